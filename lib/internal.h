@@ -54,8 +54,13 @@ enum tyr_space {
  *          the ref chain that is neither a typedef nor a qualifier (makes strip O(1))
  *   count  fields / enumerators / params / array elements; INT, FLOAT: value bits
  *   rank   STRUCT/UNION/ARRAY: 1 + the largest rank among the records and arrays it holds
- *          by value (0 if none). Every by-value edge goes to a strictly lower rank, and
- *          TYPEDEF/qualifier refs go to strictly lower ids: so no size cycle can exist.
+ *          by value (0 if none). Every by-value edge goes to a strictly lower rank.
+ * Invariants the builder keeps and the verifier checks:
+ *   - every `ref` is a strictly lower id than its record (a target exists before anything
+ *     that refers to it), so ref chains end; only fields and params may name higher ids;
+ *   - a field's or array element's resolved type, if a STRUCT/UNION/ARRAY, has a strictly
+ *     lower rank than the record or array holding it: no size cycle can exist;
+ *   - a TYPEDEF/qualifier's `first` equals tyr__resolve(ref).
  */
 struct tyr_rec_type {
     uint8_t kind;   /* enum tyr_kind */
@@ -131,6 +136,11 @@ struct tyr_registry {
 };
 
 /* Shared helpers (lib/registry.c). */
+/* The name index hashes at most this many leading bytes of a name, so that verifying the
+ * index costs at most TYR_NAME_HASH_MAX bytes per named type whatever the strings hold. */
+#define TYR_NAME_HASH_MAX 256u
+/* XXH3-64 of the first strnlen(name, TYR_NAME_HASH_MAX) bytes, folded to 32 bits; the
+ * bucket is hash & (nbuckets - 1). Every named type (name != 0) is in the index. */
 TYR_HIDDEN uint32_t tyr__name_hash(const char *name);
 /* The type record for id, or NULL if out of range. */
 static inline const struct tyr_rec_type *tyr__type(const tyr_registry *reg, uint32_t id)
