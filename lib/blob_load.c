@@ -94,9 +94,9 @@ static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr
                              (unsigned long long)length, (unsigned long long)avail);
         avail = length;
     }
-    if (avail < sizeof(struct tyr_blob_header))
-        return tyr__diag(diag, TYR_ETRUNC, 0, "%llu bytes: shorter than a blob header",
-                         (unsigned long long)avail);
+    if (avail == 0)
+        return tyr__diag(diag, TYR_ETRUNC, 0, "no bytes at offset %llu",
+                         (unsigned long long)offset);
     pgl = sysconf(_SC_PAGESIZE);
     pg = pgl > 0 ? (uint64_t)pgl : 4096u;
     floor = offset & ~(pg - 1);

@@ -533,7 +533,7 @@ static int check_members(struct vctx *v)
         const struct tyr_rec_type *t = &v->types[i];
         if (t->kind == TYR_KIND_FUNC_PROTO) {
             for (j = 0; j < t->count; j++)
-                if (v->params[t->first + j].type == 0)
+                if (vresolve(v, v->params[t->first + j].type) == 0)
                     return FAIL(v, pos_of(v, TYR_SECT_PARAMS, t->first + j,
                                           sizeof(struct tyr_rec_param), 4),
                                 "parameter %" PRIu32 " of prototype %" PRIu32 " is void", j, i);
