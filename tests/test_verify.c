@@ -573,7 +573,8 @@ static void test_relocs_exact(void **state)
     n = H(x)->nrelocs;
     {
         size_t nlen = x->len + 8;
-        unsigned char *nb = fx_aligned_copy(x->b, nlen);
+        unsigned char *nb = fx_aligned_copy(NULL, nlen);
+        memcpy(nb, x->b, x->len);
         struct tyr_blob_header *h = (void *)nb;
         struct tyr_blob_sect *s = fx_sect(nb);
         struct tyr_blob_reloc *nr = (void *)(nb + s[TYR_SECT_RELOCS].off);
