@@ -161,11 +161,11 @@ static inline struct tyr_blob_sect *fx_sect(void *blob)
 }
 
 /* Recompute the checksum after a test edited the bytes. */
-static inline void fx_fix_checksum(void *blob)
+static inline void fx_fix_checksum(void *blob, size_t len)
 {
     struct tyr_blob_header *h = blob;
     uint64_t hdr_len = h->fixed_len + (uint64_t)h->nsect * sizeof(struct tyr_blob_sect);
-    if (h->total_len < hdr_len || h->total_len > (UINT64_C(1) << 32))
+    if (h->total_len < hdr_len || h->total_len > len)
         return; /* a hostile header: nothing sensible to checksum */
     h->checksum = XXH3_64bits((unsigned char *)blob + hdr_len, (size_t)(h->total_len - hdr_len));
 }

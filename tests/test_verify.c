@@ -72,7 +72,7 @@ static void expect(struct blob *x, int err, uint64_t off)
     tyr_diag d;
     tyr_registry *m = NULL;
     memset(&d, 0, sizeof d);
-    fx_fix_checksum(x->b);
+    fx_fix_checksum(x->b, x->len);
     assert_int_equal(tyr_blob_verify(x->b, x->len, &d), err);
     if (err) {
         assert_int_equal(d.err, err);
@@ -151,12 +151,12 @@ static void test_newer_minor_appends(void **state)
     s[TYR_SECT_COUNT].len = 16;
     memset(n + x->len + grow, 0xCD, 16);
     h->total_len = nlen;
-    fx_fix_checksum(n);
+    fx_fix_checksum(n, nlen);
     assert_int_equal(tyr_registry_open_mem(n, nlen, NULL, &m), 0);
     fx_compare(x->f.reg, m, NULL);
     tyr_registry_free(m);
     h->minor = TYR_FORMAT_MINOR;
-    fx_fix_checksum(n);
+    fx_fix_checksum(n, nlen);
     assert_int_equal(tyr_blob_verify(n, nlen, NULL), TYR_ECORRUPT);
     free(n);
 }
@@ -427,7 +427,7 @@ static void test_ranges_overlap(void **state)
         }
     }
     (void)nf;
-    fx_fix_checksum(x->b);
+    fx_fix_checksum(x->b, x->len);
     fails = tyr_blob_verify(x->b, x->len, NULL);
     assert_int_equal(fails, TYR_ECORRUPT);
 }
@@ -668,7 +668,7 @@ static void flip_sweep(struct blob *x, int repair)
         memcpy(c, x->b, x->len);
         c[bit / 8] ^= (unsigned char)(1u << (bit % 8));
         if (repair && bit / 8 >= 64 + 16 * TYR_SECT_COUNT)
-            fx_fix_checksum(c);
+            fx_fix_checksum(c, x->len);
         err = tyr_registry_open_mem(c, x->len, NULL, &m);
         if (err) {
             assert_true(err < 0);
@@ -725,7 +725,7 @@ static void test_every_truncation(void **state)
         if (n >= 64 && n % 8 == 0) {
             memcpy(c, x->b, x->len);
             fx_hdr(c)->total_len = n;
-            fx_fix_checksum(c);
+            fx_fix_checksum(c, x->len);
             assert_int_equal(tyr_registry_open_mem(c, n, NULL, &m), TYR_ECORRUPT);
             memcpy(c, x->b, x->len);
         }
