@@ -85,6 +85,7 @@ struct vctx {
     const struct tyr_rec_param *params;
     const uint32_t *buckets;
     const uint32_t *chain;
+    const uint32_t *hashes;
     const struct tyr_blob_reloc *relocs;
     uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nrelocs;
     uint32_t cur; /* next relocation entry expected */
@@ -100,25 +101,53 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 
 #define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
-/* The next relocation entry must be exactly this slot. */
-static int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
-                        unsigned space, uint64_t slot_pos)
+/* Bytes per record of the sections that hold handle slots. */
+static uint64_t entsize_of(unsigned sect)
+{
+    switch (sect) {
+    case TYR_SECT_TYPES:
+        return sizeof(struct tyr_rec_type);
+    case TYR_SECT_FIELDS:
+        return sizeof(struct tyr_rec_field);
+    case TYR_SECT_ENUMS:
+        return sizeof(struct tyr_rec_enumerator);
+    case TYR_SECT_PARAMS:
+        return sizeof(struct tyr_rec_param);
+    default:
+        return 4; /* buckets, chain */
+    }
+}
+
+/* The relocation table disagrees with the records at entry v->cur (the cold path). */
+static int reloc_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
+                          unsigned space)
 {
     const struct tyr_blob_reloc *r;
     if (v->cur >= v->nrelocs)
-        return FAIL(v, slot_pos,
+        return FAIL(v, v->sect[sect].off + (uint64_t)index * entsize_of(sect) + byte,
                     "relocation table ends before the slot of section %u record %" PRIu32
                     " byte %u (space %u)",
                     sect, index, byte, space);
     r = &v->relocs[v->cur];
-    if (r->index != index || r->byte != byte || r->sect != sect || r->space != space)
-        return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
-                    "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
-                    ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
-                    ", byte %u, space %u)",
-                    v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
-    v->cur++;
-    return 0;
+    return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
+                "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
+                ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
+                ", byte %u, space %u)",
+                v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
+}
+
+/* The next relocation entry must be exactly this slot (the hot path: inlined). */
+static inline int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
+                               unsigned space)
+{
+    if (v->cur < v->nrelocs) {
+        const struct tyr_blob_reloc *r = &v->relocs[v->cur];
+        if (r->index == index && r->byte == byte && r->sect == sect && r->space == space) {
+            v->cur++;
+            return 0;
+        }
+    }
+    return reloc_mismatch(v, sect, index, byte, space);
 }
 
 /* Header and section table: O(1) whatever the blob holds. */
@@ -195,6 +224,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     want[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
     want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * 4u;
     want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
+    want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_RELOCS] = (uint64_t)h->nrelocs * sizeof(struct tyr_blob_reloc);
     for (i = 0; i < TYR_SECT_COUNT; i++)
         if (v->sect[i].len != want[i])
@@ -220,6 +250,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     v->params = SECT_PTR_(TYR_SECT_PARAMS);
     v->buckets = SECT_PTR_(TYR_SECT_BUCKETS);
     v->chain = SECT_PTR_(TYR_SECT_CHAIN);
+    v->hashes = SECT_PTR_(TYR_SECT_HASHES);
     v->relocs = SECT_PTR_(TYR_SECT_RELOCS);
 #undef SECT_PTR_
     return 0;
@@ -392,19 +423,26 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     }
 
     if (t->name) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING,
-                               at + 4);
+        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING);
         if (err)
             return err;
+        if (v->hashes[i] != tyr__name_hash(v->strs + t->name))
+            return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
+                        "type %" PRIu32 ": stored name hash 0x%08" PRIx32
+                        " is not the name's",
+                        i, v->hashes[i]);
         (*named)++;
+    } else if (v->hashes[i]) {
+        return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
+                    "type %" PRIu32 " is unnamed but has a name hash", i);
     }
     if (t->ref) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE, at + 16);
+        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE);
         if (err)
             return err;
     }
     if (t->first)
-        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs, at + 20);
+        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs);
     return 0;
 }
 
@@ -427,10 +465,10 @@ static int check_member_tables(struct vctx *v)
                                            ": reserved bits set or a bit offset without a width",
                         i);
         if (f->name && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING, FPOS(v, i, 0))))
+                                           TYR_SPACE_STRING)))
             return err;
         if (f->type && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE, FPOS(v, i, 4))))
+                                           TYR_SPACE_TYPE)))
             return err;
     }
 #define EPOS(i, b) pos_of(v, TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (b))
@@ -443,7 +481,7 @@ static int check_member_tables(struct vctx *v)
                                        " out of range or reserved word set",
                         i, e->name);
         if (e->name && (err = expect_reloc(v, TYR_SECT_ENUMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING, EPOS(i, 0))))
+                                           TYR_SPACE_STRING)))
             return err;
     }
 #undef EPOS
@@ -457,10 +495,10 @@ static int check_member_tables(struct vctx *v)
                                        " out of range",
                         i, p->name, p->type);
         if (p->name && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING, PPOS(i, 0))))
+                                           TYR_SPACE_STRING)))
             return err;
         if (p->type && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE, PPOS(i, 4))))
+                                           TYR_SPACE_TYPE)))
             return err;
     }
 #undef PPOS
@@ -478,7 +516,7 @@ static int check_index_tables(struct vctx *v)
         uint32_t b = v->buckets[i];
         if (b >= v->ntypes)
             return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i, b);
-        if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE, BPOS(i))))
+        if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
             return err;
     }
     if (v->chain[0])
@@ -487,17 +525,23 @@ static int check_index_tables(struct vctx *v)
         uint32_t c = v->chain[i];
         if (!c)
             continue;
-        if (c >= i || !v->types[i].name)
+        /* hashes[] is checked against the names: 0 there means unnamed unless the record
+         * says otherwise (a name that hashes to 0) */
+        if (c >= i || (v->hashes[i] == 0 && !v->types[i].name))
             return FAIL(v, CPOS(i), "chain entry of type %" PRIu32 " is %" PRIu32
                                     ": not a lower id, or the type is unnamed",
                         i, c);
-        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE, CPOS(i))))
+        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE)))
             return err;
     }
     return 0;
 }
 
-/* Pass B: every named type reached exactly once, each in the bucket its name hashes to. */
+/*
+ * Pass B: every named type reached exactly once, each in the bucket its name hashes to.
+ * The walk reads only buckets, chain and the hashes pass A checked against the names; an
+ * unnamed type has hash 0 there, so a hash of 0 sends the walk to the record to tell.
+ */
 static int check_index_walk(struct vctx *v, uint32_t named)
 {
     uint64_t reached = 0;
@@ -505,13 +549,15 @@ static int check_index_walk(struct vctx *v, uint32_t named)
 
     if (named && !v->nbuckets)
         return FAIL(v, 52, "%" PRIu32 " named types but no name index", named);
+    if (v->hashes[0])
+        return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
     for (b = 0; b < v->nbuckets; b++) {
         uint32_t id;
         /* chain[id] < id was checked: the walk ends, and visits each id at most once
          * (an id in the wrong bucket fails at once) */
         for (id = v->buckets[b]; id; id = v->chain[id]) {
-            const struct tyr_rec_type *t = &v->types[id];
-            if (!t->name || (tyr__name_hash(v->strs + t->name) & mask) != b)
+            uint32_t h = v->hashes[id];
+            if ((h & mask) != b || (h == 0 && !v->types[id].name))
                 return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
                                                " but is unnamed or hashes elsewhere",
                             id, b);

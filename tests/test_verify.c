@@ -654,6 +654,21 @@ static void test_name_index_missing(void **state)
     expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_BUCKETS].off);
 }
 
+/* The stored name hashes must be the names' (named types) and 0 (unnamed ones). */
+static void test_name_hashes(void **state)
+{
+    struct blob *x = *state;
+    uint32_t *hs = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_HASHES].off);
+    uint64_t at = S(x)[TYR_SECT_HASHES].off;
+    hs[x->f.node.id] ^= 1;
+    expect(x, TYR_ECORRUPT, at + 4u * x->f.node.id);
+    hs[x->f.node.id] ^= 1;
+    hs[x->f.node_ptr.id] = 5;
+    expect(x, TYR_ECORRUPT, at + 4u * x->f.node_ptr.id);
+    hs[x->f.node_ptr.id] = 0;
+    expect(x, 0, 0);
+}
+
 /* ---- Sweeps ---- */
 
 static uint64_t accepted_flips, rejected_flips;
@@ -771,6 +786,7 @@ int main(void)
         T_(test_relocs_exact),
         T_(test_name_index),
         T_(test_name_index_missing),
+        T_(test_name_hashes),
         T_(test_every_bit_flip),
         T_(test_every_bit_flip_repaired),
         T_(test_every_truncation),
