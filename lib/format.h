@@ -90,6 +90,9 @@ _Static_assert(offsetof(struct tyr_blob_header, ntypes) == 32, "docs/format.md")
 _Static_assert(offsetof(struct tyr_blob_header, reserved) == 60, "docs/format.md");
 _Static_assert(sizeof(struct tyr_blob_sect) == 16, "docs/format.md: section entry");
 _Static_assert(sizeof(struct tyr_blob_reloc) == 8, "docs/format.md: relocation entry");
+_Static_assert(offsetof(struct tyr_blob_reloc, byte) == 4 && offsetof(struct tyr_blob_reloc, sect) == 6 &&
+                   offsetof(struct tyr_blob_reloc, space) == 7,
+               "docs/format.md: relocation entry fields");
 _Static_assert(offsetof(struct tyr_rec_type, name) == 4, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, ref) == 16, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, first) == 20, "docs/format.md: type record");

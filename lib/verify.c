@@ -136,13 +136,17 @@ static int reloc_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigne
                 v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
 }
 
-/* The next relocation entry must be exactly this slot (the hot path: inlined). */
+/* The next relocation entry must be exactly this slot (the hot path: inlined; the entry is
+ * compared as one little-endian 64-bit word: index | byte << 32 | sect << 48 | space << 56). */
 static inline int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
                                unsigned space)
 {
     if (v->cur < v->nrelocs) {
-        const struct tyr_blob_reloc *r = &v->relocs[v->cur];
-        if (r->index == index && r->byte == byte && r->sect == sect && r->space == space) {
+        uint64_t want = (uint64_t)index | (uint64_t)byte << 32 | (uint64_t)sect << 48 |
+                        (uint64_t)space << 56;
+        uint64_t got;
+        memcpy(&got, &v->relocs[v->cur], sizeof got);
+        if (got == want) {
             v->cur++;
             return 0;
         }
@@ -506,21 +510,62 @@ static int check_member_tables(struct vctx *v)
 }
 
 /* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
+/* The relocation entry at cur as one word, or an impossible word past the table's end. */
+static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
+{
+    uint64_t w = UINT64_MAX; /* sect 0xff never matches */
+    if (cur < v->nrelocs)
+        memcpy(&w, &v->relocs[cur], sizeof w);
+    return w;
+}
+
+/*
+ * Fast, branch-free form of one index table's check (half the entries are 0, so a branch per
+ * entry would mispredict half the time): returns nonzero if anything may be wrong; the
+ * caller then reruns the precise check, which names the failure (or finds none: a named
+ * type whose hash happens to be 0 takes that path too).
+ */
+static int index_table_suspect(struct vctx *v, unsigned sect, const uint32_t *tab, uint32_t n)
+{
+    uint64_t bad = 0;
+    uint32_t i, cur = v->cur;
+    for (i = sect == TYR_SECT_CHAIN ? 1u : 0u; i < n; i++) {
+        uint32_t e = tab[i];
+        uint64_t want = (uint64_t)i | (uint64_t)sect << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
+        uint64_t nz = e != 0;
+        if (sect == TYR_SECT_CHAIN)
+            bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
+        else
+            bad |= (uint64_t)(e >= v->ntypes);
+        bad |= nz & (uint64_t)(reloc_word(v, cur) != want);
+        cur += (uint32_t)nz;
+    }
+    if (!bad)
+        v->cur = cur;
+    return bad != 0;
+}
+
+/* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
 static int check_index_tables(struct vctx *v)
 {
     uint32_t i;
     int err;
 #define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), 4u, 0)
 #define CPOS(i) pos_of(v, TYR_SECT_CHAIN, (i), 4u, 0)
-    for (i = 0; i < v->nbuckets; i++) {
-        uint32_t b = v->buckets[i];
-        if (b >= v->ntypes)
-            return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i, b);
-        if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
-            return err;
+    if (index_table_suspect(v, TYR_SECT_BUCKETS, v->buckets, v->nbuckets)) {
+        for (i = 0; i < v->nbuckets; i++) {
+            uint32_t b = v->buckets[i];
+            if (b >= v->ntypes)
+                return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i,
+                            b);
+            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
+                return err;
+        }
     }
     if (v->chain[0])
         return FAIL(v, CPOS(0), "chain entry of void is %" PRIu32 ", not 0", v->chain[0]);
+    if (!index_table_suspect(v, TYR_SECT_CHAIN, v->chain, v->ntypes))
+        return 0;
     for (i = 1; i < v->ntypes; i++) {
         uint32_t c = v->chain[i];
         if (!c)
