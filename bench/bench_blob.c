@@ -175,42 +175,44 @@ int main(int argc, char **argv)
     if (!rbuf)
         return 2;
 
-    for (i = 0; i < runs + 1; i++) { /* run 0 warms the page cache, not counted */
-        double a, b;
+    /* Each measurement in its own loop (run 0 of each warms caches and is not counted),
+     * so that one operation's cache and TLB footprint does not bill the next. */
+    for (i = 0; i < runs + 1; i++) {
+        double a = now_us(), b;
         ssize_t got;
-        int j = i - 1;
-
-        a = now_us();
         fd = open(path, O_RDONLY);
         got = read(fd, rbuf, len);
         close(fd);
         b = now_us();
         if (got != (ssize_t)len)
             return 3;
-        if (j >= 0)
-            t_read[j] = b - a;
-
-        a = now_us();
+        if (i)
+            t_read[i - 1] = b - a;
+    }
+    for (i = 0; i < runs + 1; i++) {
+        double a = now_us(), b;
         CHECK(tyr_registry_open_path(path, NULL, &m));
         b = now_us();
         tyr_registry_free(m);
-        if (j >= 0)
-            t_ver[j] = b - a;
-
-        a = now_us();
+        if (i)
+            t_ver[i - 1] = b - a;
+    }
+    for (i = 0; i < runs + 1; i++) {
+        double a = now_us(), b;
         CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
         b = now_us();
         tyr_registry_free(m);
-        if (j >= 0)
-            t_mem[j] = b - a;
-
-        a = now_us();
+        if (i)
+            t_mem[i - 1] = b - a;
+    }
+    for (i = 0; i < runs + 1; i++) {
+        double a = now_us(), b;
         CHECK(tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
                                      &m));
         b = now_us();
         tyr_registry_free(m);
-        if (j >= 0)
-            t_tru[j] = b - a;
+        if (i)
+            t_tru[i - 1] = b - a;
     }
     sr = stats(t_read, runs);
     sv = stats(t_ver, runs);
