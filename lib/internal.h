@@ -128,6 +128,7 @@ struct tyr_registry {
     /* Building only: string intern set, open addressing over string offsets (0 = empty). */
     uint32_t *intern;
     uint32_t intern_cap, intern_used;
+    uint32_t nnamed; /* named types, i.e. entries in the name index */
 
     /* Mapped only. */
     void *map;        /* mmap base to munmap, or NULL */

@@ -1,0 +1,775 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The registry in building mode: its lifecycle, the growable tables, interned strings, the
+ * name index, and every builder. Each builder validates everything first and only then
+ * commits, so a failed call leaves the registry exactly as it was.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xxhash.h>
+
+#include "internal.h"
+
+/* ---- Lifecycle ------------------------------------------------------------------------ */
+
+#define TYR_INITIAL_BUCKETS 64u
+
+/* Grow *base (elements of elem bytes, capacity *cap) to hold at least need elements.
+ * The array keeps its contents; only capacity changes. Returns 0 or TYR_ENOMEM/EOVERFLOW. */
+static int grow(void **base, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    if (need > UINT32_MAX)
+        return TYR_EOVERFLOW;
+    uint64_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    if (ncap > UINT32_MAX)
+        ncap = UINT32_MAX;
+    void *p = realloc(*base, (size_t)ncap * elem);
+    if (!p)
+        return TYR_ENOMEM;
+    *base = p;
+    *cap = (uint32_t)ncap;
+    return 0;
+}
+
+/* Types and their index chain share one capacity. */
+static int reserve_types(tyr_registry *reg, uint32_t more)
+{
+    uint64_t need = (uint64_t)reg->ntypes + more;
+    if (need <= reg->cap_types)
+        return 0;
+    uint32_t cap = reg->cap_types;
+    int err = grow((void **)&reg->types, &cap, need, sizeof(*reg->types));
+    if (err)
+        return err;
+    uint32_t ccap = reg->cap_types;
+    err = grow((void **)&reg->chain, &ccap, cap, sizeof(*reg->chain));
+    if (err)
+        return err; /* types grew, chain did not: cap_types stays the old, valid value */
+    reg->cap_types = cap;
+    return 0;
+}
+
+/* Owner: the caller, through tyr_registry_free(). */
+int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
+{
+    uint32_t psize = 8, hint = 0;
+    if (!out)
+        return TYR_EINVAL;
+    if (opts) {
+        if (opts->sz < offsetof(struct tyr_registry_opts, pointer_size))
+            return TYR_EINVAL;
+        if (opts->sz > sizeof(*opts)) {
+            /* A newer caller: accept only if every byte we do not know is zero. */
+            const unsigned char *b = (const unsigned char *)opts;
+            for (size_t i = sizeof(*opts); i < opts->sz; i++)
+                if (b[i])
+                    return TYR_EINVAL;
+        }
+        if (opts->sz >= offsetof(struct tyr_registry_opts, pointer_size) + sizeof(uint32_t) &&
+            opts->pointer_size)
+            psize = opts->pointer_size;
+        if (opts->sz >= offsetof(struct tyr_registry_opts, type_hint) + sizeof(uint32_t))
+            hint = opts->type_hint;
+    }
+    if (psize != 4 && psize != 8)
+        return TYR_EINVAL;
+
+    tyr_registry *reg = calloc(1, sizeof(*reg));
+    if (!reg)
+        return TYR_ENOMEM;
+    reg->mode = TYR_MODE_BUILDING;
+    reg->pointer_size = psize;
+    int err = reserve_types(reg, hint > 16 ? hint : 16);
+    err = err ? err : grow((void **)&reg->fields, &reg->cap_fields, 16, sizeof(*reg->fields));
+    err = err ? err : grow((void **)&reg->enums, &reg->cap_enums, 16, sizeof(*reg->enums));
+    err = err ? err : grow((void **)&reg->params, &reg->cap_params, 16, sizeof(*reg->params));
+    err = err ? err : grow((void **)&reg->strs, &reg->cap_strs, 256, 1);
+    reg->buckets = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->buckets));
+    reg->intern = calloc(64, sizeof(*reg->intern));
+    if (err || !reg->buckets || !reg->intern) {
+        tyr_registry_free(reg);
+        return err ? err : TYR_ENOMEM;
+    }
+    reg->nbuckets = TYR_INITIAL_BUCKETS;
+    reg->intern_cap = 64;
+    /* Entry 0 of every table is the all-zero "none" record; string offset 0 is "". */
+    memset(&reg->types[0], 0, sizeof(reg->types[0]));
+    reg->chain[0] = 0;
+    reg->ntypes = 1;
+    memset(&reg->fields[0], 0, sizeof(reg->fields[0]));
+    reg->nfields = 1;
+    memset(&reg->enums[0], 0, sizeof(reg->enums[0]));
+    reg->nenums = 1;
+    memset(&reg->params[0], 0, sizeof(reg->params[0]));
+    reg->nparams = 1;
+    reg->strs[0] = '\0';
+    reg->strs_len = 1;
+    *out = reg;
+    return 0;
+}
+
+void tyr_registry_free(tyr_registry *reg)
+{
+    if (!reg)
+        return;
+    if (reg->mode == TYR_MODE_BUILDING) {
+        free(reg->types);
+        free(reg->chain);
+        free(reg->fields);
+        free(reg->enums);
+        free(reg->params);
+        free(reg->strs);
+        free(reg->buckets);
+        free(reg->intern);
+    } else if (reg->map) {
+        munmap(reg->map, reg->map_len);
+    }
+    free(reg);
+}
+
+bool tyr_registry_is_mapped(const tyr_registry *reg)
+{
+    return reg && reg->mode == TYR_MODE_MAPPED;
+}
+
+uint32_t tyr_registry_type_count(const tyr_registry *reg)
+{
+    return reg ? reg->ntypes : 0;
+}
+
+uint32_t tyr_registry_pointer_size(const tyr_registry *reg)
+{
+    return reg ? reg->pointer_size : 0;
+}
+
+/* ---- Strings -------------------------------------------------------------------------- */
+
+uint32_t tyr__name_hash(const char *name)
+{
+    uint64_t h = XXH3_64bits(name, strnlen(name, TYR_NAME_HASH_MAX));
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t intern_slot_hash(const char *s, size_t len)
+{
+    uint64_t h = XXH3_64bits(s, len);
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The offset of s if interned, else 0; *slot receives where it would go. */
+static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, uint32_t *slot)
+{
+    uint32_t mask = reg->intern_cap - 1;
+    uint32_t i = intern_slot_hash(s, len) & mask;
+    for (;;) {
+        uint32_t off = reg->intern[i];
+        if (!off) {
+            *slot = i;
+            return 0;
+        }
+        if (!strncmp(reg->strs + off, s, len) && reg->strs[off + len] == '\0')
+            return off;
+        i = (i + 1) & mask;
+    }
+}
+
+static int intern_rehash(tyr_registry *reg)
+{
+    uint32_t ncap = reg->intern_cap * 2;
+    if (ncap < reg->intern_cap)
+        return TYR_EOVERFLOW;
+    uint32_t *tab = calloc(ncap, sizeof(*tab));
+    if (!tab)
+        return TYR_ENOMEM;
+    for (uint32_t i = 0; i < reg->intern_cap; i++) {
+        uint32_t off = reg->intern[i];
+        if (!off)
+            continue;
+        const char *s = reg->strs + off;
+        uint32_t j = intern_slot_hash(s, strlen(s)) & (ncap - 1);
+        while (tab[j])
+            j = (j + 1) & (ncap - 1);
+        tab[j] = off;
+    }
+    free(reg->intern);
+    reg->intern = tab;
+    reg->intern_cap = ncap;
+    return 0;
+}
+
+/* Intern name (NULL or "" is offset 0). All-or-nothing: on error nothing changed. */
+static int intern(tyr_registry *reg, const char *name, uint32_t *off)
+{
+    if (!name || !*name) {
+        *off = 0;
+        return 0;
+    }
+    size_t len = strlen(name);
+    if (len >= UINT32_MAX - reg->strs_len)
+        return TYR_EOVERFLOW;
+    uint32_t slot;
+    uint32_t found = intern_find(reg, name, len, &slot);
+    if (found) {
+        *off = found;
+        return 0;
+    }
+    if ((uint64_t)(reg->intern_used + 1) * 10 > (uint64_t)reg->intern_cap * 7) {
+        int err = intern_rehash(reg);
+        if (err)
+            return err;
+        intern_find(reg, name, len, &slot);
+    }
+    int err = grow((void **)&reg->strs, &reg->cap_strs, (uint64_t)reg->strs_len + len + 1, 1);
+    if (err)
+        return err;
+    uint32_t at = reg->strs_len;
+    memcpy(reg->strs + at, name, len + 1);
+    reg->strs_len += (uint32_t)len + 1;
+    reg->intern[slot] = at;
+    reg->intern_used++;
+    *off = at;
+    return 0;
+}
+
+/* ---- Name index ----------------------------------------------------------------------- */
+
+/* Insert id at the head of its bucket: ids only grow, so every chain stays strictly
+ * decreasing (the verifier relies on that to bound its walk). */
+static void index_insert(tyr_registry *reg, uint32_t id)
+{
+    uint32_t b = tyr__name_hash(reg->strs + reg->types[id].name) & (reg->nbuckets - 1);
+    reg->chain[id] = reg->buckets[b];
+    reg->buckets[b] = id;
+}
+
+static int index_resize(tyr_registry *reg, uint32_t nbuckets)
+{
+    uint32_t *b = calloc(nbuckets, sizeof(*b));
+    if (!b)
+        return TYR_ENOMEM;
+    free(reg->buckets);
+    reg->buckets = b;
+    reg->nbuckets = nbuckets;
+    reg->nnamed = 0;
+    for (uint32_t id = 1; id < reg->ntypes; id++) {
+        reg->chain[id] = 0;
+        if (reg->types[id].name) {
+            index_insert(reg, id);
+            reg->nnamed++;
+        }
+    }
+    return 0;
+}
+
+int tyr__index_rebuild(tyr_registry *reg)
+{
+    uint32_t n = TYR_INITIAL_BUCKETS;
+    uint32_t named = 0;
+    for (uint32_t id = 1; id < reg->ntypes; id++)
+        named += reg->types[id].name != 0;
+    while (n < named && n < (1u << 31))
+        n *= 2;
+    return index_resize(reg, n);
+}
+
+/* Make room for one more named type, before anything else is committed. */
+static int index_reserve(tyr_registry *reg)
+{
+    if (reg->nnamed < reg->nbuckets)
+        return 0;
+    if (reg->nbuckets >= (1u << 31))
+        return TYR_EOVERFLOW;
+    return index_resize(reg, reg->nbuckets * 2);
+}
+
+/* ---- Type creation -------------------------------------------------------------------- */
+
+static bool valid_id(const tyr_registry *reg, uint32_t id)
+{
+    return id < reg->ntypes;
+}
+
+static int check_building(const tyr_registry *reg)
+{
+    if (!reg)
+        return TYR_EINVAL;
+    return reg->mode == TYR_MODE_BUILDING ? 0 : TYR_EREADONLY;
+}
+
+/* Append rec with the given name; all-or-nothing. */
+static int push_type(tyr_registry *reg, struct tyr_rec_type rec, const char *name, tyr_type *out)
+{
+    if (reg->ntypes == UINT32_MAX)
+        return TYR_EOVERFLOW;
+    int err = reserve_types(reg, 1);
+    if (err)
+        return err;
+    bool named = name && *name;
+    if (named && (err = index_reserve(reg)))
+        return err;
+    if ((err = intern(reg, name, &rec.name)))
+        return err;
+    uint32_t id = reg->ntypes++;
+    reg->types[id] = rec;
+    reg->chain[id] = 0;
+    if (named) {
+        index_insert(reg, id);
+        reg->nnamed++;
+    }
+    if (out)
+        out->id = id;
+    return 0;
+}
+
+static bool is_pow2(uint64_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+int tyr_add_int(tyr_registry *reg, const char *name, uint32_t size, uint32_t flags, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!is_pow2(size) || size > 16 || (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
+        return TYR_EINVAL;
+    struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .align = (uint16_t)size,
+                             .size = size, .count = size * 8};
+    return push_type(reg, r, name, out);
+}
+
+int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, uint32_t bits, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    bool ok = (size == 4 && bits == 32) || (size == 8 && bits == 64) ||
+              (size == 16 && (bits == 80 || bits == 128));
+    if (!ok)
+        return TYR_EINVAL;
+    struct tyr_rec_type r = {.kind = TYR_KIND_FLOAT, .align = (uint16_t)size, .size = size,
+                             .count = bits};
+    return push_type(reg, r, name, out);
+}
+
+int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!valid_id(reg, target.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type r = {.kind = TYR_KIND_PTR, .align = (uint16_t)reg->pointer_size,
+                             .size = reg->pointer_size, .ref = target.id};
+    return push_type(reg, r, NULL, out);
+}
+
+/* What a member or element of type id holds by value: the resolved record, or an error
+ * for things that cannot be held by value. */
+static int by_value(const tyr_registry *reg, uint32_t id, const struct tyr_rec_type **res,
+                    uint32_t *res_id)
+{
+    if (!valid_id(reg, id))
+        return TYR_EHANDLE;
+    uint32_t r = tyr__resolve(reg, id);
+    const struct tyr_rec_type *rec = &reg->types[r];
+    switch (rec->kind) {
+    case TYR_KIND_VOID:
+    case TYR_KIND_FUNC:
+    case TYR_KIND_FUNC_PROTO:
+        return TYR_EKIND;
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+        if (rec->flags & TYR_STRUCT_DECL)
+            return TYR_EINCOMPLETE;
+        break;
+    default:
+        break;
+    }
+    *res = rec;
+    *res_id = r;
+    return 0;
+}
+
+/* Rank contributed by holding type r by value (see struct tyr_rec_type). */
+static uint32_t held_rank(const struct tyr_rec_type *r)
+{
+    bool bearing = tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY;
+    return bearing ? r->rank + 1 : 0;
+}
+
+static void seal(tyr_registry *reg, uint32_t id)
+{
+    struct tyr_rec_type *r = &reg->types[id];
+    if (tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY)
+        r->flags |= TYR_TF_SEALED;
+}
+
+int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t flags, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if ((flags & ~(uint32_t)TYR_ARRAY_FLEX) || ((flags & TYR_ARRAY_FLEX) && count))
+        return TYR_EINVAL;
+    const struct tyr_rec_type *e;
+    uint32_t eid;
+    if ((err = by_value(reg, elem.id, &e, &eid)))
+        return err;
+    if (e->kind == TYR_KIND_ARRAY && (e->flags & TYR_ARRAY_FLEX))
+        return TYR_EINCOMPLETE; /* an array of flexible arrays has no size */
+    if (e->size && count > UINT64_MAX / e->size)
+        return TYR_EOVERFLOW;
+    struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = (uint8_t)flags, .align = e->align,
+                             .size = e->size * count, .ref = elem.id, .count = count,
+                             .rank = held_rank(e)};
+    if ((err = push_type(reg, r, NULL, out)))
+        return err;
+    seal(reg, eid);
+    return 0;
+}
+
+int tyr_add_typedef(tyr_registry *reg, const char *name, tyr_type target, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!name || !*name)
+        return TYR_EINVAL;
+    if (!valid_id(reg, target.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type r = {.kind = TYR_KIND_TYPEDEF, .ref = target.id,
+                             .first = tyr__resolve(reg, target.id)};
+    return push_type(reg, r, name, out);
+}
+
+int tyr_add_qual(tyr_registry *reg, int kind, tyr_type target, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!tyr__is_qual_kind(kind))
+        return TYR_EINVAL;
+    if (!valid_id(reg, target.id))
+        return TYR_EHANDLE;
+    uint32_t res = tyr__resolve(reg, target.id);
+    if (kind == TYR_KIND_RESTRICT && reg->types[res].kind != TYR_KIND_PTR)
+        return TYR_EKIND;
+    struct tyr_rec_type r = {.kind = (uint8_t)kind, .ref = target.id, .first = res};
+    return push_type(reg, r, NULL, out);
+}
+
+int tyr_add_unknown(tyr_registry *reg, const char *name, uint64_t size, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    struct tyr_rec_type r = {.kind = TYR_KIND_UNKNOWN, .align = 1, .size = size};
+    return push_type(reg, r, name, out);
+}
+
+/* ---- Records -------------------------------------------------------------------------- */
+
+static int record_of(const tyr_registry *reg, tyr_struct s, struct tyr_rec_type **rec)
+{
+    if (!valid_id(reg, s.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type *r = &reg->types[s.id];
+    if (!tyr__is_record_kind(r->kind))
+        return TYR_EKIND;
+    *rec = r;
+    return 0;
+}
+
+int tyr_struct_declare(tyr_registry *reg, int kind, const char *name, tyr_struct *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!tyr__is_record_kind(kind))
+        return TYR_EINVAL;
+    struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = TYR_STRUCT_DECL};
+    tyr_type t;
+    if ((err = push_type(reg, r, name, &t)))
+        return err;
+    if (out)
+        out->id = t.id;
+    return 0;
+}
+
+static int check_layout(uint64_t size, uint32_t align, uint32_t flags)
+{
+    if (!is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
+        return TYR_EINVAL;
+    (void)size;
+    return 0;
+}
+
+int tyr_struct_new(tyr_registry *reg, int kind, const char *name, uint64_t size, uint32_t align,
+                   uint32_t flags, tyr_struct *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!tyr__is_record_kind(kind))
+        return TYR_EINVAL;
+    if ((err = check_layout(size, align, flags)))
+        return err;
+    struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = (uint8_t)flags,
+                             .align = (uint16_t)align, .size = size};
+    tyr_type t;
+    if ((err = push_type(reg, r, name, &t)))
+        return err;
+    if (out)
+        out->id = t.id;
+    return 0;
+}
+
+int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, uint32_t align,
+                        uint32_t flags)
+{
+    int err = check_building(reg);
+    struct tyr_rec_type *r;
+    if (err || (err = record_of(reg, s, &r)))
+        return err;
+    if (!(r->flags & TYR_STRUCT_DECL))
+        return TYR_EEXIST;
+    if ((err = check_layout(size, align, flags)))
+        return err;
+    r->flags = (uint8_t)flags;
+    r->align = (uint16_t)align;
+    r->size = size;
+    return 0;
+}
+
+/*
+ * Make room to append one member to the range (*first, *count) of a member table: if the
+ * range is not the table's tail, it is copied to the tail (the old records stay behind as
+ * unowned copies, which a pruned write drops). On return the range is the tail and one more
+ * record fits. Nothing observable changes on error.
+ */
+static int member_slot(void **table, uint32_t *n, uint32_t *cap, size_t elem, uint32_t first,
+                       uint32_t count, uint32_t *new_first)
+{
+    bool at_tail = count == 0 || (uint64_t)first + count == *n;
+    uint64_t need = (uint64_t)*n + 1 + (at_tail ? 0 : count);
+    int err = grow(table, cap, need, elem);
+    if (err)
+        return err;
+    if (at_tail) {
+        *new_first = count ? first : *n;
+        return 0;
+    }
+    char *base = *table;
+    memcpy(base + (size_t)*n * elem, base + (size_t)first * elem, (size_t)count * elem);
+    *new_first = *n;
+    *n += count;
+    return 0;
+}
+
+static bool field_name_taken(const tyr_registry *reg, const struct tyr_rec_type *r, uint32_t name)
+{
+    for (uint32_t i = 0; i < r->count; i++)
+        if (reg->fields[r->first + i].name == name)
+            return true;
+    return false;
+}
+
+/* Does the bitfield or member fit its storage unit and its struct? */
+static int check_member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offset,
+                             uint32_t bit_offset, uint32_t bit_size)
+{
+    if (bit_size == 0) {
+        if (bit_offset)
+            return TYR_EINVAL;
+        return tsize <= struct_size && offset <= struct_size - tsize ? 0 : TYR_ERANGE;
+    }
+    if (bit_size > tsize * 8 || bit_offset > tsize * 8 - bit_size)
+        return TYR_ERANGE;
+    if (offset > struct_size)
+        return TYR_ERANGE;
+    uint64_t room = struct_size - offset;
+    uint64_t need_bits = (uint64_t)bit_offset + bit_size;
+    if (room < UINT64_MAX / 8 && room * 8 < need_bits)
+        return TYR_ERANGE;
+    return 0;
+}
+
+int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
+                         uint64_t offset, uint32_t bit_offset, uint32_t bit_size)
+{
+    int err = check_building(reg);
+    struct tyr_rec_type *r;
+    if (err || (err = record_of(reg, s, &r)))
+        return err;
+    if (r->flags & TYR_STRUCT_DECL)
+        return TYR_EINCOMPLETE;
+    if (r->flags & TYR_TF_SEALED)
+        return TYR_ESEALED;
+    if (!valid_id(reg, type.id))
+        return TYR_EHANDLE;
+    if (tyr__resolve(reg, type.id) == s.id)
+        return TYR_ECYCLE;
+    const struct tyr_rec_type *ft;
+    uint32_t fid;
+    if ((err = by_value(reg, type.id, &ft, &fid)))
+        return err;
+    if (bit_size && ft->kind != TYR_KIND_INT && ft->kind != TYR_KIND_ENUM)
+        return TYR_EKIND;
+    if ((err = check_member_fits(r->size, ft->size, offset, bit_offset, bit_size)))
+        return err;
+    if (name && *name) {
+        uint32_t slot;
+        uint32_t off = intern_find(reg, name, strlen(name), &slot);
+        if (off && field_name_taken(reg, r, off))
+            return TYR_EEXIST;
+    }
+    if (r->count == UINT32_MAX)
+        return TYR_EOVERFLOW;
+    uint32_t first;
+    uint32_t name_off;
+    /* Intern first (all-or-nothing), then the member slot: once both succeed we commit. */
+    if ((err = intern(reg, name, &name_off)))
+        return err;
+    if ((err = member_slot((void **)&reg->fields, &reg->nfields, &reg->cap_fields,
+                           sizeof(*reg->fields), r->first, r->count, &first)))
+        return err;
+    struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = offset,
+                              .bit_offset = (uint16_t)bit_offset, .bit_size = (uint16_t)bit_size};
+    reg->fields[reg->nfields++] = f;
+    r->first = first;
+    r->count++;
+    uint32_t rank = held_rank(ft);
+    if (rank > r->rank)
+        r->rank = rank;
+    seal(reg, fid);
+    return 0;
+}
+
+/* ---- Enums ---------------------------------------------------------------------------- */
+
+int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t flags, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
+        return TYR_EINVAL;
+    struct tyr_rec_type r = {.kind = TYR_KIND_ENUM, .flags = (uint8_t)flags,
+                             .align = (uint16_t)size, .size = size};
+    return push_type(reg, r, name, out);
+}
+
+/* Does value, a two's-complement bit pattern, fit an enum of size bytes? */
+static bool enum_value_fits(uint64_t value, uint64_t size, bool is_signed)
+{
+    if (size >= 8)
+        return true;
+    unsigned bits = (unsigned)size * 8;
+    if (!is_signed)
+        return value >> bits == 0;
+    int64_t v = (int64_t)value;
+    int64_t lim = (int64_t)1 << (bits - 1);
+    return v >= -lim && v < lim;
+}
+
+int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64_t value)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!valid_id(reg, enum_type.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type *r = &reg->types[enum_type.id];
+    if (r->kind != TYR_KIND_ENUM)
+        return TYR_EKIND;
+    if (!name || !*name)
+        return TYR_EINVAL;
+    if (!enum_value_fits(value, r->size, r->flags & TYR_ENUM_SIGNED))
+        return TYR_ERANGE;
+    uint32_t slot;
+    uint32_t off = intern_find(reg, name, strlen(name), &slot);
+    for (uint32_t i = 0; off && i < r->count; i++)
+        if (reg->enums[r->first + i].name == off)
+            return TYR_EEXIST;
+    if (r->count == UINT32_MAX)
+        return TYR_EOVERFLOW;
+    uint32_t first;
+    if ((err = intern(reg, name, &off)))
+        return err;
+    if ((err = member_slot((void **)&reg->enums, &reg->nenums, &reg->cap_enums,
+                           sizeof(*reg->enums), r->first, r->count, &first)))
+        return err;
+    struct tyr_rec_enumerator e = {.name = off, .value = value};
+    reg->enums[reg->nenums++] = e;
+    r->first = first;
+    r->count++;
+    return 0;
+}
+
+/* ---- Functions ------------------------------------------------------------------------ */
+
+int tyr_func_proto_new(tyr_registry *reg, tyr_type ret, uint32_t flags, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (flags & ~(uint32_t)TYR_FUNC_VARARGS)
+        return TYR_EINVAL;
+    if (!valid_id(reg, ret.id))
+        return TYR_EHANDLE;
+    int k = reg->types[tyr__resolve(reg, ret.id)].kind;
+    if (k == TYR_KIND_FUNC || k == TYR_KIND_FUNC_PROTO || k == TYR_KIND_ARRAY)
+        return TYR_EKIND; /* C returns neither functions nor arrays */
+    struct tyr_rec_type r = {.kind = TYR_KIND_FUNC_PROTO, .flags = (uint8_t)flags, .ref = ret.id};
+    return push_type(reg, r, NULL, out);
+}
+
+int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name, tyr_type type)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!valid_id(reg, proto.id) || !valid_id(reg, type.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type *r = &reg->types[proto.id];
+    if (r->kind != TYR_KIND_FUNC_PROTO)
+        return TYR_EKIND;
+    int k = reg->types[tyr__resolve(reg, type.id)].kind;
+    if (k == TYR_KIND_VOID)
+        return TYR_EKIND; /* `(void)` is zero parameters */
+    if (r->count == UINT32_MAX)
+        return TYR_EOVERFLOW;
+    uint32_t first, off;
+    if ((err = intern(reg, name, &off)))
+        return err;
+    if ((err = member_slot((void **)&reg->params, &reg->nparams, &reg->cap_params,
+                           sizeof(*reg->params), r->first, r->count, &first)))
+        return err;
+    struct tyr_rec_param p = {.name = off, .type = type.id};
+    reg->params[reg->nparams++] = p;
+    r->first = first;
+    r->count++;
+    return 0;
+}
+
+int tyr_func_new(tyr_registry *reg, const char *name, tyr_type proto, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (!name || !*name)
+        return TYR_EINVAL;
+    if (!valid_id(reg, proto.id))
+        return TYR_EHANDLE;
+    if (reg->types[proto.id].kind != TYR_KIND_FUNC_PROTO)
+        return TYR_EKIND;
+    struct tyr_rec_type r = {.kind = TYR_KIND_FUNC, .ref = proto.id};
+    return push_type(reg, r, name, out);
+}

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The C spelling of a type. C declarators read inside out: `int (*fp)(void)` is built by
+ * walking from the outermost type inward, growing the declarator around the name: a pointer
+ * prefixes `*`, an array or a function suffixes `[N]` or `(...)`, parenthesising a pointer
+ * declarator first. Qualifiers wait for the next pointer (`int *const p`) or the base type
+ * (`const int`). The walk follows refs, which always point to lower ids, so it ends; a
+ * prototype's parameters are spelled by a bounded recursion (TYR_SPELL_DEPTH).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define TYR_SPELL_DEPTH 8
+
+/* A growable string that can also prepend. Owner: the spelling call, freed before return. */
+struct dstr {
+    char *s;
+    size_t len, cap;
+    int err;
+};
+
+static void ds_reserve(struct dstr *d, size_t more)
+{
+    if (d->err)
+        return;
+    if (d->len + more + 1 <= d->cap)
+        return;
+    size_t cap = d->cap ? d->cap : 64;
+    while (cap < d->len + more + 1)
+        cap *= 2;
+    char *p = realloc(d->s, cap);
+    if (!p) {
+        d->err = TYR_ENOMEM;
+        return;
+    }
+    d->s = p;
+    d->cap = cap;
+}
+
+static void ds_append(struct dstr *d, const char *s)
+{
+    size_t n = strlen(s);
+    ds_reserve(d, n);
+    if (d->err)
+        return;
+    memcpy(d->s + d->len, s, n + 1);
+    d->len += n;
+}
+
+static void ds_prepend(struct dstr *d, const char *s)
+{
+    size_t n = strlen(s);
+    ds_reserve(d, n);
+    if (d->err)
+        return;
+    memmove(d->s + n, d->s, d->len + 1);
+    memcpy(d->s, s, n);
+    d->len += n;
+}
+
+static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, uint32_t flags,
+                 int depth, struct dstr *out);
+
+/* Pending qualifiers in C's usual order, whatever order the type chain had them in. */
+static const char *qual_words(unsigned quals, char buf[40])
+{
+    static const char *const words[] = {"const", "volatile", "restrict", "_Atomic"};
+    buf[0] = '\0';
+    for (unsigned k = 0; k < 4; k++) {
+        if (!(quals & (1u << k)))
+            continue;
+        if (buf[0])
+            strcat(buf, " ");
+        strcat(buf, words[k]);
+    }
+    return buf;
+}
+
+/* "(int, char *, ...)" for a prototype. */
+static void spell_params(const tyr_registry *reg, const struct tyr_rec_type *proto,
+                         uint32_t flags, int depth, struct dstr *d)
+{
+    ds_append(d, "(");
+    if (proto->count == 0 && !(proto->flags & TYR_FUNC_VARARGS))
+        ds_append(d, "void");
+    for (uint32_t i = 0; i < proto->count && !d->err; i++) {
+        const struct tyr_rec_param *p = &reg->params[proto->first + i];
+        struct dstr ps = {0};
+        if (i)
+            ds_append(d, ", ");
+        int err = spell(reg, p->type, "", flags, depth + 1, &ps);
+        if (err)
+            d->err = err;
+        else
+            ds_append(d, ps.s ? ps.s : "");
+        free(ps.s);
+    }
+    if (proto->flags & TYR_FUNC_VARARGS)
+        ds_append(d, proto->count ? ", ..." : "...");
+    ds_append(d, ")");
+}
+
+/* The base name of a type that ends a declarator: "struct Node", "unsigned int", "cv_t". */
+static void base_name(const tyr_registry *reg, const struct tyr_rec_type *r, struct dstr *d)
+{
+    const char *name = tyr__str(reg, r->name);
+    char tmp[48];
+    switch (r->kind) {
+    case TYR_KIND_VOID:
+        ds_append(d, "void");
+        return;
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+    case TYR_KIND_ENUM:
+        ds_append(d, r->kind == TYR_KIND_STRUCT ? "struct " : r->kind == TYR_KIND_UNION ? "union " : "enum ");
+        ds_append(d, *name ? name : "<anonymous>");
+        return;
+    case TYR_KIND_INT:
+        if (!*name) {
+            snprintf(tmp, sizeof(tmp), "%sint%" PRIu64 "_t",
+                     (r->flags & TYR_INT_SIGNED) ? "" : "u", r->size * 8);
+            name = tmp;
+        }
+        break;
+    case TYR_KIND_FLOAT:
+        if (!*name) {
+            snprintf(tmp, sizeof(tmp), "<float%" PRIu32 ">", r->count);
+            name = tmp;
+        }
+        break;
+    case TYR_KIND_UNKNOWN:
+        if (!*name)
+            name = "<unknown>";
+        break;
+    default:
+        break;
+    }
+    ds_append(d, name);
+}
+
+static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, uint32_t flags,
+                 int depth, struct dstr *out)
+{
+    if (depth > TYR_SPELL_DEPTH)
+        return TYR_EDEPTH;
+    struct dstr decl = {0};
+    unsigned quals = 0; /* bit k: qualifier kind TYR_KIND_CONST + k is pending */
+    char qbuf[40];
+    char buf[48];
+    int err = 0;
+    ds_append(&decl, declarator ? declarator : "");
+    /* Bounded by the ref < id invariant; the guard covers a trusted, damaged blob. */
+    for (uint32_t guard = 0; guard <= reg->ntypes && !decl.err; guard++) {
+        const struct tyr_rec_type *r = tyr__type(reg, id);
+        if (!r) {
+            err = TYR_EHANDLE;
+            break;
+        }
+        if (tyr__is_qual_kind(r->kind)) {
+            quals |= 1u << (r->kind - TYR_KIND_CONST);
+        } else if (r->kind == TYR_KIND_PTR) {
+            if (quals) {
+                if (decl.len)
+                    ds_prepend(&decl, " ");
+                ds_prepend(&decl, qual_words(quals, qbuf));
+                quals = 0;
+            }
+            ds_prepend(&decl, "*");
+        } else if (r->kind == TYR_KIND_ARRAY) {
+            if (decl.len && decl.s[0] == '*') {
+                ds_prepend(&decl, "(");
+                ds_append(&decl, ")");
+            }
+            if (r->flags & TYR_ARRAY_FLEX)
+                snprintf(buf, sizeof(buf), "[]");
+            else
+                snprintf(buf, sizeof(buf), "[%" PRIu32 "]", r->count);
+            ds_append(&decl, buf);
+        } else if (r->kind == TYR_KIND_FUNC_PROTO || r->kind == TYR_KIND_FUNC) {
+            const struct tyr_rec_type *proto = r;
+            if (r->kind == TYR_KIND_FUNC) {
+                if (!decl.len)
+                    ds_append(&decl, tyr__str(reg, r->name));
+                proto = tyr__type(reg, r->ref);
+                if (!proto || proto->kind != TYR_KIND_FUNC_PROTO) {
+                    err = TYR_EKIND;
+                    break;
+                }
+            }
+            if (decl.len && decl.s[0] == '*') {
+                ds_prepend(&decl, "(");
+                ds_append(&decl, ")");
+            }
+            spell_params(reg, proto, flags, depth, &decl);
+            if (decl.err)
+                break;
+            if (proto->ref >= id && r == proto) {
+                err = TYR_ECORRUPT;
+                break;
+            }
+            id = proto->ref;
+            continue;
+        } else {
+            /* A base: void, int, float, struct, union, enum, typedef, unknown. */
+            struct dstr base = {0};
+            if (quals) {
+                ds_append(&base, qual_words(quals, qbuf));
+                ds_append(&base, " ");
+            }
+            base_name(reg, r, &base);
+            if (decl.len) {
+                bool tight = (flags & TYR_SPELL_TIGHT) && decl.s[0] == '*';
+                if (!tight)
+                    ds_append(&base, " ");
+                ds_append(&base, decl.s);
+            }
+            free(decl.s);
+            if (base.err) {
+                free(base.s);
+                return base.err;
+            }
+            *out = base;
+            return 0;
+        }
+        if (r->ref >= id) {
+            err = TYR_ECORRUPT;
+            break;
+        }
+        id = r->ref;
+    }
+    if (!err)
+        err = decl.err ? decl.err : TYR_ECORRUPT;
+    free(decl.s);
+    return err;
+}
+
+int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator, uint32_t flags,
+                   char *buf, size_t len)
+{
+    if (!reg || (!buf && len))
+        return TYR_EINVAL;
+    if (!tyr__type(reg, t.id))
+        return TYR_EHANDLE;
+    struct dstr d = {0};
+    /* bpftrace style keeps the declarator apart: "struct Node* n", not "struct Node *n". */
+    bool apart = (flags & TYR_SPELL_TIGHT) && declarator && *declarator;
+    int err = spell(reg, t.id, apart ? "" : declarator, flags, 0, &d);
+    if (!err && apart) {
+        ds_append(&d, " ");
+        ds_append(&d, declarator);
+        err = d.err;
+    }
+    if (err) {
+        free(d.s);
+        return err;
+    }
+    const char *s = d.s ? d.s : "";
+    size_t n = strlen(s);
+    if (len) {
+        size_t c = n < len - 1 ? n : len - 1;
+        memcpy(buf, s, c);
+        buf[c] = '\0';
+    }
+    free(d.s);
+    return n > INT32_MAX ? TYR_EOVERFLOW : (int)n;
+}
