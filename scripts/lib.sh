@@ -26,6 +26,12 @@ TYR_PACKAGES_OPTIONAL=(
     python3-drgn                      # the drgn anchor
 )
 
+# The main build (build/, or $TYR_BUILD_DIR): gcc, warnings as errors. scripts/test's first
+# stage and scripts/demo share it, so neither reconfigures what the other built.
+TYR_MAIN_CMAKE_ARGS=(-DCMAKE_C_COMPILER=gcc -DTYR_WERROR=ON)
+TYR_MAIN_BUILD=${TYR_BUILD_DIR:-build}
+[[ "$TYR_MAIN_BUILD" = /* ]] || TYR_MAIN_BUILD="$TYR_ROOT/$TYR_MAIN_BUILD"
+
 tyr_say() {
     printf '[%s] %s\n' "${TYR_SCRIPT:-tyr}" "$*"
 }
