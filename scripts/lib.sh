@@ -73,10 +73,11 @@ tyr_install_deps() {
         tyr_say "packages: all $((${#TYR_PACKAGES_REQUIRED[@]} + ${#TYR_PACKAGES_OPTIONAL[@]})) present"
         return 0
     fi
-    tyr_say "packages: installing ${required[*]} ${optional[*]}"
+    local all=("${required[@]}" "${optional[@]}")
+    tyr_say "packages: installing ${all[*]}"
     tyr_apt_get update -qq
     local flags=(install -y -qq --no-install-recommends)
-    if ! tyr_apt_get "${flags[@]}" "${required[@]}" "${optional[@]}"; then
+    if ! tyr_apt_get "${flags[@]}" "${all[@]}"; then
         # One optional package missing from this distribution must not block the build.
         ((${#required[@]} == 0)) || tyr_apt_get "${flags[@]}" "${required[@]}" ||
             tyr_die "could not install required packages: ${required[*]}"
