@@ -28,6 +28,7 @@ TYR_PACKAGES_OPTIONAL=(
 
 # The main build (build/, or $TYR_BUILD_DIR): gcc, warnings as errors. scripts/test's first
 # stage and scripts/demo share it, so neither reconfigures what the other built.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 TYR_MAIN_CMAKE_ARGS=(-DCMAKE_C_COMPILER=gcc -DTYR_WERROR=ON)
 TYR_MAIN_BUILD=${TYR_BUILD_DIR:-build}
 [[ "$TYR_MAIN_BUILD" = /* ]] || TYR_MAIN_BUILD="$TYR_ROOT/$TYR_MAIN_BUILD"
