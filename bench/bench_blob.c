@@ -12,7 +12,8 @@
  * then the ratios, and the "both strategies" numbers: bytes of the full blob against a blob
  * pruned to one function's arguments and to one struct pointer.
  *
- * Usage: bench_blob [ntypes] [runs]
+ * Usage: bench_blob [runs] [ntypes]   (bench/run passes its argument, a repetition count, to
+ * every benchmark program)
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -141,8 +142,8 @@ static size_t pruned_bytes(const tyr_registry *r, tyr_type root, uint32_t *kept)
 
 int main(int argc, char **argv)
 {
-    uint32_t ntypes = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 130000;
-    int runs = argc > 2 ? atoi(argv[2]) : 21, i;
+    int runs = argc > 1 ? atoi(argv[1]) : 11, i;
+    uint32_t ntypes = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 130000;
     char path[] = "/tmp/tyr_bench_XXXXXX";
     double *t_ver = calloc((size_t)runs, sizeof(double));
     double *t_mem = calloc((size_t)runs, sizeof(double));
