@@ -230,6 +230,33 @@ static void test_load_argument_errors(void **state)
     tyr_blob_buf_free(buf);
 }
 
+/* A registry for a 32-bit target keeps its pointer size through a write and a load. */
+static void test_pointer_size_4(void **state)
+{
+    tyr_registry *r = NULL, *m = NULL;
+    tyr_type i, p;
+    void *buf = NULL;
+    size_t len = 0;
+    (void)state;
+
+    assert_int_equal(tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = 4), &r), 0);
+    assert_int_equal(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &i), 0);
+    assert_int_equal(tyr_add_ptr(r, i, &p), 0);
+    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
+    assert_int_equal(fx_hdr(buf)->pointer_size, 4);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_pointer_size(m), 4);
+    assert_int_equal(tyr_type_size(m, p), 4);
+    fx_compare(r, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
+    /* the same bytes claiming 8-byte pointers: the 4-byte PTR record is refused */
+    fx_hdr(buf)->pointer_size = 8;
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+    tyr_blob_buf_free(buf);
+    tyr_registry_free(r);
+}
+
 /* Write to a path, load it by path: mapped, answers the same, survives the unlink. */
 static void test_round_trip_path(void **state)
 {
@@ -733,6 +760,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_write_keeps_arena_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trusted_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_argument_errors, setup, teardown),
+        cmocka_unit_test(test_pointer_size_4),
         cmocka_unit_test_setup_teardown(test_round_trip_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_fd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_elf, setup, teardown),
