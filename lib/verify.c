@@ -464,10 +464,14 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 0), "field record %" PRIu32 ": name %" PRIu32
                                           " or type %" PRIu32 " out of range",
                         i, f->name, f->type);
-        if (f->reserved || (f->bit_size == 0 && f->bit_offset))
+        if (f->bit_size == 0 && f->bit_offset)
             return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
-                                           ": reserved bits set or a bit offset without a width",
+                                           ": a bit offset without a bit width",
                         i);
+        if (f->name_hint != tyr__member_hint(v->strs + f->name))
+            return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
+                                           " is not its name's",
+                        i, f->name_hint);
         if (f->name && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_NAME,
                                            TYR_SPACE_STRING)))
             return err;

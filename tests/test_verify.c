@@ -549,12 +549,19 @@ static void test_func_and_params(void **state)
     expect(x, TYR_ECORRUPT, ANY); /* its relocation entry is now extra, or void: rejected */
 }
 
-/* Reserved words in member records. */
-static void test_member_reserved(void **state)
+/* A member's name hint must be its name's (lookups skip members by it); an enumerator's
+ * reserved word must be 0. */
+static void test_member_hint(void **state)
 {
     struct blob *x = *state;
-    F(x, 1)->reserved = 1;
-    expect(x, TYR_ECORRUPT, field_off(x, 1) + 16);
+    struct tyr_rec_enumerator *e =
+        (struct tyr_rec_enumerator *)(void *)(x->b + S(x)[TYR_SECT_ENUMS].off) + 1;
+    F(x, 1)->name_hint ^= 0x100;
+    expect(x, TYR_ECORRUPT, field_off(x, 1) + 20);
+    F(x, 1)->name_hint ^= 0x100;
+    expect(x, 0, 0);
+    e->reserved = 1;
+    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_ENUMS].off + 16);
 }
 
 /* ---- Relocation table ---- */
@@ -793,7 +800,7 @@ int main(void)
         T_(test_size_cycles),
         T_(test_typedef_first),
         T_(test_func_and_params),
-        T_(test_member_reserved),
+        T_(test_member_hint),
         T_(test_relocs_exact),
         T_(test_name_index),
         T_(test_name_index_missing),
