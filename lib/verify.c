@@ -451,10 +451,32 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
 }
 
 /* Fields, enumerators, params: each record's own slots, in range, and its relocations. */
+/*
+ * Member names repeat (next, len, flags...): a small direct-mapped cache of name offset ->
+ * hint, on the stack (fixed size, whatever the blob), spares most hint computations.
+ */
+#define HINT_CACHE 256u
+struct hint_cache {
+    uint32_t off[HINT_CACHE], hint[HINT_CACHE];
+};
+
+static inline uint32_t cached_hint(const struct vctx *v, struct hint_cache *c, uint32_t name)
+{
+    uint32_t k = (name * 2654435761u) >> 24; /* 8 bits: HINT_CACHE slots */
+    if (c->off[k] != name) {
+        c->off[k] = name;
+        c->hint[k] = tyr__member_hint(v->strs + name);
+    }
+    return c->hint[k];
+}
+
 static int check_member_tables(struct vctx *v)
 {
+    struct hint_cache hc;
     uint32_t i;
     int err;
+
+    memset(&hc, 0, sizeof hc); /* offset 0 ("") has hint 0: a correct entry to start from */
 
     if (!is_zero(&v->fields[0], sizeof v->fields[0]))
         return FAIL(v, FPOS(v, 0, 0), "field record 0 is not all zero");
@@ -468,7 +490,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
                                            ": a bit offset without a bit width",
                         i);
-        if (f->name_hint != tyr__member_hint(v->strs + f->name))
+        if (f->name_hint != cached_hint(v, &hc, f->name))
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
                         i, f->name_hint);
