@@ -137,7 +137,8 @@ struct tyr_load_opts {
  * @param path Not retained; the file may be closed, renamed or unlinked afterwards.
  * @param opts NULL for defaults; offset/length select the blob inside a bigger file.
  * @param[out] out A mapped registry; untouched on failure.
- * @return 0, TYR_EINVAL, TYR_EIO, TYR_EALIGN (offset not 8-aligned), TYR_ETRUNC,
+ * @return 0, TYR_EINVAL, TYR_ENOENT (no such file), TYR_EIO, TYR_EALIGN (offset not
+ *         8-aligned), TYR_ETRUNC (the file or the range ends before the blob does),
  *         TYR_ECORRUPT, TYR_EVERSION, TYR_EBYTEORDER, TYR_ENOMEM.
  * @note Free with tyr_registry_free(), which unmaps: names returned by queries die with it.
  */
