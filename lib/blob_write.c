@@ -119,6 +119,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     len[TYR_SECT_PARAMS] = (uint64_t)reg->nparams * sizeof(struct tyr_rec_param);
     len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * 4u;
     len[TYR_SECT_CHAIN] = (uint64_t)reg->ntypes * 4u;
+    len[TYR_SECT_HASHES] = (uint64_t)reg->ntypes * 4u;
     len[TYR_SECT_RELOCS] = nrelocs * sizeof(struct tyr_blob_reloc);
     src[TYR_SECT_STRINGS] = reg->strs;
     src[TYR_SECT_TYPES] = reg->types;
@@ -127,6 +128,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     src[TYR_SECT_PARAMS] = reg->params;
     src[TYR_SECT_BUCKETS] = reg->buckets;
     src[TYR_SECT_CHAIN] = reg->chain; /* NULL while no name is indexed: zeros */
+    src[TYR_SECT_HASHES] = NULL;      /* computed below */
     src[TYR_SECT_RELOCS] = NULL;      /* filled below */
 
     pos = hdr_len;
@@ -144,8 +146,15 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     if (!buf)
         return TYR_ENOMEM;
     for (s = 0; s < TYR_SECT_COUNT; s++)
-        if (s != TYR_SECT_RELOCS)
+        if (s != TYR_SECT_RELOCS && s != TYR_SECT_HASHES)
             copy_or_zero(buf + sect[s].off, src[s], len[s]);
+    {
+        /* The name hashes let the verifier check the index without chasing type records. */
+        uint32_t *hashes = (uint32_t *)(void *)(buf + sect[TYR_SECT_HASHES].off), i;
+        for (i = 0; i < reg->ntypes; i++)
+            hashes[i] = reg->types[i].name ? tyr__name_hash(tyr__str(reg, reg->types[i].name))
+                                           : 0;
+    }
     walk_relocs(reg, (struct tyr_blob_reloc *)(void *)(buf + sect[TYR_SECT_RELOCS].off));
 
     h = (struct tyr_blob_header *)(void *)buf;
@@ -392,9 +401,10 @@ int tyr_blob_write_path(const tyr_registry *reg, const char *path,
         unlink(tmp); /* the old file at path, if any, was never touched */
         errno = saved;
     } else {
-        /* The rename happened: the new file is in place whatever the directory sync says;
-         * report a failed sync so a caller that needs durability knows. */
-        err = sync_dir(path);
+        /* The rename happened: the new file is in place, so the write has succeeded and the
+         * roots must now match it. Syncing the directory makes the rename durable; it is best
+         * effort (some filesystems cannot sync a directory), documented in tyr/blob.h. */
+        (void)sync_dir(path);
     }
     free(tmp);
     if (!err)

@@ -40,8 +40,9 @@ enum tyr_sect_id {
     TYR_SECT_PARAMS = 4,  /* struct tyr_rec_param[nparams] */
     TYR_SECT_BUCKETS = 5, /* uint32_t[nbuckets] */
     TYR_SECT_CHAIN = 6,   /* uint32_t[ntypes] */
-    TYR_SECT_RELOCS = 7,  /* struct tyr_blob_reloc[nrelocs] */
-    TYR_SECT_COUNT = 8    /* sections a 1.0 reader knows; a newer minor may list more */
+    TYR_SECT_HASHES = 7,  /* uint32_t[ntypes]: tyr__name_hash of each name; 0 if unnamed */
+    TYR_SECT_RELOCS = 8,  /* struct tyr_blob_reloc[nrelocs] */
+    TYR_SECT_COUNT = 9    /* sections a 1.0 reader knows; a newer minor may list more */
 };
 
 struct tyr_blob_header { /* off */
@@ -89,6 +90,9 @@ _Static_assert(offsetof(struct tyr_blob_header, ntypes) == 32, "docs/format.md")
 _Static_assert(offsetof(struct tyr_blob_header, reserved) == 60, "docs/format.md");
 _Static_assert(sizeof(struct tyr_blob_sect) == 16, "docs/format.md: section entry");
 _Static_assert(sizeof(struct tyr_blob_reloc) == 8, "docs/format.md: relocation entry");
+_Static_assert(offsetof(struct tyr_blob_reloc, byte) == 4 && offsetof(struct tyr_blob_reloc, sect) == 6 &&
+                   offsetof(struct tyr_blob_reloc, space) == 7,
+               "docs/format.md: relocation entry fields");
 _Static_assert(offsetof(struct tyr_rec_type, name) == 4, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, ref) == 16, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, first) == 20, "docs/format.md: type record");

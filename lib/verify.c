@@ -85,6 +85,7 @@ struct vctx {
     const struct tyr_rec_param *params;
     const uint32_t *buckets;
     const uint32_t *chain;
+    const uint32_t *hashes;
     const struct tyr_blob_reloc *relocs;
     uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nrelocs;
     uint32_t cur; /* next relocation entry expected */
@@ -100,25 +101,57 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 
 #define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
-/* The next relocation entry must be exactly this slot. */
-static int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
-                        unsigned space, uint64_t slot_pos)
+/* Bytes per record of the sections that hold handle slots. */
+static uint64_t entsize_of(unsigned sect)
+{
+    switch (sect) {
+    case TYR_SECT_TYPES:
+        return sizeof(struct tyr_rec_type);
+    case TYR_SECT_FIELDS:
+        return sizeof(struct tyr_rec_field);
+    case TYR_SECT_ENUMS:
+        return sizeof(struct tyr_rec_enumerator);
+    case TYR_SECT_PARAMS:
+        return sizeof(struct tyr_rec_param);
+    default:
+        return 4; /* buckets, chain */
+    }
+}
+
+/* The relocation table disagrees with the records at entry v->cur (the cold path). */
+static int reloc_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
+                          unsigned space)
 {
     const struct tyr_blob_reloc *r;
     if (v->cur >= v->nrelocs)
-        return FAIL(v, slot_pos,
+        return FAIL(v, v->sect[sect].off + (uint64_t)index * entsize_of(sect) + byte,
                     "relocation table ends before the slot of section %u record %" PRIu32
                     " byte %u (space %u)",
                     sect, index, byte, space);
     r = &v->relocs[v->cur];
-    if (r->index != index || r->byte != byte || r->sect != sect || r->space != space)
-        return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
-                    "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
-                    ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
-                    ", byte %u, space %u)",
-                    v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
-    v->cur++;
-    return 0;
+    return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
+                "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
+                ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
+                ", byte %u, space %u)",
+                v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
+}
+
+/* The next relocation entry must be exactly this slot (the hot path: inlined; the entry is
+ * compared as one little-endian 64-bit word: index | byte << 32 | sect << 48 | space << 56). */
+static inline int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
+                               unsigned space)
+{
+    if (v->cur < v->nrelocs) {
+        uint64_t want = (uint64_t)index | (uint64_t)byte << 32 | (uint64_t)sect << 48 |
+                        (uint64_t)space << 56;
+        uint64_t got;
+        memcpy(&got, &v->relocs[v->cur], sizeof got);
+        if (got == want) {
+            v->cur++;
+            return 0;
+        }
+    }
+    return reloc_mismatch(v, sect, index, byte, space);
 }
 
 /* Header and section table: O(1) whatever the blob holds. */
@@ -195,6 +228,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     want[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
     want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * 4u;
     want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
+    want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_RELOCS] = (uint64_t)h->nrelocs * sizeof(struct tyr_blob_reloc);
     for (i = 0; i < TYR_SECT_COUNT; i++)
         if (v->sect[i].len != want[i])
@@ -220,6 +254,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     v->params = SECT_PTR_(TYR_SECT_PARAMS);
     v->buckets = SECT_PTR_(TYR_SECT_BUCKETS);
     v->chain = SECT_PTR_(TYR_SECT_CHAIN);
+    v->hashes = SECT_PTR_(TYR_SECT_HASHES);
     v->relocs = SECT_PTR_(TYR_SECT_RELOCS);
 #undef SECT_PTR_
     return 0;
@@ -392,27 +427,56 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     }
 
     if (t->name) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING,
-                               at + 4);
+        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING);
         if (err)
             return err;
+        if (v->hashes[i] != tyr__name_hash(v->strs + t->name))
+            return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
+                        "type %" PRIu32 ": stored name hash 0x%08" PRIx32
+                        " is not the name's",
+                        i, v->hashes[i]);
         (*named)++;
+    } else if (v->hashes[i]) {
+        return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
+                    "type %" PRIu32 " is unnamed but has a name hash", i);
     }
     if (t->ref) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE, at + 16);
+        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE);
         if (err)
             return err;
     }
     if (t->first)
-        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs, at + 20);
+        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs);
     return 0;
 }
 
 /* Fields, enumerators, params: each record's own slots, in range, and its relocations. */
+/*
+ * Member names repeat (next, len, flags...): a small direct-mapped cache of name offset ->
+ * hint, on the stack (fixed size, whatever the blob), spares most hint computations.
+ */
+#define HINT_CACHE 256u
+struct hint_cache {
+    uint32_t off[HINT_CACHE], hint[HINT_CACHE];
+};
+
+static inline uint32_t cached_hint(const struct vctx *v, struct hint_cache *c, uint32_t name)
+{
+    uint32_t k = (name * 2654435761u) >> 24; /* 8 bits: HINT_CACHE slots */
+    if (c->off[k] != name) {
+        c->off[k] = name;
+        c->hint[k] = tyr__member_hint(v->strs + name);
+    }
+    return c->hint[k];
+}
+
 static int check_member_tables(struct vctx *v)
 {
+    struct hint_cache hc;
     uint32_t i;
     int err;
+
+    memset(&hc, 0, sizeof hc); /* offset 0 ("") has hint 0: a correct entry to start from */
 
     if (!is_zero(&v->fields[0], sizeof v->fields[0]))
         return FAIL(v, FPOS(v, 0, 0), "field record 0 is not all zero");
@@ -422,15 +486,19 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 0), "field record %" PRIu32 ": name %" PRIu32
                                           " or type %" PRIu32 " out of range",
                         i, f->name, f->type);
-        if (f->reserved || (f->bit_size == 0 && f->bit_offset))
+        if (f->bit_size == 0 && f->bit_offset)
             return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
-                                           ": reserved bits set or a bit offset without a width",
+                                           ": a bit offset without a bit width",
                         i);
+        if (f->name_hint != cached_hint(v, &hc, f->name))
+            return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
+                                           " is not its name's",
+                        i, f->name_hint);
         if (f->name && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING, FPOS(v, i, 0))))
+                                           TYR_SPACE_STRING)))
             return err;
         if (f->type && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE, FPOS(v, i, 4))))
+                                           TYR_SPACE_TYPE)))
             return err;
     }
 #define EPOS(i, b) pos_of(v, TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (b))
@@ -443,7 +511,7 @@ static int check_member_tables(struct vctx *v)
                                        " out of range or reserved word set",
                         i, e->name);
         if (e->name && (err = expect_reloc(v, TYR_SECT_ENUMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING, EPOS(i, 0))))
+                                           TYR_SPACE_STRING)))
             return err;
     }
 #undef EPOS
@@ -457,14 +525,50 @@ static int check_member_tables(struct vctx *v)
                                        " out of range",
                         i, p->name, p->type);
         if (p->name && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING, PPOS(i, 0))))
+                                           TYR_SPACE_STRING)))
             return err;
         if (p->type && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE, PPOS(i, 4))))
+                                           TYR_SPACE_TYPE)))
             return err;
     }
 #undef PPOS
     return 0;
+}
+
+/* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
+/* The relocation entry at cur as one word, or an impossible word past the table's end. */
+static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
+{
+    uint64_t w = UINT64_MAX; /* sect 0xff never matches */
+    if (cur < v->nrelocs)
+        memcpy(&w, &v->relocs[cur], sizeof w);
+    return w;
+}
+
+/*
+ * Fast, branch-free form of one index table's check (half the entries are 0, so a branch per
+ * entry would mispredict half the time): returns nonzero if anything may be wrong; the
+ * caller then reruns the precise check, which names the failure (or finds none: a named
+ * type whose hash happens to be 0 takes that path too).
+ */
+static int index_table_suspect(struct vctx *v, unsigned sect, const uint32_t *tab, uint32_t n)
+{
+    uint64_t bad = 0;
+    uint32_t i, cur = v->cur;
+    for (i = sect == TYR_SECT_CHAIN ? 1u : 0u; i < n; i++) {
+        uint32_t e = tab[i];
+        uint64_t want = (uint64_t)i | (uint64_t)sect << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
+        uint64_t nz = e != 0;
+        if (sect == TYR_SECT_CHAIN)
+            bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
+        else
+            bad |= (uint64_t)(e >= v->ntypes);
+        bad |= nz & (uint64_t)(reloc_word(v, cur) != want);
+        cur += (uint32_t)nz;
+    }
+    if (!bad)
+        v->cur = cur;
+    return bad != 0;
 }
 
 /* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
@@ -474,30 +578,41 @@ static int check_index_tables(struct vctx *v)
     int err;
 #define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), 4u, 0)
 #define CPOS(i) pos_of(v, TYR_SECT_CHAIN, (i), 4u, 0)
-    for (i = 0; i < v->nbuckets; i++) {
-        uint32_t b = v->buckets[i];
-        if (b >= v->ntypes)
-            return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i, b);
-        if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE, BPOS(i))))
-            return err;
+    if (index_table_suspect(v, TYR_SECT_BUCKETS, v->buckets, v->nbuckets)) {
+        for (i = 0; i < v->nbuckets; i++) {
+            uint32_t b = v->buckets[i];
+            if (b >= v->ntypes)
+                return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i,
+                            b);
+            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
+                return err;
+        }
     }
     if (v->chain[0])
         return FAIL(v, CPOS(0), "chain entry of void is %" PRIu32 ", not 0", v->chain[0]);
+    if (!index_table_suspect(v, TYR_SECT_CHAIN, v->chain, v->ntypes))
+        return 0;
     for (i = 1; i < v->ntypes; i++) {
         uint32_t c = v->chain[i];
         if (!c)
             continue;
-        if (c >= i || !v->types[i].name)
+        /* hashes[] is checked against the names: 0 there means unnamed unless the record
+         * says otherwise (a name that hashes to 0) */
+        if (c >= i || (v->hashes[i] == 0 && !v->types[i].name))
             return FAIL(v, CPOS(i), "chain entry of type %" PRIu32 " is %" PRIu32
                                     ": not a lower id, or the type is unnamed",
                         i, c);
-        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE, CPOS(i))))
+        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE)))
             return err;
     }
     return 0;
 }
 
-/* Pass B: every named type reached exactly once, each in the bucket its name hashes to. */
+/*
+ * Pass B: every named type reached exactly once, each in the bucket its name hashes to.
+ * The walk reads only buckets, chain and the hashes pass A checked against the names; an
+ * unnamed type has hash 0 there, so a hash of 0 sends the walk to the record to tell.
+ */
 static int check_index_walk(struct vctx *v, uint32_t named)
 {
     uint64_t reached = 0;
@@ -505,13 +620,15 @@ static int check_index_walk(struct vctx *v, uint32_t named)
 
     if (named && !v->nbuckets)
         return FAIL(v, 52, "%" PRIu32 " named types but no name index", named);
+    if (v->hashes[0])
+        return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
     for (b = 0; b < v->nbuckets; b++) {
         uint32_t id;
         /* chain[id] < id was checked: the walk ends, and visits each id at most once
          * (an id in the wrong bucket fails at once) */
         for (id = v->buckets[b]; id; id = v->chain[id]) {
-            const struct tyr_rec_type *t = &v->types[id];
-            if (!t->name || (tyr__name_hash(v->strs + t->name) & mask) != b)
+            uint32_t h = v->hashes[id];
+            if ((h & mask) != b || (h == 0 && !v->types[id].name))
                 return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
                                                " but is unnamed or hashes elsewhere",
                             id, b);

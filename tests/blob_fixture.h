@@ -145,7 +145,7 @@ static inline unsigned char *fx_aligned_copy(const void *buf, size_t len)
 {
     unsigned char *p = aligned_alloc(8, len ? (len + 7) / 8 * 8 : 8);
     assert_non_null(p);
-    if (len)
+    if (len && buf)
         memcpy(p, buf, len);
     return p;
 }
@@ -161,10 +161,12 @@ static inline struct tyr_blob_sect *fx_sect(void *blob)
 }
 
 /* Recompute the checksum after a test edited the bytes. */
-static inline void fx_fix_checksum(void *blob)
+static inline void fx_fix_checksum(void *blob, size_t len)
 {
     struct tyr_blob_header *h = blob;
     uint64_t hdr_len = h->fixed_len + (uint64_t)h->nsect * sizeof(struct tyr_blob_sect);
+    if (h->total_len < hdr_len || h->total_len > len)
+        return; /* a hostile header: nothing sensible to checksum */
     h->checksum = XXH3_64bits((unsigned char *)blob + hdr_len, (size_t)(h->total_len - hdr_len));
 }
 

@@ -216,9 +216,45 @@ static void test_load_argument_errors(void **state)
     assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
     assert_null(m);
     assert_int_equal(tyr_registry_open_mem(NULL, len, NULL, &m), TYR_EINVAL);
+    /* an older caller's shorter struct: fields past its sz are not read */
+    memset(&big, 0, sizeof big);
+    big.o.sz = offsetof(struct tyr_load_opts, flags);
+    big.o.flags = 0x80;
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0);
+    tyr_registry_free(m);
+    m = NULL;
+    big.o.sz = 4;
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, NULL, &len), TYR_EINVAL);
     free(odd);
     tyr_blob_buf_free(buf);
+}
+
+/* A registry for a 32-bit target keeps its pointer size through a write and a load. */
+static void test_pointer_size_4(void **state)
+{
+    tyr_registry *r = NULL, *m = NULL;
+    tyr_type i, p;
+    void *buf = NULL;
+    size_t len = 0;
+    (void)state;
+
+    assert_int_equal(tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = 4), &r), 0);
+    assert_int_equal(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &i), 0);
+    assert_int_equal(tyr_add_ptr(r, i, &p), 0);
+    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
+    assert_int_equal(fx_hdr(buf)->pointer_size, 4);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_pointer_size(m), 4);
+    assert_int_equal(tyr_type_size(m, p), 4);
+    fx_compare(r, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
+    /* the same bytes claiming 8-byte pointers: the 4-byte PTR record is refused */
+    fx_hdr(buf)->pointer_size = 8;
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+    tyr_blob_buf_free(buf);
+    tyr_registry_free(r);
 }
 
 /* Write to a path, load it by path: mapped, answers the same, survives the unlink. */
@@ -659,6 +695,41 @@ static void test_killed_write_leaves_old_file(void **state)
     rm_dir_contents();
 }
 
+/* An append that fails midway (EFBIG under RLIMIT_FSIZE) truncates the file back to its old
+ * length and returns TYR_EIO: the .aot file's earlier bytes stay valid. */
+static void test_append_failure_truncates(void **state)
+{
+    const char *p = path_of("fail.aot");
+    struct stat st;
+    int status;
+    pid_t pid;
+    (void)state;
+
+    write_file(p, "0123456789abc"); /* 13 bytes */
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit rl = {4096, 4096};
+        tyr_registry *r = big_registry();
+        uint64_t off = 7, len = 7;
+        int fd = open(p, O_WRONLY);
+        int err;
+        signal(SIGXFSZ, SIG_IGN);
+        if (fd < 0 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(100);
+        err = tyr_blob_write_fd(r, fd, NULL, &off, &len);
+        /* outputs untouched on failure; the file offset is back at the old end */
+        _exit(err == TYR_EIO && off == 7 && len == 7 && lseek(fd, 0, SEEK_CUR) == 13 ? 42 : 43);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 42);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_size, 13);
+    assert_file_is(p, "0123456789abc");
+    unlink(p);
+}
+
 /* An existing file is replaced whole by a successful write, and the mode is 0644-umask. */
 static void test_write_path_replaces(void **state)
 {
@@ -689,6 +760,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_write_keeps_arena_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trusted_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_argument_errors, setup, teardown),
+        cmocka_unit_test(test_pointer_size_4),
         cmocka_unit_test_setup_teardown(test_round_trip_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_fd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_elf, setup, teardown),
@@ -699,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_interrupted_write_fails_cleanly),
         cmocka_unit_test(test_killed_write_leaves_old_file),
         cmocka_unit_test_setup_teardown(test_write_path_replaces, setup, teardown),
+        cmocka_unit_test(test_append_failure_truncates),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -91,8 +91,9 @@ TYR_API void tyr_blob_buf_free(void *buf);
 /**
  * @brief Write a blob to a path atomically: a temporary file in the same directory
  * ("<path>.tmp.XXXXXX", mode 0644 minus the umask), fsync, rename over path, fsync the
- * directory. A failed write removes the temporary file and leaves an existing file at path
- * as it was; a process killed mid-write leaves the old file (or no file) at path, never a
+ * directory (best effort: once the rename is done the write has succeeded, whatever the
+ * directory sync says). A failed write removes the temporary file and leaves an existing file
+ * at path as it was; a process killed mid-write leaves the old file (or no file) at path, never a
  * partial one (its temporary file may remain).
  * @param path Not retained.
  * @return 0, TYR_EINVAL, TYR_EHANDLE, TYR_ENOMEM, TYR_EIO (errno says why).
@@ -103,7 +104,8 @@ TYR_API int tyr_blob_write_path(const tyr_registry *reg, const char *path,
 /**
  * @brief Append a blob to an open file (the `.aot` case): at the file's end rounded up to 8
  * (or to the page size with TYR_WRITE_PAGE_ALIGN), the gap zero-filled.
- * @param fd Open for writing; not closed. Its file offset ends after the blob.
+ * @param fd Open for writing; not closed, not synced (fsync it if the file must be durable).
+ *           Its file offset ends after the blob.
  * @param[out] off Where the blob starts (pass it to tyr_load_opts.offset). May be NULL.
  * @param[out] len Its length in bytes. May be NULL.
  * @return 0, TYR_EINVAL, TYR_EHANDLE, TYR_ENOMEM, TYR_EIO. On TYR_EIO the file is truncated
@@ -135,7 +137,8 @@ struct tyr_load_opts {
  * @param path Not retained; the file may be closed, renamed or unlinked afterwards.
  * @param opts NULL for defaults; offset/length select the blob inside a bigger file.
  * @param[out] out A mapped registry; untouched on failure.
- * @return 0, TYR_EINVAL, TYR_EIO, TYR_EALIGN (offset not 8-aligned), TYR_ETRUNC,
+ * @return 0, TYR_EINVAL, TYR_ENOENT (no such file), TYR_EIO, TYR_EALIGN (offset not
+ *         8-aligned), TYR_ETRUNC (the file or the range ends before the blob does),
  *         TYR_ECORRUPT, TYR_EVERSION, TYR_EBYTEORDER, TYR_ENOMEM.
  * @note Free with tyr_registry_free(), which unmaps: names returned by queries die with it.
  */
