@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading one DIE: its tag and the attributes the importer uses, decoded once into a plain
+ * struct. References are made global (tdw_ref), following DW_FORM_GNU_ref_alt and
+ * DW_FORM_ref_sup4/8 into the dwz supplementary file; DW_FORM_GNU_strp_alt/strp_sup names
+ * are read from that file's .debug_str.
+ */
+#include <string.h>
+
+#include "dwarf_internal.h"
+
+tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return TDW_REF_NONE;
+    }
+    return (tdw_ref)off | (file ? TDW_ALT_BIT : 0);
+}
+
+static bool is_alt_form(Dwarf_Half form)
+{
+    return form == DW_FORM_GNU_ref_alt || form == DW_FORM_ref_sup4 ||
+           form == DW_FORM_ref_sup8 || form == DW_FORM_GNU_strp_alt ||
+           form == DW_FORM_strp_sup;
+}
+
+static int read_ref(unsigned file, Dwarf_Attribute a, Dwarf_Half form, tdw_ref *out)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return -1;
+    }
+    if (off & TDW_ALT_BIT)
+        return -1;
+    *out = (tdw_ref)off | ((file || is_alt_form(form)) ? TDW_ALT_BIT : 0);
+    return 0;
+}
+
+static int read_udata(Dwarf_Attribute a, Dwarf_Half form, uint64_t *out, bool *is_signed)
+{
+    Dwarf_Error e = NULL;
+    if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+        Dwarf_Signed v = 0;
+        if (dwarf_formsdata(a, &v, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            return -1;
+        }
+        *out = (uint64_t)v;
+        if (is_signed)
+            *is_signed = true;
+        return 0;
+    }
+    switch (form) {
+    case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
+    case DW_FORM_udata:
+        break;
+    default:
+        return -1; /* a reference, an expression, a location list: not a constant */
+    }
+    Dwarf_Unsigned v = 0;
+    if (dwarf_formudata(a, &v, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return -1;
+    }
+    *out = v;
+    if (is_signed)
+        *is_signed = false;
+    return 0;
+}
+
+static uint64_t uleb(const uint8_t **p, const uint8_t *end, bool *ok)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    while (*p < end) {
+        uint8_t b = *(*p)++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80))
+            return v;
+    }
+    *ok = false;
+    return 0;
+}
+
+/* A member location expression: DW_OP_plus_uconst N, or DW_OP_constu N [DW_OP_plus], or
+ * DW_OP_litN: the simple forms compilers emit for C structs. Anything else fails. */
+static int member_expr(const uint8_t *p, uint64_t len, uint64_t *out)
+{
+    const uint8_t *end = p + len;
+    bool ok = true;
+    uint64_t v = 0;
+    if (p == end)
+        return -1;
+    uint8_t op = *p++;
+    if (op == DW_OP_plus_uconst || op == DW_OP_constu)
+        v = uleb(&p, end, &ok);
+    else if (op >= DW_OP_lit0 && op <= DW_OP_lit31)
+        v = (uint64_t)(op - DW_OP_lit0);
+    else
+        return -1;
+    if (p < end && *p == DW_OP_plus && op != DW_OP_plus_uconst)
+        p++;
+    if (!ok || p != end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void read_member_loc(Dwarf_Attribute a, Dwarf_Half form, struct tdw_die *d)
+{
+    Dwarf_Error e = NULL;
+    uint64_t v = 0;
+    if (read_udata(a, form, &v, NULL) == 0) {
+        d->member_loc = v;
+        d->has |= TDW_HAS_MEMBER_LOC;
+        return;
+    }
+    if (form == DW_FORM_exprloc) {
+        Dwarf_Unsigned len = 0;
+        Dwarf_Ptr ptr = NULL;
+        if (dwarf_formexprloc(a, &len, &ptr, &e) == DW_DLV_OK &&
+            member_expr(ptr, len, &v) == 0) {
+            d->member_loc = v;
+            d->has |= TDW_HAS_MEMBER_LOC;
+            return;
+        }
+        tdw_err_free(NULL, &e);
+    } else if (form == DW_FORM_block1 || form == DW_FORM_block2 || form == DW_FORM_block4 ||
+               form == DW_FORM_block) {
+        Dwarf_Block *b = NULL;
+        if (dwarf_formblock(a, &b, &e) == DW_DLV_OK) {
+            int r = member_expr(b->bl_data, b->bl_len, &v);
+            dwarf_dealloc(NULL, b, DW_DLA_BLOCK);
+            if (r == 0) {
+                d->member_loc = v;
+                d->has |= TDW_HAS_MEMBER_LOC;
+                return;
+            }
+        }
+        tdw_err_free(NULL, &e);
+    }
+    d->has |= TDW_BAD_MEMBER_LOC;
+}
+
+static const char *read_name(tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form)
+{
+    Dwarf_Error e = NULL;
+    if (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup) {
+        Dwarf_Off off = 0;
+        const struct tdw_file *alt = &dw->f[1];
+        if (file == 1 || !alt->str)
+            return NULL;
+        if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            return NULL;
+        }
+        if (off >= alt->str_len || !memchr(alt->str + off, 0, alt->str_len - off))
+            return NULL;
+        return alt->str + off;
+    }
+    char *s = NULL;
+    if (dwarf_formstring(a, &s, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return NULL;
+    }
+    return s;
+}
+
+int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    memset(d, 0, sizeof *d);
+    d->ref = tdw_die_ref(file, die);
+    d->type = d->spec = d->origin = TDW_REF_NONE;
+    if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
+    }
+    Dwarf_Half ch = 0;
+    if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
+        d->has |= TDW_HAS_CHILDREN;
+    dw->stat_dies++;
+    Dwarf_Attribute *list = NULL;
+    Dwarf_Signed n = 0;
+    int res = dwarf_attrlist(die, &list, &n, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
+                        d->tag);
+    }
+    int err = 0;
+    for (Dwarf_Signed i = 0; i < n; i++) {
+        Dwarf_Attribute a = list[i];
+        Dwarf_Half at = 0, form = 0;
+        if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
+                           (long long)i);
+            break;
+        }
+        bool sgn = false;
+        uint64_t v = 0;
+        switch (at) {
+        case DW_AT_name:
+            d->name = read_name(dw, file, a, form);
+            if (d->name)
+                d->has |= TDW_HAS_NAME;
+            break;
+        case DW_AT_type:
+            if (read_ref(file, a, form, &d->type) == 0)
+                d->has |= TDW_HAS_TYPE;
+            else
+                err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
+            break;
+        case DW_AT_specification:
+            if (read_ref(file, a, form, &d->spec) == 0)
+                d->has |= TDW_HAS_SPEC;
+            break;
+        case DW_AT_abstract_origin:
+            if (read_ref(file, a, form, &d->origin) == 0)
+                d->has |= TDW_HAS_ORIGIN;
+            break;
+        case DW_AT_byte_size:
+            if (read_udata(a, form, &d->byte_size, NULL) == 0)
+                d->has |= TDW_HAS_BYTE_SIZE;
+            break;
+        case DW_AT_bit_size:
+            if (read_udata(a, form, &d->bit_size, NULL) == 0)
+                d->has |= TDW_HAS_BIT_SIZE;
+            break;
+        case DW_AT_data_bit_offset:
+            if (read_udata(a, form, &d->data_bit_offset, NULL) == 0)
+                d->has |= TDW_HAS_DATA_BIT_OFFSET;
+            break;
+        case DW_AT_bit_offset:
+            if (read_udata(a, form, &d->bit_offset, NULL) == 0)
+                d->has |= TDW_HAS_BIT_OFFSET;
+            break;
+        case DW_AT_data_member_location:
+            read_member_loc(a, form, d);
+            break;
+        case DW_AT_count:
+            if (read_udata(a, form, &d->count, NULL) == 0)
+                d->has |= TDW_HAS_COUNT;
+            else
+                d->has |= TDW_BAD_BOUND;
+            break;
+        case DW_AT_upper_bound:
+            if (read_udata(a, form, &d->upper, NULL) == 0)
+                d->has |= TDW_HAS_UPPER;
+            else
+                d->has |= TDW_BAD_BOUND;
+            break;
+        case DW_AT_lower_bound:
+            if (read_udata(a, form, &d->lower, NULL) == 0)
+                d->has |= TDW_HAS_LOWER;
+            else
+                d->has |= TDW_BAD_BOUND;
+            break;
+        case DW_AT_const_value:
+            if (read_udata(a, form, &v, &sgn) == 0) {
+                d->const_value = v;
+                d->has |= TDW_HAS_CONST | (sgn ? TDW_CONST_SIGNED : 0);
+            }
+            break;
+        case DW_AT_encoding:
+            if (read_udata(a, form, &d->encoding, NULL) == 0)
+                d->has |= TDW_HAS_ENCODING;
+            break;
+        case DW_AT_alignment:
+            if (read_udata(a, form, &d->align, NULL) == 0)
+                d->has |= TDW_HAS_ALIGN;
+            break;
+        case DW_AT_declaration:
+            d->has |= TDW_DECL;
+            break;
+        case DW_AT_GNU_vector:
+            d->has |= TDW_VECTOR;
+            break;
+        case DW_AT_low_pc: {
+            Dwarf_Addr pc = 0;
+            if (dwarf_formaddr(a, &pc, &e) == DW_DLV_OK) {
+                d->low_pc = pc;
+                d->has |= TDW_HAS_LOW_PC;
+            }
+            tdw_err_free(NULL, &e);
+            break;
+        }
+        case DW_AT_ranges:
+            d->has |= TDW_HAS_RANGES;
+            break;
+        default:
+            break;
+        }
+        if (err)
+            break;
+    }
+    for (Dwarf_Signed i = 0; i < n; i++)
+        dwarf_dealloc_attribute(list[i]);
+    dwarf_dealloc(dw->f[file].dbg, list, DW_DLA_LIST);
+    return err;
+}
+
+int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
+{
+    unsigned file = tdw_ref_file(ref);
+    Dwarf_Debug dbg = dw->f[file].dbg;
+    if (!dbg)
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref),
+                        "reference into a missing dwz supplementary file");
+    Dwarf_Die die = NULL;
+    Dwarf_Error e = NULL;
+    int res = dwarf_offdie_b(dbg, tdw_ref_off(ref), 1, &die, &e);
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "no DIE at offset 0x%llx%s",
+                        (unsigned long long)tdw_ref_off(ref), file ? " of the dwz file" : "");
+    }
+    int err = tdw_decode(dw, file, die, out, diag);
+    if (err || !die_out)
+        dwarf_dealloc_die(die);
+    else
+        *die_out = die;
+    return err;
+}
+
+int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_diag *diag)
+{
+    Dwarf_Half ch = 0;
+    if (dwarf_die_abbrev_children_flag(die, &ch) != DW_DLV_OK || !ch)
+        return 0;
+    Dwarf_Error e = NULL;
+    int res = dwarf_child(die, out, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dw->f[file].dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
+                        "cannot read the children");
+    }
+    return 1;
+}
+
+int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    int res = dwarf_siblingof_b(dw->f[file].dbg, die, 1, out, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dw->f[file].dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
+                        "cannot read the next sibling");
+    }
+    return 1;
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Finding DIEs without importing: the list of units (compile and dwz partial units of both
+ * files), .debug_aranges (address -> unit, for a function found through its ELF symbol),
+ * and a lazily built index of every unit's top-level named DIEs (types and functions),
+ * made by one scan that reads only top-level DIEs and jumps over their subtrees.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "dwarf_internal.h"
+
+int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
+{
+    struct tdw_file *f = &dw->f[file];
+    uint32_t cap = 0;
+    for (uint32_t guard = 0; guard < (1u << 24); guard++) {
+        Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
+        Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
+        Dwarf_Off abbr = 0;
+        Dwarf_Sig8 sig;
+        Dwarf_Error e = NULL;
+        int res = dwarf_next_cu_header_d(f->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
+                                         &toff, &next, &utype, &e);
+        if (res == DW_DLV_NO_ENTRY)
+            return 0;
+        if (res != DW_DLV_OK) {
+            int err = tdw_fail(diag, TYR_EDWARF, 0, "%s: unit header %u: %s", f->path, f->nunits,
+                               e ? dwarf_errmsg(e) : "unreadable");
+            tdw_err_free(f->dbg, &e);
+            return err;
+        }
+        Dwarf_Die cu = NULL;
+        if (dwarf_siblingof_b(f->dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
+            tdw_err_free(f->dbg, &e);
+            return tdw_fail(diag, TYR_EDWARF, 0, "%s: unit %u has no DIE", f->path, f->nunits);
+        }
+        Dwarf_Half tag = 0;
+        if (dwarf_tag(cu, &tag, &e) != DW_DLV_OK)
+            tdw_err_free(f->dbg, &e);
+        tdw_ref ref = tdw_die_ref(file, cu);
+        dwarf_dealloc_die(cu);
+        if (f->nunits == cap) {
+            cap = cap ? cap * 2 : 64;
+            tdw_ref *u = realloc(f->units, cap * sizeof *u);
+            if (!u)
+                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+            f->units = u;
+            Dwarf_Half *t = realloc(f->unit_tags, cap * sizeof *t);
+            if (!t)
+                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+            f->unit_tags = t;
+        }
+        f->units[f->nunits] = ref;
+        f->unit_tags[f->nunits] = tag;
+        f->nunits++;
+    }
+    return tdw_fail(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
+}
+
+static int cmp_arange(const void *a, const void *b)
+{
+    const struct tdw_arange *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag)
+{
+    (void)diag;
+    if (dw->aranges_loaded)
+        return 0;
+    dw->aranges_loaded = true;
+    Dwarf_Debug dbg = dw->f[0].dbg;
+    Dwarf_Arange *ar = NULL;
+    Dwarf_Signed n = 0;
+    Dwarf_Error e = NULL;
+    int res = dwarf_get_aranges(dbg, &ar, &n, &e);
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dbg, &e);
+        return 0; /* no or unusable aranges: the caller scans instead */
+    }
+    dw->aranges = calloc((size_t)n ? (size_t)n : 1, sizeof *dw->aranges);
+    int err = dw->aranges ? 0 : TYR_ENOMEM;
+    for (Dwarf_Signed i = 0; i < n; i++) {
+        Dwarf_Unsigned seg = 0, seglen = 0, len = 0;
+        Dwarf_Addr start = 0;
+        Dwarf_Off cu = 0;
+        if (!err && dwarf_get_arange_info_b(ar[i], &seg, &seglen, &start, &len, &cu, &e) ==
+                        DW_DLV_OK && len > 0) {
+            dw->aranges[dw->naranges].lo = start;
+            dw->aranges[dw->naranges].hi = start + len;
+            dw->aranges[dw->naranges].cu = cu;
+            dw->naranges++;
+        }
+        tdw_err_free(dbg, &e);
+        dwarf_dealloc(dbg, ar[i], DW_DLA_ARANGE);
+    }
+    dwarf_dealloc(dbg, ar, DW_DLA_LIST);
+    if (err)
+        return tdw_fail(diag, err, 0, "out of memory");
+    qsort(dw->aranges, dw->naranges, sizeof *dw->aranges, cmp_arange);
+    return 0;
+}
+
+tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr)
+{
+    uint32_t lo = 0, hi = dw->naranges;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (dw->aranges[mid].lo <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* Ranges may overlap (rare): look back a few. */
+    for (uint32_t i = lo, k = 0; i > 0 && k < 8; i--, k++)
+        if (dw->aranges[i - 1].lo <= addr && addr < dw->aranges[i - 1].hi)
+            return dw->aranges[i - 1].cu;
+    return TDW_REF_NONE;
+}
+
+static bool index_tag(Dwarf_Half tag)
+{
+    return tag == DW_TAG_subprogram || tag == DW_TAG_structure_type ||
+           tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
+           tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef || tag == DW_TAG_base_type;
+}
+
+static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name, uint32_t *cap)
+{
+    if (dw->nindex == *cap) {
+        uint32_t c = *cap ? *cap * 2 : 1024;
+        struct tdw_entry *p = realloc(dw->index, c * sizeof *p);
+        if (!p)
+            return TYR_ENOMEM;
+        dw->index = p;
+        *cap = c;
+    }
+    struct tdw_entry *en = &dw->index[dw->nindex++];
+    en->name = name;
+    en->ref = d->ref;
+    en->low_pc = d->low_pc;
+    en->tag = d->tag;
+    en->decl = (d->has & TDW_DECL) != 0;
+    en->has_pc = (d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
+    return 0;
+}
+
+/* The name of a function DIE that only refers to its declaration or abstract instance. */
+static const char *origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *diag)
+{
+    struct tdw_die o = *d;
+    for (int hop = 0; hop < 4; hop++) {
+        tdw_ref next = (o.has & TDW_HAS_ORIGIN) ? o.origin : (o.has & TDW_HAS_SPEC) ? o.spec
+                                                                                    : TDW_REF_NONE;
+        if (next == TDW_REF_NONE || tdw_read(dw, next, &o, NULL, diag) != 0)
+            return NULL;
+        if (o.has & TDW_HAS_NAME)
+            return o.name;
+    }
+    return NULL;
+}
+
+int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag)
+{
+    if (dw->index_built)
+        return 0;
+    uint32_t cap = 0;
+    dw->nindex = 0;
+    for (unsigned file = 0; file < 2; file++) {
+        struct tdw_file *f = &dw->f[file];
+        for (uint32_t u = 0; u < f->nunits; u++) {
+            Dwarf_Die cu = NULL, die = NULL;
+            struct tdw_die d;
+            int err = tdw_read(dw, f->units[u], &d, &cu, diag);
+            if (err)
+                return err;
+            int got = tdw_child(dw, file, cu, &die, diag);
+            dwarf_dealloc_die(cu);
+            while (got == 1) {
+                Dwarf_Half tag = 0;
+                Dwarf_Error e = NULL;
+                if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
+                    tdw_err_free(f->dbg, &e);
+                if (index_tag(tag)) {
+                    err = tdw_decode(dw, file, die, &d, diag);
+                    const char *name = d.name;
+                    if (!err && !name && tag == DW_TAG_subprogram)
+                        name = origin_name(dw, &d, NULL);
+                    if (!err && name)
+                        err = index_add(dw, &d, name, &cap);
+                    if (err) {
+                        dwarf_dealloc_die(die);
+                        return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+                    }
+                }
+                Dwarf_Die next = NULL;
+                got = tdw_sibling(dw, file, die, &next, diag);
+                dwarf_dealloc_die(die);
+                die = next;
+            }
+            if (got < 0)
+                return got;
+        }
+    }
+    uint32_t hcap = 64;
+    while (hcap < dw->nindex * 2u && hcap < (1u << 30))
+        hcap *= 2;
+    dw->index_hash = calloc(hcap, sizeof *dw->index_hash);
+    dw->index_next = calloc(dw->nindex ? dw->nindex : 1, sizeof *dw->index_next);
+    if (!dw->index_hash || !dw->index_next)
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    dw->index_hcap = hcap;
+    /* Insert backwards so that each chain lists entries in unit order. */
+    for (uint32_t i = dw->nindex; i > 0; i--) {
+        const char *n = dw->index[i - 1].name;
+        uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (hcap - 1);
+        dw->index_next[i - 1] = dw->index_hash[b];
+        dw->index_hash[b] = i;
+    }
+    dw->index_built = true;
+    return 0;
+}
+
+const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name, uint32_t *cursor)
+{
+    if (!dw->index_built || !dw->index_hcap)
+        return NULL;
+    uint32_t i;
+    if (*cursor == 0)
+        i = dw->index_hash[(uint32_t)XXH3_64bits(name, strlen(name)) & (dw->index_hcap - 1)];
+    else
+        i = dw->index_next[*cursor - 1];
+    for (; i; i = dw->index_next[i - 1]) {
+        if (strcmp(dw->index[i - 1].name, name) == 0) {
+            *cursor = i;
+            return &dw->index[i - 1];
+        }
+    }
+    *cursor = 0;
+    return NULL;
+}
