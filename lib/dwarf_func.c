@@ -88,32 +88,19 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
             int err = tdw_index_build(dw, diag);
             if (err)
                 return err;
-            tdw_ref any = TDW_REF_NONE;
             uint32_t cur = 0;
             for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
                  e = tdw_index_next(dw, name, &cur)) {
-                if (e->tag != DW_TAG_subprogram)
-                    continue;
-                if (e->has_pc) {
+                /* only a definition with code is a probe target (not a declaration) */
+                if (e->tag == DW_TAG_subprogram && e->has_pc) {
                     *found = e->ref;
                     return 0;
                 }
-                if (any == TDW_REF_NONE)
-                    any = e->ref;
-            }
-            if (any != TDW_REF_NONE && n == 0) {
-                /* only a declaration: maybe an out-of-line copy exists (pass 1) */
-                *found = any;
             }
         }
     }
     return 0;
 }
-
-struct sig_src {
-    struct tdw_die fn;        /* the DIE found */
-    struct tdw_die origin;    /* the end of its abstract_origin/specification chain */
-};
 
 /* Gather the parameters: the concrete DIE's own formal parameters when it has any (an
  * out-of-line copy lists the ones it kept), else the origin's. */
