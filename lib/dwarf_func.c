@@ -18,7 +18,10 @@ static int scan_unit_for_pc(tyr_dwarf *dw, tdw_ref cu, uint64_t addr, tdw_ref *f
     unsigned file = tdw_ref_file(cu);
     struct tdw_die d;
     Dwarf_Die cud = NULL, die = NULL;
-    int err = tdw_read(dw, cu, &d, &cud, diag);
+    uint32_t k = tdw_unit_index(dw, cu);
+    int err = k == UINT32_MAX ? 0 : tdw_seek_unit(dw, file, k, diag);
+    if (!err)
+        err = tdw_read(dw, cu, &d, &cud, diag);
     if (err)
         return err;
     int got = tdw_child(dw, file, cud, &die, diag);
@@ -322,7 +325,8 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
         for (uint32_t u = 0; u < f->nunits && !err; u++) {
             Dwarf_Die cu = NULL, die = NULL;
             struct tdw_die d;
-            if ((err = tdw_read(dw, f->units[u], &d, &cu, diag)))
+            if ((err = tdw_seek_unit(dw, file, u, diag)) ||
+                (err = tdw_read(dw, f->units[u], &d, &cu, diag)))
                 break;
             int got = tdw_child(dw, file, cu, &die, diag);
             dwarf_dealloc_die(cu);

@@ -16,6 +16,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
 {
     struct tdw_file *f = &dw->f[file];
     uint32_t cap = 0;
+    f->cursor = -1;
     for (uint32_t guard = 0; guard < (1u << 24); guard++) {
         Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
         Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
@@ -58,6 +59,65 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         f->nunits++;
     }
     return tdw_fail(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
+}
+
+static int next_header(struct tdw_file *f, tyr_diag *diag)
+{
+    Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
+    Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
+    Dwarf_Off abbr = 0;
+    Dwarf_Sig8 sig;
+    Dwarf_Error e = NULL;
+    int res = dwarf_next_cu_header_d(f->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig, &toff,
+                                     &next, &utype, &e);
+    if (res == DW_DLV_NO_ENTRY) {
+        f->cursor = -1;
+        return 0;
+    }
+    if (res != DW_DLV_OK) {
+        tdw_err_free(f->dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, 0, "%s: unit header after %lld unreadable", f->path,
+                        (long long)f->cursor);
+    }
+    f->cursor++;
+    return 1;
+}
+
+int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag)
+{
+    struct tdw_file *f = &dw->f[file];
+    if (k >= f->nunits)
+        return 0;
+    if (f->cursor >= (int64_t)k) {
+        /* run to the end: the iteration restarts from the first unit */
+        for (uint32_t guard = 0; f->cursor >= 0 && guard <= f->nunits; guard++) {
+            int r = next_header(f, diag);
+            if (r < 0)
+                return r;
+        }
+        if (f->cursor >= 0)
+            return 0;
+    }
+    for (uint32_t guard = 0; f->cursor < (int64_t)k && guard <= f->nunits; guard++) {
+        int r = next_header(f, diag);
+        if (r <= 0)
+            return r;
+    }
+    return 0;
+}
+
+uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu)
+{
+    const struct tdw_file *f = &dw->f[tdw_ref_file(cu)];
+    uint32_t lo = 0, hi = f->nunits;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (f->units[mid] < cu)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < f->nunits && f->units[lo] == cu ? lo : UINT32_MAX;
 }
 
 static int cmp_arange(const void *a, const void *b)
@@ -174,7 +234,9 @@ int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag)
         for (uint32_t u = 0; u < f->nunits; u++) {
             Dwarf_Die cu = NULL, die = NULL;
             struct tdw_die d;
-            int err = tdw_read(dw, f->units[u], &d, &cu, diag);
+            int err = tdw_seek_unit(dw, file, u, diag);
+            if (!err)
+                err = tdw_read(dw, f->units[u], &d, &cu, diag);
             if (err)
                 return err;
             int got = tdw_child(dw, file, cu, &die, diag);

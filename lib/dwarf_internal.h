@@ -38,6 +38,7 @@ struct tdw_file {
     tdw_ref *units;       /* unit DIE refs in section order; owned */
     uint32_t nunits;
     Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
+    int64_t cursor;       /* unit dwarf_next_cu_header_d last returned; -1 at the start */
 };
 
 /* An ELF symbol of the binary (functions only). */
@@ -171,6 +172,11 @@ TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
 /* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
 TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag);
+/* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
+ * (libdwarf 20210528 otherwise walks its list of units from the first one). */
+TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
+/* The index of the unit whose DIE is ref, or UINT32_MAX. */
+TYR_HIDDEN uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu);
 /* Walk index entries named `name` (in unit order): start with *cursor = 0; returns the
  * entry or NULL at the end. */
 TYR_HIDDEN const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name,
