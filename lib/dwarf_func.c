@@ -75,6 +75,12 @@ static int find_by_addr(tyr_dwarf *dw, uint64_t addr, tdw_ref *found, tyr_diag *
     return 0;
 }
 
+static bool is_function_body(const struct tdw_entry *e, void *arg)
+{
+    (void)arg;
+    return e->tag == DW_TAG_subprogram && e->has_pc;
+}
+
 static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_diag *diag)
 {
     uint64_t addrs[8];
@@ -87,18 +93,15 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
                 return err;
         }
         if (pass == 0) {
-            /* By name: a definition with code first, then any. */
-            int err = tdw_index_build(dw, diag);
+            /* By name: a definition with code (not a declaration), first in unit order. */
+            int err;
+            const struct tdw_entry *e = tdw_index_first(dw, name, is_function_body, NULL, diag,
+                                                        &err);
             if (err)
                 return err;
-            uint32_t cur = 0;
-            for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
-                 e = tdw_index_next(dw, name, &cur)) {
-                /* only a definition with code is a probe target (not a declaration) */
-                if (e->tag == DW_TAG_subprogram && e->has_pc) {
-                    *found = e->ref;
-                    return 0;
-                }
+            if (e) {
+                *found = e->ref;
+                return 0;
             }
         }
     }
@@ -268,6 +271,17 @@ static bool kind_matches(int kind, Dwarf_Half tag)
     }
 }
 
+struct want_type {
+    int kind;
+    bool decl_ok;
+};
+
+static bool want_type_entry(const struct tdw_entry *e, void *arg)
+{
+    const struct want_type *w = arg;
+    return kind_matches(w->kind, e->tag) && (w->decl_ok || !e->decl);
+}
+
 int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
                           tyr_type *out, tyr_diag *diag)
 {
@@ -278,24 +292,16 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
         return TYR_EINVAL;
     if (tyr_registry_is_mapped(reg))
         return TYR_EREADONLY;
-    int err = tdw_index_build(dw, diag);
+    struct want_type w = {kind, false};
+    int err;
+    const struct tdw_entry *e = tdw_index_first(dw, name, want_type_entry, &w, diag, &err);
+    if (!e && !err) {
+        w.decl_ok = true; /* only declared anywhere: an opaque struct */
+        e = tdw_index_first(dw, name, want_type_entry, &w, diag, &err);
+    }
     if (err)
         return err;
-    tdw_ref best = TDW_REF_NONE, decl = TDW_REF_NONE;
-    uint32_t cur = 0;
-    for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
-         e = tdw_index_next(dw, name, &cur)) {
-        if (!kind_matches(kind, e->tag))
-            continue;
-        if (!e->decl) {
-            best = e->ref;
-            break;
-        }
-        if (decl == TDW_REF_NONE)
-            decl = e->ref;
-    }
-    if (best == TDW_REF_NONE)
-        best = decl;
+    tdw_ref best = e ? e->ref : TDW_REF_NONE;
     if (best == TDW_REF_NONE)
         return tdw_fail(diag, TYR_ENOENT, 0, "type %s not found", name);
     tdw_bind(dw, reg);
@@ -381,9 +387,9 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
         /* once per name: skip if an earlier entry with code has it */
         bool seen = false;
         uint32_t cur = 0;
-        for (const struct tdw_entry *p = tdw_index_next(dw, e->name, &cur); p && p < e;
+        for (const struct tdw_entry *p = tdw_index_next(dw, e->name, &cur); p;
              p = tdw_index_next(dw, e->name, &cur))
-            if (p->tag == DW_TAG_subprogram && p->has_pc) {
+            if (p < e && p->tag == DW_TAG_subprogram && p->has_pc) {
                 seen = true;
                 break;
             }

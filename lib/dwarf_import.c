@@ -606,24 +606,27 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
     return got < 0 ? got : 0;
 }
 
-/* Find the definition for a declaration (same tag family, by name, in unit order). */
+/* Find the definition for a declaration (same tag family, by name, first in unit order). */
+static bool is_definition_of(const struct tdw_entry *e, void *arg)
+{
+    const struct tdw_die *d = arg;
+    if (e->decl)
+        return false;
+    if (d->tag == DW_TAG_enumeration_type)
+        return e->tag == DW_TAG_enumeration_type;
+    if (d->tag == DW_TAG_union_type)
+        return e->tag == DW_TAG_union_type;
+    return e->tag == DW_TAG_structure_type || e->tag == DW_TAG_class_type;
+}
+
 static tdw_ref find_definition(struct ctx *c, const struct tdw_die *d)
 {
-    if (!d->name || tdw_index_build(c->dw, c->diag) != 0)
+    if (!d->name)
         return TDW_REF_NONE;
-    uint32_t cur = 0;
-    bool rec = d->tag != DW_TAG_enumeration_type;
-    for (const struct tdw_entry *e = tdw_index_next(c->dw, d->name, &cur); e;
-         e = tdw_index_next(c->dw, d->name, &cur)) {
-        if (e->decl)
-            continue;
-        bool erec = e->tag == DW_TAG_structure_type || e->tag == DW_TAG_class_type ||
-                    e->tag == DW_TAG_union_type;
-        if (rec ? (erec && (e->tag == DW_TAG_union_type) == (d->tag == DW_TAG_union_type))
-                : e->tag == DW_TAG_enumeration_type)
-            return e->ref;
-    }
-    return TDW_REF_NONE;
+    int err;
+    const struct tdw_entry *e =
+        tdw_index_first(c->dw, d->name, is_definition_of, (void *)(uintptr_t)d, c->diag, &err);
+    return e ? e->ref : TDW_REF_NONE;
 }
 
 static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwarf_Die die)

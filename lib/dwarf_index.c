@@ -188,23 +188,48 @@ static bool index_tag(Dwarf_Half tag)
            tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef || tag == DW_TAG_base_type;
 }
 
-static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name, uint32_t *cap)
+static void hash_insert(tyr_dwarf *dw, uint32_t i)
 {
-    if (dw->nindex == *cap) {
-        uint32_t c = *cap ? *cap * 2 : 1024;
-        struct tdw_entry *p = realloc(dw->index, c * sizeof *p);
+    const char *n = dw->index[i].name;
+    uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (dw->index_hcap - 1);
+    dw->index_next[i] = dw->index_hash[b];
+    dw->index_hash[b] = i + 1;
+}
+
+static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name)
+{
+    if (dw->nindex == dw->cap_index) {
+        uint32_t c = dw->cap_index ? dw->cap_index * 2 : 1024;
+        struct tdw_entry *p = realloc(dw->index, (size_t)c * sizeof *p);
         if (!p)
             return TYR_ENOMEM;
         dw->index = p;
-        *cap = c;
+        uint32_t *nx = realloc(dw->index_next, (size_t)c * sizeof *nx);
+        if (!nx)
+            return TYR_ENOMEM;
+        dw->index_next = nx;
+        dw->cap_index = c;
     }
-    struct tdw_entry *en = &dw->index[dw->nindex++];
+    if ((dw->nindex + 1) * 2 > dw->index_hcap) {
+        uint32_t hcap = dw->index_hcap ? dw->index_hcap * 2 : 2048;
+        uint32_t *h = calloc(hcap, sizeof *h);
+        if (!h)
+            return TYR_ENOMEM;
+        free(dw->index_hash);
+        dw->index_hash = h;
+        dw->index_hcap = hcap;
+        for (uint32_t i = 0; i < dw->nindex; i++)
+            hash_insert(dw, i);
+    }
+    struct tdw_entry *en = &dw->index[dw->nindex];
     en->name = name;
     en->ref = d->ref;
     en->low_pc = d->low_pc;
     en->tag = d->tag;
     en->decl = (d->has & TDW_DECL) != 0;
     en->has_pc = (d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
+    hash_insert(dw, dw->nindex);
+    dw->nindex++;
     return 0;
 }
 
@@ -223,72 +248,65 @@ static const char *origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag 
     return NULL;
 }
 
+/* Scan the next unscanned unit's top level; 1 = scanned one, 0 = all done, <0 error. */
+static int index_scan_next(tyr_dwarf *dw, tyr_diag *diag)
+{
+    unsigned file = dw->index_units[1] < dw->f[1].nunits ? 1u : 0u; /* dwz types first */
+    struct tdw_file *f = &dw->f[file];
+    uint32_t u = dw->index_units[file];
+    if (u >= f->nunits) {
+        dw->index_built = true;
+        return 0;
+    }
+    dw->index_units[file]++;
+    Dwarf_Die cu = NULL, die = NULL;
+    struct tdw_die d;
+    int err = tdw_seek_unit(dw, file, u, diag);
+    if (!err)
+        err = tdw_read(dw, f->units[u], &d, &cu, diag);
+    if (err)
+        return err;
+    int got = tdw_child(dw, file, cu, &die, diag);
+    dwarf_dealloc_die(cu);
+    while (got == 1) {
+        Dwarf_Half tag = 0;
+        Dwarf_Error e = NULL;
+        if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
+            tdw_err_free(f->dbg, &e);
+        if (index_tag(tag)) {
+            err = tdw_decode(dw, file, die, &d, diag);
+            const char *name = d.name;
+            if (!err && !name && tag == DW_TAG_subprogram)
+                name = origin_name(dw, &d, NULL);
+            if (!err && name)
+                err = index_add(dw, &d, name);
+            if (err) {
+                dwarf_dealloc_die(die);
+                return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+            }
+        }
+        Dwarf_Die next = NULL;
+        got = tdw_sibling(dw, file, die, &next, diag);
+        dwarf_dealloc_die(die);
+        die = next;
+    }
+    return got < 0 ? got : 1;
+}
+
 int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag)
 {
-    if (dw->index_built)
-        return 0;
-    uint32_t cap = 0;
-    dw->nindex = 0;
-    for (unsigned file = 0; file < 2; file++) {
-        struct tdw_file *f = &dw->f[file];
-        for (uint32_t u = 0; u < f->nunits; u++) {
-            Dwarf_Die cu = NULL, die = NULL;
-            struct tdw_die d;
-            int err = tdw_seek_unit(dw, file, u, diag);
-            if (!err)
-                err = tdw_read(dw, f->units[u], &d, &cu, diag);
-            if (err)
-                return err;
-            int got = tdw_child(dw, file, cu, &die, diag);
-            dwarf_dealloc_die(cu);
-            while (got == 1) {
-                Dwarf_Half tag = 0;
-                Dwarf_Error e = NULL;
-                if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
-                    tdw_err_free(f->dbg, &e);
-                if (index_tag(tag)) {
-                    err = tdw_decode(dw, file, die, &d, diag);
-                    const char *name = d.name;
-                    if (!err && !name && tag == DW_TAG_subprogram)
-                        name = origin_name(dw, &d, NULL);
-                    if (!err && name)
-                        err = index_add(dw, &d, name, &cap);
-                    if (err) {
-                        dwarf_dealloc_die(die);
-                        return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
-                    }
-                }
-                Dwarf_Die next = NULL;
-                got = tdw_sibling(dw, file, die, &next, diag);
-                dwarf_dealloc_die(die);
-                die = next;
-            }
-            if (got < 0)
-                return got;
-        }
+    for (uint64_t guard = 0; !dw->index_built && guard <= (uint64_t)dw->f[0].nunits + dw->f[1].nunits;
+         guard++) {
+        int r = index_scan_next(dw, diag);
+        if (r < 0)
+            return r;
     }
-    uint32_t hcap = 64;
-    while (hcap < dw->nindex * 2u && hcap < (1u << 30))
-        hcap *= 2;
-    dw->index_hash = calloc(hcap, sizeof *dw->index_hash);
-    dw->index_next = calloc(dw->nindex ? dw->nindex : 1, sizeof *dw->index_next);
-    if (!dw->index_hash || !dw->index_next)
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
-    dw->index_hcap = hcap;
-    /* Insert backwards so that each chain lists entries in unit order. */
-    for (uint32_t i = dw->nindex; i > 0; i--) {
-        const char *n = dw->index[i - 1].name;
-        uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (hcap - 1);
-        dw->index_next[i - 1] = dw->index_hash[b];
-        dw->index_hash[b] = i;
-    }
-    dw->index_built = true;
     return 0;
 }
 
 const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name, uint32_t *cursor)
 {
-    if (!dw->index_built || !dw->index_hcap)
+    if (!dw->index_hcap)
         return NULL;
     uint32_t i;
     if (*cursor == 0)
@@ -302,5 +320,29 @@ const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name, ui
         }
     }
     *cursor = 0;
+    return NULL;
+}
+
+const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, const char *name,
+                                        bool (*want)(const struct tdw_entry *, void *), void *arg,
+                                        tyr_diag *diag, int *err)
+{
+    *err = 0;
+    for (uint64_t guard = 0; guard <= (uint64_t)dw->f[0].nunits + dw->f[1].nunits + 1; guard++) {
+        /* chains are newest first: the last match seen is the first in unit order */
+        const struct tdw_entry *best = NULL;
+        uint32_t cur = 0;
+        for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
+             e = tdw_index_next(dw, name, &cur))
+            if (want(e, arg))
+                best = e;
+        if (best || dw->index_built)
+            return best;
+        int r = index_scan_next(dw, diag);
+        if (r < 0) {
+            *err = r;
+            return NULL;
+        }
+    }
     return NULL;
 }

@@ -92,11 +92,12 @@ struct tyr_dwarf {
     struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
     uint32_t naranges;
     bool aranges_loaded;
-    struct tdw_entry *index;    /* owned; NULL until built */
-    uint32_t nindex;
-    bool index_built;
-    uint32_t *index_hash;       /* bucket heads (index+1), owned */
-    uint32_t *index_next;       /* owned */
+    struct tdw_entry *index;    /* owned; grows unit by unit as the scan proceeds */
+    uint32_t nindex, cap_index;
+    uint32_t index_units[2];    /* units of each file scanned so far */
+    bool index_built;           /* every unit scanned */
+    uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
+    uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
 
     /* Import state, valid for `reg` (see tyr_dwarf_forget). */
@@ -177,10 +178,15 @@ TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag);
 TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
 /* The index of the unit whose DIE is ref, or UINT32_MAX. */
 TYR_HIDDEN uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu);
-/* Walk index entries named `name` (in unit order): start with *cursor = 0; returns the
- * entry or NULL at the end. */
+/* Walk the entries named `name` scanned so far, newest first: start with *cursor = 0;
+ * returns the entry or NULL at the end. */
 TYR_HIDDEN const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name,
                                                   uint32_t *cursor);
+/* The first entry in unit order named `name` that `want` accepts, scanning more units only
+ * as far as needed (a definition is usually found in an early unit). NULL if none. */
+TYR_HIDDEN const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, const char *name,
+                                                   bool (*want)(const struct tdw_entry *, void *),
+                                                   void *arg, tyr_diag *diag, int *err);
 TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
 /* The unit covering addr, or TDW_REF_NONE. */
 TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
