@@ -203,7 +203,10 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
         }
     }
     Dwarf_Error e = NULL;
-    int res = dwarf_init_b(fd, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &f->dbg, &e);
+    /* Through our libelf handle (ELF_C_READ_MMAP): libdwarf then uses the sections where
+     * the mapping has them instead of read()ing each one into a fresh buffer, which was
+     * most of the time of importing one function. */
+    int res = dwarf_elf_init_b(f->elf, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &f->dbg, &e);
     if (res == DW_DLV_NO_ENTRY) {
         f->dbg = NULL;
         return tdw_fail(diag, TYR_ENODEBUG, 0, "%s: no DWARF sections", path);
