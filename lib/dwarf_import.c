@@ -485,8 +485,75 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
 
 /* ---- Struct signature (DWARF only, before anything is created) ---- */
 
-/* Hash the chain of a member's type up to its first named type. */
+static uint64_t *memo_slot(struct tdw_hmap *m, tdw_ref key, bool insert)
+{
+    if (insert && (m->used + 1) * 4 >= m->cap * 3) {
+        uint32_t cap = m->cap ? m->cap * 2 : 4096;
+        tdw_ref *k = malloc((size_t)cap * sizeof *k);
+        uint64_t *v = malloc((size_t)cap * sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return NULL;
+        }
+        memset(k, 0xff, (size_t)cap * sizeof *k);
+        for (uint32_t i = 0; i < m->cap; i++) {
+            if (m->keys[i] == TDW_REF_NONE)
+                continue;
+            uint32_t j = (uint32_t)mix64(m->keys[i]) & (cap - 1);
+            while (k[j] != TDW_REF_NONE)
+                j = (j + 1) & (cap - 1);
+            k[j] = m->keys[i];
+            v[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = k;
+        m->vals = v;
+        m->cap = cap;
+    }
+    if (!m->cap)
+        return NULL;
+    uint32_t j = (uint32_t)mix64(key) & (m->cap - 1);
+    while (m->keys[j] != TDW_REF_NONE) {
+        if (m->keys[j] == key)
+            return &m->vals[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    m->keys[j] = key;
+    m->used++;
+    return &m->vals[j];
+}
+
+static int hash_type_chain_raw(struct ctx *c, tdw_ref r, hstate *s);
+
+/* Hash the chain of a member's type up to its first named type (memoized per DIE). */
 static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
+{
+    if (r == TDW_REF_NONE)
+        return hash_type_chain_raw(c, r, s);
+    uint64_t *v = memo_slot(&c->dw->chain_memo, r, false);
+    if (v) {
+        h_u64(s, *v);
+        return 0;
+    }
+    hstate one;
+    XXH3_64bits_reset(&one);
+    int err = hash_type_chain_raw(c, r, &one);
+    if (err)
+        return err;
+    uint64_t h = XXH3_64bits_digest(&one);
+    v = memo_slot(&c->dw->chain_memo, r, true);
+    if (!v)
+        return oom(c);
+    *v = h;
+    h_u64(s, h);
+    return 0;
+}
+
+static int hash_type_chain_raw(struct ctx *c, tdw_ref r, hstate *s)
 {
     for (int hop = 0; hop < 16; hop++) {
         if (r == TDW_REF_NONE) {

@@ -70,6 +70,13 @@ struct tdw_map {
     uint32_t cap, used;
 };
 
+/* ref -> 64-bit value (memo of a type chain's signature hash). */
+struct tdw_hmap {
+    tdw_ref *keys;
+    uint64_t *vals;
+    uint32_t cap, used;
+};
+
 /* Structural dedup key -> type id. */
 struct tdw_key {
     uint64_t h;           /* XXH3 of the key bytes */
@@ -109,6 +116,7 @@ struct tyr_dwarf {
     uint8_t *filling;           /* per type id: 1 while its members are being added */
     uint32_t cap_ids;
     uint64_t stat_dies;
+    struct tdw_hmap chain_memo; /* type DIE -> hash of its chain (pure DWARF: kept) */
 };
 
 /* ---- dwarf_open.c ---- */

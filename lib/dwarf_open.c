@@ -498,6 +498,8 @@ void tyr_dwarf_free(tyr_dwarf *dw)
     free(dw->index);
     free(dw->index_hash);
     free(dw->index_next);
+    free(dw->chain_memo.keys);
+    free(dw->chain_memo.vals);
     free(dw);
 }
 
