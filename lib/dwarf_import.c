@@ -315,9 +315,12 @@ static void pop_job(struct ctx *c)
     c->njobs--;
 }
 
+/* The registry refused what the DWARF describes: for input that is the input's fault
+ * (TYR_EDWARF, naming the registry's reason), except running out of memory. */
 static int reg_fail(struct ctx *c, int err, tdw_ref ref, const char *what)
 {
-    return tdw_fail(c->diag, err, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
+    int code = (err == TYR_ENOMEM || err == TYR_EOVERFLOW) ? err : TYR_EDWARF;
+    return tdw_fail(c->diag, code, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
                     (unsigned long long)tdw_ref_off(ref), what, tyr_strerror(err));
 }
 
