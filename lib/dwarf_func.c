@@ -63,7 +63,7 @@ static int find_by_addr(tyr_dwarf *dw, uint64_t addr, tdw_ref *found, tyr_diag *
             return err;
     }
     /* No aranges (or a unit they miss): the index knows every top-level low_pc. */
-    if ((err = tdw_index_build(dw, diag)))
+    if ((err = tdw_index_build(dw, TDW_IX_FUNCS, diag)))
         return err;
     for (uint32_t i = 0; i < dw->nindex; i++) {
         const struct tdw_entry *e = &dw->index[i];
@@ -95,7 +95,7 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
         if (pass == 0) {
             /* By name: a definition with code (not a declaration), first in unit order. */
             int err;
-            const struct tdw_entry *e = tdw_index_first(dw, name, is_function_body, NULL, diag,
+            const struct tdw_entry *e = tdw_index_first(dw, TDW_IX_FUNCS, name, is_function_body, NULL, diag,
                                                         &err);
             if (err)
                 return err;
@@ -294,10 +294,10 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
         return TYR_EREADONLY;
     struct want_type w = {kind, false};
     int err;
-    const struct tdw_entry *e = tdw_index_first(dw, name, want_type_entry, &w, diag, &err);
+    const struct tdw_entry *e = tdw_index_first(dw, TDW_IX_TYPES, name, want_type_entry, &w, diag, &err);
     if (!e && !err) {
         w.decl_ok = true; /* only declared anywhere: an opaque struct */
-        e = tdw_index_first(dw, name, want_type_entry, &w, diag, &err);
+        e = tdw_index_first(dw, TDW_IX_TYPES, name, want_type_entry, &w, diag, &err);
     }
     if (err)
         return err;
@@ -375,7 +375,7 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
 {
     if (!dw || !fn)
         return TYR_EINVAL;
-    int err = tdw_index_build(dw, diag);
+    int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
     if (err)
         return err;
     for (uint32_t i = 0; i < dw->nindex; i++) {

@@ -530,57 +530,84 @@ static uint64_t *memo_slot(struct tdw_hmap *m, tdw_ref key, bool insert)
     return &m->vals[j];
 }
 
-static int hash_type_chain_raw(struct ctx *c, tdw_ref r, hstate *s);
-
-/* Hash the chain of a member's type up to its first named type (memoized per DIE). */
-static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
+static uint64_t chain_end_hash(const struct tdw_die *t)
 {
-    if (r == TDW_REF_NONE)
-        return hash_type_chain_raw(c, r, s);
-    uint64_t *v = memo_slot(&c->dw->chain_memo, r, false);
-    if (v) {
-        h_u64(s, *v);
-        return 0;
-    }
     hstate one;
     XXH3_64bits_reset(&one);
-    int err = hash_type_chain_raw(c, r, &one);
-    if (err)
-        return err;
-    uint64_t h = XXH3_64bits_digest(&one);
-    v = memo_slot(&c->dw->chain_memo, r, true);
-    if (!v)
-        return oom(c);
-    *v = h;
-    h_u64(s, h);
-    return 0;
+    h_u64(&one, t->tag);
+    if (t->name)
+        h_str(&one, t->name);
+    h_u64(&one, t->byte_size);
+    return XXH3_64bits_digest(&one);
 }
 
-static int hash_type_chain_raw(struct ctx *c, tdw_ref r, hstate *s)
+static bool is_chain_end(const struct tdw_die *t)
 {
-    for (int hop = 0; hop < 16; hop++) {
-        if (r == TDW_REF_NONE) {
-            h_u64(s, 0x766f6964); /* void */
-            return 0;
+    return t->name || t->tag == DW_TAG_structure_type || t->tag == DW_TAG_union_type ||
+           t->tag == DW_TAG_class_type || t->tag == DW_TAG_enumeration_type;
+}
+
+/* A DIE that ends a chain (named, or an anonymous record: its members are not followed)
+ * hashes from what was just read: remember it so that members referring to it need not
+ * read it again. */
+static void memo_chain_end(struct ctx *c, const struct tdw_die *t)
+{
+    if (!is_chain_end(t) || memo_slot(&c->dw->chain_memo, t->ref, false))
+        return;
+    uint64_t *v = memo_slot(&c->dw->chain_memo, t->ref, true);
+    if (v)
+        *v = chain_end_hash(t);
+}
+
+/*
+ * The signature of a member's type: chain(r) = H(tag, name, size) when r is named or an
+ * anonymous record, else H(tag, chain(target)) (void: a constant). Memoized per DIE, and
+ * defined link by link so that the memo can be used at any link whatever the order in which
+ * chains are met. Chains longer than 16 links (malformed) hash as a constant.
+ */
+static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
+{
+    tdw_ref refs[16];
+    uint16_t tags[16];
+    int n = 0;
+    uint64_t h = 0x766f6964; /* void */
+    for (;; n++) {
+        if (r == TDW_REF_NONE)
+            break;
+        uint64_t *v = memo_slot(&c->dw->chain_memo, r, false);
+        if (v) {
+            h = *v;
+            break;
+        }
+        if (n == 16) {
+            h = 0xdeeb;
+            break;
         }
         struct tdw_die t;
         int err = tdw_read(c->dw, r, &t, NULL, c->diag);
         if (err)
             return err;
-        h_u64(s, t.tag);
-        if (t.name) {
-            h_str(s, t.name);
-            h_u64(s, t.byte_size);
-            return 0;
+        if (is_chain_end(&t)) {
+            h = chain_end_hash(&t);
+            memo_chain_end(c, &t);
+            break;
         }
-        if (t.tag == DW_TAG_structure_type || t.tag == DW_TAG_union_type ||
-            t.tag == DW_TAG_class_type || t.tag == DW_TAG_enumeration_type) {
-            h_u64(s, t.byte_size); /* anonymous: its size (members are not followed) */
-            return 0;
-        }
+        refs[n] = r;
+        tags[n] = t.tag;
         r = (t.has & TDW_HAS_TYPE) ? t.type : TDW_REF_NONE;
     }
-    h_u64(s, 0xdeeb);
+    for (int i = n; i > 0; i--) {
+        hstate one;
+        XXH3_64bits_reset(&one);
+        h_u64(&one, tags[i - 1]);
+        h_u64(&one, h);
+        h = XXH3_64bits_digest(&one);
+        uint64_t *v = memo_slot(&c->dw->chain_memo, refs[i - 1], true);
+        if (!v)
+            return oom(c);
+        *v = h;
+    }
+    h_u64(s, h);
     return 0;
 }
 
@@ -695,7 +722,7 @@ static tdw_ref find_definition(struct ctx *c, const struct tdw_die *d)
         return TDW_REF_NONE;
     int err;
     const struct tdw_entry *e =
-        tdw_index_first(c->dw, d->name, is_definition_of, (void *)(uintptr_t)d, c->diag, &err);
+        tdw_index_first(c->dw, TDW_IX_TYPES, d->name, is_definition_of, (void *)(uintptr_t)d, c->diag, &err);
     return e ? e->ref : TDW_REF_NONE;
 }
 
@@ -1001,6 +1028,8 @@ static int step_handle(struct ctx *c, uint32_t ji)
     j = &c->jobs[ji];
     uint8_t stage = j->stage;
     bool done = true;
+    if (stage == 0)
+        memo_chain_end(c, &d);
     switch (d.tag) {
     case DW_TAG_base_type:
         err = do_base(c, &d);

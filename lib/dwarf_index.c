@@ -181,9 +181,11 @@ tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr)
     return TDW_REF_NONE;
 }
 
-static bool index_tag(Dwarf_Half tag)
+static bool index_tag(int part, Dwarf_Half tag)
 {
-    return tag == DW_TAG_subprogram || tag == DW_TAG_structure_type ||
+    if (part == TDW_IX_FUNCS)
+        return tag == DW_TAG_subprogram;
+    return tag == DW_TAG_structure_type ||
            tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
            tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef || tag == DW_TAG_base_type;
 }
@@ -249,16 +251,17 @@ static const char *origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag 
 }
 
 /* Scan the next unscanned unit's top level; 1 = scanned one, 0 = all done, <0 error. */
-static int index_scan_next(tyr_dwarf *dw, tyr_diag *diag)
+static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
-    unsigned file = dw->index_units[1] < dw->f[1].nunits ? 1u : 0u; /* dwz types first */
+    uint32_t *done = dw->index_units[part];
+    unsigned file = done[1] < dw->f[1].nunits ? 1u : 0u; /* dwz types first */
     struct tdw_file *f = &dw->f[file];
-    uint32_t u = dw->index_units[file];
+    uint32_t u = done[file];
     if (u >= f->nunits) {
-        dw->index_built = true;
+        dw->index_built[part] = true;
         return 0;
     }
-    dw->index_units[file]++;
+    done[file]++;
     Dwarf_Die cu = NULL, die = NULL;
     struct tdw_die d;
     int err = tdw_seek_unit(dw, file, u, diag);
@@ -273,7 +276,7 @@ static int index_scan_next(tyr_dwarf *dw, tyr_diag *diag)
         Dwarf_Error e = NULL;
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
             tdw_err_free(f->dbg, &e);
-        if (index_tag(tag)) {
+        if (index_tag(part, tag)) {
             err = tdw_decode(dw, file, die, &d, diag);
             const char *name = d.name;
             if (!err && !name && tag == DW_TAG_subprogram)
@@ -293,11 +296,11 @@ static int index_scan_next(tyr_dwarf *dw, tyr_diag *diag)
     return got < 0 ? got : 1;
 }
 
-int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag)
+int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
-    for (uint64_t guard = 0; !dw->index_built && guard <= (uint64_t)dw->f[0].nunits + dw->f[1].nunits;
-         guard++) {
-        int r = index_scan_next(dw, diag);
+    uint64_t n = (uint64_t)dw->f[0].nunits + dw->f[1].nunits;
+    for (uint64_t guard = 0; !dw->index_built[part] && guard <= n; guard++) {
+        int r = index_scan_next(dw, part, diag);
         if (r < 0)
             return r;
     }
@@ -323,7 +326,7 @@ const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name, ui
     return NULL;
 }
 
-const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, const char *name,
+const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *name,
                                         bool (*want)(const struct tdw_entry *, void *), void *arg,
                                         tyr_diag *diag, int *err)
 {
@@ -336,9 +339,9 @@ const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, const char *name,
              e = tdw_index_next(dw, name, &cur))
             if (want(e, arg))
                 best = e;
-        if (best || dw->index_built)
+        if (best || dw->index_built[part])
             return best;
-        int r = index_scan_next(dw, diag);
+        int r = index_scan_next(dw, part, diag);
         if (r < 0) {
             *err = r;
             return NULL;

@@ -101,8 +101,8 @@ struct tyr_dwarf {
     bool aranges_loaded;
     struct tdw_entry *index;    /* owned; grows unit by unit as the scan proceeds */
     uint32_t nindex, cap_index;
-    uint32_t index_units[2];    /* units of each file scanned so far */
-    bool index_built;           /* every unit scanned */
+    uint32_t index_units[2][2]; /* [part][file]: units scanned so far (TDW_IX_*) */
+    bool index_built[2];        /* [part]: every unit scanned */
     uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
     uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
@@ -180,7 +180,11 @@ TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
 
 /* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
-TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, tyr_diag *diag);
+/* The index has two parts scanned separately: type names (structs, unions, enums,
+ * typedefs, base types) and functions, so that completing a declaration does not decode
+ * every function and the reverse. */
+enum { TDW_IX_TYPES = 0, TDW_IX_FUNCS = 1 };
+TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag);
 /* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
  * (libdwarf 20210528 otherwise walks its list of units from the first one). */
 TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
@@ -192,7 +196,7 @@ TYR_HIDDEN const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const cha
                                                   uint32_t *cursor);
 /* The first entry in unit order named `name` that `want` accepts, scanning more units only
  * as far as needed (a definition is usually found in an early unit). NULL if none. */
-TYR_HIDDEN const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, const char *name,
+TYR_HIDDEN const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *name,
                                                    bool (*want)(const struct tdw_entry *, void *),
                                                    void *arg, tyr_diag *diag, int *err);
 TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
