@@ -27,10 +27,24 @@ static bool is_alt_form(Dwarf_Half form)
            form == DW_FORM_strp_sup;
 }
 
-static int read_ref(unsigned file, Dwarf_Attribute a, Dwarf_Half form, tdw_ref *out)
+static int read_ref(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form,
+                    tdw_ref *out)
 {
     Dwarf_Off off = 0;
     Dwarf_Error e = NULL;
+    if (form == DW_FORM_ref_sig8) {
+        /* A DWARF 5 type unit in .debug_info, by signature. (DWARF 4 .debug_types units are
+         * not read: their signatures are not in the table, and the reference fails.) */
+        Dwarf_Sig8 sig;
+        if (dwarf_formsig8(a, &sig, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            return -1;
+        }
+        uint64_t sv;
+        memcpy(&sv, sig.signature, sizeof sv);
+        *out = tdw_type_unit(dw, file, sv);
+        return *out == TDW_REF_NONE ? -1 : 0;
+    }
     if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
         tdw_err_free(NULL, &e);
         return -1;
@@ -178,7 +192,7 @@ int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, t
     Dwarf_Error e = NULL;
     memset(d, 0, sizeof *d);
     d->ref = tdw_die_ref(file, die);
-    d->type = d->spec = d->origin = TDW_REF_NONE;
+    d->type = d->spec = d->origin = d->sig = TDW_REF_NONE;
     if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
         tdw_err_free(NULL, &e);
         return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
@@ -216,17 +230,23 @@ int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, t
                 d->has |= TDW_HAS_NAME;
             break;
         case DW_AT_type:
-            if (read_ref(file, a, form, &d->type) == 0)
+            if (read_ref(dw, file, a, form, &d->type) == 0)
                 d->has |= TDW_HAS_TYPE;
             else
                 err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
             break;
+        case DW_AT_signature:
+            if (read_ref(dw, file, a, form, &d->sig) == 0)
+                d->has |= TDW_HAS_SIG;
+            else
+                d->has |= TDW_BAD_SIG;
+            break;
         case DW_AT_specification:
-            if (read_ref(file, a, form, &d->spec) == 0)
+            if (read_ref(dw, file, a, form, &d->spec) == 0)
                 d->has |= TDW_HAS_SPEC;
             break;
         case DW_AT_abstract_origin:
-            if (read_ref(file, a, form, &d->origin) == 0)
+            if (read_ref(dw, file, a, form, &d->origin) == 0)
                 d->has |= TDW_HAS_ORIGIN;
             break;
         case DW_AT_byte_size:

@@ -1028,6 +1028,29 @@ static int step_handle(struct ctx *c, uint32_t ji)
     j = &c->jobs[ji];
     uint8_t stage = j->stage;
     bool done = true;
+    if (d.has & (TDW_HAS_SIG | TDW_BAD_SIG)) {
+        /* A declaration standing for a type unit's type: this DIE is that type. */
+        dwarf_dealloc_die(die);
+        if (!(d.has & TDW_HAS_SIG) || d.sig == ref)
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                            "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
+                            ".debug_types is not read)", (unsigned long long)tdw_ref_off(ref));
+        if (mapped(dw, d.sig, &id)) {
+            if (map_set(dw, ref, id))
+                return oom(c);
+            pop_job(c);
+            return 0;
+        }
+        if (stage != 0)
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
+                            "type unresolved", (unsigned long long)tdw_ref_off(ref));
+        uint32_t *m = map_slot(&dw->die2type, ref, true);
+        if (!m)
+            return oom(c);
+        *m = IN_PROGRESS;
+        j->stage = 1;
+        return push_job(c, J_HANDLE, d.sig, 0) ? oom(c) : 0;
+    }
     if (stage == 0)
         memo_chain_end(c, &d);
     switch (d.tag) {

@@ -15,7 +15,8 @@
 int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
 {
     struct tdw_file *f = &dw->f[file];
-    uint32_t cap = 0;
+    uint32_t cap = 0, cap_sigs = 0;
+    Dwarf_Unsigned hdr_off = 0;
     f->cursor = -1;
     for (uint32_t guard = 0; guard < (1u << 24); guard++) {
         Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
@@ -57,8 +58,32 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         f->units[f->nunits] = ref;
         f->unit_tags[f->nunits] = tag;
         f->nunits++;
+        if ((utype == DW_UT_type || utype == DW_UT_split_type) && toff) {
+            if (f->ntsigs == cap_sigs) {
+                cap_sigs = cap_sigs ? cap_sigs * 2 : 16;
+                struct tdw_tsig *t = realloc(f->tsigs, cap_sigs * sizeof *t);
+                if (!t)
+                    return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                f->tsigs = t;
+            }
+            uint64_t sv;
+            memcpy(&sv, sig.signature, sizeof sv);
+            f->tsigs[f->ntsigs].sig = sv;
+            f->tsigs[f->ntsigs].die = (tdw_ref)(hdr_off + toff) | (file ? TDW_ALT_BIT : 0);
+            f->ntsigs++;
+        }
+        hdr_off = next;
     }
     return tdw_fail(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
+}
+
+tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig)
+{
+    const struct tdw_file *f = &dw->f[file];
+    for (uint32_t i = 0; i < f->ntsigs; i++)
+        if (f->tsigs[i].sig == sig)
+            return f->tsigs[i].die;
+    return TDW_REF_NONE;
 }
 
 static int next_header(struct tdw_file *f, tyr_diag *diag)

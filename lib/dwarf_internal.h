@@ -39,6 +39,8 @@ struct tdw_file {
     uint32_t nunits;
     Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
     int64_t cursor;       /* unit dwarf_next_cu_header_d last returned; -1 at the start */
+    struct tdw_tsig { uint64_t sig; tdw_ref die; } *tsigs; /* DWARF 5 type units; owned */
+    uint32_t ntsigs;
 };
 
 /* An ELF symbol of the binary (functions only). */
@@ -153,13 +155,15 @@ enum {
     TDW_BAD_BOUND = 1u << 20, /* count/bound present but not a constant (VLA) */
     TDW_HAS_CHILDREN = 1u << 21,
     TDW_HAS_ALIGN = 1u << 22,
+    TDW_HAS_SIG = 1u << 23,   /* DW_AT_signature: the type is defined in a type unit */
+    TDW_BAD_SIG = 1u << 24,   /* ... in a type unit that was not found */
 };
 struct tdw_die {
     tdw_ref ref;
     Dwarf_Half tag;
     uint32_t has;         /* TDW_* */
     const char *name;
-    tdw_ref type, spec, origin;
+    tdw_ref type, spec, origin, sig;
     uint64_t byte_size, bit_size, data_bit_offset, bit_offset, member_loc;
     uint64_t count, upper, lower, const_value, encoding, low_pc, align;
 };
@@ -180,6 +184,8 @@ TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
 
 /* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
+/* The type DIE of the DWARF 5 type unit with this signature (DW_FORM_ref_sig8). */
+TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig);
 /* The index has two parts scanned separately: type names (structs, unions, enums,
  * typedefs, base types) and functions, so that completing a declaration does not decode
  * every function and the reverse. */

@@ -145,6 +145,9 @@ static void close_file(struct tdw_file *f)
     f->units = NULL;
     free(f->unit_tags);
     f->unit_tags = NULL;
+    free(f->tsigs);
+    f->tsigs = NULL;
+    f->ntsigs = 0;
     f->nunits = 0;
 }
 

@@ -512,6 +512,36 @@ static void test_dwz(void **state)
     }
 }
 
+/* DWARF 5 type units are followed through DW_FORM_ref_sig8; DWARF 4 .debug_types are not
+ * read, and a reference into them is an error rather than an anonymous guess. */
+static void test_type_units(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-tu");
+    tyr_registry *reg = new_reg();
+    set_variant("-d5");
+    check_functions(dw, reg, "d5 type units");
+    check_all_records(dw, reg, "d5 type units");
+    check_details(reg, "d5 type units");
+    check_enums(reg, "d5 type units");
+    tyr_registry_free(reg);
+    reg = new_reg();
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+
+    dw = open_fx("fx-gcc-d4-tu");
+    reg = new_reg();
+    tyr_diag diag = {0};
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, &diag), TYR_EDWARF);
+    assert_non_null(strstr(diag.what, "DW_AT_signature"));
+    assert_true(diag.offset > 0);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
 static void *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -662,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_debuglink),
         cmocka_unit_test(test_build_id_dirs),
         cmocka_unit_test(test_dwz),
+        cmocka_unit_test(test_type_units),
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_list_funcs),
