@@ -48,6 +48,15 @@ if(TYR_FX_GCC)
   endforeach()
 endif()
 
+# C++: classes as structs (data members only).
+find_program(TYR_FX_GXX NAMES g++-12 g++)
+if(TYR_FX_GXX)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-cpp
+    COMMAND ${TYR_FX_GXX} -g -O0 -o ${TYR_FX_DIR}/fx-cpp ${TYR_FX_SRC}/fx_cpp.cc
+    DEPENDS ${TYR_FX_SRC}/fx_cpp.cc VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-cpp)
+endif()
+
 # Separate debug info: fx-split (stripped, .gnu_debuglink -> fx-split.debug in split/), and
 # the same debug file under split/dbg/.build-id/xx/rest.debug for the build-id lookup.
 if(TYR_FX_GCC AND TYR_FX_OBJCOPY)

@@ -542,6 +542,49 @@ static void test_type_units(void **state)
     tyr_dwarf_free(dw);
 }
 
+/* C++: a class is a struct of its data members; a derived class is an explicit unknown. */
+static void test_cpp_classes(void **state)
+{
+    (void)state;
+    char path[512];
+    fx_path(path, sizeof path, "fx-cpp");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("skip: no g++, no C++ fixture\n");
+        skip();
+    }
+    fclose(f);
+    tyr_dwarf *dw = open_fx("fx-cpp");
+    tyr_registry *reg = new_reg();
+    tyr_type fn = import_func(dw, reg, "measure", "c++");
+    tyr_type_info ti;
+    assert_int_equal(tyr_type_get(reg, fn, &ti), 0);
+    assert_int_equal(ti.count, 3);
+    tyr_type t;
+    tyr_field_info fi;
+    assert_int_equal(tyr_find(reg, "Point", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+    assert_int_equal(ti.size, 8);
+    assert_int_equal(ti.count, 2); /* x, y: not the static count, not norm() */
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Holder", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+    assert_int_equal(ti.size, 24);
+    assert_int_equal(tyr_field_by_name(reg, t, "ref", &fi), 0); /* a reference: a pointer */
+    assert_int_equal(fi.offset, 16);
+    assert_int_equal(tyr_type_kind(reg, fi.type), TYR_KIND_PTR);
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Shape", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "area", &fi), 0);
+    assert_int_equal(fi.offset, 16);
+    /* Circle derives from Shape: an unknown of its size, never a layout missing the base. */
+    tyr_param_info p;
+    assert_int_equal(tyr_param_at(reg, fn, 1, &p), 0);
+    t = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
+    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_UNKNOWN);
+    assert_int_equal(tyr_type_size(reg, t), 32);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
 static void *read_all(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -693,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_build_id_dirs),
         cmocka_unit_test(test_dwz),
         cmocka_unit_test(test_type_units),
+        cmocka_unit_test(test_cpp_classes),
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_list_funcs),
