@@ -163,7 +163,7 @@ static void read_member_loc(Dwarf_Attribute a, Dwarf_Half form, struct tdw_die *
     d->has |= TDW_BAD_MEMBER_LOC;
 }
 
-static const char *read_name(tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form)
+static const char *read_name(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form)
 {
     Dwarf_Error e = NULL;
     if (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup) {
@@ -189,6 +189,13 @@ static const char *read_name(tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dw
 
 int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
+    dw->stat_dies++;
+    return tdw_decode_in(dw, dw->f[file].dbg, file, die, d, diag);
+}
+
+int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
+                  struct tdw_die *d, tyr_diag *diag)
+{
     Dwarf_Error e = NULL;
     memset(d, 0, sizeof *d);
     d->ref = tdw_die_ref(file, die);
@@ -200,7 +207,6 @@ int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, t
     Dwarf_Half ch = 0;
     if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
         d->has |= TDW_HAS_CHILDREN;
-    dw->stat_dies++;
     Dwarf_Attribute *list = NULL;
     Dwarf_Signed n = 0;
     int res = dwarf_attrlist(die, &list, &n, &e);
@@ -326,12 +332,44 @@ int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, t
     }
     for (Dwarf_Signed i = 0; i < n; i++)
         dwarf_dealloc_attribute(list[i]);
-    dwarf_dealloc(dw->f[file].dbg, list, DW_DLA_LIST);
+    dwarf_dealloc(dbg, list, DW_DLA_LIST);
     return err;
+}
+
+/* ---- The prefetched unit (see dwarf_prefetch.c) ---- */
+
+/* Index (1-based) of ref in the current unit's cache, or 0. */
+static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
+{
+    const struct tdw_cache *c = dw->cache;
+    if (!c || ref < c->lo || ref >= c->hi)
+        return 0;
+    uint32_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].d.ref < ref)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n && c->v[lo].d.ref == ref ? lo + 1 : 0;
+}
+
+void tdw_die_free(Dwarf_Die die)
+{
+    if (die)
+        dwarf_dealloc_die(die);
 }
 
 int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
 {
+    uint32_t ci = cache_find(dw, ref);
+    if (ci) {
+        *out = dw->cache->v[ci - 1].d;
+        if (die_out)
+            *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
+        return 0;
+    }
     unsigned file = tdw_ref_file(ref);
     Dwarf_Debug dbg = dw->f[file].dbg;
     if (!dbg)
@@ -382,4 +420,66 @@ int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr
                         "cannot read the next sibling");
     }
     return 1;
+}
+
+int tdw_kids_first(tyr_dwarf *dw, tdw_ref parent, Dwarf_Die parent_die, struct tdw_kids *k,
+                   struct tdw_die *out, tyr_diag *diag)
+{
+    memset(k, 0, sizeof *k);
+    k->file = tdw_ref_file(parent);
+    uint32_t ci = parent_die ? 0 : cache_find(dw, parent);
+    if (ci) {
+        k->cache = dw->cache;
+        k->next = k->cache->v[ci - 1].child;
+        return tdw_kids_next(dw, k, out, diag);
+    }
+    Dwarf_Die owned = NULL;
+    if (!parent_die) {
+        struct tdw_die pd;
+        int err = tdw_read(dw, parent, &pd, &owned, diag);
+        if (err)
+            return err;
+        parent_die = owned;
+    }
+    int got = tdw_child(dw, k->file, parent_die, &k->cur, diag);
+    tdw_die_free(owned);
+    if (got != 1)
+        return got;
+    k->started = true;
+    int err = tdw_decode(dw, k->file, k->cur, out, diag);
+    return err ? err : 1;
+}
+
+int tdw_kids_next(tyr_dwarf *dw, struct tdw_kids *k, struct tdw_die *out, tyr_diag *diag)
+{
+    if (k->cache) {
+        if (!k->next)
+            return 0;
+        const struct tdw_cdie *c = &k->cache->v[k->next - 1];
+        *out = c->d;
+        k->next = c->sib;
+        return 1;
+    }
+    if (!k->cur)
+        return 0;
+    if (k->started) {
+        Dwarf_Die next = NULL;
+        int got = tdw_sibling(dw, k->file, k->cur, &next, diag);
+        dwarf_dealloc_die(k->cur);
+        k->cur = next;
+        if (got != 1) {
+            k->cur = NULL;
+            return got;
+        }
+        int err = tdw_decode(dw, k->file, k->cur, out, diag);
+        return err ? err : 1;
+    }
+    k->started = true;
+    return 1; /* unreachable for libdwarf mode: first is decoded by tdw_kids_first */
+}
+
+void tdw_kids_end(struct tdw_kids *k)
+{
+    tdw_die_free(k->cur);
+    k->cur = NULL;
 }

@@ -418,33 +418,24 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
     }
     /* Read the enumerators once into items (name, raw value, signed form). */
     uint32_t first = c->nitems;
-    Dwarf_Die ch = NULL;
-    unsigned file = tdw_ref_file(d->ref);
-    int got = tdw_child(dw, file, die, &ch, c->diag);
-    for (uint32_t guard = 0; got == 1; guard++) {
-        struct tdw_die e;
-        int err = tdw_decode(dw, file, ch, &e, c->diag);
-        if (!err && e.tag == DW_TAG_enumerator && (e.has & TDW_HAS_CONST)) {
-            struct item *it = push_item(c);
-            if (!it)
-                err = TYR_ENOMEM;
-            else {
-                it->name = e.name;
-                it->off = e.const_value;
-                it->flags = (e.has & TDW_CONST_SIGNED) ? 1u : 0u;
-                if (!known && it->flags && (int64_t)e.const_value < 0)
-                    is_signed = true;
-            }
-        }
-        Dwarf_Die next = NULL;
-        got = err ? err : tdw_sibling(dw, file, ch, &next, c->diag);
-        dwarf_dealloc_die(ch);
-        ch = next;
-        if (err == TYR_ENOMEM)
+    struct tdw_kids k;
+    struct tdw_die e;
+    int got = tdw_kids_first(dw, d->ref, die, &k, &e, c->diag);
+    for (; got == 1; got = tdw_kids_next(dw, &k, &e, c->diag)) {
+        if (e.tag != DW_TAG_enumerator || !(e.has & TDW_HAS_CONST))
+            continue;
+        struct item *it = push_item(c);
+        if (!it) {
+            tdw_kids_end(&k);
             return oom(c);
-        if (err)
-            return err;
+        }
+        it->name = e.name;
+        it->off = e.const_value;
+        it->flags = (e.has & TDW_CONST_SIGNED) ? 1u : 0u;
+        if (!known && it->flags && (int64_t)e.const_value < 0)
+            is_signed = true;
     }
+    tdw_kids_end(&k);
     if (got < 0)
         return got;
     unsigned bits = (unsigned)size * 8;
@@ -640,18 +631,17 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                         bool *unsupported)
 {
     tyr_dwarf *dw = c->dw;
-    unsigned file = tdw_ref_file(d->ref);
-    Dwarf_Die ch = NULL;
-    int got = tdw_child(dw, file, die, &ch, c->diag);
-    while (got == 1) {
-        struct tdw_die m;
-        int err = tdw_decode(dw, file, ch, &m, c->diag);
+    struct tdw_kids k;
+    struct tdw_die m;
+    int err = 0;
+    int got = tdw_kids_first(dw, d->ref, die, &k, &m, c->diag);
+    for (; got == 1 && !err; got = err ? got : tdw_kids_next(dw, &k, &m, c->diag)) {
         /* C++ static members are DW_TAG_member with DW_AT_declaration (or DW_TAG_variable):
          * not part of the layout. */
-        if (!err && m.tag == DW_TAG_member && !(m.has & TDW_DECL)) {
+        if (m.tag == DW_TAG_member && !(m.has & TDW_DECL)) {
             struct item *it = push_item(c);
             if (!it) {
-                dwarf_dealloc_die(ch);
+                tdw_kids_end(&k);
                 return oom(c);
             }
             it->name = m.name;
@@ -690,16 +680,13 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                 h_u64(s, it->bit_size);
                 err = hash_type_chain(c, it->type, s);
             }
-        } else if (!err && (m.tag == DW_TAG_inheritance || m.tag == DW_TAG_variant_part)) {
+        } else if (m.tag == DW_TAG_inheritance || m.tag == DW_TAG_variant_part) {
             *unsupported = true; /* base classes, Rust/Ada variants: not expressed */
         }
-        Dwarf_Die next = NULL;
-        got = err ? err : tdw_sibling(dw, file, ch, &next, c->diag);
-        dwarf_dealloc_die(ch);
-        ch = next;
-        if (err)
-            return err;
     }
+    tdw_kids_end(&k);
+    if (err)
+        return err;
     return got < 0 ? got : 0;
 }
 
@@ -851,44 +838,37 @@ static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t targe
 
 static int read_dims(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bool *bad)
 {
-    unsigned file = tdw_ref_file(d->ref);
-    Dwarf_Die ch = NULL;
-    int got = tdw_child(c->dw, file, die, &ch, c->diag);
-    while (got == 1) {
-        struct tdw_die s;
-        int err = tdw_decode(c->dw, file, ch, &s, c->diag);
-        if (!err && (s.tag == DW_TAG_subrange_type || s.tag == DW_TAG_enumeration_type)) {
-            struct item *it = push_item(c);
-            if (!it)
-                err = TYR_ENOMEM;
-            else if (s.has & TDW_BAD_BOUND) {
-                *bad = true; /* variable length */
-            } else if (s.has & TDW_HAS_COUNT) {
-                it->off = s.count;
-            } else if (s.has & TDW_HAS_UPPER) {
-                uint64_t lo = (s.has & TDW_HAS_LOWER) ? s.lower : 0;
-                /* An upper bound of -1 (any width) is a zero-length array. */
-                if (s.upper == UINT64_MAX || s.upper == UINT32_MAX || s.upper + 1 == lo)
-                    it->off = 0;
-                else if (s.upper < lo)
-                    *bad = true;
-                else
-                    it->off = s.upper - lo + 1;
-            } else {
-                it->flags = 1; /* no bound: flexible */
-            }
-            if (it && it->off > UINT32_MAX)
-                *bad = true;
-        }
-        Dwarf_Die next = NULL;
-        got = err ? err : tdw_sibling(c->dw, file, ch, &next, c->diag);
-        dwarf_dealloc_die(ch);
-        ch = next;
-        if (err == TYR_ENOMEM)
+    struct tdw_kids k;
+    struct tdw_die s;
+    int got = tdw_kids_first(c->dw, d->ref, die, &k, &s, c->diag);
+    for (; got == 1; got = tdw_kids_next(c->dw, &k, &s, c->diag)) {
+        if (s.tag != DW_TAG_subrange_type && s.tag != DW_TAG_enumeration_type)
+            continue;
+        struct item *it = push_item(c);
+        if (!it) {
+            tdw_kids_end(&k);
             return oom(c);
-        if (err)
-            return err;
+        }
+        if (s.has & TDW_BAD_BOUND) {
+            *bad = true; /* variable length */
+        } else if (s.has & TDW_HAS_COUNT) {
+            it->off = s.count;
+        } else if (s.has & TDW_HAS_UPPER) {
+            uint64_t lo = (s.has & TDW_HAS_LOWER) ? s.lower : 0;
+            /* An upper bound of -1 (any width) is a zero-length array. */
+            if (s.upper == UINT64_MAX || s.upper == UINT32_MAX || s.upper + 1 == lo)
+                it->off = 0;
+            else if (s.upper < lo)
+                *bad = true;
+            else
+                it->off = s.upper - lo + 1;
+        } else {
+            it->flags = 1; /* no bound: flexible */
+        }
+        if (it->off > UINT32_MAX)
+            *bad = true;
     }
+    tdw_kids_end(&k);
     return got < 0 ? got : 0;
 }
 
@@ -928,32 +908,23 @@ static int create_array(struct ctx *c, struct job *j, const struct tdw_die *d, u
 
 static int read_params(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bool *varargs)
 {
-    unsigned file = tdw_ref_file(d->ref);
-    Dwarf_Die ch = NULL;
-    int got = tdw_child(c->dw, file, die, &ch, c->diag);
-    while (got == 1) {
-        struct tdw_die p;
-        int err = tdw_decode(c->dw, file, ch, &p, c->diag);
-        if (!err && p.tag == DW_TAG_formal_parameter) {
+    struct tdw_kids k;
+    struct tdw_die p;
+    int got = tdw_kids_first(c->dw, d->ref, die, &k, &p, c->diag);
+    for (; got == 1; got = tdw_kids_next(c->dw, &k, &p, c->diag)) {
+        if (p.tag == DW_TAG_formal_parameter) {
             struct item *it = push_item(c);
-            if (!it)
-                err = TYR_ENOMEM;
-            else {
-                it->name = p.name;
-                it->type = (p.has & TDW_HAS_TYPE) ? p.type : TDW_REF_NONE;
+            if (!it) {
+                tdw_kids_end(&k);
+                return oom(c);
             }
-        } else if (!err && p.tag == DW_TAG_unspecified_parameters) {
+            it->name = p.name;
+            it->type = (p.has & TDW_HAS_TYPE) ? p.type : TDW_REF_NONE;
+        } else if (p.tag == DW_TAG_unspecified_parameters) {
             *varargs = true;
         }
-        Dwarf_Die next = NULL;
-        got = err ? err : tdw_sibling(c->dw, file, ch, &next, c->diag);
-        dwarf_dealloc_die(ch);
-        ch = next;
-        if (err == TYR_ENOMEM)
-            return oom(c);
-        if (err)
-            return err;
     }
+    tdw_kids_end(&k);
     return got < 0 ? got : 0;
 }
 
@@ -1030,7 +1001,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
     bool done = true;
     if (d.has & (TDW_HAS_SIG | TDW_BAD_SIG)) {
         /* A declaration standing for a type unit's type: this DIE is that type. */
-        dwarf_dealloc_die(die);
+        tdw_die_free(die);
         if (!(d.has & TDW_HAS_SIG) || d.sig == ref)
             return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                             "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
@@ -1182,7 +1153,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
                        d.tag);
         break;
     }
-    dwarf_dealloc_die(die);
+    tdw_die_free(die);
     if (err)
         return err;
     if (done) {
@@ -1329,7 +1300,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
         bool unsupported = false;
         j->ifirst = c->nitems;
         err = read_members(c, &d, die, &s, &unsupported);
-        dwarf_dealloc_die(die);
+        tdw_die_free(die);
         if (err)
             return err;
         j = &c->jobs[ji];
@@ -1342,7 +1313,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
                 return oom(c);
         return 0;
     }
-    dwarf_dealloc_die(die);
+    tdw_die_free(die);
     err = finish_fill(c, j, &d);
     if (err)
         return err;

@@ -119,7 +119,10 @@ struct tyr_dwarf {
     uint32_t cap_ids;
     uint64_t stat_dies;
     struct tdw_hmap chain_memo; /* type DIE -> hash of its chain (pure DWARF: kept) */
+    const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
 };
+
+struct tdw_cache;
 
 /* ---- dwarf_open.c ---- */
 TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
@@ -168,6 +171,18 @@ struct tdw_die {
     uint64_t count, upper, lower, const_value, encoding, low_pc, align;
 };
 
+/* One unit's DIEs decoded ahead by a worker thread (import-all; dwarf_prefetch.c): the
+ * top-level type DIEs and everything under them, in section order (ascending offsets). */
+struct tdw_cdie {
+    struct tdw_die d;
+    uint32_t child, sib;  /* 1-based indices into the same array; 0 = none */
+};
+struct tdw_cache {
+    tdw_ref lo, hi;       /* the unit's DIE refs lie in [lo, hi) */
+    struct tdw_cdie *v;   /* owned */
+    uint32_t n, cap;
+};
+
 /* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
  * caller then releases with dwarf_dealloc_die(). */
 TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
@@ -175,6 +190,25 @@ TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_D
 /* Decode an already obtained DIE (not released). */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
+/* tdw_decode with the Dwarf_Debug given (a worker thread's own); counts nothing. */
+TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
+                             struct tdw_die *out, tyr_diag *diag);
+TYR_HIDDEN void tdw_die_free(Dwarf_Die die);
+/* Children of a DIE, decoded, from the prefetched unit when it holds the parent, else from
+ * libdwarf (parent_die, when the caller has it, saves a lookup). 1 = *out is a child,
+ * 0 = no more, <0 = error. Always finish with tdw_kids_end(). */
+struct tdw_kids {
+    Dwarf_Die cur;
+    const struct tdw_cache *cache;
+    uint32_t next;
+    unsigned file;
+    bool started;
+};
+TYR_HIDDEN int tdw_kids_first(tyr_dwarf *dw, tdw_ref parent, Dwarf_Die parent_die,
+                              struct tdw_kids *k, struct tdw_die *out, tyr_diag *diag);
+TYR_HIDDEN int tdw_kids_next(tyr_dwarf *dw, struct tdw_kids *k, struct tdw_die *out,
+                             tyr_diag *diag);
+TYR_HIDDEN void tdw_kids_end(struct tdw_kids *k);
 /* First child / next sibling as DIEs of the same file; 1 = got one, 0 = none, <0 error. */
 TYR_HIDDEN int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
                          tyr_diag *diag);
