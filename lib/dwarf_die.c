@@ -361,7 +361,8 @@ void tdw_die_free(Dwarf_Die die)
         dwarf_dealloc_die(die);
 }
 
-int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
+int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                    tyr_diag *diag)
 {
     uint32_t ci = cache_find(dw, ref);
     if (ci) {
@@ -369,6 +370,18 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
         if (die_out)
             *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
         return 0;
+    }
+    return tdw_read(dw, ref, out, die_out, diag);
+}
+
+int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
+{
+    if (!die_out) {
+        uint32_t ci = cache_find(dw, ref);
+        if (ci) {
+            *out = dw->cache->v[ci - 1].d;
+            return 0;
+        }
     }
     unsigned file = tdw_ref_file(ref);
     Dwarf_Debug dbg = dw->f[file].dbg;

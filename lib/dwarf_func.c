@@ -313,6 +313,35 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
     return err;
 }
 
+/* One unit's top-level types, read from libdwarf by this thread. */
+static int import_unit_direct(tyr_dwarf *dw, unsigned file, uint32_t u, tyr_diag *diag)
+{
+    struct tdw_file *f = &dw->f[file];
+    Dwarf_Die cu = NULL, die = NULL;
+    struct tdw_die d;
+    int err = tdw_read(dw, f->units[u], &d, &cu, diag);
+    if (err)
+        return err;
+    int got = tdw_child(dw, file, cu, &die, diag);
+    tdw_die_free(cu);
+    while (got == 1 && !err) {
+        Dwarf_Half tag = 0;
+        Dwarf_Error e = NULL;
+        if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
+            tdw_err_free(f->dbg, &e);
+        dw->stat_dies++;
+        if (tdw_is_type_tag(tag))
+            err = tdw_import_type(dw, tdw_die_ref(file, die), NULL, diag);
+        Dwarf_Die next = NULL;
+        if (!err)
+            got = tdw_sibling(dw, file, die, &next, diag);
+        dwarf_dealloc_die(die);
+        die = next;
+    }
+    tdw_die_free(die);
+    return err ? err : got < 0 ? got : 0;
+}
+
 int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
                          void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
 {
@@ -324,39 +353,42 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
     dw->stat_dies = 0;
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
     int err = 0;
-    /* The supplementary file first: its partial units hold the shared types. */
+    /* The supplementary file first: its partial units hold the shared types. The main
+     * file's units are decoded ahead by worker threads (dwarf_prefetch.c). */
+    uint64_t worker_dies = 0;
     for (int fi = 1; fi >= 0 && !err; fi--) {
         unsigned file = (unsigned)fi;
         struct tdw_file *f = &dw->f[file];
+        struct prefetch *pf = file == 0 ? tdw_prefetch_start(dw, file) : NULL;
         for (uint32_t u = 0; u < f->nunits && !err; u++) {
-            Dwarf_Die cu = NULL, die = NULL;
-            struct tdw_die d;
-            if ((err = tdw_seek_unit(dw, file, u, diag)) ||
-                (err = tdw_read(dw, f->units[u], &d, &cu, diag)))
+            if ((err = tdw_seek_unit(dw, file, u, diag)))
                 break;
-            int got = tdw_child(dw, file, cu, &die, diag);
-            dwarf_dealloc_die(cu);
-            while (got == 1 && !err) {
-                Dwarf_Half tag = 0;
-                Dwarf_Error e = NULL;
-                if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
-                    tdw_err_free(f->dbg, &e);
-                dw->stat_dies++;
-                if (tdw_is_type_tag(tag))
-                    err = tdw_import_type(dw, tdw_die_ref(file, die), NULL, diag);
-                Dwarf_Die next = NULL;
-                if (!err)
-                    got = tdw_sibling(dw, file, die, &next, diag);
-                dwarf_dealloc_die(die);
-                die = next;
+            const struct tdw_cache *cache = tdw_prefetch_take(pf, u);
+            if (cache) {
+                dw->cache = cache;
+                struct tdw_kids k;
+                struct tdw_die d;
+                int got = tdw_kids_first(dw, f->units[u], NULL, &k, &d, diag);
+                for (; got == 1 && !err; got = tdw_kids_next(dw, &k, &d, diag)) {
+                    dw->stat_dies++;
+                    if (tdw_is_type_tag(d.tag))
+                        err = tdw_import_type(dw, d.ref, NULL, diag);
+                }
+                tdw_kids_end(&k);
+                if (!err && got < 0)
+                    err = got;
+                dw->cache = NULL;
+                tdw_prefetch_done(pf, u);
+            } else {
+                err = import_unit_direct(dw, file, u, diag);
             }
-            if (!err && got < 0)
-                err = got;
             done++;
             if (!err && progress && progress(ctx, done, total))
                 err = tdw_fail(diag, TYR_EINVAL, 0, "stopped by the progress callback");
         }
+        worker_dies += tdw_prefetch_stop(pf);
     }
+    dw->stat_dies += worker_dies;
     if (err) {
         tyr_dwarf_forget(dw);
         return err;

@@ -993,7 +993,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
                         (unsigned long long)tdw_ref_off(ref));
     struct tdw_die d;
     Dwarf_Die die = NULL;
-    int err = tdw_read(dw, ref, &d, &die, c->diag);
+    int err = tdw_read_cached(dw, ref, &d, &die, c->diag);
     if (err)
         return err;
     j = &c->jobs[ji];
@@ -1290,7 +1290,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
     }
     struct tdw_die d;
     Dwarf_Die die = NULL;
-    int err = tdw_read(dw, j->ref, &d, &die, c->diag);
+    int err = tdw_read_cached(dw, j->ref, &d, &die, c->diag);
     if (err)
         return err;
     j = &c->jobs[ji];

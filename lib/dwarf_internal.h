@@ -184,9 +184,14 @@ struct tdw_cache {
 };
 
 /* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
- * caller then releases with dwarf_dealloc_die(). */
+ * caller then releases with dwarf_dealloc_die(). Without die_out the prefetched unit may
+ * answer. */
 TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
                         tyr_diag *diag);
+/* As tdw_read, but may answer from the prefetched unit: then *die_out is NULL, and the
+ * children are to be read with tdw_kids_first(ref, NULL, ...). */
+TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
+                               Dwarf_Die *die_out, tyr_diag *diag);
 /* Decode an already obtained DIE (not released). */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
@@ -249,6 +254,18 @@ TYR_HIDDEN int tdw_syms_load(tyr_dwarf *dw, Elf *elf);
  * when `copies`): up to max written, the number found returned. */
 TYR_HIDDEN uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies,
                                     uint64_t *addrs, uint32_t max);
+
+/* ---- dwarf_prefetch.c: import-all's worker threads ---- */
+struct prefetch;
+/* Start decoding the units of `file` ahead; NULL when threads are not worth it or fail
+ * (the caller then reads everything itself). */
+TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file);
+/* Unit u decoded (waits for it), or NULL if its worker failed: read it from libdwarf. */
+TYR_HIDDEN const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u);
+/* The importer is done with unit u: free it, let the workers run further ahead. */
+TYR_HIDDEN void tdw_prefetch_done(struct prefetch *pf, uint32_t u);
+/* Stop and join the workers, free everything; returns the DIEs they decoded. */
+TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */

@@ -422,6 +422,40 @@ static void test_import_all_dedup(void **state)
     }
 }
 
+/* Import-all decodes units ahead on worker threads; without them the result is the same,
+ * type for type (the workers change where bytes come from, never what is built). */
+static void test_import_all_threads_same(void **state)
+{
+    (void)state;
+    load_variants();
+    for (int i = 0; i < nvariants; i++) {
+        tyr_registry *r[2];
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass)
+                setenv("TYR_DWARF_NO_THREADS", "1", 1);
+            tyr_dwarf *dw = open_fx(variants[i]);
+            r[pass] = new_reg();
+            assert_int_equal(tyr_dwarf_import_all(dw, r[pass], NULL, NULL, NULL, NULL), 0);
+            tyr_dwarf_free(dw);
+            unsetenv("TYR_DWARF_NO_THREADS");
+        }
+        uint32_t n = tyr_registry_type_count(r[0]);
+        assert_int_equal(n, tyr_registry_type_count(r[1]));
+        for (uint32_t id = 0; id < n; id++) {
+            char a[256], b[256];
+            assert_int_equal(tyr_type_kind(r[0], (tyr_type){id}), tyr_type_kind(r[1], (tyr_type){id}));
+            assert_int_equal(tyr_type_size(r[0], (tyr_type){id}), tyr_type_size(r[1], (tyr_type){id}));
+            if (tyr_type_kind(r[0], (tyr_type){id}) != TYR_KIND_FUNC) {
+                assert_true(tyr_type_spell(r[0], (tyr_type){id}, NULL, 0, a, sizeof a) >= 0);
+                assert_true(tyr_type_spell(r[1], (tyr_type){id}, NULL, 0, b, sizeof b) >= 0);
+                assert_string_equal(a, b);
+            }
+        }
+        tyr_registry_free(r[0]);
+        tyr_registry_free(r[1]);
+    }
+}
+
 /* Several functions into one registry share their types. */
 static void test_shared_types_across_calls(void **state)
 {
@@ -731,6 +765,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixture_variants),
         cmocka_unit_test(test_import_all_dedup),
+        cmocka_unit_test(test_import_all_threads_same),
         cmocka_unit_test(test_shared_types_across_calls),
         cmocka_unit_test(test_debuglink),
         cmocka_unit_test(test_build_id_dirs),
