@@ -36,6 +36,27 @@ foreach(cc gcc clang)
   endforeach()
 endforeach()
 
+# Type units (-fdebug-types-section): DWARF 5 puts them in .debug_info (followed through
+# DW_FORM_ref_sig8); DWARF 4 puts them in .debug_types (not read: an error, never a guess).
+if(TYR_FX_GCC)
+  foreach(ver 4 5)
+    add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d${ver}-tu
+      COMMAND ${TYR_FX_GCC} -g -gdwarf-${ver} -fdebug-types-section -O0
+              -o ${TYR_FX_DIR}/fx-gcc-d${ver}-tu ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+      DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+    list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d${ver}-tu)
+  endforeach()
+endif()
+
+# C++: classes as structs (data members only).
+find_program(TYR_FX_GXX NAMES g++-12 g++)
+if(TYR_FX_GXX)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-cpp
+    COMMAND ${TYR_FX_GXX} -g -O0 -o ${TYR_FX_DIR}/fx-cpp ${TYR_FX_SRC}/fx_cpp.cc
+    DEPENDS ${TYR_FX_SRC}/fx_cpp.cc VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-cpp)
+endif()
+
 # Separate debug info: fx-split (stripped, .gnu_debuglink -> fx-split.debug in split/), and
 # the same debug file under split/dbg/.build-id/xx/rest.debug for the build-id lookup.
 if(TYR_FX_GCC AND TYR_FX_OBJCOPY)

@@ -8,5 +8,7 @@
 #include "tyr/types.h"
 #include "tyr/registry.h"
 #include "tyr/blob.h"
+#include "tyr/dwarf.h"
+#include "tyr/format.h"
 
 #endif /* TYR_TYR_H */
