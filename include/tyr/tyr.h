@@ -7,5 +7,6 @@
 #include "tyr/error.h"
 #include "tyr/types.h"
 #include "tyr/registry.h"
+#include "tyr/format.h"
 
 #endif /* TYR_TYR_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the formatters (dump_c, dump_json, layout, decode): a small buffered writer over
+ * a tyr_sink. The first error (a sink's, or TYR_ENOMEM/TYR_EOVERFLOW) sticks in `err`; later
+ * calls do nothing, so a formatter writes freely and checks `err` at the end.
+ */
+#ifndef TYR_OUT_H
+#define TYR_OUT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "tyr/format.h"
+
+#if defined(__GNUC__)
+#define TYR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TYR_PRINTF(f, a)
+#endif
+
+struct tyr_out {
+    const tyr_sink *sink;
+    int err;
+    size_t len;
+    char buf[4096];
+};
+
+static inline void tyr__out_init(struct tyr_out *o, const tyr_sink *sink)
+{
+    o->sink = sink;
+    o->err = 0;
+    o->len = 0;
+}
+
+/* Pass buffered bytes to the sink. */
+TYR_HIDDEN void tyr__out_flush(struct tyr_out *o);
+TYR_HIDDEN void tyr__out_write(struct tyr_out *o, const char *s, size_t n);
+TYR_HIDDEN void tyr__out_puts(struct tyr_out *o, const char *s);
+TYR_HIDDEN void tyr__out_printf(struct tyr_out *o, const char *fmt, ...) TYR_PRINTF(2, 3);
+/* n spaces. */
+TYR_HIDDEN void tyr__out_indent(struct tyr_out *o, unsigned n);
+/* Flush, and return the sticky error (0 if none). */
+TYR_HIDDEN int tyr__out_finish(struct tyr_out *o);
+
+/* A growable string owned by its user (free(s)); errors stick in err. */
+struct tyr_str {
+    char *s;
+    size_t len, cap;
+    int err;
+};
+TYR_HIDDEN void tyr__str_append(struct tyr_str *d, const char *s, size_t n);
+TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
+TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
+TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
+
+#endif /* TYR_OUT_H */
