@@ -187,64 +187,6 @@ static uint32_t nmap_get(const struct dc *dc, const struct nmap *m, const char *
     return m->off[i] ? m->id[i] : NONE;
 }
 
-/* ---- 1. Selection ----------------------------------------------------------------------- */
-
-static int select_types(struct dc *dc, const struct tyr_dump_opts *o)
-{
-    const tyr_registry *reg = dc->reg;
-    if (!o || !o->nroots) {
-        memset(dc->in, 1, dc->n);
-        dc->in[0] = 0;
-        return 0;
-    }
-    uint32_t *work = malloc(sizeof(uint32_t) * dc->n);
-    if (!work)
-        return TYR_ENOMEM;
-    uint32_t top = 0;
-    for (uint32_t i = 0; i < o->nroots; i++) {
-        uint32_t id = o->roots[i].id;
-        if (id >= dc->n) {
-            free(work);
-            return TYR_EHANDLE;
-        }
-        if (id && !dc->in[id]) {
-            dc->in[id] = 1;
-            work[top++] = id;
-        }
-    }
-#define MARK(x)                                                                              \
-    do {                                                                                     \
-        uint32_t m_ = (x);                                                                   \
-        if (m_ && m_ < dc->n && !dc->in[m_]) {                                               \
-            dc->in[m_] = 1;                                                                  \
-            work[top++] = m_;                                                                \
-        }                                                                                    \
-    } while (0)
-    while (top) {
-        const struct tyr_rec_type *r = &reg->types[work[--top]];
-        switch (r->kind) {
-        case TYR_KIND_STRUCT:
-        case TYR_KIND_UNION:
-            for (uint32_t i = 0; i < r->count && (uint64_t)r->first + i < reg->nfields; i++)
-                MARK(reg->fields[r->first + i].type);
-            break;
-        case TYR_KIND_FUNC_PROTO:
-            for (uint32_t i = 0; i < r->count && (uint64_t)r->first + i < reg->nparams; i++)
-                MARK(reg->params[r->first + i].type);
-            MARK(r->ref);
-            break;
-        case TYR_KIND_ENUM:
-            break;
-        default:
-            MARK(r->ref);
-            break;
-        }
-    }
-#undef MARK
-    free(work);
-    return 0;
-}
-
 /* ---- 2. Names --------------------------------------------------------------------------- */
 
 /* The record type an anonymous member holds inline, or 0. */
@@ -1226,20 +1168,11 @@ static int dump(struct dc *dc)
     return err;
 }
 
-static int check_opts(const struct tyr_dump_opts *o)
-{
-    if (!o)
-        return 0;
-    if (o->sz < sizeof(size_t) || o->sz > sizeof(*o) || (o->nroots && !o->roots))
-        return TYR_EINVAL;
-    return 0;
-}
-
 int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts, const tyr_sink *sink)
 {
     if (!reg || !sink || !sink->write)
         return TYR_EINVAL;
-    int err = check_opts(opts);
+    int err = tyr__dump_opts_check(opts);
     if (err)
         return err;
     struct dc dc = {.reg = reg, .n = reg->ntypes, .flags = opts ? opts->flags : 0};
@@ -1263,7 +1196,7 @@ int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
     tyr__out_init(dc.o, sink);
     store_name(&dc, ""); /* offset 0 is "" and means "none" */
     if (!err && !dc.err)
-        err = select_types(&dc, opts);
+        err = tyr__select(reg, opts, dc.in);
     if (!err && !dc.err && !(err = nmap_grow(&dc, &dc.tags)) && !(err = nmap_grow(&dc, &dc.idents)))
         assign_names(&dc);
     if (!err && !dc.err)

@@ -55,4 +55,11 @@ TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
 
+/* lib/select.c: NULL or a valid tyr_dump_opts (0 or TYR_EINVAL). */
+TYR_HIDDEN int tyr__dump_opts_check(const struct tyr_dump_opts *o);
+/* Mark in[id] = 1 for every selected type (in: ntypes zeroed bytes; id 0 never). Every type
+ * without roots, else the roots' closure through targets, members and parameters, found
+ * with a worklist. Returns 0, TYR_EHANDLE (a root out of range) or TYR_ENOMEM. */
+TYR_HIDDEN int tyr__select(const tyr_registry *reg, const struct tyr_dump_opts *o, uint8_t *in);
+
 #endif /* TYR_OUT_H */
