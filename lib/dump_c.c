@@ -824,6 +824,19 @@ static void emit_pad(struct dc *dc, uint32_t rec, uint64_t from, uint64_t to, un
 
 static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth);
 
+/* Where C would put member f after bit c by itself (no padding member written). */
+static uint64_t natural_pos(const struct dc *dc, const struct plan *p,
+                            const struct tyr_rec_field *f, bool opaque, uint64_t c)
+{
+    if (p->mode != MODE_NATURAL)
+        return c; /* packed: members follow each other */
+    const struct tyr_rec_type *ft = R(dc, f->type);
+    uint64_t unit = ft ? ft->size * 8 : 0;
+    if (f->bit_size)
+        return unit && c % unit + f->bit_size > unit ? align_up(c, unit) : c;
+    return align_up(c, (uint64_t)(opaque ? 1 : emit_align(dc, f->type)) * 8);
+}
+
 static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, int depth)
 {
     const tyr_registry *reg = dc->reg;
@@ -893,7 +906,7 @@ static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth)
         uint32_t g = r->first + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
         uint64_t t = f->offset * 8 + f->bit_offset;
-        if (!is_union && t > c)
+        if (!is_union && t > c && natural_pos(dc, p, f, dc->opaque[g], c) != t)
             emit_pad(dc, rec, c, t, ind);
         emit_member(dc, rec, g, ind, depth);
         uint64_t sz = tyr_type_size(dc->reg, (tyr_type){f->type});

@@ -143,9 +143,12 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
      * which type they are. */
     const struct tyr_rec_type *top = tyr__type(reg, root);
     tyr_type other;
-    if (!r->name)
+    if (!r->name && top->name)
         tyr__out_printf(o, "%s { /* %s */\n", r->kind == TYR_KIND_UNION ? "union" : "struct",
                         tyr__str(reg, top->name));
+    else if (!r->name)
+        tyr__out_printf(o, "%s { /* type %" PRIu32 " */\n",
+                        r->kind == TYR_KIND_UNION ? "union" : "struct", id);
     else if (!tyr_find(reg, tyr__str(reg, r->name), r->kind, &other) &&
              (other.id != id || !tyr_find_next(reg, tyr__str(reg, r->name), r->kind, other,
                                                &other)))
