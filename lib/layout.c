@@ -118,10 +118,11 @@ static void summary(struct tyr_out *o, const struct level *lv, unsigned ind)
         if (pad % 8 == 0)
             tyr__out_printf(o, "/* padding: %" PRIu64 " */\n", pad / 8);
         else if (pad / 8)
-            tyr__out_printf(o, "/* padding: %" PRIu64 ", bit_padding: %" PRIu64 " bits */\n",
-                            pad / 8, pad % 8);
+            tyr__out_printf(o, "/* padding: %" PRIu64 ", bit_padding: %" PRIu64 " bit%s */\n",
+                            pad / 8, pad % 8, pad % 8 == 1 ? "" : "s");
         else
-            tyr__out_printf(o, "/* bit_padding: %" PRIu64 " bits */\n", pad);
+            tyr__out_printf(o, "/* bit_padding: %" PRIu64 " bit%s */\n", pad,
+                            pad == 1 ? "" : "s");
     }
 }
 
