@@ -78,6 +78,50 @@ struct dc {
     int err;
 };
 
+/* ---- Identifiers ------------------------------------------------------------------------ */
+
+static bool is_keyword(const char *s)
+{
+    static const char *const kw[] = {
+        "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
+        "else", "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long",
+        "register", "restrict", "return", "short", "signed", "sizeof", "static", "struct",
+        "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Alignas",
+        "_Alignof", "_Atomic", "_Bool", "_Complex", "_Generic", "_Imaginary", "_Noreturn",
+        "_Static_assert", "_Thread_local", "asm", "typeof", "__attribute__",
+    };
+    for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+        if (!strcmp(s, kw[i]))
+            return true;
+    return false;
+}
+
+/* A C identifier for name (malloc'd; the caller frees; NULL on ENOMEM): characters other
+ * than [A-Za-z0-9_] become '_' (C++ names such as "vector<int>"), a leading digit gets a
+ * '_' before it, a keyword a '_' after it. Valid names come back unchanged. */
+static char *ident(const char *name)
+{
+    size_t n = strlen(name);
+    char *s = malloc(n + 3);
+    if (!s)
+        return NULL;
+    size_t k = 0;
+    if (name[0] >= '0' && name[0] <= '9')
+        s[k++] = '_';
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_';
+        s[k++] = ok ? c : '_';
+    }
+    s[k] = '\0';
+    if (is_keyword(s)) {
+        s[k++] = '_';
+        s[k] = '\0';
+    }
+    return s;
+}
+
 /* ---- Small helpers ---------------------------------------------------------------------- */
 
 static const struct tyr_rec_type *T(const struct dc *dc, uint32_t id)
@@ -160,13 +204,16 @@ static uint32_t assign_name(struct dc *dc, struct nmap *m, const char *base, uin
         return 0;
     if ((m->used + 1) * 10 > m->cap * 7 && (dc->err = nmap_grow(dc, m)))
         return 0;
-    size_t blen = strlen(base);
-    char *tmp = malloc(blen + 16);
+    char *fixed = ident(base);
+    size_t blen = fixed ? strlen(fixed) : 0;
+    char *tmp = fixed ? malloc(blen + 16) : NULL;
     if (!tmp) {
+        free(fixed);
         dc->err = TYR_ENOMEM;
         return 0;
     }
-    memcpy(tmp, base, blen + 1);
+    memcpy(tmp, fixed, blen + 1);
+    free(fixed);
     for (uint32_t k = 2; m->off[nmap_slot(dc, m, tmp)]; k++)
         snprintf(tmp + blen, 16, "__%" PRIu32, k);
     uint32_t off = store_name(dc, tmp);
@@ -255,7 +302,13 @@ static void assign_names(struct dc *dc)
             const char *base = tyr__str(reg, r->name);
             if (decl) {
                 /* A declaration shares the tag of a same-kind type of that name. */
-                uint32_t other = nmap_get(dc, &dc->tags, base);
+                char *fixed = ident(base);
+                if (!fixed) {
+                    dc->err = TYR_ENOMEM;
+                    break;
+                }
+                uint32_t other = nmap_get(dc, &dc->tags, fixed);
+                free(fixed);
                 if (other != NONE && reg->types[other].kind == r->kind) {
                     dc->name[id] = dc->name[other];
                     continue;
@@ -355,8 +408,9 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
         struct tyr_str ps = {0};
         if (i)
             tyr__str_puts(d, ", ");
-        int err = spell(dc, p->type, param_names ? tyr__str(reg, p->name) : "", false,
-                        depth + 1, &ps);
+        char *pname = ident(param_names ? tyr__str(reg, p->name) : "");
+        int err = pname ? spell(dc, p->type, pname, false, depth + 1, &ps) : TYR_ENOMEM;
+        free(pname);
         if (err)
             d->err = err;
         else
@@ -837,6 +891,9 @@ static uint64_t natural_pos(const struct dc *dc, const struct plan *p,
     return align_up(c, (uint64_t)(opaque ? 1 : emit_align(dc, f->type)) * 8);
 }
 
+static void emit_named_member(struct dc *dc, const struct tyr_rec_field *f, uint32_t g,
+                              const char *name, unsigned ind);
+
 static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, int depth)
 {
     const tyr_registry *reg = dc->reg;
@@ -854,11 +911,25 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
         tyr__out_puts(dc->o, ";\n");
         return;
     }
-    const char *name = tyr__str(reg, f->name);
+    char *fixed = ident(tyr__str(reg, f->name));
+    if (!fixed) {
+        dc->err = TYR_ENOMEM;
+        return;
+    }
+    const char *name = fixed;
     if (!*name && !f->bit_size) {
-        snprintf(tmp, sizeof(tmp), "__tyr_unnamed_%" PRIu32 "_%" PRIu32, rec, g - T(dc, rec)->first);
+        snprintf(tmp, sizeof(tmp), "__tyr_unnamed_%" PRIu32 "_%" PRIu32, rec,
+                 g - T(dc, rec)->first);
         name = tmp;
     }
+    emit_named_member(dc, f, g, name, ind);
+    free(fixed);
+}
+
+static void emit_named_member(struct dc *dc, const struct tyr_rec_field *f, uint32_t g,
+                              const char *name, unsigned ind)
+{
+    const tyr_registry *reg = dc->reg;
     tabs(dc, ind);
     if (dc->opaque[g]) {
         tyr__out_printf(dc->o, "unsigned char %s[%" PRIu64 "]; /* opaque: its type cannot be "
@@ -879,8 +950,15 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
         tyr__out_printf(dc->o, " : %" PRIu32, (uint32_t)f->bit_size);
     tyr__out_puts(dc->o, ";");
     const struct tyr_rec_type *ft = R(dc, f->type);
-    if (ft && ft->kind == TYR_KIND_UNKNOWN)
-        tyr__out_printf(dc->o, " /* unknown type '%s' */", tyr__str(reg, ft->name));
+    if (ft && ft->kind == TYR_KIND_UNKNOWN) {
+        char *what = ident(tyr__str(reg, ft->name)); /* no "*" "/" inside the comment */
+        if (!what) {
+            dc->err = TYR_ENOMEM;
+            return;
+        }
+        tyr__out_printf(dc->o, " /* unknown type '%s' */", what);
+        free(what);
+    }
     tyr__out_puts(dc->o, "\n");
 }
 
@@ -944,9 +1022,14 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, uint32_t rec
         }
         if (f->bit_size || !f->name)
             continue;
-        const char *fname = tyr__str(dc->reg, f->name);
+        char *fname = ident(tyr__str(dc->reg, f->name));
+        if (!fname) {
+            dc->err = TYR_ENOMEM;
+            return;
+        }
         tyr__out_printf(dc->o, "_Static_assert(__builtin_offsetof(%s, %s) == %" PRIu64
                         ", \"%s.%s\");\n", spelled, fname, base + f->offset, spelled, fname);
+        free(fname);
     }
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Which types a dump covers: all of them, or the closure of caller-given roots. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,14 @@ int tyr__dump_opts_check(const struct tyr_dump_opts *o)
 {
     if (!o)
         return 0;
-    if (o->sz < sizeof(size_t) || o->sz > sizeof(*o) || (o->nroots && !o->roots))
+    if (o->sz < offsetof(struct tyr_dump_opts, roots) + sizeof(o->roots))
+        return TYR_EINVAL; /* every field so far is needed to read the struct at all */
+    /* A newer caller: accept only if every byte this library does not know is zero. */
+    const unsigned char *b = (const unsigned char *)o;
+    for (size_t i = sizeof(*o); i < o->sz; i++)
+        if (b[i])
+            return TYR_EINVAL;
+    if (o->nroots && !o->roots)
         return TYR_EINVAL;
     return 0;
 }
@@ -40,8 +48,8 @@ int tyr__select(const tyr_registry *reg, const struct tyr_dump_opts *o, uint8_t 
 #define MARK(x)                                                                              \
     do {                                                                                     \
         uint32_t m_ = (x);                                                                   \
-        if (m_ && m_ < n && !in[m_]) {                                               \
-            in[m_] = 1;                                                                  \
+        if (m_ && m_ < n && !in[m_]) {                                                       \
+            in[m_] = 1;                                                                      \
             work[top++] = m_;                                                                \
         }                                                                                    \
     } while (0)

@@ -293,7 +293,21 @@ static void test_hard_layouts_compile(void **state)
     assert_int_equal(tyr_struct_add_field(reg, s, "p", c->z.packed, 1, 0, 0), 0);
     assert_int_equal(tyr_struct_add_field(reg, s, "q", c->z.aligned, 64, 0, 0), 0);
 
+    /* C++ and hostile names become C identifiers (and keep no comment terminator). */
+    tyr_type odd;
+    assert_int_equal(tyr_add_unknown(reg, "x*/y", 2, &odd), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "ns::Foo<int>", 8, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "default", z->i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "u", odd, 4, 0, 0), 0);
+    assert_int_equal(tyr_add_typedef(reg, "2d", tyr_struct_type(s), &t), 0);
+    assert_int_equal(tyr_enum_new(reg, "int", 4, 0, &t), 0);
+    assert_int_equal(tyr_enum_add(reg, t, "while", 0), 0);
+
     char *text = dump(reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+    assert_non_null(strstr(text, "struct ns__Foo_int_ {\n\tint default_;\n"
+                                 "\tunsigned char u[2]; /* unknown type 'x__y' */\n"));
+    assert_non_null(strstr(text, "typedef struct ns__Foo_int_ _2d;\n"));
+    assert_non_null(strstr(text, "enum int_ {\n\twhile_ = 0,\n};\n"));
     assert_non_null(strstr(text, "} __attribute__((packed, aligned(2)));\n"
                                  "_Static_assert(sizeof(struct pack2) == 14"));
     assert_non_null(strstr(text, "struct overlap {\n\tunsigned char __tyr_opaque[8]; "

@@ -148,7 +148,8 @@ struct tyr_decode_opts {
  *        `{ .next = 0x7ffd12345678, .val = 3 }`. Typedefs and qualifiers are transparent.
  *
  * Integers in decimal (sign from the type; 16-byte integers in hex), bools `true`/`false`,
- * floats with `%g`-style shortest round-trip precision, pointers (and function pointers) in
+ * floats round-trip exact (`%.9g`, `%.17g`, x87 `%.21Lg`; __float128 in hex), pointers (and
+ * function pointers) in
  * hex (`0x0` for NULL), enums by enumerator name (the number when none matches), bitfields
  * from bits [offset*8 + bit_offset, + bit_size) in little-endian bit numbering, arrays as
  * `[1,2,3]`, char arrays as a quoted, escaped string up to the first NUL when every byte before
@@ -159,8 +160,8 @@ struct tyr_decode_opts {
  * Nothing is read outside data[0, len): len < the type's size gives TYR_ETRUNC before any
  * output; extra bytes are ignored. Nesting uses an explicit stack bounded by max_depth.
  * @param opts NULL for defaults.
- * @return 0; TYR_EINVAL; TYR_EHANDLE; TYR_EKIND (void, function or incomplete type);
- *         TYR_ETRUNC; TYR_EDEPTH; TYR_ENOMEM; a sink's error.
+ * @return 0; TYR_EINVAL; TYR_EHANDLE; TYR_EKIND (void or a function); TYR_EINCOMPLETE (a
+ *         declared-only struct); TYR_ETRUNC; TYR_EDEPTH; TYR_ENOMEM; a sink's error.
  */
 TYR_API int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len,
                        const struct tyr_decode_opts *opts, const tyr_sink *sink);
