@@ -401,14 +401,22 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
 {
     const tyr_registry *reg = dc->reg;
     tyr__str_puts(d, "(");
-    if (proto->count == 0 && !(proto->flags & TYR_FUNC_VARARGS))
-        tyr__str_puts(d, "void");
+    if (proto->count == 0) {
+        /* C11 has no `(...)`: a variadic function without parameters is unprototyped. */
+        tyr__str_puts(d, (proto->flags & TYR_FUNC_VARARGS) ? ")" : "void)");
+        return;
+    }
     for (uint32_t i = 0; i < proto->count && !d->err; i++) {
         const struct tyr_rec_param *p = &reg->params[proto->first + i];
         struct tyr_str ps = {0};
         if (i)
             tyr__str_puts(d, ", ");
-        char *pname = ident(param_names ? tyr__str(reg, p->name) : "");
+        /* A name repeated in one parameter list (damaged or foreign input) is dropped. */
+        bool named = param_names;
+        for (uint32_t j = 0; named && j < i; j++)
+            if (reg->params[proto->first + j].name == p->name)
+                named = false;
+        char *pname = ident(named ? tyr__str(reg, p->name) : "");
         int err = pname ? spell(dc, p->type, pname, false, depth + 1, &ps) : TYR_ENOMEM;
         free(pname);
         if (err)
@@ -418,7 +426,7 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
         free(ps.s);
     }
     if (proto->flags & TYR_FUNC_VARARGS)
-        tyr__str_puts(d, proto->count ? ", ..." : "...");
+        tyr__str_puts(d, ", ...");
     tyr__str_puts(d, ")");
 }
 
@@ -439,14 +447,20 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
         return TYR_EDEPTH;
     struct tyr_str decl = {0};
     unsigned quals = 0;
+    bool at_return = false; /* the next type is a function's return type */
     int err = TYR_ECORRUPT;
     tyr__str_puts(&decl, declarator);
     for (uint32_t guard = 0; guard <= dc->n && !decl.err; guard++) {
         const struct tyr_rec_type *r = T(dc, id);
         if (!r)
             break;
+        bool ret = at_return;
+        at_return = false;
         if (tyr__is_qual_kind(r->kind)) {
-            quals |= 1u << (r->kind - TYR_KIND_CONST);
+            /* Qualifiers on a return type mean nothing in C (and gcc warns): dropped. */
+            if (!ret)
+                quals |= 1u << (r->kind - TYR_KIND_CONST);
+            at_return = ret;
         } else if (r->kind == TYR_KIND_PTR) {
             if (quals) {
                 if (decl.len)
@@ -478,8 +492,10 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
             paren_if_pointer(&decl);
             spell_params(dc, proto, param_names, depth, &decl);
             param_names = false;
-        } else if (r->kind == TYR_KIND_UNKNOWN) {
-            /* An unknown type is a byte array of its size, wherever it is used. */
+            at_return = true;
+        } else if (r->kind == TYR_KIND_UNKNOWN && !ret) {
+            /* An unknown type is a byte array of its size wherever it is used, except as
+             * a return type (C returns no arrays): there it is void. */
             paren_if_pointer(&decl);
             tyr__str_printf(&decl, "[%" PRIu64 "]", r->size);
             r = NULL;
@@ -496,7 +512,7 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
                 }
             if (!r)
                 tyr__str_puts(&base, "unsigned char");
-            else if (r->kind == TYR_KIND_VOID)
+            else if (r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_UNKNOWN)
                 tyr__str_puts(&base, "void");
             else if (r->kind == TYR_KIND_INT)
                 tyr__str_puts(&base, int_name(r, tyr__str(dc->reg, r->name)));
@@ -926,10 +942,64 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
     free(fixed);
 }
 
+/* Bits needed to hold every enumerator of e, as gcc counts them for a bitfield. */
+static unsigned enum_bits(const struct dc *dc, const struct tyr_rec_type *e)
+{
+    bool neg = false;
+    int64_t lo = 0;
+    uint64_t hi = 0;
+    for (uint32_t i = 0; i < e->count; i++) {
+        uint64_t v = dc->reg->enums[e->first + i].value;
+        if ((e->flags & TYR_ENUM_SIGNED) && (int64_t)v < 0) {
+            neg = true;
+            if ((int64_t)v < lo)
+                lo = (int64_t)v;
+        } else if (v > hi) {
+            hi = v;
+        }
+    }
+    unsigned bits = 0;
+    while (bits < 64 && (hi >> bits))
+        bits++;
+    if (!neg)
+        return bits ? bits : 1;
+    unsigned nbits = 1;
+    while (nbits < 64 && lo < -((int64_t)1 << (nbits - 1)))
+        nbits++;
+    bits++; /* the sign bit */
+    return bits > nbits ? bits : nbits;
+}
+
+/* The C type to declare a bitfield with when its own type would not compile or warns:
+ * a _Bool wider than 1 bit, or an enum narrower than its values; NULL otherwise. */
+static const char *bitfield_override(const struct dc *dc, const struct tyr_rec_field *f)
+{
+    const struct tyr_rec_type *t = R(dc, f->type);
+    if (!f->bit_size || !t)
+        return NULL;
+    if (t->kind == TYR_KIND_INT && (t->flags & TYR_INT_BOOL) && f->bit_size > 1)
+        return t->size == 1 ? "unsigned char" : "unsigned short";
+    if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t)) {
+        bool sgn = t->flags & TYR_ENUM_SIGNED;
+        switch (t->size) {
+        case 1:
+            return sgn ? "signed char" : "unsigned char";
+        case 2:
+            return sgn ? "short" : "unsigned short";
+        case 8:
+            return sgn ? "long long" : "unsigned long long";
+        default:
+            return sgn ? "int" : "unsigned int";
+        }
+    }
+    return NULL;
+}
+
 static void emit_named_member(struct dc *dc, const struct tyr_rec_field *f, uint32_t g,
                               const char *name, unsigned ind)
 {
     const tyr_registry *reg = dc->reg;
+    const char *over = bitfield_override(dc, f);
     tabs(dc, ind);
     if (dc->opaque[g]) {
         tyr__out_printf(dc->o, "unsigned char %s[%" PRIu64 "]; /* opaque: its type cannot be "
@@ -938,12 +1008,20 @@ static void emit_named_member(struct dc *dc, const struct tyr_rec_field *f, uint
         return;
     }
     struct tyr_str s = {0};
-    int err = spell(dc, f->type, name, false, 0, &s);
-    if (err) {
-        free(s.s);
-        if (!dc->err)
-            dc->err = err;
-        return;
+    if (over) {
+        tyr__str_puts(&s, over);
+        if (*name) {
+            tyr__str_puts(&s, " ");
+            tyr__str_puts(&s, name);
+        }
+    } else {
+        int err = spell(dc, f->type, name, false, 0, &s);
+        if (err) {
+            free(s.s);
+            if (!dc->err)
+                dc->err = err;
+            return;
+        }
     }
     put_str(dc, &s);
     if (f->bit_size)
@@ -1048,8 +1126,25 @@ static void emit_enum_body(struct dc *dc, uint32_t id, const char *name)
     const struct tyr_rec_type *r = T(dc, id);
     static const char *const mode[] = {"", "QI", "HI", "", "SI", "", "", "", "DI"};
     tyr__out_puts(dc->o, "enum ");
-    if (r->size != 4 && r->size <= 8)
+    /* Sizes other than int's: mode(QI/HI/DI) when every value fits that signed width
+     * (clang makes a mode enum signed); otherwise the values themselves need the full
+     * width, and packed (1, 2 bytes) or nothing (8 bytes: GNU C widens) gives it. */
+    bool fits = true;
+    if (r->size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
+        unsigned bits = r->size == 8 ? 32 : (unsigned)r->size * 8;
+        for (uint32_t i = 0; i < r->count && fits; i++) {
+            uint64_t v = dc->reg->enums[r->first + i].value;
+            int64_t sv = (int64_t)v;
+            if (!(r->flags & TYR_ENUM_SIGNED))
+                fits = v < ((uint64_t)1 << (bits - 1));
+            else
+                fits = sv >= -((int64_t)1 << (bits - 1)) && sv < ((int64_t)1 << (bits - 1));
+        }
+    }
+    if (r->size != 4 && r->size <= 8 && fits)
         tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[r->size]);
+    else if (r->size < 4)
+        tyr__out_puts(dc->o, "__attribute__((packed)) ");
     if (*name)
         tyr__out_printf(dc->o, "%s ", name);
     tyr__out_puts(dc->o, "{\n");
@@ -1245,9 +1340,35 @@ static int define(struct dc *dc, uint32_t root, struct frame *stack)
     return err ? err : dc->err;
 }
 
+/* Does a packed record hold an explicitly aligned one by value? gcc then warns
+ * (-Wpacked-not-aligned, in -Wall) about a layout that is exactly the one wanted. */
+static bool packed_holds_aligned(const struct dc *dc)
+{
+    for (uint32_t id = 1; id < dc->n; id++) {
+        const struct tyr_rec_type *r = T(dc, id);
+        const struct plan *p = &dc->plan[id];
+        if (!dc->in[id] || !tyr__is_record_kind(r->kind) ||
+            (p->mode != MODE_PACKED && p->mode != MODE_PACKED_ALIGNED))
+            continue;
+        for (uint32_t i = 0; i < r->count; i++) {
+            uint32_t m = tyr__resolve(dc->reg, dc->reg->fields[r->first + i].type);
+            for (uint32_t guard = 0; guard < dc->n && T(dc, m) && T(dc, m)->kind == TYR_KIND_ARRAY;
+                 guard++)
+                m = tyr__resolve(dc->reg, T(dc, m)->ref);
+            if (T(dc, m) && tyr__is_record_kind(T(dc, m)->kind) && dc->plan[m].attr_align)
+                return true;
+        }
+    }
+    return false;
+}
+
 static int dump(struct dc *dc)
 {
     int err = 0;
+    if (packed_holds_aligned(dc))
+        tyr__out_puts(dc->o, "#if defined(__GNUC__) && !defined(__clang__)\n"
+                             "#pragma GCC diagnostic ignored \"-Wpacked-not-aligned\"\n"
+                             "#endif\n\n");
     struct frame *stack = calloc(dc->n, sizeof(*stack));
     if (!stack)
         return TYR_ENOMEM;
