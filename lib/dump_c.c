@@ -493,6 +493,11 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
             spell_params(dc, proto, param_names, depth, &decl);
             param_names = false;
             at_return = true;
+            const struct tyr_rec_type *rt = R(dc, proto->ref);
+            if (rt && rt->kind == TYR_KIND_UNKNOWN) {
+                id = 0; /* an unknown is an array in C, which no function returns: void */
+                continue;
+            }
         } else if (r->kind == TYR_KIND_UNKNOWN && !ret) {
             /* An unknown type is a byte array of its size wherever it is used, except as
              * a return type (C returns no arrays): there it is void. */
