@@ -80,7 +80,7 @@ struct tyr_rec_field {
     uint64_t offset;     /* bytes from the record's start */
     uint16_t bit_offset; /* bitfields only */
     uint16_t bit_size;   /* 0 = not a bitfield */
-    uint32_t reserved;   /* 0 */
+    uint32_t name_hint;  /* tyr__member_hint(name) */
 };
 
 struct tyr_rec_enumerator {
@@ -125,10 +125,15 @@ struct tyr_registry {
     uint32_t nbuckets;
     uint32_t *chain; /* ntypes entries, capacity cap_types */
 
-    /* Building only: string intern set, open addressing over string offsets (0 = empty). */
-    uint32_t *intern;
+    /* Building only: the string intern set, open addressing (off 0 = empty slot), each
+     * slot keeping its string's hash so that growing never rereads the strings; and each
+     * type's name hash, so that growing the name index does not either. */
+    struct tyr_intern_slot {
+        uint32_t off, hash;
+    } *intern;
     uint32_t intern_cap, intern_used;
-    uint32_t nnamed; /* named types, i.e. entries in the name index */
+    uint32_t *name_hash; /* ntypes entries, capacity cap_types */
+    uint32_t nnamed;     /* named types, i.e. entries in the name index */
 
     /* Mapped only. */
     void *map;        /* mmap base to munmap, or NULL */
@@ -143,6 +148,20 @@ struct tyr_registry {
 /* XXH3-64 of the first strnlen(name, TYR_NAME_HASH_MAX) bytes, folded to 32 bits; the
  * bucket is hash & (nbuckets - 1). Every named type (name != 0) is in the index. */
 TYR_HIDDEN uint32_t tyr__name_hash(const char *name);
+/* A member's name hint (struct tyr_rec_field.name_hint): its length (at most 255) and its
+ * first, middle and last bytes, so a lookup by name skips most members without reading their
+ * strings. Cheap enough for the verifier to check on every field; 0 for "". */
+static inline uint32_t tyr__member_hint(const char *name)
+{
+    uint32_t len = 0;
+    while (len < 255 && name[len])
+        len++;
+    if (!len)
+        return 0;
+    return len | (uint32_t)(unsigned char)name[0] << 8 |
+           (uint32_t)(unsigned char)name[len / 2] << 16 |
+           (uint32_t)(unsigned char)name[len - 1] << 24;
+}
 /* The type record for id, or NULL if out of range. */
 static inline const struct tyr_rec_type *tyr__type(const tyr_registry *reg, uint32_t id)
 {

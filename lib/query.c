@@ -180,6 +180,7 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
     } stack[TYR_ANON_DEPTH];
     int depth = 0;
     bool too_deep = false;
+    uint32_t hint = tyr__member_hint(name);
     stack[0] = (struct frame){r, 0, 0};
     while (depth >= 0) {
         struct frame *fr = &stack[depth];
@@ -189,7 +190,7 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
         }
         const struct tyr_rec_field *f = &reg->fields[fr->rec->first + fr->next++];
         if (f->name) {
-            if (!strcmp(tyr__str(reg, f->name), name)) {
+            if (f->name_hint == hint && !strcmp(tyr__str(reg, f->name), name)) {
                 if (out)
                     field_info(reg, f, fr->base, out);
                 return 0;
@@ -327,8 +328,8 @@ static int chain_find(const tyr_registry *reg, uint32_t id, const char *name, in
 {
     while (id && id < reg->ntypes) {
         const struct tyr_rec_type *r = &reg->types[id];
-        if ((kind == TYR_KIND_ANY || kind == r->kind) && r->name &&
-            !strcmp(tyr__str(reg, r->name), name)) {
+        const char *s = tyr__str(reg, r->name);
+        if ((kind == TYR_KIND_ANY || kind == r->kind) && s[0] == name[0] && !strcmp(s, name)) {
             if (out)
                 out->id = id;
             return 0;

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* xxHash's own header-only mode (the Debian package's header): hashing a short name is a
+ * few instructions, not worth a call through the shared library. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "internal.h"
@@ -47,10 +50,13 @@ static int reserve_types(tyr_registry *reg, uint32_t more)
     int err = grow((void **)&reg->types, &cap, need, sizeof(*reg->types));
     if (err)
         return err;
+    /* types grew; if chain or name_hash does not, cap_types stays the old, valid value */
     uint32_t ccap = reg->cap_types;
-    err = grow((void **)&reg->chain, &ccap, cap, sizeof(*reg->chain));
-    if (err)
-        return err; /* types grew, chain did not: cap_types stays the old, valid value */
+    if ((err = grow((void **)&reg->chain, &ccap, cap, sizeof(*reg->chain))))
+        return err;
+    ccap = reg->cap_types;
+    if ((err = grow((void **)&reg->name_hash, &ccap, cap, sizeof(*reg->name_hash))))
+        return err;
     reg->cap_types = cap;
     return 0;
 }
@@ -91,16 +97,17 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
     err = err ? err : grow((void **)&reg->params, &reg->cap_params, 16, sizeof(*reg->params));
     err = err ? err : grow((void **)&reg->strs, &reg->cap_strs, 256, 1);
     reg->buckets = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->buckets));
-    reg->intern = calloc(64, sizeof(*reg->intern));
+    reg->intern = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->intern));
     if (err || !reg->buckets || !reg->intern) {
         tyr_registry_free(reg);
         return err ? err : TYR_ENOMEM;
     }
     reg->nbuckets = TYR_INITIAL_BUCKETS;
-    reg->intern_cap = 64;
+    reg->intern_cap = TYR_INITIAL_BUCKETS;
     /* Entry 0 of every table is the all-zero "none" record; string offset 0 is "". */
     memset(&reg->types[0], 0, sizeof(reg->types[0]));
     reg->chain[0] = 0;
+    reg->name_hash[0] = 0;
     reg->ntypes = 1;
     memset(&reg->fields[0], 0, sizeof(reg->fields[0]));
     reg->nfields = 1;
@@ -127,6 +134,7 @@ void tyr_registry_free(tyr_registry *reg)
         free(reg->strs);
         free(reg->buckets);
         free(reg->intern);
+        free(reg->name_hash);
     } else if (reg->map) {
         munmap(reg->map, reg->map_len);
     }
@@ -150,52 +158,53 @@ uint32_t tyr_registry_pointer_size(const tyr_registry *reg)
 
 /* ---- Strings -------------------------------------------------------------------------- */
 
-uint32_t tyr__name_hash(const char *name)
+/* One hash for interning and for the name index: XXH3-64 of at most TYR_NAME_HASH_MAX bytes,
+ * folded to 32 bits. Strings longer than that collide by prefix and are told apart by
+ * comparing them. */
+static uint32_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = XXH3_64bits(name, strnlen(name, TYR_NAME_HASH_MAX));
+    uint64_t h = XXH3_64bits(s, len < TYR_NAME_HASH_MAX ? len : TYR_NAME_HASH_MAX);
     return (uint32_t)(h ^ (h >> 32));
 }
 
-static uint32_t intern_slot_hash(const char *s, size_t len)
+uint32_t tyr__name_hash(const char *name)
 {
-    uint64_t h = XXH3_64bits(s, len);
-    return (uint32_t)(h ^ (h >> 32));
+    return hash_bytes(name, strnlen(name, TYR_NAME_HASH_MAX));
 }
 
 /* The offset of s if interned, else 0; *slot receives where it would go. */
-static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, uint32_t *slot)
+static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, uint32_t hash,
+                            uint32_t *slot)
 {
     uint32_t mask = reg->intern_cap - 1;
-    uint32_t i = intern_slot_hash(s, len) & mask;
-    for (;;) {
-        uint32_t off = reg->intern[i];
-        if (!off) {
+    for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
+        const struct tyr_intern_slot *e = &reg->intern[i];
+        if (!e->off) {
             *slot = i;
             return 0;
         }
-        if (!strncmp(reg->strs + off, s, len) && reg->strs[off + len] == '\0')
-            return off;
-        i = (i + 1) & mask;
+        if (e->hash == hash && !memcmp(reg->strs + e->off, s, len) &&
+            reg->strs[e->off + len] == '\0')
+            return e->off;
     }
 }
 
-static int intern_rehash(tyr_registry *reg)
+static int intern_grow(tyr_registry *reg)
 {
     uint32_t ncap = reg->intern_cap * 2;
     if (ncap < reg->intern_cap)
         return TYR_EOVERFLOW;
-    uint32_t *tab = calloc(ncap, sizeof(*tab));
+    struct tyr_intern_slot *tab = calloc(ncap, sizeof(*tab));
     if (!tab)
         return TYR_ENOMEM;
     for (uint32_t i = 0; i < reg->intern_cap; i++) {
-        uint32_t off = reg->intern[i];
-        if (!off)
+        struct tyr_intern_slot e = reg->intern[i];
+        if (!e.off)
             continue;
-        const char *s = reg->strs + off;
-        uint32_t j = intern_slot_hash(s, strlen(s)) & (ncap - 1);
-        while (tab[j])
+        uint32_t j = e.hash & (ncap - 1);
+        while (tab[j].off)
             j = (j + 1) & (ncap - 1);
-        tab[j] = off;
+        tab[j] = e;
     }
     free(reg->intern);
     reg->intern = tab;
@@ -203,35 +212,60 @@ static int intern_rehash(tyr_registry *reg)
     return 0;
 }
 
-/* Intern name (NULL or "" is offset 0). All-or-nothing: on error nothing changed. */
-static int intern(tyr_registry *reg, const char *name, uint32_t *off)
+/* A name on its way in: its length and hash are computed once per builder call. */
+struct name {
+    const char *s;
+    size_t len;
+    uint32_t hash;
+};
+
+static struct name name_of(const char *s)
 {
-    if (!name || !*name) {
+    struct name n = {s, 0, 0};
+    if (s && *s) {
+        n.len = strlen(s);
+        n.hash = hash_bytes(s, n.len);
+    } else {
+        n.s = NULL;
+    }
+    return n;
+}
+
+/* The offset of an already interned name, or 0. */
+static uint32_t interned(const tyr_registry *reg, struct name n)
+{
+    uint32_t slot;
+    return n.s ? intern_find(reg, n.s, n.len, n.hash, &slot) : 0;
+}
+
+/* Intern n (NULL is offset 0). All-or-nothing: on error nothing changed. */
+static int intern(tyr_registry *reg, struct name n, uint32_t *off)
+{
+    if (!n.s) {
         *off = 0;
         return 0;
     }
-    size_t len = strlen(name);
-    if (len >= UINT32_MAX - reg->strs_len)
+    if (n.len >= UINT32_MAX - reg->strs_len)
         return TYR_EOVERFLOW;
     uint32_t slot;
-    uint32_t found = intern_find(reg, name, len, &slot);
+    uint32_t found = intern_find(reg, n.s, n.len, n.hash, &slot);
     if (found) {
         *off = found;
         return 0;
     }
-    if ((uint64_t)(reg->intern_used + 1) * 10 > (uint64_t)reg->intern_cap * 7) {
-        int err = intern_rehash(reg);
-        if (err)
-            return err;
-        intern_find(reg, name, len, &slot);
-    }
-    int err = grow((void **)&reg->strs, &reg->cap_strs, (uint64_t)reg->strs_len + len + 1, 1);
+    int err = grow((void **)&reg->strs, &reg->cap_strs, (uint64_t)reg->strs_len + n.len + 1, 1);
     if (err)
         return err;
+    if ((uint64_t)(reg->intern_used + 1) * 10 > (uint64_t)reg->intern_cap * 7) {
+        if ((err = intern_grow(reg)))
+            return err;
+        intern_find(reg, n.s, n.len, n.hash, &slot);
+    }
     uint32_t at = reg->strs_len;
-    memcpy(reg->strs + at, name, len + 1);
-    reg->strs_len += (uint32_t)len + 1;
-    reg->intern[slot] = at;
+    memcpy(reg->strs + at, n.s, n.len);
+    reg->strs[at + n.len] = '\0';
+    reg->strs_len += (uint32_t)n.len + 1;
+    reg->intern[slot] = (struct tyr_intern_slot){at, n.hash};
     reg->intern_used++;
     *off = at;
     return 0;
@@ -241,13 +275,15 @@ static int intern(tyr_registry *reg, const char *name, uint32_t *off)
 
 /* Insert id at the head of its bucket: ids only grow, so every chain stays strictly
  * decreasing (the verifier relies on that to bound its walk). */
-static void index_insert(tyr_registry *reg, uint32_t id)
+static void index_insert(tyr_registry *reg, uint32_t id, uint32_t hash)
 {
-    uint32_t b = tyr__name_hash(reg->strs + reg->types[id].name) & (reg->nbuckets - 1);
+    uint32_t b = hash & (reg->nbuckets - 1);
     reg->chain[id] = reg->buckets[b];
     reg->buckets[b] = id;
 }
 
+/* Rebuild buckets and chains for nbuckets buckets. A building registry keeps each type's
+ * name hash; a registry without them (after pruning) hashes the names again. */
 static int index_resize(tyr_registry *reg, uint32_t nbuckets)
 {
     uint32_t *b = calloc(nbuckets, sizeof(*b));
@@ -259,29 +295,38 @@ static int index_resize(tyr_registry *reg, uint32_t nbuckets)
     reg->nnamed = 0;
     for (uint32_t id = 1; id < reg->ntypes; id++) {
         reg->chain[id] = 0;
-        if (reg->types[id].name) {
-            index_insert(reg, id);
-            reg->nnamed++;
-        }
+        uint32_t name = reg->types[id].name;
+        if (!name)
+            continue;
+        uint32_t hash = reg->name_hash ? reg->name_hash[id] : tyr__name_hash(reg->strs + name);
+        index_insert(reg, id, hash);
+        reg->nnamed++;
     }
     return 0;
 }
 
-int tyr__index_rebuild(tyr_registry *reg)
+/* Two buckets per named type at most, one at least: short chains keep lookups near one
+ * probe, for 4 to 8 bytes per named type. */
+static uint32_t buckets_for(uint32_t named)
 {
     uint32_t n = TYR_INITIAL_BUCKETS;
+    while (n < named && n < (1u << 31))
+        n *= 2;
+    return n < (1u << 31) ? n * 2 : n;
+}
+
+int tyr__index_rebuild(tyr_registry *reg)
+{
     uint32_t named = 0;
     for (uint32_t id = 1; id < reg->ntypes; id++)
         named += reg->types[id].name != 0;
-    while (n < named && n < (1u << 31))
-        n *= 2;
-    return index_resize(reg, n);
+    return index_resize(reg, buckets_for(named));
 }
 
 /* Make room for one more named type, before anything else is committed. */
 static int index_reserve(tyr_registry *reg)
 {
-    if (reg->nnamed < reg->nbuckets)
+    if (reg->nnamed < reg->nbuckets / 2)
         return 0;
     if (reg->nbuckets >= (1u << 31))
         return TYR_EOVERFLOW;
@@ -310,16 +355,17 @@ static int push_type(tyr_registry *reg, struct tyr_rec_type rec, const char *nam
     int err = reserve_types(reg, 1);
     if (err)
         return err;
-    bool named = name && *name;
-    if (named && (err = index_reserve(reg)))
+    struct name n = name_of(name);
+    if (n.s && (err = index_reserve(reg)))
         return err;
-    if ((err = intern(reg, name, &rec.name)))
+    if ((err = intern(reg, n, &rec.name)))
         return err;
     uint32_t id = reg->ntypes++;
     reg->types[id] = rec;
     reg->chain[id] = 0;
-    if (named) {
-        index_insert(reg, id);
+    reg->name_hash[id] = n.hash;
+    if (n.s) {
+        index_insert(reg, id, n.hash);
         reg->nnamed++;
     }
     if (out)
@@ -624,24 +670,22 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
         return TYR_EKIND;
     if ((err = check_member_fits(r->size, ft->size, offset, bit_offset, bit_size)))
         return err;
-    if (name && *name) {
-        uint32_t slot;
-        uint32_t off = intern_find(reg, name, strlen(name), &slot);
-        if (off && field_name_taken(reg, r, off))
-            return TYR_EEXIST;
-    }
+    struct name n = name_of(name);
+    uint32_t name_off = interned(reg, n);
+    if (name_off && field_name_taken(reg, r, name_off))
+        return TYR_EEXIST;
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
-    uint32_t name_off;
     /* Intern first (all-or-nothing), then the member slot: once both succeed we commit. */
-    if ((err = intern(reg, name, &name_off)))
+    if ((err = intern(reg, n, &name_off)))
         return err;
     if ((err = member_slot((void **)&reg->fields, &reg->nfields, &reg->cap_fields,
                            sizeof(*reg->fields), r->first, r->count, &first)))
         return err;
     struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = offset,
-                              .bit_offset = (uint16_t)bit_offset, .bit_size = (uint16_t)bit_size};
+                              .bit_offset = (uint16_t)bit_offset, .bit_size = (uint16_t)bit_size,
+                              .name_hint = tyr__member_hint(reg->strs + name_off)};
     reg->fields[reg->nfields++] = f;
     r->first = first;
     r->count++;
@@ -693,15 +737,15 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
         return TYR_EINVAL;
     if (!enum_value_fits(value, r->size, r->flags & TYR_ENUM_SIGNED))
         return TYR_ERANGE;
-    uint32_t slot;
-    uint32_t off = intern_find(reg, name, strlen(name), &slot);
+    struct name n = name_of(name);
+    uint32_t off = interned(reg, n);
     for (uint32_t i = 0; off && i < r->count; i++)
         if (reg->enums[r->first + i].name == off)
             return TYR_EEXIST;
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
-    if ((err = intern(reg, name, &off)))
+    if ((err = intern(reg, n, &off)))
         return err;
     if ((err = member_slot((void **)&reg->enums, &reg->nenums, &reg->cap_enums,
                            sizeof(*reg->enums), r->first, r->count, &first)))
@@ -747,7 +791,7 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first, off;
-    if ((err = intern(reg, name, &off)))
+    if ((err = intern(reg, name_of(name), &off)))
         return err;
     if ((err = member_slot((void **)&reg->params, &reg->nparams, &reg->cap_params,
                            sizeof(*reg->params), r->first, r->count, &first)))
