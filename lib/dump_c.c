@@ -490,6 +490,7 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
                 r = proto;
             }
             paren_if_pointer(&decl);
+            quals = 0; /* a qualified function type means nothing (clang warns) */
             spell_params(dc, proto, param_names, depth, &decl);
             param_names = false;
             at_return = true;
@@ -510,6 +511,9 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
             r->kind == TYR_KIND_UNION || r->kind == TYR_KIND_ENUM ||
             r->kind == TYR_KIND_TYPEDEF || r->kind == TYR_KIND_UNKNOWN) {
             struct tyr_str base = {0};
+            const struct tyr_rec_type *res = R(dc, id);
+            if (res && (res->kind == TYR_KIND_FUNC_PROTO || res->kind == TYR_KIND_FUNC))
+                quals = 0; /* a typedef of a function type, qualified: as above */
             for (unsigned k = 0; k < 4; k++)
                 if (quals & (1u << k)) {
                     tyr__str_puts(&base, qual_word[k]);
