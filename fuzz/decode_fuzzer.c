@@ -14,9 +14,8 @@
 #include <string.h>
 
 #include "../tests/format_fixture.h"
+#include "fuzz.h"
 #include "tyr/tyr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static tyr_registry *reg;
 
