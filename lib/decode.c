@@ -68,9 +68,9 @@ static void print_enum(struct dec *d, const struct tyr_rec_type *e, uint64_t raw
         }
     }
     if (is_signed)
-        tyr__out_printf(d->o, "%" PRId64, (int64_t)v);
+        tyr__out_i64(d->o, (int64_t)v);
     else
-        tyr__out_printf(d->o, "%" PRIu64, v);
+        tyr__out_u64(d->o, v);
 }
 
 /* An integer (or bool) value of `bits` significant bits. */
@@ -79,9 +79,9 @@ static void print_int(struct dec *d, const struct tyr_rec_type *r, uint64_t raw,
     if (r->flags & TYR_INT_BOOL)
         tyr__out_puts(d->o, raw ? "true" : "false");
     else if (r->flags & TYR_INT_SIGNED)
-        tyr__out_printf(d->o, "%" PRId64, sign_extend(raw, bits));
+        tyr__out_i64(d->o, sign_extend(raw, bits));
     else
-        tyr__out_printf(d->o, "%" PRIu64, raw);
+        tyr__out_u64(d->o, raw);
 }
 
 static void print_hex128(struct dec *d, uint64_t lo, uint64_t hi)
@@ -89,7 +89,7 @@ static void print_hex128(struct dec *d, uint64_t lo, uint64_t hi)
     if (hi)
         tyr__out_printf(d->o, "0x%" PRIx64 "%016" PRIx64, hi, lo);
     else
-        tyr__out_printf(d->o, "0x%" PRIx64, lo);
+        tyr__out_hex(d->o, lo);
 }
 
 /* A bitfield: bits [bitpos, bitpos + w) of data, little-endian numbering. */
@@ -215,7 +215,7 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
     case TYR_KIND_PTR:
         if ((err = read_le(d, off, r->size, &v)))
             return err;
-        tyr__out_printf(d->o, "0x%" PRIx64, v);
+        tyr__out_hex(d->o, v);
         return 0;
     case TYR_KIND_FLOAT:
         if (r->size > 16 || off > d->len || r->size > d->len - off)
@@ -335,14 +335,13 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
     if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) && r->rank >= max_depth)
         return TYR_EDEPTH;
 
-    struct frame *stack = malloc(sizeof(*stack) * max_depth);
-    if (!stack)
+    /* No allocation at the default depth: a runtime decodes every event. */
+    struct frame small[TYR_DECODE_DEPTH_DEFAULT];
+    struct frame *stack = small;
+    if (max_depth > TYR_DECODE_DEPTH_DEFAULT && !(stack = malloc(sizeof(*stack) * max_depth)))
         return TYR_ENOMEM;
-    struct tyr_out *o = malloc(sizeof(*o));
-    if (!o) {
-        free(stack);
-        return TYR_ENOMEM;
-    }
+    struct tyr_out out;
+    struct tyr_out *o = &out;
     tyr__out_init(o, sink);
     struct dec d = {reg, data, len, o};
     uint32_t depth = 0;
@@ -371,8 +370,11 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
                 continue;
             if (f->printed++)
                 tyr__out_puts(o, ", ");
-            if (fl->name)
-                tyr__out_printf(o, ".%s = ", tyr__str(reg, fl->name));
+            if (fl->name) {
+                tyr__out_write(o, ".", 1);
+                tyr__out_puts(o, tyr__str(reg, fl->name));
+                tyr__out_write(o, " = ", 3);
+            }
             if (fl->offset > UINT64_MAX - f->base) {
                 err = TYR_ETRUNC;
                 break;
@@ -387,7 +389,7 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
         }
     }
     int oerr = tyr__out_finish(o);
-    free(o);
-    free(stack);
+    if (stack != small)
+        free(stack);
     return err ? err : oerr;
 }

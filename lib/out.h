@@ -39,6 +39,10 @@ TYR_HIDDEN void tyr__out_flush(struct tyr_out *o);
 TYR_HIDDEN void tyr__out_write(struct tyr_out *o, const char *s, size_t n);
 TYR_HIDDEN void tyr__out_puts(struct tyr_out *o, const char *s);
 TYR_HIDDEN void tyr__out_printf(struct tyr_out *o, const char *fmt, ...) TYR_PRINTF(2, 3);
+/* Integers without printf: decimal unsigned and signed, and "0x" hex. */
+TYR_HIDDEN void tyr__out_u64(struct tyr_out *o, uint64_t v);
+TYR_HIDDEN void tyr__out_i64(struct tyr_out *o, int64_t v);
+TYR_HIDDEN void tyr__out_hex(struct tyr_out *o, uint64_t v);
 /* n spaces. */
 TYR_HIDDEN void tyr__out_indent(struct tyr_out *o, unsigned n);
 /* Flush, and return the sticky error (0 if none). */

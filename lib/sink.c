@@ -132,6 +132,41 @@ void tyr__out_printf(struct tyr_out *o, const char *fmt, ...)
     free(big);
 }
 
+void tyr__out_u64(struct tyr_out *o, uint64_t v)
+{
+    char b[20];
+    size_t i = sizeof(b);
+    do {
+        b[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    tyr__out_write(o, b + i, sizeof(b) - i);
+}
+
+void tyr__out_i64(struct tyr_out *o, int64_t v)
+{
+    if (v < 0) {
+        tyr__out_write(o, "-", 1);
+        tyr__out_u64(o, (uint64_t)0 - (uint64_t)v); /* INT64_MIN too */
+    } else {
+        tyr__out_u64(o, (uint64_t)v);
+    }
+}
+
+void tyr__out_hex(struct tyr_out *o, uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char b[18];
+    size_t i = sizeof(b);
+    do {
+        b[--i] = digits[v & 15];
+        v >>= 4;
+    } while (v);
+    b[--i] = 'x';
+    b[--i] = '0';
+    tyr__out_write(o, b + i, sizeof(b) - i);
+}
+
 void tyr__out_indent(struct tyr_out *o, unsigned n)
 {
     static const char spaces[] = "                                ";

@@ -104,7 +104,11 @@ struct tyr_dump_opts {
  * differ; enums of sizes other than 4 carry `__attribute__((mode(..)))`. A struct whose
  * layout C cannot express (overlapping members, say) becomes an opaque byte array with a
  * comment. Unknown types are `unsigned char [size]` with a comment. FUNC types (probe
- * signatures) become function declarations at the end.
+ * signatures) become function declarations at the end. Names that are not C identifiers
+ * (C++ "ns::T<int>") have their other characters replaced by '_'; keywords get a '_' after.
+ * Integer and float spellings are chosen by size for an LP64 compiler (x86-64, aarch64):
+ * a registry built for 4-byte pointers dumps declarations whose pointers are the host's.
+ * Layout checks assume the SysV bitfield rules gcc and clang follow on Linux.
  * @param opts NULL for every type, no asserts.
  * @return 0; TYR_EINVAL; TYR_EHANDLE (bad root); TYR_ENOMEM; TYR_EDEPTH (a type nests
  *         prototypes or anonymous members deeper than 16); a sink's error.
