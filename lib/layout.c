@@ -54,7 +54,7 @@ static int member_decl(struct tyr_out *o, const tyr_registry *reg, uint32_t type
     tyr__out_write(o, s, len);
     if (bit_size) {
         char bits[16];
-        int bl = snprintf(bits, sizeof(bits), ":%" PRIu32, bit_size);
+        int bl = snprintf(bits, sizeof(bits), "%s:%" PRIu32, *name ? "" : " ", bit_size);
         tyr__out_write(o, bits, (size_t)bl);
         len += (size_t)bl;
     }
@@ -77,6 +77,9 @@ static void hole_line(struct tyr_out *o, unsigned ind, uint64_t bits)
     if (bits % 8 == 0)
         tyr__out_printf(o, "/* XXX %" PRIu64 " byte%s hole */\n\n", bits / 8,
                         bits == 8 ? "" : "s");
+    else if (bits > 8)
+        tyr__out_printf(o, "/* XXX %" PRIu64 " byte%s %" PRIu64 " bit%s hole */\n\n", bits / 8,
+                        bits / 8 == 1 ? "" : "s", bits % 8, bits % 8 == 1 ? "" : "s");
     else
         tyr__out_printf(o, "/* XXX %" PRIu64 " bit%s hole */\n\n", bits, bits == 1 ? "" : "s");
 }
@@ -105,10 +108,11 @@ static void summary(struct tyr_out *o, const struct level *lv, unsigned ind)
     if (lv->holes) {
         for (unsigned i = 0; i < ind; i++)
             tyr__out_write(o, "\t", 1);
+        uint64_t bytes = lv->hole_bytes + lv->hole_bits / 8, bits = lv->hole_bits % 8;
         tyr__out_printf(o, "/* holes: %" PRIu64 ", sum holes: %" PRIu64 " bytes", lv->holes,
-                        lv->hole_bytes);
-        if (lv->hole_bits)
-            tyr__out_printf(o, " %" PRIu64 " bits", lv->hole_bits);
+                        bytes);
+        if (bits)
+            tyr__out_printf(o, " %" PRIu64 " bit%s", bits, bits == 1 ? "" : "s");
         tyr__out_puts(o, " */\n");
     }
     if (size_bits > end_bits) {

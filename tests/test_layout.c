@@ -163,6 +163,44 @@ static void test_all_records(void **state)
     free(s);
 }
 
+/* Bit holes, an unnamed bitfield, a hole of bytes and bits, and trailing bit padding. */
+static void test_golden_bit_holes(void **state)
+{
+    struct ctx *c = *state;
+    tyr_struct s;
+    assert_int_equal(tyr_struct_new(c->reg, TYR_KIND_STRUCT, "bithole", 16, 8, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(c->reg, s, "a", c->z.chr, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(c->reg, s, "b", c->z.u32, 0, 12, 3), 0);
+    assert_int_equal(tyr_struct_add_field(c->reg, s, NULL, c->z.u32, 0, 20, 5), 0);
+    assert_int_equal(tyr_struct_add_field(c->reg, s, "d", c->z.i32, 8, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(c->reg, s, "e", c->z.u32, 12, 0, 9), 0);
+    tyr_type root = tyr_struct_type(s);
+    char *text = layout(c->reg, &root, 1, 0);
+    assert_non_null(text);
+    assert_string_equal(text,
+        "struct bithole {\n"
+        "\tchar a;                                 /*     0     1 */\n"
+        "\n"
+        "\t/* XXX 4 bits hole */\n"
+        "\n"
+        "\tunsigned int b:3;                       /*     0:12    4 */\n"
+        "\n"
+        "\t/* XXX 5 bits hole */\n"
+        "\n"
+        "\tunsigned int :5;                        /*     0:20    4 */\n"
+        "\n"
+        "\t/* XXX 4 bytes 7 bits hole */\n"
+        "\n"
+        "\tint d;                                  /*     8     4 */\n"
+        "\tunsigned int e:9;                       /*    12: 0    4 */\n"
+        "\n"
+        "\t/* size: 16, align: 8, members: 5 */\n"
+        "\t/* holes: 3, sum holes: 6 bytes */\n"
+        "\t/* padding: 2, bit_padding: 7 bits */\n"
+        "};\n\n");
+    free(text);
+}
+
 /* A root that is not a record, a bad handle, a failing sink. */
 static int fail_write(void *ctx, const char *data, size_t len)
 {
@@ -187,6 +225,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_golden_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_records, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_bit_holes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
