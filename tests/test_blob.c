@@ -630,20 +630,34 @@ static void assert_file_is(const char *p, const char *s)
 
 /* Run a write of big_registry() to p in a child under RLIMIT_FSIZE = 4096; the child
  * ignores SIGXFSZ when `ignore` (the write fails with EFBIG) or dies of it otherwise. */
+static char self_path[4096];
+
+/* The writer under test, in a process of its own (exec'd, so that a memory checker watching
+ * this program does not watch it die): RLIMIT_FSIZE = 4096, SIGXFSZ ignored or fatal. */
+static int writer_main(const char *p, int ignore)
+{
+    struct rlimit rl = {4096, 4096};
+    tyr_registry *r = big_registry();
+    int err;
+    signal(SIGXFSZ, ignore ? SIG_IGN : SIG_DFL);
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return 100;
+    err = tyr_blob_write_path(r, p, NULL);
+    tyr_registry_free(r);
+    return err == TYR_EIO ? 42 : 43;
+}
+
+/* Run a write of big_registry() to p in a separate process under RLIMIT_FSIZE = 4096; it
+ * ignores SIGXFSZ when `ignore` (the write fails with EFBIG) or dies of it otherwise. */
 static int child_write_limited(const char *p, int ignore)
 {
     int status;
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        struct rlimit rl = {4096, 4096};
-        tyr_registry *r = big_registry();
-        int err;
-        signal(SIGXFSZ, ignore ? SIG_IGN : SIG_DFL);
-        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
-            _exit(100);
-        err = tyr_blob_write_path(r, p, NULL);
-        _exit(err == TYR_EIO ? 42 : 43);
+        execl(self_path, self_path, "--write-limited", p, ignore ? "ignore" : "die",
+              (char *)NULL);
+        _exit(127);
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
     return status;
@@ -752,7 +766,7 @@ static void test_write_path_replaces(void **state)
     unlink(p);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_round_trip_mem, setup, teardown),
@@ -773,5 +787,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_path_replaces, setup, teardown),
         cmocka_unit_test(test_append_failure_truncates),
     };
+    ssize_t n;
+    if (argc == 4 && !strcmp(argv[1], "--write-limited"))
+        return writer_main(argv[2], !strcmp(argv[3], "ignore"));
+    n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+    if (n <= 0)
+        return 1;
+    self_path[n] = '\0';
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
