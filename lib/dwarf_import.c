@@ -1347,11 +1347,24 @@ static int run(struct ctx *c)
     return 0;
 }
 
+/* Hand the buffers back to the handle for the next import. */
 static void ctx_free(struct ctx *c)
 {
-    free(c->jobs);
-    free(c->items);
-    free(c->pending);
+    struct tdw_scratch *s = &c->dw->scratch;
+    s->jobs = c->jobs;
+    s->cap_jobs = c->cap_jobs;
+    s->items = c->items;
+    s->cap_items = c->cap_items;
+    s->pending = c->pending;
+    s->cap_pending = c->cap_pending;
+}
+
+void tdw_scratch_free(tyr_dwarf *dw)
+{
+    free(dw->scratch.jobs);
+    free(dw->scratch.items);
+    free(dw->scratch.pending);
+    memset(&dw->scratch, 0, sizeof dw->scratch);
 }
 
 /* After a failure, forget the partial state of in-progress DIEs (their marks). */
@@ -1367,12 +1380,27 @@ static void clear_marks(tyr_dwarf *dw)
 
 int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
 {
-    struct ctx c = {.dw = dw, .reg = dw->reg, .diag = diag};
     uint32_t id = 0;
+    if (mapped(dw, ref, &id)) {
+        /* Already imported: done unless it is a struct still waiting for its members. */
+        uint32_t r = tyr_type_strip(dw->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
+        if (r >= dw->cap_ids || dw->fill_ref[r] == TDW_REF_NONE) {
+            if (out)
+                out->id = id;
+            return 0;
+        }
+    }
+    struct ctx c = {.dw = dw, .reg = dw->reg, .diag = diag};
+    struct tdw_scratch *s = &dw->scratch;
+    c.jobs = s->jobs;
+    c.cap_jobs = s->cap_jobs;
+    c.items = s->items;
+    c.cap_items = s->cap_items;
+    c.pending = s->pending;
+    c.cap_pending = s->cap_pending;
+    memset(s, 0, sizeof *s); /* the ctx owns them until ctx_free */
     int err = ids_reserve(dw, tyr_registry_type_count(dw->reg));
-    if (!err && !mapped(dw, ref, &id))
-        err = push_job(&c, J_FULL, ref, 0) ? oom(&c) : 0;
-    else if (!err)
+    if (!err)
         err = push_job(&c, J_FULL, ref, 0) ? oom(&c) : 0;
     /* ids grow as types are created: reserve as we go */
     while (!err && (c.njobs || c.npending)) {

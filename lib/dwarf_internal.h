@@ -120,6 +120,13 @@ struct tyr_dwarf {
     uint64_t stat_dies;
     struct tdw_hmap chain_memo; /* type DIE -> hash of its chain (pure DWARF: kept) */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
+    /* The import work stack's buffers, kept between imports (import-all runs one import
+     * per top-level DIE); owned. */
+    struct tdw_scratch {
+        void *jobs, *items;
+        uint32_t *pending;
+        uint32_t cap_jobs, cap_items, cap_pending;
+    } scratch;
 };
 
 struct tdw_cache;
@@ -275,5 +282,7 @@ TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_di
 /* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */
 TYR_HIDDEN void tdw_unbind(tyr_dwarf *dw);
 TYR_HIDDEN bool tdw_is_type_tag(Dwarf_Half tag);
+/* Free the import work stack's buffers. */
+TYR_HIDDEN void tdw_scratch_free(tyr_dwarf *dw);
 
 #endif /* TYR_DWARF_INTERNAL_H */

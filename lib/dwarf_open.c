@@ -501,6 +501,7 @@ void tyr_dwarf_free(tyr_dwarf *dw)
     free(dw->index);
     free(dw->index_hash);
     free(dw->index_next);
+    tdw_scratch_free(dw);
     free(dw->chain_memo.keys);
     free(dw->chain_memo.vals);
     free(dw);
