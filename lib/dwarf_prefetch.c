@@ -26,7 +26,7 @@
  * TDW_AHEAD units ahead of the importer. Measured on python3.11d, 2 cores: one worker keeps
  * the importer busy with the least memory (two add a Dwarf_Debug and a malloc arena). */
 #define TDW_WORKERS 2
-#define TDW_AHEAD 12
+#define TDW_AHEAD 8
 
 enum { SLOT_PENDING = 0, SLOT_READY = 1, SLOT_FAILED = 2 };
 
