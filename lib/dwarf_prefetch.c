@@ -202,6 +202,17 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
             err = TYR_EDWARF;
             break;
         }
+        if (res == DW_DLV_OK) {
+            /* siblings only move forward (a backward DW_AT_sibling would loop) */
+            Dwarf_Off a = 0, b = 0;
+            if (dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK || dwarf_dieoffset(next, &b, &e) != DW_DLV_OK ||
+                b <= a) {
+                tdw_err_free(w->dbg, &e);
+                dwarf_dealloc_die(next);
+                err = TYR_EDWARF;
+                break;
+            }
+        }
         fr->cur = res == DW_DLV_OK ? next : NULL;
         Dwarf_Die gc = NULL;
         if (keep && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) && gc) {

@@ -48,6 +48,15 @@ if(TYR_FX_GCC)
   endforeach()
 endif()
 
+# Compressed debug sections (SHF_COMPRESSED, zlib): libdwarf inflates them.
+if(TYR_FX_GCC)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d5-gz
+    COMMAND ${TYR_FX_GCC} -g -gdwarf-5 -gz=zlib -O0 -o ${TYR_FX_DIR}/fx-gcc-d5-gz
+            ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d5-gz)
+endif()
+
 # C++: classes as structs (data members only).
 find_program(TYR_FX_GXX NAMES g++-12 g++)
 if(TYR_FX_GXX)

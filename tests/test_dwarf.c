@@ -546,6 +546,20 @@ static void test_dwz(void **state)
     }
 }
 
+/* SHF_COMPRESSED (zlib) debug sections read like plain ones. */
+static void test_compressed_sections(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
+    tyr_registry *reg = new_reg();
+    set_variant("-d5");
+    check_functions(dw, reg, "gz");
+    check_all_records(dw, reg, "gz");
+    check_enums(reg, "gz");
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
 /* DWARF 5 type units are followed through DW_FORM_ref_sig8; DWARF 4 .debug_types are not
  * read, and a reference into them is an error rather than an anonymous guess. */
 static void test_type_units(void **state)
@@ -771,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_build_id_dirs),
         cmocka_unit_test(test_dwz),
         cmocka_unit_test(test_type_units),
+        cmocka_unit_test(test_compressed_sections),
         cmocka_unit_test(test_cpp_classes),
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
