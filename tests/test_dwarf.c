@@ -465,6 +465,13 @@ static void test_shared_types_across_calls(void **state)
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, NULL), 0);
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "use_shared", NULL, NULL), 0);
     assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    /* The same probe again: the same record, nothing added. */
+    tyr_type f1, f2;
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f1, NULL), 0);
+    uint32_t n = tyr_registry_type_count(reg);
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f2, NULL), 0);
+    assert_int_equal(f1.id, f2.id);
+    assert_int_equal(tyr_registry_type_count(reg), n);
     /* Another registry starts afresh. */
     tyr_registry *reg2 = new_reg();
     assert_int_equal(tyr_dwarf_import_func(dw, reg2, "walk", NULL, NULL), 0);
