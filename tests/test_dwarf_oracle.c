@@ -435,6 +435,46 @@ static void test_bpftrace_fixtures(void **state)
                   "arguments (tyr finds them by address)\n", compared, gaps);
 }
 
+struct names {
+    int n;
+    bool get, set;
+};
+
+static int note_name(void *ctx, const char *name)
+{
+    struct names *nm = ctx;
+    nm->n++;
+    nm->get |= strcmp(name, "PyDict_GetItem") == 0;
+    nm->set |= strcmp(name, "PyDict_SetItem") == 0;
+    assert_int_equal(strncmp(name, "PyDict_", 7), 0);
+    return 0;
+}
+
+/* The glob the `tyr args` tool uses: PyDict_* lists the dict API, each name once. */
+static void test_python_glob(void **state)
+{
+    (void)state;
+    if (access(PYTHON_DBG, R_OK) != 0)
+        skip();
+    tyr_dwarf *dw = NULL;
+    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw), 0);
+    struct names nm = {0, false, false};
+    assert_int_equal(tyr_dwarf_list_funcs(dw, "PyDict_*", note_name, &nm, NULL), 0);
+    print_message("python3.11d: %d functions match PyDict_*\n", nm.n);
+    assert_true(nm.n >= 15);
+    assert_true(nm.get && nm.set);
+    /* The same count as the ELF symbol table's defined PyDict_ functions. */
+    if (have_tool("nm")) {
+        FILE *f = popen("nm " PYTHON_DBG " | grep -c ' [Tt] PyDict_'", "r");
+        int want = -1;
+        assert_non_null(f);
+        assert_int_equal(fscanf(f, "%d", &want), 1);
+        pclose(f);
+        assert_int_equal(nm.n, want);
+    }
+    tyr_dwarf_free(dw);
+}
+
 /* python3.11d: PyObject_Call and a few others agree with bpftrace. */
 static void test_bpftrace_python(void **state)
 {
@@ -480,6 +520,7 @@ int main(void)
         cmocka_unit_test(test_pahole_python),
         cmocka_unit_test(test_bpftrace_fixtures),
         cmocka_unit_test(test_bpftrace_python),
+        cmocka_unit_test(test_python_glob),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
