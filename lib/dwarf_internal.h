@@ -259,6 +259,9 @@ TYR_HIDDEN int tdw_syms_load(tyr_dwarf *dw, Elf *elf);
  * when `copies`): up to max written, the number found returned. */
 TYR_HIDDEN uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies,
                                     uint64_t *addrs, uint32_t max);
+/* The names of the function symbols at addr, one per call (*cursor starts at 0); NULL at
+ * the end. Views into the handle's symbol strings. */
+TYR_HIDDEN const char *tdw_syms_at(const tyr_dwarf *dw, uint64_t addr, uint32_t *cursor);
 
 /* ---- dwarf_prefetch.c: import-all's worker threads ---- */
 struct prefetch;
