@@ -432,6 +432,15 @@ int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr
         return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
                         "cannot read the next sibling");
     }
+    /* Siblings only move forward: a DW_AT_sibling pointing back would loop for ever. */
+    tdw_ref here = tdw_die_ref(file, die), next = tdw_die_ref(file, *out);
+    if (next == TDW_REF_NONE || next <= here) {
+        dwarf_dealloc_die(*out);
+        *out = NULL;
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here),
+                        "DIE 0x%llx: next sibling at 0x%llx does not follow it",
+                        (unsigned long long)tdw_ref_off(here), (unsigned long long)tdw_ref_off(next));
+    }
     return 1;
 }
 

@@ -92,6 +92,26 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
             if (err || *found != TDW_REF_NONE)
                 return err;
         }
+        /* A DIE with DW_AT_ranges (a function split in hot and cold parts) has no
+         * DW_AT_low_pc to match: try the other names of the symbol's address instead
+         * (glibc's fclose is _IO_new_fclose). */
+        for (uint32_t i = 0; i < n && i < 8; i++) {
+            uint32_t cur = 0;
+            for (const char *other = tdw_syms_at(dw, addrs[i], &cur); other;
+                 other = tdw_syms_at(dw, addrs[i], &cur)) {
+                if (strcmp(other, name) == 0)
+                    continue;
+                int err;
+                const struct tdw_entry *e =
+                    tdw_index_first(dw, TDW_IX_FUNCS, other, is_function_body, NULL, diag, &err);
+                if (err)
+                    return err;
+                if (e) {
+                    *found = e->ref;
+                    return 0;
+                }
+            }
+        }
         if (pass == 0) {
             /* By name: a definition with code (not a declaration), first in unit order. */
             int err;
@@ -157,6 +177,24 @@ static int collect_params(tyr_dwarf *dw, tdw_ref fn, tdw_ref *types, const char 
 }
 
 #define MAX_PARAMS 128
+
+/* Is FUNC fn's prototype exactly (ret, flags, params)? */
+static bool same_signature(const tyr_registry *reg, tyr_type fn, tyr_type ret, uint32_t flags,
+                           const tyr_type *pt, const char *const *names, uint32_t np)
+{
+    tyr_type_info fi, pi;
+    if (tyr_type_get(reg, fn, &fi) != 0 || tyr_type_get(reg, fi.target, &pi) != 0)
+        return false;
+    if (pi.target.id != ret.id || pi.flags != flags || pi.count != np)
+        return false;
+    for (uint32_t i = 0; i < np; i++) {
+        tyr_param_info p;
+        if (tyr_param_at(reg, fn, i, &p) != 0 || p.type.id != pt[i].id ||
+            strcmp(p.name, names[i] ? names[i] : "") != 0)
+            return false;
+    }
+    return true;
+}
 
 int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
                           tyr_diag *diag)
@@ -226,6 +264,17 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
     for (uint32_t i = 0; i < np; i++)
         if ((err = tdw_import_type(dw, ptypes[i], &pt[i], diag)))
             goto out;
+    /* The same probe imported again into this registry: the record it already has. */
+    tyr_type prev;
+    uint32_t flags = varargs ? TYR_FUNC_VARARGS : 0;
+    for (int e = tyr_find(reg, name, TYR_KIND_FUNC, &prev); !e;
+         e = tyr_find_next(reg, name, TYR_KIND_FUNC, prev, &prev)) {
+        if (same_signature(reg, prev, rt, flags, pt, pnames, np)) {
+            if (out)
+                *out = prev;
+            goto out;
+        }
+    }
     /* Arrays and functions are adjusted to pointers in C parameters; DWARF has done it. */
     tyr_type proto, f;
     if ((err = tyr_func_proto_new(reg, rt, varargs ? TYR_FUNC_VARARGS : 0, &proto))) {

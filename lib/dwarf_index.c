@@ -301,7 +301,34 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
         Dwarf_Error e = NULL;
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
             tdw_err_free(f->dbg, &e);
-        if (index_tag(part, tag)) {
+        if (index_tag(part, tag) && part == TDW_IX_TYPES) {
+            /* Types need only a name and the declaration flag: two cheap libdwarf calls
+             * instead of decoding every attribute (the full decode reads alt-file names). */
+            char *nm = NULL;
+            Dwarf_Bool decl = 0;
+            Dwarf_Error e2 = NULL;
+            int res = dwarf_diename(die, &nm, &e2);
+            tdw_err_free(f->dbg, &e2);
+            if (res == DW_DLV_NO_ENTRY) {
+                err = 0; /* anonymous: nothing to find it by */
+            } else if (res == DW_DLV_OK &&
+                       dwarf_hasattr(die, DW_AT_declaration, &decl, &e2) == DW_DLV_OK) {
+                memset(&d, 0, sizeof d);
+                d.ref = tdw_die_ref(file, die);
+                d.tag = tag;
+                d.has = decl ? TDW_DECL : 0;
+                err = index_add(dw, &d, nm);
+            } else {
+                tdw_err_free(f->dbg, &e2);
+                err = tdw_decode(dw, file, die, &d, diag);
+                if (!err && d.name)
+                    err = index_add(dw, &d, d.name);
+            }
+            if (err) {
+                dwarf_dealloc_die(die);
+                return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+            }
+        } else if (index_tag(part, tag)) {
             err = tdw_decode(dw, file, die, &d, diag);
             const char *name = d.name;
             if (!err && !name && tag == DW_TAG_subprogram)

@@ -26,7 +26,7 @@
  * TDW_AHEAD units ahead of the importer. Measured on python3.11d, 2 cores: one worker keeps
  * the importer busy with the least memory (two add a Dwarf_Debug and a malloc arena). */
 #define TDW_WORKERS 2
-#define TDW_AHEAD 12
+#define TDW_AHEAD 8
 
 enum { SLOT_PENDING = 0, SLOT_READY = 1, SLOT_FAILED = 2 };
 
@@ -201,6 +201,17 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
             tdw_err_free(w->dbg, &e);
             err = TYR_EDWARF;
             break;
+        }
+        if (res == DW_DLV_OK) {
+            /* siblings only move forward (a backward DW_AT_sibling would loop) */
+            Dwarf_Off a = 0, b = 0;
+            if (dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK || dwarf_dieoffset(next, &b, &e) != DW_DLV_OK ||
+                b <= a) {
+                tdw_err_free(w->dbg, &e);
+                dwarf_dealloc_die(next);
+                err = TYR_EDWARF;
+                break;
+            }
         }
         fr->cur = res == DW_DLV_OK ? next : NULL;
         Dwarf_Die gc = NULL;

@@ -24,9 +24,12 @@
 static char variants[16][64];
 /* DW_TAG_atomic_type is DWARF 5: gcc and clang drop _Atomic from DWARF 4 output. */
 static bool have_atomic;
+/* DW_TAG_restrict_type is DWARF 3: strict DWARF 2 output has a plain pointer. */
+static bool have_restrict;
 static void set_variant(const char *v)
 {
     have_atomic = strstr(v, "-d5") != NULL;
+    have_restrict = strstr(v, "-d2") == NULL;
 }
 static int nvariants;
 
@@ -143,6 +146,8 @@ static void check_record(const tyr_registry *reg, tyr_type t, const struct xrec 
         int k = tyr_type_kind(reg, f.type);
         if (k != TYR_KIND_ATOMIC && xf->kind == TYR_KIND_ATOMIC && !have_atomic)
             k = TYR_KIND_ATOMIC; /* checked through size and offset only */
+        if (k == TYR_KIND_PTR && xf->kind == TYR_KIND_RESTRICT && !have_restrict)
+            k = TYR_KIND_RESTRICT;
         bool kind_ok = xf->kind < 0 ? (k == TYR_KIND_CONST || k == TYR_KIND_VOLATILE)
                                     : k == xf->kind;
         if (strcmp(f.name, xf->name) != 0 || !kind_ok ||
@@ -465,6 +470,13 @@ static void test_shared_types_across_calls(void **state)
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, NULL), 0);
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "use_shared", NULL, NULL), 0);
     assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    /* The same probe again: the same record, nothing added. */
+    tyr_type f1, f2;
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f1, NULL), 0);
+    uint32_t n = tyr_registry_type_count(reg);
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f2, NULL), 0);
+    assert_int_equal(f1.id, f2.id);
+    assert_int_equal(tyr_registry_type_count(reg), n);
     /* Another registry starts afresh. */
     tyr_registry *reg2 = new_reg();
     assert_int_equal(tyr_dwarf_import_func(dw, reg2, "walk", NULL, NULL), 0);
@@ -544,6 +556,20 @@ static void test_dwz(void **state)
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
     }
+}
+
+/* SHF_COMPRESSED (zlib) debug sections read like plain ones. */
+static void test_compressed_sections(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
+    tyr_registry *reg = new_reg();
+    set_variant("-d5");
+    check_functions(dw, reg, "gz");
+    check_all_records(dw, reg, "gz");
+    check_enums(reg, "gz");
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
 }
 
 /* DWARF 5 type units are followed through DW_FORM_ref_sig8; DWARF 4 .debug_types are not
@@ -771,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_build_id_dirs),
         cmocka_unit_test(test_dwz),
         cmocka_unit_test(test_type_units),
+        cmocka_unit_test(test_compressed_sections),
         cmocka_unit_test(test_cpp_classes),
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
