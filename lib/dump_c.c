@@ -68,6 +68,9 @@ struct dc {
     uint8_t *fwd;        /* forward declaration written */
     uint8_t *used;       /* anonymous record/enum used other than as an anonymous member */
     uint8_t *anon_mem;   /* used as an anonymous member */
+    uint8_t *uses;       /* references from selected types (saturates at 2) */
+    uint8_t *field_use;  /* used as the type of a named member, directly */
+    uint8_t *inl;        /* anonymous record written inline at its one named member */
     uint8_t *opaque;     /* per global field index: emit as a byte array (cycle breaker) */
     uint32_t *name;      /* names-buffer offset of a tag, typedef or function name */
     uint32_t *owner;     /* anonymous record/enum -> the typedef that names it */
@@ -247,7 +250,19 @@ static uint32_t inline_member(const struct dc *dc, const struct tyr_rec_field *f
     return f->type;
 }
 
-static void assign_names(struct dc *dc)
+/* The anonymous record a named member declares inline (`struct { ... } name;`), or 0. */
+static uint32_t inline_named(const struct dc *dc, const struct tyr_rec_field *f)
+{
+    return f->name && f->type < dc->n && dc->inl[f->type] ? f->type : 0;
+}
+
+static void count_use(struct dc *dc, uint32_t id)
+{
+    if (id < dc->n && dc->uses[id] < 2)
+        dc->uses[id]++;
+}
+
+static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
 {
     const tyr_registry *reg = dc->reg;
     char tmp[48];
@@ -268,20 +283,40 @@ static void assign_names(struct dc *dc)
             for (uint32_t i = 0; i < r->count; i++) {
                 const struct tyr_rec_field *f = &reg->fields[r->first + i];
                 uint32_t in = inline_member(dc, f);
-                if (in)
+                if (in) {
                     dc->anon_mem[in] = 1;
-                else if (f->type < dc->n)
+                } else if (f->type < dc->n) {
                     dc->used[f->type] = 1;
+                    count_use(dc, f->type);
+                    if (f->name)
+                        dc->field_use[f->type] = 1;
+                }
             }
         } else if (r->kind == TYR_KIND_FUNC_PROTO) {
             for (uint32_t i = 0; i < r->count; i++)
-                if (reg->params[r->first + i].type < dc->n)
+                if (reg->params[r->first + i].type < dc->n) {
                     dc->used[reg->params[r->first + i].type] = 1;
+                    count_use(dc, reg->params[r->first + i].type);
+                }
             dc->used[r->ref] = 1;
+            count_use(dc, r->ref);
         } else if (r->kind != TYR_KIND_TYPEDEF || dc->owner[r->ref] != id) {
-            if (r->kind != TYR_KIND_ENUM && r->ref < dc->n)
+            if (r->kind != TYR_KIND_ENUM && r->ref < dc->n) {
                 dc->used[r->ref] = 1;
+                count_use(dc, r->ref);
+            }
         }
+    }
+    /* An anonymous struct/union whose only use is one named member is written inside it,
+     * as C code declares it, rather than under a synthetic tag. */
+    for (uint32_t i = 0; roots && i < nroots; i++)
+        if (roots[i].id < dc->n)
+            dc->uses[roots[i].id] = 2; /* asked for by itself: it stays top-level */
+    for (uint32_t id = 1; id < dc->n; id++) {
+        const struct tyr_rec_type *r = &reg->types[id];
+        dc->inl[id] = dc->in[id] && tyr__is_record_kind(r->kind) && !r->name &&
+                      !(r->flags & TYR_STRUCT_DECL) && !dc->owner[id] && !dc->anon_mem[id] &&
+                      dc->uses[id] == 1 && dc->field_use[id];
     }
     /* Tags: defined records and enums first, so that they keep their names. */
     for (int pass = 0; pass < 2 && !dc->err; pass++) {
@@ -293,7 +328,7 @@ static void assign_names(struct dc *dc)
             if (decl != (pass == 1))
                 continue;
             if (!r->name) {
-                if (dc->owner[id])
+                if (dc->owner[id] || dc->inl[id])
                     continue;
                 snprintf(tmp, sizeof(tmp), "__tyr_anon_%" PRIu32, id);
                 dc->name[id] = assign_name(dc, &dc->tags, tmp, id);
@@ -818,6 +853,8 @@ static void body_deps(struct dc *dc, struct frame *f, uint32_t rec, int depth)
         if (dc->opaque[g])
             continue;
         uint32_t in = inline_member(dc, fl);
+        if (!in)
+            in = inline_named(dc, fl);
         if (in)
             body_deps(dc, f, in, depth + 1);
         else
@@ -925,20 +962,25 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
     const struct tyr_rec_field *f = &reg->fields[g];
     uint32_t in = inline_member(dc, f);
     char tmp[64];
-    if (in && !dc->opaque[g]) {
-        const struct tyr_rec_type *ir = T(dc, in);
-        tabs(dc, ind);
-        tyr__out_puts(dc->o, ir->kind == TYR_KIND_UNION ? "union {\n" : "struct {\n");
-        emit_body(dc, in, ind + 1, depth + 1);
-        tabs(dc, ind);
-        tyr__out_puts(dc->o, "}");
-        emit_attrs(dc, &dc->plan[in]);
-        tyr__out_puts(dc->o, ";\n");
-        return;
-    }
+    uint32_t named = in ? 0 : inline_named(dc, f);
     char *fixed = ident(tyr__str(reg, f->name));
     if (!fixed) {
         dc->err = TYR_ENOMEM;
+        return;
+    }
+    if ((in || named) && !dc->opaque[g]) {
+        uint32_t id = in ? in : named;
+        const struct tyr_rec_type *ir = T(dc, id);
+        tabs(dc, ind);
+        tyr__out_puts(dc->o, ir->kind == TYR_KIND_UNION ? "union {\n" : "struct {\n");
+        emit_body(dc, id, ind + 1, depth + 1);
+        tabs(dc, ind);
+        tyr__out_puts(dc->o, "}");
+        emit_attrs(dc, &dc->plan[id]);
+        if (named)
+            tyr__out_printf(dc->o, " %s", fixed);
+        tyr__out_puts(dc->o, ";\n");
+        free(fixed);
         return;
     }
     const char *name = fixed;
@@ -1093,18 +1135,20 @@ static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth)
     }
 }
 
-static void emit_asserts_fields(struct dc *dc, const char *spelled, uint32_t rec, uint64_t base,
-                                int depth)
+/* offsetof checks of rec's members at base; prefix is the member path so far ("in." for
+ * members of an inline `struct { ... } in;`), which __builtin_offsetof accepts. */
+static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *prefix,
+                                uint32_t rec, uint64_t base, int depth)
 {
     const struct tyr_rec_type *r = T(dc, rec);
     if (depth > NEST_MAX || dc->plan[rec].mode == MODE_OPAQUE)
         return;
-    for (uint32_t i = 0; i < r->count; i++) {
+    for (uint32_t i = 0; i < r->count && !dc->err; i++) {
         uint32_t g = r->first + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
         uint32_t in = inline_member(dc, f);
         if (in && !dc->opaque[g]) {
-            emit_asserts_fields(dc, spelled, in, base + f->offset, depth + 1);
+            emit_asserts_fields(dc, spelled, prefix, in, base + f->offset, depth + 1);
             continue;
         }
         if (f->bit_size || !f->name)
@@ -1114,8 +1158,21 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, uint32_t rec
             dc->err = TYR_ENOMEM;
             return;
         }
-        tyr__out_printf(dc->o, "_Static_assert(__builtin_offsetof(%s, %s) == %" PRIu64
-                        ", \"%s.%s\");\n", spelled, fname, base + f->offset, spelled, fname);
+        tyr__out_printf(dc->o, "_Static_assert(__builtin_offsetof(%s, %s%s) == %" PRIu64
+                        ", \"%s.%s%s\");\n", spelled, prefix, fname, base + f->offset, spelled,
+                        prefix, fname);
+        uint32_t named = inline_named(dc, f);
+        if (named && !dc->opaque[g]) {
+            struct tyr_str p = {0};
+            tyr__str_puts(&p, prefix);
+            tyr__str_puts(&p, fname);
+            tyr__str_puts(&p, ".");
+            if (p.err)
+                dc->err = p.err;
+            else
+                emit_asserts_fields(dc, spelled, p.s, named, base + f->offset, depth + 1);
+            free(p.s);
+        }
         free(fname);
     }
 }
@@ -1126,7 +1183,7 @@ static void emit_asserts(struct dc *dc, uint32_t rec, const char *spelled)
         return;
     tyr__out_printf(dc->o, "_Static_assert(sizeof(%s) == %" PRIu64 ", \"%s\");\n", spelled,
                     T(dc, rec)->size, spelled);
-    emit_asserts_fields(dc, spelled, rec, 0, 0);
+    emit_asserts_fields(dc, spelled, "", rec, 0, 0);
 }
 
 /* "enum [mode] [name] { ... }": a mode attribute keeps sizes other than int's. */
@@ -1262,7 +1319,7 @@ static bool top_level(const struct dc *dc, uint32_t id)
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
     case TYR_KIND_ENUM:
-        if (dc->owner[id])
+        if (dc->owner[id] || dc->inl[id])
             return false;
         return r->name || dc->used[id] || !dc->anon_mem[id];
     case TYR_KIND_TYPEDEF:
@@ -1408,13 +1465,16 @@ int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
     dc.fwd = calloc(n, 1);
     dc.used = calloc(n, 1);
     dc.anon_mem = calloc(n, 1);
+    dc.uses = calloc(n, 1);
+    dc.field_use = calloc(n, 1);
+    dc.inl = calloc(n, 1);
     dc.opaque = calloc(reg->nfields ? reg->nfields : 1, 1);
     dc.name = calloc(n, sizeof(uint32_t));
     dc.owner = calloc(n, sizeof(uint32_t));
     dc.enum_name = calloc(reg->nenums ? reg->nenums : 1, sizeof(uint32_t));
     dc.plan = calloc(n, sizeof(struct plan));
     dc.o = malloc(sizeof(*dc.o));
-    if (!dc.in || !dc.state || !dc.fwd || !dc.used || !dc.anon_mem || !dc.opaque || !dc.name ||
+    if (!dc.in || !dc.state || !dc.fwd || !dc.used || !dc.anon_mem || !dc.uses || !dc.field_use || !dc.inl || !dc.opaque || !dc.name ||
         !dc.owner || !dc.enum_name || !dc.plan || !dc.o) {
         err = TYR_ENOMEM;
         goto out;
@@ -1424,7 +1484,7 @@ int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
     if (!err && !dc.err)
         err = tyr__select(reg, opts, dc.in);
     if (!err && !dc.err && !(err = nmap_grow(&dc, &dc.tags)) && !(err = nmap_grow(&dc, &dc.idents)))
-        assign_names(&dc);
+        assign_names(&dc, opts && opts->nroots ? opts->roots : NULL, opts ? opts->nroots : 0);
     if (!err && !dc.err)
         err = make_plans(&dc);
     if (!err && !dc.err)
@@ -1440,6 +1500,9 @@ out:
     free(dc.fwd);
     free(dc.used);
     free(dc.anon_mem);
+    free(dc.uses);
+    free(dc.field_use);
+    free(dc.inl);
     free(dc.opaque);
     free(dc.name);
     free(dc.owner);

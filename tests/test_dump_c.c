@@ -314,6 +314,14 @@ static void test_hard_layouts_compile(void **state)
     assert_non_null(strstr(text, "struct overlap {\n\tunsigned char __tyr_opaque[8]; "
                                  "/* layout not expressible in C */\n} "
                                  "__attribute__((aligned(4)));\n"));
+    assert_non_null(strstr(text, "struct outer {\n"
+                                 "\tstruct {\n\t\tint p;\n\t\tchar q;\n\t} in;\n"
+                                 "\tunion {\n\t\tstruct {\n\t\t\tshort lo;\n\t\t\tint hi;\n"
+                                 "\t\t};\n\t\tunsigned int w;\n\t};\n"
+                                 "\tlong z;\n};\n"));
+    assert_non_null(strstr(text, "_Static_assert(__builtin_offsetof(struct outer, in.q) == 4, "
+                                 "\"struct outer.in.q\");\n"));
+    assert_null(strstr(text, "__tyr_anon_")); /* every anonymous type here has one use */
     assert_non_null(strstr(text, "union holes__2 {"));
     assert_non_null(strstr(text, "enum color__2 {\n\tRED__2 = 5,\n};"));
     assert_non_null(strstr(text, "typedef enum __attribute__((mode(HI))) {\n\tMINUS = -300,\n} e_t;"));
