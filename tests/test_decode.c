@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "format_fixture.h"
+#include "internal.h"
 #include "tyr/tyr.h"
 
 struct ctx {
@@ -217,6 +218,32 @@ static void test_depth_limit(void **state)
                                 &sink), TYR_EDEPTH);
 }
 
+/* A trusted but damaged registry (member offsets far past the struct) still never reads
+ * outside data[0, len): every read is checked again, not only the type's size. */
+static void test_damaged_registry_never_overreads(void **state)
+{
+    struct ctx *c = *state;
+    tyr_registry *reg = c->reg;
+    const uint64_t offsets[] = {80, 77, 1u << 20, UINT64_MAX / 8, UINT64_MAX - 3, UINT64_MAX};
+    const uint32_t fields[] = {reg->types[c->z.node.id].first + 1,
+                               reg->types[c->z.flags.id].first + 2,
+                               reg->types[c->z.rec.id].first + 1};
+    const tyr_type types[] = {c->z.node, c->z.flags, c->z.rec};
+    for (size_t k = 0; k < 3; k++) {
+        struct tyr_rec_field saved = reg->fields[fields[k]];
+        for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+            reg->fields[fields[k]].offset = offsets[i];
+            size_t len = (size_t)tyr_type_size(reg, types[k]);
+            unsigned char *exact = calloc(1, len);
+            assert_non_null(exact);
+            tyr_sink sink = tyr_sink_null();
+            assert_int_equal(tyr_decode(reg, types[k], exact, len, NULL, &sink), TYR_ETRUNC);
+            free(exact);
+        }
+        reg->fields[fields[k]] = saved;
+    }
+}
+
 /* Bad arguments, kinds and a failing sink. */
 static int fail_write(void *ctx, const char *data, size_t len)
 {
@@ -256,6 +283,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scalars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_every_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_registry_never_overreads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -571,15 +571,20 @@ static void test_random_registries_compile(void **state)
     warn_flags = "-Wall";
     if (!have("gcc") && !have("clang"))
         skip();
-    uint64_t seeds = 24; /* TYR_DUMP_C_SEEDS=N for a longer soak */
+    uint64_t seeds = 24; /* TYR_DUMP_C_SEEDS=N, TYR_DUMP_C_TYPES=N for a longer soak */
+    uint32_t ntypes = 160;
     if (getenv("TYR_DUMP_C_SEEDS"))
         seeds = strtoull(getenv("TYR_DUMP_C_SEEDS"), NULL, 10);
+    if (getenv("TYR_DUMP_C_TYPES"))
+        ntypes = (uint32_t)strtoul(getenv("TYR_DUMP_C_TYPES"), NULL, 10);
+    if (ntypes > sizeof(anon_used) - 64)
+        ntypes = (uint32_t)sizeof(anon_used) - 64;
     for (uint64_t seed = 1; seed <= seeds; seed++) {
         rnd_state = seed * 0x9e3779b97f4a7c15ull;
         memset(anon_used, 0, sizeof(anon_used));
         tyr_registry *reg;
         assert_int_equal(tyr_registry_new(NULL, &reg), 0);
-        random_registry(reg, 160);
+        random_registry(reg, ntypes);
         char *text = dump(reg, NULL, 0, TYR_DUMP_C_ASSERTS);
         assert_compiles(text);
         free(text);

@@ -162,7 +162,10 @@ struct tyr_decode_opts {
  * as `[]`, unknown types as `<unknown N bytes>`. Values are read as little-endian.
  *
  * Nothing is read outside data[0, len): len < the type's size gives TYR_ETRUNC before any
- * output; extra bytes are ignored. Nesting uses an explicit stack bounded by max_depth.
+ * output; extra bytes are ignored. Every read is checked against len again, so even a
+ * trusted but damaged registry (members past their struct) gets TYR_ETRUNC, possibly after
+ * partial output. Nesting uses an explicit stack bounded by max_depth. No allocation at the
+ * default depth; reentrant (any number of threads may decode with one registry).
  * @param opts NULL for defaults.
  * @return 0; TYR_EINVAL; TYR_EHANDLE; TYR_EKIND (void or a function); TYR_EINCOMPLETE (a
  *         declared-only struct); TYR_ETRUNC; TYR_EDEPTH; TYR_ENOMEM; a sink's error.
