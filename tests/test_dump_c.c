@@ -304,7 +304,17 @@ static void test_hard_layouts_compile(void **state)
     assert_int_equal(tyr_enum_new(reg, "int", 4, 0, &t), 0);
     assert_int_equal(tyr_enum_add(reg, t, "while", 0), 0);
 
+    /* An anonymous enum used by one member is declared there. */
+    assert_int_equal(tyr_enum_new(reg, NULL, 1, 0, &t), 0);
+    assert_int_equal(tyr_enum_add(reg, t, "M_A", 0), 0);
+    assert_int_equal(tyr_enum_add(reg, t, "M_B", 3), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "modeful", 8, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "mode", t, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "x", z->i32, 4, 0, 0), 0);
+
     char *text = dump(reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+    assert_non_null(strstr(text, "struct modeful {\n\tenum __attribute__((mode(QI))) {\n"
+                                 "\t\tM_A = 0,\n\t\tM_B = 3,\n\t} mode;\n\tint x;\n};\n"));
     assert_non_null(strstr(text, "struct ns__Foo_int_ {\n\tint default_;\n"
                                  "\tunsigned char u[2]; /* unknown type 'x__y' */\n"));
     assert_non_null(strstr(text, "typedef struct ns__Foo_int_ _2d;\n"));
