@@ -652,9 +652,9 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
         uint32_t falign = dc->opaque[g] ? 1 : emit_align(dc, f->type);
         if (packed)
             falign = 1;
-        uint64_t t = f->offset * 8 + f->bit_offset;
         if (f->offset > r->size)
             return 1;
+        uint64_t t = f->offset * 8 + f->bit_offset;
         if (is_union) {
             if (t != 0)
                 return 1;
