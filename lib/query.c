@@ -181,6 +181,9 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
     int depth = 0;
     bool too_deep = false;
     uint32_t hint = tyr__member_hint(name);
+    /* Each member of a tree of anonymous members is visited once, so a walk longer than the
+     * field table means types shared within the tree (a DAG): exponential, and refused. */
+    uint64_t budget = reg->nfields;
     stack[0] = (struct frame){r, 0, 0};
     while (depth >= 0) {
         struct frame *fr = &stack[depth];
@@ -188,6 +191,8 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
             depth--;
             continue;
         }
+        if (budget-- == 0)
+            return TYR_EDEPTH;
         const struct tyr_rec_field *f = &reg->fields[fr->rec->first + fr->next++];
         if (f->name) {
             if (f->name_hint == hint && !strcmp(tyr__str(reg, f->name), name)) {

@@ -15,18 +15,28 @@
 #include "internal.h"
 
 #define TYR_SPELL_DEPTH 8
+/* Bytes one spelling may append in all, copies between levels included. Types shared by
+ * many parameters of nested prototypes would otherwise make the output exponential in the
+ * nesting depth: a blob of a few hundred bytes could keep a query busy for seconds. */
+#define TYR_SPELL_BUDGET (1u << 20)
 
 /* A growable string that can also prepend. Owner: the spelling call, freed before return. */
 struct dstr {
     char *s;
     size_t len, cap;
     int err;
+    size_t *budget; /* shared by every string of one spelling */
 };
 
 static void ds_reserve(struct dstr *d, size_t more)
 {
     if (d->err)
         return;
+    if (more > *d->budget) {
+        d->err = TYR_EOVERFLOW;
+        return;
+    }
+    *d->budget -= more;
     if (d->len + more + 1 <= d->cap)
         return;
     size_t cap = d->cap ? d->cap : 64;
@@ -89,7 +99,7 @@ static void spell_params(const tyr_registry *reg, const struct tyr_rec_type *pro
         ds_append(d, "void");
     for (uint32_t i = 0; i < proto->count && !d->err; i++) {
         const struct tyr_rec_param *p = &reg->params[proto->first + i];
-        struct dstr ps = {0};
+        struct dstr ps = {.budget = d->budget};
         if (i)
             ds_append(d, ", ");
         int err = spell(reg, p->type, "", flags, depth + 1, &ps);
@@ -147,7 +157,7 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
 {
     if (depth > TYR_SPELL_DEPTH)
         return TYR_EDEPTH;
-    struct dstr decl = {0};
+    struct dstr decl = {.budget = out->budget};
     unsigned quals = 0; /* bit k: qualifier kind TYR_KIND_CONST + k is pending */
     char qbuf[40];
     char buf[48];
@@ -206,7 +216,7 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
             continue;
         } else {
             /* A base: void, int, float, struct, union, enum, typedef, unknown. */
-            struct dstr base = {0};
+            struct dstr base = {.budget = decl.budget};
             if (quals) {
                 ds_append(&base, qual_words(quals, qbuf));
                 ds_append(&base, " ");
@@ -245,7 +255,8 @@ int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator, 
         return TYR_EINVAL;
     if (!tyr__type(reg, t.id))
         return TYR_EHANDLE;
-    struct dstr d = {0};
+    size_t budget = TYR_SPELL_BUDGET;
+    struct dstr d = {.budget = &budget};
     /* bpftrace style keeps the declarator apart: "struct Node* n", not "struct Node *n". */
     bool apart = (flags & TYR_SPELL_TIGHT) && declarator && *declarator;
     int err = spell(reg, t.id, apart ? "" : declarator, flags, 0, &d);

@@ -494,6 +494,40 @@ static void test_million_types(void **state)
     assert_int_equal(t.id, early.id);
 }
 
+/* Types shared within nested prototypes or anonymous members cannot make a query take
+ * exponential time: both queries give up with an error after bounded work. */
+static void test_shared_types_bounded(void **state)
+{
+    tyr_registry *reg = *state;
+    tyr_type i32 = int_type(reg);
+    /* Prototypes nested 7 deep, each taking 8 pointers to the one below: 8^7 spellings. */
+    tyr_type arg = i32;
+    for (int level = 0; level < 7; level++) {
+        tyr_type proto, fp;
+        assert_int_equal(tyr_func_proto_new(reg, i32, 0, &proto), 0);
+        for (int i = 0; i < 8; i++)
+            assert_int_equal(tyr_func_proto_add_param(reg, proto, NULL, arg), 0);
+        assert_int_equal(tyr_add_ptr(reg, proto, &fp), 0);
+        arg = fp;
+    }
+    char buf[64];
+    assert_int_equal(tyr_type_spell(reg, arg, NULL, 0, buf, sizeof(buf)), TYR_EOVERFLOW);
+    /* union U_k { union U_{k-1}; union U_{k-1}; }: 2^24 paths to the innermost int. */
+    tyr_struct u;
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, NULL, 4, 4, 0, &u), 0);
+    assert_int_equal(tyr_struct_add_field(reg, u, "x", i32, 0, 0, 0), 0);
+    for (int level = 0; level < 24; level++) {
+        tyr_struct up;
+        assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, NULL, 4, 4, 0, &up), 0);
+        assert_int_equal(tyr_struct_add_field(reg, up, NULL, tyr_struct_type(u), 0, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(reg, up, NULL, tyr_struct_type(u), 0, 0, 0), 0);
+        u = up;
+    }
+    tyr_field_info f;
+    assert_int_equal(tyr_field_by_name(reg, tyr_struct_type(u), "x", &f), 0);
+    assert_int_equal(tyr_field_by_name(reg, tyr_struct_type(u), "missing", &f), TYR_EDEPTH);
+}
+
 /* Options: pointer size 4 is honoured; unknown trailing option bytes must be zero. */
 static void test_options(void **state)
 {
@@ -535,6 +569,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interleaved_members, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_by_name_and_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_million_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_types_bounded, setup, teardown),
         cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

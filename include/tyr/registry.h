@@ -194,7 +194,9 @@ typedef struct tyr_field_info {
 TYR_API int tyr_field_at(const tyr_registry *reg, tyr_type rec, uint32_t i, tyr_field_info *out);
 /**
  * Member by name, also through anonymous struct/union members (their offsets are added).
- * @return 0, TYR_ENOENT, TYR_EKIND (not a record), TYR_EDEPTH (anonymous nesting > 32).
+ * @return 0, TYR_ENOENT, TYR_EKIND (not a record), TYR_EDEPTH (anonymous nesting deeper than
+ *         32, or anonymous member types shared within one record so that the walk would visit
+ *         more members than the registry holds).
  */
 TYR_API int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
                               tyr_field_info *out);
@@ -240,7 +242,8 @@ enum {
  *   with declarator "fn": "int (*fn)(struct Node *, void *)".
  * Writes at most len bytes including the NUL, like snprintf.
  * @return The length the full spelling needs (excluding the NUL), or a negative TYR_E* code
- *         (TYR_EDEPTH for prototypes nested more than 8 deep).
+ *         (TYR_EDEPTH for prototypes nested more than 8 deep, TYR_EOVERFLOW for a spelling
+ *         that would take more than 1 MiB of work: types shared by many nested parameters).
  */
 TYR_API int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator,
                            uint32_t flags, char *buf, size_t len);

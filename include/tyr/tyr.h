@@ -7,6 +7,7 @@
 #include "tyr/error.h"
 #include "tyr/types.h"
 #include "tyr/registry.h"
+#include "tyr/blob.h"
 #include "tyr/format.h"
 
 #endif /* TYR_TYR_H */

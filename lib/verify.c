@@ -1,0 +1,773 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The blob verifier: everything a reader may assume about a blob is checked here, once,
+ * before the first query (docs/format.md, "What the verifier checks").
+ *
+ * Shape: header and section table (O(1)); checksum; then a fixed number of sequential
+ * passes over the tables, no recursion, O(1) memory:
+ *   A. types in id order: kind, flags, sizes, ranges, ref < id, typedef/qualifier `first`,
+ *      array elements (they have lower ids, so they are already verified), and the
+ *      relocation entries each record implies;
+ *   then fields, enumerators, params, buckets, chain, each with its relocation entries;
+ *   B. the name index walk (chains strictly decreasing, bounded hashing);
+ *   C. types again: every member of every struct and every parameter of every prototype
+ *      (a member may name a higher id, verified by pass A by now).
+ * Each check names the blob byte offset of the slot that failed.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "format.h"
+#include "internal.h"
+
+int tyr__diag(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
+{
+    if (diag) {
+        va_list ap;
+        diag->err = err;
+        diag->offset = offset;
+        va_start(ap, fmt);
+        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+/* Flags each kind may carry (TYR_TF_SEALED is allowed on every kind). */
+static uint32_t kind_flags(unsigned kind)
+{
+    switch (kind) {
+    case TYR_KIND_INT:
+        return TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL;
+    case TYR_KIND_ARRAY:
+        return TYR_ARRAY_FLEX;
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+        return TYR_STRUCT_DECL | TYR_STRUCT_PACKED;
+    case TYR_KIND_ENUM:
+        return TYR_ENUM_SIGNED;
+    case TYR_KIND_FUNC_PROTO:
+        return TYR_FUNC_VARARGS;
+    default:
+        return 0;
+    }
+}
+
+static int is_zero(const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (c[i])
+            return 0;
+    return 1;
+}
+
+static int is_pow2(uint64_t v)
+{
+    return v && !(v & (v - 1));
+}
+
+/* The state of one verification. */
+struct vctx {
+    const unsigned char *base;
+    tyr_diag *diag;
+    const struct tyr_blob_header *h;
+    const struct tyr_blob_sect *sect;
+    const char *strs;
+    const struct tyr_rec_type *types;
+    const struct tyr_rec_field *fields;
+    const struct tyr_rec_enumerator *enums;
+    const struct tyr_rec_param *params;
+    const uint32_t *buckets;
+    const uint32_t *chain;
+    const uint32_t *hashes;
+    const struct tyr_blob_reloc *relocs;
+    uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nrelocs;
+    uint32_t cur; /* next relocation entry expected */
+};
+
+static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size_t entsize,
+                       unsigned byte)
+{
+    return v->sect[sect].off + index * entsize + byte;
+}
+#define TPOS(v, i, byte) pos_of((v), TYR_SECT_TYPES, (i), sizeof(struct tyr_rec_type), (byte))
+#define FPOS(v, i, byte) pos_of((v), TYR_SECT_FIELDS, (i), sizeof(struct tyr_rec_field), (byte))
+
+#define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
+
+/* Bytes per record of the sections that hold handle slots. */
+static uint64_t entsize_of(unsigned sect)
+{
+    switch (sect) {
+    case TYR_SECT_TYPES:
+        return sizeof(struct tyr_rec_type);
+    case TYR_SECT_FIELDS:
+        return sizeof(struct tyr_rec_field);
+    case TYR_SECT_ENUMS:
+        return sizeof(struct tyr_rec_enumerator);
+    case TYR_SECT_PARAMS:
+        return sizeof(struct tyr_rec_param);
+    default:
+        return 4; /* buckets, chain */
+    }
+}
+
+/* The relocation table disagrees with the records at entry v->cur (the cold path). */
+static int reloc_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
+                          unsigned space)
+{
+    const struct tyr_blob_reloc *r;
+    if (v->cur >= v->nrelocs)
+        return FAIL(v, v->sect[sect].off + (uint64_t)index * entsize_of(sect) + byte,
+                    "relocation table ends before the slot of section %u record %" PRIu32
+                    " byte %u (space %u)",
+                    sect, index, byte, space);
+    r = &v->relocs[v->cur];
+    return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
+                "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
+                ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
+                ", byte %u, space %u)",
+                v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
+}
+
+/* The next relocation entry must be exactly this slot (the hot path: inlined; the entry is
+ * compared as one little-endian 64-bit word: index | byte << 32 | sect << 48 | space << 56). */
+static inline int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
+                               unsigned space)
+{
+    if (v->cur < v->nrelocs) {
+        uint64_t want = (uint64_t)index | (uint64_t)byte << 32 | (uint64_t)sect << 48 |
+                        (uint64_t)space << 56;
+        uint64_t got;
+        memcpy(&got, &v->relocs[v->cur], sizeof got);
+        if (got == want) {
+            v->cur++;
+            return 0;
+        }
+    }
+    return reloc_mismatch(v, sect, index, byte, space);
+}
+
+/* Header and section table: O(1) whatever the blob holds. */
+static int check_header(struct vctx *v, const void *buf, size_t len)
+{
+    const struct tyr_blob_header *h = buf;
+    uint64_t hdr_len, end, want[TYR_SECT_COUNT];
+    unsigned i;
+
+    if ((uintptr_t)buf % 8 != 0)
+        return tyr__diag(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", buf);
+    if (len >= 4 && (h->magic[0] != TYR_BLOB_MAGIC0 || h->magic[1] != TYR_BLOB_MAGIC1 ||
+                     h->magic[2] != TYR_BLOB_MAGIC2 || h->magic[3] != TYR_BLOB_MAGIC3))
+        return FAIL(v, 0, "bad magic (not a tyr blob)");
+    if (len < sizeof *h)
+        return tyr__diag(v->diag, TYR_ETRUNC, len,
+                         "%zu bytes: shorter than the %zu-byte header", len, sizeof *h);
+    if (!tyr__host_is_le())
+        return tyr__diag(v->diag, TYR_EBYTEORDER, 4, "this host is big-endian");
+    if (h->byte_order == TYR_BLOB_BE)
+        return tyr__diag(v->diag, TYR_EBYTEORDER, 4, "blob is big-endian");
+    if (h->byte_order != TYR_BLOB_LE)
+        return FAIL(v, 4, "byte order %u is neither 1 (little) nor 2 (big)", h->byte_order);
+    if (h->major != TYR_FORMAT_MAJOR)
+        return tyr__diag(v->diag, TYR_EVERSION, 5,
+                         "format %u.%u; this reader knows major %u only", h->major, h->minor,
+                         TYR_FORMAT_MAJOR);
+    if (h->pointer_size != 4 && h->pointer_size != 8)
+        return FAIL(v, 7, "pointer size %u is neither 4 nor 8", h->pointer_size);
+    if (h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_)
+        return FAIL(v, 8, "unknown header flags 0x%" PRIx32, h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_);
+    if (h->fixed_len < sizeof *h || h->fixed_len % 8 != 0 || h->nsect < TYR_SECT_COUNT ||
+        (h->minor <= TYR_FORMAT_MINOR &&
+         (h->fixed_len != sizeof *h || h->nsect != TYR_SECT_COUNT)))
+        return FAIL(v, 12, "header length %u with %u sections is not valid for format %u.%u",
+                    h->fixed_len, h->nsect, h->major, h->minor);
+    if (h->reserved != 0)
+        return FAIL(v, 60, "reserved header word is 0x%" PRIx32 ", not 0", h->reserved);
+    hdr_len = (uint64_t)h->fixed_len + (uint64_t)h->nsect * sizeof(struct tyr_blob_sect);
+    if (h->total_len < hdr_len || h->total_len % 8 != 0)
+        return FAIL(v, 16, "total length %" PRIu64 " is below the %" PRIu64
+                           "-byte header or not a multiple of 8",
+                    h->total_len, hdr_len);
+    if (h->total_len > len)
+        return tyr__diag(v->diag, TYR_ETRUNC, 16,
+                         "blob says %" PRIu64 " bytes; only %zu are there", h->total_len, len);
+
+    v->sect = (const struct tyr_blob_sect *)(const void *)((const unsigned char *)buf +
+                                                            h->fixed_len);
+    end = hdr_len;
+    for (i = 0; i < h->nsect; i++) {
+        const struct tyr_blob_sect *s = &v->sect[i];
+        uint64_t at = h->fixed_len + (uint64_t)i * sizeof *s;
+        if (s->off % 8 != 0 || s->off < end || s->off > h->total_len ||
+            s->len > h->total_len - s->off)
+            return FAIL(v, at,
+                        "section %u [%" PRIu64 ", +%" PRIu64 ") is misaligned, overlaps the"
+                        " one before (which ends at %" PRIu64 ") or ends past the %" PRIu64
+                        "-byte blob",
+                        i, s->off, s->len, end, h->total_len);
+        end = s->off + s->len;
+    }
+
+    if (h->ntypes < 1 || h->nfields < 1 || h->nenums < 1 || h->nparams < 1 || h->strs_len < 1)
+        return FAIL(v, 32, "a table lacks its none record (types %" PRIu32 ", fields %" PRIu32
+                           ", enumerators %" PRIu32 ", params %" PRIu32 ", strings %" PRIu32 ")",
+                    h->ntypes, h->nfields, h->nenums, h->nparams, h->strs_len);
+    if (h->nbuckets && !is_pow2(h->nbuckets))
+        return FAIL(v, 52, "%" PRIu32 " buckets: not a power of two", h->nbuckets);
+    want[TYR_SECT_STRINGS] = h->strs_len;
+    want[TYR_SECT_TYPES] = (uint64_t)h->ntypes * sizeof(struct tyr_rec_type);
+    want[TYR_SECT_FIELDS] = (uint64_t)h->nfields * sizeof(struct tyr_rec_field);
+    want[TYR_SECT_ENUMS] = (uint64_t)h->nenums * sizeof(struct tyr_rec_enumerator);
+    want[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
+    want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * 4u;
+    want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
+    want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
+    want[TYR_SECT_RELOCS] = (uint64_t)h->nrelocs * sizeof(struct tyr_blob_reloc);
+    for (i = 0; i < TYR_SECT_COUNT; i++)
+        if (v->sect[i].len != want[i])
+            return FAIL(v, h->fixed_len + (uint64_t)i * sizeof(struct tyr_blob_sect) + 8,
+                        "section %u is %" PRIu64 " bytes; its count in the header implies %"
+                        PRIu64,
+                        i, v->sect[i].len, want[i]);
+
+    v->h = h;
+    v->base = buf;
+    v->ntypes = h->ntypes;
+    v->nfields = h->nfields;
+    v->nenums = h->nenums;
+    v->nparams = h->nparams;
+    v->strs_len = h->strs_len;
+    v->nbuckets = h->nbuckets;
+    v->nrelocs = h->nrelocs;
+#define SECT_PTR_(id) ((const void *)(v->base + v->sect[id].off))
+    v->strs = SECT_PTR_(TYR_SECT_STRINGS);
+    v->types = SECT_PTR_(TYR_SECT_TYPES);
+    v->fields = SECT_PTR_(TYR_SECT_FIELDS);
+    v->enums = SECT_PTR_(TYR_SECT_ENUMS);
+    v->params = SECT_PTR_(TYR_SECT_PARAMS);
+    v->buckets = SECT_PTR_(TYR_SECT_BUCKETS);
+    v->chain = SECT_PTR_(TYR_SECT_CHAIN);
+    v->hashes = SECT_PTR_(TYR_SECT_HASHES);
+    v->relocs = SECT_PTR_(TYR_SECT_RELOCS);
+#undef SECT_PTR_
+    return 0;
+}
+
+/* resolve() over verified lower ids: a typedef/qualifier's `first`, or the id itself. */
+static uint32_t vresolve(const struct vctx *v, uint32_t id)
+{
+    const struct tyr_rec_type *r = &v->types[id];
+    if (r->kind == TYR_KIND_TYPEDEF || tyr__is_qual_kind(r->kind))
+        return r->first;
+    return id;
+}
+
+/* Can a value of (resolved) type id be held by value, as a member or array element? */
+static int holdable(const struct vctx *v, uint32_t id)
+{
+    const struct tyr_rec_type *r = &v->types[id];
+    if (id == 0 || r->kind == TYR_KIND_FUNC || r->kind == TYR_KIND_FUNC_PROTO)
+        return 0;
+    if (tyr__is_record_kind(r->kind) && (r->flags & TYR_STRUCT_DECL))
+        return 0;
+    return 1;
+}
+
+static int has_rank(unsigned kind)
+{
+    return kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION || kind == TYR_KIND_ARRAY;
+}
+
+/* Pass A, one type record (id >= 1). Sums of range counts are accumulated in *sum. */
+static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *named)
+{
+    const struct tyr_rec_type *t = &v->types[i];
+    unsigned k = t->kind, fs;
+    uint64_t at = TPOS(v, i, 0);
+
+    if (k == TYR_KIND_VOID || k >= TYR_KIND_COUNT_)
+        return FAIL(v, at, "type %" PRIu32 ": kind %u is not valid here", i, k);
+    if (t->flags & ~(kind_flags(k) | TYR_TF_SEALED))
+        return FAIL(v, at + 1, "type %" PRIu32 " (%s): flags 0x%x not valid for the kind", i,
+                    tyr_kind_name((int)k), t->flags);
+    if (t->align & (t->align - 1))
+        return FAIL(v, at + 2, "type %" PRIu32 ": alignment %u is not a power of two", i,
+                    t->align);
+    if (t->name >= v->strs_len)
+        return FAIL(v, at + 4, "type %" PRIu32 ": name offset %" PRIu32
+                               " past the %" PRIu32 "-byte string table",
+                    i, t->name, v->strs_len);
+    if (tyr__kind_has_ref(k)) {
+        if (t->ref >= i)
+            return FAIL(v, at + 16, "type %" PRIu32 " (%s): ref %" PRIu32
+                                    " is not a lower id",
+                        i, tyr_kind_name((int)k), t->ref);
+    } else if (t->ref) {
+        return FAIL(v, at + 16, "type %" PRIu32 " (%s): unused ref slot holds %" PRIu32, i,
+                    tyr_kind_name((int)k), t->ref);
+    }
+    if (!has_rank(k) && t->rank)
+        return FAIL(v, at + 28, "type %" PRIu32 " (%s): unused rank slot holds %" PRIu32, i,
+                    tyr_kind_name((int)k), t->rank);
+    fs = tyr__first_space(k);
+    if (!fs && t->first)
+        return FAIL(v, at + 20, "type %" PRIu32 " (%s): unused first slot holds %" PRIu32, i,
+                    tyr_kind_name((int)k), t->first);
+
+    switch (k) {
+    case TYR_KIND_INT:
+        if (!(t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8 || t->size == 16) ||
+            t->count > 8 * t->size)
+            return FAIL(v, at + 8, "int %" PRIu32 ": size %" PRIu64 " / %" PRIu32
+                                   " bits is not an integer",
+                        i, t->size, t->count);
+        break;
+    case TYR_KIND_FLOAT:
+        if (!((t->size == 4 && t->count == 32) || (t->size == 8 && t->count == 64) ||
+              (t->size == 16 && (t->count == 80 || t->count == 128))))
+            return FAIL(v, at + 8, "float %" PRIu32 ": size %" PRIu64 " / %" PRIu32
+                                   " bits is not a float",
+                        i, t->size, t->count);
+        break;
+    case TYR_KIND_PTR:
+        if (t->size != v->h->pointer_size || t->count)
+            return FAIL(v, at + 8, "pointer %" PRIu32 ": size %" PRIu64
+                                   " is not the blob's pointer size %u",
+                        i, t->size, v->h->pointer_size);
+        break;
+    case TYR_KIND_ARRAY: {
+        uint32_t e = vresolve(v, t->ref);
+        const struct tyr_rec_type *er = &v->types[e];
+        if (!holdable(v, e))
+            return FAIL(v, at + 16, "array %" PRIu32 ": element type %" PRIu32
+                                    " (%s) cannot be held by value",
+                        i, e, tyr_kind_name(er->kind));
+        if (t->flags & TYR_ARRAY_FLEX) {
+            if (t->count || t->size)
+                return FAIL(v, at + 8, "flexible array %" PRIu32 " has count %" PRIu32
+                                       " and size %" PRIu64 ", not 0",
+                            i, t->count, t->size);
+        } else if ((t->count && er->size > UINT64_MAX / t->count) ||
+                   t->size != (uint64_t)t->count * er->size) {
+            return FAIL(v, at + 8, "array %" PRIu32 ": size %" PRIu64 " is not %" PRIu32
+                                   " x %" PRIu64 " (or that overflows)",
+                        i, t->size, t->count, er->size);
+        }
+        if (has_rank(er->kind) && er->rank >= t->rank)
+            return FAIL(v, at + 28, "array %" PRIu32 " (rank %" PRIu32 ") holds type %" PRIu32
+                                    " of rank %" PRIu32 ": a size cycle",
+                        i, t->rank, e, er->rank);
+        break;
+    }
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+    case TYR_KIND_ENUM:
+    case TYR_KIND_FUNC_PROTO: {
+        unsigned which = k == TYR_KIND_ENUM ? 1u : k == TYR_KIND_FUNC_PROTO ? 2u : 0u;
+        uint32_t tab = which == 0 ? v->nfields : which == 1 ? v->nenums : v->nparams;
+        if (k == TYR_KIND_ENUM && !(t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8))
+            return FAIL(v, at + 8, "enum %" PRIu32 ": size %" PRIu64 " not 1, 2, 4 or 8", i,
+                        t->size);
+        if (k == TYR_KIND_FUNC_PROTO && t->size)
+            return FAIL(v, at + 8, "prototype %" PRIu32 ": size %" PRIu64 ", not 0", i,
+                        t->size);
+        if (tyr__is_record_kind((int)k) && (t->flags & TYR_STRUCT_DECL) && (t->size || t->count))
+            return FAIL(v, at + 8, "declared %s %" PRIu32 " has size %" PRIu64
+                                   " and %" PRIu32 " members",
+                        tyr_kind_name((int)k), i, t->size, t->count);
+        if ((t->first == 0) != (t->count == 0) || (uint64_t)t->first + t->count > tab)
+            return FAIL(v, at + 20, "type %" PRIu32 " (%s): range [%" PRIu32 ", +%" PRIu32
+                                    ") outside its %" PRIu32 "-record table",
+                        i, tyr_kind_name((int)k), t->first, t->count, tab);
+        sum[which] += t->count;
+        if (sum[which] > tab)
+            return FAIL(v, at + 24, "type %" PRIu32 ": ranges so far hold %" PRIu64
+                                    " records, more than the table's %" PRIu32,
+                        i, sum[which], tab);
+        break;
+    }
+    case TYR_KIND_TYPEDEF:
+    case TYR_KIND_CONST:
+    case TYR_KIND_VOLATILE:
+    case TYR_KIND_RESTRICT:
+    case TYR_KIND_ATOMIC:
+        if (k == TYR_KIND_TYPEDEF && !t->name)
+            return FAIL(v, at + 4, "typedef %" PRIu32 " has no name", i);
+        if (t->size || t->count)
+            return FAIL(v, at + 8, "%s %" PRIu32 ": size/count slots not 0",
+                        tyr_kind_name((int)k), i);
+        if (t->first != vresolve(v, t->ref))
+            return FAIL(v, at + 20, "%s %" PRIu32 ": resolved type %" PRIu32
+                                    ", the chain below resolves to %" PRIu32,
+                        tyr_kind_name((int)k), i, t->first, vresolve(v, t->ref));
+        break;
+    case TYR_KIND_FUNC:
+        if (!t->name)
+            return FAIL(v, at + 4, "function %" PRIu32 " has no name", i);
+        if (v->types[t->ref].kind != TYR_KIND_FUNC_PROTO || t->ref == 0)
+            return FAIL(v, at + 16, "function %" PRIu32 ": ref %" PRIu32
+                                    " is not a prototype",
+                        i, t->ref);
+        if (t->size || t->count)
+            return FAIL(v, at + 8, "function %" PRIu32 ": size/count slots not 0", i);
+        break;
+    case TYR_KIND_UNKNOWN:
+        if (t->count)
+            return FAIL(v, at + 24, "unknown type %" PRIu32 ": count slot not 0", i);
+        break;
+    default:
+        break;
+    }
+
+    if (t->name) {
+        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING);
+        if (err)
+            return err;
+        if (v->hashes[i] != tyr__name_hash(v->strs + t->name))
+            return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
+                        "type %" PRIu32 ": stored name hash 0x%08" PRIx32
+                        " is not the name's",
+                        i, v->hashes[i]);
+        (*named)++;
+    } else if (v->hashes[i]) {
+        return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
+                    "type %" PRIu32 " is unnamed but has a name hash", i);
+    }
+    if (t->ref) {
+        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE);
+        if (err)
+            return err;
+    }
+    if (t->first)
+        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs);
+    return 0;
+}
+
+/* Fields, enumerators, params: each record's own slots, in range, and its relocations. */
+/*
+ * Member names repeat (next, len, flags...): a small direct-mapped cache of name offset ->
+ * hint, on the stack (fixed size, whatever the blob), spares most hint computations.
+ */
+#define HINT_CACHE 256u
+struct hint_cache {
+    uint32_t off[HINT_CACHE], hint[HINT_CACHE];
+};
+
+static inline uint32_t cached_hint(const struct vctx *v, struct hint_cache *c, uint32_t name)
+{
+    uint32_t k = (name * 2654435761u) >> 24; /* 8 bits: HINT_CACHE slots */
+    if (c->off[k] != name) {
+        c->off[k] = name;
+        c->hint[k] = tyr__member_hint(v->strs + name);
+    }
+    return c->hint[k];
+}
+
+static int check_member_tables(struct vctx *v)
+{
+    struct hint_cache hc;
+    uint32_t i;
+    int err;
+
+    memset(&hc, 0, sizeof hc); /* offset 0 ("") has hint 0: a correct entry to start from */
+
+    if (!is_zero(&v->fields[0], sizeof v->fields[0]))
+        return FAIL(v, FPOS(v, 0, 0), "field record 0 is not all zero");
+    for (i = 1; i < v->nfields; i++) {
+        const struct tyr_rec_field *f = &v->fields[i];
+        if (f->name >= v->strs_len || f->type >= v->ntypes)
+            return FAIL(v, FPOS(v, i, 0), "field record %" PRIu32 ": name %" PRIu32
+                                          " or type %" PRIu32 " out of range",
+                        i, f->name, f->type);
+        if (f->bit_size == 0 && f->bit_offset)
+            return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
+                                           ": a bit offset without a bit width",
+                        i);
+        if (f->name_hint != cached_hint(v, &hc, f->name))
+            return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
+                                           " is not its name's",
+                        i, f->name_hint);
+        if (f->name && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_NAME,
+                                           TYR_SPACE_STRING)))
+            return err;
+        if (f->type && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_MTYPE,
+                                           TYR_SPACE_TYPE)))
+            return err;
+    }
+#define EPOS(i, b) pos_of(v, TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (b))
+    if (!is_zero(&v->enums[0], sizeof v->enums[0]))
+        return FAIL(v, EPOS(0, 0), "enumerator record 0 is not all zero");
+    for (i = 1; i < v->nenums; i++) {
+        const struct tyr_rec_enumerator *e = &v->enums[i];
+        if (e->name >= v->strs_len || e->reserved)
+            return FAIL(v, EPOS(i, 0), "enumerator %" PRIu32 ": name %" PRIu32
+                                       " out of range or reserved word set",
+                        i, e->name);
+        if (e->name && (err = expect_reloc(v, TYR_SECT_ENUMS, i, TYR_SLOT_NAME,
+                                           TYR_SPACE_STRING)))
+            return err;
+    }
+#undef EPOS
+#define PPOS(i, b) pos_of(v, TYR_SECT_PARAMS, (i), sizeof(struct tyr_rec_param), (b))
+    if (!is_zero(&v->params[0], sizeof v->params[0]))
+        return FAIL(v, PPOS(0, 0), "param record 0 is not all zero");
+    for (i = 1; i < v->nparams; i++) {
+        const struct tyr_rec_param *p = &v->params[i];
+        if (p->name >= v->strs_len || p->type >= v->ntypes)
+            return FAIL(v, PPOS(i, 0), "param %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
+                                       " out of range",
+                        i, p->name, p->type);
+        if (p->name && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_NAME,
+                                           TYR_SPACE_STRING)))
+            return err;
+        if (p->type && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE,
+                                           TYR_SPACE_TYPE)))
+            return err;
+    }
+#undef PPOS
+    return 0;
+}
+
+/* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
+/* The relocation entry at cur as one word, or an impossible word past the table's end. */
+static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
+{
+    uint64_t w = UINT64_MAX; /* sect 0xff never matches */
+    if (cur < v->nrelocs)
+        memcpy(&w, &v->relocs[cur], sizeof w);
+    return w;
+}
+
+/*
+ * Fast, branch-free form of one index table's check (half the entries are 0, so a branch per
+ * entry would mispredict half the time): returns nonzero if anything may be wrong; the
+ * caller then reruns the precise check, which names the failure (or finds none: a named
+ * type whose hash happens to be 0 takes that path too).
+ */
+static int index_table_suspect(struct vctx *v, unsigned sect, const uint32_t *tab, uint32_t n)
+{
+    uint64_t bad = 0;
+    uint32_t i, cur = v->cur;
+    for (i = sect == TYR_SECT_CHAIN ? 1u : 0u; i < n; i++) {
+        uint32_t e = tab[i];
+        uint64_t want = (uint64_t)i | (uint64_t)sect << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
+        uint64_t nz = e != 0;
+        if (sect == TYR_SECT_CHAIN)
+            bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
+        else
+            bad |= (uint64_t)(e >= v->ntypes);
+        bad |= nz & (uint64_t)(reloc_word(v, cur) != want);
+        cur += (uint32_t)nz;
+    }
+    if (!bad)
+        v->cur = cur;
+    return bad != 0;
+}
+
+/* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
+static int check_index_tables(struct vctx *v)
+{
+    uint32_t i;
+    int err;
+#define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), 4u, 0)
+#define CPOS(i) pos_of(v, TYR_SECT_CHAIN, (i), 4u, 0)
+    if (index_table_suspect(v, TYR_SECT_BUCKETS, v->buckets, v->nbuckets)) {
+        for (i = 0; i < v->nbuckets; i++) {
+            uint32_t b = v->buckets[i];
+            if (b >= v->ntypes)
+                return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i,
+                            b);
+            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
+                return err;
+        }
+    }
+    if (v->chain[0])
+        return FAIL(v, CPOS(0), "chain entry of void is %" PRIu32 ", not 0", v->chain[0]);
+    if (!index_table_suspect(v, TYR_SECT_CHAIN, v->chain, v->ntypes))
+        return 0;
+    for (i = 1; i < v->ntypes; i++) {
+        uint32_t c = v->chain[i];
+        if (!c)
+            continue;
+        /* hashes[] is checked against the names: 0 there means unnamed unless the record
+         * says otherwise (a name that hashes to 0) */
+        if (c >= i || (v->hashes[i] == 0 && !v->types[i].name))
+            return FAIL(v, CPOS(i), "chain entry of type %" PRIu32 " is %" PRIu32
+                                    ": not a lower id, or the type is unnamed",
+                        i, c);
+        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE)))
+            return err;
+    }
+    return 0;
+}
+
+/*
+ * Pass B: every named type reached exactly once, each in the bucket its name hashes to.
+ * The walk reads only buckets, chain and the hashes pass A checked against the names; an
+ * unnamed type has hash 0 there, so a hash of 0 sends the walk to the record to tell.
+ */
+static int check_index_walk(struct vctx *v, uint32_t named)
+{
+    uint64_t reached = 0;
+    uint32_t b, mask = v->nbuckets - 1;
+
+    if (named && !v->nbuckets)
+        return FAIL(v, 52, "%" PRIu32 " named types but no name index", named);
+    if (v->hashes[0])
+        return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
+    for (b = 0; b < v->nbuckets; b++) {
+        uint32_t id;
+        /* chain[id] < id was checked: the walk ends, and visits each id at most once
+         * (an id in the wrong bucket fails at once) */
+        for (id = v->buckets[b]; id; id = v->chain[id]) {
+            uint32_t h = v->hashes[id];
+            if ((h & mask) != b || (h == 0 && !v->types[id].name))
+                return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
+                                               " but is unnamed or hashes elsewhere",
+                            id, b);
+            reached++;
+        }
+    }
+    if (reached != named)
+        return FAIL(v, v->sect[TYR_SECT_BUCKETS].off,
+                    "the name index reaches %" PRIu64 " types; %" PRIu32 " are named", reached,
+                    named);
+    return 0;
+}
+
+/* Pass C: members inside their struct, held types complete and of lower rank; params. */
+static int check_members(struct vctx *v)
+{
+    uint32_t i, j;
+    for (i = 1; i < v->ntypes; i++) {
+        const struct tyr_rec_type *t = &v->types[i];
+        if (t->kind == TYR_KIND_FUNC_PROTO) {
+            for (j = 0; j < t->count; j++)
+                if (vresolve(v, v->params[t->first + j].type) == 0)
+                    return FAIL(v, pos_of(v, TYR_SECT_PARAMS, t->first + j,
+                                          sizeof(struct tyr_rec_param), 4),
+                                "parameter %" PRIu32 " of prototype %" PRIu32 " is void", j, i);
+            continue;
+        }
+        if (!tyr__is_record_kind(t->kind))
+            continue;
+        for (j = 0; j < t->count; j++) {
+            uint32_t fi = t->first + j;
+            const struct tyr_rec_field *f = &v->fields[fi];
+            uint32_t rt = vresolve(v, f->type);
+            const struct tyr_rec_type *r = &v->types[rt];
+            if (!holdable(v, rt))
+                return FAIL(v, FPOS(v, fi, 4), "member %" PRIu32 " of %s %" PRIu32
+                                               ": type %" PRIu32 " (%s) cannot be held by value",
+                            j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
+            if (f->bit_size) {
+                uint64_t room;
+                if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)
+                    return FAIL(v, FPOS(v, fi, 4), "bitfield member %" PRIu32 " of %" PRIu32
+                                                   " is not an integer or enum",
+                                j, i);
+                if ((uint64_t)f->bit_offset + f->bit_size > 8 * r->size)
+                    return FAIL(v, FPOS(v, fi, 16), "bitfield member %" PRIu32 " of %" PRIu32
+                                                    " overruns its %" PRIu64 "-byte unit",
+                                j, i, r->size);
+                if (f->offset > t->size)
+                    return FAIL(v, FPOS(v, fi, 8), "member %" PRIu32 " of %" PRIu32
+                                                   " starts past the struct's %" PRIu64 " bytes",
+                                j, i, t->size);
+                room = t->size - f->offset;
+                if (room < (UINT64_C(1) << 60) &&
+                    (uint64_t)f->bit_offset + f->bit_size > 8 * room)
+                    return FAIL(v, FPOS(v, fi, 8), "bitfield member %" PRIu32 " of %" PRIu32
+                                                   " ends past the struct's %" PRIu64 " bytes",
+                                j, i, t->size);
+            } else if (r->size > t->size || f->offset > t->size - r->size) {
+                return FAIL(v, FPOS(v, fi, 8), "member %" PRIu32 " of %s %" PRIu32
+                                               " [%" PRIu64 ", +%" PRIu64
+                                               ") ends past its %" PRIu64 " bytes",
+                            j, tyr_kind_name(t->kind), i, f->offset, r->size, t->size);
+            }
+            if (has_rank(r->kind) && r->rank >= t->rank)
+                return FAIL(v, TPOS(v, i, 28), "%s %" PRIu32 " (rank %" PRIu32
+                                               ") holds type %" PRIu32 " of rank %" PRIu32
+                                               " by value: a size cycle",
+                            tyr_kind_name(t->kind), i, t->rank, rt, r->rank);
+        }
+    }
+    return 0;
+}
+
+int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
+{
+    struct vctx v;
+    uint64_t sum[3] = {0, 0, 0};
+    uint64_t hdr_len;
+    uint32_t i, named = 0;
+    int err;
+
+    memset(&v, 0, sizeof v);
+    v.diag = diag;
+    if (!buf)
+        return tyr__diag(diag, TYR_EINVAL, 0, "no buffer");
+    err = check_header(&v, buf, len);
+    if (err || !full)
+        return err;
+
+    hdr_len = (uint64_t)v.h->fixed_len + (uint64_t)v.h->nsect * sizeof(struct tyr_blob_sect);
+    if (XXH3_64bits(v.base + hdr_len, (size_t)(v.h->total_len - hdr_len)) != v.h->checksum)
+        return FAIL(&v, 24, "checksum of bytes [%" PRIu64 ", %" PRIu64 ") does not match",
+                    hdr_len, v.h->total_len);
+
+    if (v.strs[0] != '\0' || v.strs[v.strs_len - 1] != '\0')
+        return FAIL(&v, v.sect[TYR_SECT_STRINGS].off + (v.strs[0] ? 0 : v.strs_len - 1),
+                    "string table does not start and end with NUL");
+    if (!is_zero(&v.types[0], sizeof v.types[0]))
+        return FAIL(&v, TPOS(&v, 0, 0), "type 0 (void) is not all zero");
+
+    for (i = 1; i < v.ntypes; i++)
+        if ((err = check_type(&v, i, sum, &named)))
+            return err;
+    if ((err = check_member_tables(&v)) || (err = check_index_tables(&v)))
+        return err;
+    if (v.cur != v.nrelocs)
+        return FAIL(&v, v.sect[TYR_SECT_RELOCS].off + (uint64_t)v.cur * 8,
+                    "relocation table lists %" PRIu32 " entries; the records imply %" PRIu32,
+                    v.nrelocs, v.cur);
+    if ((err = check_index_walk(&v, named)))
+        return err;
+    return check_members(&v);
+}
+
+void tyr__blob_attach(tyr_registry *reg, const void *buf)
+{
+    const unsigned char *b = buf;
+    const struct tyr_blob_header *h = buf;
+    const struct tyr_blob_sect *s = (const void *)(b + h->fixed_len);
+
+    reg->mode = TYR_MODE_MAPPED;
+    reg->pointer_size = h->pointer_size;
+    /* The registry's table pointers are not const (they are heap arrays in building mode);
+     * a mapped registry never writes through them: builders refuse TYR_MODE_MAPPED. */
+    reg->strs = (char *)(uintptr_t)(b + s[TYR_SECT_STRINGS].off);
+    reg->strs_len = h->strs_len;
+    reg->types = (struct tyr_rec_type *)(uintptr_t)(b + s[TYR_SECT_TYPES].off);
+    reg->ntypes = h->ntypes;
+    reg->fields = (struct tyr_rec_field *)(uintptr_t)(b + s[TYR_SECT_FIELDS].off);
+    reg->nfields = h->nfields;
+    reg->enums = (struct tyr_rec_enumerator *)(uintptr_t)(b + s[TYR_SECT_ENUMS].off);
+    reg->nenums = h->nenums;
+    reg->params = (struct tyr_rec_param *)(uintptr_t)(b + s[TYR_SECT_PARAMS].off);
+    reg->nparams = h->nparams;
+    reg->buckets = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_BUCKETS].off);
+    reg->nbuckets = h->nbuckets;
+    reg->chain = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_CHAIN].off);
+    reg->cap_types = reg->cap_fields = reg->cap_enums = reg->cap_params = reg->cap_strs = 0;
+    reg->intern = NULL;
+    reg->intern_cap = reg->intern_used = 0;
+}

@@ -1,0 +1,798 @@
+/* SPDX-License-Identifier: MIT */
+/* The blob: write (memory, path, fd), load (memory, path, fd, ELF), prune, atomic writes. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "blob_fixture.h"
+
+static char tmpdir[256];
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    fx_build(f);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    fx_free(f);
+    free(f);
+    return 0;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/tyr_blob_XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static void rm_dir_contents(void)
+{
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+    char p[512];
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", tmpdir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    rm_dir_contents();
+    rmdir(tmpdir);
+    return 0;
+}
+
+/* How many directory entries whose name contains s. */
+static int count_entries(const char *s)
+{
+    DIR *d = opendir(tmpdir);
+    struct dirent *e;
+    int n = 0;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, s))
+            n++;
+    closedir(d);
+    return n;
+}
+
+static char *path_of(const char *name)
+{
+    static char p[512];
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    return p;
+}
+
+/* Full write to memory and load: every query answers the same; no handle changed. */
+static void test_round_trip_mem(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    assert_true(len > sizeof(struct tyr_blob_header));
+    assert_int_equal((uintptr_t)buf % 8, 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_true(tyr_registry_is_mapped(m));
+    fx_compare(f->reg, m, NULL);
+    assert_int_equal(fx_sweep(f->reg), fx_sweep(m));
+    /* the mapped tables are the buffer's bytes, not copies */
+    assert_true((const unsigned char *)m->types > (const unsigned char *)buf &&
+                (const unsigned char *)m->types < (const unsigned char *)buf + len);
+    /* builders refuse a mapped registry */
+    assert_int_equal(tyr_add_int(m, "x", 4, 0, NULL), TYR_EREADONLY);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+}
+
+/* A mapped registry written again gives the same bytes (mapped and building agree). */
+static void test_rewrite_mapped_is_identical(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &a, &la), 0);
+    assert_int_equal(tyr_registry_open_mem(a, la, NULL, &m), 0);
+    assert_int_equal(tyr_blob_write_mem(m, NULL, &b, &lb), 0);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(a);
+    tyr_blob_buf_free(b);
+}
+
+/* The arena is copied byte for byte, stale member copies included. */
+static void test_full_write_keeps_arena_bytes(void **state)
+{
+    struct fx *f = *state;
+    void *buf = NULL;
+    size_t len = 0;
+    struct tyr_blob_sect *s;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    s = fx_sect(buf);
+    assert_int_equal(s[TYR_SECT_TYPES].len, (uint64_t)f->reg->ntypes * 32);
+    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_TYPES].off, f->reg->types,
+                        s[TYR_SECT_TYPES].len);
+    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_FIELDS].off, f->reg->fields,
+                        (size_t)f->reg->nfields * 24);
+    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_STRINGS].off, f->reg->strs,
+                        f->reg->strs_len);
+    /* Node's range moved when Pair was added after it: there are stale copies */
+    {
+        uint32_t owned = 0, i;
+        for (i = 1; i < f->reg->ntypes; i++)
+            if (tyr__is_record_kind(f->reg->types[i].kind))
+                owned += f->reg->types[i].count;
+        assert_true(owned + 1 < f->reg->nfields);
+    }
+    tyr_blob_buf_free(buf);
+}
+
+/* Trusted open skips the pass but answers the same; a bad checksum still loads trusted. */
+static void test_trusted_open(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_diag d;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    fx_hdr(buf)->checksum ^= 1;
+    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+                     TYR_ECORRUPT);
+    assert_null(m);
+    assert_int_equal(d.err, TYR_ECORRUPT);
+    assert_int_equal(d.offset, 24);
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
+                                           &m),
+                     0);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    /* trusted still checks the header */
+    fx_hdr(buf)->major = 9;
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
+                                           &m),
+                     TYR_EVERSION);
+    tyr_blob_buf_free(buf);
+}
+
+/* Misaligned memory, bad options and unknown flags are refused before anything is read. */
+static void test_load_argument_errors(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    unsigned char *odd;
+    struct {
+        struct tyr_load_opts o;
+        uint64_t extra;
+    } big;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    odd = malloc(len + 8);
+    assert_non_null(odd);
+    memcpy(odd + 4, buf, len);
+    assert_int_equal(tyr_registry_open_mem(odd + 4, len, NULL, &m), TYR_EALIGN);
+    assert_int_equal(tyr_blob_verify(odd + 4, len, NULL), TYR_EALIGN);
+    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m),
+                     TYR_EINVAL);
+    memset(&big, 0, sizeof big);
+    big.o.sz = sizeof big;
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0); /* zero tail: fine */
+    tyr_registry_free(m);
+    m = NULL;
+    big.extra = 1;
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
+    assert_null(m);
+    assert_int_equal(tyr_registry_open_mem(NULL, len, NULL, &m), TYR_EINVAL);
+    /* an older caller's shorter struct: fields past its sz are not read */
+    memset(&big, 0, sizeof big);
+    big.o.sz = offsetof(struct tyr_load_opts, flags);
+    big.o.flags = 0x80;
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0);
+    tyr_registry_free(m);
+    m = NULL;
+    big.o.sz = 4;
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, NULL, &len), TYR_EINVAL);
+    free(odd);
+    tyr_blob_buf_free(buf);
+}
+
+/* A registry for a 32-bit target keeps its pointer size through a write and a load. */
+static void test_pointer_size_4(void **state)
+{
+    tyr_registry *r = NULL, *m = NULL;
+    tyr_type i, p;
+    void *buf = NULL;
+    size_t len = 0;
+    (void)state;
+
+    assert_int_equal(tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = 4), &r), 0);
+    assert_int_equal(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &i), 0);
+    assert_int_equal(tyr_add_ptr(r, i, &p), 0);
+    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
+    assert_int_equal(fx_hdr(buf)->pointer_size, 4);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_pointer_size(m), 4);
+    assert_int_equal(tyr_type_size(m, p), 4);
+    fx_compare(r, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
+    /* the same bytes claiming 8-byte pointers: the 4-byte PTR record is refused */
+    fx_hdr(buf)->pointer_size = 8;
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+    tyr_blob_buf_free(buf);
+    tyr_registry_free(r);
+}
+
+/* Write to a path, load it by path: mapped, answers the same, survives the unlink. */
+static void test_round_trip_path(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    const char *p = path_of("full.tyr");
+
+    assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
+    assert_int_equal(count_entries(".tmp."), 0);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m), 0);
+    assert_int_equal(unlink(p), 0);
+    assert_non_null(m->map);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ENOENT);
+}
+
+/* Appended at an aligned offset after other bytes: offset 8-aligned (or page), loads back
+ * by path, by fd, and refuses a misaligned offset. */
+static void test_append_fd(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    const char *p = path_of("x.aot");
+    uint64_t off = 0, len = 0, off2 = 0, len2 = 0;
+    long pg = sysconf(_SC_PAGESIZE);
+    int fd = open(p, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "AOT!header-13", 13), 13);
+    assert_int_equal(tyr_blob_write_fd(f->reg, fd, NULL, &off, &len), 0);
+    assert_int_equal(off, 16);
+    assert_int_equal(lseek(fd, 0, SEEK_END), (off_t)(off + len));
+    assert_int_equal(write(fd, "trailer", 7), 7);
+    assert_int_equal(tyr_blob_write_fd(f->reg, fd, TYR_OPTS(tyr_write_opts,
+                                                            .flags = TYR_WRITE_PAGE_ALIGN),
+                                       &off2, &len2),
+                     0);
+    assert_int_equal(off2 % (uint64_t)pg, 0);
+    assert_int_equal(len2, len);
+
+    assert_int_equal(tyr_registry_open_path(p, TYR_OPTS(tyr_load_opts, .offset = off,
+                                                        .length = len),
+                                            &m),
+                     0);
+    assert_int_equal(tyr_registry_blob_offset(m), off);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    /* length 0: to the end of the file (the trailer and second blob follow: fine) */
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off), &m), 0);
+    tyr_registry_free(m);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off2), &m), 0);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off + 4), &m),
+                     TYR_EALIGN);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off,
+                                                       .length = len - 8),
+                                          &m),
+                     TYR_ETRUNC);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = 1u << 30), &m),
+                     TYR_ETRUNC);
+    assert_null(m);
+    close(fd);
+    unlink(p);
+}
+
+/* Write a minimal ELF64 file with a .tyr section (and a decoy) holding blob at an
+ * 8-aligned offset. */
+static void write_elf(const char *p, const void *blob, size_t len, const char *sname)
+{
+    /* layout: ehdr(64) | blob at 64 | shstrtab | shdrs (4: null, decoy, sname, shstrtab) */
+    unsigned char e[64] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+    char shstr[64];
+    size_t nlen = strlen(sname), shstr_len, shoff, blob_pad;
+    uint64_t sh[4][8];
+    int fd;
+
+    memset(shstr, 0, sizeof shstr);
+    memcpy(shstr + 1, ".decoy", 7);
+    memcpy(shstr + 8, sname, nlen + 1);
+    memcpy(shstr + 9 + nlen, ".shstrtab", 10);
+    shstr_len = 19 + nlen;
+    blob_pad = (len + 7) / 8 * 8;
+    shoff = (64 + blob_pad + shstr_len + 7) / 8 * 8;
+    /* e_type ET_REL(1), e_machine x86-64 (62), e_version 1 */
+    e[16] = 1;
+    e[18] = 62;
+    e[20] = 1;
+    memcpy(e + 40, &(uint64_t){shoff}, 8);  /* e_shoff */
+    e[52] = 64;                             /* e_ehsize */
+    e[58] = 64;                             /* e_shentsize */
+    e[60] = 4;                              /* e_shnum */
+    e[62] = 3;                              /* e_shstrndx */
+    memset(sh, 0, sizeof sh);
+    /* Elf64_Shdr: name(4) type(4) flags(8) addr(8) offset(8) size(8) link info align entsize */
+#define SH_(i, name, type, off, size)                                 \
+    do {                                                              \
+        uint32_t nt[2] = {(name), (type)};                            \
+        memcpy(&sh[i][0], nt, 8);                                     \
+        sh[i][3] = (off);                                             \
+        sh[i][4] = (size);                                            \
+        sh[i][6] = 1;                                                 \
+    } while (0)
+    SH_(1, 1, 1 /* PROGBITS */, 64, 8);
+    SH_(2, 8, 1, 64, len);
+    SH_(3, (uint32_t)(9 + nlen), 3 /* STRTAB */, 64 + blob_pad, shstr_len);
+#undef SH_
+    fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, e, 64, 0), 64);
+    assert_int_equal(pwrite(fd, blob, len, 64), (ssize_t)len);
+    assert_int_equal(pwrite(fd, shstr, shstr_len, (off_t)(64 + blob_pad)), (ssize_t)shstr_len);
+    assert_int_equal(pwrite(fd, sh, sizeof sh, (off_t)shoff), (ssize_t)sizeof sh);
+    close(fd);
+}
+
+/* Load from an ELF section: default .tyr, a named section, a missing one, not ELF. */
+static void test_open_elf(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    const char *p = path_of("obj.o");
+    tyr_diag d;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    write_elf(p, buf, len, ".tyr");
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_blob_offset(m), 64);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".nope",
+                                                       .diag = &d),
+                                           &m),
+                     TYR_ENOENT);
+    assert_non_null(strstr(d.what, ".nope"));
+    /* the decoy section holds 8 bytes of the blob: too short */
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".decoy"), &m),
+                     TYR_ETRUNC);
+    write_elf(p, buf, len, ".types");
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".types"), &m),
+                     0);
+    tyr_registry_free(m);
+    m = NULL;
+    /* a blob file is not ELF */
+    assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+    assert_null(m);
+    unlink(p);
+    tyr_blob_buf_free(buf);
+}
+
+static int has_bytes(const char *hay, size_t n, const char *needle)
+{
+    size_t k = strlen(needle), i;
+    for (i = 0; i + k <= n; i++)
+        if (!memcmp(hay + i, needle, k))
+            return 1;
+    return 0;
+}
+
+/* Pruning to `struct Node *` keeps exactly Node, its pointer, int, unsigned int, char,
+ * char[16], double; the roots and the map are rewritten; Unused and friends are gone. */
+static void test_prune_exact_set(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_sized_type roots[1];
+    uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
+    uint32_t id, kept = 0;
+    tyr_type t, chararr;
+    tyr_field_info fi;
+
+    assert_non_null(map);
+    roots[0] = tyr_sized(f->reg, f->node_ptr);
+    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = roots,
+                                                         .nroots = 1, .map = map,
+                                                         .map_len = f->reg->ntypes),
+                                        &buf, &len),
+                     0);
+    assert_int_equal(fx_hdr(buf)->flags, TYR_BLOB_F_PRUNED);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    /* void + Node, Node*, int, unsigned, char, char[16], double */
+    assert_int_equal(tyr_registry_type_count(m), 8);
+    for (id = 1; id < f->reg->ntypes; id++)
+        kept += map[id] != 0;
+    assert_int_equal(kept, 7);
+    assert_int_equal(map[0], 0);
+    assert_int_not_equal(map[f->node.id], 0);
+    assert_int_not_equal(map[f->t_double.id], 0);
+    assert_int_equal(map[f->unused.id], 0);
+    assert_int_equal(map[f->pair.id], 0);
+    assert_int_equal(map[f->walk.id], 0);
+    assert_int_equal(map[f->t_float.id], 0);
+    /* relative order kept: the map is increasing over kept ids */
+    {
+        uint32_t last = 0;
+        for (id = 1; id < f->reg->ntypes; id++)
+            if (map[id]) {
+                assert_true(map[id] > last);
+                last = map[id];
+            }
+    }
+    assert_int_equal(roots[0].ref, map[f->node_ptr.id]);
+    assert_int_equal(roots[0].kind, TYR_KIND_PTR);
+    assert_int_equal(roots[0].size, 8);
+    fx_compare(f->reg, m, map);
+    /* exactly Node's 6 members survive (no stale copies), strings only those in use */
+    assert_int_equal(m->nfields, 1 + 6);
+    assert_int_equal(m->nenums, 1);
+    assert_int_equal(m->nparams, 1);
+    assert_false(has_bytes(m->strs, m->strs_len, "Unused"));
+    assert_false(has_bytes(m->strs, m->strs_len, "Pair"));
+    assert_int_equal(tyr_find(m, "Node", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(t.id, map[f->node.id]);
+    assert_int_equal(tyr_find(m, "Unused", TYR_KIND_ANY, &t), TYR_ENOENT);
+    assert_int_equal(tyr_field_path(m, t, "name", &fi), 0);
+    chararr = fi.type;
+    assert_int_equal(tyr_type_size(m, chararr), 16);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+    free(map);
+}
+
+/* A probe signature named as a root keeps its prototype, parameters and all they reach;
+ * several roots; typedef and qualifier chains are kept whole. */
+static void test_prune_func_and_typedefs(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_sized_type roots[2];
+    uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
+    tyr_param_info pi;
+    tyr_type_info ti;
+
+    assert_non_null(map);
+    roots[0] = tyr_sized(f->reg, f->walk);
+    roots[1] = tyr_sized(f->reg, f->cnode_t);
+    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = roots,
+                                                         .nroots = 2, .map = map,
+                                                         .map_len = f->reg->ntypes),
+                                        &buf, &len),
+                     0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    fx_compare(f->reg, m, map);
+    assert_int_not_equal(map[f->proto.id], 0);
+    assert_int_not_equal(map[f->node_t.id], 0);
+    assert_int_equal(map[f->outer.id], 0);
+    assert_int_equal(tyr_type_get(m, tyr_sized_type_id(roots[0]), &ti), 0);
+    assert_int_equal(ti.kind, TYR_KIND_FUNC);
+    assert_string_equal(ti.name, "walk");
+    assert_int_equal(tyr_param_at(m, tyr_sized_type_id(roots[0]), 0, &pi), 0);
+    assert_string_equal(pi.name, "n");
+    assert_int_equal(pi.type.id, map[f->node_ptr.id]);
+    assert_int_equal(tyr_type_strip(m, tyr_sized_type_id(roots[1]), TYR_STRIP_ALL).id,
+                     map[f->node.id]);
+    /* int, Node, Node*, unsigned, char, char[16], double, proto, void*, walk, node_t, const */
+    assert_int_equal(tyr_registry_type_count(m), 13);
+    assert_int_equal(m->nparams, 3);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+    free(map);
+}
+
+/* A pruned write with no roots keeps void only; a bad root or short map is refused and
+ * leaves the roots untouched. */
+static void test_prune_edges(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_sized_type root = tyr_sized(f->reg, f->node_ptr), bad = root;
+    uint32_t map[4];
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root,
+                                                         .nroots = 0),
+                                        &buf, &len),
+                     0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_type_count(m), 1);
+    assert_int_equal(m->nbuckets, 0);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+    buf = NULL;
+
+    bad.ref = f->reg->ntypes;
+    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &bad,
+                                                         .nroots = 1),
+                                        &buf, &len),
+                     TYR_EHANDLE);
+    assert_int_equal(bad.ref, f->reg->ntypes);
+    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root,
+                                                         .nroots = 1, .map = map, .map_len = 4),
+                                        &buf, &len),
+                     TYR_EINVAL);
+    assert_int_equal(root.ref, f->node_ptr.id);
+    assert_null(buf);
+}
+
+/* Pruning a mapped registry (a blob loaded back) gives the same bytes as pruning the
+ * building one. */
+static void test_prune_mapped_equals_building(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *full = NULL, *a = NULL, *b = NULL;
+    size_t lf = 0, la = 0, lb = 0;
+    tyr_sized_type ra = tyr_sized(f->reg, f->outer), rb = ra;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &full, &lf), 0);
+    assert_int_equal(tyr_registry_open_mem(full, lf, NULL, &m), 0);
+    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &ra,
+                                                         .nroots = 1),
+                                        &a, &la),
+                     0);
+    assert_int_equal(tyr_blob_write_mem(m, TYR_OPTS(tyr_write_opts, .roots = &rb, .nroots = 1),
+                                        &b, &lb),
+                     0);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    assert_int_equal(ra.ref, rb.ref);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(full);
+    tyr_blob_buf_free(a);
+    tyr_blob_buf_free(b);
+}
+
+/* A registry big enough that its blob crosses a small RLIMIT_FSIZE. */
+static tyr_registry *big_registry(void)
+{
+    tyr_registry *r = NULL;
+    tyr_type t;
+    char name[32];
+    int i;
+    assert_int_equal(tyr_registry_new(NULL, &r), 0);
+    for (i = 0; i < 4000; i++) {
+        snprintf(name, sizeof name, "t%d", i);
+        assert_int_equal(tyr_add_int(r, name, 4, 0, &t), 0);
+    }
+    return r;
+}
+
+static void write_file(const char *p, const char *s)
+{
+    int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+    close(fd);
+}
+
+static void assert_file_is(const char *p, const char *s)
+{
+    char buf[256];
+    int fd = open(p, O_RDONLY);
+    ssize_t n;
+    assert_true(fd >= 0);
+    n = read(fd, buf, sizeof buf);
+    close(fd);
+    assert_int_equal(n, (ssize_t)strlen(s));
+    assert_memory_equal(buf, s, strlen(s));
+}
+
+/* Run a write of big_registry() to p in a child under RLIMIT_FSIZE = 4096; the child
+ * ignores SIGXFSZ when `ignore` (the write fails with EFBIG) or dies of it otherwise. */
+static char self_path[4096];
+
+/* The writer under test, in a process of its own (exec'd, so that a memory checker watching
+ * this program does not watch it die): RLIMIT_FSIZE = 4096, SIGXFSZ ignored or fatal. */
+static int writer_main(const char *p, int ignore)
+{
+    struct rlimit rl = {4096, 4096};
+    tyr_registry *r = big_registry();
+    int err;
+    signal(SIGXFSZ, ignore ? SIG_IGN : SIG_DFL);
+    if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+        return 100;
+    err = tyr_blob_write_path(r, p, NULL);
+    tyr_registry_free(r);
+    return err == TYR_EIO ? 42 : 43;
+}
+
+/* Run a write of big_registry() to p in a separate process under RLIMIT_FSIZE = 4096; it
+ * ignores SIGXFSZ when `ignore` (the write fails with EFBIG) or dies of it otherwise. */
+static int child_write_limited(const char *p, int ignore)
+{
+    int status;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl(self_path, self_path, "--write-limited", p, ignore ? "ignore" : "die",
+              (char *)NULL);
+        _exit(127);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* A failed write (EFBIG) returns TYR_EIO, removes its temporary file and leaves the old
+ * file untouched; with no old file, no file appears. */
+static void test_interrupted_write_fails_cleanly(void **state)
+{
+    const char *p = path_of("dest.tyr");
+    int status;
+    (void)state;
+
+    write_file(p, "old contents");
+    status = child_write_limited(p, 1);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 42);
+    assert_file_is(p, "old contents");
+    assert_int_equal(count_entries("dest.tyr.tmp."), 0);
+
+    unlink(p);
+    status = child_write_limited(p, 1);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 42);
+    assert_int_equal(access(p, F_OK), -1);
+    assert_int_equal(count_entries("dest.tyr"), 0);
+}
+
+/* A writer killed mid-write (SIGXFSZ) leaves the old file whole at the destination; only
+ * its temporary file can remain, and it is never the destination. */
+static void test_killed_write_leaves_old_file(void **state)
+{
+    const char *p = path_of("killed.tyr");
+    tyr_registry *m = NULL;
+    int status;
+    (void)state;
+
+    write_file(p, "previous");
+    status = child_write_limited(p, 0);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGXFSZ);
+    assert_file_is(p, "previous");
+    assert_int_equal(count_entries("killed.tyr.tmp."), 1); /* the dead writer's temp */
+    rm_dir_contents();
+    status = child_write_limited(p, 0);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(access(p, F_OK), -1);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ENOENT);
+    rm_dir_contents();
+}
+
+/* An append that fails midway (EFBIG under RLIMIT_FSIZE) truncates the file back to its old
+ * length and returns TYR_EIO: the .aot file's earlier bytes stay valid. */
+static void test_append_failure_truncates(void **state)
+{
+    const char *p = path_of("fail.aot");
+    struct stat st;
+    int status;
+    pid_t pid;
+    (void)state;
+
+    write_file(p, "0123456789abc"); /* 13 bytes */
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit rl = {4096, 4096};
+        tyr_registry *r = big_registry();
+        uint64_t off = 7, len = 7;
+        int fd = open(p, O_WRONLY);
+        int err;
+        signal(SIGXFSZ, SIG_IGN);
+        if (fd < 0 || setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(100);
+        err = tyr_blob_write_fd(r, fd, NULL, &off, &len);
+        /* outputs untouched on failure; the file offset is back at the old end */
+        _exit(err == TYR_EIO && off == 7 && len == 7 && lseek(fd, 0, SEEK_CUR) == 13 ? 42 : 43);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 42);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_size, 13);
+    assert_file_is(p, "0123456789abc");
+    unlink(p);
+}
+
+/* An existing file is replaced whole by a successful write, and the mode is 0644-umask. */
+static void test_write_path_replaces(void **state)
+{
+    struct fx *f = *state;
+    const char *p = path_of("replace.tyr");
+    tyr_registry *m = NULL;
+    struct stat st;
+    mode_t um = umask(022);
+
+    write_file(p, "garbage that is not a blob");
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ECORRUPT);
+    assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
+    umask(um);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m), 0);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    assert_int_equal(tyr_blob_write_path(f->reg, "/nonexistent-dir/x.tyr", NULL), TYR_EIO);
+    unlink(p);
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_round_trip_mem, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rewrite_mapped_is_identical, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_write_keeps_arena_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trusted_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_load_argument_errors, setup, teardown),
+        cmocka_unit_test(test_pointer_size_4),
+        cmocka_unit_test_setup_teardown(test_round_trip_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_append_fd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_elf, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune_exact_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune_func_and_typedefs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune_edges, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prune_mapped_equals_building, setup, teardown),
+        cmocka_unit_test(test_interrupted_write_fails_cleanly),
+        cmocka_unit_test(test_killed_write_leaves_old_file),
+        cmocka_unit_test_setup_teardown(test_write_path_replaces, setup, teardown),
+        cmocka_unit_test(test_append_failure_truncates),
+    };
+    ssize_t n;
+    if (argc == 4 && !strcmp(argv[1], "--write-limited"))
+        return writer_main(argv[2], !strcmp(argv[3], "ignore"));
+    n = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+    if (n <= 0)
+        return 1;
+    self_path[n] = '\0';
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
