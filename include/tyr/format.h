@@ -98,7 +98,8 @@ struct tyr_dump_opts {
  * and typedefs keep their names; a second layout under a name already used gets `name__2`
  * (then `__3`, ...) in id order; the same for enumerators and functions. Anonymous members
  * are written inline; an anonymous struct/union/enum named by a typedef is written inside
- * the typedef and spelled by its name elsewhere; other anonymous ones get the tag
+ * the typedef and spelled by its name elsewhere; one used by a single named member only is
+ * written there (`struct { ... } name;`); other anonymous ones get the tag
  * `__tyr_anon_<id>`. Layout: `__attribute__((packed))` / `aligned(N)` / padding members
  * (unnamed bitfields, `__tyr_pad_<offset>` byte arrays) where the natural C layout would
  * differ; enums of sizes other than 4 carry `__attribute__((mode(..)))`. A struct whose
