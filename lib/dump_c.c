@@ -1462,6 +1462,9 @@ static bool packed_holds_aligned(const struct dc *dc)
 static int dump(struct dc *dc)
 {
     int err = 0;
+    if (dc->reg->pointer_size != 8)
+        tyr__out_printf(dc->o, "/* %" PRIu32 "-byte pointers: compile for an ILP32 target "
+                        "(gcc -m32) */\n\n", dc->reg->pointer_size);
     if (packed_holds_aligned(dc))
         tyr__out_puts(dc->o, "#if defined(__GNUC__) && !defined(__clang__)\n"
                              "#pragma GCC diagnostic ignored \"-Wpacked-not-aligned\"\n"

@@ -603,6 +603,35 @@ static void test_random_registries_compile(void **state)
     warn_flags = "-Wall -Wextra";
 }
 
+/* A registry of 4-byte pointers (an i386 binary, with long long 4-aligned in structs)
+ * says so, and compiles with -m32 keeping every size and offset. */
+static void test_ilp32_registry(void **state)
+{
+    (void)state;
+    tyr_registry *reg;
+    assert_int_equal(tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = 4), &reg), 0);
+    tyr_type i32, i64, p;
+    tyr_struct s;
+    assert_int_equal(tyr_add_int(reg, "long int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_add_int(reg, "long long int", 8, TYR_INT_SIGNED, &i64), 0);
+    assert_int_equal(tyr_struct_declare(reg, TYR_KIND_STRUCT, "item", &s), 0);
+    assert_int_equal(tyr_add_ptr(reg, tyr_struct_type(s), &p), 0);
+    assert_int_equal(tyr_struct_complete(reg, s, 16, 4, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "next", p, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "v", i64, 4, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "n", i32, 12, 0, 0), 0);
+    char *text = dump(reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+    assert_non_null(strstr(text, "/* 4-byte pointers: compile for an ILP32 target (gcc -m32) */"));
+    assert_non_null(strstr(text, "\tstruct item *next;\n"));
+    const char *saved = warn_flags;
+    warn_flags = "-m32 -Wall -Wextra";
+    if (system("echo 'int x;' | gcc -m32 -x c -c -o /dev/null - >/dev/null 2>&1") == 0)
+        assert_int_equal(compile("gcc", text), 0);
+    warn_flags = saved;
+    free(text);
+    tyr_registry_free(reg);
+}
+
 /* Bad arguments and a failing sink. */
 static int fail_write(void *ctx, const char *data, size_t len)
 {
@@ -636,6 +665,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hard_layouts_compile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_definition_cycle_is_broken, setup, teardown),
         cmocka_unit_test(test_random_registries_compile),
+        cmocka_unit_test(test_ilp32_registry),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
