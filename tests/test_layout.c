@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "format_fixture.h"
+#include "random_registry.h"
 #include "tyr/tyr.h"
 
 struct ctx {
@@ -202,6 +203,29 @@ static void test_golden_bit_holes(void **state)
     free(text);
 }
 
+/* Random registries: every record lays out, as a root and in the all-records listing. */
+static void test_random_registries(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        rnd_seed(seed);
+        tyr_registry *reg;
+        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        random_registry(reg, 200);
+        free(layout(reg, NULL, 0, 0));
+        for (uint32_t id = 1; id < tyr_registry_type_count(reg); id++) {
+            int k = tyr_type_kind(reg, (tyr_type){id});
+            if (k != TYR_KIND_STRUCT && k != TYR_KIND_UNION)
+                continue;
+            tyr_type root = {id};
+            char *s = layout(reg, &root, 1, 0);
+            assert_non_null(s);
+            free(s);
+        }
+        tyr_registry_free(reg);
+    }
+}
+
 /* A root that is not a record, a bad handle, a failing sink. */
 static int fail_write(void *ctx, const char *data, size_t len)
 {
@@ -227,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_golden_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden_bit_holes, setup, teardown),
+        cmocka_unit_test(test_random_registries),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
