@@ -96,8 +96,11 @@ static void print_hex128(struct dec *d, uint64_t lo, uint64_t hi)
 static int print_bitfield(struct dec *d, const struct tyr_rec_type *r, uint64_t bitpos,
                           unsigned w)
 {
-    uint64_t last = bitpos + w - 1;
-    if (w == 0 || last / 8 >= d->len)
+    if (w == 0 || w > 128)
+        return TYR_EKIND;
+    uint64_t first = bitpos / 8;
+    uint64_t last = first + (bitpos % 8 + w - 1) / 8; /* no overflow for any bitpos */
+    if (first >= d->len || last >= d->len)
         return TYR_ETRUNC;
     uint64_t v[2] = {0, 0};
     for (unsigned i = 0; i < w && i < 128; i++) {

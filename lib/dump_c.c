@@ -68,6 +68,9 @@ struct dc {
     uint8_t *fwd;        /* forward declaration written */
     uint8_t *used;       /* anonymous record/enum used other than as an anonymous member */
     uint8_t *anon_mem;   /* used as an anonymous member */
+    uint8_t *uses;       /* references from selected types (saturates at 2) */
+    uint8_t *field_use;  /* used as the type of a named member, directly */
+    uint8_t *inl;        /* anonymous record written inline at its one named member */
     uint8_t *opaque;     /* per global field index: emit as a byte array (cycle breaker) */
     uint32_t *name;      /* names-buffer offset of a tag, typedef or function name */
     uint32_t *owner;     /* anonymous record/enum -> the typedef that names it */
@@ -123,6 +126,9 @@ static char *ident(const char *name)
 }
 
 /* ---- Small helpers ---------------------------------------------------------------------- */
+
+static void tabs(struct dc *dc, unsigned n);
+static const char *enum_int_name(const struct tyr_rec_type *t);
 
 static const struct tyr_rec_type *T(const struct dc *dc, uint32_t id)
 {
@@ -247,7 +253,19 @@ static uint32_t inline_member(const struct dc *dc, const struct tyr_rec_field *f
     return f->type;
 }
 
-static void assign_names(struct dc *dc)
+/* The anonymous record a named member declares inline (`struct { ... } name;`), or 0. */
+static uint32_t inline_named(const struct dc *dc, const struct tyr_rec_field *f)
+{
+    return f->name && f->type < dc->n && dc->inl[f->type] ? f->type : 0;
+}
+
+static void count_use(struct dc *dc, uint32_t id)
+{
+    if (id < dc->n && dc->uses[id] < 2)
+        dc->uses[id]++;
+}
+
+static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
 {
     const tyr_registry *reg = dc->reg;
     char tmp[48];
@@ -268,20 +286,41 @@ static void assign_names(struct dc *dc)
             for (uint32_t i = 0; i < r->count; i++) {
                 const struct tyr_rec_field *f = &reg->fields[r->first + i];
                 uint32_t in = inline_member(dc, f);
-                if (in)
+                if (in) {
                     dc->anon_mem[in] = 1;
-                else if (f->type < dc->n)
+                } else if (f->type < dc->n) {
                     dc->used[f->type] = 1;
+                    count_use(dc, f->type);
+                    if (f->name && !f->bit_size)
+                        dc->field_use[f->type] = 1;
+                }
             }
         } else if (r->kind == TYR_KIND_FUNC_PROTO) {
             for (uint32_t i = 0; i < r->count; i++)
-                if (reg->params[r->first + i].type < dc->n)
+                if (reg->params[r->first + i].type < dc->n) {
                     dc->used[reg->params[r->first + i].type] = 1;
+                    count_use(dc, reg->params[r->first + i].type);
+                }
             dc->used[r->ref] = 1;
+            count_use(dc, r->ref);
         } else if (r->kind != TYR_KIND_TYPEDEF || dc->owner[r->ref] != id) {
-            if (r->kind != TYR_KIND_ENUM && r->ref < dc->n)
+            if (r->kind != TYR_KIND_ENUM && r->ref < dc->n) {
                 dc->used[r->ref] = 1;
+                count_use(dc, r->ref);
+            }
         }
+    }
+    /* An anonymous struct, union or enum whose only use is one named member (not a
+     * bitfield) is written inside it, as C code declares it, not under a synthetic tag. */
+    for (uint32_t i = 0; roots && i < nroots; i++)
+        if (roots[i].id < dc->n)
+            dc->uses[roots[i].id] = 2; /* asked for by itself: it stays top-level */
+    for (uint32_t id = 1; id < dc->n; id++) {
+        const struct tyr_rec_type *r = &reg->types[id];
+        bool rec = tyr__is_record_kind(r->kind) && !(r->flags & TYR_STRUCT_DECL);
+        dc->inl[id] = dc->in[id] && (rec || r->kind == TYR_KIND_ENUM) && !r->name &&
+                      !dc->owner[id] && !dc->anon_mem[id] && dc->uses[id] == 1 &&
+                      dc->field_use[id];
     }
     /* Tags: defined records and enums first, so that they keep their names. */
     for (int pass = 0; pass < 2 && !dc->err; pass++) {
@@ -293,7 +332,7 @@ static void assign_names(struct dc *dc)
             if (decl != (pass == 1))
                 continue;
             if (!r->name) {
-                if (dc->owner[id])
+                if (dc->owner[id] || dc->inl[id])
                     continue;
                 snprintf(tmp, sizeof(tmp), "__tyr_anon_%" PRIu32, id);
                 dc->name[id] = assign_name(dc, &dc->tags, tmp, id);
@@ -613,9 +652,9 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
         uint32_t falign = dc->opaque[g] ? 1 : emit_align(dc, f->type);
         if (packed)
             falign = 1;
-        uint64_t t = f->offset * 8 + f->bit_offset;
         if (f->offset > r->size)
             return 1;
+        uint64_t t = f->offset * 8 + f->bit_offset;
         if (is_union) {
             if (t != 0)
                 return 1;
@@ -818,6 +857,10 @@ static void body_deps(struct dc *dc, struct frame *f, uint32_t rec, int depth)
         if (dc->opaque[g])
             continue;
         uint32_t in = inline_member(dc, fl);
+        if (!in)
+            in = inline_named(dc, fl);
+        if (in && T(dc, in)->kind == TYR_KIND_ENUM)
+            continue; /* an inline enum needs nothing declared */
         if (in)
             body_deps(dc, f, in, depth + 1);
         else
@@ -875,11 +918,6 @@ static void emit_attrs(struct dc *dc, const struct plan *p)
         tyr__out_printf(dc->o, " __attribute__((aligned(%" PRIu32 ")))", p->attr_align);
 }
 
-static void tabs(struct dc *dc, unsigned n)
-{
-    while (n--)
-        tyr__out_write(dc->o, "\t", 1);
-}
 
 static void emit_pad(struct dc *dc, uint32_t rec, uint64_t from, uint64_t to, unsigned ind)
 {
@@ -899,6 +937,62 @@ static void emit_pad(struct dc *dc, uint32_t rec, uint64_t from, uint64_t to, un
         tabs(dc, ind);
         tyr__out_printf(dc->o, "unsigned char : %" PRIu64 ";\n", to - from);
     }
+}
+
+static void tabs(struct dc *dc, unsigned n)
+{
+    while (n--)
+        tyr__out_write(dc->o, "\t", 1);
+}
+
+/* "enum [mode] [name] { ... }": a mode attribute keeps sizes other than int's. */
+static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigned ind)
+{
+    const struct tyr_rec_type *r = T(dc, id);
+    static const char *const mode[] = {"", "QI", "HI", "", "SI", "", "", "", "DI"};
+    tyr__out_puts(dc->o, "enum ");
+    /* Sizes other than int's: mode(QI/HI/DI) when every value fits that signed width
+     * (clang makes a mode enum signed); otherwise the values themselves need the full
+     * width, and packed (1, 2 bytes) or nothing (8 bytes: GNU C widens) gives it. */
+    bool fits = true;
+    if (r->size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
+        unsigned bits = r->size == 8 ? 32 : (unsigned)r->size * 8;
+        for (uint32_t i = 0; i < r->count && fits; i++) {
+            uint64_t v = dc->reg->enums[r->first + i].value;
+            int64_t sv = (int64_t)v;
+            if (!(r->flags & TYR_ENUM_SIGNED))
+                fits = v < ((uint64_t)1 << (bits - 1));
+            else
+                fits = sv >= -((int64_t)1 << (bits - 1)) && sv < ((int64_t)1 << (bits - 1));
+        }
+    }
+    if (r->size != 4 && r->size <= 8 && fits)
+        tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[r->size]);
+    else if (r->size < 4)
+        tyr__out_puts(dc->o, "__attribute__((packed)) ");
+    if (*name)
+        tyr__out_printf(dc->o, "%s ", name);
+    tyr__out_puts(dc->o, "{\n");
+    bool sgn = r->flags & TYR_ENUM_SIGNED;
+    for (uint32_t i = 0; i < r->count; i++) {
+        uint32_t g = r->first + i;
+        uint64_t v = dc->reg->enums[g].value;
+        tabs(dc, ind + 1);
+        tyr__out_printf(dc->o, "%s = ", nm(dc, dc->enum_name[g]));
+        if (sgn && (int64_t)v == INT64_MIN)
+            tyr__out_puts(dc->o, "(-9223372036854775807LL - 1)");
+        else if (sgn)
+            tyr__out_printf(dc->o, "%" PRId64, (int64_t)v);
+        else
+            tyr__out_printf(dc->o, "%" PRIu64 "%s", v, v > INT64_MAX ? "ULL" : "");
+        tyr__out_puts(dc->o, ",\n");
+    }
+    if (!r->count) {
+        tabs(dc, ind + 1);
+        tyr__out_printf(dc->o, "__tyr_empty_enum_%" PRIu32 ",\n", id);
+    }
+    tabs(dc, ind);
+    tyr__out_puts(dc->o, "}");
 }
 
 static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth);
@@ -925,20 +1019,40 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
     const struct tyr_rec_field *f = &reg->fields[g];
     uint32_t in = inline_member(dc, f);
     char tmp[64];
-    if (in && !dc->opaque[g]) {
-        const struct tyr_rec_type *ir = T(dc, in);
-        tabs(dc, ind);
-        tyr__out_puts(dc->o, ir->kind == TYR_KIND_UNION ? "union {\n" : "struct {\n");
-        emit_body(dc, in, ind + 1, depth + 1);
-        tabs(dc, ind);
-        tyr__out_puts(dc->o, "}");
-        emit_attrs(dc, &dc->plan[in]);
-        tyr__out_puts(dc->o, ";\n");
-        return;
-    }
+    uint32_t named = in ? 0 : inline_named(dc, f);
     char *fixed = ident(tyr__str(reg, f->name));
     if (!fixed) {
         dc->err = TYR_ENOMEM;
+        return;
+    }
+    if (named && !dc->opaque[g] && T(dc, named)->kind == TYR_KIND_ENUM) {
+        tabs(dc, ind);
+        if (dc->state[named] == ST_DONE) {
+            /* The body holding it is written twice (an anonymous struct that is both an
+             * anonymous member and used elsewhere): its enumerators exist already. */
+            tyr__out_printf(dc->o, "%s %s; /* the anonymous enum above */\n",
+                            enum_int_name(T(dc, named)), fixed);
+        } else {
+            emit_enum_body(dc, named, "", ind);
+            tyr__out_printf(dc->o, " %s;\n", fixed);
+            dc->state[named] = ST_DONE;
+        }
+        free(fixed);
+        return;
+    }
+    if ((in || named) && !dc->opaque[g]) {
+        uint32_t id = in ? in : named;
+        const struct tyr_rec_type *ir = T(dc, id);
+        tabs(dc, ind);
+        tyr__out_puts(dc->o, ir->kind == TYR_KIND_UNION ? "union {\n" : "struct {\n");
+        emit_body(dc, id, ind + 1, depth + 1);
+        tabs(dc, ind);
+        tyr__out_puts(dc->o, "}");
+        emit_attrs(dc, &dc->plan[id]);
+        if (named)
+            tyr__out_printf(dc->o, " %s", fixed);
+        tyr__out_puts(dc->o, ";\n");
+        free(fixed);
         return;
     }
     const char *name = fixed;
@@ -949,6 +1063,22 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
     }
     emit_named_member(dc, f, g, name, ind);
     free(fixed);
+}
+
+/* The integer type of an enum's size and signedness. */
+static const char *enum_int_name(const struct tyr_rec_type *t)
+{
+    bool sgn = t->flags & TYR_ENUM_SIGNED;
+    switch (t->size) {
+    case 1:
+        return sgn ? "signed char" : "unsigned char";
+    case 2:
+        return sgn ? "short" : "unsigned short";
+    case 8:
+        return sgn ? "long long" : "unsigned long long";
+    default:
+        return sgn ? "int" : "unsigned int";
+    }
 }
 
 /* Bits needed to hold every enumerator of e, as gcc counts them for a bitfield. */
@@ -988,19 +1118,8 @@ static const char *bitfield_override(const struct dc *dc, const struct tyr_rec_f
         return NULL;
     if (t->kind == TYR_KIND_INT && (t->flags & TYR_INT_BOOL) && f->bit_size > 1)
         return t->size == 1 ? "unsigned char" : "unsigned short";
-    if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t)) {
-        bool sgn = t->flags & TYR_ENUM_SIGNED;
-        switch (t->size) {
-        case 1:
-            return sgn ? "signed char" : "unsigned char";
-        case 2:
-            return sgn ? "short" : "unsigned short";
-        case 8:
-            return sgn ? "long long" : "unsigned long long";
-        default:
-            return sgn ? "int" : "unsigned int";
-        }
-    }
+    if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t))
+        return enum_int_name(t);
     return NULL;
 }
 
@@ -1093,18 +1212,20 @@ static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth)
     }
 }
 
-static void emit_asserts_fields(struct dc *dc, const char *spelled, uint32_t rec, uint64_t base,
-                                int depth)
+/* offsetof checks of rec's members at base; prefix is the member path so far ("in." for
+ * members of an inline `struct { ... } in;`), which __builtin_offsetof accepts. */
+static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *prefix,
+                                uint32_t rec, uint64_t base, int depth)
 {
     const struct tyr_rec_type *r = T(dc, rec);
     if (depth > NEST_MAX || dc->plan[rec].mode == MODE_OPAQUE)
         return;
-    for (uint32_t i = 0; i < r->count; i++) {
+    for (uint32_t i = 0; i < r->count && !dc->err; i++) {
         uint32_t g = r->first + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
         uint32_t in = inline_member(dc, f);
         if (in && !dc->opaque[g]) {
-            emit_asserts_fields(dc, spelled, in, base + f->offset, depth + 1);
+            emit_asserts_fields(dc, spelled, prefix, in, base + f->offset, depth + 1);
             continue;
         }
         if (f->bit_size || !f->name)
@@ -1114,8 +1235,21 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, uint32_t rec
             dc->err = TYR_ENOMEM;
             return;
         }
-        tyr__out_printf(dc->o, "_Static_assert(__builtin_offsetof(%s, %s) == %" PRIu64
-                        ", \"%s.%s\");\n", spelled, fname, base + f->offset, spelled, fname);
+        tyr__out_printf(dc->o, "_Static_assert(__builtin_offsetof(%s, %s%s) == %" PRIu64
+                        ", \"%s.%s%s\");\n", spelled, prefix, fname, base + f->offset, spelled,
+                        prefix, fname);
+        uint32_t named = inline_named(dc, f);
+        if (named && !dc->opaque[g] && T(dc, named)->kind != TYR_KIND_ENUM) {
+            struct tyr_str p = {0};
+            tyr__str_puts(&p, prefix);
+            tyr__str_puts(&p, fname);
+            tyr__str_puts(&p, ".");
+            if (p.err)
+                dc->err = p.err;
+            else
+                emit_asserts_fields(dc, spelled, p.s, named, base + f->offset, depth + 1);
+            free(p.s);
+        }
         free(fname);
     }
 }
@@ -1126,53 +1260,7 @@ static void emit_asserts(struct dc *dc, uint32_t rec, const char *spelled)
         return;
     tyr__out_printf(dc->o, "_Static_assert(sizeof(%s) == %" PRIu64 ", \"%s\");\n", spelled,
                     T(dc, rec)->size, spelled);
-    emit_asserts_fields(dc, spelled, rec, 0, 0);
-}
-
-/* "enum [mode] [name] { ... }": a mode attribute keeps sizes other than int's. */
-static void emit_enum_body(struct dc *dc, uint32_t id, const char *name)
-{
-    const struct tyr_rec_type *r = T(dc, id);
-    static const char *const mode[] = {"", "QI", "HI", "", "SI", "", "", "", "DI"};
-    tyr__out_puts(dc->o, "enum ");
-    /* Sizes other than int's: mode(QI/HI/DI) when every value fits that signed width
-     * (clang makes a mode enum signed); otherwise the values themselves need the full
-     * width, and packed (1, 2 bytes) or nothing (8 bytes: GNU C widens) gives it. */
-    bool fits = true;
-    if (r->size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
-        unsigned bits = r->size == 8 ? 32 : (unsigned)r->size * 8;
-        for (uint32_t i = 0; i < r->count && fits; i++) {
-            uint64_t v = dc->reg->enums[r->first + i].value;
-            int64_t sv = (int64_t)v;
-            if (!(r->flags & TYR_ENUM_SIGNED))
-                fits = v < ((uint64_t)1 << (bits - 1));
-            else
-                fits = sv >= -((int64_t)1 << (bits - 1)) && sv < ((int64_t)1 << (bits - 1));
-        }
-    }
-    if (r->size != 4 && r->size <= 8 && fits)
-        tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[r->size]);
-    else if (r->size < 4)
-        tyr__out_puts(dc->o, "__attribute__((packed)) ");
-    if (*name)
-        tyr__out_printf(dc->o, "%s ", name);
-    tyr__out_puts(dc->o, "{\n");
-    bool sgn = r->flags & TYR_ENUM_SIGNED;
-    for (uint32_t i = 0; i < r->count; i++) {
-        uint32_t g = r->first + i;
-        uint64_t v = dc->reg->enums[g].value;
-        tyr__out_printf(dc->o, "\t%s = ", nm(dc, dc->enum_name[g]));
-        if (sgn && (int64_t)v == INT64_MIN)
-            tyr__out_puts(dc->o, "(-9223372036854775807LL - 1)");
-        else if (sgn)
-            tyr__out_printf(dc->o, "%" PRId64, (int64_t)v);
-        else
-            tyr__out_printf(dc->o, "%" PRIu64 "%s", v, v > INT64_MAX ? "ULL" : "");
-        tyr__out_puts(dc->o, ",\n");
-    }
-    if (!r->count)
-        tyr__out_printf(dc->o, "\t__tyr_empty_enum_%" PRIu32 ",\n", id);
-    tyr__out_puts(dc->o, "}");
+    emit_asserts_fields(dc, spelled, "", rec, 0, 0);
 }
 
 static void emit_fwd(struct dc *dc, uint32_t id)
@@ -1209,7 +1297,7 @@ static void emit_def(struct dc *dc, uint32_t id)
         tyr__out_puts(dc->o, "\n");
         break;
     case TYR_KIND_ENUM:
-        emit_enum_body(dc, id, nm(dc, dc->name[id]));
+        emit_enum_body(dc, id, nm(dc, dc->name[id]), 0);
         tyr__out_puts(dc->o, ";\n\n");
         break;
     case TYR_KIND_TYPEDEF: {
@@ -1218,7 +1306,7 @@ static void emit_def(struct dc *dc, uint32_t id)
         if (r->ref < dc->n && dc->owner[r->ref] == id) {
             if (t->kind == TYR_KIND_ENUM) {
                 tyr__out_puts(dc->o, "typedef ");
-                emit_enum_body(dc, r->ref, "");
+                emit_enum_body(dc, r->ref, "", 0);
                 tyr__out_printf(dc->o, " %s;\n\n", name);
                 break;
             }
@@ -1262,7 +1350,7 @@ static bool top_level(const struct dc *dc, uint32_t id)
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
     case TYR_KIND_ENUM:
-        if (dc->owner[id])
+        if (dc->owner[id] || dc->inl[id])
             return false;
         return r->name || dc->used[id] || !dc->anon_mem[id];
     case TYR_KIND_TYPEDEF:
@@ -1374,6 +1462,9 @@ static bool packed_holds_aligned(const struct dc *dc)
 static int dump(struct dc *dc)
 {
     int err = 0;
+    if (dc->reg->pointer_size != 8)
+        tyr__out_printf(dc->o, "/* %" PRIu32 "-byte pointers: compile for an ILP32 target "
+                        "(gcc -m32) */\n\n", dc->reg->pointer_size);
     if (packed_holds_aligned(dc))
         tyr__out_puts(dc->o, "#if defined(__GNUC__) && !defined(__clang__)\n"
                              "#pragma GCC diagnostic ignored \"-Wpacked-not-aligned\"\n"
@@ -1408,13 +1499,16 @@ int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
     dc.fwd = calloc(n, 1);
     dc.used = calloc(n, 1);
     dc.anon_mem = calloc(n, 1);
+    dc.uses = calloc(n, 1);
+    dc.field_use = calloc(n, 1);
+    dc.inl = calloc(n, 1);
     dc.opaque = calloc(reg->nfields ? reg->nfields : 1, 1);
     dc.name = calloc(n, sizeof(uint32_t));
     dc.owner = calloc(n, sizeof(uint32_t));
     dc.enum_name = calloc(reg->nenums ? reg->nenums : 1, sizeof(uint32_t));
     dc.plan = calloc(n, sizeof(struct plan));
     dc.o = malloc(sizeof(*dc.o));
-    if (!dc.in || !dc.state || !dc.fwd || !dc.used || !dc.anon_mem || !dc.opaque || !dc.name ||
+    if (!dc.in || !dc.state || !dc.fwd || !dc.used || !dc.anon_mem || !dc.uses || !dc.field_use || !dc.inl || !dc.opaque || !dc.name ||
         !dc.owner || !dc.enum_name || !dc.plan || !dc.o) {
         err = TYR_ENOMEM;
         goto out;
@@ -1424,7 +1518,7 @@ int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
     if (!err && !dc.err)
         err = tyr__select(reg, opts, dc.in);
     if (!err && !dc.err && !(err = nmap_grow(&dc, &dc.tags)) && !(err = nmap_grow(&dc, &dc.idents)))
-        assign_names(&dc);
+        assign_names(&dc, opts && opts->nroots ? opts->roots : NULL, opts ? opts->nroots : 0);
     if (!err && !dc.err)
         err = make_plans(&dc);
     if (!err && !dc.err)
@@ -1440,6 +1534,9 @@ out:
     free(dc.fwd);
     free(dc.used);
     free(dc.anon_mem);
+    free(dc.uses);
+    free(dc.field_use);
+    free(dc.inl);
     free(dc.opaque);
     free(dc.name);
     free(dc.owner);

@@ -11,6 +11,8 @@
 #include <cmocka.h>
 
 #include "format_fixture.h"
+#include "internal.h"
+#include "random_registry.h"
 #include "tyr/tyr.h"
 
 struct ctx {
@@ -217,6 +219,71 @@ static void test_depth_limit(void **state)
                                 &sink), TYR_EDEPTH);
 }
 
+/* A trusted but damaged registry (member offsets far past the struct) still never reads
+ * outside data[0, len): every read is checked again, not only the type's size. */
+static void test_damaged_registry_never_overreads(void **state)
+{
+    struct ctx *c = *state;
+    tyr_registry *reg = c->reg;
+    const uint64_t offsets[] = {80, 77, 1u << 20, UINT64_MAX / 8, UINT64_MAX - 3, UINT64_MAX};
+    const uint32_t fields[] = {reg->types[c->z.node.id].first + 1,
+                               reg->types[c->z.flags.id].first + 2,
+                               reg->types[c->z.rec.id].first + 1};
+    const tyr_type types[] = {c->z.node, c->z.flags, c->z.rec};
+    for (size_t k = 0; k < 3; k++) {
+        struct tyr_rec_field saved = reg->fields[fields[k]];
+        for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+            reg->fields[fields[k]].offset = offsets[i];
+            size_t len = (size_t)tyr_type_size(reg, types[k]);
+            unsigned char *exact = calloc(1, len);
+            assert_non_null(exact);
+            tyr_sink sink = tyr_sink_null();
+            assert_int_equal(tyr_decode(reg, types[k], exact, len, NULL, &sink), TYR_ETRUNC);
+            free(exact);
+        }
+        reg->fields[fields[k]] = saved;
+    }
+}
+
+/* Property over random registries: every type decodes from exactly its size (an exact heap
+ * copy: ASan and valgrind see any over-read), to 0 or a documented refusal, and every
+ * shorter length gives TYR_ETRUNC with no output. */
+static void test_random_registries(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        rnd_seed(seed);
+        tyr_registry *reg;
+        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        random_registry(reg, 200);
+        uint32_t n = tyr_registry_type_count(reg);
+        for (uint32_t id = 1; id < n; id++) {
+            tyr_type t = {id};
+            uint64_t size = tyr_type_size(reg, t);
+            if (size > 4096)
+                continue;
+            unsigned char *v = malloc(size ? (size_t)size : 1);
+            assert_non_null(v);
+            for (uint64_t i = 0; i < size; i++)
+                v[i] = (unsigned char)rnd(256);
+            struct tyr_buf b;
+            int err = decode(reg, t, v, (size_t)size, &b);
+            tyr_buf_free(&b);
+            int k = tyr_type_kind(reg, tyr_type_strip(reg, t, TYR_STRIP_ALL));
+            if (k == TYR_KIND_FUNC || k == TYR_KIND_FUNC_PROTO || k == TYR_KIND_VOID)
+                assert_int_equal(err, TYR_EKIND);
+            else if (err)
+                assert_true(err == TYR_EINCOMPLETE || err == TYR_EDEPTH);
+            for (uint64_t len = 0; len < size && !err; len++) {
+                assert_int_equal(decode(reg, t, v, (size_t)len, &b), TYR_ETRUNC);
+                assert_null(b.data);
+            }
+            free(v);
+        }
+        tyr_registry_free(reg);
+    }
+}
+
 /* Bad arguments, kinds and a failing sink. */
 static int fail_write(void *ctx, const char *data, size_t len)
 {
@@ -256,6 +323,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scalars, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncation_every_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_registry_never_overreads, setup, teardown),
+        cmocka_unit_test(test_random_registries),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
