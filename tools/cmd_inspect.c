@@ -89,6 +89,11 @@ static void row(const char *name, uint64_t records, uint64_t bytes)
     printf("  %-12s %10llu %12llu\n", name, (unsigned long long)records, (unsigned long long)bytes);
 }
 
+static void row_bytes(const char *name, uint64_t bytes)
+{
+    printf("  %-12s %10s %12llu\n", name, "-", (unsigned long long)bytes);
+}
+
 int cmd_stats(int argc, char **argv)
 {
     uint64_t offset = 0;
@@ -121,11 +126,11 @@ int cmd_stats(int argc, char **argv)
         if (st.per_kind[k])
             printf("  %-12s %10u\n", tyr_kind_name(k), st.per_kind[k]);
     printf("  %-12s %10s %12s\n", "table", "records", "bytes");
-    row("types", st.types, st.bytes_types);
+    row("types+void", st.types, st.bytes_types);
     row("fields", st.fields, st.bytes_fields);
     row("enumerators", st.enumerators, st.bytes_enumerators);
     row("params", st.params, st.bytes_params);
-    row("strings", 0, st.bytes_strings);
+    row_bytes("strings", st.bytes_strings);
     row("name index", st.named, st.bytes_index);
     if (st.types > 1)
         printf("  bytes per type: %.1f\n", (double)st.bytes_arena / (st.types - 1));

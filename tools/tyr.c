@@ -175,7 +175,7 @@ int main(int argc, char **argv)
         {"verify", cmd_verify}, {"stats", cmd_stats},   {"decode", cmd_decode},
     };
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "tyr: missing command (see tyr --help)\n");
         return EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
