@@ -161,7 +161,7 @@ int cmd_args(int argc, char **argv)
     if (argc - optind < 2)
         return tool_usage("args", "needs a BINARY or BLOB and at least one FUNCTION");
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0);
+    int rc = tool_input_open(&in, argv[optind], 0, false);
     if (rc)
         return rc;
     struct names ns = {0};

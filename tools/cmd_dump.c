@@ -62,7 +62,7 @@ int cmd_dump(int argc, char **argv)
     if (argc - optind < 1)
         return tool_usage("dump", "needs a FILE or BINARY");
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0);
+    int rc = tool_input_open(&in, argv[optind], 0, false);
     if (rc)
         return rc;
     uint32_t nroots = (uint32_t)(argc - optind - 1);
@@ -196,7 +196,7 @@ int cmd_decode(int argc, char **argv)
     if (raw && !read_file(raw, &bytes, &len))
         return tool_fail("%s: %s", raw, strerror(errno));
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0);
+    int rc = tool_input_open(&in, argv[optind], 0, false);
     tyr_type t;
     if (!rc)
         rc = tool_find_type(&in, argv[optind + 1], &t);

@@ -169,7 +169,7 @@ int cmd_import(int argc, char **argv)
         goto done;
     }
     struct tool_input in;
-    if ((rc = tool_input_open(&in, argv[optind], 0)))
+    if ((rc = tool_input_open(&in, argv[optind], 0, false)))
         goto done;
     if (!in.dw) {
         rc = tool_fail("%s: is already a tyr blob; import reads a binary's DWARF", in.path);

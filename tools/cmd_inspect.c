@@ -1,11 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tyr verify FILE [--offset N] and tyr stats FILE: checking and measuring a blob. */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "tool.h"
 
@@ -21,27 +17,6 @@ static const char stats_help[] =
     "\n"
     "Counts per kind, records and bytes per table, bytes per type, for a tyr blob (or for\n"
     "everything a binary's DWARF holds, imported first).\n";
-
-/* Opens FILE as a blob (plain, at an offset, or an ELF file's .tyr section). */
-static int open_blob(const char *path, uint64_t offset, tyr_registry **reg)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return tool_fail("%s: %s", path, strerror(errno));
-    unsigned char magic[4] = {0};
-    ssize_t n = pread(fd, magic, sizeof(magic), (off_t)offset);
-    close(fd);
-    tyr_diag diag = {0};
-    int err;
-    if (n == 4 && !memcmp(magic, "\177ELF", 4) && offset == 0)
-        err = tyr_registry_open_elf(path, TYR_OPTS(tyr_load_opts, .diag = &diag), reg);
-    else
-        err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = offset, .diag = &diag),
-                                     reg);
-    if (err == TYR_ENOENT)
-        return tool_fail("%s: no .tyr section", path);
-    return err ? tool_fail_err(path, err, &diag) : EXIT_OK;
-}
 
 static int parse_offset_opt(const char *cmd, const char *help, int argc, char **argv,
                             uint64_t *offset)
@@ -73,14 +48,14 @@ int cmd_verify(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     const char *path = argv[optind];
-    tyr_registry *reg;
-    if ((rc = open_blob(path, offset, &reg)))
+    struct tool_input in;
+    if ((rc = tool_input_open(&in, path, offset, true)))
         return rc;
     tyr_registry_stats st;
-    tyr_registry_get_stats(reg, &st);
+    tyr_registry_get_stats(in.reg, &st);
     printf("%s: ok: %u types, %u fields, %u named, %llu arena bytes\n", path, st.types - 1,
            st.fields, st.named, (unsigned long long)st.bytes_arena);
-    tyr_registry_free(reg);
+    tool_input_close(&in);
     return EXIT_OK;
 }
 
@@ -102,7 +77,7 @@ int cmd_stats(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     const char *path = argv[optind];
     struct tool_input in;
-    if ((rc = tool_input_open(&in, path, offset)))
+    if ((rc = tool_input_open(&in, path, offset, false)))
         return rc;
     if (in.dw) {
         tyr_diag diag = {0};

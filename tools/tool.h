@@ -27,8 +27,10 @@ struct tool_input {
     tyr_registry *reg; /* mapped for a blob; building (filled on demand) for a binary */
     tyr_dwarf *dw;     /* binaries only */
 };
-/* Opens path; on failure prints the one line and returns EXIT_BAD_INPUT. */
-int tool_input_open(struct tool_input *in, const char *path, uint64_t offset);
+/* Opens path (the blob at offset of it); with blob_only, an ELF file without a .tyr section
+ * is an error instead of a binary to import from. On failure prints the one line and returns
+ * EXIT_BAD_INPUT. */
+int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bool blob_only);
 void tool_input_close(struct tool_input *in);
 
 /* True if s has glob characters (*, ?, [). */

@@ -90,7 +90,7 @@ bool tool_parse_u64(const char *s, uint64_t *out)
 }
 
 /* The first bytes decide: "tyr\0" is a blob, "\177ELF" a binary (or an ELF with a .tyr). */
-int tool_input_open(struct tool_input *in, const char *path, uint64_t offset)
+int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bool blob_only)
 {
     memset(in, 0, sizeof(*in));
     in->path = path;
@@ -112,6 +112,8 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset)
     err = tyr_registry_open_elf(path, TYR_OPTS(tyr_load_opts, .diag = &diag), &in->reg);
     if (!err)
         return EXIT_OK;
+    if (err == TYR_ENOENT && blob_only)
+        return tool_fail("%s: no tyr blob (an ELF file without a .tyr section)", path);
     if (err != TYR_ENOENT)
         return tool_fail_err(path, err, &diag);
     memset(&diag, 0, sizeof(diag));
