@@ -72,9 +72,12 @@ static uint64_t walk_relocs(const tyr_registry *reg, struct tyr_blob_reloc *out)
         if (reg->params[i].type)
             PUT_(TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE, TYR_SPACE_TYPE);
     }
-    for (i = 0; i < reg->nbuckets; i++)
-        if (reg->buckets[i])
-            PUT_(TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE);
+    for (i = 0; i < reg->nbuckets; i++) {
+        if (reg->buckets[i].id)
+            PUT_(TYR_SECT_BUCKETS, i, TYR_SLOT_BUCKET_ID, TYR_SPACE_TYPE);
+        if (reg->buckets[i].name)
+            PUT_(TYR_SECT_BUCKETS, i, TYR_SLOT_BUCKET_NAME, TYR_SPACE_STRING);
+    }
     if (reg->chain)
         for (i = 0; i < reg->ntypes; i++)
             if (reg->chain[i])
@@ -117,7 +120,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     len[TYR_SECT_FIELDS] = (uint64_t)reg->nfields * sizeof(struct tyr_rec_field);
     len[TYR_SECT_ENUMS] = (uint64_t)reg->nenums * sizeof(struct tyr_rec_enumerator);
     len[TYR_SECT_PARAMS] = (uint64_t)reg->nparams * sizeof(struct tyr_rec_param);
-    len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * 4u;
+    len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * sizeof(struct tyr_bucket);
     len[TYR_SECT_CHAIN] = (uint64_t)reg->ntypes * 4u;
     len[TYR_SECT_HASHES] = (uint64_t)reg->ntypes * 4u;
     len[TYR_SECT_RELOCS] = nrelocs * sizeof(struct tyr_blob_reloc);

@@ -83,7 +83,7 @@ struct vctx {
     const struct tyr_rec_field *fields;
     const struct tyr_rec_enumerator *enums;
     const struct tyr_rec_param *params;
-    const uint32_t *buckets;
+    const struct tyr_bucket *buckets;
     const uint32_t *chain;
     const uint32_t *hashes;
     const struct tyr_blob_reloc *relocs;
@@ -113,8 +113,10 @@ static uint64_t entsize_of(unsigned sect)
         return sizeof(struct tyr_rec_enumerator);
     case TYR_SECT_PARAMS:
         return sizeof(struct tyr_rec_param);
+    case TYR_SECT_BUCKETS:
+        return sizeof(struct tyr_bucket);
     default:
-        return 4; /* buckets, chain */
+        return 4; /* chain */
     }
 }
 
@@ -226,7 +228,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     want[TYR_SECT_FIELDS] = (uint64_t)h->nfields * sizeof(struct tyr_rec_field);
     want[TYR_SECT_ENUMS] = (uint64_t)h->nenums * sizeof(struct tyr_rec_enumerator);
     want[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
-    want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * 4u;
+    want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * sizeof(struct tyr_bucket);
     want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_RELOCS] = (uint64_t)h->nrelocs * sizeof(struct tyr_blob_reloc);
@@ -551,20 +553,43 @@ static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
  * caller then reruns the precise check, which names the failure (or finds none: a named
  * type whose hash happens to be 0 takes that path too).
  */
-static int index_table_suspect(struct vctx *v, unsigned sect, const uint32_t *tab, uint32_t n)
+static int chain_suspect(struct vctx *v)
 {
     uint64_t bad = 0;
     uint32_t i, cur = v->cur;
-    for (i = sect == TYR_SECT_CHAIN ? 1u : 0u; i < n; i++) {
-        uint32_t e = tab[i];
-        uint64_t want = (uint64_t)i | (uint64_t)sect << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
+    for (i = 1; i < v->ntypes; i++) {
+        uint32_t e = v->chain[i];
+        uint64_t want = (uint64_t)i | (uint64_t)TYR_SECT_CHAIN << 48 |
+                        (uint64_t)TYR_SPACE_TYPE << 56;
         uint64_t nz = e != 0;
-        if (sect == TYR_SECT_CHAIN)
-            bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
-        else
-            bad |= (uint64_t)(e >= v->ntypes);
+        bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
         bad |= nz & (uint64_t)(reloc_word(v, cur) != want);
         cur += (uint32_t)nz;
+    }
+    if (!bad)
+        v->cur = cur;
+    return bad != 0;
+}
+
+/* The same for the buckets: the head id in range, a name offset exactly when there is a head
+ * (that it is the head's name is checked by the walk), and the relocation entries of both. */
+static int buckets_suspect(struct vctx *v)
+{
+    uint64_t bad = 0;
+    uint32_t i, cur = v->cur;
+    for (i = 0; i < v->nbuckets; i++) {
+        uint32_t e = v->buckets[i].id, n = v->buckets[i].name;
+        uint64_t want_id = (uint64_t)i | (uint64_t)TYR_SLOT_BUCKET_ID << 32 |
+                           (uint64_t)TYR_SECT_BUCKETS << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
+        uint64_t want_name = (uint64_t)i | (uint64_t)TYR_SLOT_BUCKET_NAME << 32 |
+                             (uint64_t)TYR_SECT_BUCKETS << 48 |
+                             (uint64_t)TYR_SPACE_STRING << 56;
+        uint64_t nz = e != 0, nzn = n != 0;
+        bad |= (uint64_t)(e >= v->ntypes) | (nz ^ nzn);
+        bad |= nz & (uint64_t)(reloc_word(v, cur) != want_id);
+        cur += (uint32_t)nz;
+        bad |= nzn & (uint64_t)(reloc_word(v, cur) != want_name);
+        cur += (uint32_t)nzn;
     }
     if (!bad)
         v->cur = cur;
@@ -576,21 +601,29 @@ static int check_index_tables(struct vctx *v)
 {
     uint32_t i;
     int err;
-#define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), 4u, 0)
+#define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), sizeof(struct tyr_bucket), 0)
 #define CPOS(i) pos_of(v, TYR_SECT_CHAIN, (i), 4u, 0)
-    if (index_table_suspect(v, TYR_SECT_BUCKETS, v->buckets, v->nbuckets)) {
+    if (buckets_suspect(v)) {
         for (i = 0; i < v->nbuckets; i++) {
-            uint32_t b = v->buckets[i];
+            uint32_t b = v->buckets[i].id, n = v->buckets[i].name;
             if (b >= v->ntypes)
                 return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i,
                             b);
-            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
+            if ((b == 0) != (n == 0))
+                return FAIL(v, BPOS(i) + TYR_SLOT_BUCKET_NAME, "bucket %" PRIu32
+                            ": head %" PRIu32 " with name offset %" PRIu32
+                            " (an empty bucket has neither)", i, b, n);
+            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, TYR_SLOT_BUCKET_ID,
+                                         TYR_SPACE_TYPE)))
+                return err;
+            if (n && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, TYR_SLOT_BUCKET_NAME,
+                                         TYR_SPACE_STRING)))
                 return err;
         }
     }
     if (v->chain[0])
         return FAIL(v, CPOS(0), "chain entry of void is %" PRIu32 ", not 0", v->chain[0]);
-    if (!index_table_suspect(v, TYR_SECT_CHAIN, v->chain, v->ntypes))
+    if (!chain_suspect(v))
         return 0;
     for (i = 1; i < v->ntypes; i++) {
         uint32_t c = v->chain[i];
@@ -623,10 +656,17 @@ static int check_index_walk(struct vctx *v, uint32_t named)
     if (v->hashes[0])
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
     for (b = 0; b < v->nbuckets; b++) {
-        uint32_t id;
+        uint32_t id = v->buckets[b].id;
+        /* the bucket's name offset is its head's (pass A checked the head's in range) */
+        if (id && v->types[id].name != v->buckets[b].name)
+            return FAIL(v, pos_of(v, TYR_SECT_BUCKETS, b, sizeof(struct tyr_bucket),
+                                  TYR_SLOT_BUCKET_NAME),
+                        "bucket %" PRIu32 ": name offset %" PRIu32 " is not its head's (type %"
+                        PRIu32 ", name %" PRIu32 ")",
+                        b, v->buckets[b].name, id, v->types[id].name);
         /* chain[id] < id was checked: the walk ends, and visits each id at most once
          * (an id in the wrong bucket fails at once) */
-        for (id = v->buckets[b]; id; id = v->chain[id]) {
+        for (; id; id = v->chain[id]) {
             uint32_t h = v->hashes[id];
             if ((h & mask) != b || (h == 0 && !v->types[id].name))
                 return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
@@ -764,7 +804,7 @@ void tyr__blob_attach(tyr_registry *reg, const void *buf)
     reg->nenums = h->nenums;
     reg->params = (struct tyr_rec_param *)(uintptr_t)(b + s[TYR_SECT_PARAMS].off);
     reg->nparams = h->nparams;
-    reg->buckets = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_BUCKETS].off);
+    reg->buckets = (struct tyr_bucket *)(uintptr_t)(b + s[TYR_SECT_BUCKETS].off);
     reg->nbuckets = h->nbuckets;
     reg->chain = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_CHAIN].off);
     reg->cap_types = reg->cap_fields = reg->cap_enums = reg->cap_params = reg->cap_strs = 0;

@@ -614,12 +614,13 @@ static void test_relocs_exact(void **state)
 static void test_name_index(void **state)
 {
     struct blob *x = *state;
-    uint32_t *bk = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
+    struct tyr_bucket *bk = (struct tyr_bucket *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
     uint32_t *ch = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_CHAIN].off);
-    uint32_t nb = H(x)->nbuckets, i, a = UINT32_MAX, b = UINT32_MAX, t1 = 0, t2 = 0;
+    uint32_t nb = H(x)->nbuckets, i, a = UINT32_MAX, b = UINT32_MAX;
+    struct tyr_bucket t1, t2;
     /* two non-empty buckets whose heads have empty chains */
     for (i = 0; i < nb; i++) {
-        if (bk[i] && !ch[bk[i]]) {
+        if (bk[i].id && !ch[bk[i].id]) {
             if (a == UINT32_MAX)
                 a = i;
             else if (b == UINT32_MAX)
@@ -635,11 +636,27 @@ static void test_name_index(void **state)
     bk[a] = t1;
     bk[b] = t2;
     expect(x, 0, 0);
-    /* leave t1 out: its bucket slot becomes 0 and its relocation entry extra */
+    /* a bucket whose name offset is not its head's (another valid name) */
+    bk[a].name = t2.name;
+    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_BUCKETS].off + 8u * a + 4u);
+    bk[a].name = t1.name;
+    expect(x, 0, 0);
+    /* a head without a name offset, and a name offset without a head */
     teardown(state);
     setup(state);
     x = *state;
-    bk = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
+    bk = (struct tyr_bucket *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
+    bk[a].name = 0;
+    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_BUCKETS].off + 8u * a + 4u);
+    bk[a].name = t1.name;
+    for (i = 0; i < nb && bk[i].id; i++)
+        ;
+    assert_true(i < nb);
+    bk[i].name = t1.name;
+    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_BUCKETS].off + 8u * i + 4u);
+    teardown(state);
+    setup(state);
+    x = *state;
     ch = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_CHAIN].off);
     ch[x->f.t_int.id] = x->f.t_int.id; /* a self loop */
     expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_CHAIN].off + 4u * x->f.t_int.id);
@@ -652,23 +669,25 @@ static void test_name_index(void **state)
 static void test_name_index_missing(void **state)
 {
     struct blob *x = *state;
-    uint32_t *bk = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
+    struct tyr_bucket *bk = (struct tyr_bucket *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
     uint32_t *ch = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_CHAIN].off);
     struct tyr_blob_reloc *r = R(x);
     uint32_t nb = H(x)->nbuckets, i, j, n = H(x)->nrelocs;
     for (i = 0; i < nb; i++)
-        if (bk[i] && !ch[bk[i]])
+        if (bk[i].id && !ch[bk[i].id])
             break;
     assert_true(i < nb);
-    bk[i] = 0;
-    /* drop the bucket's relocation entry so that only the index walk can tell */
+    bk[i].id = 0;
+    bk[i].name = 0;
+    /* drop the bucket's two relocation entries (head, name) so that only the index walk can
+     * tell */
     for (j = 0; j < n; j++)
         if (r[j].sect == TYR_SECT_BUCKETS && r[j].index == i)
             break;
-    assert_true(j < n);
-    memmove(&r[j], &r[j + 1], (size_t)(n - j - 1) * sizeof *r);
-    H(x)->nrelocs = n - 1;
-    S(x)[TYR_SECT_RELOCS].len -= 8;
+    assert_true(j + 1 < n && r[j + 1].sect == TYR_SECT_BUCKETS && r[j + 1].index == i);
+    memmove(&r[j], &r[j + 2], (size_t)(n - j - 2) * sizeof *r);
+    H(x)->nrelocs = n - 2;
+    S(x)[TYR_SECT_RELOCS].len -= 16;
     expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_BUCKETS].off);
 }
 
