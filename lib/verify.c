@@ -86,9 +86,10 @@ struct vctx {
     const struct tyr_bucket *buckets;
     const uint32_t *chain;
     const uint32_t *hashes;
-    const struct tyr_blob_reloc *relocs;
+    const unsigned char *mask[TYR_SECT_COUNT]; /* relocation mask bytes of sections 1-6 */
+    uint64_t mask_off[TYR_SECT_COUNT];         /* their blob offsets */
     uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nrelocs;
-    uint32_t cur; /* next relocation entry expected */
+    uint64_t nslots; /* set bits of the masks checked so far */
 };
 
 static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size_t entsize,
@@ -101,59 +102,29 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 
 #define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
-/* Bytes per record of the sections that hold handle slots. */
-static uint64_t entsize_of(unsigned sect)
+/* Handle slots a mask byte lists (bits 0-5: no record has more than six slots). */
+static inline uint32_t mask_bits(uint32_t m)
 {
-    switch (sect) {
-    case TYR_SECT_TYPES:
-        return sizeof(struct tyr_rec_type);
-    case TYR_SECT_FIELDS:
-        return sizeof(struct tyr_rec_field);
-    case TYR_SECT_ENUMS:
-        return sizeof(struct tyr_rec_enumerator);
-    case TYR_SECT_PARAMS:
-        return sizeof(struct tyr_rec_param);
-    case TYR_SECT_BUCKETS:
-        return sizeof(struct tyr_bucket);
-    default:
-        return 4; /* chain */
-    }
+    return (m & 1u) + (m >> 1 & 1u) + (m >> 2 & 1u) + (m >> 3 & 1u) + (m >> 4 & 1u) +
+           (m >> 5 & 1u);
 }
 
-/* The relocation table disagrees with the records at entry v->cur (the cold path). */
-static int reloc_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
-                          unsigned space)
+/* Record index of a section disagrees with its relocation mask byte (the cold path). */
+static int mask_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned want)
 {
-    const struct tyr_blob_reloc *r;
-    if (v->cur >= v->nrelocs)
-        return FAIL(v, v->sect[sect].off + (uint64_t)index * entsize_of(sect) + byte,
-                    "relocation table ends before the slot of section %u record %" PRIu32
-                    " byte %u (space %u)",
-                    sect, index, byte, space);
-    r = &v->relocs[v->cur];
-    return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
-                "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
-                ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
-                ", byte %u, space %u)",
-                v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
+    return FAIL(v, v->mask_off[sect] + index,
+                "relocation mask of section %u record %" PRIu32 " is 0x%02x; the record's"
+                " handle slots imply 0x%02x",
+                sect, index, v->mask[sect][index], want);
 }
 
-/* The next relocation entry must be exactly this slot (the hot path: inlined; the entry is
- * compared as one little-endian 64-bit word: index | byte << 32 | sect << 48 | space << 56). */
-static inline int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
-                               unsigned space)
+/* The record's mask byte must list exactly the slots that hold a handle (the hot path). */
+static inline int expect_mask(struct vctx *v, unsigned sect, uint32_t index, unsigned want)
 {
-    if (v->cur < v->nrelocs) {
-        uint64_t want = (uint64_t)index | (uint64_t)byte << 32 | (uint64_t)sect << 48 |
-                        (uint64_t)space << 56;
-        uint64_t got;
-        memcpy(&got, &v->relocs[v->cur], sizeof got);
-        if (got == want) {
-            v->cur++;
-            return 0;
-        }
-    }
-    return reloc_mismatch(v, sect, index, byte, space);
+    if (v->mask[sect][index] != want)
+        return mask_mismatch(v, sect, index, want);
+    v->nslots += mask_bits(want);
+    return 0;
 }
 
 /* Header and section table: O(1) whatever the blob holds. */
@@ -231,7 +202,8 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * sizeof(struct tyr_bucket);
     want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
-    want[TYR_SECT_RELOCS] = (uint64_t)h->nrelocs * sizeof(struct tyr_blob_reloc);
+    want[TYR_SECT_RELOCS] = tyr__reloc_map_len(h->ntypes, h->nfields, h->nenums, h->nparams,
+                                               h->nbuckets);
     for (i = 0; i < TYR_SECT_COUNT; i++)
         if (v->sect[i].len != want[i])
             return FAIL(v, h->fixed_len + (uint64_t)i * sizeof(struct tyr_blob_sect) + 8,
@@ -257,8 +229,47 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     v->buckets = SECT_PTR_(TYR_SECT_BUCKETS);
     v->chain = SECT_PTR_(TYR_SECT_CHAIN);
     v->hashes = SECT_PTR_(TYR_SECT_HASHES);
-    v->relocs = SECT_PTR_(TYR_SECT_RELOCS);
 #undef SECT_PTR_
+    {
+        static const unsigned order[TYR_RELOC_NSECTS] = {
+            TYR_SECT_TYPES, TYR_SECT_FIELDS, TYR_SECT_ENUMS, TYR_SECT_PARAMS, TYR_SECT_BUCKETS,
+            TYR_SECT_CHAIN};
+        const uint64_t count[TYR_RELOC_NSECTS] = {h->ntypes, h->nfields, h->nenums,
+                                                  h->nparams, h->nbuckets, h->ntypes};
+        uint64_t at = v->sect[TYR_SECT_RELOCS].off + TYR_RELOC_TABLE_LEN;
+        for (i = 0; i < TYR_RELOC_NSECTS; i++) {
+            v->mask_off[order[i]] = at;
+            v->mask[order[i]] = v->base + at;
+            at += count[i];
+        }
+    }
+    return 0;
+}
+
+/* The relocation map's fixed parts: its slot table is this format's, byte for byte; the
+ * none records (index 0 of every table but the buckets) list no slot; the padding is 0. */
+static int check_reloc_map(struct vctx *v)
+{
+    static const unsigned none[] = {TYR_SECT_TYPES, TYR_SECT_FIELDS, TYR_SECT_ENUMS,
+                                    TYR_SECT_PARAMS, TYR_SECT_CHAIN};
+    const unsigned char *map = v->base + v->sect[TYR_SECT_RELOCS].off;
+    const unsigned char *want = (const unsigned char *)tyr__reloc_slots();
+    uint64_t end = v->mask_off[TYR_SECT_CHAIN] + v->ntypes;
+    uint64_t stop = v->sect[TYR_SECT_RELOCS].off + v->sect[TYR_SECT_RELOCS].len;
+    unsigned i;
+    if (memcmp(map, want, TYR_RELOC_TABLE_LEN) != 0) {
+        for (i = 0; map[i] == want[i]; i++)
+            ;
+        return FAIL(v, v->sect[TYR_SECT_RELOCS].off + i,
+                    "relocation slot table byte %u is 0x%02x; format %u.%u has 0x%02x", i,
+                    map[i], TYR_FORMAT_MAJOR, TYR_FORMAT_MINOR, want[i]);
+    }
+    for (i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (v->mask[none[i]][0])
+            return mask_mismatch(v, none[i], 0, 0);
+    for (; end < stop; end++)
+        if (v->base[end])
+            return FAIL(v, end, "relocation map padding is not zero");
     return 0;
 }
 
@@ -429,9 +440,6 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     }
 
     if (t->name) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING);
-        if (err)
-            return err;
         if (v->hashes[i] != tyr__name_hash(v->strs + t->name))
             return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
                         "type %" PRIu32 ": stored name hash 0x%08" PRIx32
@@ -442,14 +450,10 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
                     "type %" PRIu32 " is unnamed but has a name hash", i);
     }
-    if (t->ref) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE);
-        if (err)
-            return err;
-    }
-    if (t->first)
-        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs);
-    return 0;
+    /* ref != 0 only where the kind has one, first != 0 only where it has a space: checked */
+    return expect_mask(v, TYR_SECT_TYPES, i,
+                       (t->name ? TYR_TM_NAME : 0u) | (t->ref ? TYR_TM_REF : 0u) |
+                           (t->first ? tyr__first_mask(fs) : 0u));
 }
 
 /* Fields, enumerators, params: each record's own slots, in range, and its relocations. */
@@ -496,11 +500,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
                         i, f->name_hint);
-        if (f->name && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING)))
-            return err;
-        if (f->type && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE)))
+        if ((err = expect_mask(v, TYR_SECT_FIELDS, i, (f->name != 0) | (f->type != 0) << 1)))
             return err;
     }
 #define EPOS(i, b) pos_of(v, TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (b))
@@ -512,8 +512,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, EPOS(i, 0), "enumerator %" PRIu32 ": name %" PRIu32
                                        " out of range or reserved word set",
                         i, e->name);
-        if (e->name && (err = expect_reloc(v, TYR_SECT_ENUMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING)))
+        if ((err = expect_mask(v, TYR_SECT_ENUMS, i, e->name != 0)))
             return err;
     }
 #undef EPOS
@@ -526,11 +525,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, PPOS(i, 0), "param %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
                                        " out of range",
                         i, p->name, p->type);
-        if (p->name && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING)))
-            return err;
-        if (p->type && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE)))
+        if ((err = expect_mask(v, TYR_SECT_PARAMS, i, (p->name != 0) | (p->type != 0) << 1)))
             return err;
     }
 #undef PPOS
@@ -538,15 +533,6 @@ static int check_member_tables(struct vctx *v)
 }
 
 /* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
-/* The relocation entry at cur as one word, or an impossible word past the table's end. */
-static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
-{
-    uint64_t w = UINT64_MAX; /* sect 0xff never matches */
-    if (cur < v->nrelocs)
-        memcpy(&w, &v->relocs[cur], sizeof w);
-    return w;
-}
-
 /*
  * Fast, branch-free form of one index table's check (half the entries are 0, so a branch per
  * entry would mispredict half the time): returns nonzero if anything may be wrong; the
@@ -555,44 +541,36 @@ static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
  */
 static int chain_suspect(struct vctx *v)
 {
-    uint64_t bad = 0;
-    uint32_t i, cur = v->cur;
+    uint64_t bad = 0, slots = 0;
+    const unsigned char *m = v->mask[TYR_SECT_CHAIN];
+    uint32_t i;
     for (i = 1; i < v->ntypes; i++) {
         uint32_t e = v->chain[i];
-        uint64_t want = (uint64_t)i | (uint64_t)TYR_SECT_CHAIN << 48 |
-                        (uint64_t)TYR_SPACE_TYPE << 56;
-        uint64_t nz = e != 0;
+        uint32_t nz = e != 0;
         bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
-        bad |= nz & (uint64_t)(reloc_word(v, cur) != want);
-        cur += (uint32_t)nz;
+        bad |= (uint64_t)(m[i] != nz);
+        slots += nz;
     }
     if (!bad)
-        v->cur = cur;
+        v->nslots += slots;
     return bad != 0;
 }
 
 /* The same for the buckets: the head id in range, a name offset exactly when there is a head
- * (that it is the head's name is checked by the walk), and the relocation entries of both. */
+ * (that it is the head's name is checked by the walk), and the mask bits of both. */
 static int buckets_suspect(struct vctx *v)
 {
-    uint64_t bad = 0;
-    uint32_t i, cur = v->cur;
+    uint64_t bad = 0, slots = 0;
+    const unsigned char *m = v->mask[TYR_SECT_BUCKETS];
+    uint32_t i;
     for (i = 0; i < v->nbuckets; i++) {
         uint32_t e = v->buckets[i].id, n = v->buckets[i].name;
-        uint64_t want_id = (uint64_t)i | (uint64_t)TYR_SLOT_BUCKET_ID << 32 |
-                           (uint64_t)TYR_SECT_BUCKETS << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
-        uint64_t want_name = (uint64_t)i | (uint64_t)TYR_SLOT_BUCKET_NAME << 32 |
-                             (uint64_t)TYR_SECT_BUCKETS << 48 |
-                             (uint64_t)TYR_SPACE_STRING << 56;
-        uint64_t nz = e != 0, nzn = n != 0;
-        bad |= (uint64_t)(e >= v->ntypes) | (nz ^ nzn);
-        bad |= nz & (uint64_t)(reloc_word(v, cur) != want_id);
-        cur += (uint32_t)nz;
-        bad |= nzn & (uint64_t)(reloc_word(v, cur) != want_name);
-        cur += (uint32_t)nzn;
+        uint32_t nz = e != 0, nzn = n != 0;
+        bad |= (uint64_t)(e >= v->ntypes) | (nz ^ nzn) | (uint64_t)(m[i] != (nz | nzn << 1));
+        slots += nz + nzn;
     }
     if (!bad)
-        v->cur = cur;
+        v->nslots += slots;
     return bad != 0;
 }
 
@@ -613,11 +591,7 @@ static int check_index_tables(struct vctx *v)
                 return FAIL(v, BPOS(i) + TYR_SLOT_BUCKET_NAME, "bucket %" PRIu32
                             ": head %" PRIu32 " with name offset %" PRIu32
                             " (an empty bucket has neither)", i, b, n);
-            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, TYR_SLOT_BUCKET_ID,
-                                         TYR_SPACE_TYPE)))
-                return err;
-            if (n && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, TYR_SLOT_BUCKET_NAME,
-                                         TYR_SPACE_STRING)))
+            if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, (b != 0) | (n != 0) << 1)))
                 return err;
         }
     }
@@ -627,15 +601,13 @@ static int check_index_tables(struct vctx *v)
         return 0;
     for (i = 1; i < v->ntypes; i++) {
         uint32_t c = v->chain[i];
-        if (!c)
-            continue;
         /* hashes[] is checked against the names: 0 there means unnamed unless the record
          * says otherwise (a name that hashes to 0) */
-        if (c >= i || (v->hashes[i] == 0 && !v->types[i].name))
+        if (c && (c >= i || (v->hashes[i] == 0 && !v->types[i].name)))
             return FAIL(v, CPOS(i), "chain entry of type %" PRIu32 " is %" PRIu32
                                     ": not a lower id, or the type is unnamed",
                         i, c);
-        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE)))
+        if ((err = expect_mask(v, TYR_SECT_CHAIN, i, c != 0)))
             return err;
     }
     return 0;
@@ -769,16 +741,17 @@ int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
                     "string table does not start and end with NUL");
     if (!is_zero(&v.types[0], sizeof v.types[0]))
         return FAIL(&v, TPOS(&v, 0, 0), "type 0 (void) is not all zero");
+    if ((err = check_reloc_map(&v)))
+        return err;
 
     for (i = 1; i < v.ntypes; i++)
         if ((err = check_type(&v, i, sum, &named)))
             return err;
     if ((err = check_member_tables(&v)) || (err = check_index_tables(&v)))
         return err;
-    if (v.cur != v.nrelocs)
-        return FAIL(&v, v.sect[TYR_SECT_RELOCS].off + (uint64_t)v.cur * 8,
-                    "relocation table lists %" PRIu32 " entries; the records imply %" PRIu32,
-                    v.nrelocs, v.cur);
+    if (v.nslots != v.nrelocs)
+        return FAIL(&v, 56, "the header counts %" PRIu32 " handle slots; the records hold %"
+                            PRIu64, v.nrelocs, v.nslots);
     if ((err = check_index_walk(&v, named)))
         return err;
     return check_members(&v);
