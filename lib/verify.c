@@ -15,6 +15,8 @@
  * Each check names the blob byte offset of the slot that failed.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -715,13 +717,84 @@ static int check_members(struct vctx *v)
     return 0;
 }
 
+/* Steps 4-9 (docs/format.md): every check after the checksum. Safe on any bytes that passed
+ * the header checks, whether or not the checksum has been compared yet. */
+static int check_body(struct vctx *v)
+{
+    uint64_t sum[3] = {0, 0, 0};
+    uint32_t i, named = 0;
+    int err;
+
+    if (v->strs[0] != '\0' || v->strs[v->strs_len - 1] != '\0')
+        return FAIL(v, v->sect[TYR_SECT_STRINGS].off + (v->strs[0] ? 0 : v->strs_len - 1),
+                    "string table does not start and end with NUL");
+    if (!is_zero(&v->types[0], sizeof v->types[0]))
+        return FAIL(v, TPOS(v, 0, 0), "type 0 (void) is not all zero");
+    if ((err = check_reloc_map(v)))
+        return err;
+
+    for (i = 1; i < v->ntypes; i++)
+        if ((err = check_type(v, i, sum, &named)))
+            return err;
+    if ((err = check_member_tables(v)) || (err = check_index_tables(v)))
+        return err;
+    if (v->nslots != v->nrelocs)
+        return FAIL(v, 56, "the header counts %" PRIu32 " handle slots; the records hold %"
+                           PRIu64, v->nrelocs, v->nslots);
+    if ((err = check_index_walk(v, named)))
+        return err;
+    return check_members(v);
+}
+
+/*
+ * The checksum of a large blob is computed on a second thread while the body is checked:
+ * the checks read every byte they use with bounds already proven by the header, so they are
+ * safe on bytes whose checksum is not compared yet, and the checksum's verdict still comes
+ * first (a mismatch is reported even if the body failed too). One thread, joined before
+ * returning, all signals blocked in it, a small stack: O(1) whatever the blob holds. Below
+ * the threshold, or if the thread cannot be started, the checksum is computed in line.
+ */
+#define SUM_THREAD_MIN ((size_t)4 << 20)
+#define SUM_THREAD_STACK ((size_t)256 << 10)
+
+struct sum_job {
+    const unsigned char *p;
+    size_t n;
+    uint64_t h;
+};
+
+static void *sum_main(void *arg)
+{
+    struct sum_job *j = arg;
+    j->h = XXH3_64bits(j->p, j->n);
+    return NULL;
+}
+
+static int sum_start(struct sum_job *j, pthread_t *th)
+{
+    pthread_attr_t attr;
+    sigset_t all, old;
+    int ok;
+    if (j->n < SUM_THREAD_MIN || pthread_attr_init(&attr) != 0)
+        return 0;
+    ok = pthread_attr_setstacksize(&attr, SUM_THREAD_STACK) == 0 && sigfillset(&all) == 0 &&
+         pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+    if (ok) {
+        ok = pthread_create(th, &attr, sum_main, j) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    pthread_attr_destroy(&attr);
+    return ok;
+}
+
 int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
 {
     struct vctx v;
-    uint64_t sum[3] = {0, 0, 0};
+    struct sum_job job;
+    tyr_diag body_diag;
+    pthread_t th;
     uint64_t hdr_len;
-    uint32_t i, named = 0;
-    int err;
+    int err, threaded;
 
     memset(&v, 0, sizeof v);
     v.diag = diag;
@@ -732,29 +805,24 @@ int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
         return err;
 
     hdr_len = (uint64_t)v.h->fixed_len + (uint64_t)v.h->nsect * sizeof(struct tyr_blob_sect);
-    if (XXH3_64bits(v.base + hdr_len, (size_t)(v.h->total_len - hdr_len)) != v.h->checksum)
+    job.p = v.base + hdr_len;
+    job.n = (size_t)(v.h->total_len - hdr_len);
+    threaded = sum_start(&job, &th);
+    if (!threaded)
+        sum_main(&job);
+    else if (diag)
+        v.diag = &body_diag; /* the checksum's verdict may still replace the body's */
+    if (threaded || job.h == v.h->checksum)
+        err = check_body(&v);
+    if (threaded)
+        pthread_join(th, NULL);
+    v.diag = diag;
+    if (job.h != v.h->checksum)
         return FAIL(&v, 24, "checksum of bytes [%" PRIu64 ", %" PRIu64 ") does not match",
                     hdr_len, v.h->total_len);
-
-    if (v.strs[0] != '\0' || v.strs[v.strs_len - 1] != '\0')
-        return FAIL(&v, v.sect[TYR_SECT_STRINGS].off + (v.strs[0] ? 0 : v.strs_len - 1),
-                    "string table does not start and end with NUL");
-    if (!is_zero(&v.types[0], sizeof v.types[0]))
-        return FAIL(&v, TPOS(&v, 0, 0), "type 0 (void) is not all zero");
-    if ((err = check_reloc_map(&v)))
-        return err;
-
-    for (i = 1; i < v.ntypes; i++)
-        if ((err = check_type(&v, i, sum, &named)))
-            return err;
-    if ((err = check_member_tables(&v)) || (err = check_index_tables(&v)))
-        return err;
-    if (v.nslots != v.nrelocs)
-        return FAIL(&v, 56, "the header counts %" PRIu32 " handle slots; the records hold %"
-                            PRIu64, v.nrelocs, v.nslots);
-    if ((err = check_index_walk(&v, named)))
-        return err;
-    return check_members(&v);
+    if (err && threaded && diag)
+        *diag = body_diag;
+    return err;
 }
 
 void tyr__blob_attach(tyr_registry *reg, const void *buf)

@@ -792,6 +792,52 @@ static void test_every_truncation(void **state)
     free(c);
 }
 
+/* A blob large enough (>= 4 MiB) that the checksum runs on a second thread while the body is
+ * checked: the checksum's verdict still comes first, a body failure is still reported at its
+ * offset once the checksum matches, and a clean blob verifies. */
+static void test_large_blob_checksum_first(void **state)
+{
+    tyr_registry *r;
+    tyr_diag d;
+    void *buf = NULL;
+    size_t len = 0;
+    unsigned char *b;
+    uint32_t i;
+    uint64_t at;
+    tyr_type t_int;
+    char name[32];
+    (void)state;
+    assert_int_equal(tyr_registry_new(NULL, &r), 0);
+    assert_int_equal(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &t_int), 0);
+    for (i = 0; i < 40000; i++) {
+        tyr_struct s;
+        snprintf(name, sizeof name, "s%u", i);
+        assert_int_equal(tyr_struct_new(r, TYR_KIND_STRUCT, name, 16, 4, 0, &s), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "a", t_int, 0, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "b", t_int, 4, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "c", t_int, 8, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "d", t_int, 12, 0, 0), 0);
+    }
+    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
+    assert_true(len >= (size_t)4 << 20);
+    b = fx_aligned_copy(buf, len);
+    tyr_blob_buf_free(buf);
+    assert_int_equal(tyr_blob_verify(b, len, &d), 0);
+    /* a body failure (a field past its struct) with the checksum not repaired */
+    at = fx_sect(b)[TYR_SECT_FIELDS].off + 3 * sizeof(struct tyr_rec_field) + 8;
+    b[at] = 0x40;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(tyr_blob_verify(b, len, &d), TYR_ECORRUPT);
+    assert_int_equal(d.offset, 24);
+    fx_fix_checksum(b, len);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(tyr_blob_verify(b, len, &d), TYR_ECORRUPT);
+    assert_int_equal(d.offset, at);
+    assert_true(d.what[0] != '\0');
+    free(b);
+    tyr_registry_free(r);
+}
+
 int main(void)
 {
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -828,6 +874,7 @@ int main(void)
         T_(test_func_and_params),
         T_(test_member_hint),
         T_(test_relocs_exact),
+        cmocka_unit_test(test_large_blob_checksum_first),
         T_(test_name_index),
         T_(test_name_index_missing),
         T_(test_name_hashes),
