@@ -502,7 +502,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
                         i, f->name_hint);
-        if ((err = expect_mask(v, TYR_SECT_FIELDS, i, (f->name != 0) | (f->type != 0) << 1)))
+        if ((err = expect_mask(v, TYR_SECT_FIELDS, i, (f->name ? 1u : 0u) | (f->type ? 2u : 0u))))
             return err;
     }
 #define EPOS(i, b) pos_of(v, TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (b))
@@ -514,7 +514,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, EPOS(i, 0), "enumerator %" PRIu32 ": name %" PRIu32
                                        " out of range or reserved word set",
                         i, e->name);
-        if ((err = expect_mask(v, TYR_SECT_ENUMS, i, e->name != 0)))
+        if ((err = expect_mask(v, TYR_SECT_ENUMS, i, e->name ? 1u : 0u)))
             return err;
     }
 #undef EPOS
@@ -527,7 +527,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, PPOS(i, 0), "param %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
                                        " out of range",
                         i, p->name, p->type);
-        if ((err = expect_mask(v, TYR_SECT_PARAMS, i, (p->name != 0) | (p->type != 0) << 1)))
+        if ((err = expect_mask(v, TYR_SECT_PARAMS, i, (p->name ? 1u : 0u) | (p->type ? 2u : 0u))))
             return err;
     }
 #undef PPOS
@@ -593,7 +593,7 @@ static int check_index_tables(struct vctx *v)
                 return FAIL(v, BPOS(i) + TYR_SLOT_BUCKET_NAME, "bucket %" PRIu32
                             ": head %" PRIu32 " with name offset %" PRIu32
                             " (an empty bucket has neither)", i, b, n);
-            if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, (b != 0) | (n != 0) << 1)))
+            if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, (b ? 1u : 0u) | (n ? 2u : 0u))))
                 return err;
         }
     }
@@ -609,7 +609,7 @@ static int check_index_tables(struct vctx *v)
             return FAIL(v, CPOS(i), "chain entry of type %" PRIu32 " is %" PRIu32
                                     ": not a lower id, or the type is unnamed",
                         i, c);
-        if ((err = expect_mask(v, TYR_SECT_CHAIN, i, c != 0)))
+        if ((err = expect_mask(v, TYR_SECT_CHAIN, i, c ? 1u : 0u)))
             return err;
     }
     return 0;
