@@ -3,13 +3,15 @@
  * The blob verifier: everything a reader may assume about a blob is checked here, once,
  * before the first query (docs/format.md, "What the verifier checks").
  *
- * Shape: header and section table (O(1)); checksum; then a fixed number of sequential
- * passes over the tables, no recursion, O(1) memory:
+ * Shape: header and section table (O(1)); checksum (on a second thread for large blobs,
+ * overlapping the rest); then a fixed number of sequential passes over the tables, no
+ * recursion, O(1) memory:
  *   A. types in id order: kind, flags, sizes, ranges, ref < id, typedef/qualifier `first`,
- *      array elements (they have lower ids, so they are already verified), and the
- *      relocation entries each record implies;
- *   then fields, enumerators, params, buckets, chain, each with its relocation entries;
- *   B. the name index walk (chains strictly decreasing, bounded hashing);
+ *      array elements (they have lower ids, so they are already verified), the name hash,
+ *      the relocation mask byte each record implies, and for a type heading its bucket the
+ *      walk of that bucket's chain (every id on it is lower: already verified);
+ *   then fields, enumerators, params, buckets, chain, each with its relocation mask bytes,
+ *   and the name index counts (every head found, every named type reached);
  *   C. types again: every member of every struct and every parameter of every prototype
  *      (a member may name a higher id, verified by pass A by now).
  * Each check names the blob byte offset of the slot that failed.
@@ -92,6 +94,9 @@ struct vctx {
     uint64_t mask_off[TYR_SECT_COUNT];         /* their blob offsets */
     uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nrelocs;
     uint64_t nslots; /* set bits of the masks checked so far */
+    uint64_t heads;   /* pass A: named types found at the head of the bucket they hash to */
+    uint64_t reached; /* pass A: named types reached from those heads (heads included) */
+    uint64_t nonempty; /* index tables: buckets with a head */
 };
 
 static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size_t entsize,
@@ -300,6 +305,50 @@ static int has_rank(unsigned kind)
     return kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION || kind == TYR_KIND_ARRAY;
 }
 
+#define PREFETCH_AHEAD 16u
+#if defined(__GNUC__)
+#define TYR_PREFETCH(p) __builtin_prefetch((p))
+#else
+#define TYR_PREFETCH(p) ((void)(p))
+#endif
+
+#define BUCKET_NAME_POS(v, b) \
+    pos_of((v), TYR_SECT_BUCKETS, (b), sizeof(struct tyr_bucket), TYR_SLOT_BUCKET_NAME)
+
+/*
+ * Pass A's part of the name index check (pass B in earlier drafts walked every bucket in a
+ * separate pass, a random read of the head's record per bucket). Named type i, its hash just
+ * verified, heads bucket b = hash & mask exactly when buckets[b].id == i; then its name must
+ * be the bucket's, and its chain is followed here: every id on it is lower than i, so pass A
+ * has already verified its record and hash. Each id must be lower than the one before (the
+ * walk ends, visiting each id once) and hash to b (so no id is reached from two buckets).
+ * The tables' own checks and the counts come later (check_index_counts).
+ */
+static int walk_from_head(struct vctx *v, uint32_t i, uint32_t b)
+{
+    uint32_t prev = i, c, h, mask = v->nbuckets - 1;
+    if (v->buckets[b].name != v->types[i].name)
+        return FAIL(v, BUCKET_NAME_POS(v, b),
+                    "bucket %" PRIu32 ": name offset %" PRIu32 " is not its head's (type %"
+                    PRIu32 ", name %" PRIu32 ")",
+                    b, v->buckets[b].name, i, v->types[i].name);
+    v->heads++;
+    v->reached++;
+    for (c = v->chain[i]; c; prev = c, c = v->chain[c]) {
+        if (c >= prev)
+            return FAIL(v, pos_of(v, TYR_SECT_CHAIN, prev, 4u, 0),
+                        "chain entry of type %" PRIu32 " is %" PRIu32 ": not a lower id", prev,
+                        c);
+        h = v->hashes[c];
+        if ((h & mask) != b || (h == 0 && !v->types[c].name))
+            return FAIL(v, TPOS(v, c, 4), "type %" PRIu32 " is in bucket %" PRIu32
+                                          " but is unnamed or hashes elsewhere",
+                        c, b);
+        v->reached++;
+    }
+    return 0;
+}
+
 /* Pass A, one type record (id >= 1). Sums of range counts are accumulated in *sum. */
 static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *named)
 {
@@ -448,6 +497,14 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
                         " is not the name's",
                         i, v->hashes[i]);
         (*named)++;
+        if (v->nbuckets) {
+            uint32_t b = v->hashes[i] & (v->nbuckets - 1);
+            if (v->buckets[b].id == i) {
+                int err = walk_from_head(v, i, b);
+                if (err)
+                    return err;
+            }
+        }
     } else if (v->hashes[i]) {
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
                     "type %" PRIu32 " is unnamed but has a name hash", i);
@@ -562,7 +619,7 @@ static int chain_suspect(struct vctx *v)
  * (that it is the head's name is checked by the walk), and the mask bits of both. */
 static int buckets_suspect(struct vctx *v)
 {
-    uint64_t bad = 0, slots = 0;
+    uint64_t bad = 0, slots = 0, heads = 0;
     const unsigned char *m = v->mask[TYR_SECT_BUCKETS];
     uint32_t i;
     for (i = 0; i < v->nbuckets; i++) {
@@ -570,9 +627,12 @@ static int buckets_suspect(struct vctx *v)
         uint32_t nz = e != 0, nzn = n != 0;
         bad |= (uint64_t)(e >= v->ntypes) | (nz ^ nzn) | (uint64_t)(m[i] != (nz | nzn << 1));
         slots += nz + nzn;
+        heads += nz;
     }
-    if (!bad)
+    if (!bad) {
         v->nslots += slots;
+        v->nonempty = heads;
+    }
     return bad != 0;
 }
 
@@ -595,6 +655,7 @@ static int check_index_tables(struct vctx *v)
                             " (an empty bucket has neither)", i, b, n);
             if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, (b ? 1u : 0u) | (n ? 2u : 0u))))
                 return err;
+            v->nonempty += b != 0;
         }
     }
     if (v->chain[0])
@@ -616,43 +677,37 @@ static int check_index_tables(struct vctx *v)
 }
 
 /*
- * Pass B: every named type reached exactly once, each in the bucket its name hashes to.
- * The walk reads only buckets, chain and the hashes pass A checked against the names; an
- * unnamed type has hash 0 there, so a hash of 0 sends the walk to the record to tell.
+ * The name index's counts, after pass A walked every chain from its head and the index
+ * tables were checked: every bucket with a head had it found by pass A (so it is named and
+ * hashes to that bucket), and the walks reached every named type (each at most once: chains
+ * strictly decrease and every id on one hashes to its bucket). The precise rescan below
+ * names the bucket whose head is misplaced.
  */
-static int check_index_walk(struct vctx *v, uint32_t named)
+static int check_index_counts(struct vctx *v, uint32_t named)
 {
-    uint64_t reached = 0;
     uint32_t b, mask = v->nbuckets - 1;
 
     if (named && !v->nbuckets)
         return FAIL(v, 52, "%" PRIu32 " named types but no name index", named);
     if (v->hashes[0])
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
-    for (b = 0; b < v->nbuckets; b++) {
-        uint32_t id = v->buckets[b].id;
-        /* the bucket's name offset is its head's (pass A checked the head's in range) */
-        if (id && v->types[id].name != v->buckets[b].name)
-            return FAIL(v, pos_of(v, TYR_SECT_BUCKETS, b, sizeof(struct tyr_bucket),
-                                  TYR_SLOT_BUCKET_NAME),
-                        "bucket %" PRIu32 ": name offset %" PRIu32 " is not its head's (type %"
-                        PRIu32 ", name %" PRIu32 ")",
-                        b, v->buckets[b].name, id, v->types[id].name);
-        /* chain[id] < id was checked: the walk ends, and visits each id at most once
-         * (an id in the wrong bucket fails at once) */
-        for (; id; id = v->chain[id]) {
-            uint32_t h = v->hashes[id];
-            if ((h & mask) != b || (h == 0 && !v->types[id].name))
+    if (v->heads != v->nonempty) {
+        for (b = 0; b < v->nbuckets; b++) {
+            uint32_t id = v->buckets[b].id, h = v->hashes[id];
+            if (id && ((h & mask) != b || (h == 0 && !v->types[id].name)))
                 return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
                                                " but is unnamed or hashes elsewhere",
                             id, b);
-            reached++;
         }
-    }
-    if (reached != named)
+        /* not reached: a head that hashes to its bucket and is named is found by pass A */
         return FAIL(v, v->sect[TYR_SECT_BUCKETS].off,
-                    "the name index reaches %" PRIu64 " types; %" PRIu32 " are named", reached,
-                    named);
+                    "%" PRIu64 " buckets have a head; pass A found %" PRIu64, v->nonempty,
+                    v->heads);
+    }
+    if (v->reached != named)
+        return FAIL(v, v->sect[TYR_SECT_BUCKETS].off,
+                    "the name index reaches %" PRIu64 " types; %" PRIu32 " are named",
+                    v->reached, named);
     return 0;
 }
 
@@ -733,15 +788,21 @@ static int check_body(struct vctx *v)
     if ((err = check_reloc_map(v)))
         return err;
 
-    for (i = 1; i < v->ntypes; i++)
+    for (i = 1; i < v->ntypes; i++) {
+        /* Pass A reads buckets[hash & mask] for each named type, a random read: ask for a
+         * later type's bucket now so that the misses overlap (any index is in bounds after
+         * the mask; a hash not yet verified only makes the prefetch useless). */
+        if (v->nbuckets && i + PREFETCH_AHEAD < v->ntypes)
+            TYR_PREFETCH(&v->buckets[v->hashes[i + PREFETCH_AHEAD] & (v->nbuckets - 1)]);
         if ((err = check_type(v, i, sum, &named)))
             return err;
+    }
     if ((err = check_member_tables(v)) || (err = check_index_tables(v)))
         return err;
     if (v->nslots != v->nrelocs)
         return FAIL(v, 56, "the header counts %" PRIu32 " handle slots; the records hold %"
                            PRIu64, v->nrelocs, v->nslots);
-    if ((err = check_index_walk(v, named)))
+    if ((err = check_index_counts(v, named)))
         return err;
     return check_members(v);
 }
