@@ -109,11 +109,17 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 
 #define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
-/* Handle slots a mask byte lists (bits 0-5: no record has more than six slots). */
+/* Handle slots a mask byte lists (bits 0-5: no record has more than six slots; the caller
+ * passes a mask it derived, never a byte from the blob). */
 static inline uint32_t mask_bits(uint32_t m)
 {
-    return (m & 1u) + (m >> 1 & 1u) + (m >> 2 & 1u) + (m >> 3 & 1u) + (m >> 4 & 1u) +
-           (m >> 5 & 1u);
+    static const unsigned char pop[64] = {
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, /* 0x00 */
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, /* 0x10 */
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, /* 0x20 */
+        2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, /* 0x30 */
+    };
+    return pop[m & 63u];
 }
 
 /* Record index of a section disagrees with its relocation mask byte (the cold path). */
@@ -792,8 +798,11 @@ static int check_body(struct vctx *v)
         /* Pass A reads buckets[hash & mask] for each named type, a random read: ask for a
          * later type's bucket now so that the misses overlap (any index is in bounds after
          * the mask; a hash not yet verified only makes the prefetch useless). */
-        if (v->nbuckets && i + PREFETCH_AHEAD < v->ntypes)
+        if (v->nbuckets && i + PREFETCH_AHEAD < v->ntypes) {
+            uint32_t c = v->chain[i + PREFETCH_AHEAD];
             TYR_PREFETCH(&v->buckets[v->hashes[i + PREFETCH_AHEAD] & (v->nbuckets - 1)]);
+            TYR_PREFETCH(&v->hashes[c < v->ntypes ? c : 0]); /* its chain's next hash */
+        }
         if ((err = check_type(v, i, sum, &named)))
             return err;
     }
