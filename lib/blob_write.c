@@ -55,7 +55,7 @@ static uint64_t walk_relocs(const tyr_registry *reg, unsigned char *map)
     for (i = 0; i < reg->nparams; i++)
         PUT_((reg->params[i].name ? 1u : 0u) | (reg->params[i].type ? 2u : 0u));
     for (i = 0; i < reg->nbuckets; i++)
-        PUT_((reg->buckets[i].id ? 1u : 0u) | (reg->buckets[i].name ? 2u : 0u));
+        PUT_(reg->buckets[i] ? 1u : 0u);
     for (i = 0; i < reg->ntypes; i++)
         PUT_(reg->chain && reg->chain[i] ? 1u : 0u);
 #undef PUT_
@@ -96,7 +96,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     len[TYR_SECT_FIELDS] = (uint64_t)reg->nfields * sizeof(struct tyr_rec_field);
     len[TYR_SECT_ENUMS] = (uint64_t)reg->nenums * sizeof(struct tyr_rec_enumerator);
     len[TYR_SECT_PARAMS] = (uint64_t)reg->nparams * sizeof(struct tyr_rec_param);
-    len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * sizeof(struct tyr_bucket);
+    len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * 4u;
     len[TYR_SECT_CHAIN] = (uint64_t)reg->ntypes * 4u;
     len[TYR_SECT_HASHES] = (uint64_t)reg->ntypes * 4u;
     len[TYR_SECT_RELOCS] = tyr__reloc_map_len(reg->ntypes, reg->nfields, reg->nenums,

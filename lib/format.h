@@ -38,7 +38,7 @@ enum tyr_sect_id {
     TYR_SECT_FIELDS = 2,  /* struct tyr_rec_field[nfields] */
     TYR_SECT_ENUMS = 3,   /* struct tyr_rec_enumerator[nenums] */
     TYR_SECT_PARAMS = 4,  /* struct tyr_rec_param[nparams] */
-    TYR_SECT_BUCKETS = 5, /* struct tyr_bucket[nbuckets]: {head id, its name offset} */
+    TYR_SECT_BUCKETS = 5, /* uint32_t[nbuckets] */
     TYR_SECT_CHAIN = 6,   /* uint32_t[ntypes] */
     TYR_SECT_HASHES = 7,  /* uint32_t[ntypes]: tyr__name_hash of each name; 0 if unnamed */
     TYR_SECT_RELOCS = 8,  /* the relocation map: slot table, then one mask byte per record */
@@ -114,7 +114,7 @@ static inline const struct tyr_blob_slot *tyr__reloc_slots(void)
         {0, TYR_SPACE_STRING, 0}, {4, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0},
         {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
         /* 5 buckets */
-        {0, TYR_SPACE_TYPE, 0}, {4, TYR_SPACE_STRING, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
         {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
         /* 6 chain */
         {0, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
@@ -169,9 +169,6 @@ _Static_assert(offsetof(struct tyr_rec_param, type) == 4, "docs/format.md: param
 #define TYR_SLOT_TYPE_FIRST 20u
 #define TYR_SLOT_NAME 0u /* field, enumerator, param */
 #define TYR_SLOT_MTYPE 4u /* field, param */
-#define TYR_SLOT_BUCKET_ID 0u   /* bucket: head type id */
-#define TYR_SLOT_BUCKET_NAME 4u /* bucket: the head's name offset */
-_Static_assert(offsetof(struct tyr_bucket, name) == TYR_SLOT_BUCKET_NAME, "docs/format.md: bucket");
 
 /* The handle space a type record's `first` slot points into (0: the slot is unused). */
 static inline unsigned tyr__first_space(unsigned kind)

@@ -9,9 +9,7 @@
  *   fields      struct tyr_rec_field, 24 bytes; a record owns a (first, count) range
  *   enumerators struct tyr_rec_enumerator, 16 bytes; an enum owns a range
  *   params      struct tyr_rec_param, 8 bytes; a function prototype owns a range
- *   buckets     struct tyr_bucket {head type id, its name offset}: the name index's heads
- *               (power-of-two count); the name rides along so a lookup loads the string and
- *               the type record in parallel
+ *   buckets     uint32_t type id heads of the name index (power-of-two count)
  *   chain       uint32_t per type id: the next type id in the same bucket (strictly lower)
  * In building mode each table is a heap array grown by realloc; a blob stores each one
  * byte for byte as a section, and a mapped registry points into those sections.
@@ -96,14 +94,6 @@ struct tyr_rec_param {
     uint32_t type;
 };
 
-/* A name-index bucket: the newest type id hashed here (0 = empty) and that type's name
- * offset (0 when empty), so that tyr_find reads the string and the record at once. */
-struct tyr_bucket {
-    uint32_t id;
-    uint32_t name;
-};
-
-_Static_assert(sizeof(struct tyr_bucket) == 8, "docs/format.md: bucket is 8 bytes");
 _Static_assert(sizeof(struct tyr_rec_type) == 32, "docs/format.md: type record is 32 bytes");
 _Static_assert(sizeof(struct tyr_rec_field) == 24, "docs/format.md: field record is 24 bytes");
 _Static_assert(sizeof(struct tyr_rec_enumerator) == 16, "enumerator record is 16 bytes");
@@ -131,7 +121,7 @@ struct tyr_registry {
     uint32_t nparams, cap_params;
     char *strs;
     uint32_t strs_len, cap_strs;
-    struct tyr_bucket *buckets; /* nbuckets is 0 or a power of two */
+    uint32_t *buckets; /* nbuckets is 0 or a power of two */
     uint32_t nbuckets;
     uint32_t *chain; /* ntypes entries, capacity cap_types */
 

@@ -234,9 +234,8 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
             if (!p->types[i].name)
                 continue;
             b = tyr__name_hash(p->strs + p->types[i].name) & (p->nbuckets - 1);
-            p->chain[i] = p->buckets[b].id;
-            p->buckets[b].id = i;
-            p->buckets[b].name = p->types[i].name;
+            p->chain[i] = p->buckets[b];
+            p->buckets[b] = i;
         }
     }
     *out = p;

@@ -347,35 +347,14 @@ static int chain_find(const tyr_registry *reg, uint32_t id, const char *name, in
     return TYR_ENOENT;
 }
 
-/* One candidate whose name offset is already known (a bucket head): the string and the type
- * record do not depend on each other, so their loads overlap. */
-static bool name_matches(const tyr_registry *reg, uint32_t id, uint32_t name_off,
-                         const char *name, int kind)
-{
-    const char *s = tyr__str(reg, name_off);
-    return (kind == TYR_KIND_ANY || kind == reg->types[id].kind) && s[0] == name[0] &&
-           !strcmp(s, name);
-}
-
 int tyr_find(const tyr_registry *reg, const char *name, int kind, tyr_type *out)
 {
     if (!reg || !name)
         return TYR_EINVAL;
     if (!*name || !reg->nbuckets)
         return TYR_ENOENT;
-    const struct tyr_bucket *b = &reg->buckets[tyr__name_hash(name) & (reg->nbuckets - 1)];
-    uint32_t id = b->id;
-    if (!id || id >= reg->ntypes)
-        return TYR_ENOENT;
-    if (name_matches(reg, id, b->name, name, kind)) {
-        if (out)
-            out->id = id;
-        return 0;
-    }
-    uint32_t next = reg->chain[id];
-    if (next >= id)
-        return TYR_ENOENT;
-    return chain_find(reg, next, name, kind, out);
+    uint32_t b = tyr__name_hash(name) & (reg->nbuckets - 1);
+    return chain_find(reg, reg->buckets[b], name, kind, out);
 }
 
 int tyr_find_next(const tyr_registry *reg, const char *name, int kind, tyr_type prev,

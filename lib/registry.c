@@ -277,17 +277,16 @@ static int intern(tyr_registry *reg, struct name n, uint32_t *off)
  * decreasing (the verifier relies on that to bound its walk). */
 static void index_insert(tyr_registry *reg, uint32_t id, uint32_t hash)
 {
-    struct tyr_bucket *b = &reg->buckets[hash & (reg->nbuckets - 1)];
-    reg->chain[id] = b->id;
-    b->id = id;
-    b->name = reg->types[id].name;
+    uint32_t b = hash & (reg->nbuckets - 1);
+    reg->chain[id] = reg->buckets[b];
+    reg->buckets[b] = id;
 }
 
 /* Rebuild buckets and chains for nbuckets buckets. A building registry keeps each type's
  * name hash; a registry without them (after pruning) hashes the names again. */
 static int index_resize(tyr_registry *reg, uint32_t nbuckets)
 {
-    struct tyr_bucket *b = calloc(nbuckets, sizeof(*b));
+    uint32_t *b = calloc(nbuckets, sizeof(*b));
     if (!b)
         return TYR_ENOMEM;
     free(reg->buckets);

@@ -87,7 +87,7 @@ struct vctx {
     const struct tyr_rec_field *fields;
     const struct tyr_rec_enumerator *enums;
     const struct tyr_rec_param *params;
-    const struct tyr_bucket *buckets;
+    const uint32_t *buckets;
     const uint32_t *chain;
     const uint32_t *hashes;
     const unsigned char *mask[TYR_SECT_COUNT]; /* relocation mask bytes of sections 1-6 */
@@ -212,7 +212,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     want[TYR_SECT_FIELDS] = (uint64_t)h->nfields * sizeof(struct tyr_rec_field);
     want[TYR_SECT_ENUMS] = (uint64_t)h->nenums * sizeof(struct tyr_rec_enumerator);
     want[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
-    want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * sizeof(struct tyr_bucket);
+    want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * 4u;
     want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_RELOCS] = tyr__reloc_map_len(h->ntypes, h->nfields, h->nenums, h->nparams,
@@ -318,14 +318,11 @@ static int has_rank(unsigned kind)
 #define TYR_PREFETCH(p) ((void)(p))
 #endif
 
-#define BUCKET_NAME_POS(v, b) \
-    pos_of((v), TYR_SECT_BUCKETS, (b), sizeof(struct tyr_bucket), TYR_SLOT_BUCKET_NAME)
-
 /*
  * Pass A's part of the name index check (pass B in earlier drafts walked every bucket in a
- * separate pass, a random read of the head's record per bucket). Named type i, its hash just
- * verified, heads bucket b = hash & mask exactly when buckets[b].id == i; then its name must
- * be the bucket's, and its chain is followed here: every id on it is lower than i, so pass A
+ * separate pass, a random read of the head's hash per bucket). Named type i, its hash just
+ * verified, heads bucket b = hash & mask exactly when buckets[b] == i; then its chain is
+ * followed here: every id on it is lower than i, so pass A
  * has already verified its record and hash. Each id must be lower than the one before (the
  * walk ends, visiting each id once) and hash to b (so no id is reached from two buckets).
  * The tables' own checks and the counts come later (check_index_counts).
@@ -333,11 +330,6 @@ static int has_rank(unsigned kind)
 static int walk_from_head(struct vctx *v, uint32_t i, uint32_t b)
 {
     uint32_t prev = i, c, h, mask = v->nbuckets - 1;
-    if (v->buckets[b].name != v->types[i].name)
-        return FAIL(v, BUCKET_NAME_POS(v, b),
-                    "bucket %" PRIu32 ": name offset %" PRIu32 " is not its head's (type %"
-                    PRIu32 ", name %" PRIu32 ")",
-                    b, v->buckets[b].name, i, v->types[i].name);
     v->heads++;
     v->reached++;
     for (c = v->chain[i]; c; prev = c, c = v->chain[c]) {
@@ -505,7 +497,7 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
         (*named)++;
         if (v->nbuckets) {
             uint32_t b = v->hashes[i] & (v->nbuckets - 1);
-            if (v->buckets[b].id == i) {
+            if (v->buckets[b] == i) {
                 int err = walk_from_head(v, i, b);
                 if (err)
                     return err;
@@ -621,18 +613,17 @@ static int chain_suspect(struct vctx *v)
     return bad != 0;
 }
 
-/* The same for the buckets: the head id in range, a name offset exactly when there is a head
- * (that it is the head's name is checked by the walk), and the mask bits of both. */
+/* The same for the buckets: the head id in range, and its mask bit. */
 static int buckets_suspect(struct vctx *v)
 {
     uint64_t bad = 0, slots = 0, heads = 0;
     const unsigned char *m = v->mask[TYR_SECT_BUCKETS];
     uint32_t i;
     for (i = 0; i < v->nbuckets; i++) {
-        uint32_t e = v->buckets[i].id, n = v->buckets[i].name;
-        uint32_t nz = e != 0, nzn = n != 0;
-        bad |= (uint64_t)(e >= v->ntypes) | (nz ^ nzn) | (uint64_t)(m[i] != (nz | nzn << 1));
-        slots += nz + nzn;
+        uint32_t e = v->buckets[i];
+        uint32_t nz = e != 0;
+        bad |= (uint64_t)(e >= v->ntypes) | (uint64_t)(m[i] != nz);
+        slots += nz;
         heads += nz;
     }
     if (!bad) {
@@ -647,19 +638,15 @@ static int check_index_tables(struct vctx *v)
 {
     uint32_t i;
     int err;
-#define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), sizeof(struct tyr_bucket), 0)
+#define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), 4u, 0)
 #define CPOS(i) pos_of(v, TYR_SECT_CHAIN, (i), 4u, 0)
     if (buckets_suspect(v)) {
         for (i = 0; i < v->nbuckets; i++) {
-            uint32_t b = v->buckets[i].id, n = v->buckets[i].name;
+            uint32_t b = v->buckets[i];
             if (b >= v->ntypes)
                 return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i,
                             b);
-            if ((b == 0) != (n == 0))
-                return FAIL(v, BPOS(i) + TYR_SLOT_BUCKET_NAME, "bucket %" PRIu32
-                            ": head %" PRIu32 " with name offset %" PRIu32
-                            " (an empty bucket has neither)", i, b, n);
-            if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, (b ? 1u : 0u) | (n ? 2u : 0u))))
+            if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, b ? 1u : 0u)))
                 return err;
             v->nonempty += b != 0;
         }
@@ -699,7 +686,7 @@ static int check_index_counts(struct vctx *v, uint32_t named)
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
     if (v->heads != v->nonempty) {
         for (b = 0; b < v->nbuckets; b++) {
-            uint32_t id = v->buckets[b].id, h = v->hashes[id];
+            uint32_t id = v->buckets[b], h = v->hashes[id];
             if (id && ((h & mask) != b || (h == 0 && !v->types[id].name)))
                 return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
                                                " but is unnamed or hashes elsewhere",
@@ -915,7 +902,7 @@ void tyr__blob_attach(tyr_registry *reg, const void *buf)
     reg->nenums = h->nenums;
     reg->params = (struct tyr_rec_param *)(uintptr_t)(b + s[TYR_SECT_PARAMS].off);
     reg->nparams = h->nparams;
-    reg->buckets = (struct tyr_bucket *)(uintptr_t)(b + s[TYR_SECT_BUCKETS].off);
+    reg->buckets = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_BUCKETS].off);
     reg->nbuckets = h->nbuckets;
     reg->chain = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_CHAIN].off);
     reg->cap_types = reg->cap_fields = reg->cap_enums = reg->cap_params = reg->cap_strs = 0;
