@@ -348,7 +348,9 @@ static int walk_from_head(struct vctx *v, uint32_t i, uint32_t b)
 }
 
 /* Pass A, one type record (id >= 1). Sums of range counts are accumulated in *sum. */
-static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *named)
+/* The precise form of check_type's slot checks, run when the fast form suspects something:
+ * names the first failure in the documented order. */
+static int type_slots_fail(struct vctx *v, uint32_t i)
 {
     const struct tyr_rec_type *t = &v->types[i];
     unsigned k = t->kind, fs;
@@ -382,6 +384,49 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     if (!fs && t->first)
         return FAIL(v, at + 20, "type %" PRIu32 " (%s): unused first slot holds %" PRIu32, i,
                     tyr_kind_name((int)k), t->first);
+    return 0;
+}
+
+/* Per-kind facts pass A consults for every record, in a table (filled once per verification
+ * from the functions above, so the two cannot disagree) rather than through switches. */
+struct kind_props {
+    uint8_t flags;       /* kind_flags() | TYR_TF_SEALED */
+    uint8_t has_ref;     /* tyr__kind_has_ref() */
+    uint8_t has_rank;    /* has_rank() */
+    uint8_t first_space; /* tyr__first_space() */
+    uint8_t first_mask;  /* tyr__first_mask(first_space) */
+};
+
+static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
+{
+    unsigned k;
+    for (k = 0; k < TYR_KIND_COUNT_; k++) {
+        kp[k].flags = (uint8_t)(kind_flags(k) | TYR_TF_SEALED);
+        kp[k].has_ref = (uint8_t)(tyr__kind_has_ref(k) != 0);
+        kp[k].has_rank = (uint8_t)has_rank(k);
+        kp[k].first_space = (uint8_t)tyr__first_space(k);
+        kp[k].first_mask = (uint8_t)tyr__first_mask(kp[k].first_space);
+    }
+}
+
+static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, uint64_t sum[3],
+                      uint32_t *named)
+{
+    const struct tyr_rec_type *t = &v->types[i];
+    unsigned k = t->kind;
+    uint64_t at = TPOS(v, i, 0);
+    /* an invalid kind reads the void entry, and is caught by the first term */
+    const struct kind_props *kp = &kps[k < TYR_KIND_COUNT_ ? k : 0];
+
+    /* the slot checks of every kind at once, without a branch each (see type_slots_fail) */
+    if ((k - 1u >= TYR_KIND_COUNT_ - 1u) | ((t->flags & ~kp->flags) != 0) |
+        ((t->align & (t->align - 1)) != 0) | (t->name >= v->strs_len) |
+        (kp->has_ref ? t->ref >= i : t->ref != 0) | (!kp->has_rank & (t->rank != 0)) |
+        (!kp->first_space & (t->first != 0))) {
+        int err = type_slots_fail(v, i);
+        if (err)
+            return err;
+    }
 
     switch (k) {
     case TYR_KIND_INT:
@@ -510,7 +555,7 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     /* ref != 0 only where the kind has one, first != 0 only where it has a space: checked */
     return expect_mask(v, TYR_SECT_TYPES, i,
                        (t->name ? TYR_TM_NAME : 0u) | (t->ref ? TYR_TM_REF : 0u) |
-                           (t->first ? tyr__first_mask(fs) : 0u));
+                           (t->first ? kp->first_mask : 0u));
 }
 
 /* Fields, enumerators, params: each record's own slots, in range, and its relocations. */
@@ -770,8 +815,11 @@ static int check_members(struct vctx *v)
 static int check_body(struct vctx *v)
 {
     uint64_t sum[3] = {0, 0, 0};
+    struct kind_props kps[TYR_KIND_COUNT_];
     uint32_t i, named = 0;
     int err;
+
+    kind_props_fill(kps);
 
     if (v->strs[0] != '\0' || v->strs[v->strs_len - 1] != '\0')
         return FAIL(v, v->sect[TYR_SECT_STRINGS].off + (v->strs[0] ? 0 : v->strs_len - 1),
@@ -790,7 +838,7 @@ static int check_body(struct vctx *v)
             TYR_PREFETCH(&v->buckets[v->hashes[i + PREFETCH_AHEAD] & (v->nbuckets - 1)]);
             TYR_PREFETCH(&v->hashes[c < v->ntypes ? c : 0]); /* its chain's next hash */
         }
-        if ((err = check_type(v, i, sum, &named)))
+        if ((err = check_type(v, kps, i, sum, &named)))
             return err;
     }
     if ((err = check_member_tables(v)) || (err = check_index_tables(v)))
