@@ -661,6 +661,29 @@ static void test_name_index(void **state)
     expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_CHAIN].off + 4u * x->f.node_ptr.id);
 }
 
+/* A chain that leads into another bucket (its type would be reached twice), with the chain
+ * entry's relocation slot listed so that only the index walk can tell. */
+static void test_name_index_cross_bucket(void **state)
+{
+    struct blob *x = *state;
+    uint32_t *bk = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
+    uint32_t *ch = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_CHAIN].off);
+    uint32_t *hs = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_HASHES].off);
+    uint32_t nb = H(x)->nbuckets, i, h = 0, c;
+    for (i = 0; i < nb && !h; i++)
+        if (bk[i] && !ch[bk[i]])
+            h = bk[i];
+    assert_true(h != 0);
+    for (c = h - 1; c > 0; c--)
+        if (T(x, (tyr_type){c})->name && (hs[c] & (nb - 1)) != (hs[h] & (nb - 1)))
+            break;
+    assert_true(c > 0);
+    ch[h] = c;
+    *M(x, TYR_SECT_CHAIN, h) = 1;
+    H(x)->nrelocs++;
+    expect(x, TYR_ECORRUPT, type_off(x, c) + 4);
+}
+
 /* A named type missing from the index entirely (its bucket and relocation consistent). */
 static void test_name_index_missing(void **state)
 {
@@ -857,6 +880,7 @@ int main(void)
         T_(test_relocs_exact),
         cmocka_unit_test(test_large_blob_checksum_first),
         T_(test_name_index),
+        T_(test_name_index_cross_bucket),
         T_(test_name_index_missing),
         T_(test_name_hashes),
         T_(test_every_bit_flip),
