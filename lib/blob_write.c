@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The blob writer: the registry's tables copied out byte for byte behind a header, plus the
- * relocation table and the checksum (docs/format.md). Destinations: memory, a path
+ * relocation map and the checksum (docs/format.md). Destinations: memory, a path
  * (atomically), the end of an open file (the .aot case). Pruning lives in lib/prune.c.
  */
 #define _POSIX_C_SOURCE 200809L

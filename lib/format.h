@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The on-disk blob: header, section table, relocation entries. docs/format.md is the
+ * The on-disk blob: header, section table, relocation map. docs/format.md is the
  * source of truth; this file mirrors it and every offset is pinned by a static assertion.
  *
  * Little-endian only. Every offset is in bytes from the blob's first byte (the header's).
