@@ -141,6 +141,45 @@ typedef struct tyr_dwarf_stats {
 TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
                                  void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag);
 
+/* Flags of tyr_dwarf_all_opts. */
+enum {
+    /* Also import the probe signature of every function with a body (DW_AT_low_pc or
+     * DW_AT_ranges, on the DIE or through DW_AT_specification/DW_AT_abstract_origin): the
+     * TYR_KIND_FUNC tyr_dwarf_import_func() would store, in the same walk over the units. */
+    TYR_DWARF_ALL_FUNCS = 1u << 0,
+    /* With TYR_DWARF_ALL_FUNCS: also a FUNC for every other ELF function symbol at a
+     * function's DW_AT_low_pc (libc's fopen for _IO_new_fopen), with that function's
+     * signature. */
+    TYR_DWARF_ALL_ALIASES = 1u << 1,
+};
+
+struct tyr_dwarf_all_opts {
+    size_t sz;                      /* set by TYR_OPTS */
+    uint32_t flags;                 /* TYR_DWARF_ALL_* */
+    tyr_dwarf_progress_fn progress; /* optional: called after each unit */
+    void *ctx;                      /* for progress */
+    tyr_dwarf_stats *stats;         /* optional [out] */
+    uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
+    tyr_diag *diag;                 /* optional: filled on failure */
+};
+#define tyr_dwarf_all_opts__last_field diag
+
+/**
+ * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with
+ *        no callbacks). With TYR_DWARF_ALL_FUNCS, each function name gets one FUNC: the
+ *        first definition with a body in unit order (the dwz file's units first, as
+ *        tyr_dwarf_list_funcs() lists them) wins; later definitions of the same name (static
+ *        functions of several units) are skipped. That is the DIE tyr_dwarf_import_func()
+ *        picks too, except for a name defined more than once, where it prefers the DIE at
+ *        the address of the name's first ELF symbol. A name the registry already holds as a
+ *        FUNC of the same signature is not stored twice. Aliases come after the names of
+ *        DIEs: an alias that is also some DIE's name keeps the DIE's signature.
+ * @return As tyr_dwarf_import_all(); TYR_EINVAL for unknown flags or non-zero bytes past the
+ *         known fields of opts.
+ */
+TYR_API int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
+                                      const struct tyr_dwarf_all_opts *opts);
+
 /** Called once per distinct function name; `name` is valid during the call only. Return
  *  non-zero to stop the walk (tyr_dwarf_list_funcs then returns that value). */
 typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);
