@@ -7,7 +7,8 @@
  *   - a function's probe signature (its parameters in order, names and types): a
  *     TYR_KIND_FUNC named after the function, found later with tyr_find(reg, name, FUNC);
  *   - a named struct/union/enum/typedef with everything it reaches;
- *   - every type of every unit.
+ *   - every type of every unit, optionally with every function's probe signature
+ *     (tyr_dwarf_import_all_opts with TYR_DWARF_ALL_FUNCS).
  * Only what is asked for is imported; what is reached is imported once per registry.
  *
  * Ownership: tyr_dwarf_open*() returns a handle the caller frees with tyr_dwarf_free().
