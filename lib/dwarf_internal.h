@@ -282,6 +282,9 @@ TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */
 TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
+/* Size the DIE -> type map and the chain-hash memo for about this many entries (import-all
+ * knows the size of .debug_info: growing step by step rehashed everything ~6 times). */
+TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
 /* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */
