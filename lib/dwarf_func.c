@@ -370,6 +370,7 @@ struct fnset {
 struct fnaddr {
     uint64_t addr;
     uint32_t id;
+    uint32_t seq;   /* walk order */
 };
 
 struct all_state {
@@ -401,9 +402,15 @@ static uint32_t fnset_slot(const struct all_state *st, const char *name, uint64_
     return i;
 }
 
+/* The FUNC stored for name in this walk, or 0. */
+static uint32_t fnset_get(const struct all_state *st, const char *name)
+{
+    return st->seen.cap ? st->seen.ids[fnset_slot(st, name, name_hash(name))] : 0;
+}
+
 static bool fnset_has(const struct all_state *st, const char *name)
 {
-    return st->seen.cap && st->seen.ids[fnset_slot(st, name, name_hash(name))] != 0;
+    return fnset_get(st, name) != 0;
 }
 
 static int fnset_add(struct all_state *st, const char *name, uint32_t id)
@@ -466,7 +473,8 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
             st->addrs = a;
             st->cap_addrs = cap;
         }
-        st->addrs[st->naddrs++] = (struct fnaddr){d->low_pc, f.id};
+        st->addrs[st->naddrs] = (struct fnaddr){d->low_pc, f.id, st->naddrs};
+        st->naddrs++;
     }
     if (err == TYR_ENOMEM)
         return tdw_fail(diag, err, 0, "out of memory");
@@ -477,7 +485,9 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
 static int cmp_fnaddr(const void *a, const void *b)
 {
     const struct fnaddr *x = a, *y = b;
-    return x->addr < y->addr ? -1 : x->addr > y->addr;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq); /* the first DIE at an address wins */
 }
 
 static int cmp_sym_addr(const void *a, const void *b)
@@ -486,12 +496,28 @@ static int cmp_sym_addr(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr ? 1 : (x->name > y->name) - (x->name < y->name);
 }
 
-/* After the walk: every other ELF function symbol at a stored function's address becomes a
- * FUNC with that function's prototype, unless the name already has one. Both lists are
- * sorted by address and merged: O((functions + symbols) log). */
+/* The FUNC stored for the DIE whose DW_AT_low_pc is addr (first in unit order), or 0. */
+static uint32_t func_at(const struct all_state *st, uint64_t addr)
+{
+    uint32_t lo = 0, hi = st->naddrs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (st->addrs[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < st->naddrs && st->addrs[lo].addr == addr ? st->addrs[lo].id : 0;
+}
+
+/* After the walk: the ELF function symbols, grouped by address. A group's function is the
+ * one whose DIE has that DW_AT_low_pc, else (a DIE with DW_AT_ranges only: glibc's
+ * _IO_new_fclose) the first name of the group, in symbol table order, that has a FUNC; the
+ * group's other names without a FUNC get one with its prototype. That is how
+ * tyr_dwarf_import_func() resolves an alias too. Sorting makes it O(n log n). */
 static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
-    if (!st->naddrs || !dw->nsyms)
+    if (!dw->nsyms || !st->seen.used)
         return 0;
     struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);
     if (!syms)
@@ -500,20 +526,20 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
     qsort(syms, dw->nsyms, sizeof *syms, cmp_sym_addr);
     qsort(st->addrs, st->naddrs, sizeof *st->addrs, cmp_fnaddr);
     int err = 0;
-    uint32_t j = 0;
-    for (uint32_t i = 0; i < st->naddrs && !err; i++) {
-        if (i > 0 && st->addrs[i].addr == st->addrs[i - 1].addr)
-            continue; /* two DIEs at one address (first in unit order wins, as above) */
-        while (j < dw->nsyms && syms[j].addr < st->addrs[i].addr)
-            j++;
-        for (uint32_t k = j; k < dw->nsyms && syms[k].addr == st->addrs[i].addr && !err; k++) {
+    for (uint32_t g = 0; g < dw->nsyms && !err;) {
+        uint32_t end = g + 1;
+        while (end < dw->nsyms && syms[end].addr == syms[g].addr)
+            end++;
+        uint32_t id = func_at(st, syms[g].addr);
+        for (uint32_t k = g; k < end && !id; k++)
+            id = fnset_get(st, dw->symstr + syms[k].name);
+        for (uint32_t k = g; k < end && id && !err; k++) {
             const char *name = dw->symstr + syms[k].name;
             if (fnset_has(st, name))
                 continue;
             tyr_type_info fi;
             tyr_type f;
-            tyr_type fn = {st->addrs[i].id};
-            if ((err = tyr_type_get(st->reg, fn, &fi)))
+            if ((err = tyr_type_get(st->reg, (tyr_type){id}, &fi)))
                 break;
             if ((err = tyr_func_new(st->reg, name, fi.target, &f))) {
                 err = tdw_fail(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
@@ -523,6 +549,7 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
                 err = tdw_fail(diag, err, 0, "out of memory");
             st->funcs += !err;
         }
+        g = end;
     }
     free(syms);
     return err;
