@@ -373,10 +373,36 @@ struct fnaddr {
     uint32_t seq;   /* walk order */
 };
 
+/* The ELF function symbol names: tyr_dwarf_import_func() takes the DIE at the first address
+ * (in symbol table order) of the name's symbols that has one, so import-all stores a DIE
+ * whose DW_AT_low_pc is that first address at once, and keeps any other definition of a
+ * named symbol as a candidate until the end of the walk (static functions of several units,
+ * glibc's two memcpy). */
+#define DUP_ADDRS 8
+struct dupname {
+    const char *name;            /* view into dw->symstr; NULL = empty slot */
+    uint64_t h;
+    uint32_t first, naddrs;      /* distinct addresses, symbol table order, in all_state.pool */
+    uint32_t best;               /* index into all_state.cands + 1 of the best so far; 0 none */
+};
+/* A definition of a dup name met by the walk. rank: the index of its low_pc in addrs, or
+ * DUP_ADDRS when it matches none (then the first in unit order, as the by-name lookup). */
+struct dupcand {
+    tdw_ref ref;
+    uint64_t low_pc;
+    uint32_t rank;
+    bool has_low_pc;
+};
+
 struct all_state {
     tyr_registry *reg;
     uint32_t flags;
     struct fnset seen;
+    struct dupname *dups; /* owned; open addressing by h */
+    uint32_t cap_dups;
+    uint64_t *pool;       /* owned: the addresses of dups[] */
+    struct dupcand *cands; /* owned */
+    uint32_t ncands, cap_cands;
     struct fnaddr *addrs; /* owned */
     uint32_t naddrs, cap_addrs;
     uint64_t funcs;
@@ -447,8 +473,119 @@ static int fnset_add(struct all_state *st, const char *name, uint32_t id)
     return 0;
 }
 
+static struct dupname *dup_find(const struct all_state *st, const char *name)
+{
+    if (!st->cap_dups)
+        return NULL;
+    uint64_t h = name_hash(name);
+    uint32_t m = st->cap_dups - 1;
+    for (uint32_t i = (uint32_t)h & m; st->dups[i].name; i = (i + 1) & m)
+        if (st->dups[i].h == h && strcmp(st->dups[i].name, name) == 0)
+            return &st->dups[i];
+    return NULL;
+}
+
+struct symref {
+    const char *name;
+    uint64_t addr;
+    uint32_t i;
+};
+
+static int cmp_symref(const void *a, const void *b)
+{
+    const struct symref *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Index the function symbol names with their addresses. */
+static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
+{
+    if (!dw->nsyms)
+        return 0;
+    struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
+    st->pool = malloc((size_t)dw->nsyms * sizeof *st->pool);
+    uint32_t cap = 16;
+    while (cap < 2 * dw->nsyms)
+        cap *= 2;
+    st->dups = calloc(cap, sizeof *st->dups);
+    if (!v || !st->pool || !st->dups) {
+        free(v);
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    }
+    st->cap_dups = cap;
+    for (uint32_t i = 0; i < dw->nsyms; i++)
+        v[i] = (struct symref){dw->symstr + dw->syms[i].name, dw->syms[i].addr, i};
+    qsort(v, dw->nsyms, sizeof *v, cmp_symref);
+    uint32_t npool = 0;
+    for (uint32_t g = 0; g < dw->nsyms;) {
+        uint32_t end = g + 1;
+        while (end < dw->nsyms && strcmp(v[end].name, v[g].name) == 0)
+            end++;
+        uint64_t h = name_hash(v[g].name);
+        uint32_t m = st->cap_dups - 1, j = (uint32_t)h & m;
+        while (st->dups[j].name)
+            j = (j + 1) & m;
+        struct dupname *dn = &st->dups[j];
+        dn->name = v[g].name;
+        dn->h = h;
+        dn->first = npool;
+        for (uint32_t k = g; k < end; k++) {
+            bool seen = false;
+            for (uint32_t a = 0; a < dn->naddrs; a++)
+                seen |= st->pool[dn->first + a] == v[k].addr;
+            if (!seen && dn->naddrs < DUP_ADDRS)
+                st->pool[npool + dn->naddrs++] = v[k].addr;
+        }
+        npool += dn->naddrs;
+        g = end;
+    }
+    free(v);
+    return 0;
+}
+
+/* The rank of a definition: the index of its low_pc among the name's symbol addresses, or
+ * DUP_ADDRS (then the first in unit order wins, as the lookup by name). */
+static uint32_t dup_rank(const struct all_state *st, const struct dupname *dn,
+                         const struct tdw_die *d)
+{
+    for (uint32_t a = 0; a < dn->naddrs && (d->has & TDW_HAS_LOW_PC); a++)
+        if (st->pool[dn->first + a] == d->low_pc)
+            return a;
+    return DUP_ADDRS;
+}
+
+/* A definition of a dup name: remember it if it is better than the best so far. */
+static int dup_offer(struct all_state *st, struct dupname *dn, const struct tdw_die *d,
+                     uint32_t rank)
+{
+    if (dn->best && st->cands[dn->best - 1].rank <= rank)
+        return 0; /* ties: the first in unit order */
+    if (dn->best) {
+        st->cands[dn->best - 1] = (struct dupcand){d->ref, d->low_pc, rank,
+                                                   (d->has & TDW_HAS_LOW_PC) != 0};
+        return 0;
+    }
+    if (st->ncands == st->cap_cands) {
+        uint32_t cap = st->cap_cands ? st->cap_cands * 2 : 64;
+        struct dupcand *c = realloc(st->cands, (size_t)cap * sizeof *c);
+        if (!c)
+            return TYR_ENOMEM;
+        st->cands = c;
+        st->cap_cands = cap;
+    }
+    st->cands[st->ncands++] = (struct dupcand){d->ref, d->low_pc, rank,
+                                               (d->has & TDW_HAS_LOW_PC) != 0};
+    dn->best = st->ncands;
+    return 0;
+}
+
+static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
+                      uint64_t low_pc, const char *name, tyr_diag *diag);
+
 /* A top-level subprogram met by the walk: its signature if it has a body and its name
- * has none yet. */
+ * has none yet, now if it is the definition at the name's first ELF symbol (or the name has
+ * no symbol), else at the end of the walk if no better definition came. */
 static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
 {
     if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)))
@@ -458,13 +595,23 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
         name = tdw_origin_name(dw, d, NULL);
     if (!name || !*name || fnset_has(st, name))
         return 0;
+    struct dupname *dn = dup_find(st, name);
+    uint32_t rank = dn ? dup_rank(st, dn, d) : 0;
+    if (rank > 0) /* not at the name's first symbol: maybe another definition is */
+        return dup_offer(st, dn, d, rank) ? tdw_fail(diag, TYR_ENOMEM, 0, "out of memory") : 0;
+    return store_func(dw, st, d->ref, (d->has & TDW_HAS_LOW_PC) != 0, d->low_pc, name, diag);
+}
+
+static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
+                      uint64_t low_pc, const char *name, tyr_diag *diag)
+{
     tyr_type f;
-    int err = store_signature(dw, st->reg, d->ref, name, &f, diag);
+    int err = store_signature(dw, st->reg, ref, name, &f, diag);
     if (err == TYR_ENOTSUP)
         return 0; /* more parameters than a probe signature holds: not this one */
     if (!err)
         err = fnset_add(st, name, f.id);
-    if (!err && (st->flags & TYR_DWARF_ALL_ALIASES) && (d->has & TDW_HAS_LOW_PC)) {
+    if (!err && (st->flags & TYR_DWARF_ALL_ALIASES) && has_low_pc) {
         if (st->naddrs == st->cap_addrs) {
             uint32_t cap = st->cap_addrs ? st->cap_addrs * 2 : 1024;
             struct fnaddr *a = realloc(st->addrs, (size_t)cap * sizeof *a);
@@ -473,12 +620,26 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
             st->addrs = a;
             st->cap_addrs = cap;
         }
-        st->addrs[st->naddrs] = (struct fnaddr){d->low_pc, f.id, st->naddrs};
+        st->addrs[st->naddrs] = (struct fnaddr){low_pc, f.id, st->naddrs};
         st->naddrs++;
     }
     if (err == TYR_ENOMEM)
         return tdw_fail(diag, err, 0, "out of memory");
     st->funcs += !err;
+    return err;
+}
+
+/* After the walk: the deferred names, each from its best definition. */
+static int dups_store(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < st->cap_dups && !err; i++) {
+        const struct dupname *dn = &st->dups[i];
+        if (!dn->name || !dn->best || fnset_has(st, dn->name))
+            continue;
+        const struct dupcand *c = &st->cands[dn->best - 1];
+        err = store_func(dw, st, c->ref, c->has_low_pc, c->low_pc, dn->name, diag);
+    }
     return err;
 }
 
@@ -510,47 +671,77 @@ static uint32_t func_at(const struct all_state *st, uint64_t addr)
     return lo < st->naddrs && st->addrs[lo].addr == addr ? st->addrs[lo].id : 0;
 }
 
-/* After the walk: the ELF function symbols, grouped by address. A group's function is the
- * one whose DIE has that DW_AT_low_pc, else (a DIE with DW_AT_ranges only: glibc's
- * _IO_new_fclose) the first name of the group, in symbol table order, that has a FUNC; the
- * group's other names without a FUNC get one with its prototype. That is how
- * tyr_dwarf_import_func() resolves an alias too. Sorting makes it O(n log n). */
+/* The first FUNC, in symbol table order, of the other names at addr (syms sorted by
+ * address, then symbol table order), or 0. */
+static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *st,
+                                   const struct tdw_sym *syms, uint64_t addr, const char *name)
+{
+    uint32_t lo = 0, hi = dw->nsyms;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (syms[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t k = lo; k < dw->nsyms && syms[k].addr == addr; k++) {
+        const char *other = dw->symstr + syms[k].name;
+        uint32_t id = strcmp(other, name) ? fnset_get(st, other) : 0;
+        if (id)
+            return id;
+    }
+    return 0;
+}
+
+/* After the walk: every ELF function symbol name without a FUNC gets the prototype
+ * tyr_dwarf_import_func() would find for it: the function whose DW_AT_low_pc is one of the
+ * name's addresses (in symbol table order), else (a DIE with DW_AT_ranges only, glibc's
+ * _IO_new_fclose for fclose) the first other name at one of them that has a FUNC. The
+ * results are gathered first and stored after, so an alias never resolves to an alias.
+ * Sorting makes it O(n log n). */
 static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
-    if (!dw->nsyms || !st->seen.used)
+    if (!dw->nsyms || !st->seen.used || !st->cap_dups)
         return 0;
     struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);
-    if (!syms)
+    struct fnaddr *out = malloc((size_t)dw->nsyms * sizeof *out);
+    if (!syms || !out) {
+        free(syms);
+        free(out);
         return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    }
     memcpy(syms, dw->syms, (size_t)dw->nsyms * sizeof *syms);
     qsort(syms, dw->nsyms, sizeof *syms, cmp_sym_addr);
     qsort(st->addrs, st->naddrs, sizeof *st->addrs, cmp_fnaddr);
-    int err = 0;
-    for (uint32_t g = 0; g < dw->nsyms && !err;) {
-        uint32_t end = g + 1;
-        while (end < dw->nsyms && syms[end].addr == syms[g].addr)
-            end++;
-        uint32_t id = func_at(st, syms[g].addr);
-        for (uint32_t k = g; k < end && !id; k++)
-            id = fnset_get(st, dw->symstr + syms[k].name);
-        for (uint32_t k = g; k < end && id && !err; k++) {
-            const char *name = dw->symstr + syms[k].name;
-            if (fnset_has(st, name))
-                continue;
-            tyr_type_info fi;
-            tyr_type f;
-            if ((err = tyr_type_get(st->reg, (tyr_type){id}, &fi)))
-                break;
-            if ((err = tyr_func_new(st->reg, name, fi.target, &f))) {
-                err = tdw_fail(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
-                break;
-            }
-            if ((err = fnset_add(st, name, f.id)))
-                err = tdw_fail(diag, err, 0, "out of memory");
-            st->funcs += !err;
-        }
-        g = end;
+    uint32_t nout = 0;
+    for (uint32_t i = 0; i < st->cap_dups; i++) {
+        const struct dupname *dn = &st->dups[i];
+        if (!dn->name || fnset_has(st, dn->name))
+            continue;
+        uint32_t id = 0;
+        for (uint32_t a = 0; a < dn->naddrs && !id; a++)
+            id = func_at(st, st->pool[dn->first + a]);
+        for (uint32_t a = 0; a < dn->naddrs && !id; a++)
+            id = func_of_other_name(dw, st, syms, st->pool[dn->first + a], dn->name);
+        if (id && nout < dw->nsyms)
+            out[nout++] = (struct fnaddr){0, id, i};
     }
+    int err = 0;
+    for (uint32_t j = 0; j < nout && !err; j++) {
+        const char *name = st->dups[out[j].seq].name;
+        tyr_type_info fi;
+        tyr_type f;
+        if ((err = tyr_type_get(st->reg, (tyr_type){out[j].id}, &fi)))
+            break;
+        if ((err = tyr_func_new(st->reg, name, fi.target, &f))) {
+            err = tdw_fail(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
+            break;
+        }
+        if ((err = fnset_add(st, name, f.id)))
+            err = tdw_fail(diag, err, 0, "out of memory");
+        st->funcs += !err;
+    }
+    free(out);
     free(syms);
     return err;
 }
@@ -610,7 +801,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     struct all_state st = {.reg = reg, .flags = flags};
     bool funcs = (flags & TYR_DWARF_ALL_FUNCS) != 0;
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
-    int err = 0;
+    int err = funcs ? dups_build(dw, &st, diag) : 0;
     /* The supplementary file first: its partial units hold the shared types. The main
      * file's units are decoded ahead by worker threads (dwarf_prefetch.c). */
     uint64_t worker_dies = 0;
@@ -648,8 +839,13 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
         }
         worker_dies += tdw_prefetch_stop(pf);
     }
+    if (!err && funcs)
+        err = dups_store(dw, &st, diag);
     if (!err && (flags & TYR_DWARF_ALL_ALIASES))
         err = all_aliases(dw, &st, diag);
+    free(st.dups);
+    free(st.pool);
+    free(st.cands);
     free(st.seen.ids);
     free(st.seen.hs);
     free(st.addrs);
