@@ -148,9 +148,9 @@ enum {
      * DW_AT_ranges, on the DIE or through DW_AT_specification/DW_AT_abstract_origin): the
      * TYR_KIND_FUNC tyr_dwarf_import_func() would store, in the same walk over the units. */
     TYR_DWARF_ALL_FUNCS = 1u << 0,
-    /* With TYR_DWARF_ALL_FUNCS: also a FUNC for every other ELF function symbol at a
-     * function's DW_AT_low_pc (libc's fopen for _IO_new_fopen), with that function's
-     * signature. */
+    /* With TYR_DWARF_ALL_FUNCS: also a FUNC for every ELF function symbol name that has
+     * none yet, with the prototype tyr_dwarf_import_func() finds for it by address (libc's
+     * fopen: _IO_new_fopen's; fclose: _IO_new_fclose's). Without ALL_FUNCS: ignored. */
     TYR_DWARF_ALL_ALIASES = 1u << 1,
 };
 
@@ -167,14 +167,15 @@ struct tyr_dwarf_all_opts {
 
 /**
  * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with
- *        no callbacks). With TYR_DWARF_ALL_FUNCS, each function name gets one FUNC: the
- *        first definition with a body in unit order (the dwz file's units first, as
- *        tyr_dwarf_list_funcs() lists them) wins; later definitions of the same name (static
- *        functions of several units) are skipped. That is the DIE tyr_dwarf_import_func()
- *        picks too, except for a name defined more than once, where it prefers the DIE at
- *        the address of the name's first ELF symbol. A name the registry already holds as a
- *        FUNC of the same signature is not stored twice. Aliases come after the names of
- *        DIEs: an alias that is also some DIE's name keeps the DIE's signature.
+ *        no callbacks). With TYR_DWARF_ALL_FUNCS, each function name gets one FUNC, from
+ *        the definition tyr_dwarf_import_func() would pick: for a name with ELF symbols,
+ *        the DIE whose DW_AT_low_pc is the first of the name's symbol addresses that has
+ *        one; otherwise (no symbol, or no DIE at any of them) the first definition with a
+ *        body in unit order (the dwz file's units first, as tyr_dwarf_list_funcs() lists
+ *        them). Other definitions of the name (static functions of several units) are
+ *        skipped. A name the registry already holds as a FUNC of the same signature is not
+ *        stored twice. Aliases (TYR_DWARF_ALL_ALIASES) are resolved after the walk, from
+ *        the FUNCs of DIEs only.
  * @return As tyr_dwarf_import_all(); TYR_EINVAL for unknown flags or non-zero bytes past the
  *         known fields of opts.
  */
