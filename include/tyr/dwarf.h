@@ -24,8 +24,9 @@
  * Threads: a handle is used by one thread at a time. tyr_dwarf_open*() sets libdwarf's
  * process-wide allocation-tracking flag off (dwarf_set_de_alloc_flag(0)) the first time
  * it runs; open the first handle before starting threads that use libdwarf themselves.
- * tyr_dwarf_import_all() runs a worker thread of its own during the call (joined before it
- * returns) when the machine has 2 cores or more; TYR_DWARF_NO_THREADS=1 turns it off.
+ * tyr_dwarf_import_all() and tyr_dwarf_import_all_opts() run a worker thread of their own
+ * during the call (joined before they return) when the machine has 2 cores or more;
+ * TYR_DWARF_NO_THREADS=1 turns it off.
  *
  * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and the diag
  * (opts->diag when opening, the diag argument of the imports; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
