@@ -8,5 +8,6 @@
 #include "tyr/types.h"
 #include "tyr/registry.h"
 #include "tyr/blob.h"
+#include "tyr/dwarf.h"
 
 #endif /* TYR_TYR_H */

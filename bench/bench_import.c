@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_import: the DWARF importer against its anchors, side by side, one run.
+ *   bench_import [RUNS]          compare on python3.11d (default 5 runs, medians):
+ *                                  every type: tyr import_all vs pahole -j --btf_encode_detached
+ *                                  (and pahole without -j) on a copy of the same file;
+ *                                  one function: tyr import_func vs bpftrace -lv 'uprobe:...'
+ *                                wall time process to process and peak RSS of each, ratios.
+ *   bench_import all BIN         import every type; prints units, DIEs visited, types, ms
+ *   bench_import func BIN NAME   import one probe signature; prints it as bpftrace -lv does
+ * Environment: TYR_BENCH_BIN (default /usr/bin/python3.11d), TYR_BENCH_FUNC (PyObject_Call).
+ */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tyr/tyr.h"
+
+extern char **environ;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int fail(const char *what, int err, const tyr_diag *d)
+{
+    fprintf(stderr, "bench_import: %s: %s: %s (DIE 0x%llx)\n", what, tyr_strerror(err), d->what,
+            (unsigned long long)d->offset);
+    return 1;
+}
+
+static int do_import(int argc, char **argv)
+{
+    double t0 = now_ms();
+    tyr_diag diag = {0};
+    tyr_dwarf *dw = NULL;
+    int err = tyr_dwarf_open(argv[2], TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    if (err)
+        return fail("open", err, &diag);
+    tyr_registry *reg = NULL;
+    if ((err = tyr_registry_new(NULL, &reg))) {
+        tyr_dwarf_free(dw);
+        return fail("registry", err, &diag);
+    }
+    int rc = 0;
+    if (!strcmp(argv[1], "all")) {
+        tyr_dwarf_stats st = {0};
+        err = tyr_dwarf_import_all(dw, reg, NULL, NULL, &st, &diag);
+        if (err)
+            rc = fail("import_all", err, &diag);
+        else
+            printf("units %llu dies %llu types %llu ms %.1f\n", (unsigned long long)st.units,
+                   (unsigned long long)st.dies, (unsigned long long)st.types, now_ms() - t0);
+    } else if (argc >= 4) {
+        tyr_type f;
+        err = tyr_dwarf_import_func(dw, reg, argv[3], &f, &diag);
+        if (err) {
+            rc = fail(argv[3], err, &diag);
+        } else {
+            tyr_type_info ti;
+            tyr_type_get(reg, f, &ti);
+            printf("uprobe:%s:%s\n", argv[2], argv[3]);
+            for (uint32_t i = 0; i < ti.count; i++) {
+                tyr_param_info p;
+                char buf[256];
+                tyr_param_at(reg, f, i, &p);
+                tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf);
+                printf("    %s %s\n", buf, p.name);
+            }
+            printf("types %u ms %.1f\n", tyr_registry_type_count(reg), now_ms() - t0);
+        }
+    }
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+    return rc;
+}
+
+/* ---- Side by side ---- */
+
+struct sample {
+    double ms;
+    long rss_kb;
+    int status;
+};
+
+/* Run argv with stdout to out_path and stderr to err_path; wall time and peak RSS. */
+static struct sample run_once(char *const *argv, const char *out_path, const char *err_path)
+{
+    struct sample s = {0, 0, -1};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    double t0 = now_ms();
+    pid_t pid;
+    if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) == 0) {
+        int st = 0;
+        struct rusage ru;
+        if (wait4(pid, &st, 0, &ru) == pid) {
+            s.ms = now_ms() - t0;
+            s.rss_kb = ru.ru_maxrss;
+            s.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+        }
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    return s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Medians over runs; false when the tool failed (its stderr is kept in err_path). */
+static bool run_median(char *const *argv, int runs, const char *out_path, const char *err_path,
+                       struct sample *med)
+{
+    double ms[64], rss[64];
+    if (runs > 64)
+        runs = 64;
+    for (int i = 0; i < runs; i++) {
+        struct sample s = run_once(argv, out_path, err_path);
+        if (s.status != 0)
+            return false;
+        ms[i] = s.ms;
+        rss[i] = (double)s.rss_kb;
+    }
+    qsort(ms, (size_t)runs, sizeof ms[0], cmp_double);
+    qsort(rss, (size_t)runs, sizeof rss[0], cmp_double);
+    med->ms = ms[runs / 2];
+    med->rss_kb = (long)rss[runs / 2];
+    med->status = 0;
+    return true;
+}
+
+static bool have(const char *tool)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
+    return system(cmd) == 0;
+}
+
+static void print_file(const char *path, const char *prefix)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f))
+        printf("%s%s", prefix, line);
+    if (f)
+        fclose(f);
+}
+
+static void first_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    buf[0] = 0;
+    if (f) {
+        if (fgets(buf, (int)len, f))
+            buf[strcspn(buf, "\n")] = 0;
+        fclose(f);
+    }
+}
+
+static bool copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    bool ok = in && out;
+    char buf[1 << 16];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        ok = false;
+    return ok;
+}
+
+static int compare(const char *self, int runs)
+{
+    const char *bin = getenv("TYR_BENCH_BIN") ? getenv("TYR_BENCH_BIN") : "/usr/bin/python3.11d";
+    const char *fn = getenv("TYR_BENCH_FUNC") ? getenv("TYR_BENCH_FUNC") : "PyObject_Call";
+    printf("bench_import: DWARF import of %s vs pahole and bpftrace (medians of %d runs, "
+           "process to process)\n", bin, runs);
+    if (access(bin, R_OK) != 0) {
+        printf("  skipped: %s not installed (Debian: apt-get install python3.11-dbg)\n", bin);
+        return 0;
+    }
+    char dir[] = "/tmp/tyr-bench-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char copy[256], out[256], err[256], btf[256], line[512];
+    snprintf(copy, sizeof copy, "%s/copy", dir);
+    snprintf(out, sizeof out, "%s/out", dir);
+    snprintf(err, sizeof err, "%s/err", dir);
+    snprintf(btf, sizeof btf, "--btf_encode_detached=%s/x.btf", dir);
+    if (!copy_file(bin, copy) || chmod(copy, 0755) != 0) {
+        printf("  cannot copy %s\n", bin);
+        return 1;
+    }
+    int rc = 0;
+    struct sample tyr_all, pj, ps, tyr_fn, bt;
+    char *a_all[] = {(char *)self, "all", copy, NULL};
+    if (!run_median(a_all, runs, out, err, &tyr_all)) {
+        first_line(err, line, sizeof line);
+        printf("  tyr import_all failed: %s\n", line);
+        rc = 1;
+        goto done;
+    }
+    first_line(out, line, sizeof line);
+    printf("  tyr import_all                     %8.1f ms %6.1f MB   [%s]\n", tyr_all.ms,
+           (double)tyr_all.rss_kb / 1024, line);
+    if (have("pahole")) {
+        char *a_pj[] = {"pahole", "-j", btf, copy, NULL};
+        char *a_ps[] = {"pahole", btf, copy, NULL};
+        if (run_median(a_pj, runs, out, err, &pj) && run_median(a_ps, runs, out, err, &ps)) {
+            printf("  pahole -j --btf_encode_detached    %8.1f ms %6.1f MB\n", pj.ms,
+                   (double)pj.rss_kb / 1024);
+            printf("  pahole --btf_encode_detached       %8.1f ms %6.1f MB   (pahole 1.24 drops "
+                   "every DW_TAG_atomic_type; tyr keeps _Atomic)\n", ps.ms,
+                   (double)ps.rss_kb / 1024);
+            printf("  ratio tyr / pahole -j: time %.2fx (target <= 1.0), peak RSS %.1f MB "
+                   "(target <= 40 MB, %.2fx)\n", tyr_all.ms / pj.ms,
+                   (double)tyr_all.rss_kb / 1024, (double)tyr_all.rss_kb / (double)pj.rss_kb);
+            printf("  ratio tyr / pahole:    time %.2fx\n", tyr_all.ms / ps.ms);
+        } else {
+            first_line(err, line, sizeof line);
+            printf("  pahole failed: %s\n", line);
+        }
+    } else {
+        printf("  pahole not installed (apt-get install dwarves)\n");
+    }
+    char *a_fn[] = {(char *)self, "func", copy, (char *)fn, NULL};
+    if (!run_median(a_fn, runs, out, err, &tyr_fn)) {
+        first_line(err, line, sizeof line);
+        printf("  tyr import_func %s failed: %s\n", fn, line);
+        rc = 1;
+        goto done;
+    }
+    printf("  tyr import_func %-18s %8.1f ms %6.1f MB\n", fn, tyr_fn.ms,
+           (double)tyr_fn.rss_kb / 1024);
+    print_file(out, "      | ");
+    if (have("bpftrace")) {
+        char probe[600];
+        snprintf(probe, sizeof probe, "uprobe:%s:%s", copy, fn);
+        char *a_bt[] = {"bpftrace", "-lv", probe, NULL};
+        if (run_median(a_bt, runs, out, err, &bt)) {
+            printf("  bpftrace -lv uprobe:...:%-12s %8.1f ms %6.1f MB\n", fn, bt.ms,
+                   (double)bt.rss_kb / 1024);
+            print_file(out, "      | ");
+            printf("  ratio tyr / bpftrace: time %.2fx (target <= 0.3), peak RSS %.2fx\n",
+                   tyr_fn.ms / bt.ms, (double)tyr_fn.rss_kb / (double)bt.rss_kb);
+        } else {
+            first_line(err, line, sizeof line);
+            printf("  bpftrace -lv cannot run here (needs root and BPF): %s\n", line);
+        }
+    } else {
+        printf("  bpftrace not installed\n");
+    }
+done:
+    unlink(copy);
+    unlink(out);
+    unlink(err);
+    snprintf(line, sizeof line, "%s/x.btf", dir);
+    unlink(line);
+    rmdir(dir);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 3 && (!strcmp(argv[1], "all") || !strcmp(argv[1], "func")) &&
+        (strcmp(argv[1], "func") || argc >= 4))
+        return do_import(argc, argv);
+    if (argc > 2 || (argc == 2 && atoi(argv[1]) <= 0)) {
+        fprintf(stderr, "usage: bench_import [RUNS] | all BIN | func BIN NAME\n");
+        return 2;
+    }
+    /* the children are this program: find it by path */
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return 1;
+    self[n] = 0;
+    return compare(self, argc == 2 ? atoi(argv[1]) : 5);
+}

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The DWARF importer: open an ELF binary (or an in-memory ELF image), find its debug info
+ * (in the file, or in a separate debug file found through the build-id or .gnu_debuglink,
+ * plus the dwz supplementary file named by .gnu_debugaltlink), and import into a caller's
+ * registry:
+ *   - a function's probe signature (its parameters in order, names and types): a
+ *     TYR_KIND_FUNC named after the function, found later with tyr_find(reg, name, FUNC);
+ *   - a named struct/union/enum/typedef with everything it reaches;
+ *   - every type of every unit.
+ * Only what is asked for is imported; what is reached is imported once per registry.
+ *
+ * Ownership: tyr_dwarf_open*() returns a handle the caller frees with tyr_dwarf_free().
+ * It owns the libdwarf and libelf state and the file descriptors it opened. Types it
+ * imports belong to the registry they were imported into. Names handed to callbacks are
+ * views valid only during the callback.
+ *
+ * Caching: a handle remembers which DWARF DIE became which type of the registry it last
+ * imported into, so importing several functions into one registry shares their types.
+ * Passing another registry starts afresh. A registry must not be freed and another created
+ * at the same address while the handle is used with it: call tyr_dwarf_forget() in between.
+ *
+ * Threads: a handle is used by one thread at a time. tyr_dwarf_open*() sets libdwarf's
+ * process-wide allocation-tracking flag off (dwarf_set_de_alloc_flag(0)) the first time
+ * it runs; open the first handle before starting threads that use libdwarf themselves.
+ * tyr_dwarf_import_all() runs a worker thread of its own during the call (joined before it
+ * returns) when the machine has 2 cores or more; TYR_DWARF_NO_THREADS=1 turns it off.
+ *
+ * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and opts->diag
+ * (when given) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
+ * DIE, and for TYR_ENODEBUG the list of places searched for separate debug files.
+ */
+#ifndef TYR_DWARF_H
+#define TYR_DWARF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tyr/common.h"
+#include "tyr/error.h"
+#include "tyr/registry.h"
+#include "tyr/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tyr_dwarf tyr_dwarf;
+
+struct tyr_dwarf_opts {
+    size_t sz;                     /* set by TYR_OPTS */
+    /* Directories searched for separate debug files, in order, instead of the default
+     * {"/usr/lib/debug"}: each D is tried as D/.build-id/xx/rest.debug, D/<dir of the
+     * binary>/<debuglink name>, and D/<debuglink name>; the binary's own directory and its
+     * .debug subdirectory are always tried for the debuglink name. NULL-terminated; copied. */
+    const char *const *debug_dirs;
+    tyr_diag *diag;                /* optional: filled on failure */
+};
+#define tyr_dwarf_opts__last_field diag
+
+/**
+ * @brief Open an ELF executable, shared object or separate debug file by path.
+ * @param path  Not retained.
+ * @param opts  NULL for defaults; opts->diag is used for this call only.
+ * @param[out] out  The handle, freed with tyr_dwarf_free(); untouched on failure.
+ * @return 0; TYR_EINVAL; TYR_EIO (cannot open or read the file); TYR_ENOTELF;
+ *         TYR_ENODEBUG (no .debug_info here nor in any separate debug file: diag->what
+ *         lists the places searched); TYR_EDWARF (libdwarf refused the debug info);
+ *         TYR_ENOMEM.
+ */
+TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,
+                           tyr_dwarf **out);
+
+/**
+ * @brief Open an ELF image held in memory (a fuzzer's input). No separate debug files are
+ *        searched. The bytes are copied (into an anonymous memfd): the caller may free them
+ *        as soon as this returns.
+ * @return As tyr_dwarf_open().
+ */
+TYR_API int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts *opts,
+                               tyr_dwarf **out);
+
+/** @brief Free a handle, its libdwarf/libelf state and descriptors. NULL is accepted. */
+TYR_API void tyr_dwarf_free(tyr_dwarf *dw);
+
+/** @brief Forget which DIEs were imported into which types (see "Caching" above). */
+TYR_API void tyr_dwarf_forget(tyr_dwarf *dw);
+
+/**
+ * @brief The path the DWARF was actually read from (the separate debug file when one was
+ *        followed), and the dwz supplementary file ("" when none).
+ * @return Strings owned by the handle, valid until tyr_dwarf_free().
+ */
+TYR_API const char *tyr_dwarf_debug_path(const tyr_dwarf *dw);
+TYR_API const char *tyr_dwarf_alt_path(const tyr_dwarf *dw);
+
+/**
+ * @brief Import a function's probe signature and every type its parameters and return
+ *        type reach.
+ * The function is found by name through the ELF symbol tables and .debug_aranges (one unit
+ * is scanned), then by a scan of every unit's top level; an ELF alias is matched by address
+ * to the DIE's DW_AT_low_pc (fopen -> _IO_new_fopen); a function that exists only as an
+ * out-of-line copy (name.part.N, name.isra.N, name.constprop.N, name.cold) is found by its
+ * base name. DW_AT_specification and DW_AT_abstract_origin are followed for the name,
+ * parameters and return type.
+ * @param name  The function name as the caller probes it; not retained. The FUNC record is
+ *              named `name` (the alias asked for, not the DIE's name).
+ * @param[out] out  The TYR_KIND_FUNC type (its target is the FUNC_PROTO). May be NULL.
+ * @param diag  Optional; filled on failure (the DIE offset on TYR_EDWARF).
+ * @return 0; TYR_ENOENT (no such function); TYR_EDWARF; TYR_ENOMEM; a registry error.
+ */
+TYR_API int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name,
+                                  tyr_type *out, tyr_diag *diag);
+
+/**
+ * @brief Import a named type (a definition is preferred over a declaration) and what it
+ *        reaches. kind: TYR_KIND_STRUCT, _UNION, _ENUM, _TYPEDEF or TYR_KIND_ANY. When
+ *        several units define the name with different layouts, the first in unit order is
+ *        imported (tyr_dwarf_import_all() imports every one).
+ * @return 0; TYR_ENOENT; TYR_EINVAL (kind); TYR_EDWARF; TYR_ENOMEM; a registry error.
+ */
+TYR_API int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name,
+                                  int kind, tyr_type *out, tyr_diag *diag);
+
+/** Progress: units done of total. Return non-zero to stop (the import returns TYR_EINVAL). */
+typedef int (*tyr_dwarf_progress_fn)(void *ctx, uint32_t done, uint32_t total);
+
+/** Counters of the last import_all (for benchmarks). */
+typedef struct tyr_dwarf_stats {
+    uint64_t units;     /* units walked (compile and partial units, both files) */
+    uint64_t dies;      /* DIEs visited */
+    uint64_t types;     /* type ids in the registry afterwards */
+} tyr_dwarf_stats;
+
+/**
+ * @brief Import every type DIE of every unit (function bodies are skipped) once each,
+ *        deduplicated by name and layout.
+ * @param progress  Optional; called after each unit.   @param stats  Optional [out].
+ */
+TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
+                                 void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag);
+
+/** Called once per distinct function name; `name` is valid during the call only. Return
+ *  non-zero to stop the walk (tyr_dwarf_list_funcs then returns that value). */
+typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);
+
+/**
+ * @brief List the functions with a body (a DW_AT_low_pc or ranges), whose names match an
+ *        fnmatch(3) glob ("PyDict_*"; NULL matches all), in unit order, each name once.
+ * @return 0, the callback's non-zero value, TYR_EINVAL, TYR_ENOMEM, TYR_EDWARF.
+ */
+TYR_API int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
+                                 void *ctx, tyr_diag *diag);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TYR_DWARF_H */

@@ -1,0 +1,507 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading one DIE: its tag and the attributes the importer uses, decoded once into a plain
+ * struct. References are made global (tdw_ref), following DW_FORM_GNU_ref_alt and
+ * DW_FORM_ref_sup4/8 into the dwz supplementary file; DW_FORM_GNU_strp_alt/strp_sup names
+ * are read from that file's .debug_str.
+ */
+#include <string.h>
+
+#include "dwarf_internal.h"
+
+tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return TDW_REF_NONE;
+    }
+    return (tdw_ref)off | (file ? TDW_ALT_BIT : 0);
+}
+
+static bool is_alt_form(Dwarf_Half form)
+{
+    return form == DW_FORM_GNU_ref_alt || form == DW_FORM_ref_sup4 ||
+           form == DW_FORM_ref_sup8 || form == DW_FORM_GNU_strp_alt ||
+           form == DW_FORM_strp_sup;
+}
+
+static int read_ref(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form,
+                    tdw_ref *out)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (form == DW_FORM_ref_sig8) {
+        /* A DWARF 5 type unit in .debug_info, by signature. (DWARF 4 .debug_types units are
+         * not read: their signatures are not in the table, and the reference fails.) */
+        Dwarf_Sig8 sig;
+        if (dwarf_formsig8(a, &sig, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            return -1;
+        }
+        uint64_t sv;
+        memcpy(&sv, sig.signature, sizeof sv);
+        *out = tdw_type_unit(dw, file, sv);
+        return *out == TDW_REF_NONE ? -1 : 0;
+    }
+    if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return -1;
+    }
+    if (off & TDW_ALT_BIT)
+        return -1;
+    *out = (tdw_ref)off | ((file || is_alt_form(form)) ? TDW_ALT_BIT : 0);
+    return 0;
+}
+
+static int read_udata(Dwarf_Attribute a, Dwarf_Half form, uint64_t *out, bool *is_signed)
+{
+    Dwarf_Error e = NULL;
+    if (form == DW_FORM_sdata || form == DW_FORM_implicit_const) {
+        Dwarf_Signed v = 0;
+        if (dwarf_formsdata(a, &v, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            return -1;
+        }
+        *out = (uint64_t)v;
+        if (is_signed)
+            *is_signed = true;
+        return 0;
+    }
+    switch (form) {
+    case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
+    case DW_FORM_udata:
+        break;
+    default:
+        return -1; /* a reference, an expression, a location list: not a constant */
+    }
+    Dwarf_Unsigned v = 0;
+    if (dwarf_formudata(a, &v, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return -1;
+    }
+    *out = v;
+    if (is_signed)
+        *is_signed = false;
+    return 0;
+}
+
+static uint64_t uleb(const uint8_t **p, const uint8_t *end, bool *ok)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    while (*p < end) {
+        uint8_t b = *(*p)++;
+        if (shift < 64)
+            v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+        if (!(b & 0x80))
+            return v;
+    }
+    *ok = false;
+    return 0;
+}
+
+/* A member location expression: DW_OP_plus_uconst N, or DW_OP_constu N [DW_OP_plus], or
+ * DW_OP_litN: the simple forms compilers emit for C structs. Anything else fails. */
+static int member_expr(const uint8_t *p, uint64_t len, uint64_t *out)
+{
+    const uint8_t *end = p + len;
+    bool ok = true;
+    uint64_t v = 0;
+    if (p == end)
+        return -1;
+    uint8_t op = *p++;
+    if (op == DW_OP_plus_uconst || op == DW_OP_constu)
+        v = uleb(&p, end, &ok);
+    else if (op >= DW_OP_lit0 && op <= DW_OP_lit31)
+        v = (uint64_t)(op - DW_OP_lit0);
+    else
+        return -1;
+    if (p < end && *p == DW_OP_plus && op != DW_OP_plus_uconst)
+        p++;
+    if (!ok || p != end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static void read_member_loc(Dwarf_Attribute a, Dwarf_Half form, struct tdw_die *d)
+{
+    Dwarf_Error e = NULL;
+    uint64_t v = 0;
+    if (read_udata(a, form, &v, NULL) == 0) {
+        d->member_loc = v;
+        d->has |= TDW_HAS_MEMBER_LOC;
+        return;
+    }
+    if (form == DW_FORM_exprloc) {
+        Dwarf_Unsigned len = 0;
+        Dwarf_Ptr ptr = NULL;
+        if (dwarf_formexprloc(a, &len, &ptr, &e) == DW_DLV_OK &&
+            member_expr(ptr, len, &v) == 0) {
+            d->member_loc = v;
+            d->has |= TDW_HAS_MEMBER_LOC;
+            return;
+        }
+        tdw_err_free(NULL, &e);
+    } else if (form == DW_FORM_block1 || form == DW_FORM_block2 || form == DW_FORM_block4 ||
+               form == DW_FORM_block) {
+        Dwarf_Block *b = NULL;
+        if (dwarf_formblock(a, &b, &e) == DW_DLV_OK) {
+            int r = member_expr(b->bl_data, b->bl_len, &v);
+            dwarf_dealloc(NULL, b, DW_DLA_BLOCK);
+            if (r == 0) {
+                d->member_loc = v;
+                d->has |= TDW_HAS_MEMBER_LOC;
+                return;
+            }
+        }
+        tdw_err_free(NULL, &e);
+    }
+    d->has |= TDW_BAD_MEMBER_LOC;
+}
+
+static const char *read_name(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form)
+{
+    Dwarf_Error e = NULL;
+    if (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup) {
+        Dwarf_Off off = 0;
+        const struct tdw_file *alt = &dw->f[1];
+        if (file == 1 || !alt->str)
+            return NULL;
+        if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            return NULL;
+        }
+        if (off >= alt->str_len || !memchr(alt->str + off, 0, alt->str_len - off))
+            return NULL;
+        return alt->str + off;
+    }
+    char *s = NULL;
+    if (dwarf_formstring(a, &s, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return NULL;
+    }
+    return s;
+}
+
+int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
+{
+    dw->stat_dies++;
+    return tdw_decode_in(dw, dw->f[file].dbg, file, die, d, diag);
+}
+
+int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
+                  struct tdw_die *d, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    memset(d, 0, sizeof *d);
+    d->ref = tdw_die_ref(file, die);
+    d->type = d->spec = d->origin = d->sig = TDW_REF_NONE;
+    if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
+    }
+    Dwarf_Half ch = 0;
+    if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
+        d->has |= TDW_HAS_CHILDREN;
+    Dwarf_Attribute *list = NULL;
+    Dwarf_Signed n = 0;
+    int res = dwarf_attrlist(die, &list, &n, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
+                        d->tag);
+    }
+    int err = 0;
+    for (Dwarf_Signed i = 0; i < n; i++) {
+        Dwarf_Attribute a = list[i];
+        Dwarf_Half at = 0, form = 0;
+        if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
+                           (long long)i);
+            break;
+        }
+        bool sgn = false;
+        uint64_t v = 0;
+        switch (at) {
+        case DW_AT_name:
+            d->name = read_name(dw, file, a, form);
+            if (d->name)
+                d->has |= TDW_HAS_NAME;
+            break;
+        case DW_AT_type:
+            if (read_ref(dw, file, a, form, &d->type) == 0)
+                d->has |= TDW_HAS_TYPE;
+            else
+                err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
+            break;
+        case DW_AT_signature:
+            if (read_ref(dw, file, a, form, &d->sig) == 0)
+                d->has |= TDW_HAS_SIG;
+            else
+                d->has |= TDW_BAD_SIG;
+            break;
+        case DW_AT_specification:
+            if (read_ref(dw, file, a, form, &d->spec) == 0)
+                d->has |= TDW_HAS_SPEC;
+            break;
+        case DW_AT_abstract_origin:
+            if (read_ref(dw, file, a, form, &d->origin) == 0)
+                d->has |= TDW_HAS_ORIGIN;
+            break;
+        case DW_AT_byte_size:
+            if (read_udata(a, form, &d->byte_size, NULL) == 0)
+                d->has |= TDW_HAS_BYTE_SIZE;
+            break;
+        case DW_AT_bit_size:
+            if (read_udata(a, form, &d->bit_size, NULL) == 0)
+                d->has |= TDW_HAS_BIT_SIZE;
+            break;
+        case DW_AT_data_bit_offset:
+            if (read_udata(a, form, &d->data_bit_offset, NULL) == 0)
+                d->has |= TDW_HAS_DATA_BIT_OFFSET;
+            break;
+        case DW_AT_bit_offset:
+            if (read_udata(a, form, &d->bit_offset, NULL) == 0)
+                d->has |= TDW_HAS_BIT_OFFSET;
+            break;
+        case DW_AT_data_member_location:
+            read_member_loc(a, form, d);
+            break;
+        case DW_AT_count:
+            if (read_udata(a, form, &d->count, NULL) == 0)
+                d->has |= TDW_HAS_COUNT;
+            else
+                d->has |= TDW_BAD_BOUND;
+            break;
+        case DW_AT_upper_bound:
+            if (read_udata(a, form, &d->upper, NULL) == 0)
+                d->has |= TDW_HAS_UPPER;
+            else
+                d->has |= TDW_BAD_BOUND;
+            break;
+        case DW_AT_lower_bound:
+            if (read_udata(a, form, &d->lower, NULL) == 0)
+                d->has |= TDW_HAS_LOWER;
+            else
+                d->has |= TDW_BAD_BOUND;
+            break;
+        case DW_AT_const_value:
+            if (read_udata(a, form, &v, &sgn) == 0) {
+                d->const_value = v;
+                d->has |= TDW_HAS_CONST | (sgn ? TDW_CONST_SIGNED : 0);
+            }
+            break;
+        case DW_AT_encoding:
+            if (read_udata(a, form, &d->encoding, NULL) == 0)
+                d->has |= TDW_HAS_ENCODING;
+            break;
+        case DW_AT_alignment:
+            if (read_udata(a, form, &d->align, NULL) == 0)
+                d->has |= TDW_HAS_ALIGN;
+            break;
+        case DW_AT_declaration:
+            d->has |= TDW_DECL;
+            break;
+        case DW_AT_GNU_vector:
+            d->has |= TDW_VECTOR;
+            break;
+        case DW_AT_low_pc: {
+            Dwarf_Addr pc = 0;
+            if (dwarf_formaddr(a, &pc, &e) == DW_DLV_OK) {
+                d->low_pc = pc;
+                d->has |= TDW_HAS_LOW_PC;
+            }
+            tdw_err_free(NULL, &e);
+            break;
+        }
+        case DW_AT_ranges:
+            d->has |= TDW_HAS_RANGES;
+            break;
+        default:
+            break;
+        }
+        if (err)
+            break;
+    }
+    for (Dwarf_Signed i = 0; i < n; i++)
+        dwarf_dealloc_attribute(list[i]);
+    dwarf_dealloc(dbg, list, DW_DLA_LIST);
+    return err;
+}
+
+/* ---- The prefetched unit (see dwarf_prefetch.c) ---- */
+
+/* Index (1-based) of ref in the current unit's cache, or 0. */
+static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
+{
+    const struct tdw_cache *c = dw->cache;
+    if (!c || ref < c->lo || ref >= c->hi)
+        return 0;
+    uint32_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (c->v[mid].d.ref < ref)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->n && c->v[lo].d.ref == ref ? lo + 1 : 0;
+}
+
+void tdw_die_free(Dwarf_Die die)
+{
+    if (die)
+        dwarf_dealloc_die(die);
+}
+
+int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                    tyr_diag *diag)
+{
+    uint32_t ci = cache_find(dw, ref);
+    if (ci) {
+        *out = dw->cache->v[ci - 1].d;
+        if (die_out)
+            *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
+        return 0;
+    }
+    return tdw_read(dw, ref, out, die_out, diag);
+}
+
+int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
+{
+    if (!die_out) {
+        uint32_t ci = cache_find(dw, ref);
+        if (ci) {
+            *out = dw->cache->v[ci - 1].d;
+            return 0;
+        }
+    }
+    unsigned file = tdw_ref_file(ref);
+    Dwarf_Debug dbg = dw->f[file].dbg;
+    if (!dbg)
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref),
+                        "reference into a missing dwz supplementary file");
+    Dwarf_Die die = NULL;
+    Dwarf_Error e = NULL;
+    int res = dwarf_offdie_b(dbg, tdw_ref_off(ref), 1, &die, &e);
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "no DIE at offset 0x%llx%s",
+                        (unsigned long long)tdw_ref_off(ref), file ? " of the dwz file" : "");
+    }
+    int err = tdw_decode(dw, file, die, out, diag);
+    if (err || !die_out)
+        dwarf_dealloc_die(die);
+    else
+        *die_out = die;
+    return err;
+}
+
+int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_diag *diag)
+{
+    Dwarf_Half ch = 0;
+    if (dwarf_die_abbrev_children_flag(die, &ch) != DW_DLV_OK || !ch)
+        return 0;
+    Dwarf_Error e = NULL;
+    int res = dwarf_child(die, out, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dw->f[file].dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
+                        "cannot read the children");
+    }
+    return 1;
+}
+
+int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    int res = dwarf_siblingof_b(dw->f[file].dbg, die, 1, out, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dw->f[file].dbg, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
+                        "cannot read the next sibling");
+    }
+    /* Siblings only move forward: a DW_AT_sibling pointing back would loop for ever. */
+    tdw_ref here = tdw_die_ref(file, die), next = tdw_die_ref(file, *out);
+    if (next == TDW_REF_NONE || next <= here) {
+        dwarf_dealloc_die(*out);
+        *out = NULL;
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here),
+                        "DIE 0x%llx: next sibling at 0x%llx does not follow it",
+                        (unsigned long long)tdw_ref_off(here), (unsigned long long)tdw_ref_off(next));
+    }
+    return 1;
+}
+
+int tdw_kids_first(tyr_dwarf *dw, tdw_ref parent, Dwarf_Die parent_die, struct tdw_kids *k,
+                   struct tdw_die *out, tyr_diag *diag)
+{
+    memset(k, 0, sizeof *k);
+    k->file = tdw_ref_file(parent);
+    uint32_t ci = parent_die ? 0 : cache_find(dw, parent);
+    if (ci) {
+        k->cache = dw->cache;
+        k->next = k->cache->v[ci - 1].child;
+        return tdw_kids_next(dw, k, out, diag);
+    }
+    Dwarf_Die owned = NULL;
+    if (!parent_die) {
+        struct tdw_die pd;
+        int err = tdw_read(dw, parent, &pd, &owned, diag);
+        if (err)
+            return err;
+        parent_die = owned;
+    }
+    int got = tdw_child(dw, k->file, parent_die, &k->cur, diag);
+    tdw_die_free(owned);
+    if (got != 1)
+        return got;
+    k->started = true;
+    int err = tdw_decode(dw, k->file, k->cur, out, diag);
+    return err ? err : 1;
+}
+
+int tdw_kids_next(tyr_dwarf *dw, struct tdw_kids *k, struct tdw_die *out, tyr_diag *diag)
+{
+    if (k->cache) {
+        if (!k->next)
+            return 0;
+        const struct tdw_cdie *c = &k->cache->v[k->next - 1];
+        *out = c->d;
+        k->next = c->sib;
+        return 1;
+    }
+    if (!k->cur)
+        return 0;
+    if (k->started) {
+        Dwarf_Die next = NULL;
+        int got = tdw_sibling(dw, k->file, k->cur, &next, diag);
+        dwarf_dealloc_die(k->cur);
+        k->cur = next;
+        if (got != 1) {
+            k->cur = NULL;
+            return got;
+        }
+        int err = tdw_decode(dw, k->file, k->cur, out, diag);
+        return err ? err : 1;
+    }
+    k->started = true;
+    return 1; /* unreachable for libdwarf mode: first is decoded by tdw_kids_first */
+}
+
+void tdw_kids_end(struct tdw_kids *k)
+{
+    tdw_die_free(k->cur);
+    k->cur = NULL;
+}

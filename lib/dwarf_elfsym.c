@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ELF function symbols of the binary (.symtab, else .dynsym; the separate debug file's
+ * .symtab too): they give a probe name an address, which the importer matches to a DIE's
+ * DW_AT_low_pc. That is how an alias (fopen -> _IO_new_fopen) and an out-of-line copy
+ * (name.isra.0, name.part.1, name.constprop.0, name.cold) find their DWARF.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <gelf.h>
+
+#include "dwarf_internal.h"
+
+static int add_sym(tyr_dwarf *dw, const char *name, uint64_t addr)
+{
+    size_t n = strlen(name) + 1;
+    if (dw->symstr_len + n > dw->cap_symstr) {
+        size_t cap = dw->cap_symstr ? dw->cap_symstr : 4096;
+        while (cap < dw->symstr_len + n)
+            cap *= 2;
+        char *p = realloc(dw->symstr, cap);
+        if (!p)
+            return TYR_ENOMEM;
+        dw->symstr = p;
+        dw->cap_symstr = cap;
+    }
+    if (dw->nsyms == dw->cap_syms) {
+        uint32_t cap = dw->cap_syms ? dw->cap_syms * 2 : 256;
+        struct tdw_sym *s = realloc(dw->syms, cap * sizeof *s);
+        if (!s)
+            return TYR_ENOMEM;
+        dw->syms = s;
+        dw->cap_syms = cap;
+    }
+    if (dw->symstr_len > UINT32_MAX - n)
+        return TYR_EOVERFLOW;
+    memcpy(dw->symstr + dw->symstr_len, name, n);
+    dw->syms[dw->nsyms].addr = addr;
+    dw->syms[dw->nsyms].name = (uint32_t)dw->symstr_len;
+    dw->nsyms++;
+    dw->symstr_len += n;
+    return 0;
+}
+
+int tdw_syms_load(tyr_dwarf *dw, Elf *elf)
+{
+    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+            continue;
+        Elf_Data *d = elf_getdata(scn, NULL);
+        if (!d || sh.sh_entsize == 0)
+            continue;
+        size_t n = sh.sh_size / sh.sh_entsize;
+        for (size_t i = 0; i < n; i++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(d, (int)i, &sym))
+                break;
+            int type = GELF_ST_TYPE(sym.st_info);
+            if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+                sym.st_value == 0)
+                continue;
+            const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+            if (!name || !name[0])
+                continue;
+            /* .dynsym names carry @VERSION in some tools' output, not in the table. */
+            int err = add_sym(dw, name, sym.st_value);
+            if (err)
+                return err;
+        }
+    }
+    return 0;
+}
+
+/* Is sym `name` followed by compiler clone suffixes only? */
+static bool is_copy_of(const char *sym, const char *name, size_t len)
+{
+    if (strncmp(sym, name, len) != 0 || sym[len] != '.')
+        return false;
+    static const char *const suffixes[] = {"part.", "isra.", "constprop.", "cold", "lto_priv."};
+    const char *rest = sym + len + 1;
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++)
+        if (strncmp(rest, suffixes[i], strlen(suffixes[i])) == 0)
+            return true;
+    return false;
+}
+
+uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies, uint64_t *addrs,
+                         uint32_t max)
+{
+    uint32_t found = 0;
+    size_t len = strlen(name);
+    for (uint32_t i = 0; i < dw->nsyms; i++) {
+        const char *s = dw->symstr + dw->syms[i].name;
+        bool hit = copies ? is_copy_of(s, name, len) : strcmp(s, name) == 0;
+        if (!hit)
+            continue;
+        bool dup = false;
+        for (uint32_t j = 0; j < found && j < max; j++)
+            dup |= addrs[j] == dw->syms[i].addr;
+        if (dup)
+            continue;
+        if (found < max)
+            addrs[found] = dw->syms[i].addr;
+        found++;
+    }
+    return found;
+}

@@ -1,0 +1,1422 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Type import: DWARF type DIEs to registry types, with an explicit work stack (no C
+ * recursion in proportion to the input's depth) and dedup by name and layout.
+ *
+ * The registry's rules shape the algorithm:
+ *   - a target needs a handle before whatever refers to it (pointer, typedef, qualifier,
+ *     array, prototype): a struct gets its handle by being *declared*, so pointer cycles
+ *     (struct Node { struct Node *next; }) close through declared structs;
+ *   - a struct or array held by value is sealed: its members must all be added before. So a
+ *     struct is *filled* (completed, members added) only after every member type it holds
+ *     by value is itself complete.
+ * Three jobs drive this:
+ *   HANDLE(ref)  give the DIE a type id (structs: declared only, queued to be filled);
+ *   FULL(ref)    HANDLE, then, if it resolves to a struct not yet filled, FILL it;
+ *   FILL(id)     read the members, FULL every member type, then complete and add members.
+ * A HANDLE in progress is marked; meeting it again is a reference cycle that does not pass
+ * through a struct (malformed DWARF: TYR_EDWARF). A FILL in progress met by a FULL is a struct
+ * holding itself by value (TYR_EDWARF). Each job revisits its frame at most twice, so the loop
+ * is bounded by the number of DIEs.
+ *
+ * Dedup: a struct or union's key is its kind, name, size and a signature of its members
+ * (name, offset, bit position, and the chain of tags and names of their types up to the first
+ * named type), computed from the DWARF alone before anything is created. So the same struct
+ * from many units maps to one id, and two layouts under one name get two. Enums hash their
+ * enumerators; typedefs, pointers, qualifiers, arrays and prototypes are keyed by the ids of
+ * their targets. Keys are 64-bit XXH3 hashes (a collision would merge two types; see
+ * docs/dwarf.md).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
+#include "dwarf_internal.h"
+
+#define IN_PROGRESS UINT32_MAX
+
+/* ---- Maps ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= UINT64_C(0xff51afd7ed558ccd);
+    x ^= x >> 33;
+    return x;
+}
+
+static int map_grow(struct tdw_map *m)
+{
+    uint32_t cap = m->cap ? m->cap * 2 : 1024;
+    tdw_ref *k = malloc((size_t)cap * sizeof *k);
+    uint32_t *v = malloc((size_t)cap * sizeof *v);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return TYR_ENOMEM;
+    }
+    memset(k, 0xff, (size_t)cap * sizeof *k);
+    for (uint32_t i = 0; i < m->cap; i++) {
+        if (m->keys[i] == TDW_REF_NONE)
+            continue;
+        uint32_t j = (uint32_t)mix64(m->keys[i]) & (cap - 1);
+        while (k[j] != TDW_REF_NONE)
+            j = (j + 1) & (cap - 1);
+        k[j] = m->keys[i];
+        v[j] = m->vals[i];
+    }
+    free(m->keys);
+    free(m->vals);
+    m->keys = k;
+    m->vals = v;
+    m->cap = cap;
+    return 0;
+}
+
+static uint32_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
+{
+    if (insert && (m->used + 1) * 4 >= m->cap * 3 && map_grow(m))
+        return NULL;
+    if (!m->cap)
+        return NULL;
+    uint32_t j = (uint32_t)mix64(key) & (m->cap - 1);
+    while (m->keys[j] != TDW_REF_NONE) {
+        if (m->keys[j] == key)
+            return &m->vals[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    m->keys[j] = key;
+    m->used++;
+    return &m->vals[j];
+}
+
+/* Mapped id of ref, or 0 with *found false (IN_PROGRESS counts as not mapped). */
+static bool mapped(tyr_dwarf *dw, tdw_ref ref, uint32_t *id)
+{
+    if (ref == TDW_REF_NONE) {
+        *id = 0;
+        return true;
+    }
+    uint32_t *v = map_slot(&dw->die2type, ref, false);
+    if (!v || *v == IN_PROGRESS)
+        return false;
+    *id = *v;
+    return true;
+}
+
+static int map_set(tyr_dwarf *dw, tdw_ref ref, uint32_t id)
+{
+    uint32_t *v = map_slot(&dw->die2type, ref, true);
+    if (!v)
+        return TYR_ENOMEM;
+    *v = id;
+    return 0;
+}
+
+static struct tdw_key *key_slot(struct tdw_keyset *s, uint64_t h, uint32_t kind, bool insert)
+{
+    if (insert && (s->used + 1) * 4 >= s->cap * 3) {
+        uint32_t cap = s->cap ? s->cap * 2 : 1024;
+        struct tdw_key *n = calloc(cap, sizeof *n);
+        if (!n)
+            return NULL;
+        for (uint32_t i = 0; i < s->cap; i++) {
+            if (!s->slots[i].kind)
+                continue;
+            uint32_t j = (uint32_t)s->slots[i].h & (cap - 1);
+            while (n[j].kind)
+                j = (j + 1) & (cap - 1);
+            n[j] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = n;
+        s->cap = cap;
+    }
+    if (!s->cap)
+        return NULL;
+    uint32_t j = (uint32_t)h & (s->cap - 1);
+    while (s->slots[j].kind) {
+        if (s->slots[j].h == h && s->slots[j].kind == kind)
+            return &s->slots[j];
+        j = (j + 1) & (s->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    s->slots[j].h = h;
+    s->slots[j].kind = kind;
+    s->slots[j].id = 0;
+    s->used++;
+    return &s->slots[j];
+}
+
+/* Look up a structural key; *id = 0 when absent. */
+static uint32_t dedup_get(tyr_dwarf *dw, uint32_t kind, uint64_t h)
+{
+    struct tdw_key *k = key_slot(&dw->dedup, h, kind + 1, false);
+    return k ? k->id : 0;
+}
+
+static int dedup_put(tyr_dwarf *dw, uint32_t kind, uint64_t h, uint32_t id)
+{
+    struct tdw_key *k = key_slot(&dw->dedup, h, kind + 1, true);
+    if (!k)
+        return TYR_ENOMEM;
+    k->id = id;
+    return 0;
+}
+
+/* Incremental key hashing. */
+typedef XXH3_state_t hstate;
+static void h_u64(hstate *s, uint64_t v)
+{
+    XXH3_64bits_update(s, &v, sizeof v);
+}
+static void h_str(hstate *s, const char *p)
+{
+    if (p)
+        XXH3_64bits_update(s, p, strlen(p) + 1);
+    else
+        h_u64(s, 0x6e6f6e616d65ull);
+}
+
+/* Per type id bookkeeping (grown with the registry). */
+static int ids_reserve(tyr_dwarf *dw, uint32_t id)
+{
+    if (id < dw->cap_ids)
+        return 0;
+    uint32_t cap = dw->cap_ids ? dw->cap_ids : 1024;
+    while (cap <= id)
+        cap *= 2;
+    tdw_ref *r = realloc(dw->fill_ref, (size_t)cap * sizeof *r);
+    if (!r)
+        return TYR_ENOMEM;
+    dw->fill_ref = r;
+    uint8_t *f = realloc(dw->filling, cap);
+    if (!f)
+        return TYR_ENOMEM;
+    dw->filling = f;
+    for (uint32_t i = dw->cap_ids; i < cap; i++) {
+        dw->fill_ref[i] = TDW_REF_NONE;
+        dw->filling[i] = 0;
+    }
+    dw->cap_ids = cap;
+    return 0;
+}
+
+int tdw_bind(tyr_dwarf *dw, tyr_registry *reg)
+{
+    if (dw->reg != reg || tyr_registry_type_count(reg) < dw->reg_types)
+        tyr_dwarf_forget(dw);
+    dw->reg = reg;
+    return 0;
+}
+
+void tdw_unbind(tyr_dwarf *dw)
+{
+    if (dw->reg)
+        dw->reg_types = tyr_registry_type_count(dw->reg);
+}
+
+bool tdw_is_type_tag(Dwarf_Half tag)
+{
+    switch (tag) {
+    case DW_TAG_base_type: case DW_TAG_pointer_type: case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type: case DW_TAG_const_type: case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type: case DW_TAG_atomic_type: case DW_TAG_typedef:
+    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+    case DW_TAG_enumeration_type: case DW_TAG_array_type: case DW_TAG_subroutine_type:
+    case DW_TAG_unspecified_type: case DW_TAG_ptr_to_member_type:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- The work stack ---- */
+
+enum { J_HANDLE, J_FULL, J_FILL };
+
+struct job {
+    tdw_ref ref;
+    tdw_ref target;     /* HANDLE of ptr/typedef/qual/array/proto: the target DIE */
+    const char *name;
+    uint64_t size;
+    uint32_t id;        /* FILL: the struct */
+    uint32_t ifirst, icount; /* items owned by this frame */
+    uint32_t flags;
+    uint16_t tag;
+    uint8_t kind, stage;
+};
+
+/* Members of a struct being filled, dimensions of an array, parameters of a prototype. */
+struct item {
+    const char *name;
+    tdw_ref type;
+    uint64_t off;       /* member: byte offset; dimension: count */
+    uint32_t bit_off, bit_size;
+    uint32_t flags;     /* dimension: 1 = flexible */
+};
+
+struct ctx {
+    tyr_dwarf *dw;
+    tyr_registry *reg;
+    tyr_diag *diag;
+    struct job *jobs;
+    uint32_t njobs, cap_jobs;
+    struct item *items;
+    uint32_t nitems, cap_items;
+    uint32_t *pending;  /* structs declared and not yet filled */
+    uint32_t npending, cap_pending;
+};
+
+static int push_job(struct ctx *c, int kind, tdw_ref ref, uint32_t id)
+{
+    if (c->njobs == c->cap_jobs) {
+        uint32_t cap = c->cap_jobs ? c->cap_jobs * 2 : 64;
+        struct job *j = realloc(c->jobs, (size_t)cap * sizeof *j);
+        if (!j)
+            return TYR_ENOMEM;
+        c->jobs = j;
+        c->cap_jobs = cap;
+    }
+    struct job *j = &c->jobs[c->njobs++];
+    memset(j, 0, sizeof *j);
+    j->kind = (uint8_t)kind;
+    j->ref = ref;
+    j->target = TDW_REF_NONE;
+    j->id = id;
+    j->ifirst = c->nitems;
+    return 0;
+}
+
+static struct item *push_item(struct ctx *c)
+{
+    if (c->nitems == c->cap_items) {
+        uint32_t cap = c->cap_items ? c->cap_items * 2 : 256;
+        struct item *i = realloc(c->items, (size_t)cap * sizeof *i);
+        if (!i)
+            return NULL;
+        c->items = i;
+        c->cap_items = cap;
+    }
+    struct item *it = &c->items[c->nitems++];
+    memset(it, 0, sizeof *it);
+    it->type = TDW_REF_NONE;
+    return it;
+}
+
+static void pop_job(struct ctx *c)
+{
+    c->nitems = c->jobs[c->njobs - 1].ifirst;
+    c->njobs--;
+}
+
+/* The registry refused what the DWARF describes: for input that is the input's fault
+ * (TYR_EDWARF, naming the registry's reason), except running out of memory. */
+static int reg_fail(struct ctx *c, int err, tdw_ref ref, const char *what)
+{
+    int code = (err == TYR_ENOMEM || err == TYR_EOVERFLOW) ? err : TYR_EDWARF;
+    return tdw_fail(c->diag, code, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
+                    (unsigned long long)tdw_ref_off(ref), what, tyr_strerror(err));
+}
+
+static int oom(struct ctx *c)
+{
+    return tdw_fail(c->diag, TYR_ENOMEM, 0, "out of memory");
+}
+
+static int add_unknown(struct ctx *c, const struct tdw_die *d, uint64_t size)
+{
+    tyr_type t;
+    int err = tyr_add_unknown(c->reg, d->name, size, &t);
+    if (err)
+        return reg_fail(c, err, d->ref, "unknown type");
+    return map_set(c->dw, d->ref, t.id) ? oom(c) : 0;
+}
+
+/* ---- Base types ---- */
+
+static int do_base(struct ctx *c, const struct tdw_die *d)
+{
+    uint64_t size = d->byte_size;
+    uint64_t enc = d->encoding;
+    uint32_t kind = 0, flags = 0, bits = 0;
+    if (!(d->has & TDW_HAS_BYTE_SIZE))
+        return add_unknown(c, d, 0);
+    switch (enc) {
+    case DW_ATE_boolean: kind = TYR_KIND_INT; flags = TYR_INT_BOOL; break;
+    case DW_ATE_signed: kind = TYR_KIND_INT; flags = TYR_INT_SIGNED; break;
+    case DW_ATE_unsigned: kind = TYR_KIND_INT; break;
+    case DW_ATE_signed_char: kind = TYR_KIND_INT; flags = TYR_INT_SIGNED | TYR_INT_CHAR; break;
+    case DW_ATE_unsigned_char: kind = TYR_KIND_INT; flags = TYR_INT_CHAR; break;
+    case DW_ATE_UTF: kind = TYR_KIND_INT; break;
+    case DW_ATE_float:
+        kind = TYR_KIND_FLOAT;
+        bits = size == 4 ? 32 : size == 8 ? 64 : 0;
+        if (size == 16)
+            bits = d->name && strstr(d->name, "long double") ? 80 : 128;
+        if (size == 10 || size == 12) /* x87 long double on 32-bit ABIs: no float record */
+            bits = 0;
+        break;
+    default:
+        break;
+    }
+    /* "char" is plain char: signed or not per the DWARF encoding. */
+    uint64_t h;
+    hstate s;
+    XXH3_64bits_reset(&s);
+    h_str(&s, d->name);
+    h_u64(&s, size);
+    h_u64(&s, enc);
+    h = XXH3_64bits_digest(&s);
+    uint32_t id = dedup_get(c->dw, TYR_KIND_INT, h);
+    if (id)
+        return map_set(c->dw, d->ref, id) ? oom(c) : 0;
+    tyr_type t = {0};
+    int err = TYR_EINVAL;
+    if (kind == TYR_KIND_INT && size <= 16)
+        err = tyr_add_int(c->reg, d->name, (uint32_t)size, flags, &t);
+    else if (kind == TYR_KIND_FLOAT && bits)
+        err = tyr_add_float(c->reg, d->name, (uint32_t)size, bits, &t);
+    if (err == TYR_EINVAL) /* complex, decimal, fixed point, odd sizes: explicit unknown */
+        err = tyr_add_unknown(c->reg, d->name, size, &t);
+    if (err)
+        return reg_fail(c, err, d->ref, "base type");
+    if (dedup_put(c->dw, TYR_KIND_INT, h, t.id) || map_set(c->dw, d->ref, t.id))
+        return oom(c);
+    return 0;
+}
+
+/* ---- Enums ---- */
+
+static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
+{
+    tyr_dwarf *dw = c->dw;
+    uint64_t size = d->byte_size;
+    if (!(d->has & TDW_HAS_BYTE_SIZE) || (size != 1 && size != 2 && size != 4 && size != 8))
+        return add_unknown(c, d, (d->has & TDW_HAS_BYTE_SIZE) ? size : 0);
+    bool is_signed = false, known = false;
+    if (d->has & TDW_HAS_TYPE) {
+        /* DWARF 5 / gcc, clang: the underlying type says the signedness. Follow typedefs. */
+        struct tdw_die u;
+        tdw_ref r = d->type;
+        for (int hop = 0; hop < 8 && r != TDW_REF_NONE; hop++) {
+            int err = tdw_read(dw, r, &u, NULL, c->diag);
+            if (err)
+                return err;
+            if (u.tag == DW_TAG_base_type) {
+                is_signed = u.encoding == DW_ATE_signed || u.encoding == DW_ATE_signed_char;
+                known = true;
+                break;
+            }
+            r = (u.has & TDW_HAS_TYPE) ? u.type : TDW_REF_NONE;
+        }
+    }
+    /* Read the enumerators once into items (name, raw value, signed form). */
+    uint32_t first = c->nitems;
+    struct tdw_kids k;
+    struct tdw_die e;
+    int got = tdw_kids_first(dw, d->ref, die, &k, &e, c->diag);
+    for (; got == 1; got = tdw_kids_next(dw, &k, &e, c->diag)) {
+        if (e.tag != DW_TAG_enumerator || !(e.has & TDW_HAS_CONST))
+            continue;
+        struct item *it = push_item(c);
+        if (!it) {
+            tdw_kids_end(&k);
+            return oom(c);
+        }
+        it->name = e.name;
+        it->off = e.const_value;
+        it->flags = (e.has & TDW_CONST_SIGNED) ? 1u : 0u;
+        if (!known && it->flags && (int64_t)e.const_value < 0)
+            is_signed = true;
+    }
+    tdw_kids_end(&k);
+    if (got < 0)
+        return got;
+    unsigned bits = (unsigned)size * 8;
+    hstate s;
+    XXH3_64bits_reset(&s);
+    h_str(&s, d->name);
+    h_u64(&s, size | (is_signed ? 0x100u : 0));
+    for (uint32_t i = first; i < c->nitems; i++) {
+        struct item *it = &c->items[i];
+        uint64_t v = it->off;
+        if (bits < 64) {
+            v &= (UINT64_C(1) << bits) - 1;
+            if (is_signed && (v >> (bits - 1)))
+                v |= ~((UINT64_C(1) << bits) - 1); /* sign-extend a dataN form */
+        }
+        it->off = v;
+        h_str(&s, it->name);
+        h_u64(&s, v);
+    }
+    uint64_t h = XXH3_64bits_digest(&s);
+    uint32_t id = dedup_get(dw, TYR_KIND_ENUM, h);
+    if (!id) {
+        tyr_type t;
+        int err = tyr_enum_new(c->reg, d->name, (uint32_t)size, is_signed ? TYR_ENUM_SIGNED : 0, &t);
+        if (err)
+            return reg_fail(c, err, d->ref, "enum");
+        for (uint32_t i = first; i < c->nitems && !err; i++) {
+            err = tyr_enum_add(c->reg, t, c->items[i].name, c->items[i].off);
+            if (err == TYR_EEXIST || err == TYR_EINVAL)
+                err = 0; /* duplicate or unnamed enumerator: C forbids it, keep the first */
+        }
+        if (err)
+            return reg_fail(c, err, d->ref, "enumerator");
+        id = t.id;
+        if (dedup_put(dw, TYR_KIND_ENUM, h, id))
+            return oom(c);
+    }
+    c->nitems = first;
+    return map_set(dw, d->ref, id) ? oom(c) : 0;
+}
+
+/* ---- Struct signature (DWARF only, before anything is created) ---- */
+
+static uint64_t *memo_slot(struct tdw_hmap *m, tdw_ref key, bool insert)
+{
+    if (insert && (m->used + 1) * 4 >= m->cap * 3) {
+        uint32_t cap = m->cap ? m->cap * 2 : 4096;
+        tdw_ref *k = malloc((size_t)cap * sizeof *k);
+        uint64_t *v = malloc((size_t)cap * sizeof *v);
+        if (!k || !v) {
+            free(k);
+            free(v);
+            return NULL;
+        }
+        memset(k, 0xff, (size_t)cap * sizeof *k);
+        for (uint32_t i = 0; i < m->cap; i++) {
+            if (m->keys[i] == TDW_REF_NONE)
+                continue;
+            uint32_t j = (uint32_t)mix64(m->keys[i]) & (cap - 1);
+            while (k[j] != TDW_REF_NONE)
+                j = (j + 1) & (cap - 1);
+            k[j] = m->keys[i];
+            v[j] = m->vals[i];
+        }
+        free(m->keys);
+        free(m->vals);
+        m->keys = k;
+        m->vals = v;
+        m->cap = cap;
+    }
+    if (!m->cap)
+        return NULL;
+    uint32_t j = (uint32_t)mix64(key) & (m->cap - 1);
+    while (m->keys[j] != TDW_REF_NONE) {
+        if (m->keys[j] == key)
+            return &m->vals[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    if (!insert)
+        return NULL;
+    m->keys[j] = key;
+    m->used++;
+    return &m->vals[j];
+}
+
+static uint64_t chain_end_hash(const struct tdw_die *t)
+{
+    hstate one;
+    XXH3_64bits_reset(&one);
+    h_u64(&one, t->tag);
+    if (t->name)
+        h_str(&one, t->name);
+    h_u64(&one, t->byte_size);
+    return XXH3_64bits_digest(&one);
+}
+
+static bool is_chain_end(const struct tdw_die *t)
+{
+    return t->name || t->tag == DW_TAG_structure_type || t->tag == DW_TAG_union_type ||
+           t->tag == DW_TAG_class_type || t->tag == DW_TAG_enumeration_type;
+}
+
+/* A DIE that ends a chain (named, or an anonymous record: its members are not followed)
+ * hashes from what was just read: remember it so that members referring to it need not
+ * read it again. */
+static void memo_chain_end(struct ctx *c, const struct tdw_die *t)
+{
+    if (!is_chain_end(t) || memo_slot(&c->dw->chain_memo, t->ref, false))
+        return;
+    uint64_t *v = memo_slot(&c->dw->chain_memo, t->ref, true);
+    if (v)
+        *v = chain_end_hash(t);
+}
+
+/*
+ * The signature of a member's type: chain(r) = H(tag, name, size) when r is named or an
+ * anonymous record, else H(tag, chain(target)) (void: a constant). Memoized per DIE, and
+ * defined link by link so that the memo can be used at any link whatever the order in which
+ * chains are met. Chains longer than 16 links (malformed) hash as a constant.
+ */
+static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
+{
+    tdw_ref refs[16];
+    uint16_t tags[16];
+    int n = 0;
+    uint64_t h = 0x766f6964; /* void */
+    for (;; n++) {
+        if (r == TDW_REF_NONE)
+            break;
+        uint64_t *v = memo_slot(&c->dw->chain_memo, r, false);
+        if (v) {
+            h = *v;
+            break;
+        }
+        if (n == 16) {
+            h = 0xdeeb;
+            break;
+        }
+        struct tdw_die t;
+        int err = tdw_read(c->dw, r, &t, NULL, c->diag);
+        if (err)
+            return err;
+        if (is_chain_end(&t)) {
+            h = chain_end_hash(&t);
+            memo_chain_end(c, &t);
+            break;
+        }
+        refs[n] = r;
+        tags[n] = t.tag;
+        r = (t.has & TDW_HAS_TYPE) ? t.type : TDW_REF_NONE;
+    }
+    for (int i = n; i > 0; i--) {
+        hstate one;
+        XXH3_64bits_reset(&one);
+        h_u64(&one, tags[i - 1]);
+        h_u64(&one, h);
+        h = XXH3_64bits_digest(&one);
+        uint64_t *v = memo_slot(&c->dw->chain_memo, refs[i - 1], true);
+        if (!v)
+            return oom(c);
+        *v = h;
+    }
+    h_u64(s, h);
+    return 0;
+}
+
+/* Bit position of a bitfield member from the start of the struct (both encodings).
+ * DWARF 4/5 DW_AT_data_bit_offset counts from the struct's first bit. DWARF 2/3
+ * DW_AT_bit_offset counts from the most significant bit of a storage unit of
+ * DW_AT_byte_size bytes at DW_AT_data_member_location: on a little-endian target the
+ * field's lowest bit is at unit_bits - bit_offset - bit_size from the unit's start. */
+static bool bit_position(const struct tdw_die *m, uint64_t type_size, uint64_t *pos)
+{
+    if (m->has & TDW_HAS_DATA_BIT_OFFSET) {
+        *pos = m->data_bit_offset + ((m->has & TDW_HAS_MEMBER_LOC) ? m->member_loc * 8 : 0);
+        return true;
+    }
+    if (m->has & TDW_HAS_BIT_OFFSET) {
+        uint64_t unit = (m->has & TDW_HAS_BYTE_SIZE) ? m->byte_size : type_size;
+        uint64_t ubits = unit * 8;
+        if (m->bit_offset + m->bit_size > ubits)
+            return false;
+        uint64_t base = (m->has & TDW_HAS_MEMBER_LOC) ? m->member_loc : 0;
+        *pos = base * 8 + (ubits - m->bit_offset - m->bit_size);
+        return true;
+    }
+    *pos = ((m->has & TDW_HAS_MEMBER_LOC) ? m->member_loc : 0) * 8;
+    return true;
+}
+
+/* Read a struct's data members into items of the frame; fail = unsupported layout. */
+static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, hstate *s,
+                        bool *unsupported)
+{
+    tyr_dwarf *dw = c->dw;
+    struct tdw_kids k;
+    struct tdw_die m;
+    int err = 0;
+    int got = tdw_kids_first(dw, d->ref, die, &k, &m, c->diag);
+    for (; got == 1 && !err; got = err ? got : tdw_kids_next(dw, &k, &m, c->diag)) {
+        /* C++ static members are DW_TAG_member with DW_AT_declaration (or DW_TAG_variable):
+         * not part of the layout. */
+        if (m.tag == DW_TAG_member && !(m.has & TDW_DECL)) {
+            struct item *it = push_item(c);
+            if (!it) {
+                tdw_kids_end(&k);
+                return oom(c);
+            }
+            it->name = m.name;
+            it->type = (m.has & TDW_HAS_TYPE) ? m.type : TDW_REF_NONE;
+            if (m.has & TDW_BAD_MEMBER_LOC)
+                *unsupported = true;
+            if (m.has & TDW_HAS_BIT_SIZE) {
+                /* Keep what is needed to place it once the type size is known. */
+                uint64_t pos = 0;
+                uint64_t unit = (m.has & TDW_HAS_BYTE_SIZE) ? m.byte_size : 0;
+                if (m.has & TDW_HAS_BIT_OFFSET && !unit) {
+                    /* the storage unit is the type's size: read it now */
+                    struct tdw_die t;
+                    tdw_ref r = it->type;
+                    for (int hop = 0; hop < 8 && r != TDW_REF_NONE; hop++) {
+                        if ((err = tdw_read(dw, r, &t, NULL, c->diag)))
+                            break;
+                        if (t.has & TDW_HAS_BYTE_SIZE) {
+                            unit = t.byte_size;
+                            break;
+                        }
+                        r = (t.has & TDW_HAS_TYPE) ? t.type : TDW_REF_NONE;
+                    }
+                }
+                if (!err && !bit_position(&m, unit, &pos))
+                    *unsupported = true;
+                it->off = pos;     /* absolute bit position for now */
+                it->bit_size = (uint32_t)(m.bit_size > UINT32_MAX ? 0 : m.bit_size);
+                it->flags = 1;     /* bitfield */
+            } else {
+                it->off = (m.has & TDW_HAS_MEMBER_LOC) ? m.member_loc : 0;
+            }
+            if (!err) {
+                h_str(s, it->name);
+                h_u64(s, it->off);
+                h_u64(s, it->bit_size);
+                err = hash_type_chain(c, it->type, s);
+            }
+        } else if (m.tag == DW_TAG_inheritance || m.tag == DW_TAG_variant_part) {
+            *unsupported = true; /* base classes, Rust/Ada variants: not expressed */
+        }
+    }
+    tdw_kids_end(&k);
+    if (err)
+        return err;
+    return got < 0 ? got : 0;
+}
+
+/* Find the definition for a declaration (same tag family, by name, first in unit order). */
+static bool is_definition_of(const struct tdw_entry *e, void *arg)
+{
+    const struct tdw_die *d = arg;
+    if (e->decl)
+        return false;
+    if (d->tag == DW_TAG_enumeration_type)
+        return e->tag == DW_TAG_enumeration_type;
+    if (d->tag == DW_TAG_union_type)
+        return e->tag == DW_TAG_union_type;
+    return e->tag == DW_TAG_structure_type || e->tag == DW_TAG_class_type;
+}
+
+static tdw_ref find_definition(struct ctx *c, const struct tdw_die *d)
+{
+    if (!d->name)
+        return TDW_REF_NONE;
+    int err;
+    const struct tdw_entry *e =
+        tdw_index_first(c->dw, TDW_IX_TYPES, d->name, is_definition_of, (void *)(uintptr_t)d, c->diag, &err);
+    return e ? e->ref : TDW_REF_NONE;
+}
+
+static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwarf_Die die)
+{
+    tyr_dwarf *dw = c->dw;
+    int kind = d->tag == DW_TAG_union_type ? TYR_KIND_UNION : TYR_KIND_STRUCT;
+    if ((d->has & TDW_DECL) || !(d->has & TDW_HAS_BYTE_SIZE)) {
+        if (j->stage == 0) {
+            tdw_ref def = find_definition(c, d);
+            if (def != TDW_REF_NONE && def != d->ref) {
+                j->stage = 1;
+                j->target = def;
+                return push_job(c, J_HANDLE, def, 0) ? oom(c) : 0;
+            }
+        } else {
+            uint32_t id;
+            if (mapped(dw, j->target, &id))
+                return map_set(dw, d->ref, id) ? oom(c) : 0;
+        }
+        /* Opaque: a declared struct, shared by name. */
+        hstate s;
+        XXH3_64bits_reset(&s);
+        h_str(&s, d->name);
+        h_u64(&s, 0xdec1);
+        uint64_t h = XXH3_64bits_digest(&s);
+        uint32_t id = dedup_get(dw, (uint32_t)kind, h);
+        if (!id) {
+            tyr_struct st;
+            int err = tyr_struct_declare(c->reg, kind, d->name, &st);
+            if (err)
+                return reg_fail(c, err, d->ref, "declaration");
+            id = st.id;
+            if (dedup_put(dw, (uint32_t)kind, h, id))
+                return oom(c);
+        }
+        return map_set(dw, d->ref, id) ? oom(c) : 0;
+    }
+    hstate s;
+    XXH3_64bits_reset(&s);
+    h_str(&s, d->name);
+    h_u64(&s, d->byte_size);
+    bool unsupported = false;
+    uint32_t first = c->nitems;
+    int err = read_members(c, d, die, &s, &unsupported);
+    c->nitems = first;
+    if (err)
+        return err;
+    if (unsupported)
+        return add_unknown(c, d, d->byte_size);
+    uint64_t h = XXH3_64bits_digest(&s);
+    uint32_t id = dedup_get(dw, (uint32_t)kind, h);
+    if (id)
+        return map_set(dw, d->ref, id) ? oom(c) : 0;
+    tyr_struct st;
+    err = tyr_struct_declare(c->reg, kind, d->name, &st);
+    if (err)
+        return reg_fail(c, err, d->ref, "struct");
+    if (ids_reserve(dw, st.id) || dedup_put(dw, (uint32_t)kind, h, st.id) ||
+        map_set(dw, d->ref, st.id))
+        return oom(c);
+    dw->fill_ref[st.id] = d->ref;
+    if (c->npending == c->cap_pending) {
+        uint32_t cap = c->cap_pending ? c->cap_pending * 2 : 64;
+        uint32_t *p = realloc(c->pending, (size_t)cap * sizeof *p);
+        if (!p)
+            return oom(c);
+        c->pending = p;
+        c->cap_pending = cap;
+    }
+    c->pending[c->npending++] = st.id;
+    return 0;
+}
+
+/* ---- Derived types: one target ---- */
+
+static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t target)
+{
+    tyr_dwarf *dw = c->dw;
+    int kind;
+    switch (d->tag) {
+    case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
+        kind = TYR_KIND_PTR;
+        break;
+    case DW_TAG_typedef: kind = TYR_KIND_TYPEDEF; break;
+    case DW_TAG_const_type: kind = TYR_KIND_CONST; break;
+    case DW_TAG_volatile_type: kind = TYR_KIND_VOLATILE; break;
+    case DW_TAG_restrict_type: kind = TYR_KIND_RESTRICT; break;
+    default: kind = TYR_KIND_ATOMIC; break;
+    }
+    if (kind == TYR_KIND_PTR && (d->has & TDW_HAS_BYTE_SIZE) &&
+        d->byte_size != tyr_registry_pointer_size(c->reg))
+        return add_unknown(c, d, d->byte_size);
+    if (kind == TYR_KIND_RESTRICT &&
+        tyr_type_kind(c->reg, tyr_type_strip(c->reg, (tyr_type){target}, TYR_STRIP_ALL)) !=
+            TYR_KIND_PTR)
+        return map_set(dw, d->ref, target) ? oom(c) : 0; /* restrict on a non-pointer: drop */
+    hstate s;
+    XXH3_64bits_reset(&s);
+    h_u64(&s, target);
+    if (kind == TYR_KIND_TYPEDEF)
+        h_str(&s, d->name);
+    uint64_t h = XXH3_64bits_digest(&s);
+    uint32_t id = dedup_get(dw, (uint32_t)kind, h);
+    if (!id) {
+        tyr_type t;
+        int err;
+        if (kind == TYR_KIND_PTR)
+            err = tyr_add_ptr(c->reg, (tyr_type){target}, &t);
+        else if (kind == TYR_KIND_TYPEDEF)
+            err = d->name ? tyr_add_typedef(c->reg, d->name, (tyr_type){target}, &t) : TYR_EINVAL;
+        else
+            err = tyr_add_qual(c->reg, kind, (tyr_type){target}, &t);
+        if (err == TYR_EINVAL && kind == TYR_KIND_TYPEDEF)
+            return map_set(dw, d->ref, target) ? oom(c) : 0; /* unnamed typedef: transparent */
+        if (err)
+            return reg_fail(c, err, d->ref, tyr_kind_name(kind));
+        id = t.id;
+        if (dedup_put(dw, (uint32_t)kind, h, id))
+            return oom(c);
+    }
+    return map_set(dw, d->ref, id) ? oom(c) : 0;
+}
+
+/* ---- Arrays ---- */
+
+static int read_dims(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bool *bad)
+{
+    struct tdw_kids k;
+    struct tdw_die s;
+    int got = tdw_kids_first(c->dw, d->ref, die, &k, &s, c->diag);
+    for (; got == 1; got = tdw_kids_next(c->dw, &k, &s, c->diag)) {
+        if (s.tag != DW_TAG_subrange_type && s.tag != DW_TAG_enumeration_type)
+            continue;
+        struct item *it = push_item(c);
+        if (!it) {
+            tdw_kids_end(&k);
+            return oom(c);
+        }
+        if (s.has & TDW_BAD_BOUND) {
+            *bad = true; /* variable length */
+        } else if (s.has & TDW_HAS_COUNT) {
+            it->off = s.count;
+        } else if (s.has & TDW_HAS_UPPER) {
+            uint64_t lo = (s.has & TDW_HAS_LOWER) ? s.lower : 0;
+            /* An upper bound of -1 (any width) is a zero-length array. */
+            if (s.upper == UINT64_MAX || s.upper == UINT32_MAX || s.upper + 1 == lo)
+                it->off = 0;
+            else if (s.upper < lo)
+                *bad = true;
+            else
+                it->off = s.upper - lo + 1;
+        } else {
+            it->flags = 1; /* no bound: flexible */
+        }
+        if (it->off > UINT32_MAX)
+            *bad = true;
+    }
+    tdw_kids_end(&k);
+    return got < 0 ? got : 0;
+}
+
+static int create_array(struct ctx *c, struct job *j, const struct tdw_die *d, uint32_t elem)
+{
+    tyr_dwarf *dw = c->dw;
+    uint32_t t = elem;
+    /* Items are outermost first: build from the innermost. */
+    for (uint32_t i = j->ifirst + j->icount; i > j->ifirst; i--) {
+        const struct item *it = &c->items[i - 1];
+        uint32_t flags = it->flags ? TYR_ARRAY_FLEX : 0;
+        hstate s;
+        XXH3_64bits_reset(&s);
+        h_u64(&s, t);
+        h_u64(&s, it->off);
+        h_u64(&s, flags);
+        uint64_t h = XXH3_64bits_digest(&s);
+        uint32_t id = dedup_get(dw, TYR_KIND_ARRAY, h);
+        if (!id) {
+            tyr_type a;
+            int err = tyr_add_array(c->reg, (tyr_type){t}, (uint32_t)it->off, flags, &a);
+            if (err == TYR_EINCOMPLETE || err == TYR_EKIND || err == TYR_EOVERFLOW ||
+                err == TYR_EINVAL)
+                return add_unknown(c, d, (d->has & TDW_HAS_BYTE_SIZE) ? d->byte_size : 0);
+            if (err)
+                return reg_fail(c, err, d->ref, "array");
+            id = a.id;
+            if (dedup_put(dw, TYR_KIND_ARRAY, h, id))
+                return oom(c);
+        }
+        t = id;
+    }
+    return map_set(dw, d->ref, t) ? oom(c) : 0;
+}
+
+/* ---- Prototypes ---- */
+
+static int read_params(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bool *varargs)
+{
+    struct tdw_kids k;
+    struct tdw_die p;
+    int got = tdw_kids_first(c->dw, d->ref, die, &k, &p, c->diag);
+    for (; got == 1; got = tdw_kids_next(c->dw, &k, &p, c->diag)) {
+        if (p.tag == DW_TAG_formal_parameter) {
+            struct item *it = push_item(c);
+            if (!it) {
+                tdw_kids_end(&k);
+                return oom(c);
+            }
+            it->name = p.name;
+            it->type = (p.has & TDW_HAS_TYPE) ? p.type : TDW_REF_NONE;
+        } else if (p.tag == DW_TAG_unspecified_parameters) {
+            *varargs = true;
+        }
+    }
+    tdw_kids_end(&k);
+    return got < 0 ? got : 0;
+}
+
+static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret)
+{
+    tyr_dwarf *dw = c->dw;
+    hstate s;
+    XXH3_64bits_reset(&s);
+    h_u64(&s, ret);
+    h_u64(&s, j->flags);
+    uint32_t ids[64];
+    for (uint32_t i = 0; i < j->icount; i++) {
+        uint32_t id = 0;
+        if (!mapped(dw, c->items[j->ifirst + i].type, &id))
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(self),
+                            "DIE 0x%llx: parameter type unresolved (reference cycle)",
+                            (unsigned long long)tdw_ref_off(self));
+        if (i < 64)
+            ids[i] = id;
+        h_u64(&s, id);
+        h_str(&s, c->items[j->ifirst + i].name);
+    }
+    uint64_t h = XXH3_64bits_digest(&s);
+    uint32_t id = dedup_get(dw, TYR_KIND_FUNC_PROTO, h);
+    if (!id) {
+        tyr_type p;
+        int err = tyr_func_proto_new(c->reg, (tyr_type){ret}, j->flags, &p);
+        if (err == TYR_EKIND) {
+            struct tdw_die d = {.ref = self};
+            return add_unknown(c, &d, 0);
+        }
+        if (err)
+            return reg_fail(c, err, self, "prototype");
+        for (uint32_t i = 0; i < j->icount && !err; i++) {
+            uint32_t pid = i < 64 ? ids[i] : 0;
+            if (i >= 64)
+                mapped(dw, c->items[j->ifirst + i].type, &pid);
+            err = tyr_func_proto_add_param(c->reg, p, c->items[j->ifirst + i].name,
+                                           (tyr_type){pid});
+        }
+        if (err)
+            return reg_fail(c, err, self, "parameter");
+        id = p.id;
+        if (dedup_put(dw, TYR_KIND_FUNC_PROTO, h, id))
+            return oom(c);
+    }
+    return map_set(dw, self, id) ? oom(c) : 0;
+}
+
+/* ---- The HANDLE job ---- */
+
+static int step_handle(struct ctx *c, uint32_t ji)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    tdw_ref ref = j->ref;
+    uint32_t id;
+    if (mapped(dw, ref, &id)) {
+        pop_job(c);
+        return 0;
+    }
+    uint32_t *mark = map_slot(&dw->die2type, ref, false);
+    if (j->stage == 0 && mark && *mark == IN_PROGRESS)
+        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                        "DIE 0x%llx: type reference cycle not through a struct",
+                        (unsigned long long)tdw_ref_off(ref));
+    struct tdw_die d;
+    Dwarf_Die die = NULL;
+    int err = tdw_read_cached(dw, ref, &d, &die, c->diag);
+    if (err)
+        return err;
+    j = &c->jobs[ji];
+    uint8_t stage = j->stage;
+    bool done = true;
+    if (d.has & (TDW_HAS_SIG | TDW_BAD_SIG)) {
+        /* A declaration standing for a type unit's type: this DIE is that type. */
+        tdw_die_free(die);
+        if (!(d.has & TDW_HAS_SIG) || d.sig == ref)
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                            "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
+                            ".debug_types is not read)", (unsigned long long)tdw_ref_off(ref));
+        if (mapped(dw, d.sig, &id)) {
+            if (map_set(dw, ref, id))
+                return oom(c);
+            pop_job(c);
+            return 0;
+        }
+        if (stage != 0)
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
+                            "type unresolved", (unsigned long long)tdw_ref_off(ref));
+        uint32_t *m = map_slot(&dw->die2type, ref, true);
+        if (!m)
+            return oom(c);
+        *m = IN_PROGRESS;
+        j->stage = 1;
+        return push_job(c, J_HANDLE, d.sig, 0) ? oom(c) : 0;
+    }
+    if (stage == 0)
+        memo_chain_end(c, &d);
+    switch (d.tag) {
+    case DW_TAG_base_type:
+        err = do_base(c, &d);
+        break;
+    case DW_TAG_enumeration_type:
+        if ((d.has & TDW_DECL) && stage == 0) {
+            tdw_ref def = find_definition(c, &d);
+            if (def != TDW_REF_NONE && def != ref) {
+                j->stage = 1;
+                j->target = def;
+                done = false;
+                err = push_job(c, J_HANDLE, def, 0) ? oom(c) : 0;
+                break;
+            }
+        } else if (d.has & TDW_DECL) {
+            if (mapped(dw, j->target, &id)) {
+                err = map_set(dw, ref, id) ? oom(c) : 0;
+                break;
+            }
+        }
+        err = do_enum(c, &d, die);
+        break;
+    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+        err = do_record(c, j, &d, die);
+        done = mapped(dw, ref, &id);
+        break;
+    case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
+    case DW_TAG_typedef: case DW_TAG_const_type: case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type: case DW_TAG_atomic_type: {
+        tdw_ref t = (d.has & TDW_HAS_TYPE) ? d.type : TDW_REF_NONE;
+        if (mapped(dw, t, &id)) {
+            err = create_derived(c, &d, id);
+        } else if (stage == 0) {
+            uint32_t *m = map_slot(&dw->die2type, ref, true);
+            if (!m) {
+                err = oom(c);
+                break;
+            }
+            *m = IN_PROGRESS;
+            j->stage = 1;
+            done = false;
+            err = push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
+        } else {
+            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                           "DIE 0x%llx: target type unresolved", (unsigned long long)tdw_ref_off(ref));
+        }
+        break;
+    }
+    case DW_TAG_array_type: {
+        tdw_ref t = (d.has & TDW_HAS_TYPE) ? d.type : TDW_REF_NONE;
+        if (d.has & TDW_VECTOR) {
+            err = add_unknown(c, &d, d.byte_size);
+            break;
+        }
+        if (stage == 0) {
+            bool bad = false;
+            j->ifirst = c->nitems;
+            err = read_dims(c, &d, die, &bad);
+            j = &c->jobs[ji];
+            j->icount = c->nitems - j->ifirst;
+            if (!err && (bad || j->icount == 0 || t == TDW_REF_NONE)) {
+                c->nitems = j->ifirst;
+                j->icount = 0;
+                err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
+                break;
+            }
+            uint32_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
+            if (!err && !m)
+                err = oom(c);
+            if (err)
+                break;
+            *m = IN_PROGRESS;
+            j->stage = 1;
+            done = false;
+            err = push_job(c, J_FULL, t, 0) ? oom(c) : 0;
+        } else if (mapped(dw, t, &id)) {
+            err = create_array(c, j, &d, id);
+        } else {
+            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                           "DIE 0x%llx: element type unresolved", (unsigned long long)tdw_ref_off(ref));
+        }
+        break;
+    }
+    case DW_TAG_subroutine_type: {
+        tdw_ref rt = (d.has & TDW_HAS_TYPE) ? d.type : TDW_REF_NONE;
+        if (stage == 0) {
+            bool varargs = false;
+            j->ifirst = c->nitems;
+            err = read_params(c, &d, die, &varargs);
+            j = &c->jobs[ji];
+            j->icount = c->nitems - j->ifirst;
+            j->flags = varargs ? TYR_FUNC_VARARGS : 0;
+            uint32_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
+            if (!err && !m)
+                err = oom(c);
+            if (err)
+                break;
+            *m = IN_PROGRESS;
+            j->stage = 1;
+            done = false;
+            /* Push every unresolved target; they run before this frame again. */
+            uint32_t n = j->icount, f0 = j->ifirst;
+            if (!mapped(dw, rt, &id) && push_job(c, J_HANDLE, rt, 0))
+                err = oom(c);
+            for (uint32_t i = 0; i < n && !err; i++) {
+                tdw_ref pt = c->items[f0 + i].type;
+                if (!mapped(dw, pt, &id) && push_job(c, J_HANDLE, pt, 0))
+                    err = oom(c);
+            }
+        } else if (mapped(dw, rt, &id)) {
+            err = create_proto(c, j, ref, id);
+        } else {
+            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                           "DIE 0x%llx: return type unresolved", (unsigned long long)tdw_ref_off(ref));
+        }
+        break;
+    }
+    case DW_TAG_ptr_to_member_type: case DW_TAG_unspecified_type: case DW_TAG_string_type:
+    case DW_TAG_set_type: case DW_TAG_file_type: case DW_TAG_subrange_type:
+    case DW_TAG_interface_type: case DW_TAG_shared_type: case DW_TAG_coarray_type:
+    case DW_TAG_dynamic_type: case DW_TAG_immutable_type:
+        err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
+        break;
+    default:
+        err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                       "DIE 0x%llx: tag 0x%x used as a type", (unsigned long long)tdw_ref_off(ref),
+                       d.tag);
+        break;
+    }
+    tdw_die_free(die);
+    if (err)
+        return err;
+    if (done) {
+        if (!mapped(dw, ref, &id))
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not importable",
+                            (unsigned long long)tdw_ref_off(ref));
+        /* pop exactly this frame: nothing was pushed above it */
+        pop_job(c);
+    }
+    return 0;
+}
+
+/* ---- FULL and FILL ---- */
+
+static int step_full(struct ctx *c, uint32_t ji)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    uint32_t id;
+    if (!mapped(dw, j->ref, &id)) {
+        if (j->stage != 0)
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
+                            "DIE 0x%llx: unresolved type", (unsigned long long)tdw_ref_off(j->ref));
+        j->stage = 1;
+        return push_job(c, J_HANDLE, j->ref, 0) ? oom(c) : 0;
+    }
+    uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
+    if (r < dw->cap_ids && dw->fill_ref[r] != TDW_REF_NONE) {
+        if (dw->filling[r] || j->stage == 2)
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
+                            "DIE 0x%llx: struct holds itself by value",
+                            (unsigned long long)tdw_ref_off(j->ref));
+        j->stage = 2;
+        return push_job(c, J_FILL, dw->fill_ref[r], r) ? oom(c) : 0;
+    }
+    pop_job(c);
+    return 0;
+}
+
+static uint32_t struct_align_of(struct ctx *c, uint32_t type)
+{
+    uint32_t a = tyr_type_align(c->reg, (tyr_type){type});
+    return a ? a : 1;
+}
+
+static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
+{
+    tyr_dwarf *dw = c->dw;
+    tyr_struct st = {j->id};
+    uint64_t size = d->byte_size;
+    /* Alignment: DW_AT_alignment when given, else the largest member alignment; a member
+     * off its natural alignment, or a size not a multiple of it, means packed. */
+    uint32_t align = 1;
+    bool packed = false;
+    for (uint32_t i = 0; i < j->icount; i++) {
+        const struct item *it = &c->items[j->ifirst + i];
+        uint32_t id = 0;
+        mapped(dw, it->type, &id);
+        uint32_t a = struct_align_of(c, id);
+        if (a > align)
+            align = a;
+        if (!it->flags && it->off % a)
+            packed = true;
+    }
+    if (d->has & TDW_HAS_ALIGN && d->align && !(d->align & (d->align - 1)) && d->align <= 32768)
+        align = (uint32_t)d->align;
+    else if (size % align)
+        packed = true;
+    if (packed)
+        align = 1;
+    int err = tyr_struct_complete(c->reg, st, size, align, packed ? TYR_STRUCT_PACKED : 0);
+    if (err)
+        return reg_fail(c, err, d->ref, "struct size");
+    for (uint32_t i = 0; i < j->icount && !err; i++) {
+        const struct item *it = &c->items[j->ifirst + i];
+        uint32_t id = 0;
+        if (!mapped(dw, it->type, &id))
+            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+                            "DIE 0x%llx: member %u type unresolved",
+                            (unsigned long long)tdw_ref_off(d->ref), i);
+        uint64_t off = it->off;
+        uint32_t bo = 0, bs = 0;
+        if (it->flags) {
+            /* it->off is the absolute bit position: pick the storage unit of the member
+             * type's size that holds it (aligned), else the byte that starts it. */
+            uint64_t ts = tyr_type_size(c->reg, (tyr_type){id});
+            uint64_t pos = it->off;
+            bs = it->bit_size;
+            if (ts == 0 || ts > 16 || bs == 0 || bs > ts * 8) {
+                err = TYR_ERANGE;
+                break;
+            }
+            uint64_t unit = pos / (ts * 8) * ts;
+            if (pos - unit * 8 + bs <= ts * 8 && unit + ts <= size) {
+                off = unit;
+            } else {
+                off = pos / 8;
+                if (pos % 8 + bs > ts * 8 || off + ts > size) {
+                    /* no unit of the declared type holds it inside the struct: use the
+                     * last unit that ends at the struct's end */
+                    if (size < ts) {
+                        err = TYR_ERANGE;
+                        break;
+                    }
+                    off = size - ts;
+                    if (pos < off * 8 || pos - off * 8 + bs > ts * 8) {
+                        err = TYR_ERANGE;
+                        break;
+                    }
+                }
+            }
+            bo = (uint32_t)(pos - off * 8);
+        }
+        err = tyr_struct_add_field(c->reg, st, it->name, (tyr_type){id}, off, bo, bs);
+        if (err == TYR_EEXIST) /* duplicate member names (C++ oddities): keep it unnamed */
+            err = tyr_struct_add_field(c->reg, st, NULL, (tyr_type){id}, off, bo, bs);
+    }
+    if (err)
+        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+                        "DIE 0x%llx: struct %s member rejected: %s",
+                        (unsigned long long)tdw_ref_off(d->ref), d->name ? d->name : "(anon)",
+                        tyr_strerror(err));
+    return 0;
+}
+
+static int step_fill(struct ctx *c, uint32_t ji)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    uint32_t sid = j->id;
+    if (dw->fill_ref[sid] == TDW_REF_NONE) { /* filled meanwhile */
+        pop_job(c);
+        return 0;
+    }
+    struct tdw_die d;
+    Dwarf_Die die = NULL;
+    int err = tdw_read_cached(dw, j->ref, &d, &die, c->diag);
+    if (err)
+        return err;
+    j = &c->jobs[ji];
+    if (j->stage == 0) {
+        hstate s;
+        XXH3_64bits_reset(&s);
+        bool unsupported = false;
+        j->ifirst = c->nitems;
+        err = read_members(c, &d, die, &s, &unsupported);
+        tdw_die_free(die);
+        if (err)
+            return err;
+        j = &c->jobs[ji];
+        j->icount = c->nitems - j->ifirst;
+        j->stage = 1;
+        dw->filling[sid] = 1;
+        uint32_t n = j->icount, f0 = j->ifirst;
+        for (uint32_t i = 0; i < n; i++)
+            if (push_job(c, J_FULL, c->items[f0 + i].type, 0))
+                return oom(c);
+        return 0;
+    }
+    tdw_die_free(die);
+    err = finish_fill(c, j, &d);
+    if (err)
+        return err;
+    dw->filling[sid] = 0;
+    dw->fill_ref[sid] = TDW_REF_NONE;
+    pop_job(c);
+    return 0;
+}
+
+static int run(struct ctx *c)
+{
+    /* Each frame is visited a bounded number of times (stage 0, 1, 2): the loop ends. */
+    while (c->njobs > 0 || c->npending > 0) {
+        if (c->njobs == 0) {
+            uint32_t sid = c->pending[--c->npending];
+            if (c->dw->fill_ref[sid] != TDW_REF_NONE &&
+                push_job(c, J_FILL, c->dw->fill_ref[sid], sid))
+                return oom(c);
+            continue;
+        }
+        uint32_t ji = c->njobs - 1;
+        int err;
+        switch (c->jobs[ji].kind) {
+        case J_HANDLE: err = step_handle(c, ji); break;
+        case J_FULL: err = step_full(c, ji); break;
+        default: err = step_fill(c, ji); break;
+        }
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+/* Hand the buffers back to the handle for the next import. */
+static void ctx_free(struct ctx *c)
+{
+    struct tdw_scratch *s = &c->dw->scratch;
+    s->jobs = c->jobs;
+    s->cap_jobs = c->cap_jobs;
+    s->items = c->items;
+    s->cap_items = c->cap_items;
+    s->pending = c->pending;
+    s->cap_pending = c->cap_pending;
+}
+
+void tdw_scratch_free(tyr_dwarf *dw)
+{
+    free(dw->scratch.jobs);
+    free(dw->scratch.items);
+    free(dw->scratch.pending);
+    memset(&dw->scratch, 0, sizeof dw->scratch);
+}
+
+/* After a failure, forget the partial state of in-progress DIEs (their marks). */
+static void clear_marks(tyr_dwarf *dw)
+{
+    struct tdw_map *m = &dw->die2type;
+    for (uint32_t i = 0; i < m->cap; i++)
+        if (m->keys[i] != TDW_REF_NONE && m->vals[i] == IN_PROGRESS)
+            m->vals[i] = 0; /* void: a failed import never leaves a mark that loops */
+    for (uint32_t i = 0; i < dw->cap_ids; i++)
+        dw->filling[i] = 0;
+}
+
+int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
+{
+    uint32_t id = 0;
+    if (mapped(dw, ref, &id)) {
+        /* Already imported: done unless it is a struct still waiting for its members. */
+        uint32_t r = tyr_type_strip(dw->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
+        if (r >= dw->cap_ids || dw->fill_ref[r] == TDW_REF_NONE) {
+            if (out)
+                out->id = id;
+            return 0;
+        }
+    }
+    struct ctx c = {.dw = dw, .reg = dw->reg, .diag = diag};
+    struct tdw_scratch *s = &dw->scratch;
+    c.jobs = s->jobs;
+    c.cap_jobs = s->cap_jobs;
+    c.items = s->items;
+    c.cap_items = s->cap_items;
+    c.pending = s->pending;
+    c.cap_pending = s->cap_pending;
+    memset(s, 0, sizeof *s); /* the ctx owns them until ctx_free */
+    int err = ids_reserve(dw, tyr_registry_type_count(dw->reg));
+    if (!err)
+        err = push_job(&c, J_FULL, ref, 0) ? oom(&c) : 0;
+    /* ids grow as types are created: reserve as we go */
+    while (!err && (c.njobs || c.npending)) {
+        err = ids_reserve(dw, tyr_registry_type_count(dw->reg) + 64);
+        if (!err)
+            err = run(&c);
+    }
+    ctx_free(&c);
+    if (err) {
+        clear_marks(dw);
+        return err;
+    }
+    if (!mapped(dw, ref, &id))
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not imported",
+                        (unsigned long long)tdw_ref_off(ref));
+    if (out)
+        out->id = id;
+    return 0;
+}

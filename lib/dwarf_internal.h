@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the DWARF importer (lib/dwarf_*.c): the handle, DIE references across the
+ * main and the dwz supplementary file, decoded DIE attributes, and the import state.
+ */
+#ifndef TYR_DWARF_INTERNAL_H
+#define TYR_DWARF_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dwarf.h>
+#include <libdwarf.h>
+#include <libelf.h>
+
+#include "internal.h"
+#include "tyr/dwarf.h"
+
+/*
+ * A DIE reference: its .debug_info offset in file 0 (the main debug file) or, with the top
+ * bit set, in file 1 (the dwz supplementary file named by .gnu_debugaltlink).
+ */
+typedef uint64_t tdw_ref;
+#define TDW_ALT_BIT (UINT64_C(1) << 63)
+#define TDW_REF_NONE UINT64_MAX
+static inline unsigned tdw_ref_file(tdw_ref r) { return (r & TDW_ALT_BIT) ? 1u : 0u; }
+static inline Dwarf_Off tdw_ref_off(tdw_ref r) { return (Dwarf_Off)(r & ~TDW_ALT_BIT); }
+
+/* One opened DWARF file. */
+struct tdw_file {
+    Dwarf_Debug dbg;      /* NULL when absent */
+    int fd;               /* -1 when closed; owned */
+    Elf *elf;             /* libelf view of the same fd; owned */
+    char *path;           /* owned */
+    const char *str;      /* .debug_str bytes (libelf-owned), for DW_FORM_GNU_strp_alt */
+    size_t str_len;
+    tdw_ref *units;       /* unit DIE refs in section order; owned */
+    uint32_t nunits;
+    Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
+    int64_t cursor;       /* unit dwarf_next_cu_header_d last returned; -1 at the start */
+    struct tdw_tsig { uint64_t sig; tdw_ref die; } *tsigs; /* DWARF 5 type units; owned */
+    uint32_t ntsigs;
+};
+
+/* An ELF symbol of the binary (functions only). */
+struct tdw_sym {
+    uint64_t addr;
+    uint32_t name;        /* offset into tyr_dwarf.symstr */
+};
+
+/* An address range of .debug_aranges, sorted by lo. */
+struct tdw_arange {
+    uint64_t lo, hi;
+    tdw_ref cu;
+};
+
+/* Top-level named DIE of some unit (the lazy index). */
+struct tdw_entry {
+    const char *name;     /* libdwarf-owned string, lives with the Dwarf_Debug */
+    tdw_ref ref;
+    uint64_t low_pc;
+    uint16_t tag;
+    uint8_t decl;         /* DW_AT_declaration */
+    uint8_t has_pc;       /* DW_AT_low_pc or DW_AT_ranges: a function with a body */
+};
+
+/* ref -> uint32 hash map (open addressing; key TDW_REF_NONE = empty). */
+struct tdw_map {
+    tdw_ref *keys;
+    uint32_t *vals;
+    uint32_t cap, used;
+};
+
+/* ref -> 64-bit value (memo of a type chain's signature hash). */
+struct tdw_hmap {
+    tdw_ref *keys;
+    uint64_t *vals;
+    uint32_t cap, used;
+};
+
+/* Structural dedup key -> type id. */
+struct tdw_key {
+    uint64_t h;           /* XXH3 of the key bytes */
+    uint32_t kind, id;
+};
+struct tdw_keyset {
+    struct tdw_key *slots;
+    uint32_t cap, used;
+};
+
+struct tyr_dwarf {
+    struct tdw_file f[2]; /* 0: DWARF of the binary (maybe a separate debug file); 1: alt */
+    char *elf_path;       /* the binary as opened; owned */
+    int elf_fd;           /* the binary (when its DWARF is elsewhere); owned, -1 if none */
+    Elf *elf;             /* owned */
+    struct tdw_sym *syms; /* sorted by name offset order of insertion; owned */
+    uint32_t nsyms, cap_syms;
+    char *symstr;         /* owned */
+    size_t symstr_len, cap_symstr;
+    struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
+    uint32_t naranges;
+    bool aranges_loaded;
+    struct tdw_entry *index;    /* owned; grows unit by unit as the scan proceeds */
+    uint32_t nindex, cap_index;
+    uint32_t index_units[2][2]; /* [part][file]: units scanned so far (TDW_IX_*) */
+    bool index_built[2];        /* [part]: every unit scanned */
+    uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
+    uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
+    uint32_t index_hcap;
+
+    /* Import state, valid for `reg` (see tyr_dwarf_forget). */
+    tyr_registry *reg;
+    uint32_t reg_types;         /* registry type count after the last import */
+    struct tdw_map die2type;    /* DIE ref -> type id */
+    struct tdw_keyset dedup;    /* structural key -> type id */
+    tdw_ref *fill_ref;          /* per type id: definition DIE of a struct not yet filled */
+    uint8_t *filling;           /* per type id: 1 while its members are being added */
+    uint32_t cap_ids;
+    uint64_t stat_dies;
+    struct tdw_hmap chain_memo; /* type DIE -> hash of its chain (pure DWARF: kept) */
+    const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
+    /* The import work stack's buffers, kept between imports (import-all runs one import
+     * per top-level DIE); owned. */
+    struct tdw_scratch {
+        void *jobs, *items;
+        uint32_t *pending;
+        uint32_t cap_jobs, cap_items, cap_pending;
+    } scratch;
+};
+
+struct tdw_cache;
+
+/* ---- dwarf_open.c ---- */
+TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+/* Free a libdwarf error object (NULL accepted). */
+TYR_HIDDEN void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e);
+
+/* ---- dwarf_die.c: reading DIEs ---- */
+enum {
+    TDW_HAS_NAME = 1u << 0,
+    TDW_HAS_TYPE = 1u << 1,
+    TDW_HAS_BYTE_SIZE = 1u << 2,
+    TDW_HAS_BIT_SIZE = 1u << 3,
+    TDW_HAS_DATA_BIT_OFFSET = 1u << 4,
+    TDW_HAS_BIT_OFFSET = 1u << 5,
+    TDW_HAS_MEMBER_LOC = 1u << 6,
+    TDW_BAD_MEMBER_LOC = 1u << 7,
+    TDW_HAS_COUNT = 1u << 8,
+    TDW_HAS_UPPER = 1u << 9,
+    TDW_HAS_LOWER = 1u << 10,
+    TDW_HAS_CONST = 1u << 11,
+    TDW_CONST_SIGNED = 1u << 12,
+    TDW_DECL = 1u << 13,
+    TDW_HAS_SPEC = 1u << 14,
+    TDW_HAS_ORIGIN = 1u << 15,
+    TDW_HAS_LOW_PC = 1u << 16,
+    TDW_HAS_RANGES = 1u << 17,
+    TDW_HAS_ENCODING = 1u << 18,
+    TDW_VECTOR = 1u << 19,
+    TDW_BAD_BOUND = 1u << 20, /* count/bound present but not a constant (VLA) */
+    TDW_HAS_CHILDREN = 1u << 21,
+    TDW_HAS_ALIGN = 1u << 22,
+    TDW_HAS_SIG = 1u << 23,   /* DW_AT_signature: the type is defined in a type unit */
+    TDW_BAD_SIG = 1u << 24,   /* ... in a type unit that was not found */
+};
+struct tdw_die {
+    tdw_ref ref;
+    Dwarf_Half tag;
+    uint32_t has;         /* TDW_* */
+    const char *name;
+    tdw_ref type, spec, origin, sig;
+    uint64_t byte_size, bit_size, data_bit_offset, bit_offset, member_loc;
+    uint64_t count, upper, lower, const_value, encoding, low_pc, align;
+};
+
+/* One unit's DIEs decoded ahead by a worker thread (import-all; dwarf_prefetch.c): the
+ * top-level type DIEs and everything under them, in section order (ascending offsets). */
+struct tdw_cdie {
+    struct tdw_die d;
+    uint32_t child, sib;  /* 1-based indices into the same array; 0 = none */
+};
+struct tdw_cache {
+    tdw_ref lo, hi;       /* the unit's DIE refs lie in [lo, hi) */
+    struct tdw_cdie *v;   /* owned */
+    uint32_t n, cap;
+};
+
+/* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
+ * caller then releases with dwarf_dealloc_die(). Without die_out the prefetched unit may
+ * answer. */
+TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                        tyr_diag *diag);
+/* As tdw_read, but may answer from the prefetched unit: then *die_out is NULL, and the
+ * children are to be read with tdw_kids_first(ref, NULL, ...). */
+TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
+                               Dwarf_Die *die_out, tyr_diag *diag);
+/* Decode an already obtained DIE (not released). */
+TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
+                          tyr_diag *diag);
+/* tdw_decode with the Dwarf_Debug given (a worker thread's own); counts nothing. */
+TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
+                             struct tdw_die *out, tyr_diag *diag);
+TYR_HIDDEN void tdw_die_free(Dwarf_Die die);
+/* Children of a DIE, decoded, from the prefetched unit when it holds the parent, else from
+ * libdwarf (parent_die, when the caller has it, saves a lookup). 1 = *out is a child,
+ * 0 = no more, <0 = error. Always finish with tdw_kids_end(). */
+struct tdw_kids {
+    Dwarf_Die cur;
+    const struct tdw_cache *cache;
+    uint32_t next;
+    unsigned file;
+    bool started;
+};
+TYR_HIDDEN int tdw_kids_first(tyr_dwarf *dw, tdw_ref parent, Dwarf_Die parent_die,
+                              struct tdw_kids *k, struct tdw_die *out, tyr_diag *diag);
+TYR_HIDDEN int tdw_kids_next(tyr_dwarf *dw, struct tdw_kids *k, struct tdw_die *out,
+                             tyr_diag *diag);
+TYR_HIDDEN void tdw_kids_end(struct tdw_kids *k);
+/* First child / next sibling as DIEs of the same file; 1 = got one, 0 = none, <0 error. */
+TYR_HIDDEN int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
+                         tyr_diag *diag);
+TYR_HIDDEN int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
+                           tyr_diag *diag);
+TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
+
+/* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
+TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
+/* The type DIE of the DWARF 5 type unit with this signature (DW_FORM_ref_sig8). */
+TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig);
+/* The index has two parts scanned separately: type names (structs, unions, enums,
+ * typedefs, base types) and functions, so that completing a declaration does not decode
+ * every function and the reverse. */
+enum { TDW_IX_TYPES = 0, TDW_IX_FUNCS = 1 };
+TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag);
+/* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
+ * (libdwarf 20210528 otherwise walks its list of units from the first one). */
+TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
+/* The index of the unit whose DIE is ref, or UINT32_MAX. */
+TYR_HIDDEN uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu);
+/* Walk the entries named `name` scanned so far, newest first: start with *cursor = 0;
+ * returns the entry or NULL at the end. */
+TYR_HIDDEN const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name,
+                                                  uint32_t *cursor);
+/* The first entry in unit order named `name` that `want` accepts, scanning more units only
+ * as far as needed (a definition is usually found in an early unit). NULL if none. */
+TYR_HIDDEN const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *name,
+                                                   bool (*want)(const struct tdw_entry *, void *),
+                                                   void *arg, tyr_diag *diag, int *err);
+TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
+/* The unit covering addr, or TDW_REF_NONE. */
+TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
+
+/* ---- dwarf_elfsym.c: ELF symbols ---- */
+TYR_HIDDEN int tdw_syms_load(tyr_dwarf *dw, Elf *elf);
+/* Addresses of function symbols named `name` (or its .part/.isra/.constprop/.cold copies
+ * when `copies`): up to max written, the number found returned. */
+TYR_HIDDEN uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies,
+                                    uint64_t *addrs, uint32_t max);
+
+/* ---- dwarf_prefetch.c: import-all's worker threads ---- */
+struct prefetch;
+/* Start decoding the units of `file` ahead; NULL when threads are not worth it or fail
+ * (the caller then reads everything itself). */
+TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file);
+/* Unit u decoded (waits for it), or NULL if its worker failed: read it from libdwarf. */
+TYR_HIDDEN const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u);
+/* The importer is done with unit u: free it, let the workers run further ahead. */
+TYR_HIDDEN void tdw_prefetch_done(struct prefetch *pf, uint32_t u);
+/* Stop and join the workers, free everything; returns the DIEs they decoded. */
+TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
+
+/* ---- dwarf_import.c: types ---- */
+/* Make sure the import state belongs to reg. */
+TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
+/* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
+TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
+/* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */
+TYR_HIDDEN void tdw_unbind(tyr_dwarf *dw);
+TYR_HIDDEN bool tdw_is_type_tag(Dwarf_Half tag);
+/* Free the import work stack's buffers. */
+TYR_HIDDEN void tdw_scratch_free(tyr_dwarf *dw);
+
+#endif /* TYR_DWARF_INTERNAL_H */

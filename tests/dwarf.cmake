@@ -1,0 +1,111 @@
+# Fixtures for the DWARF importer (lib/dwarf_*.c) and the wiring of tests/test_dwarf*.c.
+# Builds tests/fixtures/fx_{a,b}.c with gcc and clang, DWARF 4 and 5, -O0 and -O2; a
+# separate-debug-file variant (debuglink + build-id directory); and a pair run through
+# `dwz -m` (partial units and DW_FORM_GNU_ref_alt into a supplementary file).
+set(TYR_FX_SRC ${CMAKE_CURRENT_SOURCE_DIR}/fixtures)
+set(TYR_FX_DIR ${CMAKE_CURRENT_BINARY_DIR}/fixtures)
+file(MAKE_DIRECTORY ${TYR_FX_DIR})
+set(TYR_FX_SOURCES ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c ${TYR_FX_SRC}/fx.h)
+
+find_program(TYR_FX_GCC NAMES gcc-12 gcc)
+find_program(TYR_FX_CLANG NAMES clang-14 clang)
+find_program(TYR_FX_DWZ dwz)
+find_program(TYR_FX_OBJCOPY objcopy)
+
+set(TYR_FX_OUTPUTS)
+set(TYR_FX_VARIANTS)
+foreach(cc gcc clang)
+  if(cc STREQUAL "gcc")
+    set(ccpath ${TYR_FX_GCC})
+  else()
+    set(ccpath ${TYR_FX_CLANG})
+  endif()
+  if(NOT ccpath)
+    continue()
+  endif()
+  foreach(ver 4 5)
+    foreach(opt O0 O2)
+      set(name fx-${cc}-d${ver}-${opt})
+      add_custom_command(OUTPUT ${TYR_FX_DIR}/${name}
+        COMMAND ${ccpath} -g -gdwarf-${ver} -${opt} -Wl,--build-id -o ${TYR_FX_DIR}/${name}
+                ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+        DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+      list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/${name})
+      list(APPEND TYR_FX_VARIANTS ${name})
+    endforeach()
+  endforeach()
+endforeach()
+
+# Type units (-fdebug-types-section): DWARF 5 puts them in .debug_info (followed through
+# DW_FORM_ref_sig8); DWARF 4 puts them in .debug_types (not read: an error, never a guess).
+if(TYR_FX_GCC)
+  foreach(ver 4 5)
+    add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d${ver}-tu
+      COMMAND ${TYR_FX_GCC} -g -gdwarf-${ver} -fdebug-types-section -O0
+              -o ${TYR_FX_DIR}/fx-gcc-d${ver}-tu ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+      DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+    list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d${ver}-tu)
+  endforeach()
+endif()
+
+# Compressed debug sections (SHF_COMPRESSED, zlib): libdwarf inflates them.
+if(TYR_FX_GCC)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d5-gz
+    COMMAND ${TYR_FX_GCC} -g -gdwarf-5 -gz=zlib -O0 -o ${TYR_FX_DIR}/fx-gcc-d5-gz
+            ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d5-gz)
+endif()
+
+# C++: classes as structs (data members only).
+find_program(TYR_FX_GXX NAMES g++-12 g++)
+if(TYR_FX_GXX)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-cpp
+    COMMAND ${TYR_FX_GXX} -g -O0 -o ${TYR_FX_DIR}/fx-cpp ${TYR_FX_SRC}/fx_cpp.cc
+    DEPENDS ${TYR_FX_SRC}/fx_cpp.cc VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-cpp)
+endif()
+
+# Separate debug info: fx-split (stripped, .gnu_debuglink -> fx-split.debug in split/), and
+# the same debug file under split/dbg/.build-id/xx/rest.debug for the build-id lookup.
+if(TYR_FX_GCC AND TYR_FX_OBJCOPY)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/split/fx-split ${TYR_FX_DIR}/split/fx-split.debug
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${TYR_FX_DIR}/split
+    COMMAND ${TYR_FX_GCC} -g -gdwarf-5 -O0 -Wl,--build-id -o ${TYR_FX_DIR}/split/fx-split
+            ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    COMMAND ${TYR_FX_OBJCOPY} --only-keep-debug ${TYR_FX_DIR}/split/fx-split
+            ${TYR_FX_DIR}/split/fx-split.debug
+    COMMAND ${TYR_FX_OBJCOPY} --strip-debug
+            --add-gnu-debuglink=${TYR_FX_DIR}/split/fx-split.debug ${TYR_FX_DIR}/split/fx-split
+    COMMAND sh -c "id=$(readelf -n \"$0\" | sed -n 's/.*Build ID: //p'); d=\"$1/.build-id/$(echo $id | cut -c1-2)\"; mkdir -p \"$d\" && cp \"$0.debug\" \"$d/$(echo $id | cut -c3-).debug\" && cp \"$0\" \"$1/../fx-buildid\" && objcopy --remove-section=.gnu_debuglink \"$1/../fx-buildid\""
+            ${TYR_FX_DIR}/split/fx-split ${TYR_FX_DIR}/split/dbg
+    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/split/fx-split)
+endif()
+
+# dwz pair: two programs from the same units share their types in fx-common.debug.
+if(TYR_FX_GCC AND TYR_FX_DWZ)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/dwz/fx-dwz1 ${TYR_FX_DIR}/dwz/fx-dwz2
+    COMMAND ${CMAKE_COMMAND} -E make_directory ${TYR_FX_DIR}/dwz
+    COMMAND ${TYR_FX_GCC} -g -gdwarf-4 -O0 -o ${TYR_FX_DIR}/dwz/fx-dwz1
+            ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    COMMAND ${TYR_FX_GCC} -g -gdwarf-4 -O2 -DFX_SECOND=1 -o ${TYR_FX_DIR}/dwz/fx-dwz2
+            ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    COMMAND ${TYR_FX_DWZ} -m ${TYR_FX_DIR}/dwz/fx-common.debug
+            ${TYR_FX_DIR}/dwz/fx-dwz1 ${TYR_FX_DIR}/dwz/fx-dwz2
+    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/dwz/fx-dwz1)
+endif()
+
+add_custom_target(tyr_dwarf_fixtures ALL DEPENDS ${TYR_FX_OUTPUTS})
+string(REPLACE ";" "," TYR_FX_VARIANT_LIST "${TYR_FX_VARIANTS}")
+
+file(GLOB TYR_DWARF_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_dwarf*.c)
+foreach(src ${TYR_DWARF_TESTS})
+  get_filename_component(name ${src} NAME_WE)
+  if(TARGET ${name})
+    add_dependencies(${name} tyr_dwarf_fixtures)
+    target_compile_definitions(${name} PRIVATE
+      TYR_FX_DIR="${TYR_FX_DIR}" TYR_FX_VARIANTS="${TYR_FX_VARIANT_LIST}")
+  endif()
+endforeach()

@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The DWARF importer against the fixture programs (tests/fixtures/fx_*.c) built by
+ * tests/dwarf.cmake with gcc and clang, DWARF 4 and 5, -O0 and -O2; a separate debug file;
+ * and a dwz pair. Layouts are asserted exactly (sizes, offsets, bit positions), the same
+ * for every variant since they all target the same ABI.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tyr/tyr.h"
+
+#ifndef TYR_FX_DIR
+#error "TYR_FX_DIR comes from tests/dwarf.cmake"
+#endif
+
+static char variants[16][64];
+/* DW_TAG_atomic_type is DWARF 5: gcc and clang drop _Atomic from DWARF 4 output. */
+static bool have_atomic;
+static void set_variant(const char *v)
+{
+    have_atomic = strstr(v, "-d5") != NULL;
+}
+static int nvariants;
+
+static void load_variants(void)
+{
+    const char *p = TYR_FX_VARIANTS;
+    nvariants = 0;
+    while (*p && nvariants < 16) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n >= sizeof variants[0])
+            n = sizeof variants[0] - 1;
+        memcpy(variants[nvariants], p, n);
+        variants[nvariants][n] = 0;
+        nvariants++;
+        p += n + (e ? 1 : 0);
+    }
+}
+
+static void fx_path(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", TYR_FX_DIR, name);
+}
+
+static tyr_dwarf *open_fx(const char *name)
+{
+    char path[512];
+    fx_path(path, sizeof path, name);
+    tyr_dwarf *dw = NULL;
+    tyr_diag diag = {0};
+    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    if (err)
+        fail_msg("open %s: %s (%s)", path, tyr_strerror(err), diag.what);
+    return dw;
+}
+
+static tyr_registry *new_reg(void)
+{
+    tyr_registry *reg = NULL;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    return reg;
+}
+
+/* ---- Expected layouts ---- */
+
+struct xfield {
+    const char *name;     /* "" anonymous */
+    int kind;             /* kind of the member's type itself (typedef/qualifier kept) */
+    uint64_t size;        /* resolved size */
+    uint64_t offset;
+    uint32_t bit_offset, bit_size;
+};
+struct xrec {
+    const char *name;
+    int kind;
+    uint64_t size;
+    uint32_t align;
+    uint32_t nfields;
+    struct xfield f[20];
+};
+
+#define I TYR_KIND_INT
+#define P TYR_KIND_PTR
+#define A TYR_KIND_ARRAY
+#define S TYR_KIND_STRUCT
+#define U TYR_KIND_UNION
+#define E TYR_KIND_ENUM
+#define T TYR_KIND_TYPEDEF
+#define F TYR_KIND_FLOAT
+
+static const struct xrec expected[] = {
+    {"Node", S, 16, 8, 2, {{"next", P, 8, 0, 0, 0}, {"val", I, 4, 8, 0, 0}}},
+    {"Ping", S, 16, 8, 2, {{"pong", P, 8, 0, 0, 0}, {"tag", I, 1, 8, 0, 0}}},
+    {"Pong", S, 16, 8, 2, {{"ping", P, 8, 0, 0, 0}, {"n", I, 8, 8, 0, 0}}},
+    {"Bits", S, 16, 8, 6,
+     {{"a", I, 4, 0, 0, 3}, {"b", I, 4, 0, 3, 5}, {"c", I, 4, 0, 8, 20}, {"d", I, 8, 8, 0, 40},
+      {"e", I, 1, 13, 0, 1}, {"f", I, 2, 14, 0, 0}}},
+    {"Anon", S, 12, 4, 3, {{"kind", I, 4, 0, 0, 0}, {"", U, 4, 4, 0, 0}, {"", S, 4, 8, 0, 0}}},
+    {"Flex", S, 4, 4, 2, {{"len", I, 4, 0, 0, 0}, {"data", A, 0, 4, 0, 0}}},
+    {"Zero", S, 4, 4, 2, {{"n", I, 4, 0, 0, 0}, {"z", A, 0, 4, 0, 0}}},
+    {"Multi", S, 64, 4, 2, {{"m", A, 30, 0, 0, 0}, {"grid", A, 32, 32, 0, 0}}},
+    {"Ops", S, 24, 8, 3, {{"cmp", T, 8, 0, 0, 0}, {"done", P, 8, 8, 0, 0}, {"vsum", P, 8, 16, 0, 0}}},
+    {"At", S, 16, 8, 2,
+     {{"counter", TYR_KIND_ATOMIC, 4, 0, 0, 0}, {"head", TYR_KIND_ATOMIC, 8, 8, 0, 0}}},
+    {"Q", S, 32, 8, 4,
+     {{"c", TYR_KIND_CONST, 4, 0, 0, 0}, {"v", TYR_KIND_VOLATILE, 8, 8, 0, 0},
+      {"r", TYR_KIND_RESTRICT, 8, 16, 0, 0}, {"cv", -1, 4, 24, 0, 0}}},
+    {"Enums", S, 32, 8, 8,
+     {{"a", E, 1, 0, 0, 0}, {"b", E, 1, 1, 0, 0}, {"c", E, 2, 2, 0, 0}, {"d", E, 2, 4, 0, 0},
+      {"e", E, 4, 8, 0, 0}, {"f", E, 4, 12, 0, 0}, {"g", E, 8, 16, 0, 0}, {"h", E, 8, 24, 0, 0}}},
+    {"Packed", S, 7, 1, 3, {{"c", I, 1, 0, 0, 0}, {"i", I, 4, 1, 0, 0}, {"s", I, 2, 5, 0, 0}}},
+    {"Shared", S, 24, 8, 3, {{"a", I, 4, 0, 0, 0}, {"b", I, 8, 8, 0, 0}, {"head", P, 8, 16, 0, 0}}},
+    {"Kitchen", S, 304, 16, 18,
+     {{"bits", S, 16, 0, 0, 0}, {"anon", S, 12, 16, 0, 0}, {"multi", S, 64, 28, 0, 0},
+      {"ops", S, 24, 96, 0, 0}, {"at", S, 16, 120, 0, 0}, {"q", S, 32, 136, 0, 0},
+      {"enums", S, 32, 168, 0, 0}, {"dup", S, 4, 200, 0, 0}, {"node", T, 16, 208, 0, 0},
+      {"cnode", T, 8, 224, 0, 0}, {"fl", F, 4, 232, 0, 0}, {"db", F, 8, 240, 0, 0},
+      {"ld", F, 16, 256, 0, 0}, {"flag", I, 1, 272, 0, 0}, {"sc", I, 1, 273, 0, 0},
+      {"uc", I, 1, 274, 0, 0}, {"ull", I, 8, 280, 0, 0}, {"i128", I, 16, 288, 0, 0}}},
+};
+
+static void check_record(const tyr_registry *reg, tyr_type t, const struct xrec *x, const char *v)
+{
+    tyr_type_info ti;
+    assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+    if (ti.kind != x->kind || ti.size != x->size || ti.align != x->align ||
+        ti.count != x->nfields)
+        fail_msg("%s: struct %s: kind %d size %llu align %u fields %u", v, x->name, ti.kind,
+                 (unsigned long long)ti.size, ti.align, ti.count);
+    for (uint32_t i = 0; i < x->nfields; i++) {
+        tyr_field_info f;
+        const struct xfield *xf = &x->f[i];
+        assert_int_equal(tyr_field_at(reg, t, i, &f), 0);
+        int k = tyr_type_kind(reg, f.type);
+        if (k != TYR_KIND_ATOMIC && xf->kind == TYR_KIND_ATOMIC && !have_atomic)
+            k = TYR_KIND_ATOMIC; /* checked through size and offset only */
+        bool kind_ok = xf->kind < 0 ? (k == TYR_KIND_CONST || k == TYR_KIND_VOLATILE)
+                                    : k == xf->kind;
+        if (strcmp(f.name, xf->name) != 0 || !kind_ok ||
+            tyr_type_size(reg, f.type) != xf->size || f.offset != xf->offset ||
+            f.bit_offset != xf->bit_offset || f.bit_size != xf->bit_size)
+            fail_msg("%s: %s.%s: name '%s' kind %d size %llu offset %llu bits %u:%u", v, x->name,
+                     xf->name, f.name, k, (unsigned long long)tyr_type_size(reg, f.type),
+                     (unsigned long long)f.offset, f.bit_offset, f.bit_size);
+    }
+}
+
+static void check_all_records(tyr_dwarf *dw, tyr_registry *reg, const char *v)
+{
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        tyr_type t;
+        tyr_diag diag = {0};
+        int err = tyr_dwarf_import_type(dw, reg, expected[i].name, expected[i].kind, &t, &diag);
+        if (err)
+            fail_msg("%s: import %s: %s (%s)", v, expected[i].name, tyr_strerror(err), diag.what);
+        check_record(reg, t, &expected[i], v);
+    }
+}
+
+static void check_details(const tyr_registry *reg, const char *v)
+{
+    tyr_type t, ft;
+    tyr_field_info f;
+    /* Anonymous members are found through. */
+    assert_int_equal(tyr_find(reg, "Anon", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "f", &f), 0);
+    assert_int_equal(f.offset, 4);
+    assert_int_equal(tyr_type_kind(reg, f.type), TYR_KIND_FLOAT);
+    assert_int_equal(tyr_field_by_name(reg, t, "y", &f), 0);
+    assert_int_equal(f.offset, 10);
+    /* Arrays: flexible, zero-length, multi-dimensional. */
+    assert_int_equal(tyr_find(reg, "Flex", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_at(reg, t, 1, &f), 0);
+    tyr_type_info ti;
+    assert_int_equal(tyr_type_get(reg, f.type, &ti), 0);
+    assert_true(ti.flags & TYR_ARRAY_FLEX);
+    assert_int_equal(tyr_find(reg, "Zero", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_at(reg, t, 1, &f), 0);
+    assert_int_equal(tyr_type_get(reg, f.type, &ti), 0);
+    assert_false(ti.flags & TYR_ARRAY_FLEX);
+    assert_int_equal(ti.count, 0);
+    assert_int_equal(tyr_find(reg, "Multi", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_path(reg, t, "m[1][2][4]", &f), 0);
+    assert_int_equal(f.offset, 1 * 15 + 2 * 5 + 4);
+    assert_int_equal(tyr_field_path(reg, t, "grid[3][1]", &f), 0);
+    assert_int_equal(f.offset, 32 + 3 * 8 + 4);
+    char buf[256];
+    assert_true(tyr_type_spell(reg, f.type, NULL, 0, buf, sizeof buf) > 0);
+    assert_string_equal(buf, "int");
+    assert_int_equal(tyr_field_by_name(reg, t, "m", &f), 0);
+    assert_true(tyr_type_spell(reg, f.type, NULL, 0, buf, sizeof buf) > 0);
+    assert_string_equal(buf, "char [2][3][5]");
+    /* Recursion: Node.next points to Node itself; Ping/Pong point to each other. */
+    assert_int_equal(tyr_find(reg, "Node", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_at(reg, t, 0, &f), 0);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, t.id);
+    tyr_type ping, pong;
+    assert_int_equal(tyr_find(reg, "Ping", TYR_KIND_STRUCT, &ping), 0);
+    assert_int_equal(tyr_find(reg, "Pong", TYR_KIND_STRUCT, &pong), 0);
+    assert_int_equal(tyr_field_at(reg, ping, 0, &f), 0);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, pong.id);
+    assert_int_equal(tyr_field_at(reg, pong, 0, &f), 0);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, ping.id);
+    /* Function pointers: a typedef'd one and a varargs one. */
+    assert_int_equal(tyr_find(reg, "Ops", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "vsum", &f), 0);
+    ft = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, f.type)));
+    assert_int_equal(tyr_type_get(reg, ft, &ti), 0);
+    assert_int_equal(ti.kind, TYR_KIND_FUNC_PROTO);
+    assert_true(ti.flags & TYR_FUNC_VARARGS);
+    assert_int_equal(ti.count, 1);
+    assert_int_equal(tyr_field_by_name(reg, t, "done", &f), 0);
+    assert_true(tyr_type_spell(reg, f.type, "done", 0, buf, sizeof buf) > 0);
+    assert_string_equal(buf, "void (*done)(struct Ops *, int)");
+    assert_int_equal(tyr_field_by_name(reg, t, "cmp", &f), 0);
+    assert_string_equal(tyr_type_name(reg, f.type), "cmp_fn");
+    /* _Atomic kept, and what it qualifies. */
+    assert_int_equal(tyr_find(reg, "At", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "head", &f), 0);
+    assert_true(tyr_type_spell(reg, f.type, NULL, 0, buf, sizeof buf) > 0);
+    assert_string_equal(buf, have_atomic ? "struct Node *_Atomic" : "struct Node *");
+    (void)v;
+}
+
+/* Enumerators: sizes 1/2/4/8, signed and unsigned, extreme values. */
+static void check_enums(const tyr_registry *reg, const char *v)
+{
+    static const struct {
+        const char *name;
+        uint32_t size;
+        bool is_signed;
+        uint64_t lo, hi;
+    } x[] = {
+        {"e1u", 1, false, 1, 255},
+        {"e1s", 1, true, (uint64_t)-128, 127},
+        {"e2u", 2, false, 1, 65535},
+        {"e2s", 2, true, (uint64_t)-32768, 32767},
+        {"e4u", 4, false, 1, 4294967295u},
+        {"e4s", 4, true, (uint64_t)INT32_MIN, 7},
+        {"e8u", 8, false, 1, UINT64_MAX},
+        {"e8s", 8, true, (uint64_t)INT64_MIN, 9},
+    };
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
+        tyr_type t;
+        tyr_type_info ti;
+        tyr_enumerator_info e0, e1;
+        if (tyr_find(reg, x[i].name, TYR_KIND_ENUM, &t) != 0)
+            fail_msg("%s: enum %s missing", v, x[i].name);
+        assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+        assert_int_equal(tyr_enumerator_at(reg, t, 0, &e0), 0);
+        assert_int_equal(tyr_enumerator_at(reg, t, 1, &e1), 0);
+        if (ti.size != x[i].size || !!(ti.flags & TYR_ENUM_SIGNED) != x[i].is_signed ||
+            e0.value != x[i].lo || e1.value != x[i].hi)
+            fail_msg("%s: enum %s: size %llu signed %d values %llx %llx", v, x[i].name,
+                     (unsigned long long)ti.size, !!(ti.flags & TYR_ENUM_SIGNED),
+                     (unsigned long long)e0.value, (unsigned long long)e1.value);
+    }
+}
+
+static void param_is(const tyr_registry *reg, tyr_type fn, uint32_t i, const char *name,
+                     const char *spelled)
+{
+    tyr_param_info p;
+    char buf[256];
+    assert_int_equal(tyr_param_at(reg, fn, i, &p), 0);
+    assert_string_equal(p.name, name);
+    assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
+    assert_string_equal(buf, spelled);
+}
+
+static tyr_type import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, const char *v)
+{
+    tyr_type t = {0};
+    tyr_diag diag = {0};
+    int err = tyr_dwarf_import_func(dw, reg, name, &t, &diag);
+    if (err)
+        fail_msg("%s: function %s: %s (%s)", v, name, tyr_strerror(err), diag.what);
+    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_FUNC);
+    assert_string_equal(tyr_type_name(reg, t), name);
+    return t;
+}
+
+static void check_functions(tyr_dwarf *dw, tyr_registry *reg, const char *v)
+{
+    tyr_type_info ti;
+    tyr_type f = import_func(dw, reg, "walk", v);
+    assert_int_equal(tyr_type_get(reg, f, &ti), 0);
+    assert_int_equal(ti.count, 1);
+    param_is(reg, f, 0, "n", "struct Node*");
+    /* An ELF alias of walk, matched by address. */
+    f = import_func(dw, reg, "fx_alias", v);
+    param_is(reg, f, 0, "n", "struct Node*");
+    f = import_func(dw, reg, "ping_pong", v);
+    param_is(reg, f, 0, "p", "struct Ping*");
+    param_is(reg, f, 1, "q", "struct Pong*");
+    /* Varargs. */
+    f = import_func(dw, reg, "sum", v);
+    tyr_type proto = tyr_sized_type_id(tyr_sized(reg, (tyr_type){0}));
+    assert_int_equal(tyr_type_get(reg, f, &ti), 0);
+    proto = ti.target;
+    assert_int_equal(tyr_type_get(reg, proto, &ti), 0);
+    assert_true(ti.flags & TYR_FUNC_VARARGS);
+    assert_int_equal(ti.count, 1);
+    f = import_func(dw, reg, "fx_mode", v);
+    param_is(reg, f, 0, "mode", "const char*");
+    param_is(reg, f, 1, "f", "cmp_fn");
+    param_is(reg, f, 2, "p", "cnode_ptr");
+    f = import_func(dw, reg, "kitchen", v);
+    assert_int_equal(tyr_type_get(reg, f, &ti), 0);
+    assert_int_equal(ti.count, 7);
+    param_is(reg, f, 4, "e", "enum e1s");
+    param_is(reg, f, 6, "c", "char");
+    /* Declared in unit A, defined in unit B: the definition is imported. */
+    f = import_func(dw, reg, "use_shared", v);
+    tyr_param_info p;
+    assert_int_equal(tyr_param_at(reg, f, 0, &p), 0);
+    tyr_type sh = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
+    assert_int_equal(tyr_type_get(reg, sh, &ti), 0);
+    assert_false(ti.flags & TYR_STRUCT_DECL);
+    assert_int_equal(ti.size, 24);
+    /* gcc -O2 only emits scaled.constprop.0: found by the base name. */
+    f = import_func(dw, reg, "scaled", v);
+    assert_int_equal(tyr_type_get(reg, f, &ti), 0);
+    assert_true(ti.count >= 1);
+    param_is(reg, f, 0, "n", "struct Node*");
+    /* The probe signature is findable as a FUNC by name. */
+    tyr_type found;
+    assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &found), 0);
+}
+
+/* Every variant: functions, every fixture struct, enums, details. */
+static void test_fixture_variants(void **state)
+{
+    (void)state;
+    load_variants();
+    assert_true(nvariants >= 4);
+    for (int i = 0; i < nvariants; i++) {
+        tyr_dwarf *dw = open_fx(variants[i]);
+        tyr_registry *reg = new_reg();
+        set_variant(variants[i]);
+        check_functions(dw, reg, variants[i]);
+        check_all_records(dw, reg, variants[i]);
+        check_details(reg, variants[i]);
+        check_enums(reg, variants[i]);
+        tyr_registry_free(reg);
+        tyr_dwarf_free(dw);
+    }
+}
+
+static uint32_t count_named(const tyr_registry *reg, const char *name, int kind)
+{
+    uint32_t n = 0;
+    tyr_type t;
+    for (int err = tyr_find(reg, name, kind, &t); !err; err = tyr_find_next(reg, name, kind, t, &t))
+        n++;
+    return n;
+}
+
+static int count_progress(void *ctx, uint32_t done, uint32_t total)
+{
+    uint32_t *calls = ctx;
+    assert_true(done <= total);
+    (*calls)++;
+    return 0;
+}
+
+/* Import-all: one struct Node for two units, two layouts of Dup, Shared complete once. */
+static void test_import_all_dedup(void **state)
+{
+    (void)state;
+    load_variants();
+    for (int i = 0; i < nvariants; i++) {
+        tyr_dwarf *dw = open_fx(variants[i]);
+        tyr_registry *reg = new_reg();
+        set_variant(variants[i]);
+        tyr_dwarf_stats st = {0};
+        uint32_t calls = 0;
+        tyr_diag diag = {0};
+        int err = tyr_dwarf_import_all(dw, reg, count_progress, &calls, &st, &diag);
+        if (err)
+            fail_msg("%s: import_all: %s (%s)", variants[i], tyr_strerror(err), diag.what);
+        assert_int_equal(calls, 2);
+        assert_int_equal(st.units, 2);
+        assert_true(st.dies > 100);
+        assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+        assert_int_equal(count_named(reg, "Bits", TYR_KIND_STRUCT), 1);
+        assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
+        assert_int_equal(count_named(reg, "Shared", TYR_KIND_STRUCT), 1);
+        assert_int_equal(count_named(reg, "node_t", TYR_KIND_TYPEDEF), 1);
+        assert_int_equal(count_named(reg, "int", TYR_KIND_INT), 1);
+        tyr_type a, b;
+        assert_int_equal(tyr_find(reg, "Dup", TYR_KIND_STRUCT, &a), 0);
+        assert_int_equal(tyr_find_next(reg, "Dup", TYR_KIND_STRUCT, a, &b), 0);
+        uint64_t sa = tyr_type_size(reg, a), sb = tyr_type_size(reg, b);
+        assert_true((sa == 4 && sb == 16) || (sa == 16 && sb == 4));
+        check_details(reg, variants[i]);
+        check_enums(reg, variants[i]);
+        /* No struct is left declared-only: every declaration had a definition. */
+        for (uint32_t id = 1; id < tyr_registry_type_count(reg); id++) {
+            tyr_type_info ti;
+            assert_int_equal(tyr_type_get(reg, (tyr_type){id}, &ti), 0);
+            if (ti.kind == TYR_KIND_STRUCT || ti.kind == TYR_KIND_UNION)
+                if (ti.flags & TYR_STRUCT_DECL)
+                    fail_msg("%s: struct %s left declared", variants[i], ti.name);
+            assert_int_not_equal(ti.kind, TYR_KIND_UNKNOWN);
+        }
+        /* A second import into the same registry adds nothing. */
+        uint32_t before = tyr_registry_type_count(reg);
+        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+        assert_int_equal(tyr_registry_type_count(reg), before);
+        tyr_registry_free(reg);
+        tyr_dwarf_free(dw);
+    }
+}
+
+/* Import-all decodes units ahead on worker threads; without them the result is the same,
+ * type for type (the workers change where bytes come from, never what is built). */
+static void test_import_all_threads_same(void **state)
+{
+    (void)state;
+    load_variants();
+    for (int i = 0; i < nvariants; i++) {
+        tyr_registry *r[2];
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass)
+                setenv("TYR_DWARF_NO_THREADS", "1", 1);
+            tyr_dwarf *dw = open_fx(variants[i]);
+            r[pass] = new_reg();
+            assert_int_equal(tyr_dwarf_import_all(dw, r[pass], NULL, NULL, NULL, NULL), 0);
+            tyr_dwarf_free(dw);
+            unsetenv("TYR_DWARF_NO_THREADS");
+        }
+        uint32_t n = tyr_registry_type_count(r[0]);
+        assert_int_equal(n, tyr_registry_type_count(r[1]));
+        for (uint32_t id = 0; id < n; id++) {
+            char a[256], b[256];
+            assert_int_equal(tyr_type_kind(r[0], (tyr_type){id}), tyr_type_kind(r[1], (tyr_type){id}));
+            assert_int_equal(tyr_type_size(r[0], (tyr_type){id}), tyr_type_size(r[1], (tyr_type){id}));
+            if (tyr_type_kind(r[0], (tyr_type){id}) != TYR_KIND_FUNC) {
+                assert_true(tyr_type_spell(r[0], (tyr_type){id}, NULL, 0, a, sizeof a) >= 0);
+                assert_true(tyr_type_spell(r[1], (tyr_type){id}, NULL, 0, b, sizeof b) >= 0);
+                assert_string_equal(a, b);
+            }
+        }
+        tyr_registry_free(r[0]);
+        tyr_registry_free(r[1]);
+    }
+}
+
+/* Several functions into one registry share their types. */
+static void test_shared_types_across_calls(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-O0");
+    tyr_registry *reg = new_reg();
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "use_shared", NULL, NULL), 0);
+    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    /* The same probe again: the same record, nothing added. */
+    tyr_type f1, f2;
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f1, NULL), 0);
+    uint32_t n = tyr_registry_type_count(reg);
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f2, NULL), 0);
+    assert_int_equal(f1.id, f2.id);
+    assert_int_equal(tyr_registry_type_count(reg), n);
+    /* Another registry starts afresh. */
+    tyr_registry *reg2 = new_reg();
+    assert_int_equal(tyr_dwarf_import_func(dw, reg2, "walk", NULL, NULL), 0);
+    assert_int_equal(count_named(reg2, "Node", TYR_KIND_STRUCT), 1);
+    tyr_registry_free(reg2);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+/* .gnu_debuglink to a separate debug file next to the stripped binary. */
+static void test_debuglink(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("split/fx-split");
+    set_variant("-d5");
+    assert_non_null(strstr(tyr_dwarf_debug_path(dw), "fx-split.debug"));
+    tyr_registry *reg = new_reg();
+    tyr_type f = import_func(dw, reg, "walk", "split");
+    param_is(reg, f, 0, "n", "struct Node*");
+    check_all_records(dw, reg, "split");
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+/* Build-id lookup in a caller-given debug directory; ENODEBUG lists where it looked. */
+static void test_build_id_dirs(void **state)
+{
+    (void)state;
+    char path[512], dir[512];
+    fx_path(path, sizeof path, "split/fx-buildid");
+    fx_path(dir, sizeof dir, "split/dbg");
+    const char *dirs[] = {"/nonexistent-tyr", dir, NULL};
+    tyr_dwarf *dw = NULL;
+    tyr_diag diag = {0};
+    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = dirs, .diag = &diag), &dw);
+    if (err)
+        fail_msg("%s: %s", tyr_strerror(err), diag.what);
+    assert_non_null(strstr(tyr_dwarf_debug_path(dw), "/.build-id/"));
+    tyr_registry *reg = new_reg();
+    import_func(dw, reg, "walk", "build-id");
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+
+    const char *none[] = {"/nonexistent-tyr", NULL};
+    memset(&diag, 0, sizeof diag);
+    dw = NULL;
+    err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = none, .diag = &diag), &dw);
+    assert_int_equal(err, TYR_ENODEBUG);
+    assert_null(dw);
+    assert_int_equal(diag.err, TYR_ENODEBUG);
+    assert_non_null(strstr(diag.what, "/nonexistent-tyr/.build-id/"));
+}
+
+/* dwz: partial units, DW_TAG_imported_unit, DW_FORM_GNU_ref_alt into the common file. */
+static void test_dwz(void **state)
+{
+    (void)state;
+    const char *bins[] = {"dwz/fx-dwz1", "dwz/fx-dwz2"};
+    for (int b = 0; b < 2; b++) {
+        tyr_dwarf *dw = open_fx(bins[b]);
+        set_variant("-d4");
+        assert_non_null(strstr(tyr_dwarf_alt_path(dw), "fx-common.debug"));
+        tyr_registry *reg = new_reg();
+        check_functions(dw, reg, bins[b]);
+        check_all_records(dw, reg, bins[b]);
+        check_details(reg, bins[b]);
+        check_enums(reg, bins[b]);
+        tyr_registry_free(reg);
+        reg = new_reg();
+        tyr_diag diag = {0};
+        int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+        if (err)
+            fail_msg("%s: import_all: %s (%s)", bins[b], tyr_strerror(err), diag.what);
+        assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+        assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
+        check_details(reg, bins[b]);
+        tyr_registry_free(reg);
+        tyr_dwarf_free(dw);
+    }
+}
+
+/* SHF_COMPRESSED (zlib) debug sections read like plain ones. */
+static void test_compressed_sections(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
+    tyr_registry *reg = new_reg();
+    set_variant("-d5");
+    check_functions(dw, reg, "gz");
+    check_all_records(dw, reg, "gz");
+    check_enums(reg, "gz");
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+/* DWARF 5 type units are followed through DW_FORM_ref_sig8; DWARF 4 .debug_types are not
+ * read, and a reference into them is an error rather than an anonymous guess. */
+static void test_type_units(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-tu");
+    tyr_registry *reg = new_reg();
+    set_variant("-d5");
+    check_functions(dw, reg, "d5 type units");
+    check_all_records(dw, reg, "d5 type units");
+    check_details(reg, "d5 type units");
+    check_enums(reg, "d5 type units");
+    tyr_registry_free(reg);
+    reg = new_reg();
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+
+    dw = open_fx("fx-gcc-d4-tu");
+    reg = new_reg();
+    tyr_diag diag = {0};
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, &diag), TYR_EDWARF);
+    assert_non_null(strstr(diag.what, "DW_AT_signature"));
+    assert_true(diag.offset > 0);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+/* C++: a class is a struct of its data members; a derived class is an explicit unknown. */
+static void test_cpp_classes(void **state)
+{
+    (void)state;
+    char path[512];
+    fx_path(path, sizeof path, "fx-cpp");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("skip: no g++, no C++ fixture\n");
+        skip();
+    }
+    fclose(f);
+    tyr_dwarf *dw = open_fx("fx-cpp");
+    tyr_registry *reg = new_reg();
+    tyr_type fn = import_func(dw, reg, "measure", "c++");
+    tyr_type_info ti;
+    assert_int_equal(tyr_type_get(reg, fn, &ti), 0);
+    assert_int_equal(ti.count, 3);
+    tyr_type t;
+    tyr_field_info fi;
+    assert_int_equal(tyr_find(reg, "Point", TYR_KIND_STRUCT, &t), 0);
+    assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+    assert_int_equal(ti.size, 8);
+    assert_int_equal(ti.count, 2); /* x, y: not the static count, not norm() */
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Holder", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+    assert_int_equal(ti.size, 24);
+    assert_int_equal(tyr_field_by_name(reg, t, "ref", &fi), 0); /* a reference: a pointer */
+    assert_int_equal(fi.offset, 16);
+    assert_int_equal(tyr_type_kind(reg, fi.type), TYR_KIND_PTR);
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Shape", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "area", &fi), 0);
+    assert_int_equal(fi.offset, 16);
+    /* Circle derives from Shape: an unknown of its size, never a layout missing the base. */
+    tyr_param_info p;
+    assert_int_equal(tyr_param_at(reg, fn, 1, &p), 0);
+    t = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
+    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_UNKNOWN);
+    assert_int_equal(tyr_type_size(reg, t), 32);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+static void *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    void *buf = malloc((size_t)n);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* An in-memory image works like the file. */
+static void test_open_mem(void **state)
+{
+    (void)state;
+    char path[512];
+    fx_path(path, sizeof path, "fx-clang-d5-O2");
+    set_variant("-d5");
+    size_t len;
+    void *buf = read_all(path, &len);
+    tyr_dwarf *dw = NULL;
+    assert_int_equal(tyr_dwarf_open_mem(buf, len, NULL, &dw), 0);
+    free(buf);
+    tyr_registry *reg = new_reg();
+    check_functions(dw, reg, "mem");
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+/* Errors: missing file, not ELF, unknown function and type; outputs untouched. */
+static void test_errors(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = (tyr_dwarf *)(uintptr_t)1;
+    tyr_diag diag = {0};
+    assert_int_equal(tyr_dwarf_open("/nonexistent/tyr-fx", TYR_OPTS(tyr_dwarf_opts, .diag = &diag),
+                                    &dw),
+                     TYR_ENOENT);
+    assert_ptr_equal(dw, (tyr_dwarf *)(uintptr_t)1);
+    assert_int_equal(diag.err, TYR_ENOENT);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_DIR "/../CTestTestfile.cmake", NULL, &dw), TYR_ENOTELF);
+    assert_int_equal(tyr_dwarf_open(NULL, NULL, &dw), TYR_EINVAL);
+    static const char junk[] = "\x7f" "ELF but not really";
+    assert_int_not_equal(tyr_dwarf_open_mem(junk, sizeof junk, NULL, &dw), 0);
+    assert_ptr_equal(dw, (tyr_dwarf *)(uintptr_t)1);
+    /* An opts struct with unknown non-zero trailing bytes is refused. */
+    struct {
+        struct tyr_dwarf_opts o;
+        uint64_t extra;
+    } big = {{.sz = sizeof big}, 1};
+    assert_int_equal(tyr_dwarf_open("/bin/true", (const struct tyr_dwarf_opts *)&big, &dw),
+                     TYR_EINVAL);
+
+    dw = open_fx("fx-gcc-d4-O0");
+    tyr_registry *reg = new_reg();
+    tyr_type t = {77};
+    memset(&diag, 0, sizeof diag);
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "no_such_function", &t, &diag), TYR_ENOENT);
+    assert_int_equal(t.id, 77);
+    assert_non_null(strstr(diag.what, "no_such_function"));
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "NoSuchType", TYR_KIND_ANY, &t, &diag),
+                     TYR_ENOENT);
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Node", TYR_KIND_FUNC, &t, NULL), TYR_EINVAL);
+    /* A name that only exists as a struct is not a union. */
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Node", TYR_KIND_UNION, &t, NULL), TYR_ENOENT);
+    assert_int_equal(t.id, 77);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+    tyr_dwarf_free(NULL);
+}
+
+static int collect(void *ctx, const char *name)
+{
+    char *buf = ctx;
+    strcat(buf, name);
+    strcat(buf, ",");
+    return 0;
+}
+
+static int stop_at_first(void *ctx, const char *name)
+{
+    (void)ctx;
+    (void)name;
+    return 42;
+}
+
+/* Listing functions by glob, each name once. */
+static void test_list_funcs(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-O0");
+    char buf[1024] = "";
+    assert_int_equal(tyr_dwarf_list_funcs(dw, "*_dup", collect, buf, NULL), 0);
+    assert_string_equal(buf, "first_dup,second_dup,");
+    buf[0] = 0;
+    assert_int_equal(tyr_dwarf_list_funcs(dw, "walk", collect, buf, NULL), 0);
+    assert_string_equal(buf, "walk,");
+    assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, stop_at_first, NULL, NULL), 42);
+    tyr_dwarf_free(dw);
+}
+
+/* Hostile input: flipped bytes all over the debug sections never crash or hang. */
+static void test_corrupted_images(void **state)
+{
+    (void)state;
+    char path[512];
+    fx_path(path, sizeof path, "fx-gcc-d5-O0");
+    size_t len;
+    unsigned char *orig = read_all(path, &len);
+    unsigned char *buf = malloc(len);
+    assert_non_null(buf);
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    static const unsigned char vals[] = {0x00, 0xff, 0x80, 0x7f, 0x01};
+    for (int round = 0; round < 60; round++) {
+        memcpy(buf, orig, len);
+        for (int k = 0; k < 8; k++) {
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            size_t pos = (size_t)(seed >> 33) % len;
+            /* bias towards the second half of the file, where the debug sections are */
+            if (round % 2)
+                pos = len / 2 + pos / 2;
+            buf[pos] = vals[(seed >> 20) % sizeof vals];
+        }
+        tyr_dwarf *dw = NULL;
+        if (tyr_dwarf_open_mem(buf, len, NULL, &dw) != 0)
+            continue;
+        tyr_registry *reg = new_reg();
+        tyr_diag diag;
+        (void)tyr_dwarf_import_func(dw, reg, "kitchen", NULL, &diag);
+        (void)tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+        tyr_registry_free(reg);
+        tyr_dwarf_free(dw);
+    }
+    free(buf);
+    free(orig);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fixture_variants),
+        cmocka_unit_test(test_import_all_dedup),
+        cmocka_unit_test(test_import_all_threads_same),
+        cmocka_unit_test(test_shared_types_across_calls),
+        cmocka_unit_test(test_debuglink),
+        cmocka_unit_test(test_build_id_dirs),
+        cmocka_unit_test(test_dwz),
+        cmocka_unit_test(test_type_units),
+        cmocka_unit_test(test_compressed_sections),
+        cmocka_unit_test(test_cpp_classes),
+        cmocka_unit_test(test_open_mem),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_list_funcs),
+        cmocka_unit_test(test_corrupted_images),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
