@@ -9,5 +9,6 @@
 #include "tyr/registry.h"
 #include "tyr/blob.h"
 #include "tyr/dwarf.h"
+#include "tyr/format.h"
 
 #endif /* TYR_TYR_H */

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the formatters (dump_c, dump_json, layout, decode): a small buffered writer over
+ * a tyr_sink. The first error (a sink's, or TYR_ENOMEM/TYR_EOVERFLOW) sticks in `err`; later
+ * calls do nothing, so a formatter writes freely and checks `err` at the end.
+ */
+#ifndef TYR_OUT_H
+#define TYR_OUT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "tyr/format.h"
+
+#if defined(__GNUC__)
+#define TYR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define TYR_PRINTF(f, a)
+#endif
+
+struct tyr_out {
+    const tyr_sink *sink;
+    int err;
+    size_t len;
+    char buf[4096];
+};
+
+static inline void tyr__out_init(struct tyr_out *o, const tyr_sink *sink)
+{
+    o->sink = sink;
+    o->err = 0;
+    o->len = 0;
+}
+
+/* Pass buffered bytes to the sink. */
+TYR_HIDDEN void tyr__out_flush(struct tyr_out *o);
+TYR_HIDDEN void tyr__out_write(struct tyr_out *o, const char *s, size_t n);
+TYR_HIDDEN void tyr__out_puts(struct tyr_out *o, const char *s);
+TYR_HIDDEN void tyr__out_printf(struct tyr_out *o, const char *fmt, ...) TYR_PRINTF(2, 3);
+/* Integers without printf: decimal unsigned and signed, and "0x" hex. */
+TYR_HIDDEN void tyr__out_u64(struct tyr_out *o, uint64_t v);
+TYR_HIDDEN void tyr__out_i64(struct tyr_out *o, int64_t v);
+TYR_HIDDEN void tyr__out_hex(struct tyr_out *o, uint64_t v);
+/* n spaces. */
+TYR_HIDDEN void tyr__out_indent(struct tyr_out *o, unsigned n);
+/* Flush, and return the sticky error (0 if none). */
+TYR_HIDDEN int tyr__out_finish(struct tyr_out *o);
+
+/* A growable string owned by its user (free(s)); errors stick in err. */
+struct tyr_str {
+    char *s;
+    size_t len, cap;
+    int err;
+};
+TYR_HIDDEN void tyr__str_append(struct tyr_str *d, const char *s, size_t n);
+TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
+TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
+TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
+
+/* lib/select.c: NULL or a valid tyr_dump_opts (0 or TYR_EINVAL). */
+TYR_HIDDEN int tyr__dump_opts_check(const struct tyr_dump_opts *o);
+/* Mark in[id] = 1 for every selected type (in: ntypes zeroed bytes; id 0 never). Every type
+ * without roots, else the roots' closure through targets, members and parameters, found
+ * with a worklist. Returns 0, TYR_EHANDLE (a root out of range) or TYR_ENOMEM. */
+TYR_HIDDEN int tyr__select(const tyr_registry *reg, const struct tyr_dump_opts *o, uint8_t *in);
+
+#endif /* TYR_OUT_H */

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/* tyr_dump_c: exact output for representative types, and dumps that gcc (and clang, when
+ * installed) compile with every sizeof/offsetof checked by the dump's own _Static_asserts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "format_fixture.h"
+#include "internal.h"
+#include "tyr/tyr.h"
+
+struct ctx {
+    tyr_registry *reg;
+    struct zoo z;
+};
+
+static int setup(void **state)
+{
+    struct ctx *c = calloc(1, sizeof(*c));
+    if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z)) {
+        if (c)
+            tyr_registry_free(c->reg);
+        free(c);
+        return -1;
+    }
+    *state = c;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct ctx *c = *state;
+    tyr_registry_free(c->reg);
+    free(c);
+    return 0;
+}
+
+/* The dump as a string (caller frees). */
+static char *dump(const tyr_registry *reg, const tyr_type *roots, uint32_t n, uint32_t flags)
+{
+    struct tyr_buf b = {0};
+    tyr_sink sink = tyr_sink_buf(&b);
+    int err = tyr_dump_c(reg, TYR_OPTS(tyr_dump_opts, .flags = flags, .nroots = n,
+                                       .roots = roots), &sink);
+    assert_int_equal(err, 0);
+    assert_non_null(b.data);
+    return b.data;
+}
+
+static bool have(const char *tool)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", tool);
+    return system(cmd) == 0;
+}
+
+/* Compile text with cc as GNU C11, warnings as errors; returns the exit status. */
+static const char *warn_flags = "-Wall -Wextra";
+static int compile(const char *cc, const char *text)
+{
+    char path[] = "/tmp/tyr_dump_c_XXXXXX.c";
+    int fd = mkstemps(path, 2);
+    assert_true(fd >= 0);
+    size_t len = strlen(text);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "%s -std=gnu11 %s -Werror -c -o /dev/null %s", cc, warn_flags,
+             path);
+    int rc = system(cmd);
+    if (rc != 0)
+        fprintf(stderr, "--- %s failed on:\n%s\n", cc, text);
+    unlink(path);
+    return rc;
+}
+
+static void assert_compiles(const char *text)
+{
+    int ran = 0;
+    if (have("gcc")) {
+        assert_int_equal(compile("gcc", text), 0);
+        ran++;
+    }
+    if (have("clang")) {
+        assert_int_equal(compile("clang", text), 0);
+        ran++;
+    }
+    if (!ran)
+        skip();
+}
+
+/* A probe signature pulls in exactly what it reaches, functions last. */
+static void test_golden_probe(void **state)
+{
+    struct ctx *c = *state;
+    char *s = dump(c->reg, &c->z.walk, 1, 0);
+    assert_string_equal(s, "struct Node {\n"
+                           "\tstruct Node *next;\n"
+                           "\tint val;\n"
+                           "};\n"
+                           "\n"
+                           "int walk(struct Node *n, const char *mode);\n"
+                           "\n");
+    free(s);
+}
+
+/* struct rec: typedef'd pointer, char array, bitfields, anonymous union inline, explicit
+ * padding bytes, 1-byte enum with a mode attribute, function pointer naming its holder. */
+static void test_golden_rec(void **state)
+{
+    struct ctx *c = *state;
+    char *s = dump(c->reg, &c->z.rec, 1, 0);
+    assert_string_equal(s, "struct Node {\n"
+                           "\tstruct Node *next;\n"
+                           "\tint val;\n"
+                           "};\n\n"
+                           "enum color {\n"
+                           "\tRED = 0,\n"
+                           "\tGREEN = 1,\n"
+                           "\tBLUE = 7,\n"
+                           "};\n\n"
+                           "enum __attribute__((mode(QI))) small {\n"
+                           "\tNEG = -1,\n"
+                           "\tPOS = 1,\n"
+                           "};\n\n"
+                           "typedef struct Node node_t;\n\n"
+                           "struct flags {\n"
+                           "\tunsigned int a : 3;\n"
+                           "\tunsigned int b : 5;\n"
+                           "\tint c : 4;\n"
+                           "\tenum color col : 3;\n"
+                           "};\n\n"
+                           "struct rec {\n"
+                           "\tnode_t *head;\n"
+                           "\tchar name[8];\n"
+                           "\tint arr[3];\n"
+                           "\tstruct flags fl;\n"
+                           "\tunion {\n"
+                           "\t\tint i;\n"
+                           "\t\tfloat f;\n"
+                           "\t};\n"
+                           "\t_Bool ok;\n"
+                           "\tdouble d;\n"
+                           "\tenum color c;\n"
+                           "\tenum small s;\n"
+                           "\tconst char *str;\n"
+                           "\tvoid (*cb)(int, struct rec *);\n"
+                           "\tlong big;\n"
+                           "};\n\n");
+    free(s);
+}
+
+/* Pointer cycles get forward declarations; a second layout under a name is renamed;
+ * packed, aligned, unknown and typedef'd anonymous structs; asserts when asked. */
+static void test_golden_fragments(void **state)
+{
+    struct ctx *c = *state;
+    char *s = dump(c->reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+    assert_non_null(strstr(s, "struct B;\n\nstruct A {\n\tstruct B *b;\n};\n"));
+    assert_non_null(strstr(s, "struct Node__2 {\n\tint x;\n};\n"
+                              "_Static_assert(sizeof(struct Node__2) == 4, \"struct Node__2\");\n"));
+    assert_non_null(strstr(s, "struct packed_s {\n\tchar c;\n\tint x;\n} "
+                              "__attribute__((packed));\n"));
+    assert_non_null(strstr(s, "struct aligned16 {\n\tint x;\n} __attribute__((aligned(16)));\n"));
+    assert_non_null(strstr(s, "\tunsigned char w[6]; /* unknown type 'weird' */\n"
+                              "\tint after;\n"));
+    assert_non_null(strstr(s, "typedef struct {\n\tint a;\n\tint b;\n} pair_t;\n"));
+    assert_non_null(strstr(s, "enum big_enum {\n\tBIG_ONE = 1,\n"
+                              "\tBIG_HUGE = 4294967296,\n};\n"));
+    assert_non_null(strstr(s, "_Static_assert(__builtin_offsetof(struct rec, f) == 32, "
+                              "\"struct rec.f\");\n"));
+    assert_null(strstr(s, "struct Node;")); /* only pointed to from inside itself */
+    free(s);
+}
+
+/* The whole zoo compiles and every struct keeps its sizeof and member offsets. */
+static void test_zoo_compiles(void **state)
+{
+    struct ctx *c = *state;
+    char *s = dump(c->reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+    assert_compiles(s);
+    free(s);
+}
+
+/* Layouts that the natural C layout does not give, each of which must still compile with
+ * the registry's sizeof/offsetof. */
+static void test_hard_layouts_compile(void **state)
+{
+    struct ctx *c = *state;
+    tyr_registry *reg = c->reg;
+    struct zoo *z = &c->z;
+    tyr_struct s, in;
+    tyr_type t, t2;
+
+    /* #pragma pack(2): { char c; int x; long y; } at 0, 2, 6; size 14, align 2. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "pack2", 14, 2, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "c", z->chr, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "x", z->i32, 2, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "y", z->i64, 6, 0, 0), 0);
+    /* A bitfield straddling its unit: a:30 then b:4 at bit 30; 5 bytes, align 1. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "straddle", 5, 1, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "a", z->u32, 0, 0, 30), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "b", z->u32, 0, 30, 2), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "c", z->uchr, 4, 0, 2), 0);
+    /* A bit hole: char a; then b:3 at bit 12 of an int unit; then long at 8; 16 bytes. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "bithole", 16, 8, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "a", z->chr, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "b", z->u32, 0, 12, 3), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, NULL, z->u32, 0, 20, 5), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "d", z->i64, 8, 0, 0), 0);
+    /* A union larger than its members: 16 bytes, align 4. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, "bigu", 16, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "i", z->i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "bits", z->u32, 0, 0, 7), 0);
+    /* Overlapping members in a struct: not expressible, opaque but same size. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "overlap", 8, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "a", z->i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "b", z->i32, 2, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "c", z->i32, 4, 0, 0), 0);
+    /* A union member at a non-zero offset: opaque too. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, "oddu", 8, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "a", z->i32, 4, 0, 0), 0);
+    /* A named member of an anonymous struct type, an anonymous member nested twice. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, NULL, 8, 4, 0, &in), 0);
+    assert_int_equal(tyr_struct_add_field(reg, in, "p", z->i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, in, "q", z->chr, 4, 0, 0), 0);
+    tyr_struct un;
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, NULL, 8, 4, 0, &un), 0);
+    tyr_struct deep;
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, NULL, 8, 4, 0, &deep), 0);
+    assert_int_equal(tyr_struct_add_field(reg, deep, "lo", z->i16, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, deep, "hi", z->i32, 4, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, un, NULL, tyr_struct_type(deep), 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, un, "w", z->u32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "outer", 24, 8, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "in", tyr_struct_type(in), 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, NULL, tyr_struct_type(un), 8, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "z", z->i64, 16, 0, 0), 0);
+    /* Same tag as a struct but a union; same enumerator names in a second layout. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, "holes", 4, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "x", z->i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_enum_new(reg, "color", 4, 0, &t), 0);
+    assert_int_equal(tyr_enum_add(reg, t, "RED", 5), 0);
+    /* typedef enum { ... } (anonymous, 2 bytes, signed); typedef union { ... }. */
+    assert_int_equal(tyr_enum_new(reg, NULL, 2, TYR_ENUM_SIGNED, &t), 0);
+    assert_int_equal(tyr_enum_add(reg, t, "MINUS", (uint64_t)(int64_t)-300), 0);
+    assert_int_equal(tyr_add_typedef(reg, "e_t", t, &t2), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "usese", 4, 2, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "e", t2, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "f", t, 2, 0, 0), 0);
+    /* A declaration only, used through a pointer; a function pointer typedef; const
+     * volatile pointers; pointer to unknown; arrays of function pointers. */
+    tyr_struct opq;
+    assert_int_equal(tyr_struct_declare(reg, TYR_KIND_STRUCT, "opaque_t", &opq), 0);
+    tyr_type proto, cmp, cvp, arr;
+    assert_int_equal(tyr_func_proto_new(reg, z->i32, TYR_FUNC_VARARGS, &proto), 0);
+    assert_int_equal(tyr_add_qual(reg, TYR_KIND_CONST, TYR_VOID, &t), 0);
+    assert_int_equal(tyr_add_ptr(reg, t, &t), 0);
+    assert_int_equal(tyr_func_proto_add_param(reg, proto, "a", t), 0);
+    assert_int_equal(tyr_add_ptr(reg, proto, &t), 0);
+    assert_int_equal(tyr_add_typedef(reg, "cmp_fn", t, &cmp), 0);
+    assert_int_equal(tyr_add_array(reg, cmp, 3, 0, &arr), 0);
+    assert_int_equal(tyr_add_qual(reg, TYR_KIND_CONST, z->i32, &t), 0);
+    assert_int_equal(tyr_add_ptr(reg, t, &t), 0);
+    assert_int_equal(tyr_add_qual(reg, TYR_KIND_VOLATILE, t, &t), 0);
+    assert_int_equal(tyr_add_qual(reg, TYR_KIND_CONST, t, &cvp), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "misc", 64, 16, 0, &s), 0);
+    assert_int_equal(tyr_add_ptr(reg, tyr_struct_type(opq), &t), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "o", t, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "cmps", arr, 8, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "cv", cvp, 32, 0, 0), 0);
+    assert_int_equal(tyr_add_ptr(reg, z->unknown, &t), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "pu", t, 40, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "ld", z->f80, 48, 0, 0), 0);
+    /* Odd integer names fall back to C spellings of the same size; 16-byte integers. */
+    tyr_type i8, i128;
+    assert_int_equal(tyr_add_int(reg, "int8_t", 1, TYR_INT_SIGNED, &i8), 0);
+    assert_int_equal(tyr_add_int(reg, "__int128 unsigned", 16, 0, &i128), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "ints", 32, 16, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "b", i8, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "w", i128, 16, 0, 0), 0);
+    /* Empty struct with a size; struct of zero size. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "blank", 8, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "empty", 0, 1, 0, &s), 0);
+    /* An aligned(64) struct holding a packed one. */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "line", 128, 64, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "p", c->z.packed, 1, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "q", c->z.aligned, 64, 0, 0), 0);
+
+    /* C++ and hostile names become C identifiers (and keep no comment terminator). */
+    tyr_type odd;
+    assert_int_equal(tyr_add_unknown(reg, "x*/y", 2, &odd), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "ns::Foo<int>", 8, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "default", z->i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "u", odd, 4, 0, 0), 0);
+    assert_int_equal(tyr_add_typedef(reg, "2d", tyr_struct_type(s), &t), 0);
+    assert_int_equal(tyr_enum_new(reg, "int", 4, 0, &t), 0);
+    assert_int_equal(tyr_enum_add(reg, t, "while", 0), 0);
+
+    char *text = dump(reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+    assert_non_null(strstr(text, "struct ns__Foo_int_ {\n\tint default_;\n"
+                                 "\tunsigned char u[2]; /* unknown type 'x__y' */\n"));
+    assert_non_null(strstr(text, "typedef struct ns__Foo_int_ _2d;\n"));
+    assert_non_null(strstr(text, "enum int_ {\n\twhile_ = 0,\n};\n"));
+    assert_non_null(strstr(text, "} __attribute__((packed, aligned(2)));\n"
+                                 "_Static_assert(sizeof(struct pack2) == 14"));
+    assert_non_null(strstr(text, "struct overlap {\n\tunsigned char __tyr_opaque[8]; "
+                                 "/* layout not expressible in C */\n} "
+                                 "__attribute__((aligned(4)));\n"));
+    assert_non_null(strstr(text, "struct outer {\n"
+                                 "\tstruct {\n\t\tint p;\n\t\tchar q;\n\t} in;\n"
+                                 "\tunion {\n\t\tstruct {\n\t\t\tshort lo;\n\t\t\tint hi;\n"
+                                 "\t\t};\n\t\tunsigned int w;\n\t};\n"
+                                 "\tlong z;\n};\n"));
+    assert_non_null(strstr(text, "_Static_assert(__builtin_offsetof(struct outer, in.q) == 4, "
+                                 "\"struct outer.in.q\");\n"));
+    assert_null(strstr(text, "__tyr_anon_")); /* every anonymous type here has one use */
+    assert_non_null(strstr(text, "union holes__2 {"));
+    assert_non_null(strstr(text, "enum color__2 {\n\tRED__2 = 5,\n};"));
+    assert_non_null(strstr(text, "typedef enum __attribute__((mode(HI))) {\n\tMINUS = -300,\n} e_t;"));
+    assert_non_null(strstr(text, "\tcmp_fn cmps[3];\n"));
+    assert_non_null(strstr(text, "\tconst int *const volatile cv;\n"));
+    assert_non_null(strstr(text, "\tunsigned char (*pu)[6];\n"));
+    assert_non_null(strstr(text, "\tsigned char b;\n"));
+    assert_non_null(strstr(text, "\tunsigned __int128 w;\n"));
+    assert_non_null(strstr(text, "struct opaque_t;\n"));
+    assert_compiles(text);
+    free(text);
+}
+
+/* A definition cycle (a typedef of an array of S used by pointer inside S) cannot be built
+ * through the builder (S is sealed first), but a damaged trusted blob could hold one: the
+ * member becomes an opaque byte array and the dump still compiles. */
+static void test_definition_cycle_is_broken(void **state)
+{
+    struct ctx *c = *state;
+    tyr_registry *reg = c->reg;
+    tyr_struct s;
+    tyr_type arr, td, p, vp;
+    assert_int_equal(tyr_add_ptr(reg, TYR_VOID, &vp), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "S", 16, 8, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "p", vp, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "v", c->z.i32, 8, 0, 0), 0);
+    assert_int_equal(tyr_add_array(reg, tyr_struct_type(s), 2, 0, &arr), 0);
+    assert_int_equal(tyr_add_typedef(reg, "arr_t", arr, &td), 0);
+    assert_int_equal(tyr_add_ptr(reg, td, &p), 0);
+    reg->fields[reg->types[s.id].first].type = p.id; /* S { arr_t *p; int v; } */
+    tyr_type root = tyr_struct_type(s);
+    char *text = dump(reg, &root, 1, TYR_DUMP_C_ASSERTS);
+    assert_string_equal(text,
+                        "struct S {\n"
+                        "\tunsigned char p[8]; /* opaque: its type cannot be declared before "
+                        "this struct */\n"
+                        "\tint v;\n"
+                        "} __attribute__((aligned(8)));\n"
+                        "_Static_assert(sizeof(struct S) == 16, \"struct S\");\n"
+                        "_Static_assert(__builtin_offsetof(struct S, p) == 0, \"struct S.p\");\n"
+                        "_Static_assert(__builtin_offsetof(struct S, v) == 8, \"struct S.v\");\n"
+                        "\n"
+                        "typedef struct S arr_t[2];\n\n");
+    assert_compiles(text);
+    free(text);
+}
+
+
+/* ---- Random registries ------------------------------------------------------------------ */
+
+static uint64_t rnd_state;
+static unsigned char anon_used[4096];
+static uint32_t rnd(uint32_t n)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return n ? (uint32_t)(rnd_state % n) : 0;
+}
+
+/* A random member type: anything complete that can be held by value. */
+static tyr_type pick_value_type(tyr_registry *reg)
+{
+    uint32_t n = tyr_registry_type_count(reg);
+    for (int tries = 0; tries < 64; tries++) {
+        tyr_type t = {1 + rnd(n - 1)};
+        tyr_type r = tyr_type_strip(reg, t, TYR_STRIP_ALL);
+        int k = tyr_type_kind(reg, r);
+        tyr_type_info info;
+        assert_int_equal(tyr_type_get(reg, r, &info), 0);
+        if (k == TYR_KIND_FUNC || k == TYR_KIND_FUNC_PROTO || k == TYR_KIND_VOID)
+            continue;
+        if ((k == TYR_KIND_STRUCT || k == TYR_KIND_UNION) && (info.flags & TYR_STRUCT_DECL))
+            continue;
+        if (k == TYR_KIND_ARRAY && (info.flags & TYR_ARRAY_FLEX))
+            continue;
+        return t;
+    }
+    return (tyr_type){1};
+}
+
+/* One random record: members at natural or random offsets, bitfields, anonymous members. */
+static void random_record(tyr_registry *reg, bool anon)
+{
+    enum { MAXF = 8 };
+    tyr_type ft[MAXF];
+    uint64_t off[MAXF];
+    uint32_t bo[MAXF], bs[MAXF];
+    bool is_union = rnd(4) == 0;
+    uint32_t nf = rnd(MAXF + 1);
+    uint64_t cursor = 0; /* bits */
+    uint32_t maxalign = 1;
+    for (uint32_t i = 0; i < nf; i++) {
+        ft[i] = pick_value_type(reg);
+        tyr_type r = tyr_type_strip(reg, ft[i], TYR_STRIP_ALL);
+        int k = tyr_type_kind(reg, r);
+        uint64_t size = tyr_type_size(reg, ft[i]);
+        uint32_t align = tyr_type_align(reg, ft[i]);
+        align = align ? align : 1;
+        bs[i] = bo[i] = 0;
+        if ((k == TYR_KIND_INT || k == TYR_KIND_ENUM) && size <= 8 && rnd(3) == 0) {
+            uint32_t unit = (uint32_t)size * 8;
+            bs[i] = 1 + rnd(unit);
+            uint64_t at = is_union ? 0 : cursor + (rnd(2) ? 0 : rnd(6));
+            if (!is_union && rnd(2)) {
+                /* keep it inside one naturally aligned unit, as a compiler would */
+                if (at % unit + bs[i] > unit)
+                    at = (at + unit - 1) / unit * unit;
+            }
+            off[i] = at / 8 / size * size;
+            if ((at - off[i] * 8) + bs[i] > unit)
+                off[i] = at / 8;
+            bo[i] = (uint32_t)(at - off[i] * 8);
+            cursor = at + bs[i];
+        } else {
+            uint64_t at = (cursor + 7) / 8;
+            if (!is_union) {
+                if (rnd(4))
+                    at = (at + align - 1) / align * align;
+                else
+                    at += rnd(3);
+            } else {
+                at = 0;
+            }
+            off[i] = at;
+            cursor = (at + size) * 8;
+        }
+        if (align > maxalign)
+            maxalign = align;
+        if (is_union)
+            cursor = 0;
+    }
+    uint64_t end = 0;
+    for (uint32_t i = 0; i < nf; i++) {
+        uint64_t e = bs[i] ? (off[i] * 8 + bo[i] + bs[i] + 7) / 8
+                           : off[i] + tyr_type_size(reg, ft[i]);
+        if (e > end)
+            end = e;
+    }
+    uint32_t align = rnd(3) ? maxalign : 1u << rnd(5);
+    uint64_t size = (end + align - 1) / align * align;
+    if (rnd(5) == 0)
+        size += rnd(9);
+    uint32_t flags = rnd(8) == 0 ? TYR_STRUCT_PACKED : 0;
+    char name[32];
+    snprintf(name, sizeof(name), "r%u", rnd(40));
+    tyr_struct s;
+    assert_int_equal(tyr_struct_new(reg, is_union ? TYR_KIND_UNION : TYR_KIND_STRUCT,
+                                    anon ? NULL : name, size, align, flags, &s), 0);
+    for (uint32_t i = 0; i < nf; i++) {
+        char fname[32]; /* unique across records: anonymous members share a scope */
+        snprintf(fname, sizeof(fname), "f%u_%u", i, tyr_registry_type_count(reg));
+        const char *fn = fname;
+        tyr_type_info info;
+        assert_int_equal(tyr_type_get(reg, ft[i], &info), 0);
+        if (!info.name[0] && (info.kind == TYR_KIND_STRUCT || info.kind == TYR_KIND_UNION) &&
+            ft[i].id < sizeof(anon_used) && !anon_used[ft[i].id] && rnd(2)) {
+            fn = NULL; /* an anonymous member: as in C, each anonymous type once */
+            anon_used[ft[i].id] = 1;
+        }
+        else if (bs[i] && rnd(6) == 0)
+            fn = NULL; /* an unnamed bitfield */
+        (void)tyr_struct_add_field(reg, s, fn, ft[i], off[i], bo[i], bs[i]);
+    }
+}
+
+static void random_registry(tyr_registry *reg, uint32_t ntypes)
+{
+    tyr_type t, u;
+    static const struct { const char *name; uint32_t size, flags; } ints[] = {
+        {"char", 1, TYR_INT_SIGNED | TYR_INT_CHAR}, {"unsigned char", 1, TYR_INT_CHAR},
+        {"_Bool", 1, TYR_INT_BOOL}, {"short", 2, TYR_INT_SIGNED}, {"unsigned short", 2, 0},
+        {"int", 4, TYR_INT_SIGNED}, {"unsigned int", 4, 0}, {"long", 8, TYR_INT_SIGNED},
+        {"unsigned long", 8, 0}, {"__int128", 16, TYR_INT_SIGNED},
+    };
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+        assert_int_equal(tyr_add_int(reg, ints[i].name, ints[i].size, ints[i].flags, &t), 0);
+    assert_int_equal(tyr_add_float(reg, "double", 8, 64, &t), 0);
+    assert_int_equal(tyr_add_float(reg, "long double", 16, 80, &t), 0);
+    tyr_struct decl;
+    assert_int_equal(tyr_struct_declare(reg, TYR_KIND_STRUCT, "r1", &decl), 0);
+    while (tyr_registry_type_count(reg) < ntypes) {
+        uint32_t n = tyr_registry_type_count(reg);
+        tyr_type any = {1 + rnd(n - 1)};
+        char name[32];
+        switch (rnd(10)) {
+        case 0:
+        case 1:
+        case 2:
+            random_record(reg, rnd(3) == 0);
+            break;
+        case 3:
+            (void)tyr_add_ptr(reg, any, &t);
+            break;
+        case 4:
+            (void)tyr_add_array(reg, pick_value_type(reg), rnd(4), 0, &t);
+            break;
+        case 5:
+            snprintf(name, sizeof(name), "t%u", rnd(30));
+            (void)tyr_add_typedef(reg, name, any, &t);
+            break;
+        case 6: {
+            uint32_t size = 1u << rnd(4);
+            bool sgn = rnd(2);
+            snprintf(name, sizeof(name), "e%u", rnd(10));
+            if (tyr_enum_new(reg, rnd(4) ? name : NULL, size, sgn ? TYR_ENUM_SIGNED : 0, &t))
+                break;
+            for (uint32_t i = 0, m = rnd(4); i < m; i++) {
+                char en[16];
+                snprintf(en, sizeof(en), "E%u", rnd(12));
+                (void)tyr_enum_add(reg, t, en, sgn ? (uint64_t)-(int64_t)rnd(100) : rnd(200));
+            }
+            break;
+        }
+        case 7:
+            (void)tyr_add_qual(reg, TYR_KIND_CONST + (int)rnd(2), any, &t);
+            break;
+        case 8:
+            if (tyr_func_proto_new(reg, rnd(3) ? TYR_VOID : pick_value_type(reg),
+                                   rnd(4) ? 0 : TYR_FUNC_VARARGS, &t))
+                break;
+            for (uint32_t i = 0, m = rnd(3); i < m; i++)
+                (void)tyr_func_proto_add_param(reg, t, rnd(2) ? "p" : NULL, pick_value_type(reg));
+            if (rnd(2)) {
+                (void)tyr_add_ptr(reg, t, &u);
+            } else {
+                snprintf(name, sizeof(name), "fn%u", rnd(20));
+                (void)tyr_func_new(reg, name, t, &u);
+            }
+            break;
+        default:
+            snprintf(name, sizeof(name), "u%u", rnd(5));
+            (void)tyr_add_unknown(reg, name, rnd(9), &t);
+            break;
+        }
+    }
+}
+
+/* Property: for random registries (odd offsets, packed/over-aligned records, bitfields,
+ * anonymous members, name collisions, cycles through pointers), the dump compiles with gcc
+ * and clang under -Wall -Werror and its _Static_asserts (sizeof and every offsetof) all
+ * hold. (-Wextra is left out here only because a random typedef may qualify a function's
+ * return type, which -Wextra flags in any C code that writes it.) */
+static void test_random_registries_compile(void **state)
+{
+    (void)state;
+    warn_flags = "-Wall";
+    if (!have("gcc") && !have("clang"))
+        skip();
+    uint64_t seeds = 24; /* TYR_DUMP_C_SEEDS=N, TYR_DUMP_C_TYPES=N for a longer soak */
+    uint32_t ntypes = 160;
+    if (getenv("TYR_DUMP_C_SEEDS"))
+        seeds = strtoull(getenv("TYR_DUMP_C_SEEDS"), NULL, 10);
+    if (getenv("TYR_DUMP_C_TYPES"))
+        ntypes = (uint32_t)strtoul(getenv("TYR_DUMP_C_TYPES"), NULL, 10);
+    if (ntypes > sizeof(anon_used) - 64)
+        ntypes = (uint32_t)sizeof(anon_used) - 64;
+    for (uint64_t seed = 1; seed <= seeds; seed++) {
+        rnd_state = seed * 0x9e3779b97f4a7c15ull;
+        memset(anon_used, 0, sizeof(anon_used));
+        tyr_registry *reg;
+        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        random_registry(reg, ntypes);
+        char *text = dump(reg, NULL, 0, TYR_DUMP_C_ASSERTS);
+        assert_compiles(text);
+        free(text);
+        tyr_registry_free(reg);
+    }
+    warn_flags = "-Wall -Wextra";
+}
+
+/* Bad arguments and a failing sink. */
+static int fail_write(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return TYR_EIO;
+}
+static void test_errors(void **state)
+{
+    struct ctx *c = *state;
+    tyr_sink null = tyr_sink_null(), bad = {fail_write, NULL};
+    tyr_type badroot = {9999999};
+    assert_int_equal(tyr_dump_c(NULL, NULL, &null), TYR_EINVAL);
+    assert_int_equal(tyr_dump_c(c->reg, NULL, NULL), TYR_EINVAL);
+    assert_int_equal(tyr_dump_c(c->reg, TYR_OPTS(tyr_dump_opts, .nroots = 1), &null),
+                     TYR_EINVAL);
+    assert_int_equal(tyr_dump_c(c->reg, TYR_OPTS(tyr_dump_opts, .nroots = 1, .roots = &badroot),
+                                &null), TYR_EHANDLE);
+    assert_int_equal(tyr_dump_c(c->reg, NULL, &bad), TYR_EIO);
+    assert_int_equal(tyr_dump_c(c->reg, NULL, &null), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_golden_probe, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_rec, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_fragments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zoo_compiles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hard_layouts_compile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_definition_cycle_is_broken, setup, teardown),
+        cmocka_unit_test(test_random_registries_compile),
+        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
