@@ -50,10 +50,36 @@ static void test_dump_c_huge_ranks(void **state)
     free(blob);
 }
 
+static void *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static unsigned char buf[1 << 20];
+    *len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return buf;
+}
+
+/* A .debug_rnglists header libdwarf 20210528 rejects, then frees twice (dwarf_rnglists.c):
+ * refused by tyr before libdwarf reads the section, with the section offset. */
+static void test_dwarf_rnglists_bad_header(void **state)
+{
+    (void)state;
+    size_t len;
+    void *img = read_file(TYR_REGRESSIONS "/dwarf_fuzzer/rnglists-bad-header-double-free", &len);
+    tyr_diag diag = {0};
+    tyr_dwarf *dw = NULL;
+    assert_int_equal(tyr_dwarf_open_mem(img, len, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw),
+                     TYR_EDWARF);
+    assert_null(dw);
+    assert_non_null(strstr(diag.what, ".debug_rnglists header at offset 0x0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_c_huge_ranks),
+        cmocka_unit_test(test_dwarf_rnglists_bad_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
