@@ -18,7 +18,4 @@ else()
 endif()
 # What a static link needs besides -ldwarf (libdwarf has no pkg-config file).
 set(TYR_PC_REQUIRES_PRIVATE "libxxhash libelf")
-if(LIBBPF_FOUND)
-  string(APPEND TYR_PC_REQUIRES_PRIVATE " libbpf")
-endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr.pc.in ${PROJECT_BINARY_DIR}/tyr.pc @ONLY)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The blob writer: the registry's tables copied out byte for byte behind a header, plus the
- * relocation table and the checksum (docs/format.md). Destinations: memory, a path
+ * relocation map and the checksum (docs/format.md). Destinations: memory, a path
  * (atomically), the end of an open file (the .aot case). Pruning lives in lib/prune.c.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -22,63 +22,42 @@
 #include "internal.h"
 #include "tyr/blob.h"
 
-/* Append one relocation entry; `r` has room (counted before). */
-static inline struct tyr_blob_reloc *put_reloc(struct tyr_blob_reloc *r, uint8_t sect,
-                                               uint32_t index, uint16_t byte, uint8_t space)
-{
-    r->index = index;
-    r->byte = byte;
-    r->sect = sect;
-    r->space = space;
-    return r + 1;
-}
-
 /*
- * Walk every handle slot in section order: with out == NULL only count them. The slots are
- * derived from the records exactly as the verifier derives them (lib/verify.c).
+ * The relocation map: every handle slot, derived from the records exactly as the verifier
+ * derives them (lib/verify.c). With map == NULL only count the slots; else write the slot
+ * table and the mask bytes into map (zeroed, tyr__reloc_map_len bytes).
  */
-static uint64_t walk_relocs(const tyr_registry *reg, struct tyr_blob_reloc *out)
+static uint64_t walk_relocs(const tyr_registry *reg, unsigned char *map)
 {
     uint64_t n = 0;
     uint32_t i;
-#define PUT_(sect, idx, byte, space)                                                   \
-    do {                                                                               \
-        if (out)                                                                       \
-            out = put_reloc(out, (uint8_t)(sect), (idx), (uint16_t)(byte), (uint8_t)(space)); \
-        n++;                                                                           \
+    unsigned char *m = map ? map + TYR_RELOC_TABLE_LEN : NULL;
+    if (map)
+        memcpy(map, tyr__reloc_slots(), TYR_RELOC_TABLE_LEN);
+#define PUT_(mask)                          \
+    do {                                    \
+        unsigned m_ = (mask);               \
+        n += (m_ & 1u) + (m_ >> 1 & 1u) + (m_ >> 2 & 1u) + (m_ >> 3 & 1u) + \
+             (m_ >> 4 & 1u) + (m_ >> 5 & 1u); \
+        if (m)                              \
+            *m++ = (unsigned char)m_;       \
     } while (0)
     for (i = 0; i < reg->ntypes; i++) {
         const struct tyr_rec_type *t = &reg->types[i];
-        unsigned fs = tyr__first_space(t->kind);
-        if (t->name)
-            PUT_(TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING);
-        if (t->ref && tyr__kind_has_ref(t->kind))
-            PUT_(TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE);
-        if (t->first && fs)
-            PUT_(TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs);
+        unsigned fm = tyr__first_mask(tyr__first_space(t->kind));
+        PUT_((t->name ? TYR_TM_NAME : 0u) |
+             (t->ref && tyr__kind_has_ref(t->kind) ? TYR_TM_REF : 0u) | (t->first ? fm : 0u));
     }
-    for (i = 0; i < reg->nfields; i++) {
-        if (reg->fields[i].name)
-            PUT_(TYR_SECT_FIELDS, i, TYR_SLOT_NAME, TYR_SPACE_STRING);
-        if (reg->fields[i].type)
-            PUT_(TYR_SECT_FIELDS, i, TYR_SLOT_MTYPE, TYR_SPACE_TYPE);
-    }
+    for (i = 0; i < reg->nfields; i++)
+        PUT_((reg->fields[i].name ? 1u : 0u) | (reg->fields[i].type ? 2u : 0u));
     for (i = 0; i < reg->nenums; i++)
-        if (reg->enums[i].name)
-            PUT_(TYR_SECT_ENUMS, i, TYR_SLOT_NAME, TYR_SPACE_STRING);
-    for (i = 0; i < reg->nparams; i++) {
-        if (reg->params[i].name)
-            PUT_(TYR_SECT_PARAMS, i, TYR_SLOT_NAME, TYR_SPACE_STRING);
-        if (reg->params[i].type)
-            PUT_(TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE, TYR_SPACE_TYPE);
-    }
+        PUT_(reg->enums[i].name ? 1u : 0u);
+    for (i = 0; i < reg->nparams; i++)
+        PUT_((reg->params[i].name ? 1u : 0u) | (reg->params[i].type ? 2u : 0u));
     for (i = 0; i < reg->nbuckets; i++)
-        if (reg->buckets[i])
-            PUT_(TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE);
-    if (reg->chain)
-        for (i = 0; i < reg->ntypes; i++)
-            if (reg->chain[i])
-                PUT_(TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE);
+        PUT_(reg->buckets[i] ? 1u : 0u);
+    for (i = 0; i < reg->ntypes; i++)
+        PUT_(reg->chain && reg->chain[i] ? 1u : 0u);
 #undef PUT_
     return n;
 }
@@ -120,7 +99,8 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * 4u;
     len[TYR_SECT_CHAIN] = (uint64_t)reg->ntypes * 4u;
     len[TYR_SECT_HASHES] = (uint64_t)reg->ntypes * 4u;
-    len[TYR_SECT_RELOCS] = nrelocs * sizeof(struct tyr_blob_reloc);
+    len[TYR_SECT_RELOCS] = tyr__reloc_map_len(reg->ntypes, reg->nfields, reg->nenums,
+                                              reg->nparams, reg->nbuckets);
     src[TYR_SECT_STRINGS] = reg->strs;
     src[TYR_SECT_TYPES] = reg->types;
     src[TYR_SECT_FIELDS] = reg->fields;
@@ -155,7 +135,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
             hashes[i] = reg->types[i].name ? tyr__name_hash(tyr__str(reg, reg->types[i].name))
                                            : 0;
     }
-    walk_relocs(reg, (struct tyr_blob_reloc *)(void *)(buf + sect[TYR_SECT_RELOCS].off));
+    walk_relocs(reg, buf + sect[TYR_SECT_RELOCS].off);
 
     h = (struct tyr_blob_header *)(void *)buf;
     h->magic[0] = TYR_BLOB_MAGIC0;

@@ -127,6 +127,9 @@ static char *ident(const char *name)
 
 /* ---- Small helpers ---------------------------------------------------------------------- */
 
+static void tabs(struct dc *dc, unsigned n);
+static const char *enum_int_name(const struct tyr_rec_type *t);
+
 static const struct tyr_rec_type *T(const struct dc *dc, uint32_t id)
 {
     return tyr__type(dc->reg, id);
@@ -288,7 +291,7 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
                 } else if (f->type < dc->n) {
                     dc->used[f->type] = 1;
                     count_use(dc, f->type);
-                    if (f->name)
+                    if (f->name && !f->bit_size)
                         dc->field_use[f->type] = 1;
                 }
             }
@@ -307,16 +310,17 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
             }
         }
     }
-    /* An anonymous struct/union whose only use is one named member is written inside it,
-     * as C code declares it, rather than under a synthetic tag. */
+    /* An anonymous struct, union or enum whose only use is one named member (not a
+     * bitfield) is written inside it, as C code declares it, not under a synthetic tag. */
     for (uint32_t i = 0; roots && i < nroots; i++)
         if (roots[i].id < dc->n)
             dc->uses[roots[i].id] = 2; /* asked for by itself: it stays top-level */
     for (uint32_t id = 1; id < dc->n; id++) {
         const struct tyr_rec_type *r = &reg->types[id];
-        dc->inl[id] = dc->in[id] && tyr__is_record_kind(r->kind) && !r->name &&
-                      !(r->flags & TYR_STRUCT_DECL) && !dc->owner[id] && !dc->anon_mem[id] &&
-                      dc->uses[id] == 1 && dc->field_use[id];
+        bool rec = tyr__is_record_kind(r->kind) && !(r->flags & TYR_STRUCT_DECL);
+        dc->inl[id] = dc->in[id] && (rec || r->kind == TYR_KIND_ENUM) && !r->name &&
+                      !dc->owner[id] && !dc->anon_mem[id] && dc->uses[id] == 1 &&
+                      dc->field_use[id];
     }
     /* Tags: defined records and enums first, so that they keep their names. */
     for (int pass = 0; pass < 2 && !dc->err; pass++) {
@@ -648,9 +652,9 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
         uint32_t falign = dc->opaque[g] ? 1 : emit_align(dc, f->type);
         if (packed)
             falign = 1;
-        uint64_t t = f->offset * 8 + f->bit_offset;
         if (f->offset > r->size)
             return 1;
+        uint64_t t = f->offset * 8 + f->bit_offset;
         if (is_union) {
             if (t != 0)
                 return 1;
@@ -849,6 +853,8 @@ static void body_deps(struct dc *dc, struct frame *f, uint32_t rec, int depth)
         uint32_t in = inline_member(dc, fl);
         if (!in)
             in = inline_named(dc, fl);
+        if (in && T(dc, in)->kind == TYR_KIND_ENUM)
+            continue; /* an inline enum needs nothing declared */
         if (in)
             body_deps(dc, f, in, depth + 1);
         else
@@ -906,11 +912,6 @@ static void emit_attrs(struct dc *dc, const struct plan *p)
         tyr__out_printf(dc->o, " __attribute__((aligned(%" PRIu32 ")))", p->attr_align);
 }
 
-static void tabs(struct dc *dc, unsigned n)
-{
-    while (n--)
-        tyr__out_write(dc->o, "\t", 1);
-}
 
 static void emit_pad(struct dc *dc, uint32_t rec, uint64_t from, uint64_t to, unsigned ind)
 {
@@ -930,6 +931,62 @@ static void emit_pad(struct dc *dc, uint32_t rec, uint64_t from, uint64_t to, un
         tabs(dc, ind);
         tyr__out_printf(dc->o, "unsigned char : %" PRIu64 ";\n", to - from);
     }
+}
+
+static void tabs(struct dc *dc, unsigned n)
+{
+    while (n--)
+        tyr__out_write(dc->o, "\t", 1);
+}
+
+/* "enum [mode] [name] { ... }": a mode attribute keeps sizes other than int's. */
+static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigned ind)
+{
+    const struct tyr_rec_type *r = T(dc, id);
+    static const char *const mode[] = {"", "QI", "HI", "", "SI", "", "", "", "DI"};
+    tyr__out_puts(dc->o, "enum ");
+    /* Sizes other than int's: mode(QI/HI/DI) when every value fits that signed width
+     * (clang makes a mode enum signed); otherwise the values themselves need the full
+     * width, and packed (1, 2 bytes) or nothing (8 bytes: GNU C widens) gives it. */
+    bool fits = true;
+    if (r->size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
+        unsigned bits = r->size == 8 ? 32 : (unsigned)r->size * 8;
+        for (uint32_t i = 0; i < r->count && fits; i++) {
+            uint64_t v = dc->reg->enums[r->first + i].value;
+            int64_t sv = (int64_t)v;
+            if (!(r->flags & TYR_ENUM_SIGNED))
+                fits = v < ((uint64_t)1 << (bits - 1));
+            else
+                fits = sv >= -((int64_t)1 << (bits - 1)) && sv < ((int64_t)1 << (bits - 1));
+        }
+    }
+    if (r->size != 4 && r->size <= 8 && fits)
+        tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[r->size]);
+    else if (r->size < 4)
+        tyr__out_puts(dc->o, "__attribute__((packed)) ");
+    if (*name)
+        tyr__out_printf(dc->o, "%s ", name);
+    tyr__out_puts(dc->o, "{\n");
+    bool sgn = r->flags & TYR_ENUM_SIGNED;
+    for (uint32_t i = 0; i < r->count; i++) {
+        uint32_t g = r->first + i;
+        uint64_t v = dc->reg->enums[g].value;
+        tabs(dc, ind + 1);
+        tyr__out_printf(dc->o, "%s = ", nm(dc, dc->enum_name[g]));
+        if (sgn && (int64_t)v == INT64_MIN)
+            tyr__out_puts(dc->o, "(-9223372036854775807LL - 1)");
+        else if (sgn)
+            tyr__out_printf(dc->o, "%" PRId64, (int64_t)v);
+        else
+            tyr__out_printf(dc->o, "%" PRIu64 "%s", v, v > INT64_MAX ? "ULL" : "");
+        tyr__out_puts(dc->o, ",\n");
+    }
+    if (!r->count) {
+        tabs(dc, ind + 1);
+        tyr__out_printf(dc->o, "__tyr_empty_enum_%" PRIu32 ",\n", id);
+    }
+    tabs(dc, ind);
+    tyr__out_puts(dc->o, "}");
 }
 
 static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth);
@@ -962,6 +1019,21 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
         dc->err = TYR_ENOMEM;
         return;
     }
+    if (named && !dc->opaque[g] && T(dc, named)->kind == TYR_KIND_ENUM) {
+        tabs(dc, ind);
+        if (dc->state[named] == ST_DONE) {
+            /* The body holding it is written twice (an anonymous struct that is both an
+             * anonymous member and used elsewhere): its enumerators exist already. */
+            tyr__out_printf(dc->o, "%s %s; /* the anonymous enum above */\n",
+                            enum_int_name(T(dc, named)), fixed);
+        } else {
+            emit_enum_body(dc, named, "", ind);
+            tyr__out_printf(dc->o, " %s;\n", fixed);
+            dc->state[named] = ST_DONE;
+        }
+        free(fixed);
+        return;
+    }
     if ((in || named) && !dc->opaque[g]) {
         uint32_t id = in ? in : named;
         const struct tyr_rec_type *ir = T(dc, id);
@@ -985,6 +1057,22 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
     }
     emit_named_member(dc, f, g, name, ind);
     free(fixed);
+}
+
+/* The integer type of an enum's size and signedness. */
+static const char *enum_int_name(const struct tyr_rec_type *t)
+{
+    bool sgn = t->flags & TYR_ENUM_SIGNED;
+    switch (t->size) {
+    case 1:
+        return sgn ? "signed char" : "unsigned char";
+    case 2:
+        return sgn ? "short" : "unsigned short";
+    case 8:
+        return sgn ? "long long" : "unsigned long long";
+    default:
+        return sgn ? "int" : "unsigned int";
+    }
 }
 
 /* Bits needed to hold every enumerator of e, as gcc counts them for a bitfield. */
@@ -1024,19 +1112,8 @@ static const char *bitfield_override(const struct dc *dc, const struct tyr_rec_f
         return NULL;
     if (t->kind == TYR_KIND_INT && (t->flags & TYR_INT_BOOL) && f->bit_size > 1)
         return t->size == 1 ? "unsigned char" : "unsigned short";
-    if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t)) {
-        bool sgn = t->flags & TYR_ENUM_SIGNED;
-        switch (t->size) {
-        case 1:
-            return sgn ? "signed char" : "unsigned char";
-        case 2:
-            return sgn ? "short" : "unsigned short";
-        case 8:
-            return sgn ? "long long" : "unsigned long long";
-        default:
-            return sgn ? "int" : "unsigned int";
-        }
-    }
+    if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t))
+        return enum_int_name(t);
     return NULL;
 }
 
@@ -1156,7 +1233,7 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *
                         ", \"%s.%s%s\");\n", spelled, prefix, fname, base + f->offset, spelled,
                         prefix, fname);
         uint32_t named = inline_named(dc, f);
-        if (named && !dc->opaque[g]) {
+        if (named && !dc->opaque[g] && T(dc, named)->kind != TYR_KIND_ENUM) {
             struct tyr_str p = {0};
             tyr__str_puts(&p, prefix);
             tyr__str_puts(&p, fname);
@@ -1178,52 +1255,6 @@ static void emit_asserts(struct dc *dc, uint32_t rec, const char *spelled)
     tyr__out_printf(dc->o, "_Static_assert(sizeof(%s) == %" PRIu64 ", \"%s\");\n", spelled,
                     T(dc, rec)->size, spelled);
     emit_asserts_fields(dc, spelled, "", rec, 0, 0);
-}
-
-/* "enum [mode] [name] { ... }": a mode attribute keeps sizes other than int's. */
-static void emit_enum_body(struct dc *dc, uint32_t id, const char *name)
-{
-    const struct tyr_rec_type *r = T(dc, id);
-    static const char *const mode[] = {"", "QI", "HI", "", "SI", "", "", "", "DI"};
-    tyr__out_puts(dc->o, "enum ");
-    /* Sizes other than int's: mode(QI/HI/DI) when every value fits that signed width
-     * (clang makes a mode enum signed); otherwise the values themselves need the full
-     * width, and packed (1, 2 bytes) or nothing (8 bytes: GNU C widens) gives it. */
-    bool fits = true;
-    if (r->size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
-        unsigned bits = r->size == 8 ? 32 : (unsigned)r->size * 8;
-        for (uint32_t i = 0; i < r->count && fits; i++) {
-            uint64_t v = dc->reg->enums[r->first + i].value;
-            int64_t sv = (int64_t)v;
-            if (!(r->flags & TYR_ENUM_SIGNED))
-                fits = v < ((uint64_t)1 << (bits - 1));
-            else
-                fits = sv >= -((int64_t)1 << (bits - 1)) && sv < ((int64_t)1 << (bits - 1));
-        }
-    }
-    if (r->size != 4 && r->size <= 8 && fits)
-        tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[r->size]);
-    else if (r->size < 4)
-        tyr__out_puts(dc->o, "__attribute__((packed)) ");
-    if (*name)
-        tyr__out_printf(dc->o, "%s ", name);
-    tyr__out_puts(dc->o, "{\n");
-    bool sgn = r->flags & TYR_ENUM_SIGNED;
-    for (uint32_t i = 0; i < r->count; i++) {
-        uint32_t g = r->first + i;
-        uint64_t v = dc->reg->enums[g].value;
-        tyr__out_printf(dc->o, "\t%s = ", nm(dc, dc->enum_name[g]));
-        if (sgn && (int64_t)v == INT64_MIN)
-            tyr__out_puts(dc->o, "(-9223372036854775807LL - 1)");
-        else if (sgn)
-            tyr__out_printf(dc->o, "%" PRId64, (int64_t)v);
-        else
-            tyr__out_printf(dc->o, "%" PRIu64 "%s", v, v > INT64_MAX ? "ULL" : "");
-        tyr__out_puts(dc->o, ",\n");
-    }
-    if (!r->count)
-        tyr__out_printf(dc->o, "\t__tyr_empty_enum_%" PRIu32 ",\n", id);
-    tyr__out_puts(dc->o, "}");
 }
 
 static void emit_fwd(struct dc *dc, uint32_t id)
@@ -1260,7 +1291,7 @@ static void emit_def(struct dc *dc, uint32_t id)
         tyr__out_puts(dc->o, "\n");
         break;
     case TYR_KIND_ENUM:
-        emit_enum_body(dc, id, nm(dc, dc->name[id]));
+        emit_enum_body(dc, id, nm(dc, dc->name[id]), 0);
         tyr__out_puts(dc->o, ";\n\n");
         break;
     case TYR_KIND_TYPEDEF: {
@@ -1269,7 +1300,7 @@ static void emit_def(struct dc *dc, uint32_t id)
         if (r->ref < dc->n && dc->owner[r->ref] == id) {
             if (t->kind == TYR_KIND_ENUM) {
                 tyr__out_puts(dc->o, "typedef ");
-                emit_enum_body(dc, r->ref, "");
+                emit_enum_body(dc, r->ref, "", 0);
                 tyr__out_printf(dc->o, " %s;\n\n", name);
                 break;
             }
@@ -1425,6 +1456,9 @@ static bool packed_holds_aligned(const struct dc *dc)
 static int dump(struct dc *dc)
 {
     int err = 0;
+    if (dc->reg->pointer_size != 8)
+        tyr__out_printf(dc->o, "/* %" PRIu32 "-byte pointers: compile for an ILP32 target "
+                        "(gcc -m32) */\n\n", dc->reg->pointer_size);
     if (packed_holds_aligned(dc))
         tyr__out_puts(dc->o, "#if defined(__GNUC__) && !defined(__clang__)\n"
                              "#pragma GCC diagnostic ignored \"-Wpacked-not-aligned\"\n"

@@ -12,17 +12,6 @@
 
 #define JSON_VERSION 1
 
-static const char *const kind_names[TYR_KIND_COUNT_] = {
-    [TYR_KIND_VOID] = "void",         [TYR_KIND_INT] = "int",
-    [TYR_KIND_FLOAT] = "float",       [TYR_KIND_PTR] = "ptr",
-    [TYR_KIND_ARRAY] = "array",       [TYR_KIND_STRUCT] = "struct",
-    [TYR_KIND_UNION] = "union",       [TYR_KIND_ENUM] = "enum",
-    [TYR_KIND_TYPEDEF] = "typedef",   [TYR_KIND_CONST] = "const",
-    [TYR_KIND_VOLATILE] = "volatile", [TYR_KIND_RESTRICT] = "restrict",
-    [TYR_KIND_ATOMIC] = "atomic",     [TYR_KIND_FUNC_PROTO] = "func_proto",
-    [TYR_KIND_FUNC] = "func",         [TYR_KIND_UNKNOWN] = "unknown",
-};
-
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if s does not start one. */
 static size_t utf8_len(const unsigned char *s)
 {
@@ -102,7 +91,7 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
     const struct tyr_rec_type *r = &reg->types[id];
     tyr_type t = {id};
     tyr__out_printf(o, "{\"id\": %" PRIu32 ", \"kind\": \"%s\", \"name\": ", id,
-                    r->kind < TYR_KIND_COUNT_ ? kind_names[r->kind] : "unknown");
+                    r->kind < TYR_KIND_COUNT_ ? tyr_kind_name(r->kind) : "unknown");
     json_str(o, tyr__str(reg, r->name));
     tyr__out_printf(o, ", \"size\": %" PRIu64 ", \"align\": %" PRIu32, tyr_type_size(reg, t),
                     tyr_type_align(reg, t));

@@ -64,7 +64,14 @@ int tdw_syms_load(tyr_dwarf *dw, Elf *elf)
             const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
             if (!name || !name[0])
                 continue;
-            /* .dynsym names carry @VERSION in some tools' output, not in the table. */
+            /* A .symtab name may carry its version ("fclose@@GLIBC_2.2.5"): drop it. */
+            char buf[512];
+            const char *at = strchr(name, '@');
+            if (at && at > name && (size_t)(at - name) < sizeof buf) {
+                memcpy(buf, name, (size_t)(at - name));
+                buf[at - name] = 0;
+                name = buf;
+            }
             int err = add_sym(dw, name, sym.st_value);
             if (err)
                 return err;
@@ -106,4 +113,16 @@ uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies, uin
         found++;
     }
     return found;
+}
+
+const char *tdw_syms_at(const tyr_dwarf *dw, uint64_t addr, uint32_t *cursor)
+{
+    for (uint32_t i = *cursor; i < dw->nsyms; i++) {
+        if (dw->syms[i].addr == addr) {
+            *cursor = i + 1;
+            return dw->symstr + dw->syms[i].name;
+        }
+    }
+    *cursor = dw->nsyms;
+    return NULL;
 }

@@ -92,6 +92,26 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
             if (err || *found != TDW_REF_NONE)
                 return err;
         }
+        /* A DIE with DW_AT_ranges (a function split in hot and cold parts) has no
+         * DW_AT_low_pc to match: try the other names of the symbol's address instead
+         * (glibc's fclose is _IO_new_fclose). */
+        for (uint32_t i = 0; i < n && i < 8; i++) {
+            uint32_t cur = 0;
+            for (const char *other = tdw_syms_at(dw, addrs[i], &cur); other;
+                 other = tdw_syms_at(dw, addrs[i], &cur)) {
+                if (strcmp(other, name) == 0)
+                    continue;
+                int err;
+                const struct tdw_entry *e =
+                    tdw_index_first(dw, TDW_IX_FUNCS, other, is_function_body, NULL, diag, &err);
+                if (err)
+                    return err;
+                if (e) {
+                    *found = e->ref;
+                    return 0;
+                }
+            }
+        }
         if (pass == 0) {
             /* By name: a definition with code (not a declaration), first in unit order. */
             int err;

@@ -49,49 +49,44 @@ static uint64_t mix64(uint64_t x)
 
 static int map_grow(struct tdw_map *m)
 {
-    uint32_t cap = m->cap ? m->cap * 2 : 1024;
-    tdw_ref *k = malloc((size_t)cap * sizeof *k);
-    uint32_t *v = malloc((size_t)cap * sizeof *v);
-    if (!k || !v) {
-        free(k);
-        free(v);
+    uint32_t cap = m->cap ? m->cap * 2 : 4096;
+    struct tdw_ment *e = malloc((size_t)cap * sizeof *e);
+    if (!e)
         return TYR_ENOMEM;
-    }
-    memset(k, 0xff, (size_t)cap * sizeof *k);
+    for (uint32_t i = 0; i < cap; i++)
+        e[i].key = TDW_REF_NONE;
     for (uint32_t i = 0; i < m->cap; i++) {
-        if (m->keys[i] == TDW_REF_NONE)
+        if (m->e[i].key == TDW_REF_NONE)
             continue;
-        uint32_t j = (uint32_t)mix64(m->keys[i]) & (cap - 1);
-        while (k[j] != TDW_REF_NONE)
+        uint32_t j = (uint32_t)mix64(m->e[i].key) & (cap - 1);
+        while (e[j].key != TDW_REF_NONE)
             j = (j + 1) & (cap - 1);
-        k[j] = m->keys[i];
-        v[j] = m->vals[i];
+        e[j] = m->e[i];
     }
-    free(m->keys);
-    free(m->vals);
-    m->keys = k;
-    m->vals = v;
+    free(m->e);
+    m->e = e;
     m->cap = cap;
     return 0;
 }
 
-static uint32_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
+static uint64_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
 {
     if (insert && (m->used + 1) * 4 >= m->cap * 3 && map_grow(m))
         return NULL;
     if (!m->cap)
         return NULL;
     uint32_t j = (uint32_t)mix64(key) & (m->cap - 1);
-    while (m->keys[j] != TDW_REF_NONE) {
-        if (m->keys[j] == key)
-            return &m->vals[j];
+    while (m->e[j].key != TDW_REF_NONE) {
+        if (m->e[j].key == key)
+            return &m->e[j].val;
         j = (j + 1) & (m->cap - 1);
     }
     if (!insert)
         return NULL;
-    m->keys[j] = key;
+    m->e[j].key = key;
+    m->e[j].val = 0;
     m->used++;
-    return &m->vals[j];
+    return &m->e[j].val;
 }
 
 /* Mapped id of ref, or 0 with *found false (IN_PROGRESS counts as not mapped). */
@@ -101,16 +96,16 @@ static bool mapped(tyr_dwarf *dw, tdw_ref ref, uint32_t *id)
         *id = 0;
         return true;
     }
-    uint32_t *v = map_slot(&dw->die2type, ref, false);
+    uint64_t *v = map_slot(&dw->die2type, ref, false);
     if (!v || *v == IN_PROGRESS)
         return false;
-    *id = *v;
+    *id = (uint32_t)*v;
     return true;
 }
 
 static int map_set(tyr_dwarf *dw, tdw_ref ref, uint32_t id)
 {
-    uint32_t *v = map_slot(&dw->die2type, ref, true);
+    uint64_t *v = map_slot(&dw->die2type, ref, true);
     if (!v)
         return TYR_ENOMEM;
     *v = id;
@@ -479,48 +474,6 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
 
 /* ---- Struct signature (DWARF only, before anything is created) ---- */
 
-static uint64_t *memo_slot(struct tdw_hmap *m, tdw_ref key, bool insert)
-{
-    if (insert && (m->used + 1) * 4 >= m->cap * 3) {
-        uint32_t cap = m->cap ? m->cap * 2 : 4096;
-        tdw_ref *k = malloc((size_t)cap * sizeof *k);
-        uint64_t *v = malloc((size_t)cap * sizeof *v);
-        if (!k || !v) {
-            free(k);
-            free(v);
-            return NULL;
-        }
-        memset(k, 0xff, (size_t)cap * sizeof *k);
-        for (uint32_t i = 0; i < m->cap; i++) {
-            if (m->keys[i] == TDW_REF_NONE)
-                continue;
-            uint32_t j = (uint32_t)mix64(m->keys[i]) & (cap - 1);
-            while (k[j] != TDW_REF_NONE)
-                j = (j + 1) & (cap - 1);
-            k[j] = m->keys[i];
-            v[j] = m->vals[i];
-        }
-        free(m->keys);
-        free(m->vals);
-        m->keys = k;
-        m->vals = v;
-        m->cap = cap;
-    }
-    if (!m->cap)
-        return NULL;
-    uint32_t j = (uint32_t)mix64(key) & (m->cap - 1);
-    while (m->keys[j] != TDW_REF_NONE) {
-        if (m->keys[j] == key)
-            return &m->vals[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    if (!insert)
-        return NULL;
-    m->keys[j] = key;
-    m->used++;
-    return &m->vals[j];
-}
-
 static uint64_t chain_end_hash(const struct tdw_die *t)
 {
     hstate one;
@@ -543,9 +496,9 @@ static bool is_chain_end(const struct tdw_die *t)
  * read it again. */
 static void memo_chain_end(struct ctx *c, const struct tdw_die *t)
 {
-    if (!is_chain_end(t) || memo_slot(&c->dw->chain_memo, t->ref, false))
+    if (!is_chain_end(t) || map_slot(&c->dw->chain_memo, t->ref, false))
         return;
-    uint64_t *v = memo_slot(&c->dw->chain_memo, t->ref, true);
+    uint64_t *v = map_slot(&c->dw->chain_memo, t->ref, true);
     if (v)
         *v = chain_end_hash(t);
 }
@@ -565,7 +518,7 @@ static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
     for (;; n++) {
         if (r == TDW_REF_NONE)
             break;
-        uint64_t *v = memo_slot(&c->dw->chain_memo, r, false);
+        uint64_t *v = map_slot(&c->dw->chain_memo, r, false);
         if (v) {
             h = *v;
             break;
@@ -593,7 +546,7 @@ static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
         h_u64(&one, tags[i - 1]);
         h_u64(&one, h);
         h = XXH3_64bits_digest(&one);
-        uint64_t *v = memo_slot(&c->dw->chain_memo, refs[i - 1], true);
+        uint64_t *v = map_slot(&c->dw->chain_memo, refs[i - 1], true);
         if (!v)
             return oom(c);
         *v = h;
@@ -986,7 +939,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         pop_job(c);
         return 0;
     }
-    uint32_t *mark = map_slot(&dw->die2type, ref, false);
+    uint64_t *mark = map_slot(&dw->die2type, ref, false);
     if (j->stage == 0 && mark && *mark == IN_PROGRESS)
         return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                         "DIE 0x%llx: type reference cycle not through a struct",
@@ -1015,7 +968,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         if (stage != 0)
             return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
                             "type unresolved", (unsigned long long)tdw_ref_off(ref));
-        uint32_t *m = map_slot(&dw->die2type, ref, true);
+        uint64_t *m = map_slot(&dw->die2type, ref, true);
         if (!m)
             return oom(c);
         *m = IN_PROGRESS;
@@ -1057,7 +1010,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         if (mapped(dw, t, &id)) {
             err = create_derived(c, &d, id);
         } else if (stage == 0) {
-            uint32_t *m = map_slot(&dw->die2type, ref, true);
+            uint64_t *m = map_slot(&dw->die2type, ref, true);
             if (!m) {
                 err = oom(c);
                 break;
@@ -1090,7 +1043,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
                 err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
                 break;
             }
-            uint32_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
+            uint64_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
             if (!err && !m)
                 err = oom(c);
             if (err)
@@ -1116,7 +1069,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
             j = &c->jobs[ji];
             j->icount = c->nitems - j->ifirst;
             j->flags = varargs ? TYR_FUNC_VARARGS : 0;
-            uint32_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
+            uint64_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
             if (!err && !m)
                 err = oom(c);
             if (err)
@@ -1372,8 +1325,8 @@ static void clear_marks(tyr_dwarf *dw)
 {
     struct tdw_map *m = &dw->die2type;
     for (uint32_t i = 0; i < m->cap; i++)
-        if (m->keys[i] != TDW_REF_NONE && m->vals[i] == IN_PROGRESS)
-            m->vals[i] = 0; /* void: a failed import never leaves a mark that loops */
+        if (m->e[i].key != TDW_REF_NONE && m->e[i].val == IN_PROGRESS)
+            m->e[i].val = 0; /* void: a failed import never leaves a mark that loops */
     for (uint32_t i = 0; i < dw->cap_ids; i++)
         dw->filling[i] = 0;
 }

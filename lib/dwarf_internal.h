@@ -65,17 +65,15 @@ struct tdw_entry {
     uint8_t has_pc;       /* DW_AT_low_pc or DW_AT_ranges: a function with a body */
 };
 
-/* ref -> uint32 hash map (open addressing; key TDW_REF_NONE = empty). */
-struct tdw_map {
-    tdw_ref *keys;
-    uint32_t *vals;
-    uint32_t cap, used;
+/* ref -> 64-bit value, open addressing (key TDW_REF_NONE = empty). Key and value share a
+ * 16-byte slot: one cache line touched per probe, not two arrays. Used for DIE -> type id
+ * and for the memo of type-chain signatures. */
+struct tdw_ment {
+    tdw_ref key;
+    uint64_t val;
 };
-
-/* ref -> 64-bit value (memo of a type chain's signature hash). */
-struct tdw_hmap {
-    tdw_ref *keys;
-    uint64_t *vals;
+struct tdw_map {
+    struct tdw_ment *e;
     uint32_t cap, used;
 };
 
@@ -118,7 +116,7 @@ struct tyr_dwarf {
     uint8_t *filling;           /* per type id: 1 while its members are being added */
     uint32_t cap_ids;
     uint64_t stat_dies;
-    struct tdw_hmap chain_memo; /* type DIE -> hash of its chain (pure DWARF: kept) */
+    struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
     /* The import work stack's buffers, kept between imports (import-all runs one import
      * per top-level DIE); owned. */
@@ -267,6 +265,9 @@ TYR_HIDDEN int tdw_syms_load(tyr_dwarf *dw, Elf *elf);
  * when `copies`): up to max written, the number found returned. */
 TYR_HIDDEN uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies,
                                     uint64_t *addrs, uint32_t max);
+/* The names of the function symbols at addr, one per call (*cursor starts at 0); NULL at
+ * the end. Views into the handle's symbol strings. */
+TYR_HIDDEN const char *tdw_syms_at(const tyr_dwarf *dw, uint64_t addr, uint32_t *cursor);
 
 /* ---- dwarf_prefetch.c: import-all's worker threads ---- */
 struct prefetch;

@@ -505,8 +505,7 @@ void tyr_dwarf_free(tyr_dwarf *dw)
     free(dw->index_hash);
     free(dw->index_next);
     tdw_scratch_free(dw);
-    free(dw->chain_memo.keys);
-    free(dw->chain_memo.vals);
+    free(dw->chain_memo.e);
     free(dw);
 }
 
@@ -514,8 +513,7 @@ void tyr_dwarf_forget(tyr_dwarf *dw)
 {
     if (!dw)
         return;
-    free(dw->die2type.keys);
-    free(dw->die2type.vals);
+    free(dw->die2type.e);
     memset(&dw->die2type, 0, sizeof dw->die2type);
     free(dw->dedup.slots);
     memset(&dw->dedup, 0, sizeof dw->dedup);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The on-disk blob: header, section table, relocation entries. docs/format.md is the
+ * The on-disk blob: header, section table, relocation map. docs/format.md is the
  * source of truth; this file mirrors it and every offset is pinned by a static assertion.
  *
  * Little-endian only. Every offset is in bytes from the blob's first byte (the header's).
@@ -41,7 +41,7 @@ enum tyr_sect_id {
     TYR_SECT_BUCKETS = 5, /* uint32_t[nbuckets] */
     TYR_SECT_CHAIN = 6,   /* uint32_t[ntypes] */
     TYR_SECT_HASHES = 7,  /* uint32_t[ntypes]: tyr__name_hash of each name; 0 if unnamed */
-    TYR_SECT_RELOCS = 8,  /* struct tyr_blob_reloc[nrelocs] */
+    TYR_SECT_RELOCS = 8,  /* the relocation map: slot table, then one mask byte per record */
     TYR_SECT_COUNT = 9    /* sections a 1.0 reader knows; a newer minor may list more */
 };
 
@@ -62,7 +62,7 @@ struct tyr_blob_header { /* off */
     uint32_t nparams;     /* 44  param records (>= 1) */
     uint32_t strs_len;    /* 48  bytes of the string table (>= 1) */
     uint32_t nbuckets;    /* 52  name-index buckets: 0 or a power of two */
-    uint32_t nrelocs;     /* 56  relocation entries */
+    uint32_t nrelocs;     /* 56  handle slots the relocation map lists (its set bits) */
     uint32_t reserved;    /* 60  0 */
 };
 
@@ -72,15 +72,81 @@ struct tyr_blob_sect {
 };
 
 /*
- * One relocation entry: the slot at byte `byte` of record `index` of section `sect` holds a
- * non-zero handle into `space` (enum tyr_space). Entries are sorted by (sect, index, byte).
+ * The relocation map (section 8). It starts with the slot table: for each of the sections
+ * that hold handle slots (1 types .. 6 chain), TYR_RELOC_SLOTS entries naming a slot of that
+ * section's records (byte offset inside the record, handle space; unused entries all zero).
+ * Then one mask byte per record of each of those sections, in section order: bit k set iff
+ * slot k of the record holds a non-zero handle. Then zero bytes up to a multiple of 8.
  */
-struct tyr_blob_reloc {
-    uint32_t index;
-    uint16_t byte;
-    uint8_t sect;
-    uint8_t space;
+#define TYR_RELOC_FIRST_SECT 1u /* types */
+#define TYR_RELOC_NSECTS 6u     /* types, fields, enums, params, buckets, chain */
+#define TYR_RELOC_SLOTS 8u      /* slot entries per section (one mask byte) */
+struct tyr_blob_slot {
+    uint16_t byte;    /* byte offset of the slot inside the record */
+    uint8_t space;    /* enum tyr_space; 0 = unused entry */
+    uint8_t reserved; /* 0 */
 };
+#define TYR_RELOC_TABLE_LEN (TYR_RELOC_NSECTS * TYR_RELOC_SLOTS * sizeof(struct tyr_blob_slot))
+
+/* Mask bits of a type record: name, ref, and `first` in the space its kind gives it. */
+#define TYR_TM_NAME 0x01u
+#define TYR_TM_REF 0x02u
+#define TYR_TM_FIRST_FIELD 0x04u
+#define TYR_TM_FIRST_ENUM 0x08u
+#define TYR_TM_FIRST_PARAM 0x10u
+#define TYR_TM_FIRST_TYPE 0x20u
+
+/* The slot table every blob of this format holds (and the verifier compares byte for byte). */
+static inline const struct tyr_blob_slot *tyr__reloc_slots(void)
+{
+    static const struct tyr_blob_slot t[TYR_RELOC_NSECTS * TYR_RELOC_SLOTS] = {
+        /* 1 types */
+        {4, TYR_SPACE_STRING, 0}, {16, TYR_SPACE_TYPE, 0}, {20, TYR_SPACE_FIELD, 0},
+        {20, TYR_SPACE_ENUMERATOR, 0}, {20, TYR_SPACE_PARAM, 0}, {20, TYR_SPACE_TYPE, 0},
+        {0, 0, 0}, {0, 0, 0},
+        /* 2 fields */
+        {0, TYR_SPACE_STRING, 0}, {4, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        /* 3 enumerators */
+        {0, TYR_SPACE_STRING, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        /* 4 params */
+        {0, TYR_SPACE_STRING, 0}, {4, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        /* 5 buckets */
+        {0, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        /* 6 chain */
+        {0, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
+    };
+    return t;
+}
+
+/* The mask bit of a type record's `first` slot for a kind (0: the kind has no such slot). */
+static inline unsigned tyr__first_mask(unsigned space)
+{
+    switch (space) {
+    case TYR_SPACE_FIELD:
+        return TYR_TM_FIRST_FIELD;
+    case TYR_SPACE_ENUMERATOR:
+        return TYR_TM_FIRST_ENUM;
+    case TYR_SPACE_PARAM:
+        return TYR_TM_FIRST_PARAM;
+    case TYR_SPACE_TYPE:
+        return TYR_TM_FIRST_TYPE;
+    default:
+        return 0;
+    }
+}
+
+/* Bytes of the relocation map for these counts (64-bit, cannot overflow for 32-bit counts). */
+static inline uint64_t tyr__reloc_map_len(uint64_t ntypes, uint64_t nfields, uint64_t nenums,
+                                          uint64_t nparams, uint64_t nbuckets)
+{
+    uint64_t n = TYR_RELOC_TABLE_LEN + 2 * ntypes + nfields + nenums + nparams + nbuckets;
+    return (n + 7) & ~(uint64_t)7;
+}
 
 _Static_assert(sizeof(struct tyr_blob_header) == 64, "docs/format.md: header is 64 bytes");
 _Static_assert(offsetof(struct tyr_blob_header, flags) == 8, "docs/format.md");
@@ -89,10 +155,8 @@ _Static_assert(offsetof(struct tyr_blob_header, checksum) == 24, "docs/format.md
 _Static_assert(offsetof(struct tyr_blob_header, ntypes) == 32, "docs/format.md");
 _Static_assert(offsetof(struct tyr_blob_header, reserved) == 60, "docs/format.md");
 _Static_assert(sizeof(struct tyr_blob_sect) == 16, "docs/format.md: section entry");
-_Static_assert(sizeof(struct tyr_blob_reloc) == 8, "docs/format.md: relocation entry");
-_Static_assert(offsetof(struct tyr_blob_reloc, byte) == 4 && offsetof(struct tyr_blob_reloc, sect) == 6 &&
-                   offsetof(struct tyr_blob_reloc, space) == 7,
-               "docs/format.md: relocation entry fields");
+_Static_assert(sizeof(struct tyr_blob_slot) == 4, "docs/format.md: slot table entry");
+_Static_assert(TYR_RELOC_TABLE_LEN == 192, "docs/format.md: slot table is 192 bytes");
 _Static_assert(offsetof(struct tyr_rec_type, name) == 4, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, ref) == 16, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, first) == 20, "docs/format.md: type record");

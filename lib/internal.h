@@ -30,7 +30,7 @@
 #define TYR_HIDDEN
 #endif
 
-/* Handle spaces: what a slot points into. Values are on disk (relocation entries). */
+/* Handle spaces: what a slot points into. Values are on disk (in the relocation map). */
 enum tyr_space {
     TYR_SPACE_STRING = 1,
     TYR_SPACE_TYPE = 2,

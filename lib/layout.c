@@ -18,6 +18,7 @@
 
 #define EXPAND_MAX 8
 #define DECL_WIDTH 40
+#define CACHELINE 64u
 
 struct level {
     const struct tyr_rec_type *rec;
@@ -103,8 +104,9 @@ static void summary(struct tyr_out *o, const struct level *lv, unsigned ind)
     uint64_t size_bits = r->size * 8;
     for (unsigned i = 0; i < ind; i++)
         tyr__out_write(o, "\t", 1);
-    tyr__out_printf(o, "/* size: %" PRIu64 ", align: %" PRIu32 ", members: %" PRIu32 " */\n",
-                    r->size, (uint32_t)r->align, r->count);
+    tyr__out_printf(o, "/* size: %" PRIu64 ", cachelines: %" PRIu64 ", align: %" PRIu32
+                    ", members: %" PRIu32 " */\n", r->size, (r->size + CACHELINE - 1) / CACHELINE,
+                    (uint32_t)r->align, r->count);
     if (lv->holes) {
         for (unsigned i = 0; i < ind; i++)
             tyr__out_write(o, "\t", 1);
@@ -162,6 +164,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
         tyr__out_printf(o, "%s {\n", head);
     struct level stack[EXPAND_MAX];
     unsigned depth = 0;
+    uint64_t boundary = CACHELINE;
     stack[depth++] = (struct level){.rec = r, .id = id};
     while (depth && !o->err) {
         struct level *lv = &stack[depth - 1];
@@ -202,6 +205,16 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             lv->hole_bits += gap % 8;
         }
         uint64_t abs = lv->base + f->offset;
+        /* pahole's cacheline markers, before the first member at or past a boundary */
+        if (abs >= boundary) {
+            while (boundary <= abs && boundary <= UINT64_MAX - CACHELINE)
+                boundary += CACHELINE;
+            for (unsigned i = 0; i < ind; i++)
+                tyr__out_write(o, "\t", 1);
+            tyr__out_printf(o, "/* --- cacheline %" PRIu64 " boundary (%" PRIu64
+                            " bytes) --- */\n", (boundary - CACHELINE) / CACHELINE,
+                            boundary - CACHELINE);
+        }
         uint32_t in = expandable(reg, f);
         if (in && depth < EXPAND_MAX) {
             const struct tyr_rec_type *ir = tyr__type(reg, in);

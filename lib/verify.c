@@ -3,18 +3,22 @@
  * The blob verifier: everything a reader may assume about a blob is checked here, once,
  * before the first query (docs/format.md, "What the verifier checks").
  *
- * Shape: header and section table (O(1)); checksum; then a fixed number of sequential
- * passes over the tables, no recursion, O(1) memory:
+ * Shape: header and section table (O(1)); checksum (on a second thread for large blobs,
+ * overlapping the rest); then a fixed number of sequential passes over the tables, no
+ * recursion, O(1) memory:
  *   A. types in id order: kind, flags, sizes, ranges, ref < id, typedef/qualifier `first`,
- *      array elements (they have lower ids, so they are already verified), and the
- *      relocation entries each record implies;
- *   then fields, enumerators, params, buckets, chain, each with its relocation entries;
- *   B. the name index walk (chains strictly decreasing, bounded hashing);
+ *      array elements (they have lower ids, so they are already verified), the name hash,
+ *      the relocation mask byte each record implies, and for a type heading its bucket the
+ *      walk of that bucket's chain (every id on it is lower: already verified);
+ *   then fields, enumerators, params, buckets, chain, each with its relocation mask bytes,
+ *   and the name index counts (every head found, every named type reached);
  *   C. types again: every member of every struct and every parameter of every prototype
  *      (a member may name a higher id, verified by pass A by now).
  * Each check names the blob byte offset of the slot that failed.
  */
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,9 +90,13 @@ struct vctx {
     const uint32_t *buckets;
     const uint32_t *chain;
     const uint32_t *hashes;
-    const struct tyr_blob_reloc *relocs;
+    const unsigned char *mask[TYR_SECT_COUNT]; /* relocation mask bytes of sections 1-6 */
+    uint64_t mask_off[TYR_SECT_COUNT];         /* their blob offsets */
     uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nrelocs;
-    uint32_t cur; /* next relocation entry expected */
+    uint64_t nslots; /* set bits of the masks checked so far */
+    uint64_t heads;   /* pass A: named types found at the head of the bucket they hash to */
+    uint64_t reached; /* pass A: named types reached from those heads (heads included) */
+    uint64_t nonempty; /* index tables: buckets with a head */
 };
 
 static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size_t entsize,
@@ -101,57 +109,35 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 
 #define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
-/* Bytes per record of the sections that hold handle slots. */
-static uint64_t entsize_of(unsigned sect)
+/* Handle slots a mask byte lists (bits 0-5: no record has more than six slots; the caller
+ * passes a mask it derived, never a byte from the blob). */
+static inline uint32_t mask_bits(uint32_t m)
 {
-    switch (sect) {
-    case TYR_SECT_TYPES:
-        return sizeof(struct tyr_rec_type);
-    case TYR_SECT_FIELDS:
-        return sizeof(struct tyr_rec_field);
-    case TYR_SECT_ENUMS:
-        return sizeof(struct tyr_rec_enumerator);
-    case TYR_SECT_PARAMS:
-        return sizeof(struct tyr_rec_param);
-    default:
-        return 4; /* buckets, chain */
-    }
+    static const unsigned char pop[64] = {
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, /* 0x00 */
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, /* 0x10 */
+        1, 2, 2, 3, 2, 3, 3, 4, 2, 3, 3, 4, 3, 4, 4, 5, /* 0x20 */
+        2, 3, 3, 4, 3, 4, 4, 5, 3, 4, 4, 5, 4, 5, 5, 6, /* 0x30 */
+    };
+    return pop[m & 63u];
 }
 
-/* The relocation table disagrees with the records at entry v->cur (the cold path). */
-static int reloc_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
-                          unsigned space)
+/* Record index of a section disagrees with its relocation mask byte (the cold path). */
+static int mask_mismatch(struct vctx *v, unsigned sect, uint32_t index, unsigned want)
 {
-    const struct tyr_blob_reloc *r;
-    if (v->cur >= v->nrelocs)
-        return FAIL(v, v->sect[sect].off + (uint64_t)index * entsize_of(sect) + byte,
-                    "relocation table ends before the slot of section %u record %" PRIu32
-                    " byte %u (space %u)",
-                    sect, index, byte, space);
-    r = &v->relocs[v->cur];
-    return FAIL(v, v->sect[TYR_SECT_RELOCS].off + (uint64_t)v->cur * sizeof *r,
-                "relocation entry %" PRIu32 " is (sect %u, record %" PRIu32
-                ", byte %u, space %u); the records imply (sect %u, record %" PRIu32
-                ", byte %u, space %u)",
-                v->cur, r->sect, r->index, r->byte, r->space, sect, index, byte, space);
+    return FAIL(v, v->mask_off[sect] + index,
+                "relocation mask of section %u record %" PRIu32 " is 0x%02x; the record's"
+                " handle slots imply 0x%02x",
+                sect, index, v->mask[sect][index], want);
 }
 
-/* The next relocation entry must be exactly this slot (the hot path: inlined; the entry is
- * compared as one little-endian 64-bit word: index | byte << 32 | sect << 48 | space << 56). */
-static inline int expect_reloc(struct vctx *v, unsigned sect, uint32_t index, unsigned byte,
-                               unsigned space)
+/* The record's mask byte must list exactly the slots that hold a handle (the hot path). */
+static inline int expect_mask(struct vctx *v, unsigned sect, uint32_t index, unsigned want)
 {
-    if (v->cur < v->nrelocs) {
-        uint64_t want = (uint64_t)index | (uint64_t)byte << 32 | (uint64_t)sect << 48 |
-                        (uint64_t)space << 56;
-        uint64_t got;
-        memcpy(&got, &v->relocs[v->cur], sizeof got);
-        if (got == want) {
-            v->cur++;
-            return 0;
-        }
-    }
-    return reloc_mismatch(v, sect, index, byte, space);
+    if (v->mask[sect][index] != want)
+        return mask_mismatch(v, sect, index, want);
+    v->nslots += mask_bits(want);
+    return 0;
 }
 
 /* Header and section table: O(1) whatever the blob holds. */
@@ -229,7 +215,8 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     want[TYR_SECT_BUCKETS] = (uint64_t)h->nbuckets * 4u;
     want[TYR_SECT_CHAIN] = (uint64_t)h->ntypes * 4u;
     want[TYR_SECT_HASHES] = (uint64_t)h->ntypes * 4u;
-    want[TYR_SECT_RELOCS] = (uint64_t)h->nrelocs * sizeof(struct tyr_blob_reloc);
+    want[TYR_SECT_RELOCS] = tyr__reloc_map_len(h->ntypes, h->nfields, h->nenums, h->nparams,
+                                               h->nbuckets);
     for (i = 0; i < TYR_SECT_COUNT; i++)
         if (v->sect[i].len != want[i])
             return FAIL(v, h->fixed_len + (uint64_t)i * sizeof(struct tyr_blob_sect) + 8,
@@ -255,8 +242,47 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     v->buckets = SECT_PTR_(TYR_SECT_BUCKETS);
     v->chain = SECT_PTR_(TYR_SECT_CHAIN);
     v->hashes = SECT_PTR_(TYR_SECT_HASHES);
-    v->relocs = SECT_PTR_(TYR_SECT_RELOCS);
 #undef SECT_PTR_
+    {
+        static const unsigned order[TYR_RELOC_NSECTS] = {
+            TYR_SECT_TYPES, TYR_SECT_FIELDS, TYR_SECT_ENUMS, TYR_SECT_PARAMS, TYR_SECT_BUCKETS,
+            TYR_SECT_CHAIN};
+        const uint64_t count[TYR_RELOC_NSECTS] = {h->ntypes, h->nfields, h->nenums,
+                                                  h->nparams, h->nbuckets, h->ntypes};
+        uint64_t at = v->sect[TYR_SECT_RELOCS].off + TYR_RELOC_TABLE_LEN;
+        for (i = 0; i < TYR_RELOC_NSECTS; i++) {
+            v->mask_off[order[i]] = at;
+            v->mask[order[i]] = v->base + at;
+            at += count[i];
+        }
+    }
+    return 0;
+}
+
+/* The relocation map's fixed parts: its slot table is this format's, byte for byte; the
+ * none records (index 0 of every table but the buckets) list no slot; the padding is 0. */
+static int check_reloc_map(struct vctx *v)
+{
+    static const unsigned none[] = {TYR_SECT_TYPES, TYR_SECT_FIELDS, TYR_SECT_ENUMS,
+                                    TYR_SECT_PARAMS, TYR_SECT_CHAIN};
+    const unsigned char *map = v->base + v->sect[TYR_SECT_RELOCS].off;
+    const unsigned char *want = (const unsigned char *)tyr__reloc_slots();
+    uint64_t end = v->mask_off[TYR_SECT_CHAIN] + v->ntypes;
+    uint64_t stop = v->sect[TYR_SECT_RELOCS].off + v->sect[TYR_SECT_RELOCS].len;
+    unsigned i;
+    if (memcmp(map, want, TYR_RELOC_TABLE_LEN) != 0) {
+        for (i = 0; map[i] == want[i]; i++)
+            ;
+        return FAIL(v, v->sect[TYR_SECT_RELOCS].off + i,
+                    "relocation slot table byte %u is 0x%02x; format %u.%u has 0x%02x", i,
+                    map[i], TYR_FORMAT_MAJOR, TYR_FORMAT_MINOR, want[i]);
+    }
+    for (i = 0; i < sizeof none / sizeof none[0]; i++)
+        if (v->mask[none[i]][0])
+            return mask_mismatch(v, none[i], 0, 0);
+    for (; end < stop; end++)
+        if (v->base[end])
+            return FAIL(v, end, "relocation map padding is not zero");
     return 0;
 }
 
@@ -285,8 +311,46 @@ static int has_rank(unsigned kind)
     return kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION || kind == TYR_KIND_ARRAY;
 }
 
+#define PREFETCH_AHEAD 16u
+#if defined(__GNUC__)
+#define TYR_PREFETCH(p) __builtin_prefetch((p))
+#else
+#define TYR_PREFETCH(p) ((void)(p))
+#endif
+
+/*
+ * Pass A's part of the name index check (pass B in earlier drafts walked every bucket in a
+ * separate pass, a random read of the head's hash per bucket). Named type i, its hash just
+ * verified, heads bucket b = hash & mask exactly when buckets[b] == i; then its chain is
+ * followed here: every id on it is lower than i, so pass A
+ * has already verified its record and hash. Each id must be lower than the one before (the
+ * walk ends, visiting each id once) and hash to b (so no id is reached from two buckets).
+ * The tables' own checks and the counts come later (check_index_counts).
+ */
+static int walk_from_head(struct vctx *v, uint32_t i, uint32_t b)
+{
+    uint32_t prev = i, c, h, mask = v->nbuckets - 1;
+    v->heads++;
+    v->reached++;
+    for (c = v->chain[i]; c; prev = c, c = v->chain[c]) {
+        if (c >= prev)
+            return FAIL(v, pos_of(v, TYR_SECT_CHAIN, prev, 4u, 0),
+                        "chain entry of type %" PRIu32 " is %" PRIu32 ": not a lower id", prev,
+                        c);
+        h = v->hashes[c];
+        if ((h & mask) != b || (h == 0 && !v->types[c].name))
+            return FAIL(v, TPOS(v, c, 4), "type %" PRIu32 " is in bucket %" PRIu32
+                                          " but is unnamed or hashes elsewhere",
+                        c, b);
+        v->reached++;
+    }
+    return 0;
+}
+
 /* Pass A, one type record (id >= 1). Sums of range counts are accumulated in *sum. */
-static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *named)
+/* The precise form of check_type's slot checks, run when the fast form suspects something:
+ * names the first failure in the documented order. */
+static int type_slots_fail(struct vctx *v, uint32_t i)
 {
     const struct tyr_rec_type *t = &v->types[i];
     unsigned k = t->kind, fs;
@@ -320,6 +384,49 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     if (!fs && t->first)
         return FAIL(v, at + 20, "type %" PRIu32 " (%s): unused first slot holds %" PRIu32, i,
                     tyr_kind_name((int)k), t->first);
+    return 0;
+}
+
+/* Per-kind facts pass A consults for every record, in a table (filled once per verification
+ * from the functions above, so the two cannot disagree) rather than through switches. */
+struct kind_props {
+    uint8_t flags;       /* kind_flags() | TYR_TF_SEALED */
+    uint8_t has_ref;     /* tyr__kind_has_ref() */
+    uint8_t has_rank;    /* has_rank() */
+    uint8_t first_space; /* tyr__first_space() */
+    uint8_t first_mask;  /* tyr__first_mask(first_space) */
+};
+
+static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
+{
+    unsigned k;
+    for (k = 0; k < TYR_KIND_COUNT_; k++) {
+        kp[k].flags = (uint8_t)(kind_flags(k) | TYR_TF_SEALED);
+        kp[k].has_ref = (uint8_t)(tyr__kind_has_ref(k) != 0);
+        kp[k].has_rank = (uint8_t)has_rank(k);
+        kp[k].first_space = (uint8_t)tyr__first_space(k);
+        kp[k].first_mask = (uint8_t)tyr__first_mask(kp[k].first_space);
+    }
+}
+
+static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, uint64_t sum[3],
+                      uint32_t *named)
+{
+    const struct tyr_rec_type *t = &v->types[i];
+    unsigned k = t->kind;
+    uint64_t at = TPOS(v, i, 0);
+    /* an invalid kind reads the void entry, and is caught by the first term */
+    const struct kind_props *kp = &kps[k < TYR_KIND_COUNT_ ? k : 0];
+
+    /* the slot checks of every kind at once, without a branch each (see type_slots_fail) */
+    if ((k - 1u >= TYR_KIND_COUNT_ - 1u) | ((t->flags & ~kp->flags) != 0) |
+        ((t->align & (t->align - 1)) != 0) | (t->name >= v->strs_len) |
+        (kp->has_ref ? t->ref >= i : t->ref != 0) | (!kp->has_rank & (t->rank != 0)) |
+        (!kp->first_space & (t->first != 0))) {
+        int err = type_slots_fail(v, i);
+        if (err)
+            return err;
+    }
 
     switch (k) {
     case TYR_KIND_INT:
@@ -427,27 +534,28 @@ static int check_type(struct vctx *v, uint32_t i, uint64_t sum[3], uint32_t *nam
     }
 
     if (t->name) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_NAME, TYR_SPACE_STRING);
-        if (err)
-            return err;
         if (v->hashes[i] != tyr__name_hash(v->strs + t->name))
             return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
                         "type %" PRIu32 ": stored name hash 0x%08" PRIx32
                         " is not the name's",
                         i, v->hashes[i]);
         (*named)++;
+        if (v->nbuckets) {
+            uint32_t b = v->hashes[i] & (v->nbuckets - 1);
+            if (v->buckets[b] == i) {
+                int err = walk_from_head(v, i, b);
+                if (err)
+                    return err;
+            }
+        }
     } else if (v->hashes[i]) {
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, i, 4u, 0),
                     "type %" PRIu32 " is unnamed but has a name hash", i);
     }
-    if (t->ref) {
-        int err = expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_REF, TYR_SPACE_TYPE);
-        if (err)
-            return err;
-    }
-    if (t->first)
-        return expect_reloc(v, TYR_SECT_TYPES, i, TYR_SLOT_TYPE_FIRST, fs);
-    return 0;
+    /* ref != 0 only where the kind has one, first != 0 only where it has a space: checked */
+    return expect_mask(v, TYR_SECT_TYPES, i,
+                       (t->name ? TYR_TM_NAME : 0u) | (t->ref ? TYR_TM_REF : 0u) |
+                           (t->first ? kp->first_mask : 0u));
 }
 
 /* Fields, enumerators, params: each record's own slots, in range, and its relocations. */
@@ -494,11 +602,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
                         i, f->name_hint);
-        if (f->name && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING)))
-            return err;
-        if (f->type && (err = expect_reloc(v, TYR_SECT_FIELDS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE)))
+        if ((err = expect_mask(v, TYR_SECT_FIELDS, i, (f->name ? 1u : 0u) | (f->type ? 2u : 0u))))
             return err;
     }
 #define EPOS(i, b) pos_of(v, TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (b))
@@ -510,8 +614,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, EPOS(i, 0), "enumerator %" PRIu32 ": name %" PRIu32
                                        " out of range or reserved word set",
                         i, e->name);
-        if (e->name && (err = expect_reloc(v, TYR_SECT_ENUMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING)))
+        if ((err = expect_mask(v, TYR_SECT_ENUMS, i, e->name ? 1u : 0u)))
             return err;
     }
 #undef EPOS
@@ -524,11 +627,7 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, PPOS(i, 0), "param %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
                                        " out of range",
                         i, p->name, p->type);
-        if (p->name && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_NAME,
-                                           TYR_SPACE_STRING)))
-            return err;
-        if (p->type && (err = expect_reloc(v, TYR_SECT_PARAMS, i, TYR_SLOT_MTYPE,
-                                           TYR_SPACE_TYPE)))
+        if ((err = expect_mask(v, TYR_SECT_PARAMS, i, (p->name ? 1u : 0u) | (p->type ? 2u : 0u))))
             return err;
     }
 #undef PPOS
@@ -536,38 +635,46 @@ static int check_member_tables(struct vctx *v)
 }
 
 /* Buckets and chain: in range, chains strictly decreasing, unnamed types unchained. */
-/* The relocation entry at cur as one word, or an impossible word past the table's end. */
-static inline uint64_t reloc_word(const struct vctx *v, uint32_t cur)
-{
-    uint64_t w = UINT64_MAX; /* sect 0xff never matches */
-    if (cur < v->nrelocs)
-        memcpy(&w, &v->relocs[cur], sizeof w);
-    return w;
-}
-
 /*
  * Fast, branch-free form of one index table's check (half the entries are 0, so a branch per
  * entry would mispredict half the time): returns nonzero if anything may be wrong; the
  * caller then reruns the precise check, which names the failure (or finds none: a named
  * type whose hash happens to be 0 takes that path too).
  */
-static int index_table_suspect(struct vctx *v, unsigned sect, const uint32_t *tab, uint32_t n)
+static int chain_suspect(struct vctx *v)
 {
-    uint64_t bad = 0;
-    uint32_t i, cur = v->cur;
-    for (i = sect == TYR_SECT_CHAIN ? 1u : 0u; i < n; i++) {
-        uint32_t e = tab[i];
-        uint64_t want = (uint64_t)i | (uint64_t)sect << 48 | (uint64_t)TYR_SPACE_TYPE << 56;
-        uint64_t nz = e != 0;
-        if (sect == TYR_SECT_CHAIN)
-            bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
-        else
-            bad |= (uint64_t)(e >= v->ntypes);
-        bad |= nz & (uint64_t)(reloc_word(v, cur) != want);
-        cur += (uint32_t)nz;
+    uint64_t bad = 0, slots = 0;
+    const unsigned char *m = v->mask[TYR_SECT_CHAIN];
+    uint32_t i;
+    for (i = 1; i < v->ntypes; i++) {
+        uint32_t e = v->chain[i];
+        uint32_t nz = e != 0;
+        bad |= nz & (uint64_t)((e >= i) | (v->hashes[i] == 0));
+        bad |= (uint64_t)(m[i] != nz);
+        slots += nz;
     }
     if (!bad)
-        v->cur = cur;
+        v->nslots += slots;
+    return bad != 0;
+}
+
+/* The same for the buckets: the head id in range, and its mask bit. */
+static int buckets_suspect(struct vctx *v)
+{
+    uint64_t bad = 0, slots = 0, heads = 0;
+    const unsigned char *m = v->mask[TYR_SECT_BUCKETS];
+    uint32_t i;
+    for (i = 0; i < v->nbuckets; i++) {
+        uint32_t e = v->buckets[i];
+        uint32_t nz = e != 0;
+        bad |= (uint64_t)(e >= v->ntypes) | (uint64_t)(m[i] != nz);
+        slots += nz;
+        heads += nz;
+    }
+    if (!bad) {
+        v->nslots += slots;
+        v->nonempty = heads;
+    }
     return bad != 0;
 }
 
@@ -578,67 +685,67 @@ static int check_index_tables(struct vctx *v)
     int err;
 #define BPOS(i) pos_of(v, TYR_SECT_BUCKETS, (i), 4u, 0)
 #define CPOS(i) pos_of(v, TYR_SECT_CHAIN, (i), 4u, 0)
-    if (index_table_suspect(v, TYR_SECT_BUCKETS, v->buckets, v->nbuckets)) {
+    if (buckets_suspect(v)) {
         for (i = 0; i < v->nbuckets; i++) {
             uint32_t b = v->buckets[i];
             if (b >= v->ntypes)
                 return FAIL(v, BPOS(i), "bucket %" PRIu32 ": type %" PRIu32 " out of range", i,
                             b);
-            if (b && (err = expect_reloc(v, TYR_SECT_BUCKETS, i, 0, TYR_SPACE_TYPE)))
+            if ((err = expect_mask(v, TYR_SECT_BUCKETS, i, b ? 1u : 0u)))
                 return err;
+            v->nonempty += b != 0;
         }
     }
     if (v->chain[0])
         return FAIL(v, CPOS(0), "chain entry of void is %" PRIu32 ", not 0", v->chain[0]);
-    if (!index_table_suspect(v, TYR_SECT_CHAIN, v->chain, v->ntypes))
+    if (!chain_suspect(v))
         return 0;
     for (i = 1; i < v->ntypes; i++) {
         uint32_t c = v->chain[i];
-        if (!c)
-            continue;
         /* hashes[] is checked against the names: 0 there means unnamed unless the record
          * says otherwise (a name that hashes to 0) */
-        if (c >= i || (v->hashes[i] == 0 && !v->types[i].name))
+        if (c && (c >= i || (v->hashes[i] == 0 && !v->types[i].name)))
             return FAIL(v, CPOS(i), "chain entry of type %" PRIu32 " is %" PRIu32
                                     ": not a lower id, or the type is unnamed",
                         i, c);
-        if ((err = expect_reloc(v, TYR_SECT_CHAIN, i, 0, TYR_SPACE_TYPE)))
+        if ((err = expect_mask(v, TYR_SECT_CHAIN, i, c ? 1u : 0u)))
             return err;
     }
     return 0;
 }
 
 /*
- * Pass B: every named type reached exactly once, each in the bucket its name hashes to.
- * The walk reads only buckets, chain and the hashes pass A checked against the names; an
- * unnamed type has hash 0 there, so a hash of 0 sends the walk to the record to tell.
+ * The name index's counts, after pass A walked every chain from its head and the index
+ * tables were checked: every bucket with a head had it found by pass A (so it is named and
+ * hashes to that bucket), and the walks reached every named type (each at most once: chains
+ * strictly decrease and every id on one hashes to its bucket). The precise rescan below
+ * names the bucket whose head is misplaced.
  */
-static int check_index_walk(struct vctx *v, uint32_t named)
+static int check_index_counts(struct vctx *v, uint32_t named)
 {
-    uint64_t reached = 0;
     uint32_t b, mask = v->nbuckets - 1;
 
     if (named && !v->nbuckets)
         return FAIL(v, 52, "%" PRIu32 " named types but no name index", named);
     if (v->hashes[0])
         return FAIL(v, pos_of(v, TYR_SECT_HASHES, 0, 4u, 0), "void has a name hash");
-    for (b = 0; b < v->nbuckets; b++) {
-        uint32_t id;
-        /* chain[id] < id was checked: the walk ends, and visits each id at most once
-         * (an id in the wrong bucket fails at once) */
-        for (id = v->buckets[b]; id; id = v->chain[id]) {
-            uint32_t h = v->hashes[id];
-            if ((h & mask) != b || (h == 0 && !v->types[id].name))
+    if (v->heads != v->nonempty) {
+        for (b = 0; b < v->nbuckets; b++) {
+            uint32_t id = v->buckets[b], h = v->hashes[id];
+            if (id && ((h & mask) != b || (h == 0 && !v->types[id].name)))
                 return FAIL(v, TPOS(v, id, 4), "type %" PRIu32 " is in bucket %" PRIu32
                                                " but is unnamed or hashes elsewhere",
                             id, b);
-            reached++;
         }
-    }
-    if (reached != named)
+        /* not reached: a head that hashes to its bucket and is named is found by pass A */
         return FAIL(v, v->sect[TYR_SECT_BUCKETS].off,
-                    "the name index reaches %" PRIu64 " types; %" PRIu32 " are named", reached,
-                    named);
+                    "%" PRIu64 " buckets have a head; pass A found %" PRIu64, v->nonempty,
+                    v->heads);
+    }
+    if (v->reached != named)
+        return FAIL(v, v->sect[TYR_SECT_BUCKETS].off,
+                    "the name index reaches %" PRIu64 " types; %" PRIu32 " are named",
+                    v->reached, named);
     return 0;
 }
 
@@ -703,13 +810,96 @@ static int check_members(struct vctx *v)
     return 0;
 }
 
+/* Steps 4-9 (docs/format.md): every check after the checksum. Safe on any bytes that passed
+ * the header checks, whether or not the checksum has been compared yet. */
+static int check_body(struct vctx *v)
+{
+    uint64_t sum[3] = {0, 0, 0};
+    struct kind_props kps[TYR_KIND_COUNT_];
+    uint32_t i, named = 0;
+    int err;
+
+    kind_props_fill(kps);
+
+    if (v->strs[0] != '\0' || v->strs[v->strs_len - 1] != '\0')
+        return FAIL(v, v->sect[TYR_SECT_STRINGS].off + (v->strs[0] ? 0 : v->strs_len - 1),
+                    "string table does not start and end with NUL");
+    if (!is_zero(&v->types[0], sizeof v->types[0]))
+        return FAIL(v, TPOS(v, 0, 0), "type 0 (void) is not all zero");
+    if ((err = check_reloc_map(v)))
+        return err;
+
+    for (i = 1; i < v->ntypes; i++) {
+        /* Pass A reads buckets[hash & mask] for each named type, a random read: ask for a
+         * later type's bucket now so that the misses overlap (any index is in bounds after
+         * the mask; a hash not yet verified only makes the prefetch useless). */
+        if (v->nbuckets && i + PREFETCH_AHEAD < v->ntypes) {
+            uint32_t c = v->chain[i + PREFETCH_AHEAD];
+            TYR_PREFETCH(&v->buckets[v->hashes[i + PREFETCH_AHEAD] & (v->nbuckets - 1)]);
+            TYR_PREFETCH(&v->hashes[c < v->ntypes ? c : 0]); /* its chain's next hash */
+        }
+        if ((err = check_type(v, kps, i, sum, &named)))
+            return err;
+    }
+    if ((err = check_member_tables(v)) || (err = check_index_tables(v)))
+        return err;
+    if (v->nslots != v->nrelocs)
+        return FAIL(v, 56, "the header counts %" PRIu32 " handle slots; the records hold %"
+                           PRIu64, v->nrelocs, v->nslots);
+    if ((err = check_index_counts(v, named)))
+        return err;
+    return check_members(v);
+}
+
+/*
+ * The checksum of a large blob is computed on a second thread while the body is checked:
+ * the checks read every byte they use with bounds already proven by the header, so they are
+ * safe on bytes whose checksum is not compared yet, and the checksum's verdict still comes
+ * first (a mismatch is reported even if the body failed too). One thread, joined before
+ * returning, all signals blocked in it, a small stack: O(1) whatever the blob holds. Below
+ * the threshold, or if the thread cannot be started, the checksum is computed in line.
+ */
+#define SUM_THREAD_MIN ((size_t)4 << 20)
+#define SUM_THREAD_STACK ((size_t)256 << 10)
+
+struct sum_job {
+    const unsigned char *p;
+    size_t n;
+    uint64_t h;
+};
+
+static void *sum_main(void *arg)
+{
+    struct sum_job *j = arg;
+    j->h = XXH3_64bits(j->p, j->n);
+    return NULL;
+}
+
+static int sum_start(struct sum_job *j, pthread_t *th)
+{
+    pthread_attr_t attr;
+    sigset_t all, old;
+    int ok;
+    if (j->n < SUM_THREAD_MIN || pthread_attr_init(&attr) != 0)
+        return 0;
+    ok = pthread_attr_setstacksize(&attr, SUM_THREAD_STACK) == 0 && sigfillset(&all) == 0 &&
+         pthread_sigmask(SIG_SETMASK, &all, &old) == 0;
+    if (ok) {
+        ok = pthread_create(th, &attr, sum_main, j) == 0;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
+    pthread_attr_destroy(&attr);
+    return ok;
+}
+
 int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
 {
     struct vctx v;
-    uint64_t sum[3] = {0, 0, 0};
+    struct sum_job job;
+    tyr_diag body_diag;
+    pthread_t th;
     uint64_t hdr_len;
-    uint32_t i, named = 0;
-    int err;
+    int err, threaded;
 
     memset(&v, 0, sizeof v);
     v.diag = diag;
@@ -720,28 +910,24 @@ int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
         return err;
 
     hdr_len = (uint64_t)v.h->fixed_len + (uint64_t)v.h->nsect * sizeof(struct tyr_blob_sect);
-    if (XXH3_64bits(v.base + hdr_len, (size_t)(v.h->total_len - hdr_len)) != v.h->checksum)
+    job.p = v.base + hdr_len;
+    job.n = (size_t)(v.h->total_len - hdr_len);
+    threaded = sum_start(&job, &th);
+    if (!threaded)
+        sum_main(&job);
+    else if (diag)
+        v.diag = &body_diag; /* the checksum's verdict may still replace the body's */
+    if (threaded || job.h == v.h->checksum)
+        err = check_body(&v);
+    if (threaded)
+        pthread_join(th, NULL);
+    v.diag = diag;
+    if (job.h != v.h->checksum)
         return FAIL(&v, 24, "checksum of bytes [%" PRIu64 ", %" PRIu64 ") does not match",
                     hdr_len, v.h->total_len);
-
-    if (v.strs[0] != '\0' || v.strs[v.strs_len - 1] != '\0')
-        return FAIL(&v, v.sect[TYR_SECT_STRINGS].off + (v.strs[0] ? 0 : v.strs_len - 1),
-                    "string table does not start and end with NUL");
-    if (!is_zero(&v.types[0], sizeof v.types[0]))
-        return FAIL(&v, TPOS(&v, 0, 0), "type 0 (void) is not all zero");
-
-    for (i = 1; i < v.ntypes; i++)
-        if ((err = check_type(&v, i, sum, &named)))
-            return err;
-    if ((err = check_member_tables(&v)) || (err = check_index_tables(&v)))
-        return err;
-    if (v.cur != v.nrelocs)
-        return FAIL(&v, v.sect[TYR_SECT_RELOCS].off + (uint64_t)v.cur * 8,
-                    "relocation table lists %" PRIu32 " entries; the records imply %" PRIu32,
-                    v.nrelocs, v.cur);
-    if ((err = check_index_walk(&v, named)))
-        return err;
-    return check_members(&v);
+    if (err && threaded && diag)
+        *diag = body_diag;
+    return err;
 }
 
 void tyr__blob_attach(tyr_registry *reg, const void *buf)

@@ -36,6 +36,17 @@ foreach(cc gcc clang)
   endforeach()
 endforeach()
 
+# DWARF 2 (strict): member locations as DW_OP_plus_uconst expressions in blocks, bitfields
+# as DW_AT_bit_offset, enums without an underlying type. A variant like the others.
+if(TYR_FX_GCC)
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d2-O0
+    COMMAND ${TYR_FX_GCC} -g -gdwarf-2 -gstrict-dwarf -O0 -Wl,--build-id
+            -o ${TYR_FX_DIR}/fx-gcc-d2-O0 ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d2-O0)
+  list(APPEND TYR_FX_VARIANTS fx-gcc-d2-O0)
+endif()
+
 # Type units (-fdebug-types-section): DWARF 5 puts them in .debug_info (followed through
 # DW_FORM_ref_sig8); DWARF 4 puts them in .debug_types (not read: an error, never a guess).
 if(TYR_FX_GCC)

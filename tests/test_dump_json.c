@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "format_fixture.h"
+#include "random_registry.h"
 #include "tyr/tyr.h"
 
 struct ctx {
@@ -182,6 +183,31 @@ static void test_parses_and_ids_resolve(void **state)
     free(doc);
 }
 
+/* Random registries (odd names, every kind) give documents that parse, with every
+ * referenced id listed. */
+static void test_random_registries_parse(void **state)
+{
+    (void)state;
+    static const char check[] =
+        "import json,sys\n"
+        "d=json.load(open(sys.argv[1]))\n"
+        "have=set(t[\"id\"] for t in d[\"types\"])\n"
+        "for t in d[\"types\"]:\n"
+        "  for k in (\"pointee\",\"element\",\"target\",\"return\",\"proto\"):\n"
+        "    assert t.get(k,0)==0 or t[k] in have, (t,k)\n"
+        "  for f in t.get(\"fields\",[])+t.get(\"params\",[]): assert f[\"type\"] in have, f\n";
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        rnd_seed(seed);
+        tyr_registry *reg;
+        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        random_registry(reg, 300);
+        char *doc = dump(reg, NULL, 0);
+        python_check(doc, check);
+        free(doc);
+        tyr_registry_free(reg);
+    }
+}
+
 /* Bad arguments and a failing sink. */
 static int fail_write(void *ctx, const char *data, size_t len)
 {
@@ -209,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_golden_kinds, setup, teardown),
         cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parses_and_ids_resolve, setup, teardown),
+        cmocka_unit_test(test_random_registries_parse),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

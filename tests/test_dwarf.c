@@ -24,9 +24,12 @@
 static char variants[16][64];
 /* DW_TAG_atomic_type is DWARF 5: gcc and clang drop _Atomic from DWARF 4 output. */
 static bool have_atomic;
+/* DW_TAG_restrict_type is DWARF 3: strict DWARF 2 output has a plain pointer. */
+static bool have_restrict;
 static void set_variant(const char *v)
 {
     have_atomic = strstr(v, "-d5") != NULL;
+    have_restrict = strstr(v, "-d2") == NULL;
 }
 static int nvariants;
 
@@ -143,6 +146,8 @@ static void check_record(const tyr_registry *reg, tyr_type t, const struct xrec 
         int k = tyr_type_kind(reg, f.type);
         if (k != TYR_KIND_ATOMIC && xf->kind == TYR_KIND_ATOMIC && !have_atomic)
             k = TYR_KIND_ATOMIC; /* checked through size and offset only */
+        if (k == TYR_KIND_PTR && xf->kind == TYR_KIND_RESTRICT && !have_restrict)
+            k = TYR_KIND_RESTRICT;
         bool kind_ok = xf->kind < 0 ? (k == TYR_KIND_CONST || k == TYR_KIND_VOLATILE)
                                     : k == xf->kind;
         if (strcmp(f.name, xf->name) != 0 || !kind_ok ||

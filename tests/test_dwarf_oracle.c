@@ -435,6 +435,107 @@ static void test_bpftrace_fixtures(void **state)
                   "arguments (tyr finds them by address)\n", compared, gaps);
 }
 
+/* glibc (Debian libc6-dbg: a separate debug file found by build-id): aliases found by address
+ * (fopen is _IO_new_fopen) or, for a function in hot and cold parts with DW_AT_ranges, by the
+ * other names of its address (fclose is _IO_new_fclose). bpftrace 0.17 lists none of their
+ * arguments. */
+static void test_libc_aliases(void **state)
+{
+    (void)state;
+    static const char libc[] = "/lib/x86_64-linux-gnu/libc.so.6";
+    tyr_dwarf *dw = NULL;
+    tyr_diag diag = {0};
+    int err = tyr_dwarf_open(libc, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    if (err == TYR_ENODEBUG || err == TYR_ENOENT) {
+        print_message("skip: no debug info for %s (Debian libc6-dbg): %s\n", libc, diag.what);
+        skip();
+    }
+    assert_int_equal(err, 0);
+    static const struct {
+        const char *fn;
+        bool varargs;
+        const char *args[3];
+    } x[] = {
+        {"fopen", false, {"const char* filename", "const char* mode", NULL}},
+        {"fclose", false, {"FILE* fp", NULL, NULL}},
+        {"malloc", false, {"size_t bytes", NULL, NULL}},
+        {"printf", true, {"const char* format", NULL, NULL}},
+    };
+    tyr_registry *reg = NULL;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
+        tyr_type f;
+        memset(&diag, 0, sizeof diag);
+        err = tyr_dwarf_import_func(dw, reg, x[i].fn, &f, &diag);
+        if (err)
+            fail_msg("libc %s: %s (%s)", x[i].fn, tyr_strerror(err), diag.what);
+        tyr_type_info ti, pi;
+        assert_int_equal(tyr_type_get(reg, f, &ti), 0);
+        assert_int_equal(tyr_type_get(reg, ti.target, &pi), 0);
+        assert_int_equal(!!(pi.flags & TYR_FUNC_VARARGS), x[i].varargs);
+        uint32_t n = 0;
+        while (n < 3 && x[i].args[n])
+            n++;
+        assert_int_equal(ti.count, n);
+        for (uint32_t k = 0; k < n; k++) {
+            tyr_param_info p;
+            char buf[200], mine[400];
+            assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
+            assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
+            snprintf(mine, sizeof mine, "%s %s", buf, p.name);
+            assert_string_equal(mine, x[i].args[k]);
+        }
+    }
+    if (have_tool("bpftrace")) {
+        char lines[8][160];
+        int n = run_bpftrace(libc, "fopen", lines, 8);
+        if (n >= 0)
+            print_message("libc fopen: tyr 2 arguments, bpftrace -lv %d\n", n);
+    }
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+struct names {
+    int n;
+    bool get, set;
+};
+
+static int note_name(void *ctx, const char *name)
+{
+    struct names *nm = ctx;
+    nm->n++;
+    nm->get |= strcmp(name, "PyDict_GetItem") == 0;
+    nm->set |= strcmp(name, "PyDict_SetItem") == 0;
+    assert_int_equal(strncmp(name, "PyDict_", 7), 0);
+    return 0;
+}
+
+/* The glob the `tyr args` tool uses: PyDict_* lists the dict API, each name once. */
+static void test_python_glob(void **state)
+{
+    (void)state;
+    if (access(PYTHON_DBG, R_OK) != 0)
+        skip();
+    tyr_dwarf *dw = NULL;
+    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw), 0);
+    struct names nm = {0, false, false};
+    assert_int_equal(tyr_dwarf_list_funcs(dw, "PyDict_*", note_name, &nm, NULL), 0);
+    print_message("python3.11d: %d functions match PyDict_*\n", nm.n);
+    assert_true(nm.n >= 15);
+    assert_true(nm.get && nm.set);
+    /* The same count as the ELF symbol table's defined PyDict_ functions. */
+    if (have_tool("nm")) {
+        FILE *f = popen("nm " PYTHON_DBG " | grep -c ' [Tt] PyDict_'", "r");
+        int want = -1;
+        assert_non_null(f);
+        assert_int_equal(fscanf(f, "%d", &want), 1);
+        pclose(f);
+        assert_int_equal(nm.n, want);
+    }
+    tyr_dwarf_free(dw);
+}
+
 /* python3.11d: PyObject_Call and a few others agree with bpftrace. */
 static void test_bpftrace_python(void **state)
 {
@@ -480,6 +581,8 @@ int main(void)
         cmocka_unit_test(test_pahole_python),
         cmocka_unit_test(test_bpftrace_fixtures),
         cmocka_unit_test(test_bpftrace_python),
+        cmocka_unit_test(test_python_glob),
+        cmocka_unit_test(test_libc_aliases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "format_fixture.h"
+#include "random_registry.h"
 #include "tyr/tyr.h"
 
 struct ctx {
@@ -74,7 +75,7 @@ static void test_golden_blocks(void **state)
         "\tlong d;                                 /*    16     8 */\n"
         "\tchar e;                                 /*    24     1 */\n"
         "\n"
-        "\t/* size: 32, align: 8, members: 5 */\n"
+        "\t/* size: 32, cachelines: 1, align: 8, members: 5 */\n"
         "\t/* holes: 2, sum holes: 10 bytes */\n"
         "\t/* padding: 7 */\n"
         "};\n"
@@ -85,7 +86,7 @@ static void test_golden_blocks(void **state)
         "\tint c:4;                                /*     0: 8    4 */\n"
         "\tenum color col:3;                       /*     0:12    4 */\n"
         "\n"
-        "\t/* size: 4, align: 4, members: 4 */\n"
+        "\t/* size: 4, cachelines: 1, align: 4, members: 4 */\n"
         "\t/* padding: 2, bit_padding: 1 bit */\n"
         "};\n"
         "\n"
@@ -109,10 +110,11 @@ static void test_golden_blocks(void **state)
         "\t/* XXX 3 bytes hole */\n"
         "\n"
         "\tconst char *str;                        /*    56     8 */\n"
+        "\t/* --- cacheline 1 boundary (64 bytes) --- */\n"
         "\tvoid (*cb)(int, struct rec *);          /*    64     8 */\n"
         "\tlong big;                               /*    72     8 */\n"
         "\n"
-        "\t/* size: 80, align: 8, members: 12 */\n"
+        "\t/* size: 80, cachelines: 2, align: 8, members: 12 */\n"
         "\t/* holes: 2, sum holes: 6 bytes */\n"
         "};\n"
         "\n"
@@ -120,20 +122,20 @@ static void test_golden_blocks(void **state)
         "\tint a;                                  /*     0     4 */\n"
         "\tint b;                                  /*     4     4 */\n"
         "\n"
-        "\t/* size: 8, align: 4, members: 2 */\n"
+        "\t/* size: 8, cachelines: 1, align: 4, members: 2 */\n"
         "};\n"
         "\n"
         "struct Node { /* type 32 */\n"
         "\tint x;                                  /*     0     4 */\n"
         "\n"
-        "\t/* size: 4, align: 4, members: 1 */\n"
+        "\t/* size: 4, cachelines: 1, align: 4, members: 1 */\n"
         "};\n"
         "\n"
         "struct packed_s {\n"
         "\tchar c;                                 /*     0     1 */\n"
         "\tint x;                                  /*     1     4 */\n"
         "\n"
-        "\t/* size: 5, align: 1, members: 2 */\n"
+        "\t/* size: 5, cachelines: 1, align: 1, members: 2 */\n"
         "};\n"
         "\n"
         "struct later; /* declaration only */\n"
@@ -194,11 +196,34 @@ static void test_golden_bit_holes(void **state)
         "\tint d;                                  /*     8     4 */\n"
         "\tunsigned int e:9;                       /*    12: 0    4 */\n"
         "\n"
-        "\t/* size: 16, align: 8, members: 5 */\n"
+        "\t/* size: 16, cachelines: 1, align: 8, members: 5 */\n"
         "\t/* holes: 3, sum holes: 6 bytes */\n"
         "\t/* padding: 2, bit_padding: 7 bits */\n"
         "};\n\n");
     free(text);
+}
+
+/* Random registries: every record lays out, as a root and in the all-records listing. */
+static void test_random_registries(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        rnd_seed(seed);
+        tyr_registry *reg;
+        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        random_registry(reg, 200);
+        free(layout(reg, NULL, 0, 0));
+        for (uint32_t id = 1; id < tyr_registry_type_count(reg); id++) {
+            int k = tyr_type_kind(reg, (tyr_type){id});
+            if (k != TYR_KIND_STRUCT && k != TYR_KIND_UNION)
+                continue;
+            tyr_type root = {id};
+            char *s = layout(reg, &root, 1, 0);
+            assert_non_null(s);
+            free(s);
+        }
+        tyr_registry_free(reg);
+    }
 }
 
 /* A root that is not a record, a bad handle, a failing sink. */
@@ -226,6 +251,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_golden_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all_records, setup, teardown),
         cmocka_unit_test_setup_teardown(test_golden_bit_holes, setup, teardown),
+        cmocka_unit_test(test_random_registries),
         cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,9 +60,20 @@ static struct tyr_rec_field *F(struct blob *x, uint32_t i)
 {
     return (struct tyr_rec_field *)(void *)(x->b + field_off(x, i));
 }
-static struct tyr_blob_reloc *R(struct blob *x)
+/* Blob offset of the relocation mask byte of record i of section sect (1 types .. 6 chain). */
+static uint64_t mask_off(struct blob *x, unsigned sect, uint32_t i)
 {
-    return (struct tyr_blob_reloc *)(void *)(x->b + S(x)[TYR_SECT_RELOCS].off);
+    const uint64_t count[] = {0, H(x)->ntypes, H(x)->nfields, H(x)->nenums, H(x)->nparams,
+                              H(x)->nbuckets};
+    uint64_t off = S(x)[TYR_SECT_RELOCS].off + TYR_RELOC_TABLE_LEN;
+    unsigned k;
+    for (k = 1; k < sect; k++)
+        off += count[k];
+    return off + i;
+}
+static unsigned char *M(struct blob *x, unsigned sect, uint32_t i)
+{
+    return x->b + mask_off(x, sect, i);
 }
 
 /* Verify after repairing the checksum; assert the code and (if off != ANY) the offset. */
@@ -566,45 +577,47 @@ static void test_member_hint(void **state)
 
 /* ---- Relocation table ---- */
 
-/* A relocation entry naming the wrong space, the wrong slot, or one left out (a hostile
- * file hiding a slot) or added: all rejected, at the entry. */
+/* The relocation map: a slot listed in the wrong space (a struct's `first` as a type), a slot
+ * left out (a hostile file hiding a handle) or added, a bit with no slot, a none record with
+ * a slot, a changed slot table, non-zero padding, a header slot count that is not the map's:
+ * all rejected, at the byte. */
 static void test_relocs_exact(void **state)
 {
     struct blob *x = *state;
-    struct tyr_blob_reloc *r = R(x), keep = r[3];
-    uint32_t n = H(x)->nrelocs;
-    r[3].space = r[3].space == TYR_SPACE_TYPE ? TYR_SPACE_STRING : TYR_SPACE_TYPE;
-    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_RELOCS].off + 3 * 8);
-    r[3] = keep;
-    r[3].byte ^= 4;
-    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_RELOCS].off + 3 * 8);
-    r[3] = keep;
-    /* drop entry 3: shift the rest down, shrink the table (the tail becomes slack) */
-    memmove(&r[3], &r[4], (size_t)(n - 4) * sizeof *r);
-    H(x)->nrelocs = n - 1;
-    S(x)[TYR_SECT_RELOCS].len -= 8;
-    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_RELOCS].off + 3 * 8);
-    teardown(state);
-    setup(state);
-    x = *state;
-    /* an extra trailing entry, duplicating the last one */
-    n = H(x)->nrelocs;
-    {
-        size_t nlen = x->len + 8;
-        unsigned char *nb = fx_aligned_copy(NULL, nlen);
-        memcpy(nb, x->b, x->len);
-        struct tyr_blob_header *h = (void *)nb;
-        struct tyr_blob_sect *s = fx_sect(nb);
-        struct tyr_blob_reloc *nr = (void *)(nb + s[TYR_SECT_RELOCS].off);
-        nr[n] = nr[n - 1];
-        h->nrelocs = n + 1;
-        s[TYR_SECT_RELOCS].len += 8;
-        h->total_len = nlen;
-        free(x->b);
-        x->b = nb;
-        x->len = nlen;
+    unsigned char *m = M(x, TYR_SECT_TYPES, x->f.node.id), keep = *m;
+    uint64_t end, stop;
+    assert_int_equal(keep, TYR_TM_NAME | TYR_TM_FIRST_FIELD);
+    *m = TYR_TM_NAME | TYR_TM_FIRST_TYPE; /* wrong space */
+    expect(x, TYR_ECORRUPT, mask_off(x, TYR_SECT_TYPES, x->f.node.id));
+    *m = TYR_TM_FIRST_FIELD; /* the name left out */
+    expect(x, TYR_ECORRUPT, mask_off(x, TYR_SECT_TYPES, x->f.node.id));
+    *m = keep | TYR_TM_REF; /* an extra slot */
+    expect(x, TYR_ECORRUPT, mask_off(x, TYR_SECT_TYPES, x->f.node.id));
+    *m = keep;
+    expect(x, 0, 0);
+    m = M(x, TYR_SECT_FIELDS, 1);
+    keep = *m;
+    *m = keep | 4u; /* a bit with no slot behind it */
+    expect(x, TYR_ECORRUPT, mask_off(x, TYR_SECT_FIELDS, 1));
+    *m = keep;
+    *M(x, TYR_SECT_PARAMS, 0) = 1; /* the none record */
+    expect(x, TYR_ECORRUPT, mask_off(x, TYR_SECT_PARAMS, 0));
+    *M(x, TYR_SECT_PARAMS, 0) = 0;
+    x->b[S(x)[TYR_SECT_RELOCS].off + 5] ^= 1; /* the slot table: a type's name as a type */
+    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_RELOCS].off + 5);
+    x->b[S(x)[TYR_SECT_RELOCS].off + 5] ^= 1;
+    expect(x, 0, 0);
+    H(x)->nrelocs++;
+    expect(x, TYR_ECORRUPT, 56);
+    H(x)->nrelocs--;
+    end = mask_off(x, TYR_SECT_CHAIN, H(x)->ntypes);
+    stop = S(x)[TYR_SECT_RELOCS].off + S(x)[TYR_SECT_RELOCS].len;
+    if (end < stop) {
+        x->b[stop - 1] = 1;
+        expect(x, TYR_ECORRUPT, stop - 1);
+        x->b[stop - 1] = 0;
     }
-    expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_RELOCS].off + (uint64_t)n * 8);
+    expect(x, 0, 0);
 }
 
 /* ---- Name index ---- */
@@ -648,27 +661,44 @@ static void test_name_index(void **state)
     expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_CHAIN].off + 4u * x->f.node_ptr.id);
 }
 
+/* A chain that leads into another bucket (its type would be reached twice), with the chain
+ * entry's relocation slot listed so that only the index walk can tell. */
+static void test_name_index_cross_bucket(void **state)
+{
+    struct blob *x = *state;
+    uint32_t *bk = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
+    uint32_t *ch = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_CHAIN].off);
+    uint32_t *hs = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_HASHES].off);
+    uint32_t nb = H(x)->nbuckets, i, h = 0, c;
+    for (i = 0; i < nb && !h; i++)
+        if (bk[i] && !ch[bk[i]])
+            h = bk[i];
+    assert_true(h != 0);
+    for (c = h - 1; c > 0; c--)
+        if (T(x, (tyr_type){c})->name && (hs[c] & (nb - 1)) != (hs[h] & (nb - 1)))
+            break;
+    assert_true(c > 0);
+    ch[h] = c;
+    *M(x, TYR_SECT_CHAIN, h) = 1;
+    H(x)->nrelocs++;
+    expect(x, TYR_ECORRUPT, type_off(x, c) + 4);
+}
+
 /* A named type missing from the index entirely (its bucket and relocation consistent). */
 static void test_name_index_missing(void **state)
 {
     struct blob *x = *state;
     uint32_t *bk = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_BUCKETS].off);
     uint32_t *ch = (uint32_t *)(void *)(x->b + S(x)[TYR_SECT_CHAIN].off);
-    struct tyr_blob_reloc *r = R(x);
-    uint32_t nb = H(x)->nbuckets, i, j, n = H(x)->nrelocs;
+    uint32_t nb = H(x)->nbuckets, i;
     for (i = 0; i < nb; i++)
         if (bk[i] && !ch[bk[i]])
             break;
     assert_true(i < nb);
     bk[i] = 0;
-    /* drop the bucket's relocation entry so that only the index walk can tell */
-    for (j = 0; j < n; j++)
-        if (r[j].sect == TYR_SECT_BUCKETS && r[j].index == i)
-            break;
-    assert_true(j < n);
-    memmove(&r[j], &r[j + 1], (size_t)(n - j - 1) * sizeof *r);
-    H(x)->nrelocs = n - 1;
-    S(x)[TYR_SECT_RELOCS].len -= 8;
+    /* drop the bucket's relocation slot so that only the name index counts can tell */
+    *M(x, TYR_SECT_BUCKETS, i) = 0;
+    H(x)->nrelocs -= 1;
     expect(x, TYR_ECORRUPT, S(x)[TYR_SECT_BUCKETS].off);
 }
 
@@ -766,6 +796,52 @@ static void test_every_truncation(void **state)
     free(c);
 }
 
+/* A blob large enough (>= 4 MiB) that the checksum runs on a second thread while the body is
+ * checked: the checksum's verdict still comes first, a body failure is still reported at its
+ * offset once the checksum matches, and a clean blob verifies. */
+static void test_large_blob_checksum_first(void **state)
+{
+    tyr_registry *r;
+    tyr_diag d;
+    void *buf = NULL;
+    size_t len = 0;
+    unsigned char *b;
+    uint32_t i;
+    uint64_t at;
+    tyr_type t_int;
+    char name[32];
+    (void)state;
+    assert_int_equal(tyr_registry_new(NULL, &r), 0);
+    assert_int_equal(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &t_int), 0);
+    for (i = 0; i < 40000; i++) {
+        tyr_struct s;
+        snprintf(name, sizeof name, "s%u", i);
+        assert_int_equal(tyr_struct_new(r, TYR_KIND_STRUCT, name, 16, 4, 0, &s), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "a", t_int, 0, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "b", t_int, 4, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "c", t_int, 8, 0, 0), 0);
+        assert_int_equal(tyr_struct_add_field(r, s, "d", t_int, 12, 0, 0), 0);
+    }
+    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
+    assert_true(len >= (size_t)4 << 20);
+    b = fx_aligned_copy(buf, len);
+    tyr_blob_buf_free(buf);
+    assert_int_equal(tyr_blob_verify(b, len, &d), 0);
+    /* a body failure (a field past its struct) with the checksum not repaired */
+    at = fx_sect(b)[TYR_SECT_FIELDS].off + 3 * sizeof(struct tyr_rec_field) + 8;
+    b[at] = 0x40;
+    memset(&d, 0, sizeof d);
+    assert_int_equal(tyr_blob_verify(b, len, &d), TYR_ECORRUPT);
+    assert_int_equal(d.offset, 24);
+    fx_fix_checksum(b, len);
+    memset(&d, 0, sizeof d);
+    assert_int_equal(tyr_blob_verify(b, len, &d), TYR_ECORRUPT);
+    assert_int_equal(d.offset, at);
+    assert_true(d.what[0] != '\0');
+    free(b);
+    tyr_registry_free(r);
+}
+
 int main(void)
 {
 #define T_(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -802,7 +878,9 @@ int main(void)
         T_(test_func_and_params),
         T_(test_member_hint),
         T_(test_relocs_exact),
+        cmocka_unit_test(test_large_blob_checksum_first),
         T_(test_name_index),
+        T_(test_name_index_cross_bucket),
         T_(test_name_index_missing),
         T_(test_name_hashes),
         T_(test_every_bit_flip),

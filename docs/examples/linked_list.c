@@ -25,7 +25,9 @@ static int count_visit(struct Node *n, void *ctx)
     return 0;
 }
 
-int main(void)
+/* With a path argument, also writes the raw bytes of the list's head node there: the value
+ * a probe on walk() would read through its argument, for `tyr decode` to print. */
+int main(int argc, char **argv)
 {
     node_t c = {.next = NULL, .val = 3, .label = "c"};
     node_t b = {.next = &c, .val = 2, .label = "b"};
@@ -41,5 +43,12 @@ int main(void)
         list.visit(n, &list.stats);
     printf("walk: sum %d over %lu nodes (%lu bytes)\n", walk(list.head), list.stats.visits,
            list.stats.bytes);
+    if (argc > 1) {
+        FILE *f = fopen(argv[1], "wb");
+        if (!f || fwrite(&a, sizeof a, 1, f) != 1 || fclose(f)) {
+            perror(argv[1]);
+            return 1;
+        }
+    }
     return 0;
 }

@@ -26,8 +26,8 @@
  * tyr_dwarf_import_all() runs a worker thread of its own during the call (joined before it
  * returns) when the machine has 2 cores or more; TYR_DWARF_NO_THREADS=1 turns it off.
  *
- * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and opts->diag
- * (when given) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
+ * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and the diag
+ * (opts->diag when opening, the diag argument of the imports; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
  * DIE, and for TYR_ENODEBUG the list of places searched for separate debug files.
  */
 #ifndef TYR_DWARF_H
@@ -52,7 +52,8 @@ struct tyr_dwarf_opts {
     /* Directories searched for separate debug files, in order, instead of the default
      * {"/usr/lib/debug"}: each D is tried as D/.build-id/xx/rest.debug, D/<dir of the
      * binary>/<debuglink name>, and D/<debuglink name>; the binary's own directory and its
-     * .debug subdirectory are always tried for the debuglink name. NULL-terminated; copied. */
+     * .debug subdirectory are always tried for the debuglink name. NULL-terminated; read
+     * during the open call only, not retained. */
     const char *const *debug_dirs;
     tyr_diag *diag;                /* optional: filled on failure */
 };

@@ -98,10 +98,14 @@ struct tyr_dump_opts {
  * and typedefs keep their names; a second layout under a name already used gets `name__2`
  * (then `__3`, ...) in id order; the same for enumerators and functions. Anonymous members
  * are written inline; an anonymous struct/union/enum named by a typedef is written inside
- * the typedef and spelled by its name elsewhere; other anonymous ones get the tag
+ * the typedef and spelled by its name elsewhere; one used by a single named member only is
+ * written there (`struct { ... } name;`); other anonymous ones get the tag
  * `__tyr_anon_<id>`. Layout: `__attribute__((packed))` / `aligned(N)` / padding members
- * (unnamed bitfields, `__tyr_pad_<offset>` byte arrays) where the natural C layout would
- * differ; enums of sizes other than 4 carry `__attribute__((mode(..)))`. A struct whose
+ * (unnamed bitfields, `__tyr_pad_<struct id>_<offset>` byte arrays) only where the natural C
+ * layout would differ; enums of sizes other than 4 keep their size with
+ * `__attribute__((mode(QI|HI|DI)))`, or `packed`, or (8-byte values) GNU C's widening;
+ * bitfields whose C type would not compile or warn (a _Bool wider than a bit, an enum
+ * narrower than its values) are declared with the integer type of that size. A struct whose
  * layout C cannot express (overlapping members, say) becomes an opaque byte array with a
  * comment. Unknown types are `unsigned char [size]` with a comment. FUNC types (probe
  * signatures) become function declarations at the end. Names that are not C identifiers
@@ -126,7 +130,8 @@ TYR_API int tyr_dump_json(const tyr_registry *reg, const struct tyr_dump_opts *o
 
 /**
  * @brief Write the layout of each struct and union (the roots, typedefs and qualifiers
- *        resolved, or every defined struct/union when there are no roots), one block each:
+ *        resolved; without roots every defined named struct/union, and each anonymous one
+ *        under the first typedef naming it, in id order), one block each:
  *        members with offsets and sizes, bitfields with bit positions, holes, trailing
  *        padding, and a summary line. Roots that are not records are TYR_EKIND.
  * @return 0; TYR_EINVAL; TYR_EHANDLE; TYR_EKIND; TYR_ENOMEM; a sink's error.

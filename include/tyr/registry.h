@@ -248,6 +248,18 @@ enum {
 TYR_API int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator,
                            uint32_t flags, char *buf, size_t len);
 
+/** Counts and arena bytes of a registry (either mode), for `tyr stats` and benchmarks. */
+typedef struct tyr_registry_stats {
+    uint32_t per_kind[TYR_KIND_COUNT_]; /* type ids per enum tyr_kind (void is 1) */
+    uint32_t types;                     /* type ids, void included */
+    uint32_t named;                     /* types with a name (entries of the name index) */
+    uint32_t fields, enumerators, params; /* member records, the none record excluded */
+    uint64_t bytes_types, bytes_fields, bytes_enumerators, bytes_params;
+    uint64_t bytes_strings, bytes_index; /* string table; buckets + chain */
+    uint64_t bytes_arena;                /* the sum of the above */
+} tyr_registry_stats;
+TYR_API int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tyr dump FILE|BINARY [TYPE...] [--format c|json|layout] [--asserts]
+ * tyr decode FILE TYPE (--hex BYTES | --raw PATH)
+ * Printing types and values: the formats themselves live in the library (tyr/format.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+#include "tyr/format.h"
+
+static const char dump_help[] =
+    "usage: tyr dump FILE|BINARY [TYPE...] [--format c|json|layout] [--asserts]\n"
+    "\n"
+    "Print the types of a tyr blob, or of a binary's DWARF (imported first), and what they\n"
+    "reach; every type when no TYPE is given. TYPE is NAME, struct NAME, union NAME or\n"
+    "enum NAME.\n"
+    "  -F, --format c       C declarations a compiler accepts, in dependency order (default)\n"
+    "  -F, --format json    the schema of docs/json.md\n"
+    "  -F, --format layout  one block per struct: offsets, sizes, holes, padding (pahole-like)\n"
+    "      --asserts        with c: _Static_assert the sizeof and offsetof of every struct\n";
+
+static const char decode_help[] =
+    "usage: tyr decode FILE TYPE (--hex BYTES | --raw PATH)\n"
+    "\n"
+    "Print raw bytes as a value of TYPE, the way bpftrace prints records:\n"
+    "{ .next = 0x7ffd..., .val = 3 }. FILE is a tyr blob or a binary with DWARF.\n"
+    "  --hex BYTES   the value as hex digits (spaces, colons and a 0x prefix allowed)\n"
+    "  --raw PATH    the value as the bytes of a file\n";
+
+int cmd_dump(int argc, char **argv)
+{
+    enum { OPT_ASSERTS = 256 };
+    static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
+                                         {"asserts", no_argument, NULL, OPT_ASSERTS},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *format = "c";
+    uint32_t flags = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'F': format = optarg; break;
+        case OPT_ASSERTS: flags |= TYR_DUMP_C_ASSERTS; break;
+        case 'h': fputs(dump_help, stdout); return EXIT_OK;
+        default: return tool_usage("dump", "bad option");
+        }
+    }
+    int (*dump)(const tyr_registry *, const struct tyr_dump_opts *, const tyr_sink *);
+    if (!strcmp(format, "c"))
+        dump = tyr_dump_c;
+    else if (!strcmp(format, "json"))
+        dump = tyr_dump_json;
+    else if (!strcmp(format, "layout"))
+        dump = tyr_layout;
+    else
+        return tool_usage("dump", "unknown format '%s' (c, json or layout)", format);
+    if (argc - optind < 1)
+        return tool_usage("dump", "needs a FILE or BINARY");
+    struct tool_input in;
+    int rc = tool_input_open(&in, argv[optind], 0, false);
+    if (rc)
+        return rc;
+    uint32_t nroots = (uint32_t)(argc - optind - 1);
+    tyr_type *roots = calloc(nroots ? nroots : 1, sizeof(*roots));
+    if (!roots) {
+        tool_input_close(&in);
+        return tool_fail("out of memory");
+    }
+    for (uint32_t i = 0; i < nroots && !rc; i++)
+        rc = tool_find_type(&in, argv[optind + 1 + (int)i], &roots[i]);
+    int err = 0;
+    tyr_diag diag = {0};
+    if (!rc && in.dw && !nroots)
+        err = tyr_dwarf_import_all(in.dw, in.reg, NULL, NULL, NULL, &diag);
+    if (!rc && !err) {
+        tyr_sink out = tyr_sink_file(stdout);
+        err = dump(in.reg, TYR_OPTS(tyr_dump_opts, .flags = flags, .nroots = nroots,
+                                    .roots = nroots ? roots : NULL),
+                   &out);
+    }
+    if (!rc && err)
+        rc = tool_fail_err(in.path, err, &diag);
+    free(roots);
+    tool_input_close(&in);
+    return rc;
+}
+
+static int hex_digit(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Parses hex digits into a new buffer (caller frees); separators ' ', ':', '_' and a
+ * leading 0x are allowed. Returns false on an odd digit count or a stray character. */
+static bool parse_hex(const char *s, unsigned char **out, size_t *len)
+{
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        s += 2;
+    unsigned char *buf = malloc(strlen(s) / 2 + 1);
+    if (!buf)
+        return false;
+    size_t n = 0;
+    int hi = -1;
+    for (; *s; s++) {
+        if (*s == ' ' || *s == ':' || *s == '_')
+            continue;
+        int d = hex_digit((unsigned char)*s);
+        if (d < 0)
+            break;
+        if (hi < 0) {
+            hi = d;
+        } else {
+            buf[n++] = (unsigned char)(hi << 4 | d);
+            hi = -1;
+        }
+    }
+    if (*s || hi >= 0) {
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    *len = n;
+    return true;
+}
+
+/* Reads a whole file into a new buffer (caller frees). */
+static bool read_file(const char *path, unsigned char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t cap = 4096, n = 0;
+    unsigned char *buf = malloc(cap);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+        if (n == cap) {
+            unsigned char *p = realloc(buf, cap *= 2);
+            if (!p) {
+                free(buf);
+                buf = NULL;
+            } else {
+                buf = p;
+            }
+        }
+    }
+    bool ok = buf && !ferror(f);
+    fclose(f);
+    if (!ok) {
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    *len = n;
+    return true;
+}
+
+int cmd_decode(int argc, char **argv)
+{
+    static const struct option opts[] = {{"hex", required_argument, NULL, 'x'},
+                                         {"raw", required_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *hex = NULL, *raw = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'x': hex = optarg; break;
+        case 'r': raw = optarg; break;
+        case 'h': fputs(decode_help, stdout); return EXIT_OK;
+        default: return tool_usage("decode", "bad option");
+        }
+    }
+    if (argc - optind != 2)
+        return tool_usage("decode", "needs a FILE and a TYPE");
+    if (!!hex == !!raw)
+        return tool_usage("decode", "needs one of --hex BYTES or --raw PATH");
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (hex && !parse_hex(hex, &bytes, &len))
+        return tool_usage("decode", "--hex wants pairs of hex digits, not '%s'", hex);
+    if (raw && !read_file(raw, &bytes, &len))
+        return tool_fail("%s: %s", raw, strerror(errno));
+    struct tool_input in;
+    int rc = tool_input_open(&in, argv[optind], 0, false);
+    tyr_type t;
+    if (!rc)
+        rc = tool_find_type(&in, argv[optind + 1], &t);
+    if (!rc) {
+        tyr_sink out = tyr_sink_file(stdout);
+        int err = tyr_decode(in.reg, t, bytes, len, NULL, &out);
+        if (err == TYR_ETRUNC)
+            rc = tool_fail("%s: %zu bytes are fewer than the %llu of %s", in.path, len,
+                           (unsigned long long)tyr_type_size(in.reg, t), argv[optind + 1]);
+        else if (err)
+            rc = tool_fail_err(in.path, err, NULL);
+        else
+            putchar('\n');
+    }
+    free(bytes);
+    if (in.reg || in.dw)
+        tool_input_close(&in);
+    return rc;
+}
