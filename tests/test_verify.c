@@ -796,9 +796,8 @@ static void test_every_truncation(void **state)
     free(c);
 }
 
-/* A blob large enough (>= 4 MiB) that the checksum runs on a second thread while the body is
- * checked: the checksum's verdict still comes first, a body failure is still reported at its
- * offset once the checksum matches, and a clean blob verifies. */
+/* A large blob (>= 4 MiB): the checksum's verdict comes first, a body failure is reported at
+ * its offset once the checksum matches, and a clean blob verifies. */
 static void test_large_blob_checksum_first(void **state)
 {
     tyr_registry *r;
