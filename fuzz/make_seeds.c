@@ -4,11 +4,14 @@
  * fuzzer starts from inputs that verify and mutates every kind of record, the relocation
  * table, the name index and the checksum from there.
  *
- *   make_seeds DIR     writes DIR/<name>.blob for each registry below (DIR must exist)
+ *   make_seeds DIR            writes DIR/<name>.blob for each registry below (DIR must exist)
+ *   make_seeds --verify DIR   checks that every file in DIR verifies (the committed copies
+ *                             must follow the format: a CTest test runs this)
  *
  * Run by the build (fuzz/seeds.cmake) into BUILD/fuzz/seeds/blob_fuzzer, so the seeds follow
  * the format as it changes; fuzz/corpus/blob_fuzzer holds a committed copy.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,10 +112,41 @@ static int deep(tyr_registry *r, tyr_type *top)
     return 0;
 }
 
+/* 0 when every regular file in d verifies as a blob; prints the ones that do not. */
+static int verify_dir(const char *d)
+{
+    DIR *dp = opendir(d);
+    if (!dp) {
+        fprintf(stderr, "make_seeds: cannot open %s\n", d);
+        return 1;
+    }
+    int bad = 0;
+    for (struct dirent *e; (e = readdir(dp));) {
+        char path[4096];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", d, e->d_name);
+        tyr_diag diag = {0};
+        tyr_registry *reg = NULL;
+        int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .diag = &diag), &reg);
+        if (err) {
+            fprintf(stderr, "make_seeds: %s: %s: %s (regenerate: cp BUILD/fuzz/seeds/blob_fuzzer/* "
+                            "fuzz/corpus/blob_fuzzer/)\n",
+                    path, tyr_strerror(err), diag.what);
+            bad = 1;
+        }
+        tyr_registry_free(reg);
+    }
+    closedir(dp);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--verify") == 0)
+        return verify_dir(argv[2]);
     if (argc != 2) {
-        fprintf(stderr, "usage: make_seeds DIR\n");
+        fprintf(stderr, "usage: make_seeds DIR | make_seeds --verify DIR\n");
         return 2;
     }
     dir = argv[1];

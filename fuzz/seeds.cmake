@@ -15,6 +15,11 @@ add_custom_command(OUTPUT ${TYR_FUZZ_SEEDS}/blob_fuzzer.stamp
   COMMAND ${CMAKE_COMMAND} -E touch ${TYR_FUZZ_SEEDS}/blob_fuzzer.stamp
   DEPENDS make_seeds VERBATIM)
 set(TYR_FUZZ_SEED_STAMPS ${TYR_FUZZ_SEEDS}/blob_fuzzer.stamp)
+if(TYR_BUILD_TESTS)
+  # The committed copies must still verify when the format changes.
+  add_test(NAME blob_fuzzer_seeds_verify
+    COMMAND make_seeds --verify ${CMAKE_CURRENT_SOURCE_DIR}/corpus/blob_fuzzer)
+endif()
 
 find_program(TYR_FUZZ_OBJCOPY objcopy)
 if(TARGET tyr_dwarf_fixtures AND TYR_FUZZ_OBJCOPY)
