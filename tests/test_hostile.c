@@ -50,6 +50,28 @@ static void test_dump_c_huge_ranks(void **state)
     free(blob);
 }
 
+/* A member 2^62 bytes into its struct: tyr_layout stepped to its cacheline boundary 64 bytes
+ * at a time (2^56 steps: a hang under the fuzzer); the boundary is computed in one step. */
+static void test_layout_member_far_away(void **state)
+{
+    (void)state;
+    tyr_registry *reg;
+    tyr_type c;
+    tyr_struct s;
+    FX_OK(tyr_registry_new(NULL, &reg));
+    FX_OK(tyr_add_int(reg, "char", 1, TYR_INT_CHAR, &c));
+    FX_OK(tyr_struct_new(reg, TYR_KIND_STRUCT, "Far", (uint64_t)1 << 63, 1, 0, &s));
+    FX_OK(tyr_struct_add_field(reg, s, "near", c, 0, 0, 0));
+    FX_OK(tyr_struct_add_field(reg, s, "far", c, (uint64_t)1 << 62, 0, 0));
+    FX_OK(tyr_struct_add_field(reg, s, "last", c, ((uint64_t)1 << 63) - 1, 0, 0));
+    struct tyr_buf buf = {0};
+    tyr_sink sink = tyr_sink_buf(&buf);
+    assert_int_equal(tyr_layout(reg, NULL, &sink), 0);
+    assert_non_null(strstr(buf.data, "cacheline 72057594037927936 boundary (4611686018427387904 bytes)"));
+    tyr_buf_free(&buf);
+    tyr_registry_free(reg);
+}
+
 static void *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -80,6 +102,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_c_huge_ranks),
         cmocka_unit_test(test_dwarf_rnglists_bad_header),
+        cmocka_unit_test(test_layout_member_far_away),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
