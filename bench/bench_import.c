@@ -7,6 +7,10 @@
  *                                  one function: tyr import_func vs bpftrace -lv 'uprobe:...'
  *                                wall time process to process and peak RSS of each, ratios.
  *   bench_import all BIN         import every type; prints units, DIEs visited, types, ms
+ *   bench_import allf BIN        the same plus every function's probe signature and its ELF
+ *                                aliases (tyr_dwarf_import_all_opts, TYR_DWARF_ALL_FUNCS)
+ *   bench_import loopf BIN       import every type, then each function tyr_dwarf_list_funcs
+ *                                lists by tyr_dwarf_import_func (what allf replaces)
  *   bench_import func BIN NAME   import one probe signature; prints it as bpftrace -lv does
  * Environment: TYR_BENCH_BIN (default /usr/bin/python3.11d), TYR_BENCH_FUNC (PyObject_Call).
  */
@@ -39,6 +43,25 @@ static int fail(const char *what, int err, const tyr_diag *d)
     return 1;
 }
 
+struct loop {
+    tyr_dwarf *dw;
+    tyr_registry *reg;
+    uint64_t n;
+    int err;
+};
+
+static int import_one(void *ctx, const char *name)
+{
+    struct loop *l = ctx;
+    int err = tyr_dwarf_import_func(l->dw, l->reg, name, NULL, NULL);
+    if (err && err != TYR_ENOENT && err != TYR_ENOTSUP) {
+        l->err = err;
+        return 1;
+    }
+    l->n += !err;
+    return 0;
+}
+
 static int do_import(int argc, char **argv)
 {
     double t0 = now_ms();
@@ -53,14 +76,25 @@ static int do_import(int argc, char **argv)
         return fail("registry", err, &diag);
     }
     int rc = 0;
-    if (!strcmp(argv[1], "all")) {
+    if (!strcmp(argv[1], "all") || !strcmp(argv[1], "allf") || !strcmp(argv[1], "loopf")) {
         tyr_dwarf_stats st = {0};
-        err = tyr_dwarf_import_all(dw, reg, NULL, NULL, &st, &diag);
+        uint64_t nf = 0;
+        uint32_t flags = !strcmp(argv[1], "allf") ? TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES : 0;
+        err = tyr_dwarf_import_all_opts(dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = flags,
+                                                          .stats = &st, .funcs = &nf,
+                                                          .diag = &diag));
+        if (!err && !strcmp(argv[1], "loopf")) {
+            struct loop l = {dw, reg, 0, 0};
+            err = tyr_dwarf_list_funcs(dw, NULL, import_one, &l, &diag);
+            nf = l.n;
+            err = err ? err : l.err;
+        }
         if (err)
             rc = fail("import_all", err, &diag);
         else
-            printf("units %llu dies %llu types %llu ms %.1f\n", (unsigned long long)st.units,
-                   (unsigned long long)st.dies, (unsigned long long)st.types, now_ms() - t0);
+            printf("units %llu dies %llu types %u funcs %llu ms %.1f\n",
+                   (unsigned long long)st.units, (unsigned long long)st.dies,
+                   tyr_registry_type_count(reg), (unsigned long long)nf, now_ms() - t0);
     } else if (argc >= 4) {
         tyr_type f;
         err = tyr_dwarf_import_func(dw, reg, argv[3], &f, &diag);
@@ -223,6 +257,19 @@ static int compare(const char *self, int runs)
     first_line(out, line, sizeof line);
     printf("  tyr import_all                     %8.1f ms %6.1f MB   [%s]\n", tyr_all.ms,
            (double)tyr_all.rss_kb / 1024, line);
+    struct sample tyr_allf;
+    char *a_allf[] = {(char *)self, "allf", copy, NULL};
+    if (run_median(a_allf, runs, out, err, &tyr_allf)) {
+        first_line(out, line, sizeof line);
+        printf("  tyr import_all + every function    %8.1f ms %6.1f MB   [%s]\n", tyr_allf.ms,
+               (double)tyr_allf.rss_kb / 1024, line);
+        printf("  ratio with functions / types only: time %.2fx (target <= 1.3)\n",
+               tyr_allf.ms / tyr_all.ms);
+    } else {
+        first_line(err, line, sizeof line);
+        printf("  tyr import_all + every function failed: %s\n", line);
+        rc = 1;
+    }
     if (have("pahole")) {
         char *a_pj[] = {"pahole", "-j", btf, copy, NULL};
         char *a_ps[] = {"pahole", btf, copy, NULL};
@@ -282,11 +329,13 @@ done:
 
 int main(int argc, char **argv)
 {
-    if (argc >= 3 && (!strcmp(argv[1], "all") || !strcmp(argv[1], "func")) &&
+    if (argc >= 3 &&
+        (!strcmp(argv[1], "all") || !strcmp(argv[1], "allf") || !strcmp(argv[1], "loopf") ||
+         !strcmp(argv[1], "func")) &&
         (strcmp(argv[1], "func") || argc >= 4))
         return do_import(argc, argv);
     if (argc > 2 || (argc == 2 && atoi(argv[1]) <= 0)) {
-        fprintf(stderr, "usage: bench_import [RUNS] | all BIN | func BIN NAME\n");
+        fprintf(stderr, "usage: bench_import [RUNS] | all BIN | allf BIN | loopf BIN | func BIN NAME\n");
         return 2;
     }
     /* the children are this program: find it by path */

@@ -25,7 +25,7 @@
 
 #include <xxhash.h>
 
-#include "format.h"
+#include "blob_format.h"
 #include "fuzz.h"
 #include "tyr/tyr.h"
 

@@ -17,7 +17,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
-#include "format.h"
+#include "blob_format.h"
 #include "internal.h"
 #include "tyr/blob.h"
 

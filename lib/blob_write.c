@@ -18,7 +18,7 @@
 
 #include <xxhash.h>
 
-#include "format.h"
+#include "blob_format.h"
 #include "internal.h"
 #include "tyr/blob.h"
 

@@ -6,6 +6,7 @@
  * the name index (one top-level scan of every unit) is the fallback.
  */
 #include <fnmatch.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,23 +130,18 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
 }
 
 /* Gather the parameters: the concrete DIE's own formal parameters when it has any (an
- * out-of-line copy lists the ones it kept), else the origin's. */
+ * out-of-line copy lists the ones it kept), else the origin's. The children come from the
+ * prefetched unit when import-all has it. */
 static int collect_params(tyr_dwarf *dw, tdw_ref fn, tdw_ref *types, const char **names,
                           uint32_t max, uint32_t *n, bool *varargs, tyr_diag *diag)
 {
-    unsigned file = tdw_ref_file(fn);
-    struct tdw_die d;
-    Dwarf_Die die = NULL, ch = NULL;
-    int err = tdw_read(dw, fn, &d, &die, diag);
-    if (err)
-        return err;
+    struct tdw_kids k;
+    struct tdw_die p;
+    int err = 0;
     *n = 0;
-    int got = tdw_child(dw, file, die, &ch, diag);
-    dwarf_dealloc_die(die);
-    while (got == 1) {
-        struct tdw_die p;
-        err = tdw_decode(dw, file, ch, &p, diag);
-        if (!err && p.tag == DW_TAG_formal_parameter) {
+    int got = tdw_kids_first(dw, fn, NULL, &k, &p, diag);
+    for (; got == 1 && !err; got = err ? 0 : tdw_kids_next(dw, &k, &p, diag)) {
+        if (p.tag == DW_TAG_formal_parameter) {
             /* name and type may live on the abstract parameter */
             struct tdw_die o = p;
             for (int hop = 0; hop < 4 && !err && (!(o.has & TDW_HAS_TYPE)) &&
@@ -163,17 +159,12 @@ static int collect_params(tyr_dwarf *dw, tdw_ref fn, tdw_ref *types, const char 
             } else if (!err) {
                 err = tdw_fail(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %u parameters", max);
             }
-        } else if (!err && p.tag == DW_TAG_unspecified_parameters) {
+        } else if (p.tag == DW_TAG_unspecified_parameters) {
             *varargs = true;
         }
-        Dwarf_Die next = NULL;
-        got = err ? err : tdw_sibling(dw, file, ch, &next, diag);
-        dwarf_dealloc_die(ch);
-        ch = next;
-        if (err)
-            return err;
     }
-    return got < 0 ? got : 0;
+    tdw_kids_end(&k);
+    return err ? err : got < 0 ? got : 0;
 }
 
 #define MAX_PARAMS 128
@@ -196,21 +187,14 @@ static bool same_signature(const tyr_registry *reg, tyr_type fn, tyr_type ret, u
     return true;
 }
 
-int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
-                          tyr_diag *diag)
+/* Store the probe signature of the function DIE fn as a FUNC named `name` (or find the
+ * identical one the registry already has). The caller binds and unbinds. */
+static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const char *name,
+                           tyr_type *out, tyr_diag *diag)
 {
-    if (!dw || !reg || !name || !*name)
-        return TYR_EINVAL;
-    if (tyr_registry_is_mapped(reg))
-        return TYR_EREADONLY;
-    tdw_ref fn;
-    int err = find_function(dw, name, &fn, diag);
-    if (err)
-        return err;
-    if (fn == TDW_REF_NONE)
-        return tdw_fail(diag, TYR_ENOENT, 0, "function %s not found", name);
     /* Follow abstract_origin / specification to the DIE with the return type. */
     struct tdw_die d, o;
+    int err;
     if ((err = tdw_read(dw, fn, &d, NULL, diag)))
         return err;
     o = d;
@@ -257,13 +241,12 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
                 varargs |= va;
         }
     }
-    tdw_bind(dw, reg);
     tyr_type rt, pt[MAX_PARAMS];
     if ((err = tdw_import_type(dw, ret, &rt, diag)))
-        goto out;
+        return err;
     for (uint32_t i = 0; i < np; i++)
         if ((err = tdw_import_type(dw, ptypes[i], &pt[i], diag)))
-            goto out;
+            return err;
     /* The same probe imported again into this registry: the record it already has. */
     tyr_type prev;
     uint32_t flags = varargs ? TYR_FUNC_VARARGS : 0;
@@ -272,29 +255,40 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
         if (same_signature(reg, prev, rt, flags, pt, pnames, np)) {
             if (out)
                 *out = prev;
-            goto out;
+            return 0;
         }
     }
     /* Arrays and functions are adjusted to pointers in C parameters; DWARF has done it. */
     tyr_type proto, f;
-    if ((err = tyr_func_proto_new(reg, rt, varargs ? TYR_FUNC_VARARGS : 0, &proto))) {
-        err = tdw_fail(diag, err, tdw_ref_off(fn), "prototype of %s: %s", name, tyr_strerror(err));
-        goto out;
-    }
+    if ((err = tyr_func_proto_new(reg, rt, flags, &proto)))
+        return tdw_fail(diag, err, tdw_ref_off(fn), "prototype of %s: %s", name, tyr_strerror(err));
     for (uint32_t i = 0; i < np; i++) {
-        if ((err = tyr_func_proto_add_param(reg, proto, pnames[i], pt[i]))) {
-            err = tdw_fail(diag, err, tdw_ref_off(fn), "parameter %u of %s: %s", i, name,
-                           tyr_strerror(err));
-            goto out;
-        }
+        if ((err = tyr_func_proto_add_param(reg, proto, pnames[i], pt[i])))
+            return tdw_fail(diag, err, tdw_ref_off(fn), "parameter %u of %s: %s", i, name,
+                            tyr_strerror(err));
     }
-    if ((err = tyr_func_new(reg, name, proto, &f))) {
-        err = tdw_fail(diag, err, tdw_ref_off(fn), "function %s: %s", name, tyr_strerror(err));
-        goto out;
-    }
+    if ((err = tyr_func_new(reg, name, proto, &f)))
+        return tdw_fail(diag, err, tdw_ref_off(fn), "function %s: %s", name, tyr_strerror(err));
     if (out)
         *out = f;
-out:
+    return 0;
+}
+
+int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
+                          tyr_diag *diag)
+{
+    if (!dw || !reg || !name || !*name)
+        return TYR_EINVAL;
+    if (tyr_registry_is_mapped(reg))
+        return TYR_EREADONLY;
+    tdw_ref fn;
+    int err = find_function(dw, name, &fn, diag);
+    if (err)
+        return err;
+    if (fn == TDW_REF_NONE)
+        return tdw_fail(diag, TYR_ENOENT, 0, "function %s not found", name);
+    tdw_bind(dw, reg);
+    err = store_signature(dw, reg, fn, name, out, diag);
     if (err)
         tyr_dwarf_forget(dw);
     else
@@ -362,8 +356,399 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
     return err;
 }
 
-/* One unit's top-level types, read from libdwarf by this thread. */
-static int import_unit_direct(tyr_dwarf *dw, unsigned file, uint32_t u, tyr_diag *diag)
+/* ---- Import-all ---- */
+
+/* Function names given a FUNC during one import-all (first definition wins): an open
+ * addressing set of FUNC type ids, compared by the registry's name of the record. */
+struct fnset {
+    uint32_t *ids;  /* 0 = empty */
+    uint64_t *hs;
+    uint32_t cap, used;
+};
+
+/* A FUNC stored for a DIE with DW_AT_low_pc: the address its ELF aliases are found by. */
+struct fnaddr {
+    uint64_t addr;
+    uint32_t id;
+    uint32_t seq;   /* walk order */
+};
+
+/* The ELF function symbol names: tyr_dwarf_import_func() takes the DIE at the first address
+ * (in symbol table order) of the name's symbols that has one, so import-all stores a DIE
+ * whose DW_AT_low_pc is that first address at once, and keeps any other definition of a
+ * named symbol as a candidate until the end of the walk (static functions of several units,
+ * glibc's two memcpy). */
+#define DUP_ADDRS 8
+struct dupname {
+    const char *name;            /* view into dw->symstr; NULL = empty slot */
+    uint64_t h;
+    uint32_t first, naddrs;      /* distinct addresses, symbol table order, in all_state.pool */
+    uint32_t best;               /* index into all_state.cands + 1 of the best so far; 0 none */
+};
+/* A definition of a dup name met by the walk. rank: the index of its low_pc in addrs, or
+ * DUP_ADDRS when it matches none (then the first in unit order, as the by-name lookup). */
+struct dupcand {
+    tdw_ref ref;
+    uint64_t low_pc;
+    uint32_t rank;
+    bool has_low_pc;
+};
+
+struct all_state {
+    tyr_registry *reg;
+    uint32_t flags;
+    struct fnset seen;
+    struct dupname *dups; /* owned; open addressing by h */
+    uint32_t cap_dups;
+    uint64_t *pool;       /* owned: the addresses of dups[] */
+    struct dupcand *cands; /* owned */
+    uint32_t ncands, cap_cands;
+    struct fnaddr *addrs; /* owned */
+    uint32_t naddrs, cap_addrs;
+    uint64_t funcs;
+};
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
+    return h;
+}
+
+/* Slot of name in the set: its id, or the empty slot where it goes. */
+static uint32_t fnset_slot(const struct all_state *st, const char *name, uint64_t h)
+{
+    const struct fnset *s = &st->seen;
+    uint32_t m = s->cap - 1, i = (uint32_t)h & m;
+    for (; s->ids[i]; i = (i + 1) & m) {
+        if (s->hs[i] == h && strcmp(tyr_type_name(st->reg, (tyr_type){s->ids[i]}), name) == 0)
+            break;
+    }
+    return i;
+}
+
+/* The FUNC stored for name in this walk, or 0. */
+static uint32_t fnset_get(const struct all_state *st, const char *name)
+{
+    return st->seen.cap ? st->seen.ids[fnset_slot(st, name, name_hash(name))] : 0;
+}
+
+static bool fnset_has(const struct all_state *st, const char *name)
+{
+    return fnset_get(st, name) != 0;
+}
+
+static int fnset_add(struct all_state *st, const char *name, uint32_t id)
+{
+    struct fnset *s = &st->seen;
+    if ((s->used + 1) * 2 > s->cap) {
+        uint32_t cap = s->cap ? s->cap * 2 : 1024;
+        struct fnset n = {calloc(cap, sizeof *n.ids), calloc(cap, sizeof *n.hs), cap, s->used};
+        if (!n.ids || !n.hs) {
+            free(n.ids);
+            free(n.hs);
+            return TYR_ENOMEM;
+        }
+        for (uint32_t i = 0; i < s->cap; i++) {
+            if (!s->ids[i])
+                continue;
+            uint32_t j = (uint32_t)s->hs[i] & (cap - 1);
+            while (n.ids[j])
+                j = (j + 1) & (cap - 1);
+            n.ids[j] = s->ids[i];
+            n.hs[j] = s->hs[i];
+        }
+        free(s->ids);
+        free(s->hs);
+        *s = n;
+    }
+    uint64_t h = name_hash(name);
+    uint32_t i = fnset_slot(st, name, h);
+    if (!s->ids[i]) {
+        s->ids[i] = id;
+        s->hs[i] = h;
+        s->used++;
+    }
+    return 0;
+}
+
+static struct dupname *dup_find(const struct all_state *st, const char *name)
+{
+    if (!st->cap_dups)
+        return NULL;
+    uint64_t h = name_hash(name);
+    uint32_t m = st->cap_dups - 1;
+    for (uint32_t i = (uint32_t)h & m; st->dups[i].name; i = (i + 1) & m)
+        if (st->dups[i].h == h && strcmp(st->dups[i].name, name) == 0)
+            return &st->dups[i];
+    return NULL;
+}
+
+struct symref {
+    const char *name;
+    uint64_t addr;
+    uint32_t i;
+};
+
+static int cmp_symref(const void *a, const void *b)
+{
+    const struct symref *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Index the function symbol names with their addresses. */
+static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
+{
+    if (!dw->nsyms)
+        return 0;
+    struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
+    st->pool = malloc((size_t)dw->nsyms * sizeof *st->pool);
+    uint32_t cap = 16;
+    while (cap < 2 * dw->nsyms)
+        cap *= 2;
+    st->dups = calloc(cap, sizeof *st->dups);
+    if (!v || !st->pool || !st->dups) {
+        free(v);
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    }
+    st->cap_dups = cap;
+    for (uint32_t i = 0; i < dw->nsyms; i++)
+        v[i] = (struct symref){dw->symstr + dw->syms[i].name, dw->syms[i].addr, i};
+    qsort(v, dw->nsyms, sizeof *v, cmp_symref);
+    uint32_t npool = 0;
+    for (uint32_t g = 0; g < dw->nsyms;) {
+        uint32_t end = g + 1;
+        while (end < dw->nsyms && strcmp(v[end].name, v[g].name) == 0)
+            end++;
+        uint64_t h = name_hash(v[g].name);
+        uint32_t m = st->cap_dups - 1, j = (uint32_t)h & m;
+        while (st->dups[j].name)
+            j = (j + 1) & m;
+        struct dupname *dn = &st->dups[j];
+        dn->name = v[g].name;
+        dn->h = h;
+        dn->first = npool;
+        for (uint32_t k = g; k < end; k++) {
+            bool seen = false;
+            for (uint32_t a = 0; a < dn->naddrs; a++)
+                seen |= st->pool[dn->first + a] == v[k].addr;
+            if (!seen && dn->naddrs < DUP_ADDRS)
+                st->pool[npool + dn->naddrs++] = v[k].addr;
+        }
+        npool += dn->naddrs;
+        g = end;
+    }
+    free(v);
+    return 0;
+}
+
+/* The rank of a definition: the index of its low_pc among the name's symbol addresses, or
+ * DUP_ADDRS (then the first in unit order wins, as the lookup by name). */
+static uint32_t dup_rank(const struct all_state *st, const struct dupname *dn,
+                         const struct tdw_die *d)
+{
+    for (uint32_t a = 0; a < dn->naddrs && (d->has & TDW_HAS_LOW_PC); a++)
+        if (st->pool[dn->first + a] == d->low_pc)
+            return a;
+    return DUP_ADDRS;
+}
+
+/* A definition of a dup name: remember it if it is better than the best so far. */
+static int dup_offer(struct all_state *st, struct dupname *dn, const struct tdw_die *d,
+                     uint32_t rank)
+{
+    if (dn->best && st->cands[dn->best - 1].rank <= rank)
+        return 0; /* ties: the first in unit order */
+    if (dn->best) {
+        st->cands[dn->best - 1] = (struct dupcand){d->ref, d->low_pc, rank,
+                                                   (d->has & TDW_HAS_LOW_PC) != 0};
+        return 0;
+    }
+    if (st->ncands == st->cap_cands) {
+        uint32_t cap = st->cap_cands ? st->cap_cands * 2 : 64;
+        struct dupcand *c = realloc(st->cands, (size_t)cap * sizeof *c);
+        if (!c)
+            return TYR_ENOMEM;
+        st->cands = c;
+        st->cap_cands = cap;
+    }
+    st->cands[st->ncands++] = (struct dupcand){d->ref, d->low_pc, rank,
+                                               (d->has & TDW_HAS_LOW_PC) != 0};
+    dn->best = st->ncands;
+    return 0;
+}
+
+static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
+                      uint64_t low_pc, const char *name, tyr_diag *diag);
+
+/* A top-level subprogram met by the walk: its signature if it has a body and its name
+ * has none yet, now if it is the definition at the name's first ELF symbol (or the name has
+ * no symbol), else at the end of the walk if no better definition came. */
+static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
+{
+    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)))
+        return 0;
+    const char *name = d->name;
+    if (!name)
+        name = tdw_origin_name(dw, d, NULL);
+    if (!name || !*name || fnset_has(st, name))
+        return 0;
+    struct dupname *dn = dup_find(st, name);
+    uint32_t rank = dn ? dup_rank(st, dn, d) : 0;
+    if (rank > 0) /* not at the name's first symbol: maybe another definition is */
+        return dup_offer(st, dn, d, rank) ? tdw_fail(diag, TYR_ENOMEM, 0, "out of memory") : 0;
+    return store_func(dw, st, d->ref, (d->has & TDW_HAS_LOW_PC) != 0, d->low_pc, name, diag);
+}
+
+static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
+                      uint64_t low_pc, const char *name, tyr_diag *diag)
+{
+    tyr_type f;
+    int err = store_signature(dw, st->reg, ref, name, &f, diag);
+    if (err == TYR_ENOTSUP)
+        return 0; /* more parameters than a probe signature holds: not this one */
+    if (!err)
+        err = fnset_add(st, name, f.id);
+    if (!err && (st->flags & TYR_DWARF_ALL_ALIASES) && has_low_pc) {
+        if (st->naddrs == st->cap_addrs) {
+            uint32_t cap = st->cap_addrs ? st->cap_addrs * 2 : 1024;
+            struct fnaddr *a = realloc(st->addrs, (size_t)cap * sizeof *a);
+            if (!a)
+                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+            st->addrs = a;
+            st->cap_addrs = cap;
+        }
+        st->addrs[st->naddrs] = (struct fnaddr){low_pc, f.id, st->naddrs};
+        st->naddrs++;
+    }
+    if (err == TYR_ENOMEM)
+        return tdw_fail(diag, err, 0, "out of memory");
+    st->funcs += !err;
+    return err;
+}
+
+/* After the walk: the deferred names, each from its best definition. */
+static int dups_store(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < st->cap_dups && !err; i++) {
+        const struct dupname *dn = &st->dups[i];
+        if (!dn->name || !dn->best || fnset_has(st, dn->name))
+            continue;
+        const struct dupcand *c = &st->cands[dn->best - 1];
+        err = store_func(dw, st, c->ref, c->has_low_pc, c->low_pc, dn->name, diag);
+    }
+    return err;
+}
+
+static int cmp_fnaddr(const void *a, const void *b)
+{
+    const struct fnaddr *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq); /* the first DIE at an address wins */
+}
+
+static int cmp_sym_addr(const void *a, const void *b)
+{
+    const struct tdw_sym *x = a, *y = b;
+    return x->addr < y->addr ? -1 : x->addr > y->addr ? 1 : (x->name > y->name) - (x->name < y->name);
+}
+
+/* The FUNC stored for the DIE whose DW_AT_low_pc is addr (first in unit order), or 0. */
+static uint32_t func_at(const struct all_state *st, uint64_t addr)
+{
+    uint32_t lo = 0, hi = st->naddrs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (st->addrs[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < st->naddrs && st->addrs[lo].addr == addr ? st->addrs[lo].id : 0;
+}
+
+/* The first FUNC, in symbol table order, of the other names at addr (syms sorted by
+ * address, then symbol table order), or 0. */
+static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *st,
+                                   const struct tdw_sym *syms, uint64_t addr, const char *name)
+{
+    uint32_t lo = 0, hi = dw->nsyms;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (syms[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t k = lo; k < dw->nsyms && syms[k].addr == addr; k++) {
+        const char *other = dw->symstr + syms[k].name;
+        uint32_t id = strcmp(other, name) ? fnset_get(st, other) : 0;
+        if (id)
+            return id;
+    }
+    return 0;
+}
+
+/* After the walk: every ELF function symbol name without a FUNC gets the prototype
+ * tyr_dwarf_import_func() would find for it: the function whose DW_AT_low_pc is one of the
+ * name's addresses (in symbol table order), else (a DIE with DW_AT_ranges only, glibc's
+ * _IO_new_fclose for fclose) the first other name at one of them that has a FUNC. The
+ * results are gathered first and stored after, so an alias never resolves to an alias.
+ * Sorting makes it O(n log n). */
+static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
+{
+    if (!dw->nsyms || !st->seen.used || !st->cap_dups)
+        return 0;
+    struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);
+    struct fnaddr *out = malloc((size_t)dw->nsyms * sizeof *out);
+    if (!syms || !out) {
+        free(syms);
+        free(out);
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    }
+    memcpy(syms, dw->syms, (size_t)dw->nsyms * sizeof *syms);
+    qsort(syms, dw->nsyms, sizeof *syms, cmp_sym_addr);
+    qsort(st->addrs, st->naddrs, sizeof *st->addrs, cmp_fnaddr);
+    uint32_t nout = 0;
+    for (uint32_t i = 0; i < st->cap_dups; i++) {
+        const struct dupname *dn = &st->dups[i];
+        if (!dn->name || fnset_has(st, dn->name))
+            continue;
+        uint32_t id = 0;
+        for (uint32_t a = 0; a < dn->naddrs && !id; a++)
+            id = func_at(st, st->pool[dn->first + a]);
+        for (uint32_t a = 0; a < dn->naddrs && !id; a++)
+            id = func_of_other_name(dw, st, syms, st->pool[dn->first + a], dn->name);
+        if (id && nout < dw->nsyms)
+            out[nout++] = (struct fnaddr){0, id, i};
+    }
+    int err = 0;
+    for (uint32_t j = 0; j < nout && !err; j++) {
+        const char *name = st->dups[out[j].seq].name;
+        tyr_type_info fi;
+        tyr_type f;
+        if ((err = tyr_type_get(st->reg, (tyr_type){out[j].id}, &fi)))
+            break;
+        if ((err = tyr_func_new(st->reg, name, fi.target, &f))) {
+            err = tdw_fail(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
+            break;
+        }
+        if ((err = fnset_add(st, name, f.id)))
+            err = tdw_fail(diag, err, 0, "out of memory");
+        st->funcs += !err;
+    }
+    free(out);
+    free(syms);
+    return err;
+}
+
+/* One unit's top-level types (and functions), read from libdwarf by this thread. */
+static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file, uint32_t u,
+                              tyr_diag *diag)
 {
     struct tdw_file *f = &dw->f[file];
     Dwarf_Die cu = NULL, die = NULL;
@@ -381,6 +766,9 @@ static int import_unit_direct(tyr_dwarf *dw, unsigned file, uint32_t u, tyr_diag
         dw->stat_dies++;
         if (tdw_is_type_tag(tag))
             err = tdw_import_type(dw, tdw_die_ref(file, die), NULL, diag);
+        else if (tag == DW_TAG_subprogram && (st->flags & TYR_DWARF_ALL_FUNCS) &&
+                 !(err = tdw_decode(dw, file, die, &d, diag)))
+            err = all_func(dw, st, &d, diag);
         Dwarf_Die next = NULL;
         if (!err)
             got = tdw_sibling(dw, file, die, &next, diag);
@@ -391,8 +779,9 @@ static int import_unit_direct(tyr_dwarf *dw, unsigned file, uint32_t u, tyr_diag
     return err ? err : got < 0 ? got : 0;
 }
 
-int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                         void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
+static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
+                      tyr_dwarf_progress_fn progress, void *ctx, tyr_dwarf_stats *stats,
+                      uint64_t *funcs_out, tyr_diag *diag)
 {
     if (!dw || !reg)
         return TYR_EINVAL;
@@ -400,15 +789,26 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
         return TYR_EREADONLY;
     tdw_bind(dw, reg);
     dw->stat_dies = 0;
+    /* About one imported type DIE per 100 bytes of .debug_info, and a chain hash per 120
+     * (python3.11d: 106k and 86k for 10 MB); an estimate only, the maps still grow. */
+    uint64_t info = 0;
+    for (unsigned fi = 0; fi < 2; fi++)
+        if (dw->f[fi].nunits)
+            info += tdw_ref_off(dw->f[fi].units[dw->f[fi].nunits - 1]);
+    if (tdw_reserve(dw, (uint32_t)(info / 100 < UINT32_MAX ? info / 100 : UINT32_MAX),
+                    (uint32_t)(info / 120 < UINT32_MAX ? info / 120 : UINT32_MAX)))
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    struct all_state st = {.reg = reg, .flags = flags};
+    bool funcs = (flags & TYR_DWARF_ALL_FUNCS) != 0;
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
-    int err = 0;
+    int err = funcs ? dups_build(dw, &st, diag) : 0;
     /* The supplementary file first: its partial units hold the shared types. The main
      * file's units are decoded ahead by worker threads (dwarf_prefetch.c). */
     uint64_t worker_dies = 0;
     for (int fi = 1; fi >= 0 && !err; fi--) {
         unsigned file = (unsigned)fi;
         struct tdw_file *f = &dw->f[file];
-        struct prefetch *pf = file == 0 ? tdw_prefetch_start(dw, file) : NULL;
+        struct prefetch *pf = file == 0 ? tdw_prefetch_start(dw, file, funcs) : NULL;
         for (uint32_t u = 0; u < f->nunits && !err; u++) {
             if ((err = tdw_seek_unit(dw, file, u, diag)))
                 break;
@@ -422,6 +822,8 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
                     dw->stat_dies++;
                     if (tdw_is_type_tag(d.tag))
                         err = tdw_import_type(dw, d.ref, NULL, diag);
+                    else if (funcs && d.tag == DW_TAG_subprogram)
+                        err = all_func(dw, &st, &d, diag);
                 }
                 tdw_kids_end(&k);
                 if (!err && got < 0)
@@ -429,7 +831,7 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
                 dw->cache = NULL;
                 tdw_prefetch_done(pf, u);
             } else {
-                err = import_unit_direct(dw, file, u, diag);
+                err = import_unit_direct(dw, &st, file, u, diag);
             }
             done++;
             if (!err && progress && progress(ctx, done, total))
@@ -437,6 +839,16 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
         }
         worker_dies += tdw_prefetch_stop(pf);
     }
+    if (!err && funcs)
+        err = dups_store(dw, &st, diag);
+    if (!err && (flags & TYR_DWARF_ALL_ALIASES))
+        err = all_aliases(dw, &st, diag);
+    free(st.dups);
+    free(st.pool);
+    free(st.cands);
+    free(st.seen.ids);
+    free(st.seen.hs);
+    free(st.addrs);
     dw->stat_dies += worker_dies;
     if (err) {
         tyr_dwarf_forget(dw);
@@ -448,7 +860,39 @@ int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn
         stats->dies = dw->stat_dies;
         stats->types = tyr_registry_type_count(reg);
     }
+    if (funcs_out)
+        *funcs_out = st.funcs;
     return 0;
+}
+
+int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
+                         void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
+{
+    return import_all(dw, reg, 0, progress, ctx, stats, NULL, diag);
+}
+
+#define ALL_OPT(opts, field, dflt)                                                   \
+    ((opts) && (opts)->sz >= offsetof(struct tyr_dwarf_all_opts, field) +              \
+                                 sizeof((opts)->field)                                 \
+         ? (opts)->field                                                               \
+         : (dflt))
+
+int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
+                              const struct tyr_dwarf_all_opts *opts)
+{
+    if (opts) {
+        if (opts->sz < sizeof(size_t))
+            return TYR_EINVAL;
+        for (size_t i = sizeof *opts; i < opts->sz; i++)
+            if (((const unsigned char *)opts)[i])
+                return TYR_EINVAL;
+    }
+    uint32_t flags = ALL_OPT(opts, flags, 0u);
+    if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES))
+        return TYR_EINVAL;
+    return import_all(dw, reg, flags, ALL_OPT(opts, progress, NULL), ALL_OPT(opts, ctx, NULL),
+                      ALL_OPT(opts, stats, NULL), ALL_OPT(opts, funcs, NULL),
+                      ALL_OPT(opts, diag, NULL));
 }
 
 int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,

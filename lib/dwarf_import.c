@@ -69,6 +69,25 @@ static int map_grow(struct tdw_map *m)
     return 0;
 }
 
+/* Grow m so that `entries` fit without another rehash. */
+static int map_reserve(struct tdw_map *m, uint32_t entries)
+{
+    if (entries > (UINT32_C(1) << 28))
+        entries = UINT32_C(1) << 28;
+    while ((uint64_t)entries * 4 >= (uint64_t)m->cap * 3) {
+        int err = map_grow(m);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo)
+{
+    int err = map_reserve(&dw->die2type, types);
+    return err ? err : map_reserve(&dw->chain_memo, memo);
+}
+
 static uint64_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
 {
     if (insert && (m->used + 1) * 4 >= m->cap * 3 && map_grow(m))

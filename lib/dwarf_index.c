@@ -261,7 +261,7 @@ static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name)
 }
 
 /* The name of a function DIE that only refers to its declaration or abstract instance. */
-static const char *origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *diag)
+const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *diag)
 {
     struct tdw_die o = *d;
     for (int hop = 0; hop < 4; hop++) {
@@ -332,7 +332,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             err = tdw_decode(dw, file, die, &d, diag);
             const char *name = d.name;
             if (!err && !name && tag == DW_TAG_subprogram)
-                name = origin_name(dw, &d, NULL);
+                name = tdw_origin_name(dw, &d, NULL);
             if (!err && name)
                 err = index_add(dw, &d, name);
             if (err) {

@@ -255,6 +255,9 @@ TYR_HIDDEN const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const cha
 TYR_HIDDEN const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *name,
                                                    bool (*want)(const struct tdw_entry *, void *),
                                                    void *arg, tyr_diag *diag, int *err);
+/* The name of a subprogram DIE that has none itself, from its DW_AT_abstract_origin /
+ * DW_AT_specification chain (at most 4 links); NULL if none. */
+TYR_HIDDEN const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *diag);
 TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
 /* The unit covering addr, or TDW_REF_NONE. */
 TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
@@ -271,9 +274,10 @@ TYR_HIDDEN const char *tdw_syms_at(const tyr_dwarf *dw, uint64_t addr, uint32_t 
 
 /* ---- dwarf_prefetch.c: import-all's worker threads ---- */
 struct prefetch;
-/* Start decoding the units of `file` ahead; NULL when threads are not worth it or fail
+/* Start decoding the units of `file` ahead (with `funcs`, also every top-level subprogram
+ * and its parameters); NULL when threads are not worth it or fail
  * (the caller then reads everything itself). */
-TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file);
+TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs);
 /* Unit u decoded (waits for it), or NULL if its worker failed: read it from libdwarf. */
 TYR_HIDDEN const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u);
 /* The importer is done with unit u: free it, let the workers run further ahead. */
@@ -284,6 +288,9 @@ TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */
 TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
+/* Size the DIE -> type map and the chain-hash memo for about this many entries (import-all
+ * knows the size of .debug_info: growing step by step rehashed everything ~6 times). */
+TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
 /* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */

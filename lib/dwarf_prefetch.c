@@ -38,6 +38,7 @@ struct slot {
 struct prefetch {
     tyr_dwarf *dw;
     unsigned file;
+    bool funcs;          /* keep top-level subprograms and their parameters */
     uint32_t nunits;
     struct slot *slots;
     pthread_mutex_t mu;
@@ -56,10 +57,17 @@ struct prefetch {
     } w[TDW_WORKERS];
 };
 
-/* Tags whose subtree is not types: skipped at the top level of a unit. */
-static bool keep_top(Dwarf_Half tag)
+/* Tags whose subtree is not types: skipped at the top level of a unit. With functions
+ * (TYR_DWARF_ALL_FUNCS), a top-level subprogram is kept too, with its parameters only
+ * (not its body: lexical blocks, variables, inlined calls). */
+static bool keep_top(Dwarf_Half tag, bool funcs)
 {
-    return tdw_is_type_tag(tag);
+    return tdw_is_type_tag(tag) || (funcs && tag == DW_TAG_subprogram);
+}
+
+static bool is_param_tag(Dwarf_Half tag)
+{
+    return tag == DW_TAG_formal_parameter || tag == DW_TAG_unspecified_parameters;
 }
 
 static int cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
@@ -109,6 +117,7 @@ struct frame {
     Dwarf_Die cur;   /* the current child (owned), NULL at the end */
     uint32_t pidx;   /* parent's cache index */
     uint32_t last;   /* last child appended, 0 = none yet */
+    bool params;     /* the parent is a subprogram: keep parameters only, no subtrees */
 };
 
 static int get_child(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out)
@@ -166,7 +175,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         dwarf_dealloc_die(cu);
         return TYR_ENOMEM;
     }
-    st[n++] = (struct frame){cu, first, idx, 0};
+    st[n++] = (struct frame){cu, first, idx, 0, false};
     while (n > 0 && !err) {
         struct frame *fr = &st[n - 1];
         if (!fr->cur) {
@@ -181,7 +190,8 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
             err = TYR_EDWARF;
             break;
         }
-        bool keep = n > 1 || keep_top(tag);
+        bool params = fr->params;
+        bool keep = params ? is_param_tag(tag) : n > 1 || keep_top(tag, pf->funcs);
         uint32_t ci = 0;
         if (keep) {
             if ((err = tdw_decode_in(dw, w->dbg, file, ch, &d, NULL)) ||
@@ -215,7 +225,8 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         }
         fr->cur = res == DW_DLV_OK ? next : NULL;
         Dwarf_Die gc = NULL;
-        if (keep && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) && gc) {
+        if (keep && !params && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) &&
+            gc) {
             if (n == cap) {
                 struct frame *ns = realloc(st, 2 * cap * sizeof *st);
                 if (!ns) {
@@ -227,7 +238,8 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
                 st = ns;
                 cap *= 2;
             }
-            st[n++] = (struct frame){ch, gc, ci, 0}; /* ch is now this frame's parent */
+            /* ch is now this frame's parent */
+            st[n++] = (struct frame){ch, gc, ci, 0, d.tag == DW_TAG_subprogram};
         } else {
             dwarf_dealloc_die(ch);
         }
@@ -283,7 +295,7 @@ static void worker_close(struct worker *w)
     w->elf = NULL;
 }
 
-struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file)
+struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
 {
     const struct tdw_file *f = &dw->f[file];
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -299,6 +311,7 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file)
     }
     pf->dw = dw;
     pf->file = file;
+    pf->funcs = funcs;
     pf->nunits = f->nunits;
     pthread_mutex_init(&pf->mu, NULL);
     pthread_cond_init(&pf->cv, NULL);

@@ -16,7 +16,7 @@
 
 #include <xxhash.h>
 
-#include "format.h"
+#include "blob_format.h"
 #include "internal.h"
 
 struct strtab {

@@ -22,7 +22,7 @@
 
 #include <xxhash.h>
 
-#include "format.h"
+#include "blob_format.h"
 #include "internal.h"
 
 int tyr__diag(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)

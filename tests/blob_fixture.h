@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <xxhash.h>
 
-#include "format.h"
+#include "blob_format.h"
 #include "internal.h"
 #include "tyr/tyr.h"
 

@@ -750,6 +750,303 @@ static void test_list_funcs(void **state)
     tyr_dwarf_free(dw);
 }
 
+/* ---- Import-all with functions (TYR_DWARF_ALL_FUNCS) ---- */
+
+struct names {
+    char **v;
+    size_t n, cap;
+};
+
+static int collect_names(void *ctx, const char *name)
+{
+    struct names *ns = ctx;
+    if (ns->n == ns->cap) {
+        ns->cap = ns->cap ? ns->cap * 2 : 64;
+        ns->v = realloc(ns->v, ns->cap * sizeof *ns->v);
+        assert_non_null(ns->v);
+    }
+    ns->v[ns->n] = strdup(name);
+    assert_non_null(ns->v[ns->n]);
+    ns->n++;
+    return 0;
+}
+
+static void names_free(struct names *ns)
+{
+    for (size_t i = 0; i < ns->n; i++)
+        free(ns->v[i]);
+    free(ns->v);
+}
+
+static void spell(const tyr_registry *reg, tyr_type t, char *buf, size_t len)
+{
+    int r = tyr_type_spell(reg, t, NULL, TYR_SPELL_TIGHT, buf, len);
+    if (r < 0)
+        fail_msg("spell type %u: %s", t.id, tyr_strerror(r));
+}
+
+/* FUNC fa of ra and FUNC fb of rb: same return type, flags, parameter names and C
+ * spellings of the parameter types. */
+static void same_func(const tyr_registry *ra, tyr_type fa, const tyr_registry *rb, tyr_type fb,
+                      const char *what)
+{
+    tyr_type_info a, b, pa, pb;
+    assert_int_equal(tyr_type_get(ra, fa, &a), 0);
+    assert_int_equal(tyr_type_get(rb, fb, &b), 0);
+    assert_int_equal(a.kind, TYR_KIND_FUNC);
+    assert_int_equal(b.kind, TYR_KIND_FUNC);
+    assert_int_equal(tyr_type_get(ra, a.target, &pa), 0);
+    assert_int_equal(tyr_type_get(rb, b.target, &pb), 0);
+    if (pa.count != pb.count || pa.flags != pb.flags)
+        fail_msg("%s: %u params, flags %u vs %u params, flags %u", what, pa.count, pa.flags,
+                 pb.count, pb.flags);
+    char sa[512], sb[512];
+    spell(ra, pa.target, sa, sizeof sa);
+    spell(rb, pb.target, sb, sizeof sb);
+    if (strcmp(sa, sb) != 0)
+        fail_msg("%s: returns %s vs %s", what, sa, sb);
+    for (uint32_t i = 0; i < pa.count; i++) {
+        tyr_param_info x, y;
+        assert_int_equal(tyr_param_at(ra, fa, i, &x), 0);
+        assert_int_equal(tyr_param_at(rb, fb, i, &y), 0);
+        if (strcmp(x.name, y.name) != 0)
+            fail_msg("%s: parameter %u named %s vs %s", what, i, x.name, y.name);
+        spell(ra, x.type, sa, sizeof sa);
+        spell(rb, y.type, sb, sizeof sb);
+        if (strcmp(sa, sb) != 0)
+            fail_msg("%s: parameter %u (%s) is %s vs %s", what, i, x.name, sa, sb);
+    }
+}
+
+static uint32_t count_funcs(const tyr_registry *reg)
+{
+    uint32_t n = 0, all = tyr_registry_type_count(reg);
+    for (uint32_t id = 1; id < all; id++)
+        n += tyr_type_kind(reg, (tyr_type){id}) == TYR_KIND_FUNC;
+    return n;
+}
+
+/* For every function tyr_dwarf_list_funcs lists, the FUNC import-all stored equals the one
+ * tyr_dwarf_import_func stores, each name once; with and without the worker threads. */
+static void check_all_funcs(const char *bin, uint32_t sample_every)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass)
+            setenv("TYR_DWARF_NO_THREADS", "1", 1);
+        tyr_dwarf *dw = open_fx(bin);
+        struct names ns = {0};
+        assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, collect_names, &ns, NULL), 0);
+        assert_true(ns.n > 0);
+        tyr_registry *all = new_reg(), *one = new_reg();
+        tyr_diag diag = {0};
+        tyr_dwarf_stats st = {0};
+        uint64_t nf = 0;
+        int err = tyr_dwarf_import_all_opts(
+            dw, all,
+            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
+                     .stats = &st, .funcs = &nf, .diag = &diag));
+        if (err)
+            fail_msg("%s: import_all funcs: %s (%s)", bin, tyr_strerror(err), diag.what);
+        assert_true(nf >= ns.n);
+        assert_int_equal(nf, count_funcs(all));
+        /* What `tyr args BLOB FUNC` reads: the written blob, mapped. */
+        void *buf = NULL;
+        size_t len = 0;
+        tyr_registry *mapped = NULL;
+        assert_int_equal(tyr_blob_write_mem(all, NULL, &buf, &len), 0);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped), 0);
+        for (size_t i = 0; i < ns.n; i += sample_every) {
+            tyr_type fa, fb, fm, dup;
+            char what[512];
+            snprintf(what, sizeof what, "%s: %s", bin, ns.v[i]);
+            if (tyr_find(all, ns.v[i], TYR_KIND_FUNC, &fa) != 0)
+                fail_msg("%s: not in the import-all", what);
+            if (tyr_find_next(all, ns.v[i], TYR_KIND_FUNC, fa, &dup) == 0)
+                fail_msg("%s: stored twice", what);
+            err = tyr_dwarf_import_func(dw, one, ns.v[i], &fb, &diag);
+            if (err)
+                fail_msg("%s: import_func: %s (%s)", what, tyr_strerror(err), diag.what);
+            same_func(all, fa, one, fb, what);
+            if (tyr_find(mapped, ns.v[i], TYR_KIND_FUNC, &fm) != 0)
+                fail_msg("%s: not in the blob", what);
+            same_func(mapped, fm, one, fb, what);
+        }
+        tyr_registry_free(mapped);
+        tyr_blob_buf_free(buf);
+        names_free(&ns);
+        tyr_registry_free(all);
+        tyr_registry_free(one);
+        tyr_dwarf_free(dw);
+        unsetenv("TYR_DWARF_NO_THREADS");
+    }
+}
+
+static void test_import_all_funcs(void **state)
+{
+    (void)state;
+    load_variants();
+    for (int i = 0; i < nvariants; i++)
+        check_all_funcs(variants[i], 1);
+    check_all_funcs("dwz/fx-dwz1", 1);
+    check_all_funcs("dwz/fx-dwz2", 1);
+    check_all_funcs("fx-cpp", 1);
+    check_all_funcs("split/fx-split", 1);
+
+    /* The ELF alias: fx_alias has no DIE of its own, only walk's address. */
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-O2");
+    tyr_registry *reg = new_reg(), *one = new_reg();
+    assert_int_equal(tyr_dwarf_import_all_opts(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS |
+                                                                        TYR_DWARF_ALL_ALIASES)),
+                     0);
+    tyr_type fa, fb;
+    assert_int_equal(tyr_find(reg, "fx_alias", TYR_KIND_FUNC, &fa), 0);
+    assert_int_equal(tyr_dwarf_import_func(dw, one, "fx_alias", &fb, NULL), 0);
+    same_func(reg, fa, one, fb, "fx_alias");
+    tyr_registry_free(reg);
+    /* Without ALIASES: no alias; without FUNCS: no function at all. */
+    reg = new_reg();
+    assert_int_equal(tyr_dwarf_import_all_opts(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS)), 0);
+    assert_int_equal(tyr_find(reg, "fx_alias", TYR_KIND_FUNC, &fa), TYR_ENOENT);
+    assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &fa), 0);
+    tyr_registry_free(reg);
+    reg = new_reg();
+    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, NULL), 0);
+    assert_int_equal(count_funcs(reg), 0);
+    /* Again into the same registry with functions: the types are shared, nothing twice. */
+    uint32_t types = tyr_registry_type_count(reg);
+    uint64_t nf = 0;
+    assert_int_equal(tyr_dwarf_import_all_opts(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS,
+                                           .funcs = &nf)), 0);
+    assert_true(nf > 0);
+    assert_true(tyr_registry_type_count(reg) > types);
+    uint32_t after = tyr_registry_type_count(reg);
+    assert_int_equal(tyr_dwarf_import_all_opts(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS)), 0);
+    assert_int_equal(tyr_registry_type_count(reg), after);
+    /* Unknown flags and unknown non-zero option bytes are refused. */
+    assert_int_equal(tyr_dwarf_import_all_opts(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = 1u << 30)), TYR_EINVAL);
+    struct {
+        struct tyr_dwarf_all_opts o;
+        uint64_t future;
+    } big = {{.sz = sizeof big}, 1};
+    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, &big.o), TYR_EINVAL);
+    big.future = 0;
+    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, &big.o), 0);
+    tyr_registry_free(reg);
+    tyr_registry_free(one);
+    tyr_dwarf_free(dw);
+}
+
+/* python3.11d (Debian's python3.11-dbg): a sample of its functions agree (every 97th;
+ * TYR_TEST_ALL=1 checks all of them, ~10,000, in a few seconds). */
+static void test_import_all_funcs_python(void **state)
+{
+    (void)state;
+    const char *py = "/usr/bin/python3.11d";
+    FILE *f = fopen(py, "rb");
+    if (!f) {
+        print_message("SKIPPED: %s is absent (install python3.11-dbg)\n", py);
+        skip();
+    }
+    fclose(f);
+    tyr_dwarf *dw = NULL;
+    assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
+    struct names ns = {0};
+    assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, collect_names, &ns, NULL), 0);
+    assert_true(ns.n > 5000);
+    tyr_registry *all = new_reg(), *one = new_reg();
+    tyr_diag diag = {0};
+    uint64_t nf = 0;
+    int err = tyr_dwarf_import_all_opts(
+        dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
+                          .funcs = &nf, .diag = &diag));
+    if (err)
+        fail_msg("python: import_all funcs: %s (%s)", tyr_strerror(err), diag.what);
+    assert_true(nf >= ns.n);
+    /* From the written blob, mapped, as `tyr args all.tyr FUNC` reads it. */
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_registry *mapped = NULL;
+    assert_int_equal(tyr_blob_write_mem(all, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped), 0);
+    uint32_t checked = 0;
+    for (size_t i = 0; i < ns.n; i += (getenv("TYR_TEST_ALL") ? 1 : 97)) {
+        tyr_type fa, fb;
+        char what[512];
+        snprintf(what, sizeof what, "python3.11d: %s", ns.v[i]);
+        if (tyr_find(mapped, ns.v[i], TYR_KIND_FUNC, &fa) != 0)
+            fail_msg("%s: not in the import-all blob", what);
+        err = tyr_dwarf_import_func(dw, one, ns.v[i], &fb, &diag);
+        if (err)
+            fail_msg("%s: import_func: %s (%s)", what, tyr_strerror(err), diag.what);
+        same_func(mapped, fa, one, fb, what);
+        checked++;
+    }
+    tyr_type fa, fb;
+    assert_int_equal(tyr_find(mapped, "PyObject_Call", TYR_KIND_FUNC, &fa), 0);
+    assert_int_equal(tyr_dwarf_import_func(dw, one, "PyObject_Call", &fb, NULL), 0);
+    same_func(mapped, fa, one, fb, "PyObject_Call");
+    assert_true(checked > 50);
+    tyr_registry_free(mapped);
+    tyr_blob_buf_free(buf);
+    names_free(&ns);
+    tyr_registry_free(all);
+    tyr_registry_free(one);
+    tyr_dwarf_free(dw);
+}
+
+/* glibc through its build-id debug file (Debian libc6-dbg): the ELF aliases import-all adds
+ * (fopen at _IO_new_fopen's DW_AT_low_pc; fclose for _IO_new_fclose, whose DIE has only
+ * DW_AT_ranges) equal what tyr_dwarf_import_func finds by address. */
+static void test_import_all_funcs_libc(void **state)
+{
+    (void)state;
+    static const char libc[] = "/lib/x86_64-linux-gnu/libc.so.6";
+    tyr_dwarf *dw = NULL;
+    tyr_diag diag = {0};
+    if (tyr_dwarf_open(libc, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw) != 0) {
+        print_message("SKIPPED: no debug info for %s (Debian libc6-dbg): %s\n", libc, diag.what);
+        skip();
+    }
+    tyr_registry *all = new_reg(), *one = new_reg();
+    int err = tyr_dwarf_import_all_opts(
+        dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
+                          .diag = &diag));
+    if (err)
+        fail_msg("libc: import_all funcs: %s (%s)", tyr_strerror(err), diag.what);
+    /* memcpy has two definitions (the GLIBC_2.2.5 compatibility memcpy and the IFUNC
+     * resolver) with other signatures: both take the first ELF symbol's; __malloc_info
+     * is defined twice with its parameters in another order. */
+    static const char *const fns[] = {"fopen", "fclose", "malloc", "printf", "_IO_new_fopen",
+                                      "memcpy", "__malloc_info", "strlen", "qsort",
+                                      "pthread_create", "open", "read"};
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        tyr_type fa, fb;
+        char what[128];
+        snprintf(what, sizeof what, "libc: %s", fns[i]);
+        int eb = tyr_dwarf_import_func(dw, one, fns[i], &fb, NULL);
+        int ea = tyr_find(all, fns[i], TYR_KIND_FUNC, &fa);
+        if (eb == TYR_ENOENT) { /* e.g. an assembly memcpy: neither may have it */
+            assert_int_equal(ea, TYR_ENOENT);
+            continue;
+        }
+        assert_int_equal(eb, 0);
+        if (ea != 0)
+            fail_msg("%s: not in the import-all", what);
+        same_func(all, fa, one, fb, what);
+    }
+    tyr_type f;
+    assert_int_equal(tyr_find(all, "fopen", TYR_KIND_FUNC, &f), 0);
+    assert_int_equal(tyr_find(all, "fclose", TYR_KIND_FUNC, &f), 0);
+    tyr_registry_free(all);
+    tyr_registry_free(one);
+    tyr_dwarf_free(dw);
+}
+
 /* Hostile input: flipped bytes all over the debug sections never crash or hang. */
 static void test_corrupted_images(void **state)
 {
@@ -802,6 +1099,9 @@ int main(void)
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_list_funcs),
+        cmocka_unit_test(test_import_all_funcs),
+        cmocka_unit_test(test_import_all_funcs_python),
+        cmocka_unit_test(test_import_all_funcs_libc),
         cmocka_unit_test(test_corrupted_images),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

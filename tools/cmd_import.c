@@ -24,7 +24,7 @@ static const char import_help[] =
     "Import types from BINARY's DWARF and write a tyr blob.\n"
     "  -f, --function F   a function's probe signature and what it reaches (F may be a glob)\n"
     "  -t, --type T       a named type (NAME, struct NAME, union NAME, enum NAME)\n"
-    "  -a, --all          every type of every unit\n"
+    "  -a, --all          every type and every function's signature (with ELF aliases)\n"
     "      --full         keep everything imported (default: prune to what -f/-t reach)\n"
     "  -o, --output OUT   write OUT atomically (temporary file, fsync, rename)\n"
     "      --append-to F  append to F at an 8-aligned offset and print the offset\n"
@@ -183,8 +183,12 @@ int cmd_import(int argc, char **argv)
         struct progress prog = {.shown = false};
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         bool tty = isatty(STDERR_FILENO);
-        err = tyr_dwarf_import_all(in.dw, in.reg, tty ? show_progress : NULL, &prog, NULL,
-                                   &ctx.diag);
+        /* Every type and every function's probe signature (aliases too): a blob from which
+         * `tyr args` answers for any function, without DWARF. */
+        err = tyr_dwarf_import_all_opts(
+            in.dw, in.reg,
+            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
+                     .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = &ctx.diag));
         if (prog.shown)
             fprintf(stderr, "\r\033[K");
     }

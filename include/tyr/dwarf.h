@@ -7,7 +7,8 @@
  *   - a function's probe signature (its parameters in order, names and types): a
  *     TYR_KIND_FUNC named after the function, found later with tyr_find(reg, name, FUNC);
  *   - a named struct/union/enum/typedef with everything it reaches;
- *   - every type of every unit.
+ *   - every type of every unit, optionally with every function's probe signature
+ *     (tyr_dwarf_import_all_opts with TYR_DWARF_ALL_FUNCS).
  * Only what is asked for is imported; what is reached is imported once per registry.
  *
  * Ownership: tyr_dwarf_open*() returns a handle the caller frees with tyr_dwarf_free().
@@ -23,8 +24,9 @@
  * Threads: a handle is used by one thread at a time. tyr_dwarf_open*() sets libdwarf's
  * process-wide allocation-tracking flag off (dwarf_set_de_alloc_flag(0)) the first time
  * it runs; open the first handle before starting threads that use libdwarf themselves.
- * tyr_dwarf_import_all() runs a worker thread of its own during the call (joined before it
- * returns) when the machine has 2 cores or more; TYR_DWARF_NO_THREADS=1 turns it off.
+ * tyr_dwarf_import_all() and tyr_dwarf_import_all_opts() run a worker thread of their own
+ * during the call (joined before they return) when the machine has 2 cores or more;
+ * TYR_DWARF_NO_THREADS=1 turns it off.
  *
  * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and the diag
  * (opts->diag when opening, the diag argument of the imports; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
@@ -140,6 +142,46 @@ typedef struct tyr_dwarf_stats {
  */
 TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
                                  void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag);
+
+/* Flags of tyr_dwarf_all_opts. */
+enum {
+    /* Also import the probe signature of every function with a body (DW_AT_low_pc or
+     * DW_AT_ranges, on the DIE or through DW_AT_specification/DW_AT_abstract_origin): the
+     * TYR_KIND_FUNC tyr_dwarf_import_func() would store, in the same walk over the units. */
+    TYR_DWARF_ALL_FUNCS = 1u << 0,
+    /* With TYR_DWARF_ALL_FUNCS: also a FUNC for every ELF function symbol name that has
+     * none yet, with the prototype tyr_dwarf_import_func() finds for it by address (libc's
+     * fopen: _IO_new_fopen's; fclose: _IO_new_fclose's). Without ALL_FUNCS: ignored. */
+    TYR_DWARF_ALL_ALIASES = 1u << 1,
+};
+
+struct tyr_dwarf_all_opts {
+    size_t sz;                      /* set by TYR_OPTS */
+    uint32_t flags;                 /* TYR_DWARF_ALL_* */
+    tyr_dwarf_progress_fn progress; /* optional: called after each unit */
+    void *ctx;                      /* for progress */
+    tyr_dwarf_stats *stats;         /* optional [out] */
+    uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
+    tyr_diag *diag;                 /* optional: filled on failure */
+};
+#define tyr_dwarf_all_opts__last_field diag
+
+/**
+ * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with
+ *        no callbacks). With TYR_DWARF_ALL_FUNCS, each function name gets one FUNC, from
+ *        the definition tyr_dwarf_import_func() would pick: for a name with ELF symbols,
+ *        the DIE whose DW_AT_low_pc is the first of the name's symbol addresses that has
+ *        one; otherwise (no symbol, or no DIE at any of them) the first definition with a
+ *        body in unit order (the dwz file's units first, as tyr_dwarf_list_funcs() lists
+ *        them). Other definitions of the name (static functions of several units) are
+ *        skipped. A name the registry already holds as a FUNC of the same signature is not
+ *        stored twice. Aliases (TYR_DWARF_ALL_ALIASES) are resolved after the walk, from
+ *        the FUNCs of DIEs only.
+ * @return As tyr_dwarf_import_all(); TYR_EINVAL for unknown flags or non-zero bytes past the
+ *         known fields of opts.
+ */
+TYR_API int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
+                                      const struct tyr_dwarf_all_opts *opts);
 
 /** Called once per distinct function name; `name` is valid during the call only. Return
  *  non-zero to stop the walk (tyr_dwarf_list_funcs then returns that value). */

@@ -10,8 +10,8 @@
  *   [hdr_len, total_len)              the sections, 8-aligned, in order, not overlapping;
  *                                     covered by the XXH3-64 checksum
  */
-#ifndef TYR_LIB_FORMAT_H
-#define TYR_LIB_FORMAT_H
+#ifndef TYR_BLOB_FORMAT_H
+#define TYR_BLOB_FORMAT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -261,4 +261,4 @@ TYR_HIDDEN int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, 
                           uint32_t *map, tyr_registry **out);
 TYR_HIDDEN void tyr__pruned_free(tyr_registry *reg);
 
-#endif /* TYR_LIB_FORMAT_H */
+#endif /* TYR_BLOB_FORMAT_H */
