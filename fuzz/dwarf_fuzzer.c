@@ -3,7 +3,8 @@
  * libFuzzer harness for the DWARF importer: the input is an in-memory ELF image. It is opened
  * with tyr_dwarf_open_mem(); its functions are listed, the first few are imported as probe
  * signatures (with a named type and a missing function for the lookup paths), then every
- * type is imported into a second registry. Bad input must give an error code, never a crash,
+ * type is imported into a second registry (inputs of odd length: with every function's
+ * signature and the ELF aliases, tyr_dwarf_import_all_opts). Bad input must give an error code, never a crash,
  * a leak or a hang. What the importer builds must be a registry that writes a blob which
  * verifies (abort() otherwise: a finding ASan cannot see).
  *
@@ -84,7 +85,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     reg = NULL;
     if (tyr_registry_new(NULL, &reg) == 0) {
         tyr_dwarf_stats stats;
-        (void)tyr_dwarf_import_all(dw, reg, NULL, NULL, &stats, &diag);
+        if (size % 2) /* every function's signature too, with ELF aliases */
+            (void)tyr_dwarf_import_all_opts(dw, reg, &(struct tyr_dwarf_all_opts){
+                .sz = sizeof(struct tyr_dwarf_all_opts), .stats = &stats, .diag = &diag,
+                .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES});
+        else
+            (void)tyr_dwarf_import_all(dw, reg, NULL, NULL, &stats, &diag);
         check_blob(reg);
         tyr_registry_free(reg);
     }
