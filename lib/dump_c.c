@@ -726,40 +726,34 @@ static void make_plan(struct dc *dc, uint32_t id)
     *p = (struct plan){MODE_OPAQUE, keep ? a : 0, keep ? a : 1};
 }
 
-/* Plans in rank order: a record's by-value members are planned before it. */
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Plans in rank order: a record's by-value members are planned before it. Sorted by
+ * (rank, id) with qsort: a verified blob's ranks only have to decrease along by-value edges
+ * and may be as large as 2^32 - 1, so nothing here is sized by a rank value. */
 static int make_plans(struct dc *dc)
 {
     const tyr_registry *reg = dc->reg;
-    uint32_t nrec = 0, maxrank = 0;
-    for (uint32_t id = 1; id < dc->n; id++) {
-        const struct tyr_rec_type *r = &reg->types[id];
-        if (dc->in[id] && tyr__is_record_kind(r->kind)) {
+    uint32_t nrec = 0;
+    for (uint32_t id = 1; id < dc->n; id++)
+        if (dc->in[id] && tyr__is_record_kind(reg->types[id].kind))
             nrec++;
-            if (r->rank > maxrank)
-                maxrank = r->rank;
-        }
-    }
     if (!nrec)
         return 0;
-    /* Counting sort by rank (stable: id order within a rank). */
-    uint32_t *cnt = calloc((size_t)maxrank + 2, sizeof(uint32_t));
-    uint32_t *ord = malloc(sizeof(uint32_t) * nrec);
-    if (!cnt || !ord) {
-        free(cnt);
-        free(ord);
+    uint64_t *ord = malloc(sizeof(uint64_t) * nrec);
+    if (!ord)
         return TYR_ENOMEM;
-    }
+    uint32_t k = 0;
     for (uint32_t id = 1; id < dc->n; id++)
         if (dc->in[id] && tyr__is_record_kind(reg->types[id].kind))
-            cnt[reg->types[id].rank + 1]++;
-    for (uint32_t k = 1; k <= maxrank + 1; k++)
-        cnt[k] += cnt[k - 1];
-    for (uint32_t id = 1; id < dc->n; id++)
-        if (dc->in[id] && tyr__is_record_kind(reg->types[id].kind))
-            ord[cnt[reg->types[id].rank]++] = id;
+            ord[k++] = (uint64_t)reg->types[id].rank << 32 | id;
+    qsort(ord, nrec, sizeof(*ord), cmp_u64);
     for (uint32_t i = 0; i < nrec; i++)
-        make_plan(dc, ord[i]);
-    free(cnt);
+        make_plan(dc, (uint32_t)ord[i]);
     free(ord);
     return 0;
 }

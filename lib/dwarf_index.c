@@ -307,7 +307,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             char *nm = NULL;
             Dwarf_Bool decl = 0;
             Dwarf_Error e2 = NULL;
-            int res = dwarf_diename(die, &nm, &e2);
+            int res = tdw_diename(die, &nm, &e2); /* dwarf_guard.c: no leak */
             tdw_err_free(f->dbg, &e2);
             if (res == DW_DLV_NO_ENTRY) {
                 err = 0; /* anonymous: nothing to find it by */

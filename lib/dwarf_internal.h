@@ -129,6 +129,12 @@ struct tyr_dwarf {
 
 struct tdw_cache;
 
+/* ---- dwarf_guard.c ---- */
+/* Refuse (TYR_EDWARF) what libdwarf 20210528 would mishandle unsafely; before dwarf_init. */
+TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
+/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR. */
+TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
+
 /* ---- dwarf_open.c ---- */
 TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -205,6 +205,9 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
             f->str_len = d->d_size;
         }
     }
+    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf_guard.c */
+    if (err)
+        return err;
     Dwarf_Error e = NULL;
     /* Through our libelf handle (ELF_C_READ_MMAP): libdwarf then uses the sections where
      * the mapping has them instead of read()ing each one into a fresh buffer, which was

@@ -207,8 +207,11 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
         uint64_t abs = lv->base + f->offset;
         /* pahole's cacheline markers, before the first member at or past a boundary */
         if (abs >= boundary) {
-            while (boundary <= abs && boundary <= UINT64_MAX - CACHELINE)
-                boundary += CACHELINE;
+            /* the first boundary past abs, in O(1): members of a verified blob may sit at
+             * offsets near 2^64, too many lines to step through one at a time */
+            uint64_t line = abs / CACHELINE;
+            boundary = line < UINT64_MAX / CACHELINE ? (line + 1) * CACHELINE
+                                                     : UINT64_MAX / CACHELINE * CACHELINE;
             for (unsigned i = 0; i < ind; i++)
                 tyr__out_write(o, "\t", 1);
             tyr__out_printf(o, "/* --- cacheline %" PRIu64 " boundary (%" PRIu64

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Writes the blob_fuzzer seed corpus: blobs of the registries the tests build, so that the
+ * fuzzer starts from inputs that verify and mutates every kind of record, the relocation
+ * table, the name index and the checksum from there.
+ *
+ *   make_seeds DIR            writes DIR/<name>.blob for each registry below (DIR must exist)
+ *   make_seeds --verify DIR   checks that every file in DIR verifies (the committed copies
+ *                             must follow the format: a CTest test runs this)
+ *
+ * Run by the build (fuzz/seeds.cmake) into BUILD/fuzz/seeds/blob_fuzzer, so the seeds follow
+ * the format as it changes; fuzz/corpus/blob_fuzzer holds a committed copy.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tests/format_fixture.h"
+#include "tyr/tyr.h"
+
+#define TRY(call)                                                                            \
+    do {                                                                                     \
+        int err_ = (call);                                                                   \
+        if (err_)                                                                            \
+            return err_;                                                                     \
+    } while (0)
+
+static const char *dir;
+
+/* Write reg (pruned to roots when nroots > 0) to DIR/name.blob. */
+static int emit(const tyr_registry *reg, const char *name, const tyr_type *roots, size_t nroots)
+{
+    tyr_sized_type st[8];
+    char path[4096];
+    for (size_t i = 0; i < nroots; i++)
+        st[i] = tyr_sized(reg, roots[i]);
+    snprintf(path, sizeof path, "%s/%s.blob", dir, name);
+    int err = tyr_blob_write_path(reg, path, nroots ? &(struct tyr_write_opts){
+        .sz = sizeof(struct tyr_write_opts), .roots = st, .nroots = nroots} : NULL);
+    if (err)
+        fprintf(stderr, "make_seeds: %s: %s\n", path, tyr_strerror(err));
+    return err;
+}
+
+/* The AOT case: `int walk(struct Node *n)`, struct Node { struct Node *next; int value;
+ * char tag[3]; }, plus a type the probe does not reach (dropped by the pruned write). */
+static int node_list(tyr_registry *r, tyr_type *walk)
+{
+    tyr_struct s;
+    tyr_type i32, chr, node, ptr, tag, proto, l;
+    TRY(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &i32));
+    TRY(tyr_add_int(r, "char", 1, TYR_INT_SIGNED | TYR_INT_CHAR, &chr));
+    TRY(tyr_struct_declare(r, TYR_KIND_STRUCT, "Node", &s));
+    node = tyr_struct_type(s);
+    TRY(tyr_add_ptr(r, node, &ptr));
+    TRY(tyr_struct_complete(r, s, 16, 8, 0));
+    TRY(tyr_struct_add_field(r, s, "next", ptr, 0, 0, 0));
+    TRY(tyr_struct_add_field(r, s, "value", i32, 8, 0, 0));
+    TRY(tyr_add_array(r, chr, 3, 0, &tag));
+    TRY(tyr_struct_add_field(r, s, "tag", tag, 12, 0, 0));
+    TRY(tyr_add_int(r, "long", 8, TYR_INT_SIGNED, &l));
+    TRY(tyr_func_proto_new(r, i32, 0, &proto));
+    TRY(tyr_func_proto_add_param(r, proto, "n", ptr));
+    return tyr_func_new(r, "walk", proto, walk);
+}
+
+/* One small record of each kind the zoo may not isolate, with 4-byte pointers. */
+static int kinds32(tyr_registry *r)
+{
+    tyr_struct s;
+    tyr_type i, f, p, a, flex, e, td, c, v, rs, at, proto, fn, unk;
+    TRY(tyr_add_int(r, "unsigned short", 2, 0, &i));
+    TRY(tyr_add_float(r, "double", 8, 64, &f));
+    TRY(tyr_add_ptr(r, i, &p));
+    TRY(tyr_add_array(r, f, 2, 0, &a));
+    TRY(tyr_add_array(r, i, 0, TYR_ARRAY_FLEX, &flex));
+    TRY(tyr_enum_new(r, "E", 2, TYR_ENUM_SIGNED, &e));
+    TRY(tyr_enum_add(r, e, "E_NEG", (uint64_t)-1));
+    TRY(tyr_struct_new(r, TYR_KIND_STRUCT, "S", 28, 4, TYR_STRUCT_PACKED, &s));
+    TRY(tyr_struct_add_field(r, s, "p", p, 0, 0, 0));
+    TRY(tyr_struct_add_field(r, s, "bits", i, 4, 3, 9));
+    TRY(tyr_struct_add_field(r, s, "a", a, 6, 0, 0));
+    TRY(tyr_struct_add_field(r, s, "e", e, 22, 0, 0));
+    TRY(tyr_struct_add_field(r, s, "tail", flex, 24, 0, 0));
+    TRY(tyr_add_typedef(r, "S_t", tyr_struct_type(s), &td));
+    TRY(tyr_add_qual(r, TYR_KIND_CONST, td, &c));
+    TRY(tyr_add_qual(r, TYR_KIND_VOLATILE, c, &v));
+    TRY(tyr_add_qual(r, TYR_KIND_RESTRICT, p, &rs));
+    TRY(tyr_add_qual(r, TYR_KIND_ATOMIC, i, &at));
+    TRY(tyr_struct_declare(r, TYR_KIND_UNION, "Opaque", &s));
+    TRY(tyr_func_proto_new(r, v, TYR_FUNC_VARARGS, &proto));
+    TRY(tyr_func_proto_add_param(r, proto, NULL, rs));
+    TRY(tyr_func_proto_add_param(r, proto, "x", at));
+    TRY(tyr_func_new(r, "f", proto, &fn));
+    return tyr_add_unknown(r, "?", 3, &unk);
+}
+
+/* Anonymous structs and unions nested 40 deep (past the formatters' depth limits). */
+static int deep(tyr_registry *r, tyr_type *top)
+{
+    tyr_type t;
+    TRY(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &t));
+    for (int i = 0; i < 40; i++) {
+        tyr_struct s;
+        TRY(tyr_struct_new(r, i % 2 ? TYR_KIND_UNION : TYR_KIND_STRUCT, i % 5 ? NULL : "D", 4,
+                           4, 0, &s));
+        TRY(tyr_struct_add_field(r, s, i % 3 ? "in" : NULL, t, 0, 0, 0));
+        t = tyr_struct_type(s);
+    }
+    *top = t;
+    return 0;
+}
+
+/* 0 when every regular file in d verifies as a blob; prints the ones that do not. */
+static int verify_dir(const char *d)
+{
+    DIR *dp = opendir(d);
+    if (!dp) {
+        fprintf(stderr, "make_seeds: cannot open %s\n", d);
+        return 1;
+    }
+    int bad = 0;
+    for (struct dirent *e; (e = readdir(dp));) {
+        char path[4096];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", d, e->d_name);
+        tyr_diag diag = {0};
+        tyr_registry *reg = NULL;
+        int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .diag = &diag), &reg);
+        if (err) {
+            fprintf(stderr, "make_seeds: %s: %s: %s (regenerate: cp BUILD/fuzz/seeds/blob_fuzzer/* "
+                            "fuzz/corpus/blob_fuzzer/)\n",
+                    path, tyr_strerror(err), diag.what);
+            bad = 1;
+        }
+        tyr_registry_free(reg);
+    }
+    closedir(dp);
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--verify") == 0)
+        return verify_dir(argv[2]);
+    if (argc != 2) {
+        fprintf(stderr, "usage: make_seeds DIR | make_seeds --verify DIR\n");
+        return 2;
+    }
+    dir = argv[1];
+    tyr_registry *r = NULL;
+    struct zoo z;
+    tyr_type t;
+    int err = 0;
+
+#define STEP(call)                                                                           \
+    do {                                                                                     \
+        if (!err)                                                                            \
+            err = (call);                                                                    \
+    } while (0)
+#define FRESH(opts)                                                                          \
+    do {                                                                                     \
+        tyr_registry_free(r);                                                                \
+        r = NULL;                                                                            \
+        STEP(tyr_registry_new((opts), &r));                                                  \
+    } while (0)
+
+    FRESH(NULL);
+    STEP(emit(r, "empty", NULL, 0));
+
+    FRESH(NULL);
+    STEP(zoo_build(r, &z));
+    STEP(emit(r, "zoo", NULL, 0));
+    STEP(emit(r, "zoo-walk", &z.walk, 1));
+    tyr_type two[2] = {z.node_t, z.cb_ptr};
+    STEP(emit(r, "zoo-node-cb", two, 2));
+
+    FRESH(NULL);
+    STEP(node_list(r, &t));
+    STEP(emit(r, "node", NULL, 0));
+    STEP(emit(r, "node-walk", &t, 1));
+
+    FRESH(TYR_OPTS(tyr_registry_opts, .pointer_size = 4));
+    STEP(kinds32(r));
+    STEP(emit(r, "kinds32", NULL, 0));
+
+    FRESH(NULL);
+    STEP(deep(r, &t));
+    STEP(emit(r, "deep", NULL, 0));
+
+    tyr_registry_free(r);
+    if (err) {
+        fprintf(stderr, "make_seeds: %s\n", tyr_strerror(err));
+        return 1;
+    }
+    return 0;
+}
