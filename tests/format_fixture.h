@@ -7,6 +7,8 @@
 #ifndef TYR_FORMAT_FIXTURE_H
 #define TYR_FORMAT_FIXTURE_H
 
+#include <stdlib.h>
+
 #include "tyr/tyr.h"
 
 struct zoo {
@@ -202,6 +204,33 @@ static inline int zoo_build(tyr_registry *reg, struct zoo *z)
     ZOO_TRY(tyr_struct_add_field(reg, s, "v", z->cv, 6, 0, 0));
     ZOO_TRY(tyr_struct_add_field(reg, s, "e", z->e16, 8, 0, 0));
     ZOO_TRY(tyr_struct_add_field(reg, s, "b", z->big_enum, 16, 0, 0));
+    return 0;
+}
+
+/* One zoo registry per test, for cmocka's setup and teardown. */
+struct zoo_ctx {
+    tyr_registry *reg;
+    struct zoo z;
+};
+
+static inline int zoo_setup(void **state)
+{
+    struct zoo_ctx *c = calloc(1, sizeof(*c));
+    if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z)) {
+        if (c)
+            tyr_registry_free(c->reg);
+        free(c);
+        return -1;
+    }
+    *state = c;
+    return 0;
+}
+
+static inline int zoo_teardown(void **state)
+{
+    struct zoo_ctx *c = *state;
+    tyr_registry_free(c->reg);
+    free(c);
     return 0;
 }
 

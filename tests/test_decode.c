@@ -15,32 +15,6 @@
 #include "random_registry.h"
 #include "tyr/tyr.h"
 
-struct ctx {
-    tyr_registry *reg;
-    struct zoo z;
-};
-
-static int setup(void **state)
-{
-    struct ctx *c = calloc(1, sizeof(*c));
-    if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z)) {
-        if (c)
-            tyr_registry_free(c->reg);
-        free(c);
-        return -1;
-    }
-    *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ctx *c = *state;
-    tyr_registry_free(c->reg);
-    free(c);
-    return 0;
-}
-
 static void put_le(unsigned char *p, uint64_t v, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
@@ -69,7 +43,7 @@ static void expect(const tyr_registry *reg, tyr_type t, const void *data, size_t
 /* The seed's linked list node prints as bpftrace prints it. */
 static void test_node(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[16] = {0};
     put_le(v, 0x7ffd12345678ull, 8);
     put_le(v + 8, 3, 4);
@@ -84,7 +58,7 @@ static void test_node(void **state)
  * enums by name and by number, pointers, function pointer. */
 static void test_rec_every_member(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[80] = {0};
     put_le(v, 0x1000, 8);
     memcpy(v + 8, "hi\"\\", 4);
@@ -113,7 +87,7 @@ static void test_rec_every_member(void **state)
 /* Char arrays that are not printable print as numbers; 2-D arrays nest. */
 static void test_arrays(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[24] = {0};
     memcpy(v, "ab\0cd\x01", 6);
     put_le(v + 6, 7, 2);
@@ -130,7 +104,7 @@ static void test_arrays(void **state)
  * unaligned members. */
 static void test_flex_unknown_packed(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[12] = {3, 0, 0, 0};
     expect(c->reg, c->z.flex, v, 4, "{ .n = 3, .data = [] }");
     put_le(v + 8, 77, 4);
@@ -142,7 +116,7 @@ static void test_flex_unknown_packed(void **state)
 /* Scalars at the top level: ints, bool, floats (including x87 long double), enums. */
 static void test_scalars(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[16] = {0};
     put_le(v, 0xffffffff, 4);
     expect(c->reg, c->z.i32, v, 4, "-1");
@@ -166,7 +140,7 @@ static void test_scalars(void **state)
 /* Every length shorter than the type gives TYR_ETRUNC and writes nothing; longer is fine. */
 static void test_truncation_every_length(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[96];
     memset(v, 0x41, sizeof(v));
     const tyr_type types[] = {c->z.node, c->z.rec, c->z.flags, c->z.grid, c->z.packed,
@@ -198,7 +172,7 @@ static void test_truncation_every_length(void **state)
 /* Nesting deeper than max_depth is TYR_EDEPTH before any output; the limit is explicit. */
 static void test_depth_limit(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_type t = c->z.i32;
     for (int i = 0; i < 40; i++) {
         tyr_struct s;
@@ -223,7 +197,7 @@ static void test_depth_limit(void **state)
  * outside data[0, len): every read is checked again, not only the type's size. */
 static void test_damaged_registry_never_overreads(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_registry *reg = c->reg;
     const uint64_t offsets[] = {80, 77, 1u << 20, UINT64_MAX / 8, UINT64_MAX - 3, UINT64_MAX};
     const uint32_t fields[] = {reg->types[c->z.node.id].first + 1,
@@ -294,7 +268,7 @@ static int fail_write(void *ctx, const char *data, size_t len)
 }
 static void test_errors(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     unsigned char v[16] = {0};
     tyr_sink null = tyr_sink_null();
     tyr_sink bad = {fail_write, NULL};
@@ -316,16 +290,16 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_node, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rec_every_member, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_arrays, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flex_unknown_packed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scalars, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncation_every_length, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_depth_limit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_damaged_registry_never_overreads, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_rec_every_member, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_arrays, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_flex_unknown_packed, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_scalars, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_truncation_every_length, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_depth_limit, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_registry_never_overreads, zoo_setup, zoo_teardown),
         cmocka_unit_test(test_random_registries),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, zoo_setup, zoo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

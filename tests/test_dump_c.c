@@ -17,32 +17,6 @@
 #include "internal.h"
 #include "tyr/tyr.h"
 
-struct ctx {
-    tyr_registry *reg;
-    struct zoo z;
-};
-
-static int setup(void **state)
-{
-    struct ctx *c = calloc(1, sizeof(*c));
-    if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z)) {
-        if (c)
-            tyr_registry_free(c->reg);
-        free(c);
-        return -1;
-    }
-    *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ctx *c = *state;
-    tyr_registry_free(c->reg);
-    free(c);
-    return 0;
-}
-
 /* The dump as a string (caller frees). */
 static char *dump(const tyr_registry *reg, const tyr_type *roots, uint32_t n, uint32_t flags)
 {
@@ -100,7 +74,7 @@ static void assert_compiles(const char *text)
 /* A probe signature pulls in exactly what it reaches, functions last. */
 static void test_golden_probe(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = dump(c->reg, &c->z.walk, 1, 0);
     assert_string_equal(s, "struct Node {\n"
                            "\tstruct Node *next;\n"
@@ -116,7 +90,7 @@ static void test_golden_probe(void **state)
  * padding bytes, 1-byte enum with a mode attribute, function pointer naming its holder. */
 static void test_golden_rec(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = dump(c->reg, &c->z.rec, 1, 0);
     assert_string_equal(s, "struct Node {\n"
                            "\tstruct Node *next;\n"
@@ -162,7 +136,7 @@ static void test_golden_rec(void **state)
  * packed, aligned, unknown and typedef'd anonymous structs; asserts when asked. */
 static void test_golden_fragments(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = dump(c->reg, NULL, 0, TYR_DUMP_C_ASSERTS);
     assert_non_null(strstr(s, "struct B;\n\nstruct A {\n\tstruct B *b;\n};\n"));
     assert_non_null(strstr(s, "struct Node__2 {\n\tint x;\n};\n"
@@ -184,7 +158,7 @@ static void test_golden_fragments(void **state)
 /* The whole zoo compiles and every struct keeps its sizeof and member offsets. */
 static void test_zoo_compiles(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = dump(c->reg, NULL, 0, TYR_DUMP_C_ASSERTS);
     assert_compiles(s);
     free(s);
@@ -194,7 +168,7 @@ static void test_zoo_compiles(void **state)
  * the registry's sizeof/offsetof. */
 static void test_hard_layouts_compile(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_registry *reg = c->reg;
     struct zoo *z = &c->z;
     tyr_struct s, in;
@@ -351,7 +325,7 @@ static void test_hard_layouts_compile(void **state)
  * member becomes an opaque byte array and the dump still compiles. */
 static void test_definition_cycle_is_broken(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_registry *reg = c->reg;
     tyr_struct s;
     tyr_type arr, td, p, vp;
@@ -452,7 +426,7 @@ static int fail_write(void *ctx, const char *data, size_t len)
 }
 static void test_errors(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_sink null = tyr_sink_null(), bad = {fail_write, NULL};
     tyr_type badroot = {9999999};
     assert_int_equal(tyr_dump_c(NULL, NULL, &null), TYR_EINVAL);
@@ -468,15 +442,15 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_golden_probe, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_golden_rec, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_golden_fragments, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_zoo_compiles, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hard_layouts_compile, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_definition_cycle_is_broken, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_probe, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_golden_rec, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_golden_fragments, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_zoo_compiles, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_hard_layouts_compile, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_definition_cycle_is_broken, zoo_setup, zoo_teardown),
         cmocka_unit_test(test_random_registries_compile),
         cmocka_unit_test(test_ilp32_registry),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, zoo_setup, zoo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

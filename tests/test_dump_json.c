@@ -16,32 +16,6 @@
 #include "random_registry.h"
 #include "tyr/tyr.h"
 
-struct ctx {
-    tyr_registry *reg;
-    struct zoo z;
-};
-
-static int setup(void **state)
-{
-    struct ctx *c = calloc(1, sizeof(*c));
-    if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z)) {
-        if (c)
-            tyr_registry_free(c->reg);
-        free(c);
-        return -1;
-    }
-    *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ctx *c = *state;
-    tyr_registry_free(c->reg);
-    free(c);
-    return 0;
-}
-
 static char *dump(const tyr_registry *reg, const tyr_type *roots, uint32_t n)
 {
     struct tyr_buf b = {0};
@@ -74,7 +48,7 @@ static void python_check(const char *doc, const char *script)
 /* The example of docs/json.md, byte for byte: a probe signature and what it reaches. */
 static void test_golden_probe(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = dump(c->reg, &c->z.walk, 1);
     assert_string_equal(
         s,
@@ -111,7 +85,7 @@ static void test_golden_probe(void **state)
 /* Enums (signed negative, unsigned beyond 32 bits), bitfields, flexible arrays, floats. */
 static void test_golden_kinds(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = dump(c->reg, NULL, 0);
     assert_non_null(strstr(s, "\"kind\": \"enum\", \"name\": \"small\", \"size\": 1, "
                               "\"align\": 1, \"signed\": true, \"enumerators\": [{\"name\": "
@@ -131,7 +105,7 @@ static void test_golden_kinds(void **state)
 /* Quotes, backslashes, control bytes and invalid UTF-8 in names come out as valid JSON. */
 static void test_escaping(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_struct s;
     assert_int_equal(tyr_struct_new(c->reg, TYR_KIND_STRUCT, "a\"b\\c\td\x01\xff\xc3\xa9", 4, 4,
                                     0, &s), 0);
@@ -146,7 +120,7 @@ static void test_escaping(void **state)
 /* The whole zoo parses; ids are increasing and unique; every referenced id is listed. */
 static void test_parses_and_ids_resolve(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     static const char check[] =
         "import json,sys\n"
         "d=json.load(open(sys.argv[1]))\n"
@@ -218,7 +192,7 @@ static int fail_write(void *ctx, const char *data, size_t len)
 }
 static void test_errors(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_sink null = tyr_sink_null(), bad = {fail_write, NULL};
     tyr_type badroot = {9999999};
     assert_int_equal(tyr_dump_json(NULL, NULL, &null), TYR_EINVAL);
@@ -231,12 +205,12 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_golden_probe, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_golden_kinds, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_escaping, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parses_and_ids_resolve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_probe, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_golden_kinds, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_escaping, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_parses_and_ids_resolve, zoo_setup, zoo_teardown),
         cmocka_unit_test(test_random_registries_parse),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, zoo_setup, zoo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,32 +14,6 @@
 #include "random_registry.h"
 #include "tyr/tyr.h"
 
-struct ctx {
-    tyr_registry *reg;
-    struct zoo z;
-};
-
-static int setup(void **state)
-{
-    struct ctx *c = calloc(1, sizeof(*c));
-    if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z)) {
-        if (c)
-            tyr_registry_free(c->reg);
-        free(c);
-        return -1;
-    }
-    *state = c;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct ctx *c = *state;
-    tyr_registry_free(c->reg);
-    free(c);
-    return 0;
-}
-
 static char *layout(const tyr_registry *reg, const tyr_type *roots, uint32_t n, int want)
 {
     struct tyr_buf b = {0};
@@ -54,7 +28,7 @@ static char *layout(const tyr_registry *reg, const tyr_type *roots, uint32_t n, 
  * (no holes), and a declaration: whole blocks, exactly. */
 static void test_golden_blocks(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_struct d;
     assert_int_equal(tyr_struct_declare(c->reg, TYR_KIND_STRUCT, "later", &d), 0);
     tyr_type r[] = {c->z.holes, c->z.flags, c->z.rec, c->z.pair_t, c->z.node2, c->z.packed,
@@ -146,7 +120,7 @@ static void test_golden_blocks(void **state)
 /* Without roots: every defined named record and typedef'd anonymous one, in id order. */
 static void test_all_records(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     char *s = layout(c->reg, NULL, 0, 0);
     assert_non_null(s);
     const char *order[] = {"struct Node { /* type 12 */\n", "struct flags {\n", "struct rec {\n",
@@ -168,7 +142,7 @@ static void test_all_records(void **state)
 /* Bit holes, an unnamed bitfield, a hole of bytes and bits, and trailing bit padding. */
 static void test_golden_bit_holes(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_struct s;
     assert_int_equal(tyr_struct_new(c->reg, TYR_KIND_STRUCT, "bithole", 16, 8, 0, &s), 0);
     assert_int_equal(tyr_struct_add_field(c->reg, s, "a", c->z.chr, 0, 0, 0), 0);
@@ -236,7 +210,7 @@ static int fail_write(void *ctx, const char *data, size_t len)
 }
 static void test_errors(void **state)
 {
-    struct ctx *c = *state;
+    struct zoo_ctx *c = *state;
     tyr_type bad = {9999999};
     free(layout(c->reg, &c->z.i32, 1, TYR_EKIND));
     free(layout(c->reg, &bad, 1, TYR_EHANDLE));
@@ -248,11 +222,11 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_golden_blocks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_all_records, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_golden_bit_holes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_golden_blocks, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_all_records, zoo_setup, zoo_teardown),
+        cmocka_unit_test_setup_teardown(test_golden_bit_holes, zoo_setup, zoo_teardown),
         cmocka_unit_test(test_random_registries),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_errors, zoo_setup, zoo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
