@@ -78,6 +78,7 @@ struct dc {
     struct plan *plan;
     struct tyr_str names;
     struct nmap tags, idents;
+    uint64_t walk_left; /* steps left in the current top-level walk_use */
     int err;
 };
 
@@ -447,7 +448,7 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
     }
     for (uint32_t i = 0; i < proto->count && !d->err; i++) {
         const struct tyr_rec_param *p = &reg->params[proto->first + i];
-        struct tyr_str ps = {0};
+        struct tyr_str ps = {.budget = d->budget};
         if (i)
             tyr__str_puts(d, ", ");
         /* A name repeated in one parameter list (damaged or foreign input) is dropped. */
@@ -477,14 +478,15 @@ static void paren_if_pointer(struct tyr_str *decl)
     }
 }
 
-/* C spelling of id declaring `declarator` (may be ""), into *out (caller frees out->s). */
+/* C spelling of id declaring `declarator` (may be ""), into *out (caller frees out->s);
+ * out->budget bounds the work (TYR_SPELL_BUDGET per declaration). */
 static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool param_names,
                  int depth, struct tyr_str *out)
 {
     static const char *const qual_word[] = {"const", "volatile", "restrict", "_Atomic"};
     if (depth > NEST_MAX)
         return TYR_EDEPTH;
-    struct tyr_str decl = {0};
+    struct tyr_str decl = {.budget = out->budget};
     unsigned quals = 0;
     bool at_return = false; /* the next type is a function's return type */
     int err = TYR_ECORRUPT;
@@ -549,7 +551,7 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
             r->kind == TYR_KIND_FLOAT || r->kind == TYR_KIND_STRUCT ||
             r->kind == TYR_KIND_UNION || r->kind == TYR_KIND_ENUM ||
             r->kind == TYR_KIND_TYPEDEF || r->kind == TYR_KIND_UNKNOWN) {
-            struct tyr_str base = {0};
+            struct tyr_str base = {.budget = decl.budget};
             const struct tyr_rec_type *res = R(dc, id);
             if (res && (res->kind == TYR_KIND_FUNC_PROTO || res->kind == TYR_KIND_FUNC))
                 quals = 0; /* a typedef of a function type, qualified: as above */
@@ -778,7 +780,13 @@ static void add_dep(struct dc *dc, struct frame *f, uint32_t id, uint32_t need, 
     f->deps[f->n++] = (struct dep){id, need, field, rec};
 }
 
-/* What spelling a use of id needs declared (strong: the use needs it complete). */
+/*
+ * What spelling a use of id needs declared (strong: the use needs it complete). A prototype's
+ * parameters are walked too, so types shared by the parameters of nested prototypes make the
+ * walk exponential in the nesting: each top-level walk gets as many steps as the spelling of
+ * the same use may append bytes (TYR_SPELL_BUDGET), and TYR_EOVERFLOW past them, as the
+ * spelling would give.
+ */
 static void walk_use(struct dc *dc, struct frame *f, uint32_t id, bool strong, uint32_t field,
                      uint32_t rec, int depth)
 {
@@ -786,7 +794,13 @@ static void walk_use(struct dc *dc, struct frame *f, uint32_t id, bool strong, u
         dc->err = TYR_EDEPTH;
         return;
     }
+    if (depth == 0)
+        dc->walk_left = TYR_SPELL_BUDGET;
     for (uint32_t guard = 0; guard <= dc->n && !dc->err; guard++) {
+        if (dc->walk_left-- == 0) {
+            dc->err = TYR_EOVERFLOW;
+            return;
+        }
         const struct tyr_rec_type *r = T(dc, id);
         if (!r)
             return;
@@ -1129,7 +1143,8 @@ static void emit_named_member(struct dc *dc, const struct tyr_rec_field *f, uint
                         name, tyr_type_size(reg, (tyr_type){f->type}));
         return;
     }
-    struct tyr_str s = {0};
+    size_t budget = TYR_SPELL_BUDGET;
+    struct tyr_str s = {.budget = &budget};
     if (over) {
         tyr__str_puts(&s, over);
         if (*name) {
@@ -1268,7 +1283,8 @@ static void emit_fwd(struct dc *dc, uint32_t id)
 static void emit_def(struct dc *dc, uint32_t id)
 {
     const struct tyr_rec_type *r = T(dc, id);
-    struct tyr_str s = {0};
+    size_t budget = TYR_SPELL_BUDGET;
+    struct tyr_str s = {.budget = &budget};
     switch (r->kind) {
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:

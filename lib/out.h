@@ -48,12 +48,21 @@ TYR_HIDDEN void tyr__out_indent(struct tyr_out *o, unsigned n);
 /* Flush, and return the sticky error (0 if none). */
 TYR_HIDDEN int tyr__out_finish(struct tyr_out *o);
 
-/* A growable string owned by its user (free(s)); errors stick in err. */
+/*
+ * A growable string owned by its user (free(s)); errors stick in err. budget, when set, is a
+ * count of bytes shared by every string of one spelling: growing past it is TYR_EOVERFLOW.
+ * Spelling a prototype spells its parameters, and types shared by the parameters of nested
+ * prototypes make the text exponential in the nesting: the budget bounds the work whatever a
+ * (verified) blob holds.
+ */
 struct tyr_str {
     char *s;
     size_t len, cap;
     int err;
+    size_t *budget;
 };
+/* Bytes one declaration's spelling may append in all, copies between levels included. */
+#define TYR_SPELL_BUDGET ((size_t)1 << 20)
 TYR_HIDDEN void tyr__str_append(struct tyr_str *d, const char *s, size_t n);
 TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);

@@ -189,10 +189,12 @@ static void str_reserve(struct tyr_str *d, size_t more)
 {
     if (d->err)
         return;
-    if (more > SIZE_MAX / 2 - d->len) {
+    if (more > SIZE_MAX / 2 - d->len || (d->budget && more > *d->budget)) {
         d->err = TYR_EOVERFLOW;
         return;
     }
+    if (d->budget)
+        *d->budget -= more;
     if (d->len + more + 1 <= d->cap)
         return;
     size_t cap = d->cap ? d->cap : 64;

@@ -13,67 +13,12 @@
 #include <string.h>
 
 #include "internal.h"
+#include "out.h"
 
 #define TYR_SPELL_DEPTH 8
-/* Bytes one spelling may append in all, copies between levels included. Types shared by
- * many parameters of nested prototypes would otherwise make the output exponential in the
- * nesting depth: a blob of a few hundred bytes could keep a query busy for seconds. */
-#define TYR_SPELL_BUDGET (1u << 20)
-
-/* A growable string that can also prepend. Owner: the spelling call, freed before return. */
-struct dstr {
-    char *s;
-    size_t len, cap;
-    int err;
-    size_t *budget; /* shared by every string of one spelling */
-};
-
-static void ds_reserve(struct dstr *d, size_t more)
-{
-    if (d->err)
-        return;
-    if (more > *d->budget) {
-        d->err = TYR_EOVERFLOW;
-        return;
-    }
-    *d->budget -= more;
-    if (d->len + more + 1 <= d->cap)
-        return;
-    size_t cap = d->cap ? d->cap : 64;
-    while (cap < d->len + more + 1)
-        cap *= 2;
-    char *p = realloc(d->s, cap);
-    if (!p) {
-        d->err = TYR_ENOMEM;
-        return;
-    }
-    d->s = p;
-    d->cap = cap;
-}
-
-static void ds_append(struct dstr *d, const char *s)
-{
-    size_t n = strlen(s);
-    ds_reserve(d, n);
-    if (d->err)
-        return;
-    memcpy(d->s + d->len, s, n + 1);
-    d->len += n;
-}
-
-static void ds_prepend(struct dstr *d, const char *s)
-{
-    size_t n = strlen(s);
-    ds_reserve(d, n);
-    if (d->err)
-        return;
-    memmove(d->s + n, d->s, d->len + 1);
-    memcpy(d->s, s, n);
-    d->len += n;
-}
 
 static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, uint32_t flags,
-                 int depth, struct dstr *out);
+                 int depth, struct tyr_str *out);
 
 /* Pending qualifiers in C's usual order, whatever order the type chain had them in. */
 static const char *qual_words(unsigned quals, char buf[40])
@@ -92,42 +37,42 @@ static const char *qual_words(unsigned quals, char buf[40])
 
 /* "(int, char *, ...)" for a prototype. */
 static void spell_params(const tyr_registry *reg, const struct tyr_rec_type *proto,
-                         uint32_t flags, int depth, struct dstr *d)
+                         uint32_t flags, int depth, struct tyr_str *d)
 {
-    ds_append(d, "(");
+    tyr__str_puts(d, "(");
     if (proto->count == 0 && !(proto->flags & TYR_FUNC_VARARGS))
-        ds_append(d, "void");
+        tyr__str_puts(d, "void");
     for (uint32_t i = 0; i < proto->count && !d->err; i++) {
         const struct tyr_rec_param *p = &reg->params[proto->first + i];
-        struct dstr ps = {.budget = d->budget};
+        struct tyr_str ps = {.budget = d->budget};
         if (i)
-            ds_append(d, ", ");
+            tyr__str_puts(d, ", ");
         int err = spell(reg, p->type, "", flags, depth + 1, &ps);
         if (err)
             d->err = err;
         else
-            ds_append(d, ps.s ? ps.s : "");
+            tyr__str_puts(d, ps.s ? ps.s : "");
         free(ps.s);
     }
     if (proto->flags & TYR_FUNC_VARARGS)
-        ds_append(d, proto->count ? ", ..." : "...");
-    ds_append(d, ")");
+        tyr__str_puts(d, proto->count ? ", ..." : "...");
+    tyr__str_puts(d, ")");
 }
 
 /* The base name of a type that ends a declarator: "struct Node", "unsigned int", "cv_t". */
-static void base_name(const tyr_registry *reg, const struct tyr_rec_type *r, struct dstr *d)
+static void base_name(const tyr_registry *reg, const struct tyr_rec_type *r, struct tyr_str *d)
 {
     const char *name = tyr__str(reg, r->name);
     char tmp[48];
     switch (r->kind) {
     case TYR_KIND_VOID:
-        ds_append(d, "void");
+        tyr__str_puts(d, "void");
         return;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
     case TYR_KIND_ENUM:
-        ds_append(d, r->kind == TYR_KIND_STRUCT ? "struct " : r->kind == TYR_KIND_UNION ? "union " : "enum ");
-        ds_append(d, *name ? name : "<anonymous>");
+        tyr__str_puts(d, r->kind == TYR_KIND_STRUCT ? "struct " : r->kind == TYR_KIND_UNION ? "union " : "enum ");
+        tyr__str_puts(d, *name ? name : "<anonymous>");
         return;
     case TYR_KIND_INT:
         if (!*name) {
@@ -149,20 +94,20 @@ static void base_name(const tyr_registry *reg, const struct tyr_rec_type *r, str
     default:
         break;
     }
-    ds_append(d, name);
+    tyr__str_puts(d, name);
 }
 
 static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, uint32_t flags,
-                 int depth, struct dstr *out)
+                 int depth, struct tyr_str *out)
 {
     if (depth > TYR_SPELL_DEPTH)
         return TYR_EDEPTH;
-    struct dstr decl = {.budget = out->budget};
+    struct tyr_str decl = {.budget = out->budget};
     unsigned quals = 0; /* bit k: qualifier kind TYR_KIND_CONST + k is pending */
     char qbuf[40];
     char buf[48];
     int err = 0;
-    ds_append(&decl, declarator ? declarator : "");
+    tyr__str_puts(&decl, declarator ? declarator : "");
     /* Bounded by the ref < id invariant; the guard covers a trusted, damaged blob. */
     for (uint32_t guard = 0; guard <= reg->ntypes && !decl.err; guard++) {
         const struct tyr_rec_type *r = tyr__type(reg, id);
@@ -175,26 +120,26 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
         } else if (r->kind == TYR_KIND_PTR) {
             if (quals) {
                 if (decl.len)
-                    ds_prepend(&decl, " ");
-                ds_prepend(&decl, qual_words(quals, qbuf));
+                    tyr__str_prepend(&decl, " ");
+                tyr__str_prepend(&decl, qual_words(quals, qbuf));
                 quals = 0;
             }
-            ds_prepend(&decl, "*");
+            tyr__str_prepend(&decl, "*");
         } else if (r->kind == TYR_KIND_ARRAY) {
             if (decl.len && decl.s[0] == '*') {
-                ds_prepend(&decl, "(");
-                ds_append(&decl, ")");
+                tyr__str_prepend(&decl, "(");
+                tyr__str_puts(&decl, ")");
             }
             if (r->flags & TYR_ARRAY_FLEX)
                 snprintf(buf, sizeof(buf), "[]");
             else
                 snprintf(buf, sizeof(buf), "[%" PRIu32 "]", r->count);
-            ds_append(&decl, buf);
+            tyr__str_puts(&decl, buf);
         } else if (r->kind == TYR_KIND_FUNC_PROTO || r->kind == TYR_KIND_FUNC) {
             const struct tyr_rec_type *proto = r;
             if (r->kind == TYR_KIND_FUNC) {
                 if (!decl.len)
-                    ds_append(&decl, tyr__str(reg, r->name));
+                    tyr__str_puts(&decl, tyr__str(reg, r->name));
                 proto = tyr__type(reg, r->ref);
                 if (!proto || proto->kind != TYR_KIND_FUNC_PROTO) {
                     err = TYR_EKIND;
@@ -202,8 +147,8 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
                 }
             }
             if (decl.len && decl.s[0] == '*') {
-                ds_prepend(&decl, "(");
-                ds_append(&decl, ")");
+                tyr__str_prepend(&decl, "(");
+                tyr__str_puts(&decl, ")");
             }
             spell_params(reg, proto, flags, depth, &decl);
             if (decl.err)
@@ -216,17 +161,17 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
             continue;
         } else {
             /* A base: void, int, float, struct, union, enum, typedef, unknown. */
-            struct dstr base = {.budget = decl.budget};
+            struct tyr_str base = {.budget = decl.budget};
             if (quals) {
-                ds_append(&base, qual_words(quals, qbuf));
-                ds_append(&base, " ");
+                tyr__str_puts(&base, qual_words(quals, qbuf));
+                tyr__str_puts(&base, " ");
             }
             base_name(reg, r, &base);
             if (decl.len) {
                 bool tight = (flags & TYR_SPELL_TIGHT) && decl.s[0] == '*';
                 if (!tight)
-                    ds_append(&base, " ");
-                ds_append(&base, decl.s);
+                    tyr__str_puts(&base, " ");
+                tyr__str_puts(&base, decl.s);
             }
             free(decl.s);
             if (base.err) {
@@ -256,13 +201,13 @@ int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator, 
     if (!tyr__type(reg, t.id))
         return TYR_EHANDLE;
     size_t budget = TYR_SPELL_BUDGET;
-    struct dstr d = {.budget = &budget};
+    struct tyr_str d = {.budget = &budget};
     /* bpftrace style keeps the declarator apart: "struct Node* n", not "struct Node *n". */
     bool apart = (flags & TYR_SPELL_TIGHT) && declarator && *declarator;
     int err = spell(reg, t.id, apart ? "" : declarator, flags, 0, &d);
     if (!err && apart) {
-        ds_append(&d, " ");
-        ds_append(&d, declarator);
+        tyr__str_puts(&d, " ");
+        tyr__str_puts(&d, declarator);
         err = d.err;
     }
     if (err) {

@@ -512,6 +512,10 @@ static void test_shared_types_bounded(void **state)
     }
     char buf[64];
     assert_int_equal(tyr_type_spell(reg, arg, NULL, 0, buf, sizeof(buf)), TYR_EOVERFLOW);
+    /* The C dump spells declarations with its own names, under the same budget. */
+    assert_int_equal(tyr_add_typedef(reg, "deep_t", arg, NULL), 0);
+    tyr_sink null = tyr_sink_null();
+    assert_int_equal(tyr_dump_c(reg, NULL, &null), TYR_EOVERFLOW);
     /* union U_k { union U_{k-1}; union U_{k-1}; }: 2^24 paths to the innermost int. */
     tyr_struct u;
     assert_int_equal(tyr_struct_new(reg, TYR_KIND_UNION, NULL, 4, 4, 0, &u), 0);
