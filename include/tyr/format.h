@@ -115,7 +115,9 @@ struct tyr_dump_opts {
  * Layout checks assume the SysV bitfield rules gcc and clang follow on Linux.
  * @param opts NULL for every type, no asserts.
  * @return 0; TYR_EINVAL; TYR_EHANDLE (bad root); TYR_ENOMEM; TYR_EDEPTH (a type nests
- *         prototypes or anonymous members deeper than 16); a sink's error.
+ *         prototypes or anonymous members deeper than 16); TYR_EOVERFLOW (a declaration
+ *         whose spelling would take more than 1 MiB of work: types shared by the parameters
+ *         of nested prototypes); a sink's error.
  */
 TYR_API int tyr_dump_c(const tyr_registry *reg, const struct tyr_dump_opts *opts,
                        const tyr_sink *sink);
