@@ -234,4 +234,13 @@ static inline int zoo_teardown(void **state)
     return 0;
 }
 
+/* A sink whose every write fails, for the formatters' error paths. */
+static inline int zoo_fail_write(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return TYR_EIO;
+}
+
 #endif /* TYR_FORMAT_FIXTURE_H */

@@ -259,19 +259,12 @@ static void test_random_registries(void **state)
 }
 
 /* Bad arguments, kinds and a failing sink. */
-static int fail_write(void *ctx, const char *data, size_t len)
-{
-    (void)ctx;
-    (void)data;
-    (void)len;
-    return TYR_EIO;
-}
 static void test_errors(void **state)
 {
     struct zoo_ctx *c = *state;
     unsigned char v[16] = {0};
     tyr_sink null = tyr_sink_null();
-    tyr_sink bad = {fail_write, NULL};
+    tyr_sink bad = {zoo_fail_write, NULL};
     assert_int_equal(tyr_decode(NULL, c->z.i32, v, 4, NULL, &null), TYR_EINVAL);
     assert_int_equal(tyr_decode(c->reg, c->z.i32, NULL, 4, NULL, &null), TYR_EINVAL);
     assert_int_equal(tyr_decode(c->reg, c->z.i32, v, 4, NULL, NULL), TYR_EINVAL);

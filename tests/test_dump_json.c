@@ -183,17 +183,10 @@ static void test_random_registries_parse(void **state)
 }
 
 /* Bad arguments and a failing sink. */
-static int fail_write(void *ctx, const char *data, size_t len)
-{
-    (void)ctx;
-    (void)data;
-    (void)len;
-    return TYR_EIO;
-}
 static void test_errors(void **state)
 {
     struct zoo_ctx *c = *state;
-    tyr_sink null = tyr_sink_null(), bad = {fail_write, NULL};
+    tyr_sink null = tyr_sink_null(), bad = {zoo_fail_write, NULL};
     tyr_type badroot = {9999999};
     assert_int_equal(tyr_dump_json(NULL, NULL, &null), TYR_EINVAL);
     assert_int_equal(tyr_dump_json(c->reg, NULL, NULL), TYR_EINVAL);

@@ -201,20 +201,13 @@ static void test_random_registries(void **state)
 }
 
 /* A root that is not a record, a bad handle, a failing sink. */
-static int fail_write(void *ctx, const char *data, size_t len)
-{
-    (void)ctx;
-    (void)data;
-    (void)len;
-    return TYR_EIO;
-}
 static void test_errors(void **state)
 {
     struct zoo_ctx *c = *state;
     tyr_type bad = {9999999};
     free(layout(c->reg, &c->z.i32, 1, TYR_EKIND));
     free(layout(c->reg, &bad, 1, TYR_EHANDLE));
-    tyr_sink sink = {fail_write, NULL};
+    tyr_sink sink = {zoo_fail_write, NULL};
     assert_int_equal(tyr_layout(c->reg, NULL, &sink), TYR_EIO);
     assert_int_equal(tyr_layout(NULL, NULL, &sink), TYR_EINVAL);
 }
