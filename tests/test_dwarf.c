@@ -858,7 +858,7 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         for (size_t i = 0; i < ns.n; i += sample_every) {
             tyr_type fa, fb, fm, dup;
             char what[512];
-            snprintf(what, sizeof what, "%s: %s", bin, ns.v[i]);
+            snprintf(what, sizeof what, "%.200s: %.300s", bin, ns.v[i]);
             if (tyr_find(all, ns.v[i], TYR_KIND_FUNC, &fa) != 0)
                 fail_msg("%s: not in the import-all", what);
             if (tyr_find_next(all, ns.v[i], TYR_KIND_FUNC, fa, &dup) == 0)
