@@ -250,7 +250,7 @@ int main(int argc, char **argv)
         printf("  pruned to one struct pointer        %10zu bytes, %u types (%s *)\n", pb,
                kept_ptr, tyr_type_name(r, tyr_sized_type_id(tyr_sized_pointee(r, tyr_sized(r, ptr)))));
     }
-    if (getenv("KEEP")) printf("kept %s\n", path); else unlink(path);
+    unlink(path);
     tyr_blob_buf_free(blob);
     free(rbuf);
     tyr_registry_free(r);
