@@ -319,19 +319,8 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
     const struct tyr_rec_type *r = tyr__type(reg, tyr__resolve(reg, t.id));
     if (!r)
         return TYR_EHANDLE;
-    switch (r->kind) {
-    case TYR_KIND_VOID:
-    case TYR_KIND_FUNC:
-    case TYR_KIND_FUNC_PROTO:
-        return TYR_EKIND;
-    case TYR_KIND_STRUCT:
-    case TYR_KIND_UNION:
-        if (r->flags & TYR_STRUCT_DECL)
-            return TYR_EINCOMPLETE;
-        break;
-    default:
-        break;
-    }
+    if ((err = tyr__holdable(r)))
+        return err;
     /* Everything checked before the first byte of output. */
     if (len < r->size)
         return TYR_ETRUNC;

@@ -189,6 +189,23 @@ static inline uint32_t tyr__resolve(const tyr_registry *reg, uint32_t id)
         return r->first;
     return id;
 }
+/* Whether a value of resolved type r can be held by value (a member, an array element, a
+ * decoded value): 0, TYR_EKIND (void, a function, a prototype) or TYR_EINCOMPLETE (a struct
+ * or union only declared). */
+static inline int tyr__holdable(const struct tyr_rec_type *r)
+{
+    switch (r->kind) {
+    case TYR_KIND_VOID:
+    case TYR_KIND_FUNC:
+    case TYR_KIND_FUNC_PROTO:
+        return TYR_EKIND;
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+        return (r->flags & TYR_STRUCT_DECL) ? TYR_EINCOMPLETE : 0;
+    default:
+        return 0;
+    }
+}
 /* Rebuild the name index (buckets + chain) from the types table, for a building registry
  * after pruning. Returns 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tyr__index_rebuild(tyr_registry *reg);

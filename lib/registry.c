@@ -425,19 +425,9 @@ static int by_value(const tyr_registry *reg, uint32_t id, const struct tyr_rec_t
         return TYR_EHANDLE;
     uint32_t r = tyr__resolve(reg, id);
     const struct tyr_rec_type *rec = &reg->types[r];
-    switch (rec->kind) {
-    case TYR_KIND_VOID:
-    case TYR_KIND_FUNC:
-    case TYR_KIND_FUNC_PROTO:
-        return TYR_EKIND;
-    case TYR_KIND_STRUCT:
-    case TYR_KIND_UNION:
-        if (rec->flags & TYR_STRUCT_DECL)
-            return TYR_EINCOMPLETE;
-        break;
-    default:
-        break;
-    }
+    int err = tyr__holdable(rec);
+    if (err)
+        return err;
     *res = rec;
     *res_id = r;
     return 0;

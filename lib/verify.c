@@ -295,12 +295,7 @@ static uint32_t vresolve(const struct vctx *v, uint32_t id)
 /* Can a value of (resolved) type id be held by value, as a member or array element? */
 static int holdable(const struct vctx *v, uint32_t id)
 {
-    const struct tyr_rec_type *r = &v->types[id];
-    if (id == 0 || r->kind == TYR_KIND_FUNC || r->kind == TYR_KIND_FUNC_PROTO)
-        return 0;
-    if (tyr__is_record_kind(r->kind) && (r->flags & TYR_STRUCT_DECL))
-        return 0;
-    return 1;
+    return tyr__holdable(&v->types[id]) == 0; /* type 0 is void: all zero, verified */
 }
 
 static int has_rank(unsigned kind)
