@@ -65,8 +65,20 @@ if(TYR_TOOL_GCC)
   tool_test(usage_import 2 - ${T} import ./linked_list --function walk)
   tool_test(usage_dump_format 2 - ${T} dump walk.tyr --format xml)
   tool_test(usage_verify_offset 2 - ${T} verify walk.tyr --offset banana)
+  # The one-line error, also on stdout so that its words are compared with a golden file.
+  set(both [[m=$("$0" "$@" 2>&1)
+rc=$?
+echo "$m"
+echo "$m" >&2
+exit $rc]])
+  tool_test(verify_offset_past_end 1 verify_offset_past_end.txt bash -c "${both}" ${T}
+    verify walk.tyr --offset 99999999)
+  tool_test(verify_offset_no_blob 1 verify_offset_no_blob.txt bash -c "${both}" ${T}
+    verify walk.tyr --offset 8)
+  tool_test(verify_directory 1 verify_directory.txt bash -c "${both}" ${T} verify /)
   foreach(t args_blob dump_c dump_layout dump_json stats verify decode decode_short decode_badhex
-            verify_corrupt verify_truncated dump_missing_type usage_dump_format usage_verify_offset)
+            verify_corrupt verify_truncated dump_missing_type usage_dump_format usage_verify_offset
+            verify_offset_past_end verify_offset_no_blob)
     set_tests_properties(tool_${t} PROPERTIES FIXTURES_REQUIRED walk_blob)
   endforeach()
 

@@ -5,9 +5,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tool.h"
@@ -98,6 +100,12 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bo
     if (fd < 0)
         return tool_fail("%s: %s", path, strerror(errno));
     unsigned char magic[4] = {0};
+    struct stat st;
+    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+        close(fd);
+        return tool_fail("%s: %s", path, strerror(e));
+    }
     ssize_t n = pread(fd, magic, sizeof(magic), (off_t)offset);
     close(fd);
     tyr_diag diag = {0};
@@ -107,6 +115,12 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bo
                                      &in->reg);
         return err ? tool_fail_err(path, err, &diag) : EXIT_OK;
     }
+    /* Only a blob can start elsewhere than at byte 0 (--offset: the .aot case). */
+    if (offset && S_ISREG(st.st_mode) && offset >= (uint64_t)st.st_size)
+        return tool_fail("%s: offset %" PRIu64 " is past the end of the %lld-byte file", path,
+                         offset, (long long)st.st_size);
+    if (offset)
+        return tool_fail("%s: no tyr blob at offset %" PRIu64, path, offset);
     if (n != 4 || memcmp(magic, "\177ELF", 4))
         return tool_fail("%s: not a tyr blob or an ELF file", path);
     err = tyr_registry_open_elf(path, TYR_OPTS(tyr_load_opts, .diag = &diag), &in->reg);
