@@ -190,11 +190,201 @@ static const char *read_name(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute
 int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
     dw->stat_dies++;
-    return tdw_decode_in(dw, dw->f[file].dbg, file, die, d, diag);
+    return tdw_decode_in(dw, dw->f[file].dbg, &dw->f[file].plans, file, die, d, diag);
 }
 
-int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
-                  struct tdw_die *d, tyr_diag *diag)
+/* One attribute into d; an error only where the DIE cannot be used (a bad DW_AT_type). */
+static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half at,
+                       Dwarf_Half form, struct tdw_die *d, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    bool sgn = false;
+    uint64_t v = 0;
+    switch (at) {
+    case DW_AT_name:
+        d->name = read_name(dw, file, a, form);
+        if (d->name)
+            d->has |= TDW_HAS_NAME;
+        break;
+    case DW_AT_type:
+        if (read_ref(dw, file, a, form, &d->type) != 0)
+            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
+        d->has |= TDW_HAS_TYPE;
+        break;
+    case DW_AT_signature:
+        if (read_ref(dw, file, a, form, &d->sig) == 0)
+            d->has |= TDW_HAS_SIG;
+        else
+            d->has |= TDW_BAD_SIG;
+        break;
+    case DW_AT_specification:
+        if (read_ref(dw, file, a, form, &d->spec) == 0)
+            d->has |= TDW_HAS_SPEC;
+        break;
+    case DW_AT_abstract_origin:
+        if (read_ref(dw, file, a, form, &d->origin) == 0)
+            d->has |= TDW_HAS_ORIGIN;
+        break;
+    case DW_AT_byte_size:
+        if (read_udata(a, form, &d->byte_size, NULL) == 0)
+            d->has |= TDW_HAS_BYTE_SIZE;
+        break;
+    case DW_AT_bit_size:
+        if (read_udata(a, form, &d->bit_size, NULL) == 0)
+            d->has |= TDW_HAS_BIT_SIZE;
+        break;
+    case DW_AT_data_bit_offset:
+        if (read_udata(a, form, &d->data_bit_offset, NULL) == 0)
+            d->has |= TDW_HAS_DATA_BIT_OFFSET;
+        break;
+    case DW_AT_bit_offset:
+        if (read_udata(a, form, &d->bit_offset, NULL) == 0)
+            d->has |= TDW_HAS_BIT_OFFSET;
+        break;
+    case DW_AT_data_member_location:
+        read_member_loc(a, form, d);
+        break;
+    case DW_AT_count:
+        if (read_udata(a, form, &d->count, NULL) == 0)
+            d->has |= TDW_HAS_COUNT;
+        else
+            d->has |= TDW_BAD_BOUND;
+        break;
+    case DW_AT_upper_bound:
+        if (read_udata(a, form, &d->upper, NULL) == 0)
+            d->has |= TDW_HAS_UPPER;
+        else
+            d->has |= TDW_BAD_BOUND;
+        break;
+    case DW_AT_lower_bound:
+        if (read_udata(a, form, &d->lower, NULL) == 0)
+            d->has |= TDW_HAS_LOWER;
+        else
+            d->has |= TDW_BAD_BOUND;
+        break;
+    case DW_AT_const_value:
+        if (read_udata(a, form, &v, &sgn) == 0) {
+            d->const_value = v;
+            d->has |= TDW_HAS_CONST | (sgn ? TDW_CONST_SIGNED : 0);
+        }
+        break;
+    case DW_AT_encoding:
+        if (read_udata(a, form, &d->encoding, NULL) == 0)
+            d->has |= TDW_HAS_ENCODING;
+        break;
+    case DW_AT_alignment:
+        if (read_udata(a, form, &d->align, NULL) == 0)
+            d->has |= TDW_HAS_ALIGN;
+        break;
+    case DW_AT_declaration:
+        d->has |= TDW_DECL;
+        break;
+    case DW_AT_GNU_vector:
+        d->has |= TDW_VECTOR;
+        break;
+    case DW_AT_low_pc: {
+        Dwarf_Addr pc = 0;
+        if (dwarf_formaddr(a, &pc, &e) == DW_DLV_OK) {
+            d->low_pc = pc;
+            d->has |= TDW_HAS_LOW_PC;
+        }
+        tdw_err_free(NULL, &e);
+        break;
+    }
+    case DW_AT_ranges:
+        d->has |= TDW_HAS_RANGES;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int unreadable(const struct tdw_die *d, tyr_diag *diag)
+{
+    return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
+                    d->tag);
+}
+
+/* Every attribute through dwarf_attrlist: DIEs whose abbreviation has no plan. */
+static int decode_list(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
+                       struct tdw_die *d, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    Dwarf_Attribute *list = NULL;
+    Dwarf_Signed n = 0;
+    int res = dwarf_attrlist(die, &list, &n, &e);
+    if (res == DW_DLV_NO_ENTRY)
+        return 0;
+    if (res != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return unreadable(d, diag);
+    }
+    int err = 0;
+    for (Dwarf_Signed i = 0; i < n && !err; i++) {
+        Dwarf_Attribute a = list[i];
+        Dwarf_Half at = 0, form = 0;
+        if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
+            tdw_err_free(NULL, &e);
+            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
+                           (long long)i);
+            break;
+        }
+        err = decode_attr(dw, file, a, at, form, d, diag);
+    }
+    for (Dwarf_Signed i = 0; i < n; i++)
+        dwarf_dealloc_attribute(list[i]);
+    dwarf_dealloc(dbg, list, DW_DLA_LIST);
+    return err;
+}
+
+/* A size in a data form read without a Dwarf_Attribute (no allocation). 1 = done, 0 = take
+ * the general path, <0 = unreadable. */
+static int size_direct(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Half form,
+                       struct tdw_die *d)
+{
+    switch (form) {
+    case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
+    case DW_FORM_udata:
+        break;
+    default:
+        return 0;
+    }
+    Dwarf_Unsigned v = 0;
+    Dwarf_Error e = NULL;
+    int res;
+    uint64_t *dst;
+    uint32_t bit;
+    switch (at) {
+    case DW_AT_byte_size:
+        res = dwarf_bytesize(die, &v, &e);
+        dst = &d->byte_size;
+        bit = TDW_HAS_BYTE_SIZE;
+        break;
+    case DW_AT_bit_size:
+        res = dwarf_bitsize(die, &v, &e);
+        dst = &d->bit_size;
+        bit = TDW_HAS_BIT_SIZE;
+        break;
+    case DW_AT_bit_offset:
+        res = dwarf_bitoffset(die, &v, &e);
+        dst = &d->bit_offset;
+        bit = TDW_HAS_BIT_OFFSET;
+        break;
+    default:
+        return 0;
+    }
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dbg, &e);
+        return -1;
+    }
+    *dst = v;
+    d->has |= bit;
+    return 1;
+}
+
+int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans, unsigned file,
+                  Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
     Dwarf_Error e = NULL;
     memset(d, 0, sizeof *d);
@@ -204,136 +394,40 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die
         tdw_err_free(NULL, &e);
         return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
     }
-    Dwarf_Half ch = 0;
-    if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
-        d->has |= TDW_HAS_CHILDREN;
-    Dwarf_Attribute *list = NULL;
-    Dwarf_Signed n = 0;
-    int res = dwarf_attrlist(die, &list, &n, &e);
-    if (res == DW_DLV_NO_ENTRY)
-        return 0;
-    if (res != DW_DLV_OK) {
-        tdw_err_free(NULL, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
-                        d->tag);
+    const struct tdw_plan *plan = tdw_plan_get(plans, dbg, die);
+    if (!plan || plan->attrlist) {
+        Dwarf_Half ch = 0;
+        if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
+            d->has |= TDW_HAS_CHILDREN;
+        return decode_list(dw, dbg, file, die, d, diag);
     }
-    int err = 0;
-    for (Dwarf_Signed i = 0; i < n; i++) {
-        Dwarf_Attribute a = list[i];
-        Dwarf_Half at = 0, form = 0;
-        if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
-            tdw_err_free(NULL, &e);
-            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
-                           (long long)i);
-            break;
+    /* The plan: only the attributes read below, each found by dwarf_attr (which walks the
+     * abbreviation up to it) or, for sizes, without an allocation. */
+    d->has |= plan->has;
+    for (uint8_t i = 0; i < plan->n; i++) {
+        Dwarf_Half at = plan->at[i];
+        int r = size_direct(dbg, die, at, plan->form[i], d);
+        if (r < 0)
+            return unreadable(d, diag);
+        if (r > 0)
+            continue;
+        Dwarf_Attribute a = NULL;
+        Dwarf_Half form = 0;
+        int res = dwarf_attr(die, at, &a, &e);
+        if (res == DW_DLV_OK && dwarf_whatform(a, &form, &e) != DW_DLV_OK)
+            res = DW_DLV_ERROR;
+        if (res != DW_DLV_OK) {
+            tdw_err_free(dbg, &e);
+            if (a)
+                dwarf_dealloc_attribute(a);
+            return unreadable(d, diag);
         }
-        bool sgn = false;
-        uint64_t v = 0;
-        switch (at) {
-        case DW_AT_name:
-            d->name = read_name(dw, file, a, form);
-            if (d->name)
-                d->has |= TDW_HAS_NAME;
-            break;
-        case DW_AT_type:
-            if (read_ref(dw, file, a, form, &d->type) == 0)
-                d->has |= TDW_HAS_TYPE;
-            else
-                err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
-            break;
-        case DW_AT_signature:
-            if (read_ref(dw, file, a, form, &d->sig) == 0)
-                d->has |= TDW_HAS_SIG;
-            else
-                d->has |= TDW_BAD_SIG;
-            break;
-        case DW_AT_specification:
-            if (read_ref(dw, file, a, form, &d->spec) == 0)
-                d->has |= TDW_HAS_SPEC;
-            break;
-        case DW_AT_abstract_origin:
-            if (read_ref(dw, file, a, form, &d->origin) == 0)
-                d->has |= TDW_HAS_ORIGIN;
-            break;
-        case DW_AT_byte_size:
-            if (read_udata(a, form, &d->byte_size, NULL) == 0)
-                d->has |= TDW_HAS_BYTE_SIZE;
-            break;
-        case DW_AT_bit_size:
-            if (read_udata(a, form, &d->bit_size, NULL) == 0)
-                d->has |= TDW_HAS_BIT_SIZE;
-            break;
-        case DW_AT_data_bit_offset:
-            if (read_udata(a, form, &d->data_bit_offset, NULL) == 0)
-                d->has |= TDW_HAS_DATA_BIT_OFFSET;
-            break;
-        case DW_AT_bit_offset:
-            if (read_udata(a, form, &d->bit_offset, NULL) == 0)
-                d->has |= TDW_HAS_BIT_OFFSET;
-            break;
-        case DW_AT_data_member_location:
-            read_member_loc(a, form, d);
-            break;
-        case DW_AT_count:
-            if (read_udata(a, form, &d->count, NULL) == 0)
-                d->has |= TDW_HAS_COUNT;
-            else
-                d->has |= TDW_BAD_BOUND;
-            break;
-        case DW_AT_upper_bound:
-            if (read_udata(a, form, &d->upper, NULL) == 0)
-                d->has |= TDW_HAS_UPPER;
-            else
-                d->has |= TDW_BAD_BOUND;
-            break;
-        case DW_AT_lower_bound:
-            if (read_udata(a, form, &d->lower, NULL) == 0)
-                d->has |= TDW_HAS_LOWER;
-            else
-                d->has |= TDW_BAD_BOUND;
-            break;
-        case DW_AT_const_value:
-            if (read_udata(a, form, &v, &sgn) == 0) {
-                d->const_value = v;
-                d->has |= TDW_HAS_CONST | (sgn ? TDW_CONST_SIGNED : 0);
-            }
-            break;
-        case DW_AT_encoding:
-            if (read_udata(a, form, &d->encoding, NULL) == 0)
-                d->has |= TDW_HAS_ENCODING;
-            break;
-        case DW_AT_alignment:
-            if (read_udata(a, form, &d->align, NULL) == 0)
-                d->has |= TDW_HAS_ALIGN;
-            break;
-        case DW_AT_declaration:
-            d->has |= TDW_DECL;
-            break;
-        case DW_AT_GNU_vector:
-            d->has |= TDW_VECTOR;
-            break;
-        case DW_AT_low_pc: {
-            Dwarf_Addr pc = 0;
-            if (dwarf_formaddr(a, &pc, &e) == DW_DLV_OK) {
-                d->low_pc = pc;
-                d->has |= TDW_HAS_LOW_PC;
-            }
-            tdw_err_free(NULL, &e);
-            break;
-        }
-        case DW_AT_ranges:
-            d->has |= TDW_HAS_RANGES;
-            break;
-        default:
-            break;
-        }
+        int err = decode_attr(dw, file, a, at, form, d, diag);
+        dwarf_dealloc_attribute(a);
         if (err)
-            break;
+            return err;
     }
-    for (Dwarf_Signed i = 0; i < n; i++)
-        dwarf_dealloc_attribute(list[i]);
-    dwarf_dealloc(dbg, list, DW_DLA_LIST);
-    return err;
+    return 0;
 }
 
 /* ---- The prefetched unit (see dwarf_prefetch.c) ---- */

@@ -27,6 +27,22 @@ typedef uint64_t tdw_ref;
 static inline unsigned tdw_ref_file(tdw_ref r) { return (r & TDW_ALT_BIT) ? 1u : 0u; }
 static inline Dwarf_Off tdw_ref_off(tdw_ref r) { return (Dwarf_Off)(r & ~TDW_ALT_BIT); }
 
+/* The attributes of one abbreviation that tdw_decode reads (dwarf_abbrev.c). */
+#define TDW_PLAN_MAX 12
+struct tdw_plan {
+    Dwarf_Off goff;       /* the abbreviation's .debug_abbrev offset; UINT64_MAX = free slot */
+    uint32_t has;         /* TDW_* flags known from the abbreviation alone */
+    uint8_t n;            /* wanted attributes with a value, in abbreviation order */
+    uint8_t attrlist;     /* 1: not describable, decode with dwarf_attrlist */
+    uint16_t at[TDW_PLAN_MAX];
+    uint16_t form[TDW_PLAN_MAX]; /* as in the abbreviation (maybe DW_FORM_indirect) */
+};
+/* Plans by abbreviation offset, per Dwarf_Debug (one thread each); owned. */
+struct tdw_plans {
+    struct tdw_plan *v;
+    uint32_t cap, used;
+};
+
 /* One opened DWARF file. */
 struct tdw_file {
     Dwarf_Debug dbg;      /* NULL when absent */
@@ -41,6 +57,7 @@ struct tdw_file {
     int64_t cursor;       /* unit dwarf_next_cu_header_d last returned; -1 at the start */
     struct tdw_tsig { uint64_t sig; tdw_ref die; } *tsigs; /* DWARF 5 type units; owned */
     uint32_t ntsigs;
+    struct tdw_plans plans; /* attribute plans for dbg (the importing thread's) */
 };
 
 /* An ELF symbol of the binary (functions only). */
@@ -144,6 +161,13 @@ TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, 
 /* Free a libdwarf error object (NULL accepted). */
 TYR_HIDDEN void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e);
 
+/* ---- dwarf_abbrev.c: attribute plans ---- */
+/* The plan of die's abbreviation (built on first use; the pointer is valid until the next
+ * call with the same p), or NULL: then decode with dwarf_attrlist. */
+TYR_HIDDEN const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug dbg,
+                                               Dwarf_Die die);
+TYR_HIDDEN void tdw_plans_free(struct tdw_plans *p);
+
 /* ---- dwarf_die.c: reading DIEs ---- */
 enum {
     TDW_HAS_NAME = 1u << 0,
@@ -206,9 +230,10 @@ TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
 /* Decode an already obtained DIE (not released). */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
-/* tdw_decode with the Dwarf_Debug given (a worker thread's own); counts nothing. */
-TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
-                             struct tdw_die *out, tyr_diag *diag);
+/* tdw_decode with the Dwarf_Debug given (a worker thread's own) and its plans (may be
+ * NULL: dwarf_attrlist for every DIE); counts nothing. */
+TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
+                             unsigned file, Dwarf_Die die, struct tdw_die *out, tyr_diag *diag);
 TYR_HIDDEN void tdw_die_free(Dwarf_Die die);
 /* Children of a DIE, decoded, from the prefetched unit when it holds the parent, else from
  * libdwarf (parent_die, when the caller has it, saves a lookup). 1 = *out is a child,

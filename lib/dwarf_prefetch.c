@@ -52,6 +52,7 @@ struct prefetch {
         struct prefetch *pf;
         Elf *elf;
         Dwarf_Debug dbg;
+        struct tdw_plans plans; /* attribute plans for dbg; owned */
         int64_t cursor;
         bool started;
     } w[TDW_WORKERS];
@@ -156,7 +157,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     }
     struct tdw_die d;
     uint32_t idx;
-    if ((err = tdw_decode_in(dw, w->dbg, file, cu, &d, NULL)) || (err = cache_push(c, &d, &idx))) {
+    if ((err = tdw_decode_in(dw, w->dbg, &w->plans, file, cu, &d, NULL)) || (err = cache_push(c, &d, &idx))) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -194,7 +195,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         bool keep = params ? is_param_tag(tag) : n > 1 || keep_top(tag, pf->funcs);
         uint32_t ci = 0;
         if (keep) {
-            if ((err = tdw_decode_in(dw, w->dbg, file, ch, &d, NULL)) ||
+            if ((err = tdw_decode_in(dw, w->dbg, &w->plans, file, ch, &d, NULL)) ||
                 (err = cache_push(c, &d, &ci)))
                 break;
             (*dies)++;
@@ -285,6 +286,7 @@ static void *worker_main(void *arg)
 
 static void worker_close(struct worker *w)
 {
+    tdw_plans_free(&w->plans);
     if (w->dbg) {
         Dwarf_Error e = NULL;
         dwarf_finish(w->dbg, &e);
