@@ -810,8 +810,10 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
         struct tdw_file *f = &dw->f[file];
         struct prefetch *pf = file == 0 ? tdw_prefetch_start(dw, file, funcs) : NULL;
         for (uint32_t u = 0; u < f->nunits && !err; u++) {
-            if ((err = tdw_seek_unit(dw, file, u, diag)))
-                break;
+            /* Waiting for unit u, this thread may decode later units itself through its
+             * Dwarf_Debug, which moves libdwarf's current unit (tdw_seek_unit): a prefetched
+             * unit is imported without seeking back (the reads the cache cannot answer are a
+             * few hundred in all, and seeking back means a pass over every unit header). */
             const struct tdw_cache *cache = tdw_prefetch_take(pf, u);
             if (cache) {
                 dw->cache = cache;
@@ -830,7 +832,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                     err = got;
                 dw->cache = NULL;
                 tdw_prefetch_done(pf, u);
-            } else {
+            } else if (!(err = tdw_seek_unit(dw, file, u, diag))) {
                 err = import_unit_direct(dw, &st, file, u, diag);
             }
             done++;

@@ -52,10 +52,15 @@ struct prefetch {
         struct prefetch *pf;
         Elf *elf;
         Dwarf_Debug dbg;
-        struct tdw_plans plans; /* attribute plans for dbg; owned */
-        int64_t cursor;
+        struct tdw_plans own_plans; /* attribute plans for dbg; owned */
+        int64_t own_cursor;
+        struct tdw_plans *plans; /* &own_plans, or the handle's for `self` */
+        int64_t *cursor;         /* unit dwarf_next_cu_header_d last returned */
         bool started;
-    } w[TDW_WORKERS];
+    } w[TDW_WORKERS],
+      /* The importing thread decoding a unit itself instead of waiting for one: it borrows
+       * the handle's Dwarf_Debug, plans and unit cursor (only that thread uses them). */
+      self;
 };
 
 /* Tags whose subtree is not types: skipped at the top level of a unit. With functions
@@ -91,7 +96,7 @@ static int cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *id
 static int worker_seek(struct worker *w, uint32_t u)
 {
     for (uint32_t guard = 0; guard <= 2 * w->pf->nunits + 2; guard++) {
-        if (w->cursor == (int64_t)u)
+        if (*w->cursor == (int64_t)u)
             return 0;
         Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
         Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
@@ -101,14 +106,14 @@ static int worker_seek(struct worker *w, uint32_t u)
         int res = dwarf_next_cu_header_d(w->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
                                          &toff, &next, &utype, &e);
         if (res == DW_DLV_NO_ENTRY) {
-            w->cursor = -1;
+            *w->cursor = -1;
             continue;
         }
         if (res != DW_DLV_OK) {
             tdw_err_free(w->dbg, &e);
             return TYR_EDWARF;
         }
-        w->cursor++;
+        (*w->cursor)++;
     }
     return TYR_EDWARF;
 }
@@ -157,7 +162,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     }
     struct tdw_die d;
     uint32_t idx;
-    if ((err = tdw_decode_in(dw, w->dbg, &w->plans, file, cu, &d, NULL)) || (err = cache_push(c, &d, &idx))) {
+    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) || (err = cache_push(c, &d, &idx))) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -195,7 +200,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         bool keep = params ? is_param_tag(tag) : n > 1 || keep_top(tag, pf->funcs);
         uint32_t ci = 0;
         if (keep) {
-            if ((err = tdw_decode_in(dw, w->dbg, &w->plans, file, ch, &d, NULL)) ||
+            if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, ch, &d, NULL)) ||
                 (err = cache_push(c, &d, &ci)))
                 break;
             (*dies)++;
@@ -253,6 +258,24 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     return err;
 }
 
+/* Claim the next unit and decode it, with pf->mu held on entry and on return. */
+static void decode_claimed(struct worker *w, uint64_t *dies)
+{
+    struct prefetch *pf = w->pf;
+    uint32_t u = pf->next++;
+    pthread_mutex_unlock(&pf->mu);
+    struct tdw_cache c = {0};
+    int err = decode_unit(w, u, &c, dies);
+    pthread_mutex_lock(&pf->mu);
+    if (err) {
+        free(c.v);
+        memset(&c, 0, sizeof c);
+    }
+    pf->slots[u].cache = c;
+    pf->slots[u].state = err ? SLOT_FAILED : SLOT_READY;
+    pthread_cond_broadcast(&pf->cv);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -266,18 +289,7 @@ static void *worker_main(void *arg)
             pthread_cond_wait(&pf->cv, &pf->mu);
             continue;
         }
-        uint32_t u = pf->next++;
-        pthread_mutex_unlock(&pf->mu);
-        struct tdw_cache c = {0};
-        int err = decode_unit(w, u, &c, &dies);
-        pthread_mutex_lock(&pf->mu);
-        if (err) {
-            free(c.v);
-            memset(&c, 0, sizeof c);
-        }
-        pf->slots[u].cache = c;
-        pf->slots[u].state = err ? SLOT_FAILED : SLOT_READY;
-        pthread_cond_broadcast(&pf->cv);
+        decode_claimed(w, &dies);
     }
     pf->dies += dies;
     pthread_mutex_unlock(&pf->mu);
@@ -286,7 +298,7 @@ static void *worker_main(void *arg)
 
 static void worker_close(struct worker *w)
 {
-    tdw_plans_free(&w->plans);
+    tdw_plans_free(&w->own_plans);
     if (w->dbg) {
         Dwarf_Error e = NULL;
         dwarf_finish(w->dbg, &e);
@@ -317,12 +329,18 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
     pf->nunits = f->nunits;
     pthread_mutex_init(&pf->mu, NULL);
     pthread_cond_init(&pf->cv, NULL);
+    pf->self.pf = pf;
+    pf->self.dbg = f->dbg;
+    pf->self.plans = &dw->f[file].plans;
+    pf->self.cursor = &dw->f[file].cursor;
     int started = 0;
     int nworkers = cpus - 1 < TDW_WORKERS ? (int)cpus - 1 : TDW_WORKERS;
     for (int i = 0; i < nworkers; i++) {
         struct worker *w = &pf->w[i];
         w->pf = pf;
-        w->cursor = -1;
+        w->own_cursor = -1;
+        w->cursor = &w->own_cursor;
+        w->plans = &w->own_plans;
         Dwarf_Error e = NULL;
         /* Over the importer's own mapping of the file (not a second mmap): the pages of
          * .debug_info are resident once, not once per thread. */
@@ -360,9 +378,17 @@ const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
     pthread_mutex_lock(&pf->mu);
     pf->consumer = u;
     pthread_cond_broadcast(&pf->cv);
-    /* Every unit is handed to some worker, which always stores a result. */
-    while (pf->slots[u].state == SLOT_PENDING)
-        pthread_cond_wait(&pf->cv, &pf->mu);
+    /* Every unit is claimed by some worker or by this thread, which always store a result.
+     * Rather than wait, decode the next unclaimed unit here: on two cores the worker alone
+     * is the slower of the two threads, and this keeps both busy. */
+    uint64_t dies = 0;
+    while (pf->slots[u].state == SLOT_PENDING) {
+        if (pf->next < pf->nunits && pf->next < u + TDW_AHEAD)
+            decode_claimed(&pf->self, &dies);
+        else
+            pthread_cond_wait(&pf->cv, &pf->mu);
+    }
+    pf->dies += dies;
     const struct tdw_cache *c =
         pf->slots[u].state == SLOT_READY ? &pf->slots[u].cache : NULL;
     pthread_mutex_unlock(&pf->mu);
