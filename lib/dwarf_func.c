@@ -809,6 +809,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
         unsigned file = (unsigned)fi;
         struct tdw_file *f = &dw->f[file];
         struct prefetch *pf = file == 0 ? tdw_prefetch_start(dw, file, funcs) : NULL;
+        dw->prefetch = pf;
         for (uint32_t u = 0; u < f->nunits && !err; u++) {
             /* Waiting for unit u, this thread may decode later units itself through its
              * Dwarf_Debug, which moves libdwarf's current unit (tdw_seek_unit): a prefetched
@@ -839,6 +840,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
             if (!err && progress && progress(ctx, done, total))
                 err = tdw_fail(diag, TYR_EINVAL, 0, "stopped by the progress callback");
         }
+        dw->prefetch = NULL;
         worker_dies += tdw_prefetch_stop(pf);
     }
     if (!err && funcs)

@@ -135,6 +135,7 @@ struct tyr_dwarf {
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
+    struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
      * per top-level DIE); owned. */
     struct tdw_scratch {
@@ -266,6 +267,8 @@ TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t si
  * every function and the reverse. */
 enum { TDW_IX_TYPES = 0, TDW_IX_FUNCS = 1 };
 TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag);
+/* Whether a top-level DIE of this tag goes into that part of the index. */
+TYR_HIDDEN bool tdw_index_tag(int part, Dwarf_Half tag);
 /* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
  * (libdwarf 20210528 otherwise walks its list of units from the first one). */
 TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
@@ -307,6 +310,13 @@ TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, boo
 TYR_HIDDEN const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u);
 /* The importer is done with unit u: free it, let the workers run further ahead. */
 TYR_HIDDEN void tdw_prefetch_done(struct prefetch *pf, uint32_t u);
+/* The type-name index entries of unit u of the prefetched file, scanned by a worker (or by
+ * this thread while it waits for one) in the order index_scan_next would add them:
+ * 1 = the entries are in v[0..n), owned by pf until tdw_prefetch_names_done(u); 0 = scan u
+ * yourself. Units are asked for in order. */
+TYR_HIDDEN int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v,
+                                  uint32_t *n);
+TYR_HIDDEN void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u);
 /* Stop and join the workers, free everything; returns the DIEs they decoded. */
 TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 

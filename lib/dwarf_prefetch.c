@@ -35,6 +35,13 @@ struct slot {
     struct tdw_cache cache;
 };
 
+/* A unit's type names for the name index (tdw_prefetch_names). */
+struct names {
+    int state;
+    struct tdw_entry *v; /* owned */
+    uint32_t n, cap;
+};
+
 struct prefetch {
     tyr_dwarf *dw;
     unsigned file;
@@ -45,6 +52,14 @@ struct prefetch {
     pthread_cond_t cv;
     uint32_t next;       /* next unit to hand to a worker */
     uint32_t consumer;   /* unit the importer is on */
+    /* The type-name index: the importer scans every unit's top level for names the first
+     * time a declaration needs its definition (usually within the first units). A worker
+     * that would wait for the importer scans units for it instead. */
+    struct names *names;
+    bool names_wanted;   /* the importer has asked for names: scan ahead */
+    uint32_t names_next; /* next unit whose names nobody scans yet */
+    const char *img;     /* the file's bytes (names must point into them, or the alt file's) */
+    size_t img_len;
     bool stop;
     uint64_t dies;       /* DIEs decoded by the workers */
     struct worker {
@@ -258,6 +273,164 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     return err;
 }
 
+/* A name the index may keep after the workers are gone: in the file's mapping (the importer's
+ * libelf handle owns it) or in the alt file's .debug_str, not in a buffer of the worker's
+ * Dwarf_Debug (a decompressed section). */
+static bool name_lasts(const struct prefetch *pf, const char *name)
+{
+    const struct tdw_file *alt = &pf->dw->f[1];
+    return (name >= pf->img && name < pf->img + pf->img_len) ||
+           (alt->str && name >= alt->str && name < alt->str + alt->str_len);
+}
+
+static int names_push(struct names *nm, const struct tdw_entry *e)
+{
+    if (nm->n == nm->cap) {
+        uint32_t cap = nm->cap ? nm->cap * 2 : 256;
+        struct tdw_entry *v = realloc(nm->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        nm->v = v;
+        nm->cap = cap;
+    }
+    nm->v[nm->n++] = *e;
+    return 0;
+}
+
+/* Unit u's top-level type names, exactly as index_scan_next (dwarf_index.c) adds them. Any
+ * error: the importer scans the unit itself and reports it. */
+static int scan_names(struct worker *w, uint32_t u, struct names *out)
+{
+    struct prefetch *pf = w->pf;
+    const tyr_dwarf *dw = pf->dw;
+    unsigned file = pf->file;
+    Dwarf_Die cu = NULL, die = NULL;
+    Dwarf_Error e = NULL;
+    /* No seek: one dwarf_offdie_b per unit finds it however far libdwarf's current unit is. */
+    if (dwarf_offdie_b(w->dbg, tdw_ref_off(dw->f[file].units[u]), 1, &cu, &e) != DW_DLV_OK) {
+        tdw_err_free(w->dbg, &e);
+        return TYR_EDWARF;
+    }
+    /* the unit DIE is decoded as index_scan_next's tdw_read does: same errors */
+    struct tdw_die ud;
+    int err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &ud, NULL);
+    if (!err)
+        err = get_child(w->dbg, cu, &die);
+    dwarf_dealloc_die(cu);
+    while (!err && die) {
+        Dwarf_Half tag = 0;
+        if (dwarf_tag(die, &tag, &e) != DW_DLV_OK) {
+            tdw_err_free(w->dbg, &e);
+            tag = 0; /* as index_scan_next: a DIE without a tag is skipped */
+        }
+        if (tdw_index_tag(TDW_IX_TYPES, tag)) {
+            char *nm = NULL;
+            Dwarf_Bool decl = 0;
+            struct tdw_entry en = {.ref = tdw_die_ref(file, die), .tag = tag};
+            int res = tdw_diename(die, &nm, &e);
+            tdw_err_free(w->dbg, &e);
+            if (res == DW_DLV_OK && dwarf_hasattr(die, DW_AT_declaration, &decl, &e) == DW_DLV_OK) {
+                en.name = nm;
+                en.decl = decl != 0;
+            } else if (res != DW_DLV_NO_ENTRY) {
+                tdw_err_free(w->dbg, &e);
+                struct tdw_die d;
+                if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, die, &d, NULL)))
+                    break;
+                en.name = d.name;
+                en.low_pc = d.low_pc;
+                en.decl = (d.has & TDW_DECL) != 0;
+                en.has_pc = (d.has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
+            }
+            if (en.name && !name_lasts(pf, en.name)) {
+                err = TYR_EDWARF;
+                break;
+            }
+            if (en.name && (err = names_push(out, &en)))
+                break;
+        }
+        Dwarf_Die next = NULL;
+        int res = dwarf_siblingof_b(w->dbg, die, 1, &next, &e);
+        if (res == DW_DLV_ERROR) {
+            tdw_err_free(w->dbg, &e);
+            err = TYR_EDWARF;
+            break;
+        }
+        if (res == DW_DLV_OK) {
+            Dwarf_Off a = 0, b = 0;
+            if (dwarf_dieoffset(die, &a, &e) != DW_DLV_OK ||
+                dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
+                tdw_err_free(w->dbg, &e);
+                dwarf_dealloc_die(next);
+                err = TYR_EDWARF;
+                break;
+            }
+        }
+        dwarf_dealloc_die(die);
+        die = res == DW_DLV_OK ? next : NULL;
+    }
+    if (die)
+        dwarf_dealloc_die(die);
+    return err;
+}
+
+/* Claim the next unit's names and scan them, with pf->mu held on entry and on return. */
+static void names_claimed(struct worker *w)
+{
+    struct prefetch *pf = w->pf;
+    uint32_t u = pf->names_next++;
+    pthread_mutex_unlock(&pf->mu);
+    struct names nm = {0};
+    int err = scan_names(w, u, &nm);
+    pthread_mutex_lock(&pf->mu);
+    if (err) {
+        free(nm.v);
+        memset(&nm, 0, sizeof nm);
+    }
+    nm.state = err ? SLOT_FAILED : SLOT_READY;
+    pf->names[u] = nm;
+    pthread_cond_broadcast(&pf->cv);
+}
+
+int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
+{
+    if (!pf || u >= pf->nunits)
+        return 0;
+    pthread_mutex_lock(&pf->mu);
+    if (!pf->names_wanted) {
+        pf->names_wanted = true;
+        pthread_cond_broadcast(&pf->cv);
+    }
+    while (pf->names[u].state == SLOT_PENDING) {
+        if (pf->names_next <= u) {
+            /* nobody scans it: the caller does, into the index directly */
+            pf->names_next = u + 1;
+            pthread_mutex_unlock(&pf->mu);
+            return 0;
+        }
+        if (pf->names_next < pf->nunits)
+            names_claimed(&pf->self); /* scan a later one while a worker scans u */
+        else
+            pthread_cond_wait(&pf->cv, &pf->mu);
+    }
+    int got = pf->names[u].state == SLOT_READY;
+    *v = pf->names[u].v;
+    *n = pf->names[u].n;
+    pthread_mutex_unlock(&pf->mu);
+    return got;
+}
+
+void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u)
+{
+    if (!pf || u >= pf->nunits)
+        return;
+    pthread_mutex_lock(&pf->mu);
+    free(pf->names[u].v);
+    pf->names[u].v = NULL;
+    pf->names[u].n = pf->names[u].cap = 0;
+    pthread_mutex_unlock(&pf->mu);
+}
+
 /* Claim the next unit and decode it, with pf->mu held on entry and on return. */
 static void decode_claimed(struct worker *w, uint64_t *dies)
 {
@@ -283,13 +456,17 @@ static void *worker_main(void *arg)
     uint64_t dies = 0;
     pthread_mutex_lock(&pf->mu);
     while (!pf->stop) {
-        if (pf->next >= pf->nunits)
+        bool decode = pf->next < pf->nunits && pf->next < pf->consumer + TDW_AHEAD;
+        bool names = pf->names_wanted && pf->names_next < pf->nunits;
+        if (decode) {
+            decode_claimed(w, &dies);
+        } else if (names) {
+            names_claimed(w); /* the importer is behind: scan names it will ask for */
+        } else if (pf->next >= pf->nunits && (pf->names_wanted || pf->names_next >= pf->nunits)) {
             break;
-        if (pf->next >= pf->consumer + TDW_AHEAD) {
+        } else {
             pthread_cond_wait(&pf->cv, &pf->mu);
-            continue;
         }
-        decode_claimed(w, &dies);
     }
     pf->dies += dies;
     pthread_mutex_unlock(&pf->mu);
@@ -319,10 +496,14 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
     if (!pf)
         return NULL;
     pf->slots = calloc(f->nunits, sizeof *pf->slots);
-    if (!pf->slots) {
+    pf->names = calloc(f->nunits, sizeof *pf->names);
+    if (!pf->slots || !pf->names) {
+        free(pf->slots);
+        free(pf->names);
         free(pf);
         return NULL;
     }
+    pf->img = elf_rawfile(f->elf, &pf->img_len);
     pf->dw = dw;
     pf->file = file;
     pf->funcs = funcs;
@@ -365,6 +546,7 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
         pthread_mutex_destroy(&pf->mu);
         pthread_cond_destroy(&pf->cv);
         free(pf->slots);
+        free(pf->names);
         free(pf);
         return NULL;
     }
@@ -420,8 +602,10 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
             pthread_join(pf->w[i].th, NULL);
         worker_close(&pf->w[i]);
     }
-    for (uint32_t u = 0; u < pf->nunits; u++)
+    for (uint32_t u = 0; u < pf->nunits; u++) {
         free(pf->slots[u].cache.v);
+        free(pf->names[u].v);
+    }
     uint64_t dies = pf->dies;
     pthread_mutex_destroy(&pf->mu);
     pthread_cond_destroy(&pf->cv);
