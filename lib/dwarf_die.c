@@ -5,6 +5,7 @@
  * DW_FORM_ref_sup4/8 into the dwz supplementary file; DW_FORM_GNU_strp_alt/strp_sup names
  * are read from that file's .debug_str.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dwarf_internal.h"
@@ -432,6 +433,82 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
 
 /* ---- The prefetched unit (see dwarf_prefetch.c) ---- */
 
+/* The values a cache entry keeps only when present, in this order. */
+#define CACHE_VALS(X)                                                                          \
+    X(TDW_HAS_SPEC, spec) X(TDW_HAS_ORIGIN, origin) X(TDW_HAS_SIG, sig)                        \
+    X(TDW_HAS_BYTE_SIZE, byte_size) X(TDW_HAS_BIT_SIZE, bit_size)                              \
+    X(TDW_HAS_DATA_BIT_OFFSET, data_bit_offset) X(TDW_HAS_BIT_OFFSET, bit_offset)              \
+    X(TDW_HAS_MEMBER_LOC, member_loc) X(TDW_HAS_COUNT, count) X(TDW_HAS_UPPER, upper)          \
+    X(TDW_HAS_LOWER, lower) X(TDW_HAS_CONST, const_value) X(TDW_HAS_ENCODING, encoding)        \
+    X(TDW_HAS_LOW_PC, low_pc) X(TDW_HAS_ALIGN, align)
+#define BIT_OF(bit, field) | (bit)
+#define CACHE_VAL_BITS (0u CACHE_VALS(BIT_OF))
+
+int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
+{
+    if (c->n == c->cap) {
+        uint32_t cap = c->cap ? c->cap * 2 : 1024;
+        struct tdw_cdie *v = realloc(c->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    uint32_t nv = 0;
+    for (uint32_t m = d->has & CACHE_VAL_BITS; m; m &= m - 1)
+        nv++;
+    if (c->nvals + nv > c->cap_vals) {
+        uint32_t cap = c->cap_vals ? c->cap_vals * 2 : 1024;
+        uint64_t *vals = realloc(c->vals, (size_t)cap * sizeof *vals);
+        if (!vals)
+            return TYR_ENOMEM;
+        c->vals = vals;
+        c->cap_vals = cap;
+    }
+    struct tdw_cdie *e = &c->v[c->n];
+    e->ref = d->ref;
+    e->type = d->type;
+    e->name = d->name;
+    e->has = d->has;
+    e->tag = d->tag;
+    e->child = e->sib = 0;
+    e->val = c->nvals;
+    uint64_t *out = c->vals + c->nvals;
+#define PUT(bit, field)                                                                        \
+    if (d->has & (bit))                                                                        \
+        *out++ = d->field;
+    CACHE_VALS(PUT)
+#undef PUT
+    c->nvals += nv;
+    *idx = ++c->n;
+    return 0;
+}
+
+void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d)
+{
+    const struct tdw_cdie *e = &c->v[i];
+    memset(d, 0, sizeof *d);
+    d->ref = e->ref;
+    d->type = e->type;
+    d->name = e->name;
+    d->has = e->has;
+    d->tag = e->tag;
+    d->spec = d->origin = d->sig = TDW_REF_NONE;
+    const uint64_t *in = c->vals + e->val;
+#define GET(bit, field)                                                                        \
+    if (e->has & (bit))                                                                        \
+        d->field = *in++;
+    CACHE_VALS(GET)
+#undef GET
+}
+
+void tdw_cache_free(struct tdw_cache *c)
+{
+    free(c->v);
+    free(c->vals);
+    memset(c, 0, sizeof *c);
+}
+
 /* Index (1-based) of ref in the current unit's cache, or 0. */
 static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
 {
@@ -441,12 +518,12 @@ static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
     uint32_t lo = 0, hi = c->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (c->v[mid].d.ref < ref)
+        if (c->v[mid].ref < ref)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < c->n && c->v[lo].d.ref == ref ? lo + 1 : 0;
+    return lo < c->n && c->v[lo].ref == ref ? lo + 1 : 0;
 }
 
 void tdw_die_free(Dwarf_Die die)
@@ -460,7 +537,7 @@ int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *
 {
     uint32_t ci = cache_find(dw, ref);
     if (ci) {
-        *out = dw->cache->v[ci - 1].d;
+        tdw_cache_get(dw->cache, ci - 1, out);
         if (die_out)
             *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
         return 0;
@@ -473,7 +550,7 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
     if (!die_out) {
         uint32_t ci = cache_find(dw, ref);
         if (ci) {
-            *out = dw->cache->v[ci - 1].d;
+            tdw_cache_get(dw->cache, ci - 1, out);
             return 0;
         }
     }
@@ -571,9 +648,8 @@ int tdw_kids_next(tyr_dwarf *dw, struct tdw_kids *k, struct tdw_die *out, tyr_di
     if (k->cache) {
         if (!k->next)
             return 0;
-        const struct tdw_cdie *c = &k->cache->v[k->next - 1];
-        *out = c->d;
-        k->next = c->sib;
+        tdw_cache_get(k->cache, k->next - 1, out);
+        k->next = k->cache->v[k->next - 1].sib;
         return 1;
     }
     if (!k->cur)

@@ -208,16 +208,30 @@ struct tdw_die {
 };
 
 /* One unit's DIEs decoded ahead by a worker thread (import-all; dwarf_prefetch.c): the
- * top-level type DIEs and everything under them, in section order (ascending offsets). */
+ * top-level type DIEs and everything under them, in section order (ascending offsets).
+ * Stored compact (48 bytes, not the 144 of a struct tdw_die): the name and type inline, and
+ * only the values whose TDW_HAS_* bit is set, in vals (tdw_cache_get restores the rest to
+ * their defaults, which is all tdw_decode leaves in them). */
 struct tdw_cdie {
-    struct tdw_die d;
+    tdw_ref ref, type;
+    const char *name;
+    uint32_t has;
+    uint32_t val;         /* its first value in vals */
     uint32_t child, sib;  /* 1-based indices into the same array; 0 = none */
+    Dwarf_Half tag;
 };
 struct tdw_cache {
     tdw_ref lo, hi;       /* the unit's DIE refs lie in [lo, hi) */
     struct tdw_cdie *v;   /* owned */
     uint32_t n, cap;
+    uint64_t *vals;       /* owned */
+    uint32_t nvals, cap_vals;
 };
+/* Append a decoded DIE; *idx = its 1-based index. */
+TYR_HIDDEN int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx);
+/* The DIE at 0-based index i, as tdw_decode gave it. */
+TYR_HIDDEN void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d);
+TYR_HIDDEN void tdw_cache_free(struct tdw_cache *c);
 
 /* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
  * caller then releases with dwarf_dealloc_die(). Without die_out the prefetched unit may

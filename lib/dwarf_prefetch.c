@@ -91,22 +91,6 @@ static bool is_param_tag(Dwarf_Half tag)
     return tag == DW_TAG_formal_parameter || tag == DW_TAG_unspecified_parameters;
 }
 
-static int cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
-{
-    if (c->n == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 1024;
-        struct tdw_cdie *v = realloc(c->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return TYR_ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n].d = *d;
-    c->v[c->n].child = c->v[c->n].sib = 0;
-    *idx = ++c->n;
-    return 0;
-}
-
 /* Make unit u the worker's libdwarf "current" unit (as tdw_seek_unit does). */
 static int worker_seek(struct worker *w, uint32_t u)
 {
@@ -177,7 +161,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     }
     struct tdw_die d;
     uint32_t idx;
-    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) || (err = cache_push(c, &d, &idx))) {
+    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) || (err = tdw_cache_push(c, &d, &idx))) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -216,7 +200,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         uint32_t ci = 0;
         if (keep) {
             if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, ch, &d, NULL)) ||
-                (err = cache_push(c, &d, &ci)))
+                (err = tdw_cache_push(c, &d, &ci)))
                 break;
             (*dies)++;
             fr = &st[n - 1];
@@ -440,10 +424,8 @@ static void decode_claimed(struct worker *w, uint64_t *dies)
     struct tdw_cache c = {0};
     int err = decode_unit(w, u, &c, dies);
     pthread_mutex_lock(&pf->mu);
-    if (err) {
-        free(c.v);
-        memset(&c, 0, sizeof c);
-    }
+    if (err)
+        tdw_cache_free(&c);
     pf->slots[u].cache = c;
     pf->slots[u].state = err ? SLOT_FAILED : SLOT_READY;
     pthread_cond_broadcast(&pf->cv);
@@ -582,8 +564,7 @@ void tdw_prefetch_done(struct prefetch *pf, uint32_t u)
     if (!pf || u >= pf->nunits)
         return;
     pthread_mutex_lock(&pf->mu);
-    free(pf->slots[u].cache.v);
-    memset(&pf->slots[u].cache, 0, sizeof pf->slots[u].cache);
+    tdw_cache_free(&pf->slots[u].cache);
     pf->consumer = u + 1;
     pthread_cond_broadcast(&pf->cv);
     pthread_mutex_unlock(&pf->mu);
@@ -603,7 +584,7 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
         worker_close(&pf->w[i]);
     }
     for (uint32_t u = 0; u < pf->nunits; u++) {
-        free(pf->slots[u].cache.v);
+        tdw_cache_free(&pf->slots[u].cache);
         free(pf->names[u].v);
     }
     uint64_t dies = pf->dies;
