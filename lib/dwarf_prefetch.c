@@ -50,7 +50,13 @@ struct prefetch {
     struct slot *slots;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    uint32_t next;       /* next unit to hand to a worker */
+    /* Units are claimed in the order of their due time: their index, less their size in
+     * units of the average size (in 1/256ths), so that a large unit is started earlier,
+     * not when the importer is about to need it (python3.11d's unit 177 of 180 is 9% of
+     * .debug_info: decoded in order, the importer waited ~30 ms for it at the end). */
+    uint32_t *order;     /* units by due time; owned */
+    int64_t *due;        /* per unit; owned */
+    uint32_t next;       /* next position in order to hand out */
     uint32_t consumer;   /* unit the importer is on */
     /* The type-name index: the importer scans every unit's top level for names the first
      * time a declaration needs its definition (usually within the first units). A worker
@@ -415,11 +421,39 @@ void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u)
     pthread_mutex_unlock(&pf->mu);
 }
 
+/* Whether a unit is due for decoding while the importer is on unit `consumer`. */
+static bool claimable(const struct prefetch *pf, uint32_t consumer)
+{
+    return pf->next < pf->nunits &&
+           pf->due[pf->order[pf->next]] < ((int64_t)consumer + TDW_AHEAD) * 256;
+}
+
+/* The claim order (see struct prefetch). */
+static void order_units(struct prefetch *pf, const struct tdw_file *f)
+{
+    uint32_t n = pf->nunits;
+    uint64_t total = tdw_ref_off(f->units[n - 1]) - tdw_ref_off(f->units[0]);
+    uint64_t avg = total / (n - 1) ? total / (n - 1) : 1;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t size = k + 1 < n ? tdw_ref_off(f->units[k + 1]) - tdw_ref_off(f->units[k]) : avg;
+        uint64_t ahead = size / avg < n ? size * 256 / avg : (uint64_t)n * 256;
+        pf->due[k] = (int64_t)k * 256 - (int64_t)ahead;
+        /* insertion sort, stable: a unit moves back by about its size in average units,
+         * so the total work is about the number of units */
+        uint32_t j = k;
+        while (j > 0 && pf->due[pf->order[j - 1]] > pf->due[k]) {
+            pf->order[j] = pf->order[j - 1];
+            j--;
+        }
+        pf->order[j] = k;
+    }
+}
+
 /* Claim the next unit and decode it, with pf->mu held on entry and on return. */
 static void decode_claimed(struct worker *w, uint64_t *dies)
 {
     struct prefetch *pf = w->pf;
-    uint32_t u = pf->next++;
+    uint32_t u = pf->order[pf->next++];
     pthread_mutex_unlock(&pf->mu);
     struct tdw_cache c = {0};
     int err = decode_unit(w, u, &c, dies);
@@ -438,7 +472,7 @@ static void *worker_main(void *arg)
     uint64_t dies = 0;
     pthread_mutex_lock(&pf->mu);
     while (!pf->stop) {
-        bool decode = pf->next < pf->nunits && pf->next < pf->consumer + TDW_AHEAD;
+        bool decode = claimable(pf, pf->consumer);
         bool names = pf->names_wanted && pf->names_next < pf->nunits;
         if (decode) {
             decode_claimed(w, &dies);
@@ -479,12 +513,18 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
         return NULL;
     pf->slots = calloc(f->nunits, sizeof *pf->slots);
     pf->names = calloc(f->nunits, sizeof *pf->names);
-    if (!pf->slots || !pf->names) {
+    pf->order = calloc(f->nunits, sizeof *pf->order);
+    pf->due = calloc(f->nunits, sizeof *pf->due);
+    if (!pf->slots || !pf->names || !pf->order || !pf->due) {
         free(pf->slots);
         free(pf->names);
+        free(pf->order);
+        free(pf->due);
         free(pf);
         return NULL;
     }
+    pf->nunits = f->nunits;
+    order_units(pf, f);
     pf->img = elf_rawfile(f->elf, &pf->img_len);
     pf->dw = dw;
     pf->file = file;
@@ -529,6 +569,8 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
         pthread_cond_destroy(&pf->cv);
         free(pf->slots);
         free(pf->names);
+        free(pf->order);
+        free(pf->due);
         free(pf);
         return NULL;
     }
@@ -547,7 +589,7 @@ const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
      * is the slower of the two threads, and this keeps both busy. */
     uint64_t dies = 0;
     while (pf->slots[u].state == SLOT_PENDING) {
-        if (pf->next < pf->nunits && pf->next < u + TDW_AHEAD)
+        if (claimable(pf, u))
             decode_claimed(&pf->self, &dies);
         else
             pthread_cond_wait(&pf->cv, &pf->mu);
@@ -591,6 +633,9 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
     pthread_mutex_destroy(&pf->mu);
     pthread_cond_destroy(&pf->cv);
     free(pf->slots);
+    free(pf->names);
+    free(pf->order);
+    free(pf->due);
     free(pf);
     return dies;
 }
