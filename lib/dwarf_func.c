@@ -823,6 +823,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                 int got = tdw_kids_first(dw, f->units[u], NULL, &k, &d, diag);
                 for (; got == 1 && !err; got = tdw_kids_next(dw, &k, &d, diag)) {
                     dw->stat_dies++;
+                    /* the next top-level DIE's map slots load while this one imports */
+                    if (k.next)
+                        tdw_map_prefetch(dw, cache->v[k.next - 1].ref);
                     if (tdw_is_type_tag(d.tag))
                         err = tdw_import_type(dw, d.ref, NULL, diag);
                     else if (funcs && d.tag == DW_TAG_subprogram)

@@ -108,6 +108,19 @@ static uint64_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
     return &m->e[j].val;
 }
 
+void tdw_map_prefetch(const tyr_dwarf *dw, tdw_ref ref)
+{
+#if defined(__GNUC__)
+    const struct tdw_map *ms[2] = {&dw->die2type, &dw->chain_memo};
+    for (int i = 0; i < 2; i++)
+        if (ms[i]->cap)
+            __builtin_prefetch(&ms[i]->e[(uint32_t)mix64(ref) & (ms[i]->cap - 1)]);
+#else
+    (void)dw;
+    (void)ref;
+#endif
+}
+
 /* Mapped id of ref, or 0 with *found false (IN_PROGRESS counts as not mapped). */
 static bool mapped(tyr_dwarf *dw, tdw_ref ref, uint32_t *id)
 {

@@ -342,6 +342,9 @@ TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
 TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
+/* Start loading the map slots of ref (DIE -> type, chain hash) into the cache: the maps are
+ * megabytes, and each first lookup of a DIE is a cache miss the importer would wait for. */
+TYR_HIDDEN void tdw_map_prefetch(const tyr_dwarf *dw, tdw_ref ref);
 /* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */
 TYR_HIDDEN void tdw_unbind(tyr_dwarf *dw);
 TYR_HIDDEN bool tdw_is_type_tag(Dwarf_Half tag);
