@@ -196,6 +196,31 @@ const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_
     return &p->v[j];
 }
 
+int tdw_name_decl(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_Die die, char **name,
+                  Dwarf_Bool *decl, Dwarf_Error *e)
+{
+    const struct tdw_plan *plan = tdw_plan_get(p, dbg, die);
+    if (!plan || plan->attrlist) {
+        int res = tdw_diename(die, name, e);
+        if (res != DW_DLV_OK)
+            return res;
+        return dwarf_hasattr(die, DW_AT_declaration, decl, e) == DW_DLV_OK ? DW_DLV_OK
+                                                                            : DW_DLV_ERROR;
+    }
+    /* The abbreviation says whether there is a name and a DW_AT_declaration: no walk of
+     * the attributes for either (a dwarf_hasattr that finds nothing walks them all). */
+    bool named = false;
+    for (uint8_t i = 0; i < plan->n; i++)
+        named |= plan->at[i] == DW_AT_name;
+    if (!named)
+        return DW_DLV_NO_ENTRY;
+    int res = tdw_diename(die, name, e);
+    if (res != DW_DLV_OK)
+        return res;
+    *decl = (plan->has & TDW_DECL) != 0;
+    return DW_DLV_OK;
+}
+
 void tdw_plans_free(struct tdw_plans *p)
 {
     free(p->v);

@@ -328,12 +328,10 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             char *nm = NULL;
             Dwarf_Bool decl = 0;
             Dwarf_Error e2 = NULL;
-            int res = tdw_diename(die, &nm, &e2); /* dwarf_guard.c: no leak */
-            tdw_err_free(f->dbg, &e2);
+            int res = tdw_name_decl(&f->plans, f->dbg, die, &nm, &decl, &e2);
             if (res == DW_DLV_NO_ENTRY) {
                 err = 0; /* anonymous: nothing to find it by */
-            } else if (res == DW_DLV_OK &&
-                       dwarf_hasattr(die, DW_AT_declaration, &decl, &e2) == DW_DLV_OK) {
+            } else if (res == DW_DLV_OK) {
                 memset(&d, 0, sizeof d);
                 d.ref = tdw_die_ref(file, die);
                 d.tag = tag;

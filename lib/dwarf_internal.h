@@ -167,6 +167,11 @@ TYR_HIDDEN void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e);
  * call with the same p), or NULL: then decode with dwarf_attrlist. */
 TYR_HIDDEN const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug dbg,
                                                Dwarf_Die die);
+/* A type DIE's name and DW_AT_declaration flag for the name index, as tdw_diename() and
+ * dwarf_hasattr() give them, from the plan when there is one: DW_DLV_NO_ENTRY = unnamed,
+ * DW_DLV_OK = both set, DW_DLV_ERROR = decode the DIE instead (*e to free). */
+TYR_HIDDEN int tdw_name_decl(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_Die die, char **name,
+                             Dwarf_Bool *decl, Dwarf_Error *e);
 TYR_HIDDEN void tdw_plans_free(struct tdw_plans *p);
 
 /* ---- dwarf_die.c: reading DIEs ---- */

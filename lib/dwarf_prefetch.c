@@ -317,9 +317,8 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             char *nm = NULL;
             Dwarf_Bool decl = 0;
             struct tdw_entry en = {.ref = tdw_die_ref(file, die), .tag = tag};
-            int res = tdw_diename(die, &nm, &e);
-            tdw_err_free(w->dbg, &e);
-            if (res == DW_DLV_OK && dwarf_hasattr(die, DW_AT_declaration, &decl, &e) == DW_DLV_OK) {
+            int res = tdw_name_decl(w->plans, w->dbg, die, &nm, &decl, &e);
+            if (res == DW_DLV_OK) {
                 en.name = nm;
                 en.decl = decl != 0;
             } else if (res != DW_DLV_NO_ENTRY) {
