@@ -502,10 +502,37 @@ void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d)
 #undef GET
 }
 
+static uint32_t ref_slot(tdw_ref ref, uint32_t cap)
+{
+    return (uint32_t)((ref * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & (cap - 1);
+}
+
+void tdw_cache_index(struct tdw_cache *c)
+{
+    uint32_t cap = 16;
+    while (cap < c->n * 2u && cap < (UINT32_C(1) << 30))
+        cap *= 2;
+    if (cap < c->n * 2u)
+        return;
+    uint32_t *h = calloc(cap, sizeof *h);
+    if (!h)
+        return;
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint32_t j = ref_slot(c->v[i].ref, cap);
+        while (h[j])
+            j = (j + 1) & (cap - 1);
+        h[j] = i + 1;
+    }
+    free(c->hidx);
+    c->hidx = h;
+    c->hcap = cap;
+}
+
 void tdw_cache_free(struct tdw_cache *c)
 {
     free(c->v);
     free(c->vals);
+    free(c->hidx);
     memset(c, 0, sizeof *c);
 }
 
@@ -515,6 +542,13 @@ static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
     const struct tdw_cache *c = dw->cache;
     if (!c || ref < c->lo || ref >= c->hi)
         return 0;
+    if (c->hcap) {
+        for (uint32_t j = ref_slot(ref, c->hcap);; j = (j + 1) & (c->hcap - 1)) {
+            uint32_t i = c->hidx[j];
+            if (!i || c->v[i - 1].ref == ref)
+                return i;
+        }
+    }
     uint32_t lo = 0, hi = c->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;

@@ -231,11 +231,16 @@ struct tdw_cache {
     uint32_t n, cap;
     uint64_t *vals;       /* owned */
     uint32_t nvals, cap_vals;
+    uint32_t *hidx;       /* ref -> 1-based index, open addressing (0 = empty); owned */
+    uint32_t hcap;        /* 0: no table, look up by binary search */
 };
 /* Append a decoded DIE; *idx = its 1-based index. */
 TYR_HIDDEN int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx);
 /* The DIE at 0-based index i, as tdw_decode gave it. */
 TYR_HIDDEN void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d);
+/* Index the entries by ref once all are pushed (lookups then take a probe or two instead
+ * of a binary search over the unit); on failure lookups stay binary searches. */
+TYR_HIDDEN void tdw_cache_index(struct tdw_cache *c);
 TYR_HIDDEN void tdw_cache_free(struct tdw_cache *c);
 
 /* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the

@@ -456,6 +456,8 @@ static void decode_claimed(struct worker *w, uint64_t *dies)
     pthread_mutex_unlock(&pf->mu);
     struct tdw_cache c = {0};
     int err = decode_unit(w, u, &c, dies);
+    if (!err)
+        tdw_cache_index(&c);
     pthread_mutex_lock(&pf->mu);
     if (err)
         tdw_cache_free(&c);
