@@ -47,9 +47,16 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+static int map_resize(struct tdw_map *m, uint32_t cap);
+
 static int map_grow(struct tdw_map *m)
 {
-    uint32_t cap = m->cap ? m->cap * 2 : 4096;
+    return map_resize(m, m->cap ? m->cap * 2 : 4096);
+}
+
+/* Rehash into cap slots (a power of two larger than the entries). */
+static int map_resize(struct tdw_map *m, uint32_t cap)
+{
     struct tdw_ment *e = malloc((size_t)cap * sizeof *e);
     if (!e)
         return TYR_ENOMEM;
@@ -74,12 +81,11 @@ static int map_reserve(struct tdw_map *m, uint32_t entries)
 {
     if (entries > (UINT32_C(1) << 28))
         entries = UINT32_C(1) << 28;
-    while ((uint64_t)entries * 4 >= (uint64_t)m->cap * 3) {
-        int err = map_grow(m);
-        if (err)
-            return err;
-    }
-    return 0;
+    uint32_t cap = m->cap ? m->cap : 4096;
+    while ((uint64_t)entries * 4 >= (uint64_t)cap * 3)
+        cap *= 2;
+    /* one allocation of the final size, not one per doubling */
+    return cap == m->cap ? 0 : map_resize(m, cap);
 }
 
 int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo)
