@@ -473,6 +473,10 @@ int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
     e->tag = d->tag;
     e->child = e->sib = 0;
     e->val = c->nvals;
+    if (!nv) {
+        *idx = ++c->n;
+        return 0;
+    }
     uint64_t *out = c->vals + c->nvals;
 #define PUT(bit, field)                                                                        \
     if (d->has & (bit))                                                                        \
@@ -494,6 +498,8 @@ void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d)
     d->has = e->has;
     d->tag = e->tag;
     d->spec = d->origin = d->sig = TDW_REF_NONE;
+    if (!(e->has & CACHE_VAL_BITS))
+        return; /* and c->vals may be NULL */
     const uint64_t *in = c->vals + e->val;
 #define GET(bit, field)                                                                        \
     if (e->has & (bit))                                                                        \
