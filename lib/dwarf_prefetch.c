@@ -35,11 +35,16 @@ struct slot {
     struct tdw_cache cache;
 };
 
-/* A unit's type names for the name index (tdw_prefetch_names). */
+/* A unit's type names for the name index (tdw_prefetch_names), and the offsets of the
+ * top-level DIEs its decode keeps (keep_top), met on the same walk: the decode then goes from
+ * one to the next with dwarf_offdie_b instead of walking every top-level DIE again. */
 struct names {
     int state;
     struct tdw_entry *v; /* owned */
     uint32_t n, cap;
+    uint32_t *top;       /* offsets from the unit's DIE; owned; NULL when the walk met
+                          * anything unusual (then the decode walks again) */
+    uint32_t ntop, cap_top;
 };
 
 struct prefetch {
@@ -147,8 +152,26 @@ static int get_child(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out)
     return 0;
 }
 
-/* Decode unit u of the worker's file into c. */
-static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64_t *dies)
+/* The DIE at a top-level offset of the unit being decoded (libdwarf's current unit). */
+static int top_die(struct worker *w, Dwarf_Off base, const uint32_t *top, uint32_t ntop,
+                   uint32_t k, Dwarf_Die *out)
+{
+    *out = NULL;
+    if (k >= ntop)
+        return 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_offdie_b(w->dbg, base + top[k], 1, out, &e) != DW_DLV_OK) {
+        tdw_err_free(w->dbg, &e);
+        *out = NULL;
+        return TYR_EDWARF;
+    }
+    return 0;
+}
+
+/* Decode unit u of the worker's file into c. With top (the offsets of the top-level DIEs to
+ * keep, from the names scan's walk of the same unit), go from one to the next directly. */
+static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32_t ntop,
+                       struct tdw_cache *c, uint64_t *dies)
 {
     struct prefetch *pf = w->pf;
     tyr_dwarf *dw = pf->dw;
@@ -175,7 +198,8 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     struct frame *st = NULL;
     uint32_t n = 0, cap = 0;
     Dwarf_Die first = NULL;
-    if ((err = get_child(w->dbg, cu, &first))) {
+    uint32_t k = 0; /* next index in top */
+    if ((err = top ? top_die(w, tdw_ref_off(f->units[u]), top, ntop, k++, &first) : get_child(w->dbg, cu, &first))) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -217,7 +241,15 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
             fr->last = ci;
         }
         Dwarf_Die next = NULL;
-        int res = dwarf_siblingof_b(w->dbg, ch, 1, &next, &e);
+        /* (on error, ch is still fr->cur: freed below) */
+        int res = DW_DLV_NO_ENTRY;
+        if (top && n == 1) {
+            /* ascending offsets: a subsequence of the names scan's checked walk */
+            if ((err = top_die(w, tdw_ref_off(f->units[u]), top, ntop, k++, &next)))
+                break;
+        } else {
+            res = dwarf_siblingof_b(w->dbg, ch, 1, &next, &e);
+        }
         if (res == DW_DLV_ERROR) {
             tdw_err_free(w->dbg, &e);
             err = TYR_EDWARF;
@@ -234,7 +266,7 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
                 break;
             }
         }
-        fr->cur = res == DW_DLV_OK ? next : NULL;
+        fr->cur = next;
         Dwarf_Die gc = NULL;
         if (keep && !params && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) &&
             gc) {
@@ -273,6 +305,22 @@ static bool name_lasts(const struct prefetch *pf, const char *name)
            (alt->str && name >= alt->str && name < alt->str + alt->str_len);
 }
 
+static int top_push(struct names *nm, Dwarf_Off base, Dwarf_Off off)
+{
+    if (off <= base || off - base > UINT32_MAX)
+        return TYR_EDWARF;
+    if (nm->ntop == nm->cap_top) {
+        uint32_t cap = nm->cap_top ? nm->cap_top * 2 : 256;
+        uint32_t *v = realloc(nm->top, (size_t)cap * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        nm->top = v;
+        nm->cap_top = cap;
+    }
+    nm->top[nm->ntop++] = (uint32_t)(off - base);
+    return 0;
+}
+
 static int names_push(struct names *nm, const struct tdw_entry *e)
 {
     if (nm->n == nm->cap) {
@@ -301,6 +349,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
         tdw_err_free(w->dbg, &e);
         return TYR_EDWARF;
     }
+    bool top_ok = true;
     /* the unit DIE is decoded as index_scan_next's tdw_read does: same errors */
     struct tdw_die ud;
     int err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &ud, NULL);
@@ -312,6 +361,15 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK) {
             tdw_err_free(w->dbg, &e);
             tag = 0; /* as index_scan_next: a DIE without a tag is skipped */
+            top_ok = false; /* but decode_unit's walk fails on it */
+        }
+        if (top_ok && keep_top(tag, pf->funcs)) {
+            Dwarf_Off off = 0;
+            if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK ||
+                top_push(out, tdw_ref_off(dw->f[file].units[u]), off)) {
+                tdw_err_free(w->dbg, &e);
+                top_ok = false;
+            }
         }
         if (tdw_index_tag(TDW_IX_TYPES, tag)) {
             char *nm = NULL;
@@ -360,6 +418,18 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
     }
     if (die)
         dwarf_dealloc_die(die);
+    if (!top_ok) {
+        free(out->top);
+        out->top = NULL;
+        out->ntop = out->cap_top = 0;
+    } else if (out->top && out->ntop < out->cap_top) {
+        /* kept until the unit is decoded, maybe long: no slack */
+        uint32_t *v = realloc(out->top, (size_t)(out->ntop ? out->ntop : 1) * sizeof *v);
+        if (v) {
+            out->top = v;
+            out->cap_top = out->ntop ? out->ntop : 1;
+        }
+    }
     return err;
 }
 
@@ -374,6 +444,7 @@ static void names_claimed(struct worker *w)
     pthread_mutex_lock(&pf->mu);
     if (err) {
         free(nm.v);
+        free(nm.top);
         memset(&nm, 0, sizeof nm);
     }
     nm.state = err ? SLOT_FAILED : SLOT_READY;
@@ -414,7 +485,7 @@ void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u)
     if (!pf || u >= pf->nunits)
         return;
     pthread_mutex_lock(&pf->mu);
-    free(pf->names[u].v);
+    free(pf->names[u].v); /* the top-level offsets stay for the unit's decode */
     pf->names[u].v = NULL;
     pf->names[u].n = pf->names[u].cap = 0;
     pthread_mutex_unlock(&pf->mu);
@@ -453,9 +524,19 @@ static void decode_claimed(struct worker *w, uint64_t *dies)
 {
     struct prefetch *pf = w->pf;
     uint32_t u = pf->order[pf->next++];
+    /* the unit's top-level offsets, if its names were scanned already: taken over */
+    uint32_t *top = NULL;
+    uint32_t ntop = 0;
+    if (pf->names[u].state == SLOT_READY && pf->names[u].top) {
+        top = pf->names[u].top;
+        ntop = pf->names[u].ntop;
+        pf->names[u].top = NULL;
+        pf->names[u].ntop = pf->names[u].cap_top = 0;
+    }
     pthread_mutex_unlock(&pf->mu);
     struct tdw_cache c = {0};
-    int err = decode_unit(w, u, &c, dies);
+    int err = decode_unit(w, u, top, ntop, &c, dies);
+    free(top);
     if (!err)
         tdw_cache_index(&c);
     pthread_mutex_lock(&pf->mu);
@@ -629,6 +710,7 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
     for (uint32_t u = 0; u < pf->nunits; u++) {
         tdw_cache_free(&pf->slots[u].cache);
         free(pf->names[u].v);
+        free(pf->names[u].top);
     }
     uint64_t dies = pf->dies;
     pthread_mutex_destroy(&pf->mu);
