@@ -51,6 +51,7 @@ static uint32_t slot_of(Dwarf_Off goff, uint32_t cap)
 
 static int plans_grow(struct tdw_plans *p)
 {
+    p->last = NULL; /* slots move or are cleared */
     uint32_t cap = p->cap ? p->cap * 2 : 256;
     if (p->used >= MAX_PLANS) {
         /* Start afresh rather than grow without bound. */
@@ -178,11 +179,14 @@ const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_
     }
     if (goff == EMPTY)
         return NULL;
+    /* consecutive DIEs (a struct's members) often share their abbreviation */
+    if (p->last && p->last->goff == goff)
+        return p->last;
     if (p->cap) {
         uint32_t j = slot_of(goff, p->cap);
         while (p->v[j].goff != EMPTY) {
             if (p->v[j].goff == goff)
-                return &p->v[j];
+                return p->last = &p->v[j];
             j = (j + 1) & (p->cap - 1);
         }
     }
@@ -193,7 +197,7 @@ const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_
         j = (j + 1) & (p->cap - 1);
     plan_build(dbg, goff, &p->v[j]);
     p->used++;
-    return &p->v[j];
+    return p->last = &p->v[j];
 }
 
 int tdw_name_decl(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_Die die, char **name,

@@ -41,6 +41,7 @@ struct tdw_plan {
 struct tdw_plans {
     struct tdw_plan *v;
     uint32_t cap, used;
+    const struct tdw_plan *last; /* the plan returned last (into v), or NULL */
 };
 
 /* One opened DWARF file. */
