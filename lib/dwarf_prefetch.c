@@ -190,7 +190,8 @@ static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32
     }
     struct tdw_die d;
     uint32_t idx;
-    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) || (err = tdw_cache_push(c, &d, &idx))) {
+    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) ||
+        (err = tdw_cache_push(c, &d, &idx))) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -199,7 +200,9 @@ static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32
     uint32_t n = 0, cap = 0;
     Dwarf_Die first = NULL;
     uint32_t k = 0; /* next index in top */
-    if ((err = top ? top_die(w, tdw_ref_off(f->units[u]), top, ntop, k++, &first) : get_child(w->dbg, cu, &first))) {
+    Dwarf_Off base = tdw_ref_off(f->units[u]);
+    err = top ? top_die(w, base, top, ntop, k++, &first) : get_child(w->dbg, cu, &first);
+    if (err) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -245,7 +248,7 @@ static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32
         int res = DW_DLV_NO_ENTRY;
         if (top && n == 1) {
             /* ascending offsets: a subsequence of the names scan's checked walk */
-            if ((err = top_die(w, tdw_ref_off(f->units[u]), top, ntop, k++, &next)))
+            if ((err = top_die(w, base, top, ntop, k++, &next)))
                 break;
         } else {
             res = dwarf_siblingof_b(w->dbg, ch, 1, &next, &e);
@@ -258,8 +261,8 @@ static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32
         if (res == DW_DLV_OK) {
             /* siblings only move forward (a backward DW_AT_sibling would loop) */
             Dwarf_Off a = 0, b = 0;
-            if (dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK || dwarf_dieoffset(next, &b, &e) != DW_DLV_OK ||
-                b <= a) {
+            if (dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK ||
+                dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
                 tdw_err_free(w->dbg, &e);
                 dwarf_dealloc_die(next);
                 err = TYR_EDWARF;
