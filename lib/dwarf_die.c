@@ -428,9 +428,11 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
         if (r > 0)
             continue;
         Dwarf_Attribute a = NULL;
-        Dwarf_Half form = 0;
+        Dwarf_Half form = plan->form[i];
         int res = dwarf_attr(die, at, &a, &e);
-        if (res == DW_DLV_OK && dwarf_whatform(a, &form, &e) != DW_DLV_OK)
+        /* the abbreviation's form is the attribute's, unless the DIE itself names it */
+        if (res == DW_DLV_OK && form == DW_FORM_indirect &&
+            dwarf_whatform(a, &form, &e) != DW_DLV_OK)
             res = DW_DLV_ERROR;
         if (res != DW_DLV_OK) {
             tdw_err_free(dbg, &e);

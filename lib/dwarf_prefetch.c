@@ -260,8 +260,8 @@ static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32
         }
         if (res == DW_DLV_OK) {
             /* siblings only move forward (a backward DW_AT_sibling would loop) */
-            Dwarf_Off a = 0, b = 0;
-            if (dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK ||
+            Dwarf_Off a = keep ? tdw_ref_off(d.ref) : 0, b = 0;
+            if ((!keep && dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK) ||
                 dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
                 tdw_err_free(w->dbg, &e);
                 dwarf_dealloc_die(next);
