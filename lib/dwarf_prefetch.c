@@ -466,10 +466,12 @@ int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry *
     }
     while (pf->names[u].state == SLOT_PENDING) {
         if (pf->names_next <= u) {
-            /* nobody scans it: the caller does, into the index directly */
-            pf->names_next = u + 1;
-            pthread_mutex_unlock(&pf->mu);
-            return 0;
+            /* nobody scans it yet: this thread does, into a list too, so that the unit's
+             * decode gets the offsets of its top-level DIEs (units before u are in the
+             * index already) */
+            pf->names_next = u;
+            names_claimed(&pf->self);
+            continue;
         }
         if (pf->names_next < pf->nunits)
             names_claimed(&pf->self); /* scan a later one while a worker scans u */
