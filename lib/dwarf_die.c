@@ -403,6 +403,13 @@ static int size_direct(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Half
 int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans, unsigned file,
                   Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
+    return tdw_decode_named(dw, dbg, plans, file, die, false, NULL, d, diag);
+}
+
+int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
+                     unsigned file, Dwarf_Die die, bool known, const char *name,
+                     struct tdw_die *d, tyr_diag *diag)
+{
     Dwarf_Error e = NULL;
     die_reset(d);
     d->ref = tdw_die_ref(file, die);
@@ -422,6 +429,12 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
     d->has |= plan->has;
     for (uint8_t i = 0; i < plan->n; i++) {
         Dwarf_Half at = plan->at[i];
+        if (at == DW_AT_name && known) {
+            d->name = name;
+            if (name)
+                d->has |= TDW_HAS_NAME;
+            continue;
+        }
         int r = size_direct(dbg, die, at, plan->form[i], d);
         if (r < 0)
             return unreadable(d, diag);

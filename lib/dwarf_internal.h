@@ -260,6 +260,11 @@ TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct td
  * NULL: dwarf_attrlist for every DIE); counts nothing. */
 TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
                              unsigned file, Dwarf_Die die, struct tdw_die *out, tyr_diag *diag);
+/* tdw_decode_in, with the DIE's DW_AT_name already read (when known): `name` (NULL = none) is
+ * taken instead of reading the attribute again, where a plan decodes the DIE. */
+TYR_HIDDEN int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
+                                unsigned file, Dwarf_Die die, bool known, const char *name,
+                                struct tdw_die *out, tyr_diag *diag);
 TYR_HIDDEN void tdw_die_free(Dwarf_Die die);
 /* Children of a DIE, decoded, from the prefetched unit when it holds the parent, else from
  * libdwarf (parent_die, when the caller has it, saves a lookup). 1 = *out is a child,

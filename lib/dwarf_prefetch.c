@@ -44,8 +44,12 @@ struct names {
     uint32_t n, cap;
     uint32_t *top;       /* offsets from the unit's DIE; owned; NULL when the walk met
                           * anything unusual (then the decode walks again) */
+    uint32_t *topname;   /* per top entry: its DW_AT_name as read for the index, as an offset
+                          * into the file's bytes, or NAME_NONE / NAME_UNKNOWN; owned */
     uint32_t ntop, cap_top;
 };
+#define NAME_UNKNOWN UINT32_MAX      /* not read: the decode reads it */
+#define NAME_NONE (UINT32_MAX - 1)   /* read: the DIE has none */
 
 struct prefetch {
     tyr_dwarf *dw;
@@ -170,9 +174,11 @@ static int top_die(struct worker *w, Dwarf_Off base, const uint32_t *top, uint32
 
 /* Decode unit u of the worker's file into c. With top (the offsets of the top-level DIEs to
  * keep, from the names scan's walk of the same unit), go from one to the next directly. */
-static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32_t ntop,
+static int decode_unit(struct worker *w, uint32_t u, const struct names *tl,
                        struct tdw_cache *c, uint64_t *dies)
 {
+    const uint32_t *top = tl ? tl->top : NULL;
+    uint32_t ntop = tl ? tl->ntop : 0;
     struct prefetch *pf = w->pf;
     tyr_dwarf *dw = pf->dw;
     unsigned file = pf->file;
@@ -232,7 +238,11 @@ static int decode_unit(struct worker *w, uint32_t u, const uint32_t *top, uint32
         bool keep = params ? is_param_tag(tag) : n > 1 || keep_top(tag, pf->funcs);
         uint32_t ci = 0;
         if (keep) {
-            if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, ch, &d, NULL)) ||
+            /* a top-level DIE's name, when the names scan read it, is not read again */
+            uint32_t tn = top && n == 1 ? tl->topname[k - 1] : NAME_UNKNOWN;
+            const char *name = tn == NAME_NONE ? NULL : pf->img + (tn == NAME_UNKNOWN ? 0 : tn);
+            if ((err = tdw_decode_named(dw, w->dbg, w->plans, file, ch, tn != NAME_UNKNOWN,
+                                        name, &d, NULL)) ||
                 (err = tdw_cache_push(c, &d, &ci)))
                 break;
             (*dies)++;
@@ -308,7 +318,7 @@ static bool name_lasts(const struct prefetch *pf, const char *name)
            (alt->str && name >= alt->str && name < alt->str + alt->str_len);
 }
 
-static int top_push(struct names *nm, Dwarf_Off base, Dwarf_Off off)
+static int top_push(struct names *nm, Dwarf_Off base, Dwarf_Off off, uint32_t name)
 {
     if (off <= base || off - base > UINT32_MAX)
         return TYR_EDWARF;
@@ -318,10 +328,27 @@ static int top_push(struct names *nm, Dwarf_Off base, Dwarf_Off off)
         if (!v)
             return TYR_ENOMEM;
         nm->top = v;
+        uint32_t *tn = realloc(nm->topname, (size_t)cap * sizeof *tn);
+        if (!tn)
+            return TYR_ENOMEM;
+        nm->topname = tn;
         nm->cap_top = cap;
     }
-    nm->top[nm->ntop++] = (uint32_t)(off - base);
+    nm->top[nm->ntop] = (uint32_t)(off - base);
+    nm->topname[nm->ntop++] = name;
     return 0;
+}
+
+/* A name as top_push keeps it: an offset into the file's bytes (NAME_UNKNOWN when it is not
+ * there, e.g. in the alt file: then the decode reads it again). */
+static uint32_t name_ref(const struct prefetch *pf, const char *name)
+{
+    if (!name)
+        return NAME_NONE;
+    if (name < pf->img || name >= pf->img + pf->img_len ||
+        (size_t)(name - pf->img) >= NAME_NONE)
+        return NAME_UNKNOWN;
+    return (uint32_t)(name - pf->img);
 }
 
 static int names_push(struct names *nm, const struct tdw_entry *e)
@@ -366,14 +393,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             tag = 0; /* as index_scan_next: a DIE without a tag is skipped */
             top_ok = false; /* but decode_unit's walk fails on it */
         }
-        if (top_ok && keep_top(tag, pf->funcs)) {
-            Dwarf_Off off = 0;
-            if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK ||
-                top_push(out, tdw_ref_off(dw->f[file].units[u]), off)) {
-                tdw_err_free(w->dbg, &e);
-                top_ok = false;
-            }
-        }
+        uint32_t known = NAME_UNKNOWN; /* the DIE's name if read below, for its decode */
         if (tdw_index_tag(TDW_IX_TYPES, tag)) {
             char *nm = NULL;
             Dwarf_Bool decl = 0;
@@ -398,6 +418,17 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             }
             if (en.name && (err = names_push(out, &en)))
                 break;
+            /* what the decode would read: the same attribute through the same libdwarf
+             * calls (or, on the fallback, the decode itself) */
+            known = name_ref(pf, en.name);
+        }
+        if (top_ok && keep_top(tag, pf->funcs)) {
+            Dwarf_Off off = 0;
+            if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK ||
+                top_push(out, tdw_ref_off(dw->f[file].units[u]), off, known)) {
+                tdw_err_free(w->dbg, &e);
+                top_ok = false;
+            }
         }
         Dwarf_Die next = NULL;
         int res = dwarf_siblingof_b(w->dbg, die, 1, &next, &e);
@@ -423,15 +454,20 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
         dwarf_dealloc_die(die);
     if (!top_ok) {
         free(out->top);
-        out->top = NULL;
+        free(out->topname);
+        out->top = out->topname = NULL;
         out->ntop = out->cap_top = 0;
     } else if (out->top && out->ntop < out->cap_top) {
         /* kept until the unit is decoded, maybe long: no slack */
-        uint32_t *v = realloc(out->top, (size_t)(out->ntop ? out->ntop : 1) * sizeof *v);
-        if (v) {
+        size_t n = out->ntop ? out->ntop : 1;
+        uint32_t *v = realloc(out->top, n * sizeof *v);
+        if (v)
             out->top = v;
-            out->cap_top = out->ntop ? out->ntop : 1;
-        }
+        uint32_t *tn = realloc(out->topname, n * sizeof *tn);
+        if (tn)
+            out->topname = tn;
+        if (v && tn)
+            out->cap_top = (uint32_t)n;
     }
     return err;
 }
@@ -448,6 +484,7 @@ static void names_claimed(struct worker *w)
     if (err) {
         free(nm.v);
         free(nm.top);
+        free(nm.topname);
         memset(&nm, 0, sizeof nm);
     }
     nm.state = err ? SLOT_FAILED : SLOT_READY;
@@ -530,18 +567,19 @@ static void decode_claimed(struct worker *w, uint64_t *dies)
     struct prefetch *pf = w->pf;
     uint32_t u = pf->order[pf->next++];
     /* the unit's top-level offsets, if its names were scanned already: taken over */
-    uint32_t *top = NULL;
-    uint32_t ntop = 0;
+    struct names tl = {0}; /* only top, topname, ntop used */
     if (pf->names[u].state == SLOT_READY && pf->names[u].top) {
-        top = pf->names[u].top;
-        ntop = pf->names[u].ntop;
-        pf->names[u].top = NULL;
+        tl.top = pf->names[u].top;
+        tl.topname = pf->names[u].topname;
+        tl.ntop = pf->names[u].ntop;
+        pf->names[u].top = pf->names[u].topname = NULL;
         pf->names[u].ntop = pf->names[u].cap_top = 0;
     }
     pthread_mutex_unlock(&pf->mu);
     struct tdw_cache c = {0};
-    int err = decode_unit(w, u, top, ntop, &c, dies);
-    free(top);
+    int err = decode_unit(w, u, tl.top ? &tl : NULL, &c, dies);
+    free(tl.top);
+    free(tl.topname);
     if (!err)
         tdw_cache_index(&c);
     pthread_mutex_lock(&pf->mu);
@@ -716,6 +754,7 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
         tdw_cache_free(&pf->slots[u].cache);
         free(pf->names[u].v);
         free(pf->names[u].top);
+        free(pf->names[u].topname);
     }
     uint64_t dies = pf->dies;
     pthread_mutex_destroy(&pf->mu);
