@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench_import: the DWARF importer against its anchors, side by side, one run.
- *   bench_import [RUNS]          compare on python3.11d (default 5 runs, medians):
+ *   bench_import [RUNS]          compare on python3.11d (default 5 runs, medians; the
+ *                                import-all commands run interleaved, A B C D A B C D ...):
  *                                  every type: tyr import_all vs pahole -j --btf_encode_detached
  *                                  (and pahole without -j) on a copy of the same file;
  *                                  one function: tyr import_func vs bpftrace -lv 'uprobe:...'
@@ -123,6 +124,7 @@ static int do_import(int argc, char **argv)
 
 struct sample {
     double ms;
+    double user_ms;     /* user CPU time: less sensitive than wall time to a loaded machine */
     long rss_kb;
     int status;
 };
@@ -130,7 +132,7 @@ struct sample {
 /* Run argv with stdout to out_path and stderr to err_path; wall time and peak RSS. */
 static struct sample run_once(char *const *argv, const char *out_path, const char *err_path)
 {
-    struct sample s = {0, 0, -1};
+    struct sample s = {0, 0, 0, -1};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -142,6 +144,7 @@ static struct sample run_once(char *const *argv, const char *out_path, const cha
         struct rusage ru;
         if (wait4(pid, &st, 0, &ru) == pid) {
             s.ms = now_ms() - t0;
+            s.user_ms = (double)ru.ru_utime.tv_sec * 1e3 + (double)ru.ru_utime.tv_usec / 1e3;
             s.rss_kb = ru.ru_maxrss;
             s.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
         }
@@ -156,26 +159,56 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Medians over runs; false when the tool failed (its stderr is kept in err_path). */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return v[n / 2];
+}
+
+/* Medians over runs of several commands run in turn (A, B, C, A, B, C, ...), so that a
+ * change in the machine's load falls on all of them alike. ok[i] false when command i
+ * failed (its stderr is kept in err_path[i]; it is not run again). */
+#define MAX_RUNS 64
+#define MAX_CMDS 4
+static void run_medians(char *const *const *argv, int ncmd, int runs, const char *out_path,
+                        char err_path[][256], struct sample *med, bool *ok)
+{
+    static double ms[MAX_CMDS][MAX_RUNS], user[MAX_CMDS][MAX_RUNS], rss[MAX_CMDS][MAX_RUNS];
+    if (runs > MAX_RUNS)
+        runs = MAX_RUNS;
+    for (int c = 0; c < ncmd; c++)
+        ok[c] = true;
+    for (int i = 0; i < runs; i++) {
+        for (int c = 0; c < ncmd; c++) {
+            if (!ok[c])
+                continue;
+            struct sample s = run_once(argv[c], out_path, err_path[c]);
+            ok[c] = s.status == 0;
+            ms[c][i] = s.ms;
+            user[c][i] = s.user_ms;
+            rss[c][i] = (double)s.rss_kb;
+        }
+    }
+    for (int c = 0; c < ncmd; c++) {
+        if (!ok[c])
+            continue;
+        med[c].ms = median(ms[c], runs);
+        med[c].user_ms = median(user[c], runs);
+        med[c].rss_kb = (long)median(rss[c], runs);
+        med[c].status = 0;
+    }
+}
+
+/* Medians over runs of one command; false when it failed (stderr kept in err_path). */
 static bool run_median(char *const *argv, int runs, const char *out_path, const char *err_path,
                        struct sample *med)
 {
-    double ms[64], rss[64];
-    if (runs > 64)
-        runs = 64;
-    for (int i = 0; i < runs; i++) {
-        struct sample s = run_once(argv, out_path, err_path);
-        if (s.status != 0)
-            return false;
-        ms[i] = s.ms;
-        rss[i] = (double)s.rss_kb;
-    }
-    qsort(ms, (size_t)runs, sizeof ms[0], cmp_double);
-    qsort(rss, (size_t)runs, sizeof rss[0], cmp_double);
-    med->ms = ms[runs / 2];
-    med->rss_kb = (long)rss[runs / 2];
-    med->status = 0;
-    return true;
+    char errs[1][256];
+    snprintf(errs[0], sizeof errs[0], "%s", err_path);
+    char *const *cmds[1] = {argv};
+    bool ok;
+    run_medians(cmds, 1, runs, out_path, errs, med, &ok);
+    return ok;
 }
 
 static bool have(const char *tool)
@@ -246,49 +279,63 @@ static int compare(const char *self, int runs)
         return 1;
     }
     int rc = 0;
-    struct sample tyr_all, pj, ps, tyr_fn, bt;
+    struct sample tyr_fn, bt;
+    /* Every type: tyr (types only, then with functions) and pahole with and without -j,
+     * interleaved run by run. */
     char *a_all[] = {(char *)self, "all", copy, NULL};
-    if (!run_median(a_all, runs, out, err, &tyr_all)) {
-        first_line(err, line, sizeof line);
+    char *a_allf[] = {(char *)self, "allf", copy, NULL};
+    char *a_pj[] = {"pahole", "-j", btf, copy, NULL};
+    char *a_ps[] = {"pahole", btf, copy, NULL};
+    char *const *cmds[MAX_CMDS] = {a_all, a_allf, a_pj, a_ps};
+    int ncmd = have("pahole") ? 4 : 2;
+    char errs[MAX_CMDS][256];
+    for (int c = 0; c < MAX_CMDS; c++)
+        snprintf(errs[c], sizeof errs[c], "%s/err.%d", dir, c);
+    struct sample med[MAX_CMDS];
+    bool ok[MAX_CMDS];
+    run_medians(cmds, ncmd, runs, out, errs, med, ok);
+    struct sample tyr_all = med[0], tyr_allf = med[1], pj = med[2], ps = med[3];
+    if (!ok[0]) {
+        first_line(errs[0], line, sizeof line);
         printf("  tyr import_all failed: %s\n", line);
         rc = 1;
         goto done;
     }
+    /* the first line of each tyr output: run once more, for the counts */
+    struct sample once = run_once(a_all, out, err);
     first_line(out, line, sizeof line);
-    printf("  tyr import_all                     %8.1f ms %6.1f MB   [%s]\n", tyr_all.ms,
-           (double)tyr_all.rss_kb / 1024, line);
-    struct sample tyr_allf;
-    char *a_allf[] = {(char *)self, "allf", copy, NULL};
-    if (run_median(a_allf, runs, out, err, &tyr_allf)) {
+    printf("  tyr import_all                     %8.1f ms %6.1f MB  user %6.1f ms   [%s]\n",
+           tyr_all.ms, (double)tyr_all.rss_kb / 1024, tyr_all.user_ms,
+           once.status == 0 ? line : "?");
+    if (ok[1]) {
+        once = run_once(a_allf, out, err);
         first_line(out, line, sizeof line);
-        printf("  tyr import_all + every function    %8.1f ms %6.1f MB   [%s]\n", tyr_allf.ms,
-               (double)tyr_allf.rss_kb / 1024, line);
+        printf("  tyr import_all + every function    %8.1f ms %6.1f MB  user %6.1f ms   [%s]\n",
+               tyr_allf.ms, (double)tyr_allf.rss_kb / 1024, tyr_allf.user_ms,
+               once.status == 0 ? line : "?");
         printf("  ratio with functions / types only: time %.2fx (target <= 1.3)\n",
                tyr_allf.ms / tyr_all.ms);
     } else {
-        first_line(err, line, sizeof line);
+        first_line(errs[1], line, sizeof line);
         printf("  tyr import_all + every function failed: %s\n", line);
         rc = 1;
     }
-    if (have("pahole")) {
-        char *a_pj[] = {"pahole", "-j", btf, copy, NULL};
-        char *a_ps[] = {"pahole", btf, copy, NULL};
-        if (run_median(a_pj, runs, out, err, &pj) && run_median(a_ps, runs, out, err, &ps)) {
-            printf("  pahole -j --btf_encode_detached    %8.1f ms %6.1f MB\n", pj.ms,
-                   (double)pj.rss_kb / 1024);
-            printf("  pahole --btf_encode_detached       %8.1f ms %6.1f MB   (pahole 1.24 drops "
-                   "every DW_TAG_atomic_type; tyr keeps _Atomic)\n", ps.ms,
-                   (double)ps.rss_kb / 1024);
-            printf("  ratio tyr / pahole -j: time %.2fx (target <= 1.0), peak RSS %.1f MB "
-                   "(target <= 40 MB, %.2fx)\n", tyr_all.ms / pj.ms,
-                   (double)tyr_all.rss_kb / 1024, (double)tyr_all.rss_kb / (double)pj.rss_kb);
-            printf("  ratio tyr / pahole:    time %.2fx\n", tyr_all.ms / ps.ms);
-        } else {
-            first_line(err, line, sizeof line);
-            printf("  pahole failed: %s\n", line);
-        }
-    } else {
+    if (ncmd < 4) {
         printf("  pahole not installed (apt-get install dwarves)\n");
+    } else if (ok[2] && ok[3]) {
+        printf("  pahole -j --btf_encode_detached    %8.1f ms %6.1f MB  user %6.1f ms\n", pj.ms,
+               (double)pj.rss_kb / 1024, pj.user_ms);
+        printf("  pahole --btf_encode_detached       %8.1f ms %6.1f MB  user %6.1f ms   (pahole "
+               "1.24 drops every DW_TAG_atomic_type; tyr keeps _Atomic)\n", ps.ms,
+               (double)ps.rss_kb / 1024, ps.user_ms);
+        printf("  ratio tyr / pahole -j: time %.2fx (target <= 1.0), user CPU %.2fx, peak RSS "
+               "%.1f MB (target <= 40 MB, %.2fx)\n", tyr_all.ms / pj.ms,
+               tyr_all.user_ms / pj.user_ms, (double)tyr_all.rss_kb / 1024,
+               (double)tyr_all.rss_kb / (double)pj.rss_kb);
+        printf("  ratio tyr / pahole:    time %.2fx\n", tyr_all.ms / ps.ms);
+    } else {
+        first_line(errs[ok[2] ? 3 : 2], line, sizeof line);
+        printf("  pahole failed: %s\n", line);
     }
     char *a_fn[] = {(char *)self, "func", copy, (char *)fn, NULL};
     if (!run_median(a_fn, runs, out, err, &tyr_fn)) {
@@ -321,6 +368,10 @@ done:
     unlink(copy);
     unlink(out);
     unlink(err);
+    for (int c = 0; c < MAX_CMDS; c++) {
+        snprintf(line, sizeof line, "%s/err.%d", dir, c);
+        unlink(line);
+    }
     snprintf(line, sizeof line, "%s/x.btf", dir);
     unlink(line);
     rmdir(dir);

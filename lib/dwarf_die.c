@@ -5,6 +5,7 @@
  * DW_FORM_ref_sup4/8 into the dwz supplementary file; DW_FORM_GNU_strp_alt/strp_sup names
  * are read from that file's .debug_str.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dwarf_internal.h"
@@ -187,26 +188,146 @@ static const char *read_name(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute
     return s;
 }
 
+/* A DIE with nothing: no references, no values. Cleared in pieces of at most 64 bytes: gcc
+ * turns one larger memset (or struct copy) into `rep stos`, whose start-up cost is most of
+ * the work for these 144 bytes, and this runs for every DIE decoded or read back. */
+static void die_reset(struct tdw_die *d)
+{
+    char *p = (char *)d;
+    size_t n = sizeof *d;
+    while (n > 64) {
+        memset(p, 0, 64);
+        p += 64;
+        n -= 64;
+    }
+    memset(p, 0, n);
+    d->type = d->spec = d->origin = d->sig = TDW_REF_NONE;
+}
+
 int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
     dw->stat_dies++;
-    return tdw_decode_in(dw, dw->f[file].dbg, file, die, d, diag);
+    return tdw_decode_in(dw, dw->f[file].dbg, &dw->f[file].plans, file, die, d, diag);
 }
 
-int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
-                  struct tdw_die *d, tyr_diag *diag)
+/* One attribute into d; an error only where the DIE cannot be used (a bad DW_AT_type). */
+static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half at,
+                       Dwarf_Half form, struct tdw_die *d, tyr_diag *diag)
 {
     Dwarf_Error e = NULL;
-    memset(d, 0, sizeof *d);
-    d->ref = tdw_die_ref(file, die);
-    d->type = d->spec = d->origin = d->sig = TDW_REF_NONE;
-    if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
+    bool sgn = false;
+    uint64_t v = 0;
+    switch (at) {
+    case DW_AT_name:
+        d->name = read_name(dw, file, a, form);
+        if (d->name)
+            d->has |= TDW_HAS_NAME;
+        break;
+    case DW_AT_type:
+        if (read_ref(dw, file, a, form, &d->type) != 0)
+            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
+        d->has |= TDW_HAS_TYPE;
+        break;
+    case DW_AT_signature:
+        if (read_ref(dw, file, a, form, &d->sig) == 0)
+            d->has |= TDW_HAS_SIG;
+        else
+            d->has |= TDW_BAD_SIG;
+        break;
+    case DW_AT_specification:
+        if (read_ref(dw, file, a, form, &d->spec) == 0)
+            d->has |= TDW_HAS_SPEC;
+        break;
+    case DW_AT_abstract_origin:
+        if (read_ref(dw, file, a, form, &d->origin) == 0)
+            d->has |= TDW_HAS_ORIGIN;
+        break;
+    case DW_AT_byte_size:
+        if (read_udata(a, form, &d->byte_size, NULL) == 0)
+            d->has |= TDW_HAS_BYTE_SIZE;
+        break;
+    case DW_AT_bit_size:
+        if (read_udata(a, form, &d->bit_size, NULL) == 0)
+            d->has |= TDW_HAS_BIT_SIZE;
+        break;
+    case DW_AT_data_bit_offset:
+        if (read_udata(a, form, &d->data_bit_offset, NULL) == 0)
+            d->has |= TDW_HAS_DATA_BIT_OFFSET;
+        break;
+    case DW_AT_bit_offset:
+        if (read_udata(a, form, &d->bit_offset, NULL) == 0)
+            d->has |= TDW_HAS_BIT_OFFSET;
+        break;
+    case DW_AT_data_member_location:
+        read_member_loc(a, form, d);
+        break;
+    case DW_AT_count:
+        if (read_udata(a, form, &d->count, NULL) == 0)
+            d->has |= TDW_HAS_COUNT;
+        else
+            d->has |= TDW_BAD_BOUND;
+        break;
+    case DW_AT_upper_bound:
+        if (read_udata(a, form, &d->upper, NULL) == 0)
+            d->has |= TDW_HAS_UPPER;
+        else
+            d->has |= TDW_BAD_BOUND;
+        break;
+    case DW_AT_lower_bound:
+        if (read_udata(a, form, &d->lower, NULL) == 0)
+            d->has |= TDW_HAS_LOWER;
+        else
+            d->has |= TDW_BAD_BOUND;
+        break;
+    case DW_AT_const_value:
+        if (read_udata(a, form, &v, &sgn) == 0) {
+            d->const_value = v;
+            d->has |= TDW_HAS_CONST | (sgn ? TDW_CONST_SIGNED : 0);
+        }
+        break;
+    case DW_AT_encoding:
+        if (read_udata(a, form, &d->encoding, NULL) == 0)
+            d->has |= TDW_HAS_ENCODING;
+        break;
+    case DW_AT_alignment:
+        if (read_udata(a, form, &d->align, NULL) == 0)
+            d->has |= TDW_HAS_ALIGN;
+        break;
+    case DW_AT_declaration:
+        d->has |= TDW_DECL;
+        break;
+    case DW_AT_GNU_vector:
+        d->has |= TDW_VECTOR;
+        break;
+    case DW_AT_low_pc: {
+        Dwarf_Addr pc = 0;
+        if (dwarf_formaddr(a, &pc, &e) == DW_DLV_OK) {
+            d->low_pc = pc;
+            d->has |= TDW_HAS_LOW_PC;
+        }
         tdw_err_free(NULL, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
+        break;
     }
-    Dwarf_Half ch = 0;
-    if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
-        d->has |= TDW_HAS_CHILDREN;
+    case DW_AT_ranges:
+        d->has |= TDW_HAS_RANGES;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int unreadable(const struct tdw_die *d, tyr_diag *diag)
+{
+    return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
+                    d->tag);
+}
+
+/* Every attribute through dwarf_attrlist: DIEs whose abbreviation has no plan. */
+static int decode_list(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
+                       struct tdw_die *d, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
     Dwarf_Attribute *list = NULL;
     Dwarf_Signed n = 0;
     int res = dwarf_attrlist(die, &list, &n, &e);
@@ -214,11 +335,10 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die
         return 0;
     if (res != DW_DLV_OK) {
         tdw_err_free(NULL, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
-                        d->tag);
+        return unreadable(d, diag);
     }
     int err = 0;
-    for (Dwarf_Signed i = 0; i < n; i++) {
+    for (Dwarf_Signed i = 0; i < n && !err; i++) {
         Dwarf_Attribute a = list[i];
         Dwarf_Half at = 0, form = 0;
         if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
@@ -227,108 +347,7 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die
                            (long long)i);
             break;
         }
-        bool sgn = false;
-        uint64_t v = 0;
-        switch (at) {
-        case DW_AT_name:
-            d->name = read_name(dw, file, a, form);
-            if (d->name)
-                d->has |= TDW_HAS_NAME;
-            break;
-        case DW_AT_type:
-            if (read_ref(dw, file, a, form, &d->type) == 0)
-                d->has |= TDW_HAS_TYPE;
-            else
-                err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
-            break;
-        case DW_AT_signature:
-            if (read_ref(dw, file, a, form, &d->sig) == 0)
-                d->has |= TDW_HAS_SIG;
-            else
-                d->has |= TDW_BAD_SIG;
-            break;
-        case DW_AT_specification:
-            if (read_ref(dw, file, a, form, &d->spec) == 0)
-                d->has |= TDW_HAS_SPEC;
-            break;
-        case DW_AT_abstract_origin:
-            if (read_ref(dw, file, a, form, &d->origin) == 0)
-                d->has |= TDW_HAS_ORIGIN;
-            break;
-        case DW_AT_byte_size:
-            if (read_udata(a, form, &d->byte_size, NULL) == 0)
-                d->has |= TDW_HAS_BYTE_SIZE;
-            break;
-        case DW_AT_bit_size:
-            if (read_udata(a, form, &d->bit_size, NULL) == 0)
-                d->has |= TDW_HAS_BIT_SIZE;
-            break;
-        case DW_AT_data_bit_offset:
-            if (read_udata(a, form, &d->data_bit_offset, NULL) == 0)
-                d->has |= TDW_HAS_DATA_BIT_OFFSET;
-            break;
-        case DW_AT_bit_offset:
-            if (read_udata(a, form, &d->bit_offset, NULL) == 0)
-                d->has |= TDW_HAS_BIT_OFFSET;
-            break;
-        case DW_AT_data_member_location:
-            read_member_loc(a, form, d);
-            break;
-        case DW_AT_count:
-            if (read_udata(a, form, &d->count, NULL) == 0)
-                d->has |= TDW_HAS_COUNT;
-            else
-                d->has |= TDW_BAD_BOUND;
-            break;
-        case DW_AT_upper_bound:
-            if (read_udata(a, form, &d->upper, NULL) == 0)
-                d->has |= TDW_HAS_UPPER;
-            else
-                d->has |= TDW_BAD_BOUND;
-            break;
-        case DW_AT_lower_bound:
-            if (read_udata(a, form, &d->lower, NULL) == 0)
-                d->has |= TDW_HAS_LOWER;
-            else
-                d->has |= TDW_BAD_BOUND;
-            break;
-        case DW_AT_const_value:
-            if (read_udata(a, form, &v, &sgn) == 0) {
-                d->const_value = v;
-                d->has |= TDW_HAS_CONST | (sgn ? TDW_CONST_SIGNED : 0);
-            }
-            break;
-        case DW_AT_encoding:
-            if (read_udata(a, form, &d->encoding, NULL) == 0)
-                d->has |= TDW_HAS_ENCODING;
-            break;
-        case DW_AT_alignment:
-            if (read_udata(a, form, &d->align, NULL) == 0)
-                d->has |= TDW_HAS_ALIGN;
-            break;
-        case DW_AT_declaration:
-            d->has |= TDW_DECL;
-            break;
-        case DW_AT_GNU_vector:
-            d->has |= TDW_VECTOR;
-            break;
-        case DW_AT_low_pc: {
-            Dwarf_Addr pc = 0;
-            if (dwarf_formaddr(a, &pc, &e) == DW_DLV_OK) {
-                d->low_pc = pc;
-                d->has |= TDW_HAS_LOW_PC;
-            }
-            tdw_err_free(NULL, &e);
-            break;
-        }
-        case DW_AT_ranges:
-            d->has |= TDW_HAS_RANGES;
-            break;
-        default:
-            break;
-        }
-        if (err)
-            break;
+        err = decode_attr(dw, file, a, at, form, d, diag);
     }
     for (Dwarf_Signed i = 0; i < n; i++)
         dwarf_dealloc_attribute(list[i]);
@@ -336,7 +355,221 @@ int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die
     return err;
 }
 
+/* A size in a data form read without a Dwarf_Attribute (no allocation). 1 = done, 0 = take
+ * the general path, <0 = unreadable. */
+static int size_direct(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Half at, Dwarf_Half form,
+                       struct tdw_die *d)
+{
+    switch (form) {
+    case DW_FORM_data1: case DW_FORM_data2: case DW_FORM_data4: case DW_FORM_data8:
+    case DW_FORM_udata:
+        break;
+    default:
+        return 0;
+    }
+    Dwarf_Unsigned v = 0;
+    Dwarf_Error e = NULL;
+    int res;
+    uint64_t *dst;
+    uint32_t bit;
+    switch (at) {
+    case DW_AT_byte_size:
+        res = dwarf_bytesize(die, &v, &e);
+        dst = &d->byte_size;
+        bit = TDW_HAS_BYTE_SIZE;
+        break;
+    case DW_AT_bit_size:
+        res = dwarf_bitsize(die, &v, &e);
+        dst = &d->bit_size;
+        bit = TDW_HAS_BIT_SIZE;
+        break;
+    case DW_AT_bit_offset:
+        res = dwarf_bitoffset(die, &v, &e);
+        dst = &d->bit_offset;
+        bit = TDW_HAS_BIT_OFFSET;
+        break;
+    default:
+        return 0;
+    }
+    if (res != DW_DLV_OK) {
+        tdw_err_free(dbg, &e);
+        return -1;
+    }
+    *dst = v;
+    d->has |= bit;
+    return 1;
+}
+
+int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans, unsigned file,
+                  Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
+{
+    return tdw_decode_named(dw, dbg, plans, file, die, false, NULL, d, diag);
+}
+
+int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
+                     unsigned file, Dwarf_Die die, bool known, const char *name,
+                     struct tdw_die *d, tyr_diag *diag)
+{
+    Dwarf_Error e = NULL;
+    die_reset(d);
+    d->ref = tdw_die_ref(file, die);
+    if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
+    }
+    const struct tdw_plan *plan = tdw_plan_get(plans, dbg, die);
+    if (!plan || plan->attrlist) {
+        Dwarf_Half ch = 0;
+        if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch)
+            d->has |= TDW_HAS_CHILDREN;
+        return decode_list(dw, dbg, file, die, d, diag);
+    }
+    /* The plan: only the attributes read below, each found by dwarf_attr (which walks the
+     * abbreviation up to it) or, for sizes, without an allocation. */
+    d->has |= plan->has;
+    for (uint8_t i = 0; i < plan->n; i++) {
+        Dwarf_Half at = plan->at[i];
+        if (at == DW_AT_name && known) {
+            d->name = name;
+            if (name)
+                d->has |= TDW_HAS_NAME;
+            continue;
+        }
+        int r = size_direct(dbg, die, at, plan->form[i], d);
+        if (r < 0)
+            return unreadable(d, diag);
+        if (r > 0)
+            continue;
+        Dwarf_Attribute a = NULL;
+        Dwarf_Half form = plan->form[i];
+        int res = dwarf_attr(die, at, &a, &e);
+        /* the abbreviation's form is the attribute's, unless the DIE itself names it */
+        if (res == DW_DLV_OK && form == DW_FORM_indirect &&
+            dwarf_whatform(a, &form, &e) != DW_DLV_OK)
+            res = DW_DLV_ERROR;
+        if (res != DW_DLV_OK) {
+            tdw_err_free(dbg, &e);
+            if (a)
+                dwarf_dealloc_attribute(a);
+            return unreadable(d, diag);
+        }
+        int err = decode_attr(dw, file, a, at, form, d, diag);
+        dwarf_dealloc_attribute(a);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
 /* ---- The prefetched unit (see dwarf_prefetch.c) ---- */
+
+/* The values a cache entry keeps only when present, in this order. */
+#define CACHE_VALS(X)                                                                          \
+    X(TDW_HAS_SPEC, spec) X(TDW_HAS_ORIGIN, origin) X(TDW_HAS_SIG, sig)                        \
+    X(TDW_HAS_BYTE_SIZE, byte_size) X(TDW_HAS_BIT_SIZE, bit_size)                              \
+    X(TDW_HAS_DATA_BIT_OFFSET, data_bit_offset) X(TDW_HAS_BIT_OFFSET, bit_offset)              \
+    X(TDW_HAS_MEMBER_LOC, member_loc) X(TDW_HAS_COUNT, count) X(TDW_HAS_UPPER, upper)          \
+    X(TDW_HAS_LOWER, lower) X(TDW_HAS_CONST, const_value) X(TDW_HAS_ENCODING, encoding)        \
+    X(TDW_HAS_LOW_PC, low_pc) X(TDW_HAS_ALIGN, align)
+#define BIT_OF(bit, field) | (bit)
+#define CACHE_VAL_BITS (0u CACHE_VALS(BIT_OF))
+
+int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
+{
+    if (c->n == c->cap) {
+        uint32_t cap = c->cap ? c->cap * 2 : 1024;
+        struct tdw_cdie *v = realloc(c->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        c->v = v;
+        c->cap = cap;
+    }
+    uint32_t nv = 0;
+    for (uint32_t m = d->has & CACHE_VAL_BITS; m; m &= m - 1)
+        nv++;
+    if (c->nvals + nv > c->cap_vals) {
+        uint32_t cap = c->cap_vals ? c->cap_vals * 2 : 1024;
+        uint64_t *vals = realloc(c->vals, (size_t)cap * sizeof *vals);
+        if (!vals)
+            return TYR_ENOMEM;
+        c->vals = vals;
+        c->cap_vals = cap;
+    }
+    struct tdw_cdie *e = &c->v[c->n];
+    e->ref = d->ref;
+    e->type = d->type;
+    e->name = d->name;
+    e->has = d->has;
+    e->tag = d->tag;
+    e->child = e->sib = 0;
+    e->val = c->nvals;
+    if (!nv) {
+        *idx = ++c->n;
+        return 0;
+    }
+    uint64_t *out = c->vals + c->nvals;
+#define PUT(bit, field)                                                                        \
+    if (d->has & (bit))                                                                        \
+        *out++ = d->field;
+    CACHE_VALS(PUT)
+#undef PUT
+    c->nvals += nv;
+    *idx = ++c->n;
+    return 0;
+}
+
+void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d)
+{
+    const struct tdw_cdie *e = &c->v[i];
+    die_reset(d);
+    d->ref = e->ref;
+    d->type = e->type;
+    d->name = e->name;
+    d->has = e->has;
+    d->tag = e->tag;
+    if (!(e->has & CACHE_VAL_BITS))
+        return; /* and c->vals may be NULL */
+    const uint64_t *in = c->vals + e->val;
+#define GET(bit, field)                                                                        \
+    if (e->has & (bit))                                                                        \
+        d->field = *in++;
+    CACHE_VALS(GET)
+#undef GET
+}
+
+static uint32_t ref_slot(tdw_ref ref, uint32_t cap)
+{
+    return (uint32_t)((ref * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & (cap - 1);
+}
+
+void tdw_cache_index(struct tdw_cache *c)
+{
+    uint32_t cap = 16;
+    while (cap < c->n * 2u && cap < (UINT32_C(1) << 30))
+        cap *= 2;
+    if (cap < c->n * 2u)
+        return;
+    uint32_t *h = calloc(cap, sizeof *h);
+    if (!h)
+        return;
+    for (uint32_t i = 0; i < c->n; i++) {
+        uint32_t j = ref_slot(c->v[i].ref, cap);
+        while (h[j])
+            j = (j + 1) & (cap - 1);
+        h[j] = i + 1;
+    }
+    free(c->hidx);
+    c->hidx = h;
+    c->hcap = cap;
+}
+
+void tdw_cache_free(struct tdw_cache *c)
+{
+    free(c->v);
+    free(c->vals);
+    free(c->hidx);
+    memset(c, 0, sizeof *c);
+}
 
 /* Index (1-based) of ref in the current unit's cache, or 0. */
 static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
@@ -344,15 +577,22 @@ static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
     const struct tdw_cache *c = dw->cache;
     if (!c || ref < c->lo || ref >= c->hi)
         return 0;
+    if (c->hcap) {
+        for (uint32_t j = ref_slot(ref, c->hcap);; j = (j + 1) & (c->hcap - 1)) {
+            uint32_t i = c->hidx[j];
+            if (!i || c->v[i - 1].ref == ref)
+                return i;
+        }
+    }
     uint32_t lo = 0, hi = c->n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (c->v[mid].d.ref < ref)
+        if (c->v[mid].ref < ref)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < c->n && c->v[lo].d.ref == ref ? lo + 1 : 0;
+    return lo < c->n && c->v[lo].ref == ref ? lo + 1 : 0;
 }
 
 void tdw_die_free(Dwarf_Die die)
@@ -366,7 +606,7 @@ int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *
 {
     uint32_t ci = cache_find(dw, ref);
     if (ci) {
-        *out = dw->cache->v[ci - 1].d;
+        tdw_cache_get(dw->cache, ci - 1, out);
         if (die_out)
             *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
         return 0;
@@ -379,7 +619,7 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
     if (!die_out) {
         uint32_t ci = cache_find(dw, ref);
         if (ci) {
-            *out = dw->cache->v[ci - 1].d;
+            tdw_cache_get(dw->cache, ci - 1, out);
             return 0;
         }
     }
@@ -477,9 +717,8 @@ int tdw_kids_next(tyr_dwarf *dw, struct tdw_kids *k, struct tdw_die *out, tyr_di
     if (k->cache) {
         if (!k->next)
             return 0;
-        const struct tdw_cdie *c = &k->cache->v[k->next - 1];
-        *out = c->d;
-        k->next = c->sib;
+        tdw_cache_get(k->cache, k->next - 1, out);
+        k->next = k->cache->v[k->next - 1].sib;
         return 1;
     }
     if (!k->cur)

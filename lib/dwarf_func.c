@@ -789,6 +789,10 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
         return TYR_EREADONLY;
     tdw_bind(dw, reg);
     dw->stat_dies = 0;
+    bool funcs = (flags & TYR_DWARF_ALL_FUNCS) != 0;
+    /* The main file's units are decoded ahead by worker threads (dwarf_prefetch.c), which
+     * start now: they decode while this thread sizes its maps and indexes the symbols. */
+    struct prefetch *pf0 = tdw_prefetch_start(dw, 0, funcs);
     /* About one imported type DIE per 100 bytes of .debug_info, and a chain hash per 120
      * (python3.11d: 106k and 86k for 10 MB); an estimate only, the maps still grow. */
     uint64_t info = 0;
@@ -796,22 +800,27 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
         if (dw->f[fi].nunits)
             info += tdw_ref_off(dw->f[fi].units[dw->f[fi].nunits - 1]);
     if (tdw_reserve(dw, (uint32_t)(info / 100 < UINT32_MAX ? info / 100 : UINT32_MAX),
-                    (uint32_t)(info / 120 < UINT32_MAX ? info / 120 : UINT32_MAX)))
+                    (uint32_t)(info / 120 < UINT32_MAX ? info / 120 : UINT32_MAX))) {
+        tdw_prefetch_stop(pf0);
         return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    }
     struct all_state st = {.reg = reg, .flags = flags};
-    bool funcs = (flags & TYR_DWARF_ALL_FUNCS) != 0;
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
     int err = funcs ? dups_build(dw, &st, diag) : 0;
-    /* The supplementary file first: its partial units hold the shared types. The main
-     * file's units are decoded ahead by worker threads (dwarf_prefetch.c). */
+    /* The supplementary file first: its partial units hold the shared types. */
     uint64_t worker_dies = 0;
     for (int fi = 1; fi >= 0 && !err; fi--) {
         unsigned file = (unsigned)fi;
         struct tdw_file *f = &dw->f[file];
-        struct prefetch *pf = file == 0 ? tdw_prefetch_start(dw, file, funcs) : NULL;
+        struct prefetch *pf = file == 0 ? pf0 : NULL;
+        if (file == 0)
+            pf0 = NULL; /* stopped below */
+        dw->prefetch = pf;
         for (uint32_t u = 0; u < f->nunits && !err; u++) {
-            if ((err = tdw_seek_unit(dw, file, u, diag)))
-                break;
+            /* Waiting for unit u, this thread may decode later units itself through its
+             * Dwarf_Debug, which moves libdwarf's current unit (tdw_seek_unit): a prefetched
+             * unit is imported without seeking back (the reads the cache cannot answer are a
+             * few hundred in all, and seeking back means a pass over every unit header). */
             const struct tdw_cache *cache = tdw_prefetch_take(pf, u);
             if (cache) {
                 dw->cache = cache;
@@ -820,6 +829,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                 int got = tdw_kids_first(dw, f->units[u], NULL, &k, &d, diag);
                 for (; got == 1 && !err; got = tdw_kids_next(dw, &k, &d, diag)) {
                     dw->stat_dies++;
+                    /* the next top-level DIE's map slots load while this one imports */
+                    if (k.next)
+                        tdw_map_prefetch(dw, cache->v[k.next - 1].ref);
                     if (tdw_is_type_tag(d.tag))
                         err = tdw_import_type(dw, d.ref, NULL, diag);
                     else if (funcs && d.tag == DW_TAG_subprogram)
@@ -830,15 +842,17 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                     err = got;
                 dw->cache = NULL;
                 tdw_prefetch_done(pf, u);
-            } else {
+            } else if (!(err = tdw_seek_unit(dw, file, u, diag))) {
                 err = import_unit_direct(dw, &st, file, u, diag);
             }
             done++;
             if (!err && progress && progress(ctx, done, total))
                 err = tdw_fail(diag, TYR_EINVAL, 0, "stopped by the progress callback");
         }
+        dw->prefetch = NULL;
         worker_dies += tdw_prefetch_stop(pf);
     }
+    worker_dies += tdw_prefetch_stop(pf0); /* not reached: an error before file 0 */
     if (!err && funcs)
         err = dups_store(dw, &st, diag);
     if (!err && (flags & TYR_DWARF_ALL_ALIASES))

@@ -47,9 +47,16 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+static int map_resize(struct tdw_map *m, uint32_t cap);
+
 static int map_grow(struct tdw_map *m)
 {
-    uint32_t cap = m->cap ? m->cap * 2 : 4096;
+    return map_resize(m, m->cap ? m->cap * 2 : 4096);
+}
+
+/* Rehash into cap slots (a power of two larger than the entries). */
+static int map_resize(struct tdw_map *m, uint32_t cap)
+{
     struct tdw_ment *e = malloc((size_t)cap * sizeof *e);
     if (!e)
         return TYR_ENOMEM;
@@ -74,12 +81,11 @@ static int map_reserve(struct tdw_map *m, uint32_t entries)
 {
     if (entries > (UINT32_C(1) << 28))
         entries = UINT32_C(1) << 28;
-    while ((uint64_t)entries * 4 >= (uint64_t)m->cap * 3) {
-        int err = map_grow(m);
-        if (err)
-            return err;
-    }
-    return 0;
+    uint32_t cap = m->cap ? m->cap : 4096;
+    while ((uint64_t)entries * 4 >= (uint64_t)cap * 3)
+        cap *= 2;
+    /* one allocation of the final size, not one per doubling */
+    return cap == m->cap ? 0 : map_resize(m, cap);
 }
 
 int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo)
@@ -106,6 +112,19 @@ static uint64_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
     m->e[j].val = 0;
     m->used++;
     return &m->e[j].val;
+}
+
+void tdw_map_prefetch(const tyr_dwarf *dw, tdw_ref ref)
+{
+#if defined(__GNUC__)
+    const struct tdw_map *ms[2] = {&dw->die2type, &dw->chain_memo};
+    for (int i = 0; i < 2; i++)
+        if (ms[i]->cap)
+            __builtin_prefetch(&ms[i]->e[(uint32_t)mix64(ref) & (ms[i]->cap - 1)]);
+#else
+    (void)dw;
+    (void)ref;
+#endif
 }
 
 /* Mapped id of ref, or 0 with *found false (IN_PROGRESS counts as not mapped). */
@@ -184,15 +203,54 @@ static int dedup_put(tyr_dwarf *dw, uint32_t kind, uint64_t h, uint32_t id)
 }
 
 /* Incremental key hashing. */
-typedef XXH3_state_t hstate;
+/* The key bytes are gathered in a buffer and hashed in one XXH3_64bits() call: the same
+ * value as streaming them through XXH3_64bits_update() (XXH3 guarantees it), without the
+ * cost of a streaming reset and an update per 8-byte field. Keys longer than the buffer
+ * (large structs) stream it out as it fills. */
+typedef struct hstate {
+    size_t n;              /* bytes in buf */
+    bool spilled;          /* st holds the bytes before buf */
+    unsigned char buf[512];
+    XXH3_state_t st;
+} hstate;
+static void h_reset(hstate *s)
+{
+    s->n = 0;
+    s->spilled = false;
+}
+static void h_bytes(hstate *s, const void *p, size_t len)
+{
+    if (s->n + len > sizeof s->buf) {
+        if (!s->spilled) {
+            XXH3_64bits_reset(&s->st);
+            s->spilled = true;
+        }
+        XXH3_64bits_update(&s->st, s->buf, s->n);
+        s->n = 0;
+        if (len > sizeof s->buf) {
+            XXH3_64bits_update(&s->st, p, len);
+            return;
+        }
+    }
+    memcpy(s->buf + s->n, p, len);
+    s->n += len;
+}
+static uint64_t h_digest(hstate *s)
+{
+    if (!s->spilled)
+        return XXH3_64bits(s->buf, s->n);
+    XXH3_64bits_update(&s->st, s->buf, s->n);
+    s->n = 0;
+    return XXH3_64bits_digest(&s->st);
+}
 static void h_u64(hstate *s, uint64_t v)
 {
-    XXH3_64bits_update(s, &v, sizeof v);
+    h_bytes(s, &v, sizeof v);
 }
 static void h_str(hstate *s, const char *p)
 {
     if (p)
-        XXH3_64bits_update(s, p, strlen(p) + 1);
+        h_bytes(s, p, strlen(p) + 1);
     else
         h_u64(s, 0x6e6f6e616d65ull);
 }
@@ -382,11 +440,11 @@ static int do_base(struct ctx *c, const struct tdw_die *d)
     /* "char" is plain char: signed or not per the DWARF encoding. */
     uint64_t h;
     hstate s;
-    XXH3_64bits_reset(&s);
+    h_reset(&s);
     h_str(&s, d->name);
     h_u64(&s, size);
     h_u64(&s, enc);
-    h = XXH3_64bits_digest(&s);
+    h = h_digest(&s);
     uint32_t id = dedup_get(c->dw, TYR_KIND_INT, h);
     if (id)
         return map_set(c->dw, d->ref, id) ? oom(c) : 0;
@@ -454,7 +512,7 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
         return got;
     unsigned bits = (unsigned)size * 8;
     hstate s;
-    XXH3_64bits_reset(&s);
+    h_reset(&s);
     h_str(&s, d->name);
     h_u64(&s, size | (is_signed ? 0x100u : 0));
     for (uint32_t i = first; i < c->nitems; i++) {
@@ -469,7 +527,7 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
         h_str(&s, it->name);
         h_u64(&s, v);
     }
-    uint64_t h = XXH3_64bits_digest(&s);
+    uint64_t h = h_digest(&s);
     uint32_t id = dedup_get(dw, TYR_KIND_ENUM, h);
     if (!id) {
         tyr_type t;
@@ -496,12 +554,12 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
 static uint64_t chain_end_hash(const struct tdw_die *t)
 {
     hstate one;
-    XXH3_64bits_reset(&one);
+    h_reset(&one);
     h_u64(&one, t->tag);
     if (t->name)
         h_str(&one, t->name);
     h_u64(&one, t->byte_size);
-    return XXH3_64bits_digest(&one);
+    return h_digest(&one);
 }
 
 static bool is_chain_end(const struct tdw_die *t)
@@ -561,10 +619,10 @@ static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
     }
     for (int i = n; i > 0; i--) {
         hstate one;
-        XXH3_64bits_reset(&one);
+        h_reset(&one);
         h_u64(&one, tags[i - 1]);
         h_u64(&one, h);
-        h = XXH3_64bits_digest(&one);
+        h = h_digest(&one);
         uint64_t *v = map_slot(&c->dw->chain_memo, refs[i - 1], true);
         if (!v)
             return oom(c);
@@ -704,10 +762,10 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
         }
         /* Opaque: a declared struct, shared by name. */
         hstate s;
-        XXH3_64bits_reset(&s);
+        h_reset(&s);
         h_str(&s, d->name);
         h_u64(&s, 0xdec1);
-        uint64_t h = XXH3_64bits_digest(&s);
+        uint64_t h = h_digest(&s);
         uint32_t id = dedup_get(dw, (uint32_t)kind, h);
         if (!id) {
             tyr_struct st;
@@ -721,7 +779,7 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
         return map_set(dw, d->ref, id) ? oom(c) : 0;
     }
     hstate s;
-    XXH3_64bits_reset(&s);
+    h_reset(&s);
     h_str(&s, d->name);
     h_u64(&s, d->byte_size);
     bool unsupported = false;
@@ -732,7 +790,7 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
         return err;
     if (unsupported)
         return add_unknown(c, d, d->byte_size);
-    uint64_t h = XXH3_64bits_digest(&s);
+    uint64_t h = h_digest(&s);
     uint32_t id = dedup_get(dw, (uint32_t)kind, h);
     if (id)
         return map_set(dw, d->ref, id) ? oom(c) : 0;
@@ -780,11 +838,11 @@ static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t targe
             TYR_KIND_PTR)
         return map_set(dw, d->ref, target) ? oom(c) : 0; /* restrict on a non-pointer: drop */
     hstate s;
-    XXH3_64bits_reset(&s);
+    h_reset(&s);
     h_u64(&s, target);
     if (kind == TYR_KIND_TYPEDEF)
         h_str(&s, d->name);
-    uint64_t h = XXH3_64bits_digest(&s);
+    uint64_t h = h_digest(&s);
     uint32_t id = dedup_get(dw, (uint32_t)kind, h);
     if (!id) {
         tyr_type t;
@@ -853,11 +911,11 @@ static int create_array(struct ctx *c, struct job *j, const struct tdw_die *d, u
         const struct item *it = &c->items[i - 1];
         uint32_t flags = it->flags ? TYR_ARRAY_FLEX : 0;
         hstate s;
-        XXH3_64bits_reset(&s);
+        h_reset(&s);
         h_u64(&s, t);
         h_u64(&s, it->off);
         h_u64(&s, flags);
-        uint64_t h = XXH3_64bits_digest(&s);
+        uint64_t h = h_digest(&s);
         uint32_t id = dedup_get(dw, TYR_KIND_ARRAY, h);
         if (!id) {
             tyr_type a;
@@ -904,7 +962,7 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
 {
     tyr_dwarf *dw = c->dw;
     hstate s;
-    XXH3_64bits_reset(&s);
+    h_reset(&s);
     h_u64(&s, ret);
     h_u64(&s, j->flags);
     uint32_t ids[64];
@@ -919,7 +977,7 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
         h_u64(&s, id);
         h_str(&s, c->items[j->ifirst + i].name);
     }
-    uint64_t h = XXH3_64bits_digest(&s);
+    uint64_t h = h_digest(&s);
     uint32_t id = dedup_get(dw, TYR_KIND_FUNC_PROTO, h);
     if (!id) {
         tyr_type p;
@@ -1268,7 +1326,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
     j = &c->jobs[ji];
     if (j->stage == 0) {
         hstate s;
-        XXH3_64bits_reset(&s);
+        h_reset(&s);
         bool unsupported = false;
         j->ifirst = c->nitems;
         err = read_members(c, &d, die, &s, &unsupported);

@@ -206,7 +206,7 @@ tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr)
     return TDW_REF_NONE;
 }
 
-static bool index_tag(int part, Dwarf_Half tag)
+bool tdw_index_tag(int part, Dwarf_Half tag)
 {
     if (part == TDW_IX_FUNCS)
         return tag == DW_TAG_subprogram;
@@ -223,7 +223,22 @@ static void hash_insert(tyr_dwarf *dw, uint32_t i)
     dw->index_hash[b] = i + 1;
 }
 
+static int index_add_entry(tyr_dwarf *dw, const struct tdw_entry *e);
+
 static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name)
+{
+    struct tdw_entry en = {
+        .name = name,
+        .ref = d->ref,
+        .low_pc = d->low_pc,
+        .tag = d->tag,
+        .decl = (d->has & TDW_DECL) != 0,
+        .has_pc = (d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0,
+    };
+    return index_add_entry(dw, &en);
+}
+
+static int index_add_entry(tyr_dwarf *dw, const struct tdw_entry *e)
 {
     if (dw->nindex == dw->cap_index) {
         uint32_t c = dw->cap_index ? dw->cap_index * 2 : 1024;
@@ -248,13 +263,7 @@ static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name)
         for (uint32_t i = 0; i < dw->nindex; i++)
             hash_insert(dw, i);
     }
-    struct tdw_entry *en = &dw->index[dw->nindex];
-    en->name = name;
-    en->ref = d->ref;
-    en->low_pc = d->low_pc;
-    en->tag = d->tag;
-    en->decl = (d->has & TDW_DECL) != 0;
-    en->has_pc = (d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
+    dw->index[dw->nindex] = *e;
     hash_insert(dw, dw->nindex);
     dw->nindex++;
     return 0;
@@ -287,6 +296,18 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
         return 0;
     }
     done[file]++;
+    if (part == TDW_IX_TYPES && file == 0 && dw->prefetch) {
+        /* import-all: the names may have been scanned by the worker thread already */
+        const struct tdw_entry *v = NULL;
+        uint32_t n = 0;
+        if (tdw_prefetch_names(dw->prefetch, u, &v, &n)) {
+            int err = 0;
+            for (uint32_t i = 0; i < n && !err; i++)
+                err = index_add_entry(dw, &v[i]);
+            tdw_prefetch_names_done(dw->prefetch, u);
+            return err ? tdw_fail(diag, err, 0, "out of memory") : 1;
+        }
+    }
     Dwarf_Die cu = NULL, die = NULL;
     struct tdw_die d;
     int err = tdw_seek_unit(dw, file, u, diag);
@@ -301,18 +322,16 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
         Dwarf_Error e = NULL;
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
             tdw_err_free(f->dbg, &e);
-        if (index_tag(part, tag) && part == TDW_IX_TYPES) {
+        if (tdw_index_tag(part, tag) && part == TDW_IX_TYPES) {
             /* Types need only a name and the declaration flag: two cheap libdwarf calls
              * instead of decoding every attribute (the full decode reads alt-file names). */
             char *nm = NULL;
             Dwarf_Bool decl = 0;
             Dwarf_Error e2 = NULL;
-            int res = tdw_diename(die, &nm, &e2); /* dwarf_guard.c: no leak */
-            tdw_err_free(f->dbg, &e2);
+            int res = tdw_name_decl(&f->plans, f->dbg, die, &nm, &decl, &e2);
             if (res == DW_DLV_NO_ENTRY) {
                 err = 0; /* anonymous: nothing to find it by */
-            } else if (res == DW_DLV_OK &&
-                       dwarf_hasattr(die, DW_AT_declaration, &decl, &e2) == DW_DLV_OK) {
+            } else if (res == DW_DLV_OK) {
                 memset(&d, 0, sizeof d);
                 d.ref = tdw_die_ref(file, die);
                 d.tag = tag;
@@ -328,7 +347,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
                 dwarf_dealloc_die(die);
                 return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
             }
-        } else if (index_tag(part, tag)) {
+        } else if (tdw_index_tag(part, tag)) {
             err = tdw_decode(dw, file, die, &d, diag);
             const char *name = d.name;
             if (!err && !name && tag == DW_TAG_subprogram)

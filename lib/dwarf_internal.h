@@ -27,6 +27,23 @@ typedef uint64_t tdw_ref;
 static inline unsigned tdw_ref_file(tdw_ref r) { return (r & TDW_ALT_BIT) ? 1u : 0u; }
 static inline Dwarf_Off tdw_ref_off(tdw_ref r) { return (Dwarf_Off)(r & ~TDW_ALT_BIT); }
 
+/* The attributes of one abbreviation that tdw_decode reads (dwarf_abbrev.c). */
+#define TDW_PLAN_MAX 12
+struct tdw_plan {
+    Dwarf_Off goff;       /* the abbreviation's .debug_abbrev offset; UINT64_MAX = free slot */
+    uint32_t has;         /* TDW_* flags known from the abbreviation alone */
+    uint8_t n;            /* wanted attributes with a value, in abbreviation order */
+    uint8_t attrlist;     /* 1: not describable, decode with dwarf_attrlist */
+    uint16_t at[TDW_PLAN_MAX];
+    uint16_t form[TDW_PLAN_MAX]; /* as in the abbreviation (maybe DW_FORM_indirect) */
+};
+/* Plans by abbreviation offset, per Dwarf_Debug (one thread each); owned. */
+struct tdw_plans {
+    struct tdw_plan *v;
+    uint32_t cap, used;
+    const struct tdw_plan *last; /* the plan returned last (into v), or NULL */
+};
+
 /* One opened DWARF file. */
 struct tdw_file {
     Dwarf_Debug dbg;      /* NULL when absent */
@@ -41,6 +58,7 @@ struct tdw_file {
     int64_t cursor;       /* unit dwarf_next_cu_header_d last returned; -1 at the start */
     struct tdw_tsig { uint64_t sig; tdw_ref die; } *tsigs; /* DWARF 5 type units; owned */
     uint32_t ntsigs;
+    struct tdw_plans plans; /* attribute plans for dbg (the importing thread's) */
 };
 
 /* An ELF symbol of the binary (functions only). */
@@ -118,6 +136,7 @@ struct tyr_dwarf {
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
+    struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
      * per top-level DIE); owned. */
     struct tdw_scratch {
@@ -143,6 +162,18 @@ TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, 
     ;
 /* Free a libdwarf error object (NULL accepted). */
 TYR_HIDDEN void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e);
+
+/* ---- dwarf_abbrev.c: attribute plans ---- */
+/* The plan of die's abbreviation (built on first use; the pointer is valid until the next
+ * call with the same p), or NULL: then decode with dwarf_attrlist. */
+TYR_HIDDEN const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug dbg,
+                                               Dwarf_Die die);
+/* A type DIE's name and DW_AT_declaration flag for the name index, as tdw_diename() and
+ * dwarf_hasattr() give them, from the plan when there is one: DW_DLV_NO_ENTRY = unnamed,
+ * DW_DLV_OK = both set, DW_DLV_ERROR = decode the DIE instead (*e to free). */
+TYR_HIDDEN int tdw_name_decl(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_Die die, char **name,
+                             Dwarf_Bool *decl, Dwarf_Error *e);
+TYR_HIDDEN void tdw_plans_free(struct tdw_plans *p);
 
 /* ---- dwarf_die.c: reading DIEs ---- */
 enum {
@@ -183,16 +214,35 @@ struct tdw_die {
 };
 
 /* One unit's DIEs decoded ahead by a worker thread (import-all; dwarf_prefetch.c): the
- * top-level type DIEs and everything under them, in section order (ascending offsets). */
+ * top-level type DIEs and everything under them, in section order (ascending offsets).
+ * Stored compact (48 bytes, not the 144 of a struct tdw_die): the name and type inline, and
+ * only the values whose TDW_HAS_* bit is set, in vals (tdw_cache_get restores the rest to
+ * their defaults, which is all tdw_decode leaves in them). */
 struct tdw_cdie {
-    struct tdw_die d;
+    tdw_ref ref, type;
+    const char *name;
+    uint32_t has;
+    uint32_t val;         /* its first value in vals */
     uint32_t child, sib;  /* 1-based indices into the same array; 0 = none */
+    Dwarf_Half tag;
 };
 struct tdw_cache {
     tdw_ref lo, hi;       /* the unit's DIE refs lie in [lo, hi) */
     struct tdw_cdie *v;   /* owned */
     uint32_t n, cap;
+    uint64_t *vals;       /* owned */
+    uint32_t nvals, cap_vals;
+    uint32_t *hidx;       /* ref -> 1-based index, open addressing (0 = empty); owned */
+    uint32_t hcap;        /* 0: no table, look up by binary search */
 };
+/* Append a decoded DIE; *idx = its 1-based index. */
+TYR_HIDDEN int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx);
+/* The DIE at 0-based index i, as tdw_decode gave it. */
+TYR_HIDDEN void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_die *d);
+/* Index the entries by ref once all are pushed (lookups then take a probe or two instead
+ * of a binary search over the unit); on failure lookups stay binary searches. */
+TYR_HIDDEN void tdw_cache_index(struct tdw_cache *c);
+TYR_HIDDEN void tdw_cache_free(struct tdw_cache *c);
 
 /* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
  * caller then releases with dwarf_dealloc_die(). Without die_out the prefetched unit may
@@ -206,9 +256,15 @@ TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
 /* Decode an already obtained DIE (not released). */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
-/* tdw_decode with the Dwarf_Debug given (a worker thread's own); counts nothing. */
-TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwarf_Die die,
-                             struct tdw_die *out, tyr_diag *diag);
+/* tdw_decode with the Dwarf_Debug given (a worker thread's own) and its plans (may be
+ * NULL: dwarf_attrlist for every DIE); counts nothing. */
+TYR_HIDDEN int tdw_decode_in(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
+                             unsigned file, Dwarf_Die die, struct tdw_die *out, tyr_diag *diag);
+/* tdw_decode_in, with the DIE's DW_AT_name already read (when known): `name` (NULL = none) is
+ * taken instead of reading the attribute again, where a plan decodes the DIE. */
+TYR_HIDDEN int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *plans,
+                                unsigned file, Dwarf_Die die, bool known, const char *name,
+                                struct tdw_die *out, tyr_diag *diag);
 TYR_HIDDEN void tdw_die_free(Dwarf_Die die);
 /* Children of a DIE, decoded, from the prefetched unit when it holds the parent, else from
  * libdwarf (parent_die, when the caller has it, saves a lookup). 1 = *out is a child,
@@ -241,6 +297,8 @@ TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t si
  * every function and the reverse. */
 enum { TDW_IX_TYPES = 0, TDW_IX_FUNCS = 1 };
 TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag);
+/* Whether a top-level DIE of this tag goes into that part of the index. */
+TYR_HIDDEN bool tdw_index_tag(int part, Dwarf_Half tag);
 /* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
  * (libdwarf 20210528 otherwise walks its list of units from the first one). */
 TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
@@ -282,6 +340,13 @@ TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, boo
 TYR_HIDDEN const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u);
 /* The importer is done with unit u: free it, let the workers run further ahead. */
 TYR_HIDDEN void tdw_prefetch_done(struct prefetch *pf, uint32_t u);
+/* The type-name index entries of unit u of the prefetched file, scanned by a worker (or by
+ * this thread while it waits for one) in the order index_scan_next would add them:
+ * 1 = the entries are in v[0..n), owned by pf until tdw_prefetch_names_done(u); 0 = scan u
+ * yourself. Units are asked for in order. */
+TYR_HIDDEN int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v,
+                                  uint32_t *n);
+TYR_HIDDEN void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u);
 /* Stop and join the workers, free everything; returns the DIEs they decoded. */
 TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 
@@ -293,6 +358,9 @@ TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
 TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
+/* Start loading the map slots of ref (DIE -> type, chain hash) into the cache: the maps are
+ * megabytes, and each first lookup of a DIE is a cache miss the importer would wait for. */
+TYR_HIDDEN void tdw_map_prefetch(const tyr_dwarf *dw, tdw_ref ref);
 /* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */
 TYR_HIDDEN void tdw_unbind(tyr_dwarf *dw);
 TYR_HIDDEN bool tdw_is_type_tag(Dwarf_Half tag);

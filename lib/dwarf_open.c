@@ -147,6 +147,7 @@ static void close_file(struct tdw_file *f)
     f->unit_tags = NULL;
     free(f->tsigs);
     f->tsigs = NULL;
+    tdw_plans_free(&f->plans);
     f->ntsigs = 0;
     f->nunits = 0;
 }

@@ -35,6 +35,22 @@ struct slot {
     struct tdw_cache cache;
 };
 
+/* A unit's type names for the name index (tdw_prefetch_names), and the offsets of the
+ * top-level DIEs its decode keeps (keep_top), met on the same walk: the decode then goes from
+ * one to the next with dwarf_offdie_b instead of walking every top-level DIE again. */
+struct names {
+    int state;
+    struct tdw_entry *v; /* owned */
+    uint32_t n, cap;
+    uint32_t *top;       /* offsets from the unit's DIE; owned; NULL when the walk met
+                          * anything unusual (then the decode walks again) */
+    uint32_t *topname;   /* per top entry: its DW_AT_name as read for the index, as an offset
+                          * into the file's bytes, or NAME_NONE / NAME_UNKNOWN; owned */
+    uint32_t ntop, cap_top;
+};
+#define NAME_UNKNOWN UINT32_MAX      /* not read: the decode reads it */
+#define NAME_NONE (UINT32_MAX - 1)   /* read: the DIE has none */
+
 struct prefetch {
     tyr_dwarf *dw;
     unsigned file;
@@ -43,8 +59,22 @@ struct prefetch {
     struct slot *slots;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    uint32_t next;       /* next unit to hand to a worker */
+    /* Units are claimed in the order of their due time: their index, less their size in
+     * units of the average size (in 1/256ths), so that a large unit is started earlier,
+     * not when the importer is about to need it (python3.11d's unit 177 of 180 is 9% of
+     * .debug_info: decoded in order, the importer waited ~30 ms for it at the end). */
+    uint32_t *order;     /* units by due time; owned */
+    int64_t *due;        /* per unit; owned */
+    uint32_t next;       /* next position in order to hand out */
     uint32_t consumer;   /* unit the importer is on */
+    /* The type-name index: the importer scans every unit's top level for names the first
+     * time a declaration needs its definition (usually within the first units). A worker
+     * that would wait for the importer scans units for it instead. */
+    struct names *names;
+    bool names_wanted;   /* the importer has asked for names: scan ahead */
+    uint32_t names_next; /* next unit whose names nobody scans yet */
+    const char *img;     /* the file's bytes (names must point into them, or the alt file's) */
+    size_t img_len;
     bool stop;
     uint64_t dies;       /* DIEs decoded by the workers */
     struct worker {
@@ -52,9 +82,15 @@ struct prefetch {
         struct prefetch *pf;
         Elf *elf;
         Dwarf_Debug dbg;
-        int64_t cursor;
+        struct tdw_plans own_plans; /* attribute plans for dbg; owned */
+        int64_t own_cursor;
+        struct tdw_plans *plans; /* &own_plans, or the handle's for `self` */
+        int64_t *cursor;         /* unit dwarf_next_cu_header_d last returned */
         bool started;
-    } w[TDW_WORKERS];
+    } w[TDW_WORKERS],
+      /* The importing thread decoding a unit itself instead of waiting for one: it borrows
+       * the handle's Dwarf_Debug, plans and unit cursor (only that thread uses them). */
+      self;
 };
 
 /* Tags whose subtree is not types: skipped at the top level of a unit. With functions
@@ -70,27 +106,11 @@ static bool is_param_tag(Dwarf_Half tag)
     return tag == DW_TAG_formal_parameter || tag == DW_TAG_unspecified_parameters;
 }
 
-static int cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
-{
-    if (c->n == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 1024;
-        struct tdw_cdie *v = realloc(c->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return TYR_ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
-    c->v[c->n].d = *d;
-    c->v[c->n].child = c->v[c->n].sib = 0;
-    *idx = ++c->n;
-    return 0;
-}
-
 /* Make unit u the worker's libdwarf "current" unit (as tdw_seek_unit does). */
 static int worker_seek(struct worker *w, uint32_t u)
 {
     for (uint32_t guard = 0; guard <= 2 * w->pf->nunits + 2; guard++) {
-        if (w->cursor == (int64_t)u)
+        if (*w->cursor == (int64_t)u)
             return 0;
         Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
         Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
@@ -100,14 +120,14 @@ static int worker_seek(struct worker *w, uint32_t u)
         int res = dwarf_next_cu_header_d(w->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
                                          &toff, &next, &utype, &e);
         if (res == DW_DLV_NO_ENTRY) {
-            w->cursor = -1;
+            *w->cursor = -1;
             continue;
         }
         if (res != DW_DLV_OK) {
             tdw_err_free(w->dbg, &e);
             return TYR_EDWARF;
         }
-        w->cursor++;
+        (*w->cursor)++;
     }
     return TYR_EDWARF;
 }
@@ -136,9 +156,29 @@ static int get_child(Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out)
     return 0;
 }
 
-/* Decode unit u of the worker's file into c. */
-static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64_t *dies)
+/* The DIE at a top-level offset of the unit being decoded (libdwarf's current unit). */
+static int top_die(struct worker *w, Dwarf_Off base, const uint32_t *top, uint32_t ntop,
+                   uint32_t k, Dwarf_Die *out)
 {
+    *out = NULL;
+    if (k >= ntop)
+        return 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_offdie_b(w->dbg, base + top[k], 1, out, &e) != DW_DLV_OK) {
+        tdw_err_free(w->dbg, &e);
+        *out = NULL;
+        return TYR_EDWARF;
+    }
+    return 0;
+}
+
+/* Decode unit u of the worker's file into c. With top (the offsets of the top-level DIEs to
+ * keep, from the names scan's walk of the same unit), go from one to the next directly. */
+static int decode_unit(struct worker *w, uint32_t u, const struct names *tl,
+                       struct tdw_cache *c, uint64_t *dies)
+{
+    const uint32_t *top = tl ? tl->top : NULL;
+    uint32_t ntop = tl ? tl->ntop : 0;
     struct prefetch *pf = w->pf;
     tyr_dwarf *dw = pf->dw;
     unsigned file = pf->file;
@@ -156,7 +196,8 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     }
     struct tdw_die d;
     uint32_t idx;
-    if ((err = tdw_decode_in(dw, w->dbg, file, cu, &d, NULL)) || (err = cache_push(c, &d, &idx))) {
+    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) ||
+        (err = tdw_cache_push(c, &d, &idx))) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -164,7 +205,10 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     struct frame *st = NULL;
     uint32_t n = 0, cap = 0;
     Dwarf_Die first = NULL;
-    if ((err = get_child(w->dbg, cu, &first))) {
+    uint32_t k = 0; /* next index in top */
+    Dwarf_Off base = tdw_ref_off(f->units[u]);
+    err = top ? top_die(w, base, top, ntop, k++, &first) : get_child(w->dbg, cu, &first);
+    if (err) {
         dwarf_dealloc_die(cu);
         return err;
     }
@@ -194,8 +238,12 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         bool keep = params ? is_param_tag(tag) : n > 1 || keep_top(tag, pf->funcs);
         uint32_t ci = 0;
         if (keep) {
-            if ((err = tdw_decode_in(dw, w->dbg, file, ch, &d, NULL)) ||
-                (err = cache_push(c, &d, &ci)))
+            /* a top-level DIE's name, when the names scan read it, is not read again */
+            uint32_t tn = top && n == 1 ? tl->topname[k - 1] : NAME_UNKNOWN;
+            const char *name = tn == NAME_NONE ? NULL : pf->img + (tn == NAME_UNKNOWN ? 0 : tn);
+            if ((err = tdw_decode_named(dw, w->dbg, w->plans, file, ch, tn != NAME_UNKNOWN,
+                                        name, &d, NULL)) ||
+                (err = tdw_cache_push(c, &d, &ci)))
                 break;
             (*dies)++;
             fr = &st[n - 1];
@@ -206,7 +254,15 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
             fr->last = ci;
         }
         Dwarf_Die next = NULL;
-        int res = dwarf_siblingof_b(w->dbg, ch, 1, &next, &e);
+        /* (on error, ch is still fr->cur: freed below) */
+        int res = DW_DLV_NO_ENTRY;
+        if (top && n == 1) {
+            /* ascending offsets: a subsequence of the names scan's checked walk */
+            if ((err = top_die(w, base, top, ntop, k++, &next)))
+                break;
+        } else {
+            res = dwarf_siblingof_b(w->dbg, ch, 1, &next, &e);
+        }
         if (res == DW_DLV_ERROR) {
             tdw_err_free(w->dbg, &e);
             err = TYR_EDWARF;
@@ -214,16 +270,16 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
         }
         if (res == DW_DLV_OK) {
             /* siblings only move forward (a backward DW_AT_sibling would loop) */
-            Dwarf_Off a = 0, b = 0;
-            if (dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK || dwarf_dieoffset(next, &b, &e) != DW_DLV_OK ||
-                b <= a) {
+            Dwarf_Off a = keep ? tdw_ref_off(d.ref) : 0, b = 0;
+            if ((!keep && dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK) ||
+                dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
                 tdw_err_free(w->dbg, &e);
                 dwarf_dealloc_die(next);
                 err = TYR_EDWARF;
                 break;
             }
         }
-        fr->cur = res == DW_DLV_OK ? next : NULL;
+        fr->cur = next;
         Dwarf_Die gc = NULL;
         if (keep && !params && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) &&
             gc) {
@@ -252,6 +308,288 @@ static int decode_unit(struct worker *w, uint32_t u, struct tdw_cache *c, uint64
     return err;
 }
 
+/* A name the index may keep after the workers are gone: in the file's mapping (the importer's
+ * libelf handle owns it) or in the alt file's .debug_str, not in a buffer of the worker's
+ * Dwarf_Debug (a decompressed section). */
+static bool name_lasts(const struct prefetch *pf, const char *name)
+{
+    const struct tdw_file *alt = &pf->dw->f[1];
+    return (name >= pf->img && name < pf->img + pf->img_len) ||
+           (alt->str && name >= alt->str && name < alt->str + alt->str_len);
+}
+
+static int top_push(struct names *nm, Dwarf_Off base, Dwarf_Off off, uint32_t name)
+{
+    if (off <= base || off - base > UINT32_MAX)
+        return TYR_EDWARF;
+    if (nm->ntop == nm->cap_top) {
+        uint32_t cap = nm->cap_top ? nm->cap_top * 2 : 256;
+        uint32_t *v = realloc(nm->top, (size_t)cap * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        nm->top = v;
+        uint32_t *tn = realloc(nm->topname, (size_t)cap * sizeof *tn);
+        if (!tn)
+            return TYR_ENOMEM;
+        nm->topname = tn;
+        nm->cap_top = cap;
+    }
+    nm->top[nm->ntop] = (uint32_t)(off - base);
+    nm->topname[nm->ntop++] = name;
+    return 0;
+}
+
+/* A name as top_push keeps it: an offset into the file's bytes (NAME_UNKNOWN when it is not
+ * there, e.g. in the alt file: then the decode reads it again). */
+static uint32_t name_ref(const struct prefetch *pf, const char *name)
+{
+    if (!name)
+        return NAME_NONE;
+    if (name < pf->img || name >= pf->img + pf->img_len ||
+        (size_t)(name - pf->img) >= NAME_NONE)
+        return NAME_UNKNOWN;
+    return (uint32_t)(name - pf->img);
+}
+
+static int names_push(struct names *nm, const struct tdw_entry *e)
+{
+    if (nm->n == nm->cap) {
+        uint32_t cap = nm->cap ? nm->cap * 2 : 256;
+        struct tdw_entry *v = realloc(nm->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        nm->v = v;
+        nm->cap = cap;
+    }
+    nm->v[nm->n++] = *e;
+    return 0;
+}
+
+/* Unit u's top-level type names, exactly as index_scan_next (dwarf_index.c) adds them. Any
+ * error: the importer scans the unit itself and reports it. */
+static int scan_names(struct worker *w, uint32_t u, struct names *out)
+{
+    struct prefetch *pf = w->pf;
+    const tyr_dwarf *dw = pf->dw;
+    unsigned file = pf->file;
+    Dwarf_Die cu = NULL, die = NULL;
+    Dwarf_Error e = NULL;
+    /* No seek: one dwarf_offdie_b per unit finds it however far libdwarf's current unit is. */
+    if (dwarf_offdie_b(w->dbg, tdw_ref_off(dw->f[file].units[u]), 1, &cu, &e) != DW_DLV_OK) {
+        tdw_err_free(w->dbg, &e);
+        return TYR_EDWARF;
+    }
+    bool top_ok = true;
+    /* the unit DIE is decoded as index_scan_next's tdw_read does: same errors */
+    struct tdw_die ud;
+    int err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &ud, NULL);
+    if (!err)
+        err = get_child(w->dbg, cu, &die);
+    dwarf_dealloc_die(cu);
+    while (!err && die) {
+        Dwarf_Half tag = 0;
+        if (dwarf_tag(die, &tag, &e) != DW_DLV_OK) {
+            tdw_err_free(w->dbg, &e);
+            tag = 0; /* as index_scan_next: a DIE without a tag is skipped */
+            top_ok = false; /* but decode_unit's walk fails on it */
+        }
+        uint32_t known = NAME_UNKNOWN; /* the DIE's name if read below, for its decode */
+        if (tdw_index_tag(TDW_IX_TYPES, tag)) {
+            char *nm = NULL;
+            Dwarf_Bool decl = 0;
+            struct tdw_entry en = {.ref = tdw_die_ref(file, die), .tag = tag};
+            int res = tdw_name_decl(w->plans, w->dbg, die, &nm, &decl, &e);
+            if (res == DW_DLV_OK) {
+                en.name = nm;
+                en.decl = decl != 0;
+            } else if (res != DW_DLV_NO_ENTRY) {
+                tdw_err_free(w->dbg, &e);
+                struct tdw_die d;
+                if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, die, &d, NULL)))
+                    break;
+                en.name = d.name;
+                en.low_pc = d.low_pc;
+                en.decl = (d.has & TDW_DECL) != 0;
+                en.has_pc = (d.has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
+            }
+            if (en.name && !name_lasts(pf, en.name)) {
+                err = TYR_EDWARF;
+                break;
+            }
+            if (en.name && (err = names_push(out, &en)))
+                break;
+            /* what the decode would read: the same attribute through the same libdwarf
+             * calls (or, on the fallback, the decode itself) */
+            known = name_ref(pf, en.name);
+        }
+        if (top_ok && keep_top(tag, pf->funcs)) {
+            Dwarf_Off off = 0;
+            if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK ||
+                top_push(out, tdw_ref_off(dw->f[file].units[u]), off, known)) {
+                tdw_err_free(w->dbg, &e);
+                top_ok = false;
+            }
+        }
+        Dwarf_Die next = NULL;
+        int res = dwarf_siblingof_b(w->dbg, die, 1, &next, &e);
+        if (res == DW_DLV_ERROR) {
+            tdw_err_free(w->dbg, &e);
+            err = TYR_EDWARF;
+            break;
+        }
+        if (res == DW_DLV_OK) {
+            Dwarf_Off a = 0, b = 0;
+            if (dwarf_dieoffset(die, &a, &e) != DW_DLV_OK ||
+                dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
+                tdw_err_free(w->dbg, &e);
+                dwarf_dealloc_die(next);
+                err = TYR_EDWARF;
+                break;
+            }
+        }
+        dwarf_dealloc_die(die);
+        die = res == DW_DLV_OK ? next : NULL;
+    }
+    if (die)
+        dwarf_dealloc_die(die);
+    if (!top_ok) {
+        free(out->top);
+        free(out->topname);
+        out->top = out->topname = NULL;
+        out->ntop = out->cap_top = 0;
+    } else if (out->top && out->ntop < out->cap_top) {
+        /* kept until the unit is decoded, maybe long: no slack */
+        size_t n = out->ntop ? out->ntop : 1;
+        uint32_t *v = realloc(out->top, n * sizeof *v);
+        if (v)
+            out->top = v;
+        uint32_t *tn = realloc(out->topname, n * sizeof *tn);
+        if (tn)
+            out->topname = tn;
+        if (v && tn)
+            out->cap_top = (uint32_t)n;
+    }
+    return err;
+}
+
+/* Claim the next unit's names and scan them, with pf->mu held on entry and on return. */
+static void names_claimed(struct worker *w)
+{
+    struct prefetch *pf = w->pf;
+    uint32_t u = pf->names_next++;
+    pthread_mutex_unlock(&pf->mu);
+    struct names nm = {0};
+    int err = scan_names(w, u, &nm);
+    pthread_mutex_lock(&pf->mu);
+    if (err) {
+        free(nm.v);
+        free(nm.top);
+        free(nm.topname);
+        memset(&nm, 0, sizeof nm);
+    }
+    nm.state = err ? SLOT_FAILED : SLOT_READY;
+    pf->names[u] = nm;
+    pthread_cond_broadcast(&pf->cv);
+}
+
+int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
+{
+    if (!pf || u >= pf->nunits)
+        return 0;
+    pthread_mutex_lock(&pf->mu);
+    if (!pf->names_wanted) {
+        pf->names_wanted = true;
+        pthread_cond_broadcast(&pf->cv);
+    }
+    while (pf->names[u].state == SLOT_PENDING) {
+        if (pf->names_next <= u) {
+            /* nobody scans it yet: this thread does, into a list too, so that the unit's
+             * decode gets the offsets of its top-level DIEs (units before u are in the
+             * index already) */
+            pf->names_next = u;
+            names_claimed(&pf->self);
+            continue;
+        }
+        if (pf->names_next < pf->nunits)
+            names_claimed(&pf->self); /* scan a later one while a worker scans u */
+        else
+            pthread_cond_wait(&pf->cv, &pf->mu);
+    }
+    int got = pf->names[u].state == SLOT_READY;
+    *v = pf->names[u].v;
+    *n = pf->names[u].n;
+    pthread_mutex_unlock(&pf->mu);
+    return got;
+}
+
+void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u)
+{
+    if (!pf || u >= pf->nunits)
+        return;
+    pthread_mutex_lock(&pf->mu);
+    free(pf->names[u].v); /* the top-level offsets stay for the unit's decode */
+    pf->names[u].v = NULL;
+    pf->names[u].n = pf->names[u].cap = 0;
+    pthread_mutex_unlock(&pf->mu);
+}
+
+/* Whether a unit is due for decoding while the importer is on unit `consumer`. */
+static bool claimable(const struct prefetch *pf, uint32_t consumer)
+{
+    return pf->next < pf->nunits &&
+           pf->due[pf->order[pf->next]] < ((int64_t)consumer + TDW_AHEAD) * 256;
+}
+
+/* The claim order (see struct prefetch). */
+static void order_units(struct prefetch *pf, const struct tdw_file *f)
+{
+    uint32_t n = pf->nunits;
+    uint64_t total = tdw_ref_off(f->units[n - 1]) - tdw_ref_off(f->units[0]);
+    uint64_t avg = total / (n - 1) ? total / (n - 1) : 1;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t size = k + 1 < n ? tdw_ref_off(f->units[k + 1]) - tdw_ref_off(f->units[k]) : avg;
+        uint64_t ahead = size / avg < n ? size * 256 / avg : (uint64_t)n * 256;
+        pf->due[k] = (int64_t)k * 256 - (int64_t)ahead;
+        /* insertion sort, stable: a unit moves back by about its size in average units,
+         * so the total work is about the number of units */
+        uint32_t j = k;
+        while (j > 0 && pf->due[pf->order[j - 1]] > pf->due[k]) {
+            pf->order[j] = pf->order[j - 1];
+            j--;
+        }
+        pf->order[j] = k;
+    }
+}
+
+/* Claim the next unit and decode it, with pf->mu held on entry and on return. */
+static void decode_claimed(struct worker *w, uint64_t *dies)
+{
+    struct prefetch *pf = w->pf;
+    uint32_t u = pf->order[pf->next++];
+    /* the unit's top-level offsets, if its names were scanned already: taken over */
+    struct names tl = {0}; /* only top, topname, ntop used */
+    if (pf->names[u].state == SLOT_READY && pf->names[u].top) {
+        tl.top = pf->names[u].top;
+        tl.topname = pf->names[u].topname;
+        tl.ntop = pf->names[u].ntop;
+        pf->names[u].top = pf->names[u].topname = NULL;
+        pf->names[u].ntop = pf->names[u].cap_top = 0;
+    }
+    pthread_mutex_unlock(&pf->mu);
+    struct tdw_cache c = {0};
+    int err = decode_unit(w, u, tl.top ? &tl : NULL, &c, dies);
+    free(tl.top);
+    free(tl.topname);
+    if (!err)
+        tdw_cache_index(&c);
+    pthread_mutex_lock(&pf->mu);
+    if (err)
+        tdw_cache_free(&c);
+    pf->slots[u].cache = c;
+    pf->slots[u].state = err ? SLOT_FAILED : SLOT_READY;
+    pthread_cond_broadcast(&pf->cv);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -259,24 +597,17 @@ static void *worker_main(void *arg)
     uint64_t dies = 0;
     pthread_mutex_lock(&pf->mu);
     while (!pf->stop) {
-        if (pf->next >= pf->nunits)
+        bool decode = claimable(pf, pf->consumer);
+        bool names = pf->names_wanted && pf->names_next < pf->nunits;
+        if (decode) {
+            decode_claimed(w, &dies);
+        } else if (names) {
+            names_claimed(w); /* the importer is behind: scan names it will ask for */
+        } else if (pf->next >= pf->nunits && (pf->names_wanted || pf->names_next >= pf->nunits)) {
             break;
-        if (pf->next >= pf->consumer + TDW_AHEAD) {
+        } else {
             pthread_cond_wait(&pf->cv, &pf->mu);
-            continue;
         }
-        uint32_t u = pf->next++;
-        pthread_mutex_unlock(&pf->mu);
-        struct tdw_cache c = {0};
-        int err = decode_unit(w, u, &c, &dies);
-        pthread_mutex_lock(&pf->mu);
-        if (err) {
-            free(c.v);
-            memset(&c, 0, sizeof c);
-        }
-        pf->slots[u].cache = c;
-        pf->slots[u].state = err ? SLOT_FAILED : SLOT_READY;
-        pthread_cond_broadcast(&pf->cv);
     }
     pf->dies += dies;
     pthread_mutex_unlock(&pf->mu);
@@ -285,6 +616,7 @@ static void *worker_main(void *arg)
 
 static void worker_close(struct worker *w)
 {
+    tdw_plans_free(&w->own_plans);
     if (w->dbg) {
         Dwarf_Error e = NULL;
         dwarf_finish(w->dbg, &e);
@@ -305,22 +637,38 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
     if (!pf)
         return NULL;
     pf->slots = calloc(f->nunits, sizeof *pf->slots);
-    if (!pf->slots) {
+    pf->names = calloc(f->nunits, sizeof *pf->names);
+    pf->order = calloc(f->nunits, sizeof *pf->order);
+    pf->due = calloc(f->nunits, sizeof *pf->due);
+    if (!pf->slots || !pf->names || !pf->order || !pf->due) {
+        free(pf->slots);
+        free(pf->names);
+        free(pf->order);
+        free(pf->due);
         free(pf);
         return NULL;
     }
+    pf->nunits = f->nunits;
+    order_units(pf, f);
+    pf->img = elf_rawfile(f->elf, &pf->img_len);
     pf->dw = dw;
     pf->file = file;
     pf->funcs = funcs;
     pf->nunits = f->nunits;
     pthread_mutex_init(&pf->mu, NULL);
     pthread_cond_init(&pf->cv, NULL);
+    pf->self.pf = pf;
+    pf->self.dbg = f->dbg;
+    pf->self.plans = &dw->f[file].plans;
+    pf->self.cursor = &dw->f[file].cursor;
     int started = 0;
     int nworkers = cpus - 1 < TDW_WORKERS ? (int)cpus - 1 : TDW_WORKERS;
     for (int i = 0; i < nworkers; i++) {
         struct worker *w = &pf->w[i];
         w->pf = pf;
-        w->cursor = -1;
+        w->own_cursor = -1;
+        w->cursor = &w->own_cursor;
+        w->plans = &w->own_plans;
         Dwarf_Error e = NULL;
         /* Over the importer's own mapping of the file (not a second mmap): the pages of
          * .debug_info are resident once, not once per thread. */
@@ -345,6 +693,9 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
         pthread_mutex_destroy(&pf->mu);
         pthread_cond_destroy(&pf->cv);
         free(pf->slots);
+        free(pf->names);
+        free(pf->order);
+        free(pf->due);
         free(pf);
         return NULL;
     }
@@ -358,9 +709,17 @@ const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
     pthread_mutex_lock(&pf->mu);
     pf->consumer = u;
     pthread_cond_broadcast(&pf->cv);
-    /* Every unit is handed to some worker, which always stores a result. */
-    while (pf->slots[u].state == SLOT_PENDING)
-        pthread_cond_wait(&pf->cv, &pf->mu);
+    /* Every unit is claimed by some worker or by this thread, which always store a result.
+     * Rather than wait, decode the next unclaimed unit here: on two cores the worker alone
+     * is the slower of the two threads, and this keeps both busy. */
+    uint64_t dies = 0;
+    while (pf->slots[u].state == SLOT_PENDING) {
+        if (claimable(pf, u))
+            decode_claimed(&pf->self, &dies);
+        else
+            pthread_cond_wait(&pf->cv, &pf->mu);
+    }
+    pf->dies += dies;
     const struct tdw_cache *c =
         pf->slots[u].state == SLOT_READY ? &pf->slots[u].cache : NULL;
     pthread_mutex_unlock(&pf->mu);
@@ -372,8 +731,7 @@ void tdw_prefetch_done(struct prefetch *pf, uint32_t u)
     if (!pf || u >= pf->nunits)
         return;
     pthread_mutex_lock(&pf->mu);
-    free(pf->slots[u].cache.v);
-    memset(&pf->slots[u].cache, 0, sizeof pf->slots[u].cache);
+    tdw_cache_free(&pf->slots[u].cache);
     pf->consumer = u + 1;
     pthread_cond_broadcast(&pf->cv);
     pthread_mutex_unlock(&pf->mu);
@@ -392,12 +750,19 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
             pthread_join(pf->w[i].th, NULL);
         worker_close(&pf->w[i]);
     }
-    for (uint32_t u = 0; u < pf->nunits; u++)
-        free(pf->slots[u].cache.v);
+    for (uint32_t u = 0; u < pf->nunits; u++) {
+        tdw_cache_free(&pf->slots[u].cache);
+        free(pf->names[u].v);
+        free(pf->names[u].top);
+        free(pf->names[u].topname);
+    }
     uint64_t dies = pf->dies;
     pthread_mutex_destroy(&pf->mu);
     pthread_cond_destroy(&pf->cv);
     free(pf->slots);
+    free(pf->names);
+    free(pf->order);
+    free(pf->due);
     free(pf);
     return dies;
 }
