@@ -18,7 +18,16 @@
  * returned when the DIE's abbreviation is bad and answers DW_DLV_NO_ENTRY: 40 bytes leak per
  * call, since tyr turns libdwarf's allocation tracking off. tdw_diename() does the same two
  * steps and frees the error.
+ *
+ * dwarf_siblingof_b() on a DIE that has children but no DW_AT_sibling walks its subtree
+ * (_dwarf_siblingof_internal in dwarf_die_deliv.c), jumping over each nested DIE that has a
+ * DW_AT_sibling. The walk refuses to move back, but not to stand still: a nested DIE whose
+ * DW_AT_sibling names the DIE itself keeps it in place for ever (an endless loop inside
+ * libdwarf on a 12 KB input). tdw_siblingof() walks such a subtree first, one level at a time
+ * through itself, and checks that every step moves forward; only files whose abbreviations use
+ * DW_AT_sibling at all need it (clang emits none; gcc puts one on most DIEs with children).
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -155,4 +164,93 @@ int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e)
     res = dwarf_formstring(attr, name, e);
     dwarf_dealloc_attribute(attr);
     return res;
+}
+
+/* Nesting below a DIE whose subtree tdw_siblingof() walks before libdwarf does. */
+#define SIBLING_WALK_DEPTH 128
+
+/* Does any abbreviation in dbg's .debug_abbrev list DW_AT_sibling? On any doubt, yes. */
+static bool abbrevs_use_sibling(Dwarf_Debug dbg)
+{
+    Dwarf_Unsigned off = 0;
+    for (;;) {
+        Dwarf_Abbrev ab = NULL;
+        Dwarf_Unsigned len = 0, count = 0;
+        Dwarf_Error e = NULL;
+        int res = dwarf_get_abbrev(dbg, off, &ab, &len, &count, &e);
+        if (res == DW_DLV_NO_ENTRY)
+            return false; /* past the section's end */
+        if (res != DW_DLV_OK) {
+            tdw_err_free(dbg, &e);
+            return true;
+        }
+        bool found = false;
+        for (Dwarf_Unsigned i = 0; i < count && !found; i++) {
+            Dwarf_Unsigned at = 0, form = 0;
+            Dwarf_Signed ic = 0;
+            Dwarf_Off aoff = 0;
+            if (dwarf_get_abbrev_entry_b(ab, i, 1, &at, &form, &ic, &aoff, &e) != DW_DLV_OK) {
+                tdw_err_free(dbg, &e);
+                found = true;
+            } else {
+                found = at == DW_AT_sibling;
+            }
+        }
+        dwarf_dealloc(dbg, ab, DW_DLA_ABBREV);
+        if (found)
+            return true;
+        off += len ? len : 1; /* a 0 entry (end of one unit's list) is 1 byte */
+    }
+}
+
+/* The file's answer, found once (by whichever thread asks first: both find the same). */
+static bool file_uses_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg)
+{
+    int v = atomic_load_explicit(&dw->f[file].sibling_attrs, memory_order_relaxed);
+    if (v == TDW_SIB_UNKNOWN) {
+        v = abbrevs_use_sibling(dbg) ? TDW_SIB_SOME : TDW_SIB_NONE;
+        atomic_store_explicit(&dw->f[file].sibling_attrs, v, memory_order_relaxed);
+    }
+    return v == TDW_SIB_SOME;
+}
+
+static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die,
+                      Dwarf_Die *out, Dwarf_Error *e, unsigned depth)
+{
+    Dwarf_Half ch = 0;
+    if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch &&
+        file_uses_sibling(dw, file, dbg)) {
+        Dwarf_Bool has = 0;
+        int res = dwarf_hasattr(die, DW_AT_sibling, &has, e);
+        if (res != DW_DLV_OK)
+            return DW_DLV_ERROR;
+        if (!has) {
+            Dwarf_Die c = NULL;
+            if (depth >= SIBLING_WALK_DEPTH)
+                return DW_DLV_ERROR; /* no libdwarf error: the caller names the DIE */
+            res = dwarf_child(die, &c, e);
+            while (res == DW_DLV_OK) {
+                Dwarf_Die n = NULL;
+                Dwarf_Off a = 0, b = 0;
+                res = sibling_at(dw, file, dbg, c, &n, e, depth + 1);
+                if (res == DW_DLV_OK && (dwarf_dieoffset(c, &a, e) != DW_DLV_OK ||
+                                         dwarf_dieoffset(n, &b, e) != DW_DLV_OK || b <= a)) {
+                    dwarf_dealloc_die(n);
+                    n = NULL;
+                    res = DW_DLV_ERROR;
+                }
+                dwarf_dealloc_die(c);
+                c = n;
+            }
+            if (res == DW_DLV_ERROR)
+                return res;
+        }
+    }
+    return dwarf_siblingof_b(dbg, die, 1, out, e);
+}
+
+int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out,
+                  Dwarf_Error *e)
+{
+    return sibling_at(dw, file, dbg, die, out, e, 0);
 }

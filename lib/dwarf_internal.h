@@ -6,6 +6,7 @@
 #ifndef TYR_DWARF_INTERNAL_H
 #define TYR_DWARF_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,7 +60,9 @@ struct tdw_file {
     struct tdw_tsig { uint64_t sig; tdw_ref die; } *tsigs; /* DWARF 5 type units; owned */
     uint32_t ntsigs;
     struct tdw_plans plans; /* attribute plans for dbg (the importing thread's) */
+    atomic_int sibling_attrs; /* TDW_SIB_*: whether .debug_abbrev uses DW_AT_sibling */
 };
+enum { TDW_SIB_UNKNOWN = 0, TDW_SIB_NONE = 1, TDW_SIB_SOME = 2 };
 
 /* An ELF symbol of the binary (functions only). */
 struct tdw_sym {
@@ -153,6 +156,12 @@ struct tdw_cache;
 TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
 /* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR. */
 TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
+/* dwarf_siblingof_b(dbg, die, 1, out, e) without its endless loop on a subtree holding a DIE
+ * whose DW_AT_sibling names itself. DW_DLV_* like it; on DW_DLV_ERROR, *e may be NULL (a step
+ * that did not move forward, or nesting deeper than 128 below a DIE without DW_AT_sibling).
+ * dbg is the calling thread's handle on dw->f[file]. */
+TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die,
+                             Dwarf_Die *out, Dwarf_Error *e);
 
 /* ---- dwarf_open.c ---- */
 TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)

@@ -261,7 +261,7 @@ static int decode_unit(struct worker *w, uint32_t u, const struct names *tl,
             if ((err = top_die(w, base, top, ntop, k++, &next)))
                 break;
         } else {
-            res = dwarf_siblingof_b(w->dbg, ch, 1, &next, &e);
+            res = tdw_siblingof(dw, file, w->dbg, ch, &next, &e);
         }
         if (res == DW_DLV_ERROR) {
             tdw_err_free(w->dbg, &e);
@@ -370,7 +370,7 @@ static int names_push(struct names *nm, const struct tdw_entry *e)
 static int scan_names(struct worker *w, uint32_t u, struct names *out)
 {
     struct prefetch *pf = w->pf;
-    const tyr_dwarf *dw = pf->dw;
+    tyr_dwarf *dw = pf->dw;
     unsigned file = pf->file;
     Dwarf_Die cu = NULL, die = NULL;
     Dwarf_Error e = NULL;
@@ -431,7 +431,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             }
         }
         Dwarf_Die next = NULL;
-        int res = dwarf_siblingof_b(w->dbg, die, 1, &next, &e);
+        int res = tdw_siblingof(dw, file, w->dbg, die, &next, &e);
         if (res == DW_DLV_ERROR) {
             tdw_err_free(w->dbg, &e);
             err = TYR_EDWARF;
