@@ -101,10 +101,14 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bo
         return tool_fail("%s: %s", path, strerror(errno));
     unsigned char magic[4] = {0};
     struct stat st;
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
         close(fd);
         return tool_fail("%s: %s", path, strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return tool_fail("%s: %s", path, strerror(EISDIR));
     }
     ssize_t n = pread(fd, magic, sizeof(magic), (off_t)offset);
     close(fd);
