@@ -668,18 +668,15 @@ int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr
     if (res == DW_DLV_NO_ENTRY)
         return 0;
     if (res != DW_DLV_OK) {
+        tdw_ref here = tdw_die_ref(file, die);
+        bool libdwarf_err = e != NULL;
         tdw_err_free(dw->f[file].dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
-                        "cannot read the next sibling");
-    }
-    /* Siblings only move forward: a DW_AT_sibling pointing back would loop for ever. */
-    tdw_ref here = tdw_die_ref(file, die), next = tdw_die_ref(file, *out);
-    if (next == TDW_REF_NONE || next <= here) {
-        dwarf_dealloc_die(*out);
-        *out = NULL;
+        if (libdwarf_err)
+            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here), "cannot read the next sibling");
         return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here),
-                        "DIE 0x%llx: next sibling at 0x%llx does not follow it",
-                        (unsigned long long)tdw_ref_off(here), (unsigned long long)tdw_ref_off(next));
+                        "DIE 0x%llx: its next sibling does not follow it, or its children nest"
+                        " too deep",
+                        (unsigned long long)tdw_ref_off(here));
     }
     return 1;
 }

@@ -23,9 +23,10 @@
  * (_dwarf_siblingof_internal in dwarf_die_deliv.c), jumping over each nested DIE that has a
  * DW_AT_sibling. The walk refuses to move back, but not to stand still: a nested DIE whose
  * DW_AT_sibling names the DIE itself keeps it in place for ever (an endless loop inside
- * libdwarf on a 12 KB input). tdw_siblingof() walks such a subtree first, one level at a time
- * through itself, and checks that every step moves forward; only files whose abbreviations use
- * DW_AT_sibling at all need it (clang emits none; gcc puts one on most DIEs with children).
+ * libdwarf on a 12 KB input). tdw_siblingof() checks that every sibling step moves forward,
+ * and walks such a subtree first, one level at a time through itself; only files whose
+ * abbreviations use DW_AT_sibling at all need that walk (clang emits none; gcc puts one on
+ * most DIEs with children).
  */
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -231,14 +232,7 @@ static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die d
             res = dwarf_child(die, &c, e);
             while (res == DW_DLV_OK) {
                 Dwarf_Die n = NULL;
-                Dwarf_Off a = 0, b = 0;
                 res = sibling_at(dw, file, dbg, c, &n, e, depth + 1);
-                if (res == DW_DLV_OK && (dwarf_dieoffset(c, &a, e) != DW_DLV_OK ||
-                                         dwarf_dieoffset(n, &b, e) != DW_DLV_OK || b <= a)) {
-                    dwarf_dealloc_die(n);
-                    n = NULL;
-                    res = DW_DLV_ERROR;
-                }
                 dwarf_dealloc_die(c);
                 c = n;
             }
@@ -246,7 +240,18 @@ static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die d
                 return res;
         }
     }
-    return dwarf_siblingof_b(dbg, die, 1, out, e);
+    int res = dwarf_siblingof_b(dbg, die, 1, out, e);
+    if (res == DW_DLV_OK) {
+        /* Siblings only move forward: a DW_AT_sibling pointing back would loop for ever. */
+        Dwarf_Off a = 0, b = 0;
+        if (dwarf_dieoffset(die, &a, e) != DW_DLV_OK || dwarf_dieoffset(*out, &b, e) != DW_DLV_OK ||
+            b <= a) {
+            dwarf_dealloc_die(*out);
+            *out = NULL;
+            return DW_DLV_ERROR;
+        }
+    }
+    return res;
 }
 
 int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out,

@@ -156,9 +156,10 @@ struct tdw_cache;
 TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
 /* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR. */
 TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
-/* dwarf_siblingof_b(dbg, die, 1, out, e) without its endless loop on a subtree holding a DIE
- * whose DW_AT_sibling names itself. DW_DLV_* like it; on DW_DLV_ERROR, *e may be NULL (a step
- * that did not move forward, or nesting deeper than 128 below a DIE without DW_AT_sibling).
+/* dwarf_siblingof_b(dbg, die, 1, out, e), checked to move forward, and without its endless
+ * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on
+ * DW_DLV_ERROR, *e may be NULL (a sibling that does not follow its DIE, or nesting deeper
+ * than 128 below a DIE without DW_AT_sibling).
  * dbg is the calling thread's handle on dw->f[file]. */
 TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die,
                              Dwarf_Die *out, Dwarf_Error *e);

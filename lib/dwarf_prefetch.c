@@ -268,17 +268,6 @@ static int decode_unit(struct worker *w, uint32_t u, const struct names *tl,
             err = TYR_EDWARF;
             break;
         }
-        if (res == DW_DLV_OK) {
-            /* siblings only move forward (a backward DW_AT_sibling would loop) */
-            Dwarf_Off a = keep ? tdw_ref_off(d.ref) : 0, b = 0;
-            if ((!keep && dwarf_dieoffset(ch, &a, &e) != DW_DLV_OK) ||
-                dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
-                tdw_err_free(w->dbg, &e);
-                dwarf_dealloc_die(next);
-                err = TYR_EDWARF;
-                break;
-            }
-        }
         fr->cur = next;
         Dwarf_Die gc = NULL;
         if (keep && !params && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) &&
@@ -436,16 +425,6 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             tdw_err_free(w->dbg, &e);
             err = TYR_EDWARF;
             break;
-        }
-        if (res == DW_DLV_OK) {
-            Dwarf_Off a = 0, b = 0;
-            if (dwarf_dieoffset(die, &a, &e) != DW_DLV_OK ||
-                dwarf_dieoffset(next, &b, &e) != DW_DLV_OK || b <= a) {
-                tdw_err_free(w->dbg, &e);
-                dwarf_dealloc_die(next);
-                err = TYR_EDWARF;
-                break;
-            }
         }
         dwarf_dealloc_die(die);
         die = res == DW_DLV_OK ? next : NULL;
