@@ -27,20 +27,24 @@
  * few hundred at most, and the units are read in order, so a bounded cache loses little. */
 #define MAX_PLANS 2048
 
-/* The attributes tdw_decode_in reads (see its switch). */
-static bool wanted(Dwarf_Unsigned at)
+/* The attributes tdw_decode_in reads (see its switch); an attribute's index here is its bit
+ * in plan_build's duplicate check. */
+static const Dwarf_Half wanted_attrs[] = {
+    DW_AT_name, DW_AT_type, DW_AT_signature, DW_AT_specification, DW_AT_abstract_origin,
+    DW_AT_byte_size, DW_AT_bit_size, DW_AT_data_bit_offset, DW_AT_bit_offset,
+    DW_AT_data_member_location, DW_AT_count, DW_AT_upper_bound, DW_AT_lower_bound,
+    DW_AT_const_value, DW_AT_encoding, DW_AT_alignment, DW_AT_declaration, DW_AT_GNU_vector,
+    DW_AT_low_pc, DW_AT_ranges,
+};
+_Static_assert(sizeof wanted_attrs / sizeof wanted_attrs[0] <= 32, "one bit each in a uint32_t");
+
+/* The index of at in wanted_attrs, or -1 when the importer does not read it. */
+static int wanted_index(Dwarf_Unsigned at)
 {
-    switch (at) {
-    case DW_AT_name: case DW_AT_type: case DW_AT_signature: case DW_AT_specification:
-    case DW_AT_abstract_origin: case DW_AT_byte_size: case DW_AT_bit_size:
-    case DW_AT_data_bit_offset: case DW_AT_bit_offset: case DW_AT_data_member_location:
-    case DW_AT_count: case DW_AT_upper_bound: case DW_AT_lower_bound: case DW_AT_const_value:
-    case DW_AT_encoding: case DW_AT_alignment: case DW_AT_declaration: case DW_AT_GNU_vector:
-    case DW_AT_low_pc: case DW_AT_ranges:
-        return true;
-    default:
-        return false;
-    }
+    for (unsigned i = 0; i < sizeof wanted_attrs / sizeof wanted_attrs[0]; i++)
+        if (wanted_attrs[i] == at)
+            return (int)i;
+    return -1;
 }
 
 static uint32_t slot_of(Dwarf_Off goff, uint32_t cap)
@@ -110,7 +114,8 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
             ok = false;
             break;
         }
-        if (!wanted(at))
+        int id = wanted_index(at);
+        if (id < 0)
             continue;
         uint32_t bit = 0;
         switch (at) {
@@ -118,30 +123,6 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
         case DW_AT_GNU_vector: bit = TDW_VECTOR; break;
         case DW_AT_ranges: bit = TDW_HAS_RANGES; break;
         default: break;
-        }
-        /* a bit per wanted attribute for the duplicate check: the 20 of wanted() */
-        uint32_t id = 0;
-        switch (at) {
-        case DW_AT_name: id = 0; break;
-        case DW_AT_type: id = 1; break;
-        case DW_AT_signature: id = 2; break;
-        case DW_AT_specification: id = 3; break;
-        case DW_AT_abstract_origin: id = 4; break;
-        case DW_AT_byte_size: id = 5; break;
-        case DW_AT_bit_size: id = 6; break;
-        case DW_AT_data_bit_offset: id = 7; break;
-        case DW_AT_bit_offset: id = 8; break;
-        case DW_AT_data_member_location: id = 9; break;
-        case DW_AT_count: id = 10; break;
-        case DW_AT_upper_bound: id = 11; break;
-        case DW_AT_lower_bound: id = 12; break;
-        case DW_AT_const_value: id = 13; break;
-        case DW_AT_encoding: id = 14; break;
-        case DW_AT_alignment: id = 15; break;
-        case DW_AT_declaration: id = 16; break;
-        case DW_AT_GNU_vector: id = 17; break;
-        case DW_AT_low_pc: id = 18; break;
-        default: id = 19; break; /* DW_AT_ranges */
         }
         if (seen & (UINT32_C(1) << id)) {
             ok = false; /* the same attribute twice: which one wins is attrlist's rule */
