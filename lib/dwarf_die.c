@@ -563,6 +563,52 @@ void tdw_cache_index(struct tdw_cache *c)
     c->hcap = cap;
 }
 
+int tdw_cache_append(struct tdw_cache *dst, const struct tdw_cache *src)
+{
+    if (!dst->n || src->n <= 1)
+        return 0;
+    uint32_t add = src->n - 1;
+    if (add > UINT32_MAX - dst->n || src->nvals > UINT32_MAX - dst->nvals)
+        return TYR_ENOMEM;
+    if (dst->n + add > dst->cap) {
+        struct tdw_cdie *v = realloc(dst->v, (size_t)(dst->n + add) * sizeof *v);
+        if (!v)
+            return TYR_ENOMEM;
+        dst->v = v;
+        dst->cap = dst->n + add;
+    }
+    if (dst->nvals + src->nvals > dst->cap_vals) {
+        uint64_t *vals = realloc(dst->vals, (size_t)(dst->nvals + src->nvals) * sizeof *vals);
+        if (!vals)
+            return TYR_ENOMEM;
+        dst->vals = vals;
+        dst->cap_vals = dst->nvals + src->nvals;
+    }
+    uint32_t last = 0; /* dst's last top-level entry */
+    for (uint32_t i = dst->v[0].child; i; i = dst->v[i - 1].sib)
+        last = i;
+    /* src's entry j (1-based, j >= 2) becomes dst's j + shift */
+    uint32_t shift = dst->n - 1;
+    struct tdw_cdie *out = dst->v + dst->n;
+    memcpy(out, src->v + 1, (size_t)add * sizeof *out);
+    for (uint32_t i = 0; i < add; i++) {
+        out[i].child = out[i].child ? out[i].child + shift : 0;
+        out[i].sib = out[i].sib ? out[i].sib + shift : 0;
+        out[i].val += dst->nvals;
+    }
+    if (src->nvals)
+        memcpy(dst->vals + dst->nvals, src->vals, (size_t)src->nvals * sizeof *dst->vals);
+    if (src->v[0].child) {
+        if (last)
+            dst->v[last - 1].sib = src->v[0].child + shift;
+        else
+            dst->v[0].child = src->v[0].child + shift;
+    }
+    dst->n += add;
+    dst->nvals += src->nvals;
+    return 0;
+}
+
 void tdw_cache_free(struct tdw_cache *c)
 {
     free(c->v);

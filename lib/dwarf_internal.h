@@ -253,6 +253,9 @@ TYR_HIDDEN void tdw_cache_get(const struct tdw_cache *c, uint32_t i, struct tdw_
  * of a binary search over the unit); on failure lookups stay binary searches. */
 TYR_HIDDEN void tdw_cache_index(struct tdw_cache *c);
 TYR_HIDDEN void tdw_cache_free(struct tdw_cache *c);
+/* Append src, a later piece of the same unit (its first entry the unit's DIE, as dst's), to
+ * dst: src's top-level DIEs follow dst's as siblings. Neither may be indexed yet. */
+TYR_HIDDEN int tdw_cache_append(struct tdw_cache *dst, const struct tdw_cache *src);
 
 /* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
  * caller then releases with dwarf_dealloc_die(). Without die_out the prefetched unit may

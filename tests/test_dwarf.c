@@ -999,6 +999,41 @@ static void test_import_all_funcs_python(void **state)
     tyr_dwarf_free(dw);
 }
 
+/* Import-all of python3.11d with every unit that can be split decoded in 3 pieces by the two
+ * threads (TYR_DWARF_PIECES; on its own only units of 4 average units or more are, here 4)
+ * writes the same blob, byte for byte, as one thread decoding units whole. */
+static void test_import_all_pieces_python(void **state)
+{
+    (void)state;
+    const char *py = "/usr/bin/python3.11d";
+    FILE *f = fopen(py, "rb");
+    if (!f) {
+        print_message("SKIPPED: %s is absent (install python3.11-dbg)\n", py);
+        skip();
+    }
+    fclose(f);
+    void *buf[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    for (int pass = 0; pass < 2; pass++) {
+        setenv(pass ? "TYR_DWARF_NO_THREADS" : "TYR_DWARF_PIECES", pass ? "1" : "3", 1);
+        tyr_dwarf *dw = NULL;
+        assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
+        tyr_registry *reg = new_reg();
+        tyr_dwarf_stats st = {0};
+        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, &st, NULL), 0);
+        assert_true(st.types > 5000);
+        assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf[pass], &len[pass]), 0);
+        tyr_registry_free(reg);
+        tyr_dwarf_free(dw);
+        unsetenv("TYR_DWARF_PIECES");
+        unsetenv("TYR_DWARF_NO_THREADS");
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(buf[0], buf[1], len[0]);
+    tyr_blob_buf_free(buf[0]);
+    tyr_blob_buf_free(buf[1]);
+}
+
 /* glibc through its build-id debug file (Debian libc6-dbg): the ELF aliases import-all adds
  * (fopen at _IO_new_fopen's DW_AT_low_pc; fclose for _IO_new_fclose, whose DIE has only
  * DW_AT_ranges) equal what tyr_dwarf_import_func finds by address. */
@@ -1101,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_list_funcs),
         cmocka_unit_test(test_import_all_funcs),
         cmocka_unit_test(test_import_all_funcs_python),
+        cmocka_unit_test(test_import_all_pieces_python),
         cmocka_unit_test(test_import_all_funcs_libc),
         cmocka_unit_test(test_corrupted_images),
     };
