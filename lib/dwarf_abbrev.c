@@ -104,8 +104,9 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
         return;
     }
     uint32_t seen = 0; /* which wanted attributes were met (duplicates: attrlist) */
-    bool ok = true;
-    for (Dwarf_Unsigned i = 0; i < count && ok; i++) {
+    bool ok = true, sibling = false;
+    Dwarf_Unsigned i = 0;
+    for (; i < count; i++) {
         Dwarf_Unsigned at = 0, form = 0;
         Dwarf_Signed ic = 0;
         Dwarf_Off aoff = 0;
@@ -114,9 +115,10 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
             ok = false;
             break;
         }
+        sibling |= at == DW_AT_sibling;
         int id = wanted_index(at);
-        if (id < 0)
-            continue;
+        if (id < 0 || !ok)
+            continue; /* (once !ok, the walk goes on for DW_AT_sibling only) */
         uint32_t bit = 0;
         switch (at) {
         case DW_AT_declaration: bit = TDW_DECL; break;
@@ -126,7 +128,7 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
         }
         if (seen & (UINT32_C(1) << id)) {
             ok = false; /* the same attribute twice: which one wins is attrlist's rule */
-            break;
+            continue;
         }
         seen |= UINT32_C(1) << id;
         if (bit) {
@@ -135,13 +137,15 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
         }
         if (plan->n == TDW_PLAN_MAX) {
             ok = false;
-            break;
+            continue;
         }
         plan->at[plan->n] = (uint16_t)at;
         plan->form[plan->n] = (uint16_t)form;
         plan->n++;
     }
     dwarf_dealloc(dbg, ab, DW_DLA_ABBREV);
+    if (i == count) /* every entry read */
+        plan->sibling = sibling ? TDW_SIB_SOME : TDW_SIB_NONE;
     if (!ok)
         return;
     if (ch)

@@ -710,7 +710,7 @@ int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_d
 int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_diag *diag)
 {
     Dwarf_Error e = NULL;
-    int res = tdw_siblingof(dw, file, dw->f[file].dbg, die, out, &e);
+    int res = tdw_siblingof(dw, file, dw->f[file].dbg, &dw->f[file].plans, die, out, &e);
     if (res == DW_DLV_NO_ENTRY)
         return 0;
     if (res != DW_DLV_OK) {

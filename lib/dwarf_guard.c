@@ -215,14 +215,27 @@ static bool file_uses_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg)
     return v == TDW_SIB_SOME;
 }
 
-static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die,
-                      Dwarf_Die *out, Dwarf_Error *e, unsigned depth)
+/* Whether die has DW_AT_sibling: from its abbreviation's plan when it tells (no walk over
+ * the DIE's attributes, as dwarf_hasattr makes), DW_DLV_* like dwarf_hasattr. */
+static int has_sibling_attr(Dwarf_Debug dbg, struct tdw_plans *plans, Dwarf_Die die,
+                            Dwarf_Bool *has, Dwarf_Error *e)
+{
+    const struct tdw_plan *plan = plans ? tdw_plan_get(plans, dbg, die) : NULL;
+    if (plan && plan->sibling != TDW_SIB_UNKNOWN) {
+        *has = plan->sibling == TDW_SIB_SOME;
+        return DW_DLV_OK;
+    }
+    return dwarf_hasattr(die, DW_AT_sibling, has, e);
+}
+
+static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, struct tdw_plans *plans,
+                      Dwarf_Die die, Dwarf_Die *out, Dwarf_Error *e, unsigned depth)
 {
     Dwarf_Half ch = 0;
     if (dwarf_die_abbrev_children_flag(die, &ch) == DW_DLV_OK && ch &&
         file_uses_sibling(dw, file, dbg)) {
         Dwarf_Bool has = 0;
-        int res = dwarf_hasattr(die, DW_AT_sibling, &has, e);
+        int res = has_sibling_attr(dbg, plans, die, &has, e);
         if (res != DW_DLV_OK)
             return DW_DLV_ERROR;
         if (!has) {
@@ -232,7 +245,7 @@ static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die d
             res = dwarf_child(die, &c, e);
             while (res == DW_DLV_OK) {
                 Dwarf_Die n = NULL;
-                res = sibling_at(dw, file, dbg, c, &n, e, depth + 1);
+                res = sibling_at(dw, file, dbg, plans, c, &n, e, depth + 1);
                 dwarf_dealloc_die(c);
                 c = n;
             }
@@ -254,8 +267,8 @@ static int sibling_at(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die d
     return res;
 }
 
-int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die, Dwarf_Die *out,
-                  Dwarf_Error *e)
+int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, struct tdw_plans *plans,
+                  Dwarf_Die die, Dwarf_Die *out, Dwarf_Error *e)
 {
-    return sibling_at(dw, file, dbg, die, out, e, 0);
+    return sibling_at(dw, file, dbg, plans, die, out, e, 0);
 }

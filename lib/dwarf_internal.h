@@ -35,6 +35,7 @@ struct tdw_plan {
     uint32_t has;         /* TDW_* flags known from the abbreviation alone */
     uint8_t n;            /* wanted attributes with a value, in abbreviation order */
     uint8_t attrlist;     /* 1: not describable, decode with dwarf_attrlist */
+    uint8_t sibling;      /* DW_AT_sibling in the abbreviation: TDW_SIB_UNKNOWN/NONE/SOME */
     uint16_t at[TDW_PLAN_MAX];
     uint16_t form[TDW_PLAN_MAX]; /* as in the abbreviation (maybe DW_FORM_indirect) */
 };
@@ -160,9 +161,10 @@ TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
  * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on
  * DW_DLV_ERROR, *e may be NULL (a sibling that does not follow its DIE, or nesting deeper
  * than 128 below a DIE without DW_AT_sibling).
- * dbg is the calling thread's handle on dw->f[file]. */
-TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg, Dwarf_Die die,
-                             Dwarf_Die *out, Dwarf_Error *e);
+ * dbg is the calling thread's handle on dw->f[file], plans its attribute plans. */
+TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg,
+                             struct tdw_plans *plans, Dwarf_Die die, Dwarf_Die *out,
+                             Dwarf_Error *e);
 
 /* ---- dwarf_open.c ---- */
 TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)

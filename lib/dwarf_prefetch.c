@@ -280,7 +280,7 @@ static int decode_unit(struct worker *w, uint32_t u, const struct names *tl, uin
             if ((err = top_die(w, base, top, ntop, k++, &next)))
                 break;
         } else {
-            res = tdw_siblingof(dw, file, w->dbg, ch, &next, &e);
+            res = tdw_siblingof(dw, file, w->dbg, w->plans, ch, &next, &e);
         }
         if (res == DW_DLV_ERROR) {
             tdw_err_free(w->dbg, &e);
@@ -439,7 +439,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             }
         }
         Dwarf_Die next = NULL;
-        int res = tdw_siblingof(dw, file, w->dbg, die, &next, &e);
+        int res = tdw_siblingof(dw, file, w->dbg, w->plans, die, &next, &e);
         if (res == DW_DLV_ERROR) {
             tdw_err_free(w->dbg, &e);
             err = TYR_EDWARF;
