@@ -43,7 +43,7 @@ static int add_sym(tyr_dwarf *dw, const char *name, uint64_t addr)
     return 0;
 }
 
-int tdw_syms_load(tyr_dwarf *dw, Elf *elf)
+static int syms_load(tyr_dwarf *dw, Elf *elf)
 {
     for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr sh;
@@ -77,6 +77,23 @@ int tdw_syms_load(tyr_dwarf *dw, Elf *elf)
                 return err;
         }
     }
+    return 0;
+}
+
+int tdw_syms_need(tyr_dwarf *dw)
+{
+    if (dw->syms_loaded)
+        return 0;
+    int err = syms_load(dw, dw->elf);
+    /* The debug file keeps a copy of .symtab: add it (the binary may be stripped). */
+    if (!err && dw->syms_in_debug)
+        err = syms_load(dw, dw->f[0].elf);
+    if (err) {
+        dw->nsyms = 0;
+        dw->symstr_len = 0;
+        return err;
+    }
+    dw->syms_loaded = true;
     return 0;
 }
 

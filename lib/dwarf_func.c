@@ -86,6 +86,8 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
 {
     uint64_t addrs[8];
     *found = TDW_REF_NONE;
+    if (tdw_syms_need(dw))
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     for (int pass = 0; pass < 2; pass++) {
         uint32_t n = tdw_syms_lookup(dw, name, pass == 1, addrs, 8);
         for (uint32_t i = 0; i < n && i < 8; i++) {
@@ -501,6 +503,8 @@ static int cmp_symref(const void *a, const void *b)
 /* Index the function symbol names with their addresses. */
 static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
+    if (tdw_syms_need(dw))
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     if (!dw->nsyms)
         return 0;
     struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
@@ -701,6 +705,8 @@ static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *
  * Sorting makes it O(n log n). */
 static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
+    if (tdw_syms_need(dw))
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     if (!dw->nsyms || !st->seen.used || !st->cap_dups)
         return 0;
     struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);

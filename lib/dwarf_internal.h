@@ -116,6 +116,8 @@ struct tyr_dwarf {
     Elf *elf;             /* owned */
     struct tdw_sym *syms; /* sorted by name offset order of insertion; owned */
     uint32_t nsyms, cap_syms;
+    bool syms_loaded;     /* syms read (tdw_syms_need): an import of types needs none */
+    bool syms_in_debug;   /* the separate debug file's .symtab adds to the binary's */
     char *symstr;         /* owned */
     size_t symstr_len, cap_symstr;
     struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
@@ -336,7 +338,9 @@ TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
 TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
 
 /* ---- dwarf_elfsym.c: ELF symbols ---- */
-TYR_HIDDEN int tdw_syms_load(tyr_dwarf *dw, Elf *elf);
+/* Read the function symbols of the binary (and of its separate debug file) on first use:
+ * 0 or TYR_ENOMEM. */
+TYR_HIDDEN int tdw_syms_need(tyr_dwarf *dw);
 /* Addresses of function symbols named `name` (or its .part/.isra/.constprop/.cold copies
  * when `copies`): up to max written, the number found returned. */
 TYR_HIDDEN uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies,

@@ -403,11 +403,6 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         err = tdw_fail(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
         goto fail;
     }
-    err = tdw_syms_load(dw, dw->elf);
-    if (err) {
-        err = tdw_fail(diag, err, 0, "%s: cannot read its symbol table", path);
-        goto fail;
-    }
     if (has_debug_info(dw->elf)) {
         int dfd = dup(fd);
         if (dfd < 0) {
@@ -430,9 +425,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
             goto fail;
         }
         err = attach_file(&dw->f[0], dfd, found, diag);
-        /* The debug file keeps a copy of .symtab: add it (the binary may be stripped). */
-        if (!err)
-            err = tdw_syms_load(dw, dw->f[0].elf);
+        dw->syms_in_debug = true; /* its symbols are read with the binary's (tdw_syms_need) */
     }
     if (err)
         goto fail;
