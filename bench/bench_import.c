@@ -13,6 +13,9 @@
  *   bench_import loopf BIN       import every type, then each function tyr_dwarf_list_funcs
  *                                lists by tyr_dwarf_import_func (what allf replaces)
  *   bench_import func BIN NAME   import one probe signature; prints it as bpftrace -lv does
+ *   bench_import walk BIN        no tyr: a bare libdwarf walk of every type DIE and its
+ *                                attributes on two threads (libdwarf_walk.c), the reference
+ *                                for what libdwarf alone costs; prints the DIEs visited, ms
  * Environment: TYR_BENCH_BIN (default /usr/bin/python3.11d), TYR_BENCH_FUNC (PyObject_Call).
  */
 #include <fcntl.h>
@@ -26,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libdwarf_walk.h"
 #include "tyr/tyr.h"
 
 extern char **environ;
@@ -169,7 +173,7 @@ static double median(double *v, int n)
  * change in the machine's load falls on all of them alike. ok[i] false when command i
  * failed (its stderr is kept in err_path[i]; it is not run again). */
 #define MAX_RUNS 64
-#define MAX_CMDS 4
+#define MAX_CMDS 5
 static void run_medians(char *const *const *argv, int ncmd, int runs, const char *out_path,
                         char err_path[][256], struct sample *med, bool *ok)
 {
@@ -286,15 +290,16 @@ static int compare(const char *self, int runs)
     char *a_allf[] = {(char *)self, "allf", copy, NULL};
     char *a_pj[] = {"pahole", "-j", btf, copy, NULL};
     char *a_ps[] = {"pahole", btf, copy, NULL};
-    char *const *cmds[MAX_CMDS] = {a_all, a_allf, a_pj, a_ps};
-    int ncmd = have("pahole") ? 4 : 2;
+    char *a_walk[] = {(char *)self, "walk", copy, NULL};
+    char *const *cmds[MAX_CMDS] = {a_all, a_allf, a_walk, a_pj, a_ps};
+    int ncmd = have("pahole") ? 5 : 3;
     char errs[MAX_CMDS][256];
     for (int c = 0; c < MAX_CMDS; c++)
         snprintf(errs[c], sizeof errs[c], "%s/err.%d", dir, c);
     struct sample med[MAX_CMDS];
     bool ok[MAX_CMDS];
     run_medians(cmds, ncmd, runs, out, errs, med, ok);
-    struct sample tyr_all = med[0], tyr_allf = med[1], pj = med[2], ps = med[3];
+    struct sample tyr_all = med[0], tyr_allf = med[1], walk = med[2], pj = med[3], ps = med[4];
     if (!ok[0]) {
         first_line(errs[0], line, sizeof line);
         printf("  tyr import_all failed: %s\n", line);
@@ -320,9 +325,20 @@ static int compare(const char *self, int runs)
         printf("  tyr import_all + every function failed: %s\n", line);
         rc = 1;
     }
-    if (ncmd < 4) {
+    if (ok[2]) {
+        once = run_once(a_walk, out, err);
+        first_line(out, line, sizeof line);
+        printf("  libdwarf walk, no tyr (2 threads)  %8.1f ms %6.1f MB  user %6.1f ms   [%s]\n",
+               walk.ms, (double)walk.rss_kb / 1024, walk.user_ms, once.status == 0 ? line : "?");
+        printf("  ratio tyr / libdwarf walk: time %.2fx, user CPU %.2fx (what tyr adds to "
+               "reading the DIEs)\n", tyr_all.ms / walk.ms, tyr_all.user_ms / walk.user_ms);
+    } else {
+        first_line(errs[2], line, sizeof line);
+        printf("  libdwarf walk failed: %s\n", line);
+    }
+    if (ncmd < 5) {
         printf("  pahole not installed (apt-get install dwarves)\n");
-    } else if (ok[2] && ok[3]) {
+    } else if (ok[3] && ok[4]) {
         printf("  pahole -j --btf_encode_detached    %8.1f ms %6.1f MB  user %6.1f ms\n", pj.ms,
                (double)pj.rss_kb / 1024, pj.user_ms);
         printf("  pahole --btf_encode_detached       %8.1f ms %6.1f MB  user %6.1f ms   (pahole "
@@ -334,7 +350,7 @@ static int compare(const char *self, int runs)
                (double)tyr_all.rss_kb / (double)pj.rss_kb);
         printf("  ratio tyr / pahole:    time %.2fx\n", tyr_all.ms / ps.ms);
     } else {
-        first_line(errs[ok[2] ? 3 : 2], line, sizeof line);
+        first_line(errs[ok[3] ? 4 : 3], line, sizeof line);
         printf("  pahole failed: %s\n", line);
     }
     char *a_fn[] = {(char *)self, "func", copy, (char *)fn, NULL};
@@ -380,13 +396,24 @@ done:
 
 int main(int argc, char **argv)
 {
+    if (argc == 3 && !strcmp(argv[1], "walk")) {
+        double t0 = now_ms();
+        int64_t dies = libdwarf_walk(argv[2], 2);
+        if (dies < 0) {
+            fprintf(stderr, "bench_import: walk: cannot read the DWARF of %s\n", argv[2]);
+            return 1;
+        }
+        printf("dies %lld ms %.1f\n", (long long)dies, now_ms() - t0);
+        return 0;
+    }
     if (argc >= 3 &&
         (!strcmp(argv[1], "all") || !strcmp(argv[1], "allf") || !strcmp(argv[1], "loopf") ||
          !strcmp(argv[1], "func")) &&
         (strcmp(argv[1], "func") || argc >= 4))
         return do_import(argc, argv);
     if (argc > 2 || (argc == 2 && atoi(argv[1]) <= 0)) {
-        fprintf(stderr, "usage: bench_import [RUNS] | all BIN | allf BIN | loopf BIN | func BIN NAME\n");
+        fprintf(stderr, "usage: bench_import [RUNS] | all BIN | allf BIN | loopf BIN | func BIN NAME | "
+                        "walk BIN\n");
         return 2;
     }
     /* the children are this program: find it by path */
