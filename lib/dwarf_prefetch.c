@@ -84,8 +84,8 @@ struct prefetch {
     int64_t *due;        /* per unit; owned */
     uint32_t next;       /* next position in order to hand out */
     uint64_t avg;        /* average unit size in bytes */
-    uint32_t split_u;    /* the unit being decoded in pieces; */
-    uint32_t split_next, split_n; /* its next piece to hand out, of split_n (0: none) */
+    uint32_t split_u;    /* the unit being decoded in pieces */
+    uint32_t split_next, split_n; /* its next piece to hand out, and how many (0: none) */
     uint32_t force_pieces; /* TYR_DWARF_PIECES (tests): split every unit that can be */
     uint32_t consumer;   /* unit the importer is on */
     /* The type-name index: the importer scans every unit's top level for names the first
