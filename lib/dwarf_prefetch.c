@@ -37,7 +37,8 @@
 #define TDW_PIECE 2
 #define TDW_PIECES_MAX 16
 
-enum { SLOT_PENDING = 0, SLOT_READY = 1, SLOT_FAILED = 2 };
+/* SLOT_BUSY: a unit's names being scanned out of turn, before its decode (see pieces_for) */
+enum { SLOT_PENDING = 0, SLOT_READY = 1, SLOT_FAILED = 2, SLOT_BUSY = 3 };
 
 struct slot {
     int state;
@@ -472,11 +473,11 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
     return err;
 }
 
-/* Claim the next unit's names and scan them, with pf->mu held on entry and on return. */
-static void names_claimed(struct worker *w)
+/* Scan unit u's names, with pf->mu held on entry and on return (not while scanning). */
+static void names_scan(struct worker *w, uint32_t u)
 {
     struct prefetch *pf = w->pf;
-    uint32_t u = pf->names_next++;
+    pf->names[u].state = SLOT_BUSY;
     pthread_mutex_unlock(&pf->mu);
     struct names nm = {0};
     int err = scan_names(w, u, &nm);
@@ -492,6 +493,16 @@ static void names_claimed(struct worker *w)
     pthread_cond_broadcast(&pf->cv);
 }
 
+/* Claim the next unit whose names nobody scans yet, and scan them, with pf->mu held on entry
+ * and on return. */
+static void names_claimed(struct worker *w)
+{
+    struct prefetch *pf = w->pf;
+    uint32_t u = pf->names_next++;
+    if (pf->names[u].state == SLOT_PENDING) /* else scanned (or being scanned) out of turn */
+        names_scan(w, u);
+}
+
 int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
 {
     if (!pf || u >= pf->nunits)
@@ -501,7 +512,7 @@ int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry *
         pf->names_wanted = true;
         pthread_cond_broadcast(&pf->cv);
     }
-    while (pf->names[u].state == SLOT_PENDING) {
+    while (pf->names[u].state == SLOT_PENDING || pf->names[u].state == SLOT_BUSY) {
         if (pf->names_next <= u) {
             /* nobody scans it yet: this thread does, into a list too, so that the unit's
              * decode gets the offsets of its top-level DIEs (units before u are in the
@@ -572,13 +583,22 @@ static uint64_t unit_size(const struct prefetch *pf, uint32_t u)
                               : pf->avg;
 }
 
+/* Whether unit u is large enough to decode in pieces (then its names are scanned first, if
+ * nobody did, for the offsets of its top-level DIEs). */
+static bool splittable(const struct prefetch *pf, uint32_t u)
+{
+    return pf->force_pieces || unit_size(pf, u) / TDW_SPLIT_MIN >= pf->avg;
+}
+
 /* How many pieces to decode unit u in, given its kept top-level DIEs (1: whole). */
 static uint32_t pieces_for(const struct prefetch *pf, uint32_t u, uint32_t ntop)
 {
+    if (!splittable(pf, u) || pf->split_next < pf->split_n)
+        return 1; /* (one unit in pieces at a time) */
     if (pf->force_pieces)
         return ntop >= pf->force_pieces ? pf->force_pieces : 1;
     uint64_t size = unit_size(pf, u);
-    if (ntop < 16 || size / TDW_SPLIT_MIN < pf->avg)
+    if (ntop < 16)
         return 1;
     uint64_t np = size / (TDW_PIECE * pf->avg);
     np = np < TDW_PIECES_MAX ? np : TDW_PIECES_MAX;
@@ -646,6 +666,8 @@ static void decode_claimed(struct worker *w, uint64_t *dies)
     } else {
         u = pf->order[pf->next++];
         sl = &pf->slots[u];
+        if (splittable(pf, u) && pf->names[u].state == SLOT_PENDING)
+            names_scan(w, u); /* for the offsets to cut it at (the index keeps the names) */
         /* the unit's top-level offsets, if its names were scanned already: taken over */
         if (pf->names[u].state == SLOT_READY && pf->names[u].top) {
             tl.top = pf->names[u].top;

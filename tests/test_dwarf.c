@@ -427,37 +427,46 @@ static void test_import_all_dedup(void **state)
     }
 }
 
-/* Import-all decodes units ahead on worker threads; without them the result is the same,
- * type for type (the workers change where bytes come from, never what is built). */
+/* Import-all decodes units ahead on worker threads, and large units in pieces; without them
+ * the result is the same, type for type (the workers change where bytes come from, never what
+ * is built). TYR_DWARF_PIECES=2 splits every unit of the fixtures that has two kept
+ * top-level DIEs. */
 static void test_import_all_threads_same(void **state)
 {
     (void)state;
     load_variants();
     for (int i = 0; i < nvariants; i++) {
-        tyr_registry *r[2];
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass)
+        /* 0: one thread; 1: the worker; 2: the worker, every unit in 2 pieces */
+        tyr_registry *r[3];
+        for (int pass = 0; pass < 3; pass++) {
+            if (pass == 0)
                 setenv("TYR_DWARF_NO_THREADS", "1", 1);
+            if (pass == 2)
+                setenv("TYR_DWARF_PIECES", "2", 1);
             tyr_dwarf *dw = open_fx(variants[i]);
             r[pass] = new_reg();
             assert_int_equal(tyr_dwarf_import_all(dw, r[pass], NULL, NULL, NULL, NULL), 0);
             tyr_dwarf_free(dw);
             unsetenv("TYR_DWARF_NO_THREADS");
+            unsetenv("TYR_DWARF_PIECES");
         }
         uint32_t n = tyr_registry_type_count(r[0]);
-        assert_int_equal(n, tyr_registry_type_count(r[1]));
-        for (uint32_t id = 0; id < n; id++) {
-            char a[256], b[256];
-            assert_int_equal(tyr_type_kind(r[0], (tyr_type){id}), tyr_type_kind(r[1], (tyr_type){id}));
-            assert_int_equal(tyr_type_size(r[0], (tyr_type){id}), tyr_type_size(r[1], (tyr_type){id}));
-            if (tyr_type_kind(r[0], (tyr_type){id}) != TYR_KIND_FUNC) {
-                assert_true(tyr_type_spell(r[0], (tyr_type){id}, NULL, 0, a, sizeof a) >= 0);
-                assert_true(tyr_type_spell(r[1], (tyr_type){id}, NULL, 0, b, sizeof b) >= 0);
-                assert_string_equal(a, b);
+        for (int pass = 1; pass < 3; pass++) {
+            assert_int_equal(n, tyr_registry_type_count(r[pass]));
+            for (uint32_t id = 0; id < n; id++) {
+                char a[256], b[256];
+                tyr_type t = {id};
+                assert_int_equal(tyr_type_kind(r[0], t), tyr_type_kind(r[pass], t));
+                assert_int_equal(tyr_type_size(r[0], t), tyr_type_size(r[pass], t));
+                if (tyr_type_kind(r[0], t) != TYR_KIND_FUNC) {
+                    assert_true(tyr_type_spell(r[0], t, NULL, 0, a, sizeof a) >= 0);
+                    assert_true(tyr_type_spell(r[pass], t, NULL, 0, b, sizeof b) >= 0);
+                    assert_string_equal(a, b);
+                }
             }
         }
-        tyr_registry_free(r[0]);
-        tyr_registry_free(r[1]);
+        for (int pass = 0; pass < 3; pass++)
+            tyr_registry_free(r[pass]);
     }
 }
 
