@@ -9,7 +9,9 @@
  * verifies (abort() otherwise: a finding ASan cannot see).
  *
  * import_all runs single-threaded here (TYR_DWARF_NO_THREADS): one input, one path, so a
- * finding replays the same way; its worker thread is covered by tests/test_dwarf.c.
+ * finding replays the same way. Its worker thread is covered by tests/test_dwarf.c, and by
+ * the replay test dwarf_fuzzer_replay_threads: with TYR_FUZZ_THREADS=1 in the environment the
+ * harness runs import_all with the worker and every unit in pieces (TYR_DWARF_PIECES=2).
  *
  * Seeds: fuzz/corpus/dwarf_fuzzer (committed: small fixture binaries reduced to their debug
  * sections) and BUILD/fuzz/seeds/dwarf_fuzzer (the fixtures of tests/dwarf.cmake, stripped of
@@ -56,7 +58,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static int once;
     if (!once) {
-        setenv("TYR_DWARF_NO_THREADS", "1", 1);
+        if (getenv("TYR_FUZZ_THREADS"))
+            setenv("TYR_DWARF_PIECES", "2", 1);
+        else
+            setenv("TYR_DWARF_NO_THREADS", "1", 1);
         once = 1;
     }
     tyr_diag diag;
