@@ -220,7 +220,7 @@ static bool file_uses_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg)
 static int has_sibling_attr(Dwarf_Debug dbg, struct tdw_plans *plans, Dwarf_Die die,
                             Dwarf_Bool *has, Dwarf_Error *e)
 {
-    const struct tdw_plan *plan = plans ? tdw_plan_get(plans, dbg, die) : NULL;
+    const struct tdw_plan *plan = tdw_plan_get(plans, dbg, die);
     if (plan && plan->sibling != TDW_SIB_UNKNOWN) {
         *has = plan->sibling == TDW_SIB_SOME;
         return DW_DLV_OK;

@@ -66,6 +66,20 @@ static tyr_dwarf *open_fx(const char *name)
     return dw;
 }
 
+/* Debian's python3.11-dbg: a large real binary, its DWARF in the binary itself. */
+#define PYTHON_DBG "/usr/bin/python3.11d"
+
+/* Skip the test (with a message naming the package) when path cannot be read. */
+static void skip_unless_present(const char *path, const char *package)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_message("SKIPPED: %s is absent (install %s)\n", path, package);
+        skip();
+    }
+    fclose(f);
+}
+
 static tyr_registry *new_reg(void)
 {
     tyr_registry *reg = NULL;
@@ -955,13 +969,8 @@ static void test_import_all_funcs(void **state)
 static void test_import_all_funcs_python(void **state)
 {
     (void)state;
-    const char *py = "/usr/bin/python3.11d";
-    FILE *f = fopen(py, "rb");
-    if (!f) {
-        print_message("SKIPPED: %s is absent (install python3.11-dbg)\n", py);
-        skip();
-    }
-    fclose(f);
+    const char *py = PYTHON_DBG;
+    skip_unless_present(py, "python3.11-dbg");
     tyr_dwarf *dw = NULL;
     assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
     struct names ns = {0};
@@ -1014,13 +1023,8 @@ static void test_import_all_funcs_python(void **state)
 static void test_import_all_pieces_python(void **state)
 {
     (void)state;
-    const char *py = "/usr/bin/python3.11d";
-    FILE *f = fopen(py, "rb");
-    if (!f) {
-        print_message("SKIPPED: %s is absent (install python3.11-dbg)\n", py);
-        skip();
-    }
-    fclose(f);
+    const char *py = PYTHON_DBG;
+    skip_unless_present(py, "python3.11-dbg");
     void *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     for (int pass = 0; pass < 2; pass++) {
