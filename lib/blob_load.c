@@ -14,10 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gelf.h>
-#include <libelf.h>
-
 #include "blob_format.h"
+#include "elf_section.h"
 #include "internal.h"
 #include "tyr/blob.h"
 
@@ -139,50 +137,6 @@ int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
     return err;
 }
 
-/* Find a section by name with libelf; fills its file offset and size. */
-static int find_elf_section(int fd, const char *name, uint64_t *off, uint64_t *size,
-                            tyr_diag *diag)
-{
-    Elf *elf;
-    Elf_Scn *scn = NULL;
-    size_t shstrndx;
-    int err = TYR_ENOENT;
-
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return tyr__diag(diag, TYR_ENOTSUP, 0, "libelf: %s", elf_errmsg(-1));
-    elf = elf_begin(fd, ELF_C_READ, NULL);
-    if (!elf)
-        return tyr__diag(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
-    if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        elf_end(elf);
-        return tyr__diag(diag, TYR_ENOTELF, 0, "not an ELF file with section names");
-    }
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        const char *n;
-        if (!gelf_getshdr(scn, &sh)) {
-            err = tyr__diag(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
-            break;
-        }
-        n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!n || strcmp(n, name) != 0)
-            continue;
-        if (sh.sh_type == SHT_NOBITS) {
-            err = tyr__diag(diag, TYR_ECORRUPT, sh.sh_offset, "section %s holds no bytes",
-                            name);
-            break;
-        }
-        *off = sh.sh_offset;
-        *size = sh.sh_size;
-        err = 0;
-        break;
-    }
-    elf_end(elf);
-    if (err == TYR_ENOENT)
-        tyr__diag(diag, TYR_ENOENT, 0, "no section %s", name);
-    return err;
-}
-
 int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
                           tyr_registry **out)
 {
@@ -201,7 +155,7 @@ int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
     if (fd < 0)
         return tyr__diag(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
                          strerror(errno));
-    err = find_elf_section(fd, name, &off, &size, diag);
+    err = tyr__elf_find_section(fd, name, &off, &size, diag);
     if (!err && size == 0)
         err = tyr__diag(diag, TYR_ETRUNC, off, "section %s is empty", name);
     if (!err)
