@@ -276,6 +276,20 @@ static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const c
     return 0;
 }
 
+/* Ends an import begun with a snapshot of reg: a failed one (an error, a cancel, an
+ * allocation failure) is undone whole, and the DIE-to-type cache, which may name types the
+ * rollback removed, is dropped; a successful one is kept. */
+static void end_import(tyr_dwarf *dw, tyr_registry *reg, const tyr_snapshot *snap, int err)
+{
+    if (err) {
+        tyr_registry_rollback(reg, snap);
+        tyr_dwarf_forget(dw);
+    } else {
+        tyr_registry_release(reg, snap);
+        tdw_unbind(dw);
+    }
+}
+
 int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
                           tyr_diag *diag)
 {
@@ -289,12 +303,12 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
         return err;
     if (fn == TDW_REF_NONE)
         return tdw_fail(diag, TYR_ENOENT, 0, "function %s not found", name);
+    tyr_snapshot snap; /* all or nothing: a failure leaves reg as it was */
+    if ((err = tyr_registry_snapshot(reg, &snap)))
+        return err;
     tdw_bind(dw, reg);
     err = store_signature(dw, reg, fn, name, out, diag);
-    if (err)
-        tyr_dwarf_forget(dw);
-    else
-        tdw_unbind(dw);
+    end_import(dw, reg, &snap, err);
     return err;
 }
 
@@ -349,12 +363,12 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
     tdw_ref best = e ? e->ref : TDW_REF_NONE;
     if (best == TDW_REF_NONE)
         return tdw_fail(diag, TYR_ENOENT, 0, "type %s not found", name);
+    tyr_snapshot snap;
+    if ((err = tyr_registry_snapshot(reg, &snap)))
+        return err;
     tdw_bind(dw, reg);
     err = tdw_import_type(dw, best, out, diag);
-    if (err)
-        tyr_dwarf_forget(dw);
-    else
-        tdw_unbind(dw);
+    end_import(dw, reg, &snap, err);
     return err;
 }
 
@@ -810,9 +824,15 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
         tdw_prefetch_stop(pf0);
         return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
     }
+    tyr_snapshot snap;
+    int err = tyr_registry_snapshot(reg, &snap);
+    if (err) {
+        tdw_prefetch_stop(pf0);
+        return err;
+    }
     struct all_state st = {.reg = reg, .flags = flags};
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
-    int err = funcs ? dups_build(dw, &st, diag) : 0;
+    err = funcs ? dups_build(dw, &st, diag) : 0;
     /* The supplementary file first: its partial units hold the shared types. */
     uint64_t worker_dies = 0;
     for (int fi = 1; fi >= 0 && !err; fi--) {
@@ -870,11 +890,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     free(st.seen.hs);
     free(st.addrs);
     dw->stat_dies += worker_dies;
-    if (err) {
-        tyr_dwarf_forget(dw);
+    end_import(dw, reg, &snap, err);
+    if (err)
         return err;
-    }
-    tdw_unbind(dw);
     if (stats) {
         stats->units = total;
         stats->dies = dw->stat_dies;
