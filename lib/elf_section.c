@@ -28,9 +28,9 @@ static int read_at(int fd, void *buf, size_t len, uint64_t off, tyr_diag *diag)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return tyr__diag(diag, TYR_EIO, off, "read: %s", strerror(errno));
+            return tyr_diag_set(diag, TYR_EIO, off, "read: %s", strerror(errno));
         if (n == 0)
-            return tyr__diag(diag, TYR_ENOTELF, off + done, "ELF file truncated");
+            return tyr_diag_set(diag, TYR_ENOTELF, off + done, "ELF file truncated");
         done += (size_t)n;
     }
     return 0;
@@ -47,7 +47,7 @@ static int section_counts(int fd, const Elf64_Ehdr *eh, uint64_t *shnum, uint32_
     *shnum = eh->e_shnum;
     *shstrndx = eh->e_shstrndx;
     if (eh->e_shoff == 0)
-        return tyr__diag(diag, TYR_ENOTELF, 0, "ELF file has no section header table");
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "ELF file has no section header table");
     if (*shnum != 0 && *shstrndx != SHN_XINDEX)
         return 0;
     err = read_at(fd, &sh0, sizeof sh0, eh->e_shoff, diag);
@@ -73,36 +73,36 @@ int tyr__elf_find_section(int fd, const char *name, uint64_t *off, uint64_t *siz
     int err;
 
     if (fstat(fd, &st) != 0)
-        return tyr__diag(diag, TYR_EIO, 0, "fstat: %s", strerror(errno));
+        return tyr_diag_set(diag, TYR_EIO, 0, "fstat: %s", strerror(errno));
     fsize = (uint64_t)st.st_size;
     if (fsize < sizeof eh)
-        return tyr__diag(diag, TYR_ENOTELF, 0, "not an ELF file (%llu bytes)",
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "not an ELF file (%llu bytes)",
                          (unsigned long long)fsize);
     err = read_at(fd, &eh, sizeof eh, 0, diag);
     if (err)
         return err;
     if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
-        return tyr__diag(diag, TYR_ENOTELF, 0, "not an ELF file (bad magic)");
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "not an ELF file (bad magic)");
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
-        return tyr__diag(diag, TYR_ENOTELF, EI_CLASS,
+        return tyr_diag_set(diag, TYR_ENOTELF, EI_CLASS,
                          "ELF class %u, data %u: only 64-bit little-endian ELF is read",
                          eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA]);
     if (eh.e_shentsize != sizeof(Elf64_Shdr))
-        return tyr__diag(diag, TYR_ENOTELF, 0, "ELF section header size %u, expected %zu",
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "ELF section header size %u, expected %zu",
                          eh.e_shentsize, sizeof(Elf64_Shdr));
     err = section_counts(fd, &eh, &shnum, &shstrndx, diag);
     if (err)
         return err;
     if (eh.e_shoff > fsize || shnum > (fsize - eh.e_shoff) / sizeof(Elf64_Shdr))
-        return tyr__diag(diag, TYR_ENOTELF, eh.e_shoff,
+        return tyr_diag_set(diag, TYR_ENOTELF, eh.e_shoff,
                          "ELF section header table (%llu entries) outside the file",
                          (unsigned long long)shnum);
     if (shstrndx == SHN_UNDEF || shstrndx >= shnum)
-        return tyr__diag(diag, TYR_ENOTELF, 0, "not an ELF file with section names");
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "not an ELF file with section names");
 
     shdrs = malloc((size_t)shnum * sizeof *shdrs);
     if (!shdrs)
-        return tyr__diag(diag, TYR_ENOMEM, 0, "out of memory for %llu section headers",
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory for %llu section headers",
                          (unsigned long long)shnum);
     err = read_at(fd, shdrs, (size_t)shnum * sizeof *shdrs, eh.e_shoff, diag);
     if (err)
@@ -110,13 +110,13 @@ int tyr__elf_find_section(int fd, const char *name, uint64_t *off, uint64_t *siz
     names = shdrs[shstrndx];
     if (names.sh_type == SHT_NOBITS || names.sh_offset > fsize ||
         names.sh_size > fsize - names.sh_offset) {
-        err = tyr__diag(diag, TYR_ENOTELF, names.sh_offset,
+        err = tyr_diag_set(diag, TYR_ENOTELF, names.sh_offset,
                         "ELF section name table outside the file");
         goto out;
     }
     strtab = malloc(names.sh_size + 1);
     if (!strtab) {
-        err = tyr__diag(diag, TYR_ENOMEM, 0, "out of memory for the section names");
+        err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory for the section names");
         goto out;
     }
     err = read_at(fd, strtab, names.sh_size, names.sh_offset, diag);
@@ -131,12 +131,12 @@ int tyr__elf_find_section(int fd, const char *name, uint64_t *off, uint64_t *siz
             strcmp(strtab + sh->sh_name, name) != 0)
             continue;
         if (sh->sh_type == SHT_NOBITS) {
-            err = tyr__diag(diag, TYR_ECORRUPT, sh->sh_offset, "section %s holds no bytes",
+            err = tyr_diag_set(diag, TYR_ECORRUPT, sh->sh_offset, "section %s holds no bytes",
                             name);
             goto out;
         }
         if (sh->sh_offset > fsize || sh->sh_size > fsize - sh->sh_offset) {
-            err = tyr__diag(diag, TYR_ETRUNC, sh->sh_offset,
+            err = tyr_diag_set(diag, TYR_ETRUNC, sh->sh_offset,
                             "section %s runs past the end of the file", name);
             goto out;
         }
@@ -145,7 +145,7 @@ int tyr__elf_find_section(int fd, const char *name, uint64_t *off, uint64_t *siz
         err = 0;
         goto out;
     }
-    tyr__diag(diag, TYR_ENOENT, 0, "no section %s", name);
+    tyr_diag_set(diag, TYR_ENOENT, 0, "no section %s", name);
 out:
     free(strtab);
     free(shdrs);
