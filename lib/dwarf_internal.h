@@ -13,6 +13,7 @@
 
 #include <dwarf.h>
 #include <libdwarf.h>
+#include <gelf.h>
 #include <libelf.h>
 
 #include "internal.h"
@@ -52,8 +53,12 @@ struct tdw_file {
     int fd;               /* -1 when closed; owned */
     Elf *elf;             /* libelf view of the same fd; owned */
     char *path;           /* owned */
-    const char *str;      /* .debug_str bytes (libelf-owned), for DW_FORM_GNU_strp_alt */
+    /* .debug_str bytes of the dwz file (f[1] only), which DW_FORM_GNU_strp_alt and
+     * DW_FORM_strp_sup of f[0] point into: in the mapping (libelf-owned), or inflated into
+     * str_elf when the section is compressed (Debian compresses its .dwz files). */
+    const char *str;
     size_t str_len;
+    Elf *str_elf;         /* private libelf handle holding the inflated bytes, or NULL; owned */
     tdw_ref *units;       /* unit DIE refs in section order; owned */
     uint32_t nunits;
     Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
@@ -157,7 +162,16 @@ struct tdw_cache;
 /* ---- dwarf_guard.c ---- */
 /* Refuse (TYR_EDWARF) what libdwarf 20210528 would mishandle unsafely; before dwarf_init. */
 TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
-/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR. */
+/* The bytes of section ndx of elf (opened on fd) as libdwarf sees them: the mapping's when
+ * the section is stored plainly, else inflated (SHF_COMPRESSED or .zdebug_*) into a private
+ * libelf handle *priv that holds them (the caller ends it with elf_end; NULL when not
+ * needed). 0 or TYR_EDWARF (no data, a size zlib cannot produce, a broken stream). */
+TYR_HIDDEN int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char *name,
+                             const char *path, Elf **priv, const void **data, size_t *size,
+                             tyr_diag *diag);
+/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR,
+ * except for a name in the dwz file's .debug_str (DW_DLV_ERROR, *e NULL: decode the DIE,
+ * which reads it there). */
 TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
 /* dwarf_siblingof_b(dbg, die, 1, out, e), checked to move forward, and without its endless
  * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on

@@ -136,6 +136,11 @@ static void close_file(struct tdw_file *f)
     if (f->elf)
         elf_end(f->elf);
     f->elf = NULL;
+    if (f->str_elf)
+        elf_end(f->str_elf);
+    f->str_elf = NULL;
+    f->str = NULL;
+    f->str_len = 0;
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
@@ -197,15 +202,6 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     int err = elf_open_fd(fd, &f->elf);
     if (err)
         return tdw_fail(diag, err, 0, "%s is not an ELF file", path);
-    GElf_Shdr sh;
-    Elf_Scn *scn = find_scn(f->elf, ".debug_str", &sh);
-    if (scn && sh.sh_type != SHT_NOBITS && !(sh.sh_flags & SHF_COMPRESSED)) {
-        Elf_Data *d = elf_getdata(scn, NULL);
-        if (d && d->d_buf) {
-            f->str = d->d_buf;
-            f->str_len = d->d_size;
-        }
-    }
     err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf_guard.c */
     if (err)
         return err;
@@ -301,6 +297,26 @@ static bool find_debug_file(Elf *elf, const char *bin_path, const char *const *d
     return false;
 }
 
+/* The dwz file's .debug_str, which the main file's DW_FORM_GNU_strp_alt and DW_FORM_strp_sup
+ * point into. A file without one leaves f->str NULL: such names are then unreadable, and
+ * each is reported where it is read. */
+static int load_alt_str(struct tdw_file *f, tyr_diag *diag)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(f->elf, ".debug_str", &sh);
+    if (!scn)
+        return 0;
+    const void *data = NULL;
+    size_t size = 0;
+    int err = tdw_scn_bytes(f->elf, f->fd, elf_ndxscn(scn), &sh, ".debug_str", f->path,
+                            &f->str_elf, &data, &size, diag);
+    if (err)
+        return err;
+    f->str = data;
+    f->str_len = size;
+    return 0;
+}
+
 /* The dwz supplementary file named by the debug file's .gnu_debugaltlink, if any. */
 static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
 {
@@ -336,7 +352,8 @@ static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
     int fd = open(found, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tdw_fail(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
-    return attach_file(&dw->f[1], fd, found, diag);
+    int err = attach_file(&dw->f[1], fd, found, diag);
+    return err ? err : load_alt_str(&dw->f[1], diag);
 }
 
 static int validate_opts(const struct tyr_dwarf_opts *opts)
