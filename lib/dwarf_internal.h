@@ -59,6 +59,12 @@ struct tdw_file {
     const char *str;
     size_t str_len;
     Elf *str_elf;         /* private libelf handle holding the inflated bytes, or NULL; owned */
+    /* .debug_info bytes of f[0] when its supplementary file is DWARF 5's (.debug_sup):
+     * DW_FORM_ref_sup4/8 values are read there (libdwarf 20210528 refuses those forms). */
+    const unsigned char *info;
+    size_t info_len;
+    Elf *info_elf;        /* private libelf handle holding the inflated bytes, or NULL; owned */
+    bool info_big;        /* big-endian ELF */
     tdw_ref *units;       /* unit DIE refs in section order; owned */
     uint32_t nunits;
     Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
@@ -135,6 +141,10 @@ struct tyr_dwarf {
     uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
     uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
+    /* DIEs the name scans left out because their DW_AT_name cannot be read (worker threads
+     * count too): how many, and the lowest ref among them (TDW_REF_NONE: none). */
+    atomic_uint_least64_t bad_names;
+    atomic_uint_least64_t first_bad_name;
 
     /* Import state, valid for `reg` (see tyr_dwarf_forget). */
     tyr_registry *reg;
@@ -230,6 +240,7 @@ enum {
     TDW_HAS_ALIGN = 1u << 22,
     TDW_HAS_SIG = 1u << 23,   /* DW_AT_signature: the type is defined in a type unit */
     TDW_BAD_SIG = 1u << 24,   /* ... in a type unit that was not found */
+    TDW_BAD_NAME = 1u << 25,  /* DW_AT_name present but unreadable: the decode failed */
 };
 struct tdw_die {
     tdw_ref ref;
@@ -284,7 +295,10 @@ TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_D
  * children are to be read with tdw_kids_first(ref, NULL, ...). */
 TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
                                Dwarf_Die *die_out, tyr_diag *diag);
-/* Decode an already obtained DIE (not released). */
+/* Decode an already obtained DIE (not released). A DW_AT_name that cannot be read fails the
+ * decode (TYR_EDWARF, diag naming the DIE and why) with TDW_BAD_NAME set in out->has and
+ * every other attribute decoded: a name index scan counts such a DIE (tdw_note_bad_name) and
+ * goes on without it; a search by address may still use it. */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
 /* tdw_decode with the Dwarf_Debug given (a worker thread's own) and its plans (may be
@@ -318,6 +332,13 @@ TYR_HIDDEN int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die 
 TYR_HIDDEN int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
                            tyr_diag *diag);
 TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
+/* Whether err, from decoding d, is its unreadable DW_AT_name (a scan may skip the DIE). */
+static inline bool tdw_is_bad_name(int err, const struct tdw_die *d)
+{
+    return err == TYR_EDWARF && (d->has & TDW_BAD_NAME);
+}
+/* Count a DIE left out of a name scan because its name is unreadable (any thread). */
+TYR_HIDDEN void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref);
 
 /* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
