@@ -16,8 +16,10 @@ Prints one line per disagreement with the reason, then "N of M agree" for each p
 exits 1 when the share of functions agreeing is below --min-funcs (percent) or any sampled
 layout differs; 77 (CTest's skip) when the binary or gdb is missing.
 
-  dwarf_vs_gdb.py --tyr TYR --bin BIN [--funcs exported|dwarf] [--layouts N|all]
-                  [--min-funcs PCT] [--min-compared N]
+  dwarf_vs_gdb.py --tyr TYR --bin BIN [--gdb-bin BIN2] [--funcs exported|dwarf]
+                  [--layouts N|all] [--all-types] [--min-funcs PCT] [--min-compared N] [--need FILE]
+--gdb-bin: gdb reads BIN2 instead, the same program before dwz rewrote its DWARF (gdb 13
+cannot read DWARF 5 supplementary files: "Cannot handle DW_FORM_ref_sup4").
 """
 import argparse
 import json
@@ -101,6 +103,13 @@ for n in req["funcs"]:
                     reach(f.type)
                 except Exception:
                     pass
+if req.get("all_types"):
+    # every struct and union gdb knows by name, not only those the functions reach
+    import re
+    for line in gdb.execute("info types", to_string=True).splitlines():
+        m = re.match(r"^\s*(?:\d+:)?\s*(struct|union) ([A-Za-z_]\w*);$", line)
+        if m:
+            seen.add(m.group(1) + " " + m.group(2))
 while work:
     t = work.pop()
     try:
@@ -128,7 +137,7 @@ SYNONYMS = [  # longest first: whole words, in gdb's direction
 
 
 def norm(t):
-    t = " ".join(t.split())
+    t = re.sub(r"\{[^{}]*\}", "", " ".join(t.split()))  # gdb spells an anonymous enum out
     for a, b in SYNONYMS:
         t = re.sub(r"\b%s\b" % a, b, t)
     return re.sub(r"\s+", "", t.replace("<anonymous>", ""))
@@ -156,11 +165,11 @@ def dwarf_functions(tyr, binary):
     return sorted({e["function"] for e in json.loads(r.stdout)})
 
 
-def gdb_query(binary, funcs, layouts):
+def gdb_query(binary, funcs, layouts, all_types=False):
     with tempfile.TemporaryDirectory() as tmp:
         req, out, script = (os.path.join(tmp, n) for n in ("req.json", "out.json", "q.py"))
         with open(req, "w") as f:
-            json.dump({"funcs": funcs, "layouts": layouts}, f)
+            json.dump({"funcs": funcs, "layouts": layouts, "all_types": all_types}, f)
         with open(script, "w") as f:
             f.write("REQ = %r\nOUT = %r\n" % (req, out) + GDB_SCRIPT)
         r = run(["gdb", "-nx", "-batch", "-ex", "set width 0", "-ex", "set print type hex off",
@@ -318,14 +327,23 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tyr", required=True)
     ap.add_argument("--bin", required=True)
+    ap.add_argument("--gdb-bin")
+    ap.add_argument("--need", action="append", default=[],
+                    help="skip (77) unless this file exists too (a debug package's file)")
     ap.add_argument("--funcs", choices=["exported", "dwarf"], default="exported")
     ap.add_argument("--layouts", default="40")
+    ap.add_argument("--all-types", action="store_true",
+                    help="sample every named struct and union, not only those reached")
     ap.add_argument("--min-funcs", type=float, default=100.0)
     ap.add_argument("--min-compared", type=int, default=1)
     a = ap.parse_args()
     if not os.path.exists(a.bin):
         print("skip: %s is not installed" % a.bin)
         return SKIP
+    for n in a.need:
+        if not os.path.exists(n):
+            print("skip: %s is not installed" % n)
+            return SKIP
     if not shutil.which("gdb"):
         print("skip: gdb is not installed")
         return SKIP
@@ -333,13 +351,17 @@ def main():
     if len(funcs) < a.min_compared:
         print("FAIL: only %d functions to compare in %s" % (len(funcs), a.bin))
         return 1
-    first = gdb_query(a.bin, funcs, [])
+    gbin = a.gdb_bin or a.bin
+    if not os.path.exists(gbin):
+        print("FAIL: %s is missing" % gbin)
+        return 1
+    first = gdb_query(gbin, funcs, [], a.all_types)
     structs = first["structs"]
     if a.layouts != "all":
         n = int(a.layouts)
         step = max(1, len(structs) // n) if n else len(structs) + 1
         structs = structs[::step][:n]
-    gl = gdb_query(a.bin, [], structs)["layouts"] if structs else {}
+    gl = gdb_query(gbin, [], structs)["layouts"] if structs else {}
 
     got = tyr_args(a.tyr, a.bin, funcs)
     fails, only_tyr = [], []
