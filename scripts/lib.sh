@@ -23,6 +23,9 @@ TYR_PACKAGES_OPTIONAL=(
     dwarves dwz                       # pahole (layout oracle, DWARF to BTF); DWARF compression
     bpftrace                          # the `bpftrace -lv` argument listing anchor
     python3.11-dbg libc6-dbg          # big real DWARF inputs
+    libbinutils-dbg                   # a Debian dwz'd debug package (libbfd, libopcodes): its
+                                      # compressed .dwz file is what tests/dwz.cmake's
+                                      # dwz_vs_gdb_libbfd checks against gdb
     python3-drgn                      # the drgn anchor
 )
 

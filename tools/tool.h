@@ -31,6 +31,8 @@ struct tool_input {
  * is an error instead of a binary to import from. On failure prints the one line and returns
  * EXIT_BAD_INPUT. */
 int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bool blob_only);
+/* Closes the input; first prints one warning line if name lookups left out DIEs whose
+ * names could not be read (tyr_dwarf_unreadable_names). */
 void tool_input_close(struct tool_input *in);
 
 /* True if s has glob characters (*, ?, [). */

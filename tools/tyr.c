@@ -149,6 +149,13 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bo
 
 void tool_input_close(struct tool_input *in)
 {
+    uint64_t first = 0;
+    int in_alt = 0;
+    uint64_t bad = tyr_dwarf_unreadable_names(in->dw, &first, &in_alt);
+    if (bad) /* what a lookup could not see: said once, whatever the command printed */
+        fprintf(stderr, "tyr: warning: %s: %" PRIu64 " name%s unreadable, left out of lookups; "
+                "first at DIE 0x%" PRIx64 "%s%s\n", in->path, bad, bad == 1 ? "" : "s", first,
+                in_alt ? " of " : "", in_alt ? tyr_dwarf_alt_path(in->dw) : "");
     tyr_registry_free(in->reg);
     tyr_dwarf_free(in->dw);
     memset(in, 0, sizeof(*in));

@@ -98,6 +98,19 @@ TYR_API const char *tyr_dwarf_debug_path(const tyr_dwarf *dw);
 TYR_API const char *tyr_dwarf_alt_path(const tyr_dwarf *dw);
 
 /**
+ * @brief DIEs the name lookups left out because their DW_AT_name cannot be read (a form
+ *        that is not a string, an offset outside its string table, a dwz file without the
+ *        string): a lookup by name may then miss what it would otherwise find, and a tool
+ *        should say so. An import never leaves such a name blank: reading the DIE fails it
+ *        with TYR_EDWARF, the diag naming the DIE and why.
+ * @param[out] first_die  The lowest such DIE offset (may be NULL); untouched when none.
+ * @param[out] in_alt     1 if that DIE is in the dwz supplementary file (may be NULL).
+ * @return How many were left out since the handle was opened.
+ */
+TYR_API uint64_t tyr_dwarf_unreadable_names(const tyr_dwarf *dw, uint64_t *first_die,
+                                           int *in_alt);
+
+/**
  * @brief Import a function's probe signature and every type its parameters and return
  *        type reach.
  * The function is found by name through the ELF symbol tables and .debug_aranges (one unit

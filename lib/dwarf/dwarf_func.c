@@ -34,6 +34,9 @@ static int scan_unit_for_pc(tyr_dwarf *dw, tdw_ref cu, uint64_t addr, tdw_ref *f
             tdw_err_free(dw->f[file].dbg, &e);
         if (tag == DW_TAG_subprogram) {
             err = tdw_decode(dw, file, die, &d, diag);
+            if (tdw_is_bad_name(err, &d))
+                err = 0; /* found by its address, its name is not needed (the name
+                          * index's scan counts it) */
             if (!err && (d.has & TDW_HAS_LOW_PC) && d.low_pc == addr) {
                 *found = d.ref;
                 dwarf_dealloc_die(die);
@@ -784,11 +787,20 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
             tdw_err_free(f->dbg, &e);
         dw->stat_dies++;
-        if (tdw_is_type_tag(tag))
+        if (tdw_is_type_tag(tag)) {
             err = tdw_import_type(dw, tdw_die_ref(file, die), NULL, diag);
-        else if (tag == DW_TAG_subprogram && (st->flags & TYR_DWARF_ALL_FUNCS) &&
-                 !(err = tdw_decode(dw, file, die, &d, diag)))
-            err = all_func(dw, st, &d, diag);
+        } else if (tag == DW_TAG_subprogram && (st->flags & TYR_DWARF_ALL_FUNCS)) {
+            err = tdw_decode(dw, file, die, &d, diag);
+            if (tdw_is_bad_name(err, &d)) {
+                /* No name to store it under: left out and counted (by the name index's
+                 * scan instead, when that has been through this unit). */
+                if (dw->index_units[TDW_IX_FUNCS][file] <= u)
+                    tdw_note_bad_name(dw, d.ref);
+                err = 0;
+            } else if (!err) {
+                err = all_func(dw, st, &d, diag);
+            }
+        }
         Dwarf_Die next = NULL;
         if (!err)
             got = tdw_sibling(dw, file, die, &next, diag);

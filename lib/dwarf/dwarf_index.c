@@ -284,6 +284,14 @@ const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *di
     return NULL;
 }
 
+void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref)
+{
+    atomic_fetch_add(&dw->bad_names, 1);
+    uint64_t cur = atomic_load(&dw->first_bad_name);
+    while (ref < cur && !atomic_compare_exchange_weak(&dw->first_bad_name, &cur, ref))
+        ;
+}
+
 /* Scan the next unscanned unit's top level; 1 = scanned one, 0 = all done, <0 error. */
 static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
@@ -340,8 +348,12 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             } else {
                 tdw_err_free(f->dbg, &e2);
                 err = tdw_decode(dw, file, die, &d, diag);
-                if (!err && d.name)
+                if (tdw_is_bad_name(err, &d)) {
+                    tdw_note_bad_name(dw, d.ref); /* not findable by name: counted */
+                    err = 0;
+                } else if (!err && d.name) {
                     err = index_add(dw, &d, d.name);
+                }
             }
             if (err) {
                 dwarf_dealloc_die(die);
@@ -350,8 +362,13 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
         } else if (tdw_index_tag(part, tag)) {
             err = tdw_decode(dw, file, die, &d, diag);
             const char *name = d.name;
-            if (!err && !name && tag == DW_TAG_subprogram)
+            if (tdw_is_bad_name(err, &d)) {
+                tdw_note_bad_name(dw, d.ref);
+                err = 0;
+                name = NULL;
+            } else if (!err && !name && tag == DW_TAG_subprogram) {
                 name = tdw_origin_name(dw, &d, NULL);
+            }
             if (!err && name)
                 err = index_add(dw, &d, name);
             if (err) {

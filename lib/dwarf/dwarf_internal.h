@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to the DWARF importer (lib/dwarf_*.c): the handle, DIE references across the
+ * Private to the DWARF importer (lib/dwarf/dwarf_*.c): the handle, DIE references across the
  * main and the dwz supplementary file, decoded DIE attributes, and the import state.
  */
 #ifndef TYR_DWARF_INTERNAL_H
@@ -13,6 +13,7 @@
 
 #include <dwarf.h>
 #include <libdwarf.h>
+#include <gelf.h>
 #include <libelf.h>
 
 #include "internal.h"
@@ -52,8 +53,18 @@ struct tdw_file {
     int fd;               /* -1 when closed; owned */
     Elf *elf;             /* libelf view of the same fd; owned */
     char *path;           /* owned */
-    const char *str;      /* .debug_str bytes (libelf-owned), for DW_FORM_GNU_strp_alt */
+    /* .debug_str bytes of the dwz file (f[1] only), which DW_FORM_GNU_strp_alt and
+     * DW_FORM_strp_sup of f[0] point into: in the mapping (libelf-owned), or inflated into
+     * str_elf when the section is compressed (Debian compresses its .dwz files). */
+    const char *str;
     size_t str_len;
+    Elf *str_elf;         /* private libelf handle holding the inflated bytes, or NULL; owned */
+    /* .debug_info bytes of f[0] when its supplementary file is DWARF 5's (.debug_sup):
+     * DW_FORM_ref_sup4/8 values are read there (libdwarf 20210528 refuses those forms). */
+    const unsigned char *info;
+    size_t info_len;
+    Elf *info_elf;        /* private libelf handle holding the inflated bytes, or NULL; owned */
+    bool info_big;        /* big-endian ELF */
     tdw_ref *units;       /* unit DIE refs in section order; owned */
     uint32_t nunits;
     Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
@@ -130,6 +141,10 @@ struct tyr_dwarf {
     uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
     uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
+    /* DIEs the name scans left out because their DW_AT_name cannot be read (worker threads
+     * count too): how many, and the lowest ref among them (TDW_REF_NONE: none). */
+    atomic_uint_least64_t bad_names;
+    atomic_uint_least64_t first_bad_name;
 
     /* Import state, valid for `reg` (see tyr_dwarf_forget). */
     tyr_registry *reg;
@@ -157,7 +172,16 @@ struct tdw_cache;
 /* ---- dwarf_guard.c ---- */
 /* Refuse (TYR_EDWARF) what libdwarf 20210528 would mishandle unsafely; before dwarf_init. */
 TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
-/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR. */
+/* The bytes of section ndx of elf (opened on fd) as libdwarf sees them: the mapping's when
+ * the section is stored plainly, else inflated (SHF_COMPRESSED or .zdebug_*) into a private
+ * libelf handle *priv that holds them (the caller ends it with elf_end; NULL when not
+ * needed). 0 or TYR_EDWARF (no data, a size zlib cannot produce, a broken stream). */
+TYR_HIDDEN int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char *name,
+                             const char *path, Elf **priv, const void **data, size_t *size,
+                             tyr_diag *diag);
+/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR,
+ * except for a name in the dwz file's .debug_str (DW_DLV_ERROR, *e NULL: decode the DIE,
+ * which reads it there). */
 TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
 /* dwarf_siblingof_b(dbg, die, 1, out, e), checked to move forward, and without its endless
  * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on
@@ -217,6 +241,7 @@ enum {
     TDW_HAS_ALIGN = 1u << 22,
     TDW_HAS_SIG = 1u << 23,   /* DW_AT_signature: the type is defined in a type unit */
     TDW_BAD_SIG = 1u << 24,   /* ... in a type unit that was not found */
+    TDW_BAD_NAME = 1u << 25,  /* DW_AT_name present but unreadable: the decode failed */
 };
 struct tdw_die {
     tdw_ref ref;
@@ -271,7 +296,10 @@ TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_D
  * children are to be read with tdw_kids_first(ref, NULL, ...). */
 TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
                                Dwarf_Die *die_out, tyr_diag *diag);
-/* Decode an already obtained DIE (not released). */
+/* Decode an already obtained DIE (not released). A DW_AT_name that cannot be read fails the
+ * decode (TYR_EDWARF, diag naming the DIE and why) with TDW_BAD_NAME set in out->has and
+ * every other attribute decoded: a name index scan counts such a DIE (tdw_note_bad_name) and
+ * goes on without it; a search by address may still use it. */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
 /* tdw_decode with the Dwarf_Debug given (a worker thread's own) and its plans (may be
@@ -305,6 +333,13 @@ TYR_HIDDEN int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die 
 TYR_HIDDEN int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
                            tyr_diag *diag);
 TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
+/* Whether err, from decoding d, is its unreadable DW_AT_name (a scan may skip the DIE). */
+static inline bool tdw_is_bad_name(int err, const struct tdw_die *d)
+{
+    return err == TYR_EDWARF && (d->has & TDW_BAD_NAME);
+}
+/* Count a DIE left out of a name scan because its name is unreadable (any thread). */
+TYR_HIDDEN void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref);
 
 /* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);

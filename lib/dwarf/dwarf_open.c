@@ -115,6 +115,16 @@ static void close_file(struct tdw_file *f)
     if (f->elf)
         elf_end(f->elf);
     f->elf = NULL;
+    if (f->str_elf)
+        elf_end(f->str_elf);
+    f->str_elf = NULL;
+    if (f->info_elf)
+        elf_end(f->info_elf);
+    f->info_elf = NULL;
+    f->info = NULL;
+    f->info_len = 0;
+    f->str = NULL;
+    f->str_len = 0;
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
@@ -176,16 +186,7 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     int err = elf_open_fd(fd, &f->elf);
     if (err)
         return tyr_diag_set(diag, err, 0, "%s is not an ELF file", path);
-    GElf_Shdr sh;
-    Elf_Scn *scn = find_scn(f->elf, ".debug_str", &sh);
-    if (scn && sh.sh_type != SHT_NOBITS && !(sh.sh_flags & SHF_COMPRESSED)) {
-        Elf_Data *d = elf_getdata(scn, NULL);
-        if (d && d->d_buf) {
-            f->str = d->d_buf;
-            f->str_len = d->d_size;
-        }
-    }
-    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf_guard.c */
+    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf/dwarf_guard.c */
     if (err)
         return err;
     Dwarf_Error e = NULL;
@@ -280,26 +281,111 @@ static bool find_debug_file(Elf *elf, const char *bin_path, const char *const *d
     return false;
 }
 
-/* The dwz supplementary file named by the debug file's .gnu_debugaltlink, if any. */
+/* The dwz file's .debug_str, which the main file's DW_FORM_GNU_strp_alt and DW_FORM_strp_sup
+ * point into. A file without one leaves f->str NULL: such names are then unreadable, and
+ * each is reported where it is read. */
+static int load_alt_str(struct tdw_file *f, tyr_diag *diag)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(f->elf, ".debug_str", &sh);
+    if (!scn)
+        return 0;
+    const void *data = NULL;
+    size_t size = 0;
+    int err = tdw_scn_bytes(f->elf, f->fd, elf_ndxscn(scn), &sh, ".debug_str", f->path,
+                            &f->str_elf, &data, &size, diag);
+    if (err)
+        return err;
+    f->str = data;
+    f->str_len = size;
+    return 0;
+}
+
+/* The main file's .debug_info bytes, where DW_FORM_ref_sup4/8 values are read. */
+static int load_info(struct tdw_file *f, tyr_diag *diag)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(f->elf, ".debug_info", &sh);
+    if (!scn)
+        return 0;
+    const void *data = NULL;
+    size_t size = 0;
+    int err = tdw_scn_bytes(f->elf, f->fd, elf_ndxscn(scn), &sh, ".debug_info", f->path,
+                            &f->info_elf, &data, &size, diag);
+    if (err)
+        return err;
+    const char *ident = elf_getident(f->elf, NULL);
+    f->info_big = ident && ident[EI_DATA] == ELFDATA2MSB;
+    f->info = data;
+    f->info_len = size;
+    return 0;
+}
+
+/* DWARF 5's .debug_sup (section 7.3.6): version (2 bytes, 5), is_supplementary (1 byte),
+ * the supplementary file's name (NUL-terminated), a ULEB128 length and that many bytes of
+ * checksum (dwz writes the file's build-id). 1 = it names a supplementary file (name and
+ * id filled); 0 = none, or this file is the supplementary one (is_supplementary = 1). */
+static int sup_section(Elf *elf, char *name, size_t len, unsigned char *id, size_t *id_len)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(elf, ".debug_sup", &sh);
+    Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+    if (!d || !d->d_buf || d->d_size < 4 || (sh.sh_flags & SHF_COMPRESSED))
+        return 0;
+    const unsigned char *p = d->d_buf, *end = p + d->d_size;
+    if (p[2] != 0) /* a supplementary file itself, or a version this does not know */
+        return 0;
+    p += 3;
+    size_t n = strnlen((const char *)p, (size_t)(end - p));
+    if (p + n == end || n == 0 || n >= len)
+        return 0;
+    memcpy(name, p, n + 1);
+    p += n + 1;
+    uint64_t clen = 0;
+    unsigned shift = 0;
+    while (p < end && shift < 64) {
+        clen |= (uint64_t)(*p & 0x7f) << shift;
+        shift += 7;
+        if (!(*p++ & 0x80))
+            break;
+    }
+    if (clen > (uint64_t)(end - p) || clen > *id_len)
+        clen = 0; /* no usable checksum: the file is taken by its name alone */
+    memcpy(id, p, (size_t)clen);
+    *id_len = (size_t)clen;
+    return 1;
+}
+
+/* The dwz supplementary file named by the debug file's .gnu_debugaltlink (GNU forms) or
+ * .debug_sup (DWARF 5 forms), if any. */
 static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
 {
     char name[2048];
     unsigned char id[64];
     size_t id_len = sizeof id;
-    if (!link_section(dw->f[0].elf, ".gnu_debugaltlink", name, sizeof name, id, &id_len))
-        return 0;
+    bool sup = false;
+    if (!link_section(dw->f[0].elf, ".gnu_debugaltlink", name, sizeof name, id, &id_len)) {
+        id_len = sizeof id;
+        if (!sup_section(dw->f[0].elf, name, sizeof name, id, &id_len))
+            return 0;
+        sup = true;
+    }
     char tried[sizeof diag->what] = "";
     char found[4096] = "";
     char p[4096];
     bool ok = false;
     if (name[0] == '/') {
-        ok = try_path(name, id, id_len, tried, sizeof tried, found, sizeof found);
+        snprintf(p, sizeof p, "%s", name);
     } else {
         const char *slash = strrchr(dw->f[0].path, '/');
         int n = slash ? (int)(slash - dw->f[0].path) : 1;
         snprintf(p, sizeof p, "%.*s/%s", n, slash ? dw->f[0].path : ".", name);
-        ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
     }
+    ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
+    /* the file the link names exists but is not it: say so rather than "not found" */
+    bool named_exists = !ok && access(p, F_OK) == 0;
+    char named[sizeof p];
+    memcpy(named, p, sizeof named);
     if (!ok && id_len >= 2) {
         char hex[129];
         for (size_t i = 0; i < id_len; i++)
@@ -309,13 +395,22 @@ static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
             ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
         }
     }
+    if (!ok && named_exists)
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0,
+                        "dwz file %s is not an ELF file with debug info of the build-id "
+                        "the link names", named);
     if (!ok)
         return tyr_diag_set(diag, TYR_ENODEBUG, 0, "dwz file %s not found (tried %s)", name,
                         tried);
     int fd = open(found, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
-    return attach_file(&dw->f[1], fd, found, diag);
+    int err = attach_file(&dw->f[1], fd, found, diag);
+    if (!err)
+        err = load_alt_str(&dw->f[1], diag);
+    if (!err && sup)
+        err = load_info(&dw->f[0], diag);
+    return err;
 }
 
 static int validate_opts(const struct tyr_dwarf_opts *opts)
@@ -345,6 +440,8 @@ static tyr_dwarf *dw_alloc(void)
         return NULL;
     dw->f[0].fd = dw->f[1].fd = -1;
     dw->elf_fd = -1;
+    atomic_init(&dw->bad_names, 0);
+    atomic_init(&dw->first_bad_name, TDW_REF_NONE);
     return dw;
 }
 
@@ -507,4 +604,19 @@ const char *tyr_dwarf_debug_path(const tyr_dwarf *dw)
 const char *tyr_dwarf_alt_path(const tyr_dwarf *dw)
 {
     return dw && dw->f[1].path ? dw->f[1].path : "";
+}
+
+uint64_t tyr_dwarf_unreadable_names(const tyr_dwarf *dw, uint64_t *first_die, int *in_alt)
+{
+    if (!dw)
+        return 0;
+    uint64_t n = atomic_load(&dw->bad_names);
+    tdw_ref first = atomic_load(&dw->first_bad_name);
+    if (n && first != TDW_REF_NONE) {
+        if (first_die)
+            *first_die = tdw_ref_off(first);
+        if (in_alt)
+            *in_alt = (int)tdw_ref_file(first);
+    }
+    return n;
 }
