@@ -330,8 +330,9 @@ struct item {
     tdw_ref type;
     uint64_t off;       /* member: byte offset; dimension: count */
     uint32_t bit_off, bit_size;
-    uint32_t flags;     /* dimension: 1 = flexible */
+    uint32_t flags;     /* dimension: 1 = flexible; member: ITEM_* */
 };
+enum { ITEM_BITFIELD = 1, ITEM_BASE = 2, ITEM_VBASE = 4 };
 
 struct ctx {
     tyr_dwarf *dw;
@@ -700,7 +701,7 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                     *unsupported = true;
                 it->off = pos;     /* absolute bit position for now */
                 it->bit_size = (uint32_t)(m.bit_size > UINT32_MAX ? 0 : m.bit_size);
-                it->flags = 1;     /* bitfield */
+                it->flags = ITEM_BITFIELD;
             } else {
                 it->off = (m.has & TDW_HAS_MEMBER_LOC) ? m.member_loc : 0;
             }
@@ -710,8 +711,32 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                 h_u64(s, it->bit_size);
                 err = hash_type_chain(c, it->type, s);
             }
-        } else if (m.tag == DW_TAG_inheritance || m.tag == DW_TAG_variant_part) {
-            *unsupported = true; /* base classes, Rust/Ada variants: not expressed */
+        } else if (m.tag == DW_TAG_inheritance) {
+            /* A C++ base: a member flagged as one. A virtual base's location is an
+             * expression that reads the vtable (DW_AT_virtuality says so): no offset. */
+            uint64_t virt = 0;
+            if (m.has & TDW_BAD_MEMBER_LOC) {
+                int r = tdw_cxx_attr_udata(dw, m.ref, DW_AT_virtuality, &virt, c->diag);
+                if (r < 0) {
+                    err = r;
+                    break;
+                }
+                if (r == 0 || virt == DW_VIRTUALITY_none)
+                    *unsupported = true; /* a non-constant location, not virtual */
+            }
+            struct item *it = push_item(c);
+            if (!it) {
+                tdw_kids_end(&k);
+                return oom(c);
+            }
+            it->type = (m.has & TDW_HAS_TYPE) ? m.type : TDW_REF_NONE;
+            it->flags = virt ? ITEM_VBASE : ITEM_BASE;
+            it->off = virt ? 0 : (m.has & TDW_HAS_MEMBER_LOC) ? m.member_loc : 0;
+            h_u64(s, 0xba5e0000u | it->flags);
+            h_u64(s, it->off);
+            err = hash_type_chain(c, it->type, s);
+        } else if (m.tag == DW_TAG_variant_part) {
+            *unsupported = true; /* Rust/Ada variants: not expressed */
         }
     }
     tdw_kids_end(&k);
@@ -837,9 +862,13 @@ static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t targe
         tyr_type_kind(c->reg, tyr_type_strip(c->reg, (tyr_type){target}, TYR_STRIP_ALL)) !=
             TYR_KIND_PTR)
         return map_set(dw, d->ref, target) ? oom(c) : 0; /* restrict on a non-pointer: drop */
+    /* C++ references are pointers that say so: keyed apart from plain pointers */
+    uint32_t ref_flags = d->tag == DW_TAG_reference_type ? TYR_PTR_REF
+                         : d->tag == DW_TAG_rvalue_reference_type ? TYR_PTR_RVREF : 0;
     hstate s;
     h_reset(&s);
     h_u64(&s, target);
+    h_u64(&s, ref_flags);
     if (kind == TYR_KIND_TYPEDEF)
         h_str(&s, d->name);
     uint64_t h = h_digest(&s);
@@ -847,7 +876,9 @@ static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t targe
     if (!id) {
         tyr_type t;
         int err;
-        if (kind == TYR_KIND_PTR)
+        if (kind == TYR_KIND_PTR && ref_flags)
+            err = tyr_add_ref(c->reg, (tyr_type){target}, ref_flags, &t);
+        else if (kind == TYR_KIND_PTR)
             err = tyr_add_ptr(c->reg, (tyr_type){target}, &t);
         else if (kind == TYR_KIND_TYPEDEF)
             err = d->name ? tyr_add_typedef(c->reg, d->name, (tyr_type){target}, &t) : TYR_EINVAL;
@@ -1229,6 +1260,28 @@ static uint32_t struct_align_of(struct ctx *c, uint32_t type)
     return a ? a : 1;
 }
 
+/* A member whose type is only declared anywhere (std::string under clang's plain -g): kept
+ * as an UNKNOWN of size 0 named after the type, as gdb shows an incomplete type, instead of
+ * refusing the struct. *id is the member's type; replaced when it is such a declaration. */
+static int incomplete_member(struct ctx *c, uint32_t *id)
+{
+    tyr_type_info ti;
+    tyr_type t = tyr_type_strip(c->reg, (tyr_type){*id}, TYR_STRIP_ALL);
+    if (tyr_type_get(c->reg, t, &ti) || (ti.kind != TYR_KIND_STRUCT && ti.kind != TYR_KIND_UNION) ||
+        !(ti.flags & TYR_STRUCT_DECL))
+        return 0;
+    tyr_type u;
+    if (*ti.name && tyr_find(c->reg, ti.name, TYR_KIND_UNKNOWN, &u) == 0) {
+        *id = u.id;
+        return 0;
+    }
+    int err = tyr_add_unknown(c->reg, ti.name, 0, &u);
+    if (err)
+        return err;
+    *id = u.id;
+    return 0;
+}
+
 static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
 {
     tyr_dwarf *dw = c->dw;
@@ -1245,7 +1298,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
         uint32_t a = struct_align_of(c, id);
         if (a > align)
             align = a;
-        if (!it->flags && it->off % a)
+        if (!(it->flags & (ITEM_BITFIELD | ITEM_VBASE)) && it->off % a)
             packed = true;
     }
     if (d->has & TDW_HAS_ALIGN && d->align && !(d->align & (d->align - 1)) && d->align <= 32768)
@@ -1266,7 +1319,14 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
                             (unsigned long long)tdw_ref_off(d->ref), i);
         uint64_t off = it->off;
         uint32_t bo = 0, bs = 0;
-        if (it->flags) {
+        if (it->flags & (ITEM_BASE | ITEM_VBASE)) {
+            err = tyr_struct_add_base(c->reg, st, (tyr_type){id}, off,
+                                      (it->flags & ITEM_VBASE) ? TYR_FIELD_VIRTUAL : 0);
+            continue;
+        }
+        if ((err = incomplete_member(c, &id)))
+            break;
+        if (it->flags & ITEM_BITFIELD) {
             /* it->off is the absolute bit position: pick the storage unit of the member
              * type's size that holds it (aligned), else the byte that starts it. */
             uint64_t ts = tyr_type_size(c->reg, (tyr_type){id});

@@ -141,6 +141,7 @@ struct tyr_dwarf {
     uint32_t cap_ids;
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
+    struct tdw_cxx *cxx;        /* C++ units' scopes and qualified names (dwarf_cxx.c); owned */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
     struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
@@ -368,6 +369,22 @@ TYR_HIDDEN int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct 
 TYR_HIDDEN void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u);
 /* Stop and join the workers, free everything; returns the DIEs they decoded. */
 TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
+
+/* ---- dwarf_cxx.c: C++ scopes and qualified names ---- */
+/* A struct, class, union, enum or typedef DIE of a C++ unit: d->name becomes its qualified
+ * name ("app::net::Conn::Stats"), a string that lives with the handle. Other DIEs and units
+ * in other languages are left as they are. 0 or an error (out of memory, unreadable unit). */
+TYR_HIDDEN int tdw_cxx_qualify(tyr_dwarf *dw, struct tdw_die *d, tyr_diag *diag);
+/* The index entries of unit u when it is a C++ unit: every named type and subprogram inside
+ * its namespaces and classes as well as at its top level, by qualified name (views kept by
+ * the handle). 1 = *v, *n set; 0 = not a C++ unit (scan its top level); <0 error. */
+TYR_HIDDEN int tdw_cxx_entries(tyr_dwarf *dw, unsigned file, uint32_t u,
+                               const struct tdw_entry **v, uint32_t *n, tyr_diag *diag);
+/* An unsigned constant attribute the decoder does not read (DW_AT_calling_convention,
+ * DW_AT_virtuality): 1 = *val set, 0 = absent or not a constant, <0 error. */
+TYR_HIDDEN int tdw_cxx_attr_udata(tyr_dwarf *dw, tdw_ref ref, Dwarf_Half at, uint64_t *val,
+                                  tyr_diag *diag);
+TYR_HIDDEN void tdw_cxx_free(tyr_dwarf *dw);
 
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */

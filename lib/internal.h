@@ -78,7 +78,8 @@ struct tyr_rec_field {
     uint32_t name;
     uint32_t type;
     uint64_t offset;     /* bytes from the record's start */
-    uint16_t bit_offset; /* bitfields only */
+    uint8_t bit_offset;  /* bitfields only (below 128: a unit is at most 16 bytes) */
+    uint8_t flags;       /* TYR_FIELD_* */
     uint16_t bit_size;   /* 0 = not a bitfield */
     uint32_t name_hint;  /* tyr__member_hint(name) */
 };

@@ -197,6 +197,14 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
         }
         const struct tyr_rec_field *f = &reg->fields[lv->rec->first + lv->next++];
         uint64_t t = f->offset * 8 + f->bit_offset;
+        if (f->flags & TYR_FIELD_VIRTUAL) {
+            /* no static place: where it lies is read from the vtable at run time */
+            int err = member_decl(o, reg, f->type, "<virtual base>", 0, ind);
+            if (err)
+                return err;
+            tyr__out_printf(o, "/* offset from the vtable */\n");
+            continue;
+        }
         if (!is_union && t > lv->cursor) {
             uint64_t gap = t - lv->cursor;
             hole_line(o, ind, gap);
@@ -218,7 +226,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
                             " bytes) --- */\n", (boundary - CACHELINE) / CACHELINE,
                             boundary - CACHELINE);
         }
-        uint32_t in = expandable(reg, f);
+        uint32_t in = (f->flags & TYR_FIELD_BASE) ? 0 : expandable(reg, f);
         if (in && depth < EXPAND_MAX) {
             const struct tyr_rec_type *ir = tyr__type(reg, in);
             for (unsigned i = 0; i < ind; i++)
@@ -228,7 +236,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             continue;
         }
         uint64_t size = tyr_type_size(reg, (tyr_type){f->type});
-        const char *name = tyr__str(reg, f->name);
+        const char *name = (f->flags & TYR_FIELD_BASE) ? "<base>" : tyr__str(reg, f->name);
         int err = member_decl(o, reg, f->type, name, f->bit_size, ind);
         if (err)
             return err;

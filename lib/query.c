@@ -144,6 +144,7 @@ static void field_info(const tyr_registry *reg, const struct tyr_rec_field *f, u
     out->offset = base + f->offset;
     out->bit_offset = f->bit_offset;
     out->bit_size = f->bit_size;
+    out->flags = f->flags;
 }
 
 int tyr_field_at(const tyr_registry *reg, tyr_type rec, uint32_t i, tyr_field_info *out)

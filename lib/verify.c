@@ -44,6 +44,8 @@ static uint32_t kind_flags(unsigned kind)
     switch (kind) {
     case TYR_KIND_INT:
         return TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL;
+    case TYR_KIND_PTR:
+        return TYR_PTR_REF | TYR_PTR_RVREF;
     case TYR_KIND_ARRAY:
         return TYR_ARRAY_FLEX;
     case TYR_KIND_STRUCT:
@@ -436,6 +438,9 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
                         i, t->size, t->count);
         break;
     case TYR_KIND_PTR:
+        if ((t->flags & TYR_PTR_REF) && (t->flags & TYR_PTR_RVREF))
+            return FAIL(v, at + 1, "pointer %" PRIu32 ": both an lvalue and an rvalue reference",
+                        i);
         if (t->size != v->h->pointer_size || t->count)
             return FAIL(v, at + 8, "pointer %" PRIu32 ": size %" PRIu64
                                    " is not the blob's pointer size %u",
@@ -590,6 +595,13 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
                                            ": a bit offset without a bit width",
                         i);
+        if ((f->flags & ~(TYR_FIELD_BASE | TYR_FIELD_VIRTUAL)) ||
+            ((f->flags & TYR_FIELD_VIRTUAL) && !(f->flags & TYR_FIELD_BASE)) ||
+            ((f->flags & TYR_FIELD_BASE) && (f->bit_size || f->name)) ||
+            ((f->flags & TYR_FIELD_VIRTUAL) && f->offset))
+            return FAIL(v, FPOS(v, i, 17), "field record %" PRIu32 ": flags 0x%x invalid (a base "
+                                           "is an unnamed non-bitfield; a virtual one at 0)",
+                        i, f->flags);
         if (f->name_hint != cached_hint(v, &hc, f->name))
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
@@ -766,6 +778,10 @@ static int check_members(struct vctx *v)
                 return FAIL(v, FPOS(v, fi, 4), "member %" PRIu32 " of %s %" PRIu32
                                                ": type %" PRIu32 " (%s) cannot be held by value",
                             j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
+            if ((f->flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
+                return FAIL(v, FPOS(v, fi, 4), "base member %" PRIu32 " of %" PRIu32
+                                               " is not a struct",
+                            j, i);
             if (f->bit_size) {
                 uint64_t room;
                 if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)
