@@ -946,3 +946,51 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
     }
     return 0;
 }
+
+int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
+                             uint32_t *count, tyr_diag *diag)
+{
+    if (!dw || !name || !fn || !count)
+        return TYR_EINVAL;
+    *count = 0;
+    int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
+    if (err)
+        return err;
+    if (tdw_syms_need(dw))
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+    /* entries of the name, oldest (first in unit order) first: chains are newest first */
+    uint32_t n = 0, cur = 0;
+    for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
+         e = tdw_index_next(dw, name, &cur))
+        n++;
+    for (uint32_t k = n; k-- > 0;) {
+        uint32_t i = 0;
+        const struct tdw_entry *e = NULL;
+        cur = 0;
+        for (e = tdw_index_next(dw, name, &cur); e && i < k; e = tdw_index_next(dw, name, &cur))
+            i++;
+        if (!e || e->tag != DW_TAG_subprogram || !e->has_pc)
+            continue;
+        /* the same code listed twice (a unit's copy of an inline function): once */
+        bool seen = false;
+        uint32_t c2 = 0, j = 0;
+        for (const struct tdw_entry *p = tdw_index_next(dw, name, &c2); p && !seen;
+             p = tdw_index_next(dw, name, &c2), j++)
+            seen = j > k && p->tag == DW_TAG_subprogram && p->has_pc && p->low_pc == e->low_pc &&
+                   (p->low_pc || p->ref == e->ref);
+        if (seen)
+            continue;
+        /* the symbol at the definition's address: the mangled one if it has several */
+        const char *sym = NULL;
+        uint32_t sc = 0;
+        if (e->low_pc)
+            for (const char *s = tdw_syms_at(dw, e->low_pc, &sc); s; s = tdw_syms_at(dw, e->low_pc, &sc))
+                if (!sym || (strncmp(sym, "_Z", 2) && !strncmp(s, "_Z", 2)))
+                    sym = s;
+        (*count)++;
+        int r = fn(ctx, sym ? sym : name);
+        if (r)
+            return r;
+    }
+    return 0;
+}

@@ -70,6 +70,23 @@ static int member_decl(struct tyr_out *o, const tyr_registry *reg, uint32_t type
     return 0;
 }
 
+/* C++ bases come in declaration order, not offset order (`class T : A, B` may place B
+ * first): bits [from, to) are no hole when a later base of the record covers them. Looks
+ * at a bounded number of later members, so a hostile record costs linear time. */
+static bool covered_later(const tyr_registry *reg, const struct level *lv, uint64_t from,
+                          uint64_t to)
+{
+    for (uint32_t k = lv->next, n = 0; k < lv->rec->count && n < 64; k++, n++) {
+        const struct tyr_rec_field *g = &reg->fields[lv->rec->first + k];
+        if (!(g->flags & TYR_FIELD_BASE) || (g->flags & TYR_FIELD_VIRTUAL))
+            continue;
+        uint64_t lo = g->offset * 8, sz = tyr_type_size(reg, (tyr_type){g->type});
+        if (lo < to && lo + sz * 8 > from)
+            return true;
+    }
+    return false;
+}
+
 static void hole_line(struct tyr_out *o, unsigned ind, uint64_t bits)
 {
     tyr__out_puts(o, "\n");
@@ -205,7 +222,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             tyr__out_printf(o, "/* offset from the vtable */\n");
             continue;
         }
-        if (!is_union && t > lv->cursor) {
+        if (!is_union && t > lv->cursor && !covered_later(reg, lv, lv->cursor, t)) {
             uint64_t gap = t - lv->cursor;
             hole_line(o, ind, gap);
             lv->holes++;

@@ -180,6 +180,27 @@ int cmd_args(int argc, char **argv)
         rc = tool_fail_err(in.path, err, &diag);
         goto out;
     }
+    if (in.dw) {
+        /* A name several definitions share (C++ overloads of "app::handle") lists each,
+         * by the symbol a uprobe attaches to. */
+        struct names all = {0};
+        for (size_t i = 0; i < ns.n && !err; i++) {
+            uint32_t count = 0;
+            size_t mark = all.n;
+            err = tyr_dwarf_func_overloads(in.dw, ns.v[i], names_add, &all, &count, &diag);
+            if (!err && count < 2) {
+                while (all.n > mark)
+                    free(all.v[--all.n]);
+                err = names_add(&all, ns.v[i]);
+            }
+        }
+        names_free(&ns);
+        ns = all;
+        if (err) {
+            rc = tool_fail_err(in.path, err, &diag);
+            goto out;
+        }
+    }
     qsort(ns.v, ns.n, sizeof(*ns.v), cmp_str);
     if (json)
         printf("[");
