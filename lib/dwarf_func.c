@@ -408,6 +408,7 @@ struct all_state {
     struct fnaddr *addrs; /* owned */
     uint32_t naddrs, cap_addrs;
     uint64_t funcs;
+    bool skip_funcs;      /* a C++ unit: its functions come from all_cxx_unit */
 };
 
 static uint64_t name_hash(const char *s)
@@ -592,7 +593,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
  * no symbol), else at the end of the walk if no better definition came. */
 static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
 {
-    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)))
+    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) || st->skip_funcs)
         return 0;
     const char *name = d->name;
     if (!name)
@@ -604,6 +605,36 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
     if (rank > 0) /* not at the name's first symbol: maybe another definition is */
         return dup_offer(st, dn, d, rank) ? tdw_fail(diag, TYR_ENOMEM, 0, "out of memory") : 0;
     return store_func(dw, st, d->ref, (d->has & TDW_HAS_LOW_PC) != 0, d->low_pc, name, diag);
+}
+
+/* A C++ unit's types nested in namespaces and classes, and its functions by qualified name
+ * (the walk's top level has neither): from the unit's index entries. */
+static int all_cxx_unit(tyr_dwarf *dw, struct all_state *st, const struct tdw_entry *v,
+                        uint32_t n, tyr_diag *diag)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < n && !err; i++) {
+        const struct tdw_entry *e = &v[i];
+        if (e->tag != DW_TAG_subprogram) {
+            if (!e->decl && tdw_is_type_tag(e->tag))
+                err = tdw_import_type(dw, e->ref, NULL, diag);
+            continue;
+        }
+        if (!(st->flags & TYR_DWARF_ALL_FUNCS) || !e->has_pc || !*e->name ||
+            fnset_has(st, e->name))
+            continue;
+        struct tdw_die d = {.ref = e->ref, .tag = DW_TAG_subprogram, .low_pc = e->low_pc,
+                            .has = e->low_pc ? TDW_HAS_LOW_PC : TDW_HAS_RANGES};
+        struct dupname *dn = dup_find(st, e->name);
+        uint32_t rank = dn ? dup_rank(st, dn, &d) : 0;
+        if (rank > 0) {
+            if (dup_offer(st, dn, &d, rank))
+                err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+            continue;
+        }
+        err = store_func(dw, st, e->ref, e->low_pc != 0, e->low_pc, e->name, diag);
+    }
+    return err;
 }
 
 static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
@@ -828,6 +859,18 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
              * unit is imported without seeking back (the reads the cache cannot answer are a
              * few hundred in all, and seeking back means a pass over every unit header). */
             const struct tdw_cache *cache = tdw_prefetch_take(pf, u);
+            /* C++: functions by qualified name and nested types come from the unit's
+             * entries (dwarf_cxx.c), after its top level */
+            const struct tdw_entry *cxx = NULL;
+            uint32_t ncxx = 0;
+            int is_cxx = tdw_cxx_entries(dw, file, u, &cxx, &ncxx, diag);
+            if (is_cxx < 0) {
+                err = is_cxx;
+                if (cache)
+                    tdw_prefetch_done(pf, u);
+                break;
+            }
+            st.skip_funcs = is_cxx > 0;
             if (cache) {
                 dw->cache = cache;
                 struct tdw_kids k;
@@ -851,6 +894,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
             } else if (!(err = tdw_seek_unit(dw, file, u, diag))) {
                 err = import_unit_direct(dw, &st, file, u, diag);
             }
+            if (!err && is_cxx > 0)
+                err = all_cxx_unit(dw, &st, cxx, ncxx, diag);
+            st.skip_funcs = false;
             done++;
             if (!err && progress && progress(ctx, done, total))
                 err = tdw_fail(diag, TYR_EINVAL, 0, "stopped by the progress callback");

@@ -625,7 +625,7 @@ static void test_type_units(void **state)
     tyr_dwarf_free(dw);
 }
 
-/* C++: a class is a struct of its data members; a derived class is an explicit unknown. */
+/* C++: a class is a struct of its data members, its bases flagged members. */
 static void test_cpp_classes(void **state)
 {
     (void)state;
@@ -658,12 +658,32 @@ static void test_cpp_classes(void **state)
     assert_int_equal(tyr_dwarf_import_type(dw, reg, "Shape", TYR_KIND_STRUCT, &t, NULL), 0);
     assert_int_equal(tyr_field_by_name(reg, t, "area", &fi), 0);
     assert_int_equal(fi.offset, 16);
-    /* Circle derives from Shape: an unknown of its size, never a layout missing the base. */
+    /* Circle derives from Shape: the base is its first member, flagged, at offset 0, and
+     * Shape's members are found through it by name, as C++ finds them. */
     tyr_param_info p;
     assert_int_equal(tyr_param_at(reg, fn, 1, &p), 0);
     t = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
-    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_UNKNOWN);
+    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_STRUCT);
     assert_int_equal(tyr_type_size(reg, t), 32);
+    assert_int_equal(tyr_field_at(reg, t, 0, &fi), 0);
+    assert_int_equal(fi.flags, TYR_FIELD_BASE);
+    assert_int_equal(fi.offset, 0);
+    assert_string_equal(tyr_type_name(reg, fi.type), "Shape");
+    assert_int_equal(tyr_field_by_name(reg, t, "area", &fi), 0);
+    assert_int_equal(fi.offset, 16);
+    assert_int_equal(tyr_field_by_name(reg, t, "r", &fi), 0);
+    assert_int_equal(fi.offset, 24);
+    /* Holder::ref is an `int &`: a pointer that says it is a reference */
+    assert_int_equal(tyr_param_at(reg, fn, 2, &p), 0);
+    t = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
+    assert_int_equal(tyr_field_by_name(reg, t, "ref", &fi), 0);
+    assert_int_equal(tyr_type_kind(reg, fi.type), TYR_KIND_PTR);
+    tyr_type_info ri;
+    assert_int_equal(tyr_type_get(reg, fi.type, &ri), 0);
+    assert_int_equal(ri.flags, TYR_PTR_REF);
+    char sp[64];
+    assert_true(tyr_type_spell(reg, fi.type, "ref", 0, sp, sizeof sp) > 0);
+    assert_string_equal(sp, "int &ref");
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
 }
