@@ -519,6 +519,11 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
             /* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
             if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF))
                 tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF) ? "/*&&*/ " : "/*&*/ ");
+        } else if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
+            /* C refuses an array of a struct still being defined even behind a pointer
+             * (`struct S (*p)[4]` in S, which C++ accepts): the pointer is a void pointer */
+            id = 0;
+            continue;
         } else if (r->kind == TYR_KIND_ARRAY) {
             paren_if_pointer(&decl);
             if (r->flags & TYR_ARRAY_FLEX)

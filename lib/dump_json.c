@@ -114,6 +114,8 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
     case TYR_KIND_ARRAY:
         tyr__out_printf(o, ", \"element\": %" PRIu32 ", \"count\": %" PRIu32, r->ref, r->count);
         json_bool(o, "flexible", r->flags & TYR_ARRAY_FLEX);
+        if (r->flags & TYR_ARRAY_INCOMPLETE) /* only on an array of a struct then declared */
+            tyr__out_puts(o, ", \"incomplete\": true");
         break;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:

@@ -946,6 +946,10 @@ static int create_array(struct ctx *c, struct job *j, const struct tdw_die *d, u
         h_u64(&s, t);
         h_u64(&s, it->off);
         h_u64(&s, flags);
+        /* made while the element is only declared, it is incomplete: keyed apart from the
+         * complete array of the same element made once it is defined */
+        h_u64(&s, tyr_type_size(c->reg, (tyr_type){t}) == 0 &&
+                      tyr_type_align(c->reg, (tyr_type){t}) == 0);
         uint64_t h = h_digest(&s);
         uint32_t id = dedup_get(dw, TYR_KIND_ARRAY, h);
         if (!id) {
@@ -1156,6 +1160,15 @@ static int step_handle(struct ctx *c, uint32_t ji)
                 err = oom(c);
             if (err)
                 break;
+            /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
+             * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
+            uint32_t r = mapped(dw, t, &id) ? tyr_type_strip(c->reg, (tyr_type){id},
+                                                             TYR_STRIP_ALL).id
+                                            : 0;
+            if (r && r < dw->cap_ids && dw->filling[r]) {
+                err = create_array(c, j, &d, id);
+                break;
+            }
             *m = IN_PROGRESS;
             j->stage = 1;
             done = false;

@@ -203,10 +203,18 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         return (r->flags & TYR_STRUCT_DECL) ? TYR_EINCOMPLETE : 0;
+    case TYR_KIND_ARRAY:
+        return (r->flags & TYR_ARRAY_INCOMPLETE) ? TYR_EINCOMPLETE : 0;
     default:
         return 0;
     }
 }
+/* Size and alignment of a TYR_ARRAY_INCOMPLETE array, asked of its innermost element now:
+ * count x count x ... x the element's size, 0 (and align 0) while the element is still only
+ * declared or the product overflows. Bounded by the ref < id invariant. */
+TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id,
+                                               uint32_t *align);
+
 /* Rebuild the name index (buckets + chain) from the types table, for a building registry
  * after pruning. Returns 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tyr__index_rebuild(tyr_registry *reg);

@@ -471,8 +471,15 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
         return TYR_EINVAL;
     const struct tyr_rec_type *e;
     uint32_t eid;
-    if ((err = by_value(reg, elem.id, &e, &eid)))
-        return err;
+    if ((err = by_value(reg, elem.id, &e, &eid))) {
+        /* A struct still being defined (or such an array): an incomplete array, for
+         * `struct S (*p)[4]` inside S. Nothing is held by value, nothing is sealed. */
+        if (err != TYR_EINCOMPLETE || (flags & TYR_ARRAY_FLEX))
+            return err;
+        struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = TYR_ARRAY_INCOMPLETE,
+                                 .ref = elem.id, .count = count};
+        return push_type(reg, r, NULL, out);
+    }
     if (e->kind == TYR_KIND_ARRAY && (e->flags & TYR_ARRAY_FLEX))
         return TYR_EINCOMPLETE; /* an array of flexible arrays has no size */
     if (e->size && count > UINT64_MAX / e->size)

@@ -47,7 +47,7 @@ static uint32_t kind_flags(unsigned kind)
     case TYR_KIND_PTR:
         return TYR_PTR_REF | TYR_PTR_RVREF;
     case TYR_KIND_ARRAY:
-        return TYR_ARRAY_FLEX;
+        return TYR_ARRAY_FLEX | TYR_ARRAY_INCOMPLETE;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         return TYR_STRUCT_DECL | TYR_STRUCT_PACKED;
@@ -449,6 +449,17 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
     case TYR_KIND_ARRAY: {
         uint32_t e = vresolve(v, t->ref);
         const struct tyr_rec_type *er = &v->types[e];
+        if (t->flags & TYR_ARRAY_INCOMPLETE) {
+            /* of a struct only declared when it was made: no size, no rank, no alignment of
+             * its own, never held by value (holdable() says so) */
+            if ((t->flags & TYR_ARRAY_FLEX) || t->size || t->rank || t->align ||
+                !(tyr__is_record_kind(er->kind) ||
+                  (er->kind == TYR_KIND_ARRAY && (er->flags & TYR_ARRAY_INCOMPLETE))))
+                return FAIL(v, at + 1, "incomplete array %" PRIu32 ": not of a struct or "
+                                       "incomplete array, or with a size, rank or alignment",
+                            i);
+            break;
+        }
         if (!holdable(v, e))
             return FAIL(v, at + 16, "array %" PRIu32 ": element type %" PRIu32
                                     " (%s) cannot be held by value",

@@ -80,7 +80,9 @@ TYR_API int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out);
 TYR_API int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out);
 /**
  * Array of count elements. flags TYR_ARRAY_FLEX (count must be 0) for a flexible array
- * member. The element must be complete and not void or a function. Multi-dimensional arrays
+ * member. The element must not be void or a function; a struct or union only declared (or
+ * such an array) makes a TYR_ARRAY_INCOMPLETE array, for `struct S (*p)[4]` inside S: it is
+ * held behind pointers only, and its size follows the element's once that is defined. Multi-dimensional arrays
  * are arrays of arrays: `char [2][3]` is an array of 2 of (array of 3 char).
  * Errors: TYR_EINCOMPLETE, TYR_EKIND, TYR_EOVERFLOW (count * element size).
  */

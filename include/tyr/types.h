@@ -57,6 +57,10 @@ enum {
     TYR_PTR_REF = 1u << 0,    /* PTR: a C++ lvalue reference `T&` (held as a pointer) */
     TYR_PTR_RVREF = 1u << 1,  /* PTR: a C++ rvalue reference `T&&`; never with TYR_PTR_REF */
     TYR_ARRAY_FLEX = 1u << 0, /* ARRAY: flexible array member `T x[]` (count 0, size 0) */
+    /* ARRAY: of a struct only declared when the array was made (`struct S (*p)[4]` inside
+     * S): held behind pointers only, never by value; stored size 0, and its size is asked
+     * of the element (count x its size, 0 while it is still only declared). */
+    TYR_ARRAY_INCOMPLETE = 1u << 1,
     TYR_STRUCT_DECL = 1u << 0,   /* STRUCT/UNION: declared, not (yet) defined; size 0 */
     TYR_STRUCT_PACKED = 1u << 1, /* STRUCT/UNION: __attribute__((packed)) or equivalent */
     TYR_ENUM_SIGNED = 1u << 0,   /* ENUM: enumerator values are signed */

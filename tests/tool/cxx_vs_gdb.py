@@ -27,7 +27,7 @@ CLASSES = [
     "app::Point", "app::Box<int>", "app::Box<long>", "app::Box<app::Point>", "app::Shape",
     "app::Circle", "app::Named", "app::Tagged", "app::Base", "app::Left", "app::Right",
     "app::Diamond", "app::Big", "app::Account", "app::Holder", "app::net::Conn",
-    "app::net::Conn::Stats",
+    "app::net::Conn::Stats", "app::Grid",
 ]
 
 GDB_SCRIPT = r'''
