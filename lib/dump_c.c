@@ -517,8 +517,10 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
             }
             tyr__str_prepend(&decl, "*");
             /* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
-            if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF))
-                tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF) ? "/*&&*/ " : "/*&*/ ");
+            if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE))
+                tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF)       ? "/*&&*/ "
+                                        : (r->flags & TYR_PTR_INVISIBLE) ? "/*by value*/ "
+                                                                         : "/*&*/ ");
         } else if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
             /* C refuses an array of a struct still being defined even behind a pointer
              * (`struct S (*p)[4]` in S, which C++ accepts): the pointer is a void pointer */

@@ -107,9 +107,10 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
         break;
     case TYR_KIND_PTR:
         tyr__out_printf(o, ", \"pointee\": %" PRIu32, r->ref);
-        if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF)) /* only on C++ references */
-            tyr__out_puts(o, (r->flags & TYR_PTR_RVREF) ? ", \"reference\": \"rvalue\""
-                                                        : ", \"reference\": \"lvalue\"");
+        if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE)) /* only in C++ */
+            tyr__out_puts(o, (r->flags & TYR_PTR_RVREF)       ? ", \"reference\": \"rvalue\""
+                             : (r->flags & TYR_PTR_INVISIBLE) ? ", \"reference\": \"invisible\""
+                                                              : ", \"reference\": \"lvalue\"");
         break;
     case TYR_KIND_ARRAY:
         tyr__out_printf(o, ", \"element\": %" PRIu32 ", \"count\": %" PRIu32, r->ref, r->count);

@@ -479,3 +479,157 @@ int tdw_cxx_attr_udata(tyr_dwarf *dw, tdw_ref ref, Dwarf_Half at, uint64_t *val,
     *val = v;
     return 1;
 }
+
+/* Follow typedefs, qualifiers and (for members) arrays down to the DIE they name. */
+static int strip_to_class(tyr_dwarf *dw, tdw_ref *r, struct tdw_die *d, bool arrays,
+                          tyr_diag *diag)
+{
+    for (int hop = 0; hop < 16; hop++) {
+        int err = tdw_read(dw, *r, d, NULL, diag);
+        if (err)
+            return err;
+        bool through = d->tag == DW_TAG_typedef || d->tag == DW_TAG_const_type ||
+                       d->tag == DW_TAG_volatile_type ||
+                       (arrays && d->tag == DW_TAG_array_type);
+        if (!through || !(d->has & TDW_HAS_TYPE))
+            return 0;
+        *r = d->type;
+    }
+    return 0;
+}
+
+/* Is this formal parameter DIE (of a constructor) a reference to the class `cls`? */
+static int is_ref_to(tyr_dwarf *dw, const struct tdw_die *p, tdw_ref cls, tyr_diag *diag)
+{
+    struct tdw_die t;
+    if (!(p->has & TDW_HAS_TYPE))
+        return 0;
+    int err = tdw_read(dw, p->type, &t, NULL, diag);
+    if (err)
+        return err;
+    if ((t.tag != DW_TAG_reference_type && t.tag != DW_TAG_rvalue_reference_type) ||
+        !(t.has & TDW_HAS_TYPE))
+        return 0;
+    tdw_ref r = t.type;
+    if ((err = strip_to_class(dw, &r, &t, false, diag)))
+        return err;
+    return r == cls;
+}
+
+#define INVISIBLE_DEPTH 4 /* members of members: a constant bound, not the input's depth */
+
+static int by_invisible_ref(tyr_dwarf *dw, tdw_ref type, int depth, tyr_diag *diag)
+{
+    struct tdw_die d;
+    tdw_ref r = type;
+    int err = strip_to_class(dw, &r, &d, depth > 0, diag);
+    if (err)
+        return err;
+    if ((d.tag != DW_TAG_structure_type && d.tag != DW_TAG_class_type &&
+         d.tag != DW_TAG_union_type) || (d.has & TDW_DECL))
+        return 0;
+    uint32_t u = unit_of(dw, r);
+    struct unit_scopes *us;
+    if (u == UINT32_MAX)
+        return 0;
+    if ((err = unit_need(dw, tdw_ref_file(r), u, &us, diag)))
+        return err;
+    if (us->state != U_CXX)
+        return 0;
+    uint64_t cc = 0;
+    int has = tdw_cxx_attr_udata(dw, r, DW_AT_calling_convention, &cc, diag);
+    if (has < 0)
+        return has;
+    if (has)
+        return cc == DW_CC_pass_by_reference;
+    /* No DW_AT_calling_convention (g++ 12): the Itanium ABI's rule, read from the class's
+     * own declarations: a user-declared copy or move constructor or destructor, a vtable
+     * pointer, a virtual base, or a member or base class that is itself such a class. */
+    /* constructors are named by the class's own name, without scope or template
+     * arguments: "app::Box<long int>" has constructors "Box" */
+    char cname[256] = "";
+    if (d.name) {
+        const char *last = d.name;
+        int angle = 0;
+        for (const char *c = d.name; *c; c++) {
+            angle += *c == '<' ? 1 : *c == '>' ? -1 : 0;
+            if (!angle && c[0] == ':' && c[1] == ':')
+                last = c + 2;
+        }
+        size_t n = strcspn(last, "<");
+        if (n < sizeof cname) {
+            memcpy(cname, last, n);
+            cname[n] = '\0';
+        }
+    }
+    unsigned file = tdw_ref_file(r);
+    Dwarf_Die die = NULL, kid = NULL;
+    if ((err = tdw_read(dw, r, &d, &die, diag)))
+        return err;
+    int got = tdw_child(dw, file, die, &kid, diag);
+    dwarf_dealloc_die(die);
+    int yes = 0;
+    while (got == 1 && !yes && !err) {
+        struct tdw_die k;
+        Dwarf_Bool art = 0;
+        Dwarf_Error e = NULL;
+        if ((err = tdw_decode(dw, file, kid, &k, diag)))
+            break;
+        if (dwarf_hasattr(kid, DW_AT_artificial, &art, &e) != DW_DLV_OK)
+            tdw_err_free(dw->f[file].dbg, &e);
+        if (k.tag == DW_TAG_member && k.name && !strncmp(k.name, "_vptr", 5)) {
+            yes = 1;
+        } else if (k.tag == DW_TAG_inheritance && (k.has & TDW_BAD_MEMBER_LOC)) {
+            yes = 1; /* a virtual base */
+        } else if ((k.tag == DW_TAG_inheritance ||
+                    (k.tag == DW_TAG_member && !(k.has & TDW_DECL))) &&
+                   (k.has & TDW_HAS_TYPE) && depth < INVISIBLE_DEPTH) {
+            int r2 = by_invisible_ref(dw, k.type, depth + 1, diag);
+            if (r2 < 0)
+                err = r2;
+            else
+                yes = r2;
+        } else if (k.tag == DW_TAG_subprogram && !art && k.name && *cname) {
+            if (k.name[0] == '~' && !strcmp(k.name + 1, cname)) {
+                yes = 1;
+            } else if (!strcmp(k.name, cname)) {
+                /* a constructor: a copy or move one when its one parameter past `this` is
+                 * a reference to the class */
+                struct tdw_kids pk;
+                struct tdw_die p;
+                uint32_t n = 0;
+                int refp = 0;
+                int g2 = tdw_kids_first(dw, k.ref, kid, &pk, &p, diag);
+                for (; g2 == 1 && !err; g2 = tdw_kids_next(dw, &pk, &p, diag)) {
+                    if (p.tag != DW_TAG_formal_parameter)
+                        continue;
+                    if (n++ == 1) {
+                        int r2 = is_ref_to(dw, &p, r, diag);
+                        if (r2 < 0)
+                            err = r2;
+                        else
+                            refp = r2;
+                    }
+                }
+                tdw_kids_end(&pk);
+                if (g2 < 0 && !err)
+                    err = g2;
+                yes = refp && n == 2;
+            }
+        }
+        Dwarf_Die next = NULL;
+        got = err || yes ? 0 : tdw_sibling(dw, file, kid, &next, diag);
+        dwarf_dealloc_die(kid);
+        kid = got == 1 ? next : NULL;
+    }
+    if (kid)
+        dwarf_dealloc_die(kid);
+    if (got < 0 && !err)
+        err = got;
+    return err ? err : yes;
+}
+
+int tdw_cxx_by_invisible_ref(tyr_dwarf *dw, tdw_ref type, tyr_diag *diag)
+{
+    return by_invisible_ref(dw, type, 0, diag);
+}

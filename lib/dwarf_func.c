@@ -246,9 +246,16 @@ static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const c
     tyr_type rt, pt[MAX_PARAMS];
     if ((err = tdw_import_type(dw, ret, &rt, diag)))
         return err;
-    for (uint32_t i = 0; i < np; i++)
+    for (uint32_t i = 0; i < np; i++) {
         if ((err = tdw_import_type(dw, ptypes[i], &pt[i], diag)))
             return err;
+        /* C++: a class passed by value the ABI passes by its address */
+        int inv = ptypes[i] == TDW_REF_NONE ? 0 : tdw_cxx_by_invisible_ref(dw, ptypes[i], diag);
+        if (inv < 0)
+            return inv;
+        if (inv && (err = tdw_invisible_ref(dw, pt[i], &pt[i], diag)))
+            return err;
+    }
     /* The same probe imported again into this registry: the record it already has. */
     tyr_type prev;
     uint32_t flags = varargs ? TYR_FUNC_VARARGS : 0;

@@ -1481,6 +1481,25 @@ static void clear_marks(tyr_dwarf *dw)
         dw->filling[i] = 0;
 }
 
+int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag)
+{
+    hstate s;
+    h_reset(&s);
+    h_u64(&s, t.id);
+    h_u64(&s, TYR_PTR_INVISIBLE);
+    uint64_t h = h_digest(&s);
+    uint32_t id = dedup_get(dw, TYR_KIND_PTR, h);
+    if (id) {
+        *out = (tyr_type){id};
+        return 0;
+    }
+    int err = tyr_add_ref(dw->reg, t, TYR_PTR_INVISIBLE, out);
+    if (err)
+        return tdw_fail(diag, err, 0, "invisible reference: %s", tyr_strerror(err));
+    return dedup_put(dw, TYR_KIND_PTR, h, out->id) ? tdw_fail(diag, TYR_ENOMEM, 0, "out of memory")
+                                                   : 0;
+}
+
 int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
 {
     uint32_t id = 0;

@@ -384,6 +384,11 @@ TYR_HIDDEN int tdw_cxx_entries(tyr_dwarf *dw, unsigned file, uint32_t u,
  * DW_AT_virtuality): 1 = *val set, 0 = absent or not a constant, <0 error. */
 TYR_HIDDEN int tdw_cxx_attr_udata(tyr_dwarf *dw, tdw_ref ref, Dwarf_Half at, uint64_t *val,
                                   tyr_diag *diag);
+/* Does the ABI pass a by-value parameter of type DIE `type` by invisible reference? Its
+ * class (typedefs and qualifiers followed) says DW_CC_pass_by_reference (clang, DWARF 5), or,
+ * without DW_AT_calling_convention (g++ 12), declares a copy or move constructor or a
+ * destructor of its own, or has a vtable pointer: 1 yes, 0 no, <0 error. */
+TYR_HIDDEN int tdw_cxx_by_invisible_ref(tyr_dwarf *dw, tdw_ref type, tyr_diag *diag);
 TYR_HIDDEN void tdw_cxx_free(tyr_dwarf *dw);
 
 /* ---- dwarf_import.c: types ---- */
@@ -392,6 +397,8 @@ TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
 /* Size the DIE -> type map and the chain-hash memo for about this many entries (import-all
  * knows the size of .debug_info: growing step by step rehashed everything ~6 times). */
 TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
+/* The PTR flagged TYR_PTR_INVISIBLE to t (made once per registry). */
+TYR_HIDDEN int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
 /* Start loading the map slots of ref (DIE -> type, chain hash) into the cache: the maps are

@@ -421,7 +421,7 @@ int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *ou
     int err = check_building(reg);
     if (err)
         return err;
-    if (flags != TYR_PTR_REF && flags != TYR_PTR_RVREF)
+    if (flags != TYR_PTR_REF && flags != TYR_PTR_RVREF && flags != TYR_PTR_INVISIBLE)
         return TYR_EINVAL;
     if (!valid_id(reg, target.id))
         return TYR_EHANDLE;

@@ -117,6 +117,8 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
         }
         if (tyr__is_qual_kind(r->kind)) {
             quals |= 1u << (r->kind - TYR_KIND_CONST);
+        } else if (r->kind == TYR_KIND_PTR && (r->flags & TYR_PTR_INVISIBLE)) {
+            /* a by-value parameter passed by invisible reference: spelled as declared */
         } else if (r->kind == TYR_KIND_PTR) {
             if (quals) {
                 if (decl.len)

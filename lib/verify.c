@@ -45,7 +45,7 @@ static uint32_t kind_flags(unsigned kind)
     case TYR_KIND_INT:
         return TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL;
     case TYR_KIND_PTR:
-        return TYR_PTR_REF | TYR_PTR_RVREF;
+        return TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE;
     case TYR_KIND_ARRAY:
         return TYR_ARRAY_FLEX | TYR_ARRAY_INCOMPLETE;
     case TYR_KIND_STRUCT:
@@ -438,9 +438,9 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
                         i, t->size, t->count);
         break;
     case TYR_KIND_PTR:
-        if ((t->flags & TYR_PTR_REF) && (t->flags & TYR_PTR_RVREF))
-            return FAIL(v, at + 1, "pointer %" PRIu32 ": both an lvalue and an rvalue reference",
-                        i);
+        if ((t->flags & TYR_PTR_REF ? 1 : 0) + (t->flags & TYR_PTR_RVREF ? 1 : 0) +
+                (t->flags & TYR_PTR_INVISIBLE ? 1 : 0) > 1)
+            return FAIL(v, at + 1, "pointer %" PRIu32 ": more than one sort of reference", i);
         if (t->size != v->h->pointer_size || t->count)
             return FAIL(v, at + 8, "pointer %" PRIu32 ": size %" PRIu64
                                    " is not the blob's pointer size %u",

@@ -75,7 +75,8 @@ TYR_API int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, ui
 TYR_API int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out);
 /**
  * A C++ reference to target, held as a pointer (the registry's pointer size): flags
- * TYR_PTR_REF (`T&`) or TYR_PTR_RVREF (`T&&`), exactly one. A PTR kind with that flag.
+ * TYR_PTR_REF (`T&`), TYR_PTR_RVREF (`T&&`) or TYR_PTR_INVISIBLE (a by-value class
+ * parameter passed by invisible reference), exactly one. A PTR kind with that flag.
  */
 TYR_API int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out);
 /**

@@ -56,6 +56,10 @@ enum {
     TYR_INT_BOOL = 1u << 2,   /* INT: _Bool */
     TYR_PTR_REF = 1u << 0,    /* PTR: a C++ lvalue reference `T&` (held as a pointer) */
     TYR_PTR_RVREF = 1u << 1,  /* PTR: a C++ rvalue reference `T&&`; never with TYR_PTR_REF */
+    /* PTR: a parameter declared by value (`Big b`) whose class the ABI passes by invisible
+     * reference (a non-trivial copy constructor or destructor): the argument is the address
+     * of the value. Spelled as the class, as the source and gdb show it; alone. */
+    TYR_PTR_INVISIBLE = 1u << 2,
     TYR_ARRAY_FLEX = 1u << 0, /* ARRAY: flexible array member `T x[]` (count 0, size 0) */
     /* ARRAY: of a struct only declared when the array was made (`struct S (*p)[4]` inside
      * S): held behind pointers only, never by value; stored size 0, and its size is asked
