@@ -334,6 +334,54 @@ static bool want_type_entry(const struct tdw_entry *e, void *arg)
     return kind_matches(w->kind, e->tag) && (w->decl_ok || !e->decl);
 }
 
+/* Does the qualified name q end in "::" + name, that "::" outside template arguments
+ * ("app::net::Conn::Stats" for "Stats" or "Conn::Stats"; not "Box<app::Point>" for
+ * "Point>")? */
+static bool ends_in_scope(const char *q, const char *name)
+{
+    size_t lq = strlen(q), ln = strlen(name);
+    if (lq < ln + 2 || strcmp(q + lq - ln, name) || q[lq - ln - 1] != ':' || q[lq - ln - 2] != ':')
+        return false;
+    int angle = 0;
+    for (size_t i = 0; i < lq - ln - 2; i++)
+        angle += q[i] == '<' ? 1 : q[i] == '>' ? -1 : 0;
+    return angle == 0;
+}
+
+/* A C++ type asked for by its short name ("Stats", "Box<long int>"): the one type whose
+ * qualified name ends in it, or NULL (with TYR_ENOENT and the candidates in diag when
+ * several scopes have one). Reads the whole type index. */
+static const struct tdw_entry *by_short_name(tyr_dwarf *dw, const char *name,
+                                             struct want_type *w, tyr_diag *diag, int *err)
+{
+    if ((*err = tdw_index_build(dw, TDW_IX_TYPES, diag)))
+        return NULL;
+    const struct tdw_entry *found = NULL, *other = NULL;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        w->decl_ok = pass == 1;
+        for (uint32_t i = 0; i < dw->nindex; i++) {
+            const struct tdw_entry *e = &dw->index[i];
+            if (!want_type_entry(e, w) || !ends_in_scope(e->name, name))
+                continue;
+            if (!found)
+                found = e;
+            else if (strcmp(found->name, e->name) && !other)
+                other = e;
+        }
+    }
+    if (other) {
+        *err = tdw_fail(diag, TYR_ENOENT, 0, "type %s is ambiguous: %s, %s, ...", name,
+                        found->name, other->name);
+        return NULL;
+    }
+    if (!found)
+        return NULL;
+    /* the first definition in unit order of that qualified name */
+    const struct tdw_entry *e = tdw_index_first(dw, TDW_IX_TYPES, found->name, want_type_entry,
+                                                w, diag, err);
+    return e ? e : found;
+}
+
 int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
                           tyr_type *out, tyr_diag *diag)
 {
@@ -351,6 +399,8 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
         w.decl_ok = true; /* only declared anywhere: an opaque struct */
         e = tdw_index_first(dw, TDW_IX_TYPES, name, want_type_entry, &w, diag, &err);
     }
+    if (!e && !err)
+        e = by_short_name(dw, name, &w, diag, &err);
     if (err)
         return err;
     tdw_ref best = e ? e->ref : TDW_REF_NONE;

@@ -924,6 +924,73 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
     }
 }
 
+/* C++ names: types by qualified name, by a short name one scope owns, never by one two
+ * scopes share; functions by qualified name; references and bases as the registry has them. */
+static void test_cxx_names(void **state)
+{
+    (void)state;
+    char path[512];
+    fx_path(path, sizeof path, "fx-cxx-clang");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("skip: no clang++, no C++17 fixture\n");
+        skip();
+    }
+    fclose(f);
+    tyr_dwarf *dw = open_fx("fx-cxx-clang");
+    tyr_registry *reg = new_reg();
+    tyr_type t, u;
+    tyr_diag diag = {0};
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "app::net::Conn::Stats", TYR_KIND_ANY, &t,
+                                           NULL), 0);
+    assert_string_equal(tyr_type_name(reg, t), "app::net::Conn::Stats");
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Conn::Stats", TYR_KIND_ANY, &u, NULL), 0);
+    assert_int_equal(u.id, t.id);
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Stats", TYR_KIND_ANY, &u, &diag),
+                     TYR_ENOENT);
+    assert_non_null(strstr(diag.what, "ambiguous"));
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Box<long>", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_string_equal(tyr_type_name(reg, t), "app::Box<long>");
+    /* the declaration-only member: an incomplete type of size 0, the struct imported */
+    tyr_field_info fi;
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "app::Account", TYR_KIND_STRUCT, &t, NULL),
+                     0);
+    assert_int_equal(tyr_field_by_name(reg, t, "owner", &fi), 0);
+    assert_int_equal(tyr_type_kind(reg, fi.type), TYR_KIND_UNKNOWN);
+    assert_int_equal(tyr_type_size(reg, fi.type), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "balance", &fi), 0);
+    assert_int_equal(fi.offset, 32);
+    /* clang nests the definition in DW_TAG_namespace: found by symbol and by name */
+    tyr_type a = import_func(dw, reg, "_ZN3app10make_pointEii", "clang++");
+    tyr_type b = import_func(dw, reg, "app::make_point", "clang++");
+    tyr_param_info pa, pb;
+    assert_int_equal(tyr_param_at(reg, a, 1, &pa), 0);
+    assert_int_equal(tyr_param_at(reg, b, 1, &pb), 0);
+    assert_string_equal(pa.name, "y");
+    assert_int_equal(pa.type.id, pb.type.id);
+    /* app::handle(Box<long>&, int&&): an lvalue and an rvalue reference */
+    tyr_type h = import_func(dw, reg, "_ZN3app6handleERNS_3BoxIlEEOi", "clang++");
+    tyr_type_info ti;
+    assert_int_equal(tyr_param_at(reg, h, 0, &pa), 0);
+    assert_int_equal(tyr_type_get(reg, pa.type, &ti), 0);
+    assert_int_equal(ti.flags, TYR_PTR_REF);
+    assert_int_equal(tyr_param_at(reg, h, 1, &pa), 0);
+    assert_int_equal(tyr_type_get(reg, pa.type, &ti), 0);
+    assert_int_equal(ti.flags, TYR_PTR_RVREF);
+    /* the overloads of app::handle: three definitions, each by its symbol */
+    struct names ns = {0};
+    uint32_t count = 0;
+    assert_int_equal(tyr_dwarf_func_overloads(dw, "app::handle", collect_names, &ns, &count,
+                                              NULL), 0);
+    assert_int_equal(count, 3);
+    assert_int_equal(ns.n, 3);
+    for (size_t i = 0; i < ns.n; i++)
+        assert_true(!strncmp(ns.v[i], "_ZN3app6handle", 14));
+    names_free(&ns);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
 static void test_import_all_funcs(void **state)
 {
     (void)state;
@@ -1164,6 +1231,7 @@ int main(void)
         cmocka_unit_test(test_type_units),
         cmocka_unit_test(test_compressed_sections),
         cmocka_unit_test(test_cpp_classes),
+        cmocka_unit_test(test_cxx_names),
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_list_funcs),

@@ -28,6 +28,7 @@ CLASSES = [
     "app::Circle", "app::Named", "app::Tagged", "app::Base", "app::Left", "app::Right",
     "app::Diamond", "app::Big", "app::Account", "app::Holder", "app::net::Conn",
     "app::net::Conn::Stats", "app::Grid",
+    "app::detail::Stats",
 ]
 
 GDB_SCRIPT = r'''
