@@ -1041,6 +1041,17 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
 
 /* ---- The HANDLE job ---- */
 
+/* Is the element of array DIE d a struct whose members are being added right now? */
+static bool elem_filling(struct ctx *c, const struct tdw_die *d)
+{
+    uint32_t id;
+    tdw_ref t = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
+    if (t == TDW_REF_NONE || !mapped(c->dw, t, &id))
+        return false;
+    uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
+    return r && r < c->dw->cap_ids && c->dw->filling[r];
+}
+
 static int step_handle(struct ctx *c, uint32_t ji)
 {
     tyr_dwarf *dw = c->dw;
@@ -1052,15 +1063,19 @@ static int step_handle(struct ctx *c, uint32_t ji)
         return 0;
     }
     uint64_t *mark = map_slot(&dw->die2type, ref, false);
-    if (j->stage == 0 && mark && *mark == IN_PROGRESS)
-        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                        "DIE 0x%llx: type reference cycle not through a struct",
-                        (unsigned long long)tdw_ref_off(ref));
+    bool again = j->stage == 0 && mark && *mark == IN_PROGRESS;
     struct tdw_die d;
     Dwarf_Die die = NULL;
     int err = tdw_read_cached(dw, ref, &d, &die, c->diag);
     if (err)
         return err;
+    if (again && !(d.tag == DW_TAG_array_type && elem_filling(c, &d))) {
+        tdw_die_free(die);
+        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                        "DIE 0x%llx: type reference cycle not through a struct",
+                        (unsigned long long)tdw_ref_off(ref));
+    }
+    /* (an array met again while its element struct fills: made incomplete below) */
     j = &c->jobs[ji];
     uint8_t stage = j->stage;
     bool done = true;
@@ -1162,10 +1177,8 @@ static int step_handle(struct ctx *c, uint32_t ji)
                 break;
             /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
              * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
-            uint32_t r = mapped(dw, t, &id) ? tyr_type_strip(c->reg, (tyr_type){id},
-                                                             TYR_STRIP_ALL).id
-                                            : 0;
-            if (r && r < dw->cap_ids && dw->filling[r]) {
+            if (elem_filling(c, &d)) {
+                mapped(dw, t, &id);
                 err = create_array(c, j, &d, id);
                 break;
             }
