@@ -841,6 +841,8 @@ static void walk_use(struct dc *dc, struct frame *f, uint32_t id, bool strong, u
             strong = false;
             break;
         case TYR_KIND_ARRAY:
+            if (r->flags & TYR_ARRAY_INCOMPLETE)
+                return; /* spelled as void (spell()): needs nothing */
             strong = true;
             break;
         case TYR_KIND_FUNC_PROTO:
