@@ -1056,11 +1056,18 @@ int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn 
     if (!dw || !name || !fn || !count)
         return TYR_EINVAL;
     *count = 0;
+    if (tdw_syms_need(dw))
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+    /* A symbol of that very name (every C function; C++'s extern "C" ones): one definition,
+     * and no need to read the whole function index. Overloads have mangled symbols. */
+    uint64_t addr;
+    if (tdw_syms_lookup(dw, name, false, &addr, 1)) {
+        *count = 1;
+        return fn(ctx, name);
+    }
     int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
     if (err)
         return err;
-    if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     /* entries of the name, oldest (first in unit order) first: chains are newest first */
     uint32_t n = 0, cur = 0;
     for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
