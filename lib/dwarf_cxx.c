@@ -250,9 +250,7 @@ static int walk_unit(tyr_dwarf *dw, struct tdw_cxx *x, unsigned file, uint32_t u
                 .decl = (d.has & TDW_DECL) != 0,
                 .has_pc = (d.has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0,
             };
-            if (!d.name && tag == DW_TAG_subprogram &&
-                (d.has & (TDW_HAS_SPEC | TDW_HAS_ORIGIN)))
-                en.name = NULL, en.ref = d.ref; /* named through its declaration, below */
+            /* a subprogram without a name is named through its declaration, below */
             if ((en.name || tag == DW_TAG_subprogram) && push_entry(us, &cap_e, &en))
                 err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
         }

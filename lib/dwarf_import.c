@@ -1177,8 +1177,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
                 break;
             /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
              * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
-            if (elem_filling(c, &d)) {
-                mapped(dw, t, &id);
+            if (elem_filling(c, &d) && mapped(dw, t, &id)) {
                 err = create_array(c, j, &d, id);
                 break;
             }
