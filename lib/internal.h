@@ -78,7 +78,8 @@ struct tyr_rec_field {
     uint32_t name;
     uint32_t type;
     uint64_t offset;     /* bytes from the record's start */
-    uint16_t bit_offset; /* bitfields only */
+    uint8_t bit_offset;  /* bitfields only (below 128: a unit is at most 16 bytes) */
+    uint8_t flags;       /* TYR_FIELD_* */
     uint16_t bit_size;   /* 0 = not a bitfield */
     uint32_t name_hint;  /* tyr__member_hint(name) */
 };
@@ -214,10 +215,18 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         return (r->flags & TYR_STRUCT_DECL) ? TYR_EINCOMPLETE : 0;
+    case TYR_KIND_ARRAY:
+        return (r->flags & TYR_ARRAY_INCOMPLETE) ? TYR_EINCOMPLETE : 0;
     default:
         return 0;
     }
 }
+/* Size and alignment of a TYR_ARRAY_INCOMPLETE array, asked of its innermost element now:
+ * count x count x ... x the element's size, 0 (and align 0) while the element is still only
+ * declared or the product overflows. Bounded by the ref < id invariant. */
+TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id,
+                                               uint32_t *align);
+
 /* Rebuild the name index (buckets + chain) from the types table, for a building registry
  * after pruning. Returns 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tyr__index_rebuild(tyr_registry *reg);

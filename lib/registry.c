@@ -530,6 +530,21 @@ int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out)
     return push_type(reg, r, NULL, out);
 }
 
+int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (flags != TYR_PTR_REF && flags != TYR_PTR_RVREF && flags != TYR_PTR_INVISIBLE)
+        return TYR_EINVAL;
+    if (!valid_id(reg, target.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type r = {.kind = TYR_KIND_PTR, .flags = (uint8_t)flags,
+                             .align = (uint16_t)reg->pointer_size, .size = reg->pointer_size,
+                             .ref = target.id};
+    return push_type(reg, r, NULL, out);
+}
+
 /* What a member or element of type id holds by value: the resolved record, or an error
  * for things that cannot be held by value. */
 static int by_value(const tyr_registry *reg, uint32_t id, const struct tyr_rec_type **res,
@@ -574,8 +589,15 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
         return TYR_EINVAL;
     const struct tyr_rec_type *e;
     uint32_t eid;
-    if ((err = by_value(reg, elem.id, &e, &eid)))
-        return err;
+    if ((err = by_value(reg, elem.id, &e, &eid))) {
+        /* A struct still being defined (or such an array): an incomplete array, for
+         * `struct S (*p)[4]` inside S. Nothing is held by value, nothing is sealed. */
+        if (err != TYR_EINCOMPLETE || (flags & TYR_ARRAY_FLEX))
+            return err;
+        struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = TYR_ARRAY_INCOMPLETE,
+                                 .ref = elem.id, .count = count};
+        return push_type(reg, r, NULL, out);
+    }
     if (e->kind == TYR_KIND_ARRAY && (e->flags & TYR_ARRAY_FLEX))
         return TYR_EINCOMPLETE; /* an array of flexible arrays has no size */
     if (e->size && count > UINT64_MAX / e->size)
@@ -756,8 +778,9 @@ static int check_member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offs
     return 0;
 }
 
-int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
-                         uint64_t offset, uint32_t bit_offset, uint32_t bit_size)
+/* A member of either sort: flags TYR_FIELD_* (a base: checked by tyr_struct_add_base). */
+static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
+                      uint64_t offset, uint32_t bit_offset, uint32_t bit_size, uint32_t flags)
 {
     int err = check_building(reg);
     struct tyr_rec_type *r;
@@ -777,6 +800,8 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
         return err;
     if (bit_size && ft->kind != TYR_KIND_INT && ft->kind != TYR_KIND_ENUM)
         return TYR_EKIND;
+    if ((flags & TYR_FIELD_BASE) && ft->kind != TYR_KIND_STRUCT)
+        return TYR_EKIND;
     if ((err = check_member_fits(r->size, ft->size, offset, bit_offset, bit_size)))
         return err;
     struct name n = name_of(name);
@@ -794,7 +819,8 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
         return err;
     undo_save(reg, s.id);
     struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = offset,
-                              .bit_offset = (uint16_t)bit_offset, .bit_size = (uint16_t)bit_size,
+                              .bit_offset = (uint8_t)bit_offset, .flags = (uint8_t)flags,
+                              .bit_size = (uint16_t)bit_size,
                               .name_hint = tyr__member_hint(reg->strs + name_off)};
     reg->fields[reg->nfields++] = f;
     r->first = first;
@@ -804,6 +830,22 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
         r->rank = rank;
     seal(reg, fid);
     return 0;
+}
+
+int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
+                         uint64_t offset, uint32_t bit_offset, uint32_t bit_size)
+{
+    return add_member(reg, s, name, type, offset, bit_offset, bit_size, 0);
+}
+
+int tyr_struct_add_base(tyr_registry *reg, tyr_struct s, tyr_type base, uint64_t offset,
+                        uint32_t flags)
+{
+    if (flags & ~(uint32_t)TYR_FIELD_VIRTUAL)
+        return TYR_EINVAL;
+    if ((flags & TYR_FIELD_VIRTUAL) && offset)
+        return TYR_EINVAL;
+    return add_member(reg, s, NULL, base, offset, 0, 0, flags | TYR_FIELD_BASE);
 }
 
 /* ---- Enums ---------------------------------------------------------------------------- */

@@ -31,8 +31,10 @@ static uint32_t kind_flags(unsigned kind)
     switch (kind) {
     case TYR_KIND_INT:
         return TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL;
+    case TYR_KIND_PTR:
+        return TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE;
     case TYR_KIND_ARRAY:
-        return TYR_ARRAY_FLEX;
+        return TYR_ARRAY_FLEX | TYR_ARRAY_INCOMPLETE;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         return TYR_STRUCT_DECL | TYR_STRUCT_PACKED;
@@ -423,6 +425,9 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
                         i, t->size, t->count);
         break;
     case TYR_KIND_PTR:
+        if ((t->flags & TYR_PTR_REF ? 1 : 0) + (t->flags & TYR_PTR_RVREF ? 1 : 0) +
+                (t->flags & TYR_PTR_INVISIBLE ? 1 : 0) > 1)
+            return FAIL(v, at + 1, "pointer %" PRIu32 ": more than one sort of reference", i);
         if (t->size != v->h->pointer_size || t->count)
             return FAIL(v, at + 8, "pointer %" PRIu32 ": size %" PRIu64
                                    " is not the blob's pointer size %u",
@@ -431,6 +436,17 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
     case TYR_KIND_ARRAY: {
         uint32_t e = vresolve(v, t->ref);
         const struct tyr_rec_type *er = &v->types[e];
+        if (t->flags & TYR_ARRAY_INCOMPLETE) {
+            /* of a struct only declared when it was made: no size, no rank, no alignment of
+             * its own, never held by value (holdable() says so) */
+            if ((t->flags & TYR_ARRAY_FLEX) || t->size || t->rank || t->align ||
+                !(tyr__is_record_kind(er->kind) ||
+                  (er->kind == TYR_KIND_ARRAY && (er->flags & TYR_ARRAY_INCOMPLETE))))
+                return FAIL(v, at + 1, "incomplete array %" PRIu32 ": not of a struct or "
+                                       "incomplete array, or with a size, rank or alignment",
+                            i);
+            break;
+        }
         if (!holdable(v, e))
             return FAIL(v, at + 16, "array %" PRIu32 ": element type %" PRIu32
                                     " (%s) cannot be held by value",
@@ -577,6 +593,13 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
                                            ": a bit offset without a bit width",
                         i);
+        if ((f->flags & ~(TYR_FIELD_BASE | TYR_FIELD_VIRTUAL)) ||
+            ((f->flags & TYR_FIELD_VIRTUAL) && !(f->flags & TYR_FIELD_BASE)) ||
+            ((f->flags & TYR_FIELD_BASE) && (f->bit_size || f->name)) ||
+            ((f->flags & TYR_FIELD_VIRTUAL) && f->offset))
+            return FAIL(v, FPOS(v, i, 17), "field record %" PRIu32 ": flags 0x%x invalid (a base "
+                                           "is an unnamed non-bitfield; a virtual one at 0)",
+                        i, f->flags);
         if (f->name_hint != cached_hint(v, &hc, f->name))
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
@@ -753,6 +776,10 @@ static int check_members(struct vctx *v)
                 return FAIL(v, FPOS(v, fi, 4), "member %" PRIu32 " of %s %" PRIu32
                                                ": type %" PRIu32 " (%s) cannot be held by value",
                             j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
+            if ((f->flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
+                return FAIL(v, FPOS(v, fi, 4), "base member %" PRIu32 " of %" PRIu32
+                                               " is not a struct",
+                            j, i);
             if (f->bit_size) {
                 uint64_t room;
                 if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)

@@ -104,6 +104,17 @@ exit $rc]])
   set_tests_properties(tool_args_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
     SKIP_RETURN_CODE 77 TIMEOUT 600)
 
+  # C++ as gdb reads it: every function of the C++ fixture by symbol and by qualified name,
+  # every class layout (tests/tool/cxx_vs_gdb.py; 77: skipped without gdb or a C++ compiler).
+  if(TYR_PYTHON3 AND TYR_FX_CXX_BINS)
+    add_test(NAME tool_cxx_vs_gdb
+      COMMAND ${TYR_PYTHON3} ${TYR_TOOL_SRC}/cxx_vs_gdb.py ${T} ${TYR_FX_CXX_BINS})
+  else()
+    add_test(NAME tool_cxx_vs_gdb COMMAND sh -c "echo 'skip: no g++/clang++ or python3'; exit 77")
+  endif()
+  set_tests_properties(tool_cxx_vs_gdb PROPERTIES LABELS "tool;nomemcheck" SKIP_RETURN_CODE 77
+    TIMEOUT 600)
+
   # The C dump of every fixture compiles, with sizeof/offsetof of every struct asserted.
   # Not fx-gcc-d4-tu: DWARF 4 type units (.debug_types) are refused by design (docs/dwarf.md).
   set(TYR_TOOL_DUMP_BINS ${TYR_FX_OUTPUTS})

@@ -18,7 +18,9 @@ static const char args_help[] =
     "Print each function's parameters as `bpftrace -lv 'uprobe:BINARY:FUNCTION'` does:\n"
     "the probe line, then one `    TYPE NAME` line per parameter. FUNCTION may be a glob\n"
     "(PyDict_*). BLOB is a file written by `tyr import`: answered from its index, no DWARF.\n"
-    "  --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n";
+    "  --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n"
+    "A C++ class parameter the ABI passes by invisible reference (its address, not a copy)\n"
+    "is marked `/* passed by invisible reference */` (JSON: \"invisible_reference\": true).\n";
 
 struct names {
     char **v;
@@ -122,14 +124,20 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
         char *line = spell_alloc(in->reg, p.type, json ? NULL : p.name, TYR_SPELL_TIGHT);
         if (!line)
             return TYR_ENOMEM;
+        /* A C++ class declared by value that the ABI passes by its address: say so, the
+         * argument register holds a pointer */
+        tyr_type_info pi;
+        bool invisible = !tyr_type_get(in->reg, p.type, &pi) && pi.kind == TYR_KIND_PTR &&
+                         (pi.flags & TYR_PTR_INVISIBLE);
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
             json_str(stdout, p.name);
             printf(", \"type\": ");
             json_str(stdout, line);
-            printf(", \"size\": %llu}", (unsigned long long)tyr_type_size(in->reg, p.type));
+            printf(", \"size\": %llu%s}", (unsigned long long)tyr_type_size(in->reg, p.type),
+                   invisible ? ", \"invisible_reference\": true" : "");
         } else {
-            printf("    %s\n", line);
+            printf("    %s%s\n", line, invisible ? " /* passed by invisible reference */" : "");
         }
         free(line);
     }
@@ -179,6 +187,27 @@ int cmd_args(int argc, char **argv)
     if (err) {
         rc = tool_fail_err(in.path, err, &diag);
         goto out;
+    }
+    if (in.dw) {
+        /* A name several definitions share (C++ overloads of "app::handle") lists each,
+         * by the symbol a uprobe attaches to. */
+        struct names all = {0};
+        for (size_t i = 0; i < ns.n && !err; i++) {
+            uint32_t count = 0;
+            size_t mark = all.n;
+            err = tyr_dwarf_func_overloads(in.dw, ns.v[i], names_add, &all, &count, &diag);
+            if (!err && count < 2) {
+                while (all.n > mark)
+                    free(all.v[--all.n]);
+                err = names_add(&all, ns.v[i]);
+            }
+        }
+        names_free(&ns);
+        ns = all;
+        if (err) {
+            rc = tool_fail_err(in.path, err, &diag);
+            goto out;
+        }
     }
     qsort(ns.v, ns.n, sizeof(*ns.v), cmp_str);
     if (json)

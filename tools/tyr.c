@@ -181,7 +181,7 @@ int tool_find_type(struct tool_input *in, const char *spec, tyr_type *out)
     if (in->dw) {
         tyr_diag diag = {0};
         err = tyr_dwarf_import_type(in->dw, in->reg, name, kind, out, &diag);
-        if (err == TYR_ENOENT)
+        if (err == TYR_ENOENT && !strstr(diag.what, "ambiguous"))
             return tool_fail("%s: no type '%s'", in->path, spec);
         return err ? tool_fail_err(in->path, err, &diag) : EXIT_OK;
     }

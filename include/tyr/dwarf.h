@@ -208,6 +208,19 @@ typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);
 TYR_API int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
                                  void *ctx, tyr_diag *diag);
 
+/**
+ * @brief The definitions of a function name, one symbol per definition: for a C++
+ *        qualified name ("app::handle", from the DIE scope chain) that several overloads
+ *        share, each overload's ELF symbol (its mangled name, "_ZN3app6handleEi"), which
+ *        tyr_dwarf_import_func() then finds exactly. A definition without a symbol at its
+ *        DW_AT_low_pc is listed under `name` itself, and so is a name that is itself an ELF
+ *        symbol (a C function: one definition, found without reading the whole index).
+ * @param count [out] the number of definitions listed (0: no definition named `name`).
+ * @return 0, the callback's non-zero value, TYR_EINVAL, TYR_ENOMEM, TYR_EDWARF.
+ */
+TYR_API int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn,
+                                     void *ctx, uint32_t *count, tyr_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

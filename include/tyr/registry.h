@@ -74,8 +74,16 @@ TYR_API int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, ui
 /** Pointer to target (TYR_VOID for void *); its size is the registry's pointer size. */
 TYR_API int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out);
 /**
+ * A C++ reference to target, held as a pointer (the registry's pointer size): flags
+ * TYR_PTR_REF (`T&`), TYR_PTR_RVREF (`T&&`) or TYR_PTR_INVISIBLE (a by-value class
+ * parameter passed by invisible reference), exactly one. A PTR kind with that flag.
+ */
+TYR_API int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out);
+/**
  * Array of count elements. flags TYR_ARRAY_FLEX (count must be 0) for a flexible array
- * member. The element must be complete and not void or a function. Multi-dimensional arrays
+ * member. The element must not be void or a function; a struct or union only declared (or
+ * such an array) makes a TYR_ARRAY_INCOMPLETE array, for `struct S (*p)[4]` inside S: it is
+ * held behind pointers only, and its size follows the element's once that is defined. Multi-dimensional arrays
  * are arrays of arrays: `char [2][3]` is an array of 2 of (array of 3 char).
  * Errors: TYR_EINCOMPLETE, TYR_EKIND, TYR_EOVERFLOW (count * element size).
  */
@@ -122,6 +130,16 @@ TYR_API int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, 
 TYR_API int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name,
                                  tyr_type type, uint64_t offset, uint32_t bit_offset,
                                  uint32_t bit_size);
+
+/**
+ * @brief Append a C++ base class to a defined struct: an unnamed member flagged
+ * TYR_FIELD_BASE, of struct type `base` (complete), at `offset`. With TYR_FIELD_VIRTUAL in
+ * flags, a virtual base: offset must be 0 (its place is only known at run time).
+ * @return as tyr_struct_add_field(); TYR_EKIND when base is not a struct; TYR_EINVAL for
+ *         unknown flags or a virtual base at a non-zero offset.
+ */
+TYR_API int tyr_struct_add_base(tyr_registry *reg, tyr_struct s, tyr_type base,
+                                uint64_t offset, uint32_t flags);
 
 /** An enum of size 1, 2, 4 or 8 bytes; flags TYR_ENUM_SIGNED. Enumerators are added after. */
 TYR_API int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t flags,
@@ -188,6 +206,7 @@ typedef struct tyr_field_info {
     uint64_t offset;      /* bytes from the start of the outermost record asked about */
     uint32_t bit_offset;  /* bitfields: bits from offset, little-endian numbering; else 0 */
     uint32_t bit_size;    /* bitfields: width; 0 for an ordinary member */
+    uint32_t flags;       /* TYR_FIELD_*: a C++ base class (virtual or not); 0 otherwise */
 } tyr_field_info;
 
 /** Member i (0-based) of a struct or union (typedefs and qualifiers of it resolved). */

@@ -717,7 +717,7 @@ int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *
         tdw_cache_get(dw->cache, ci - 1, out);
         if (die_out)
             *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
-        return 0;
+        return tdw_cxx_qualify(dw, out, diag);
     }
     return tdw_read(dw, ref, out, die_out, diag);
 }
@@ -728,7 +728,7 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
         uint32_t ci = cache_find(dw, ref);
         if (ci) {
             tdw_cache_get(dw->cache, ci - 1, out);
-            return 0;
+            return tdw_cxx_qualify(dw, out, diag);
         }
     }
     unsigned file = tdw_ref_file(ref);
@@ -745,6 +745,8 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
                         (unsigned long long)tdw_ref_off(ref), file ? " of the dwz file" : "");
     }
     int err = tdw_decode(dw, file, die, out, diag);
+    if (!err)
+        err = tdw_cxx_qualify(dw, out, diag); /* a type's name in C++: qualified */
     if (err || !die_out)
         dwarf_dealloc_die(die);
     else

@@ -249,9 +249,16 @@ static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const c
     tyr_type rt, pt[MAX_PARAMS];
     if ((err = tdw_import_type(dw, ret, &rt, diag)))
         return err;
-    for (uint32_t i = 0; i < np; i++)
+    for (uint32_t i = 0; i < np; i++) {
         if ((err = tdw_import_type(dw, ptypes[i], &pt[i], diag)))
             return err;
+        /* C++: a class passed by value the ABI passes by its address */
+        int inv = ptypes[i] == TDW_REF_NONE ? 0 : tdw_cxx_by_invisible_ref(dw, ptypes[i], diag);
+        if (inv < 0)
+            return inv;
+        if (inv && (err = tdw_invisible_ref(dw, pt[i], &pt[i], diag)))
+            return err;
+    }
     /* The same probe imported again into this registry: the record it already has. */
     tyr_type prev;
     uint32_t flags = varargs ? TYR_FUNC_VARARGS : 0;
@@ -344,6 +351,54 @@ static bool want_type_entry(const struct tdw_entry *e, void *arg)
     return kind_matches(w->kind, e->tag) && (w->decl_ok || !e->decl);
 }
 
+/* Does the qualified name q end in "::" + name, that "::" outside template arguments
+ * ("app::net::Conn::Stats" for "Stats" or "Conn::Stats"; not "Box<app::Point>" for
+ * "Point>")? */
+static bool ends_in_scope(const char *q, const char *name)
+{
+    size_t lq = strlen(q), ln = strlen(name);
+    if (lq < ln + 2 || strcmp(q + lq - ln, name) || q[lq - ln - 1] != ':' || q[lq - ln - 2] != ':')
+        return false;
+    int angle = 0;
+    for (size_t i = 0; i < lq - ln - 2; i++)
+        angle += q[i] == '<' ? 1 : q[i] == '>' ? -1 : 0;
+    return angle == 0;
+}
+
+/* A C++ type asked for by its short name ("Stats", "Box<long int>"): the one type whose
+ * qualified name ends in it, or NULL (with TYR_ENOENT and the candidates in diag when
+ * several scopes have one). Reads the whole type index. */
+static const struct tdw_entry *by_short_name(tyr_dwarf *dw, const char *name,
+                                             struct want_type *w, tyr_diag *diag, int *err)
+{
+    if ((*err = tdw_index_build(dw, TDW_IX_TYPES, diag)))
+        return NULL;
+    const struct tdw_entry *found = NULL, *other = NULL;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        w->decl_ok = pass == 1;
+        for (uint32_t i = 0; i < dw->nindex; i++) {
+            const struct tdw_entry *e = &dw->index[i];
+            if (!want_type_entry(e, w) || !ends_in_scope(e->name, name))
+                continue;
+            if (!found)
+                found = e;
+            else if (strcmp(found->name, e->name) && !other)
+                other = e;
+        }
+    }
+    if (other) {
+        *err = tyr_diag_set(diag, TYR_ENOENT, 0, "type %s is ambiguous: %s, %s, ...", name,
+                        found->name, other->name);
+        return NULL;
+    }
+    if (!found)
+        return NULL;
+    /* the first definition in unit order of that qualified name */
+    const struct tdw_entry *e = tdw_index_first(dw, TDW_IX_TYPES, found->name, want_type_entry,
+                                                w, diag, err);
+    return e ? e : found;
+}
+
 int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
                           tyr_type *out, tyr_diag *diag)
 {
@@ -361,6 +416,8 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
         w.decl_ok = true; /* only declared anywhere: an opaque struct */
         e = tdw_index_first(dw, TDW_IX_TYPES, name, want_type_entry, &w, diag, &err);
     }
+    if (!e && !err)
+        e = by_short_name(dw, name, &w, diag, &err);
     if (err)
         return err;
     tdw_ref best = e ? e->ref : TDW_REF_NONE;
@@ -425,6 +482,7 @@ struct all_state {
     struct fnaddr *addrs; /* owned */
     uint32_t naddrs, cap_addrs;
     uint64_t funcs;
+    bool skip_funcs;      /* a C++ unit: its functions come from all_cxx_unit */
 };
 
 static uint64_t name_hash(const char *s)
@@ -609,7 +667,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
  * no symbol), else at the end of the walk if no better definition came. */
 static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
 {
-    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)))
+    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) || st->skip_funcs)
         return 0;
     const char *name = d->name;
     if (!name)
@@ -621,6 +679,36 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
     if (rank > 0) /* not at the name's first symbol: maybe another definition is */
         return dup_offer(st, dn, d, rank) ? tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory") : 0;
     return store_func(dw, st, d->ref, (d->has & TDW_HAS_LOW_PC) != 0, d->low_pc, name, diag);
+}
+
+/* A C++ unit's types nested in namespaces and classes, and its functions by qualified name
+ * (the walk's top level has neither): from the unit's index entries. */
+static int all_cxx_unit(tyr_dwarf *dw, struct all_state *st, const struct tdw_entry *v,
+                        uint32_t n, tyr_diag *diag)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < n && !err; i++) {
+        const struct tdw_entry *e = &v[i];
+        if (e->tag != DW_TAG_subprogram) {
+            if (!e->decl && tdw_is_type_tag(e->tag))
+                err = tdw_import_type(dw, e->ref, NULL, diag);
+            continue;
+        }
+        if (!(st->flags & TYR_DWARF_ALL_FUNCS) || !e->has_pc || !*e->name ||
+            fnset_has(st, e->name))
+            continue;
+        struct tdw_die d = {.ref = e->ref, .tag = DW_TAG_subprogram, .low_pc = e->low_pc,
+                            .has = e->low_pc ? TDW_HAS_LOW_PC : TDW_HAS_RANGES};
+        struct dupname *dn = dup_find(st, e->name);
+        uint32_t rank = dn ? dup_rank(st, dn, &d) : 0;
+        if (rank > 0) {
+            if (dup_offer(st, dn, &d, rank))
+                err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+            continue;
+        }
+        err = store_func(dw, st, e->ref, e->low_pc != 0, e->low_pc, e->name, diag);
+    }
+    return err;
 }
 
 static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
@@ -860,6 +948,18 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
              * unit is imported without seeking back (the reads the cache cannot answer are a
              * few hundred in all, and seeking back means a pass over every unit header). */
             const struct tdw_cache *cache = tdw_prefetch_take(pf, u);
+            /* C++: functions by qualified name and nested types come from the unit's
+             * entries (dwarf_cxx.c), after its top level */
+            const struct tdw_entry *cxx = NULL;
+            uint32_t ncxx = 0;
+            int is_cxx = tdw_cxx_entries(dw, file, u, &cxx, &ncxx, diag);
+            if (is_cxx < 0) {
+                err = is_cxx;
+                if (cache)
+                    tdw_prefetch_done(pf, u);
+                break;
+            }
+            st.skip_funcs = is_cxx > 0;
             if (cache) {
                 dw->cache = cache;
                 struct tdw_kids k;
@@ -883,6 +983,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
             } else if (!(err = tdw_seek_unit(dw, file, u, diag))) {
                 err = import_unit_direct(dw, &st, file, u, diag);
             }
+            if (!err && is_cxx > 0)
+                err = all_cxx_unit(dw, &st, cxx, ncxx, diag);
+            st.skip_funcs = false;
             done++;
             if (!err && progress && progress(ctx, done, total))
                 err = tyr_diag_set(diag, TYR_EINVAL, 0, "stopped by the progress callback");
@@ -971,6 +1074,61 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
         if (seen)
             continue;
         int r = fn(ctx, e->name);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
+                             uint32_t *count, tyr_diag *diag)
+{
+    if (!dw || !name || !fn || !count)
+        return TYR_EINVAL;
+    *count = 0;
+    if (tdw_syms_need(dw))
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+    /* A symbol of that very name (every C function; C++'s extern "C" ones): one definition,
+     * and no need to read the whole function index. Overloads have mangled symbols. */
+    uint64_t addr;
+    if (tdw_syms_lookup(dw, name, false, &addr, 1)) {
+        *count = 1;
+        return fn(ctx, name);
+    }
+    int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
+    if (err)
+        return err;
+    /* entries of the name, oldest (first in unit order) first: chains are newest first */
+    uint32_t n = 0, cur = 0;
+    for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
+         e = tdw_index_next(dw, name, &cur))
+        n++;
+    for (uint32_t k = n; k-- > 0;) {
+        uint32_t i = 0;
+        const struct tdw_entry *e = NULL;
+        cur = 0;
+        for (e = tdw_index_next(dw, name, &cur); e && i < k; e = tdw_index_next(dw, name, &cur))
+            i++;
+        if (!e || e->tag != DW_TAG_subprogram || !e->has_pc)
+            continue;
+        /* the same code listed twice (a unit's copy of an inline function): once */
+        bool seen = false;
+        uint32_t c2 = 0, j = 0;
+        for (const struct tdw_entry *p = tdw_index_next(dw, name, &c2); p && !seen;
+             p = tdw_index_next(dw, name, &c2), j++)
+            seen = j > k && p->tag == DW_TAG_subprogram && p->has_pc && p->low_pc == e->low_pc &&
+                   (p->low_pc || p->ref == e->ref);
+        if (seen)
+            continue;
+        /* the symbol at the definition's address: the mangled one if it has several */
+        const char *sym = NULL;
+        uint32_t sc = 0;
+        if (e->low_pc)
+            for (const char *s = tdw_syms_at(dw, e->low_pc, &sc); s; s = tdw_syms_at(dw, e->low_pc, &sc))
+                if (!sym || (strncmp(sym, "_Z", 2) && !strncmp(s, "_Z", 2)))
+                    sym = s;
+        (*count)++;
+        int r = fn(ctx, sym ? sym : name);
         if (r)
             return r;
     }

@@ -309,12 +309,36 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
         const struct tdw_entry *v = NULL;
         uint32_t n = 0;
         if (tdw_prefetch_names(dw->prefetch, u, &v, &n)) {
-            int err = 0;
+            const struct tdw_entry *cv = NULL;
+            uint32_t cn = 0;
+            int err = tdw_cxx_entries(dw, file, u, &cv, &cn, diag);
+            if (err) {
+                /* C++ (or unreadable): the worker's top-level names are not the whole */
+                tdw_prefetch_names_done(dw->prefetch, u);
+                for (uint32_t i = 0; err > 0 && i < cn; i++)
+                    if (tdw_index_tag(part, cv[i].tag) && index_add_entry(dw, &cv[i]))
+                        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+                return err < 0 ? err : 1;
+            }
             for (uint32_t i = 0; i < n && !err; i++)
                 err = index_add_entry(dw, &v[i]);
             tdw_prefetch_names_done(dw->prefetch, u);
             return err ? tyr_diag_set(diag, err, 0, "out of memory") : 1;
         }
+    }
+    {
+        /* C++: the entries nested in namespaces and classes too, by qualified name */
+        const struct tdw_entry *v = NULL;
+        uint32_t n = 0;
+        int r = tdw_cxx_entries(dw, file, u, &v, &n, diag);
+        if (r < 0)
+            return r;
+        for (uint32_t i = 0; r && i < n; i++) {
+            if (tdw_index_tag(part, v[i].tag) && index_add_entry(dw, &v[i]))
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+        }
+        if (r)
+            return 1;
     }
     Dwarf_Die cu = NULL, die = NULL;
     struct tdw_die d;

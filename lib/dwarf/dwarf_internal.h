@@ -156,6 +156,7 @@ struct tyr_dwarf {
     uint32_t cap_ids;
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
+    struct tdw_cxx *cxx;        /* C++ units' scopes and qualified names (dwarf_cxx.c); owned */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
     struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
@@ -405,12 +406,35 @@ TYR_HIDDEN void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u);
 /* Stop and join the workers, free everything; returns the DIEs they decoded. */
 TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 
+/* ---- dwarf_cxx.c: C++ scopes and qualified names ---- */
+/* A struct, class, union, enum or typedef DIE of a C++ unit: d->name becomes its qualified
+ * name ("app::net::Conn::Stats"), a string that lives with the handle. Other DIEs and units
+ * in other languages are left as they are. 0 or an error (out of memory, unreadable unit). */
+TYR_HIDDEN int tdw_cxx_qualify(tyr_dwarf *dw, struct tdw_die *d, tyr_diag *diag);
+/* The index entries of unit u when it is a C++ unit: every named type and subprogram inside
+ * its namespaces and classes as well as at its top level, by qualified name (views kept by
+ * the handle). 1 = *v, *n set; 0 = not a C++ unit (scan its top level); <0 error. */
+TYR_HIDDEN int tdw_cxx_entries(tyr_dwarf *dw, unsigned file, uint32_t u,
+                               const struct tdw_entry **v, uint32_t *n, tyr_diag *diag);
+/* An unsigned constant attribute the decoder does not read (DW_AT_calling_convention,
+ * DW_AT_virtuality): 1 = *val set, 0 = absent or not a constant, <0 error. */
+TYR_HIDDEN int tdw_cxx_attr_udata(tyr_dwarf *dw, tdw_ref ref, Dwarf_Half at, uint64_t *val,
+                                  tyr_diag *diag);
+/* Does the ABI pass a by-value parameter of type DIE `type` by invisible reference? Its
+ * class (typedefs and qualifiers followed) says DW_CC_pass_by_reference (clang, DWARF 5), or,
+ * without DW_AT_calling_convention (g++ 12), declares a copy or move constructor or a
+ * destructor of its own, or has a vtable pointer: 1 yes, 0 no, <0 error. */
+TYR_HIDDEN int tdw_cxx_by_invisible_ref(tyr_dwarf *dw, tdw_ref type, tyr_diag *diag);
+TYR_HIDDEN void tdw_cxx_free(tyr_dwarf *dw);
+
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */
 TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
 /* Size the DIE -> type map and the chain-hash memo for about this many entries (import-all
  * knows the size of .debug_info: growing step by step rehashed everything ~6 times). */
 TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
+/* The PTR flagged TYR_PTR_INVISIBLE to t (made once per registry). */
+TYR_HIDDEN int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
 /* Start loading the map slots of ref (DIE -> type, chain hash) into the cache: the maps are

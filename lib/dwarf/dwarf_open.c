@@ -575,6 +575,7 @@ void tyr_dwarf_free(tyr_dwarf *dw)
     free(dw->index_hash);
     free(dw->index_next);
     tdw_scratch_free(dw);
+    tdw_cxx_free(dw);
     free(dw->chain_memo.e);
     free(dw);
 }
