@@ -6,8 +6,9 @@
  *
  * Records (struct/union) are compared as the DWARF importer keys them across units: kind,
  * name, size, and per member its name, bit position, bit width and the shape of its type:
- * the chain of kinds (pointers, qualifiers, arrays with their counts) down to the first named
- * type, whose kind and name (and, for base types, size) must agree. Two structs of one name
+ * the chain of kinds (pointers, qualifiers, arrays with their element counts over all
+ * dimensions) down to the first named type, whose kind and name (and, for base types, size)
+ * must agree; an INT and a FLOAT of one name and size agree (BTF without float support). Two structs of one name
  * that differ only deeper than that are taken as one (as in DWARF import; docs/btf.md).
  * BTF TYPE_TAGs are transparent; a FWD matches a struct or union of its name.
  *
@@ -44,6 +45,44 @@ static int tyr_kind_of_btf(const struct btf_type *t)
     }
 }
 
+/* An array's element count over all its dimensions, and its innermost element: BTF from
+ * pahole flattens `char m[2][3][5]` into one array of 30 where DWARF nests three. */
+static uint64_t btf_flat_array(const tyr_btf *b, uint32_t *bid)
+{
+    uint64_t total = 1;
+    for (int step = 0; step < SHAPE_STEPS; step++) {
+        const struct btf_type *t = *bid ? btf__type_by_id(b->btf, *bid) : NULL;
+        if (t && btf_is_type_tag(t)) {
+            *bid = t->type;
+            continue;
+        }
+        if (!t || !btf_is_array(t) || total > (UINT64_C(1) << 40))
+            break;
+        total *= btf_array(t)->nelems;
+        *bid = btf_array(t)->type;
+    }
+    return total;
+}
+
+static uint64_t reg_flat_array(const tyr_registry *reg, uint32_t *rid)
+{
+    uint64_t total = 1;
+    for (int step = 0; step < SHAPE_STEPS; step++) {
+        tyr_type_info ri;
+        if (tyr_type_get(reg, (tyr_type){*rid}, &ri) || ri.kind != TYR_KIND_ARRAY ||
+            total > (UINT64_C(1) << 40))
+            break;
+        total *= ri.count;
+        *rid = ri.target.id;
+    }
+    return total;
+}
+
+static bool is_base_kind(int kind)
+{
+    return kind == TYR_KIND_INT || kind == TYR_KIND_FLOAT;
+}
+
 /* Whether BTF type bid and registry type rid have the same shape (see above). */
 static bool same_shape(const tyr_btf *b, uint32_t bid, const tyr_registry *reg, uint32_t rid)
 {
@@ -61,13 +100,14 @@ static bool same_shape(const tyr_btf *b, uint32_t bid, const tyr_registry *reg, 
         if (tyr_type_get(reg, (tyr_type){rid}, &ri))
             return false;
         int k = tyr_kind_of_btf(t);
+        const char *name = tbtf_name(b, t->name_off);
+        /* BTF written without float support (pahole's default before --btf_gen_floats)
+         * holds `double` as an INT of the same name and size */
+        if (is_base_kind(k) && is_base_kind(ri.kind))
+            return !strcmp(name, ri.name) && t->size == ri.size;
         if (k != ri.kind)
             return false;
-        const char *name = tbtf_name(b, t->name_off);
         switch (k) {
-        case TYR_KIND_INT:
-        case TYR_KIND_FLOAT:
-            return !strcmp(name, ri.name) && t->size == ri.size;
         case TYR_KIND_STRUCT:
         case TYR_KIND_UNION:
         case TYR_KIND_ENUM:
@@ -86,10 +126,9 @@ static bool same_shape(const tyr_btf *b, uint32_t bid, const tyr_registry *reg, 
             return n == ri.count;
         }
         case TYR_KIND_ARRAY:
-            if (btf_array(t)->nelems != ri.count)
+            if (btf_flat_array(b, &bid) != reg_flat_array(reg, &rid))
                 return false;
-            bid = btf_array(t)->type;
-            break;
+            continue;
         default: /* pointers and qualifiers */
             bid = t->type;
             break;
