@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "tool.h"
@@ -96,7 +97,8 @@ static int btf_input_open(struct btf_input *in, const char *file, const char *ba
         tyr_btf_free(in->base);
         return tool_fail_err(file, err, &diag);
     }
-    if ((err = tyr_registry_new(NULL, &in->reg))) {
+    uint32_t hint = btf__type_cnt(tyr_btf_libbpf(in->btf)); /* sizes the arena once */
+    if ((err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .type_hint = hint), &in->reg))) {
         tyr_btf_free(in->btf);
         tyr_btf_free(in->base);
         return tool_fail_err(file, err, NULL);
