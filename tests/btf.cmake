@@ -24,3 +24,12 @@ foreach(src ${TYR_BTF_TESTS})
     endif()
   endif()
 endforeach()
+
+# The --btf forms of the tool against its DWARF forms on the same fixture (tests/btf_tool.sh).
+if(TYR_PAHOLE)
+  add_test(NAME tool_btf COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/btf_tool.sh $<TARGET_FILE:tyr_tool>
+    ${TYR_FX_BTF} ${CMAKE_CURRENT_BINARY_DIR}/fixtures/fx-gcc-d4-O0
+    ${CMAKE_CURRENT_BINARY_DIR}/tool_btf)
+  # The script runs the tool through bash: valgrind would watch bash, not tyr.
+  set_tests_properties(tool_btf PROPERTIES LABELS "tool;nomemcheck" TIMEOUT 300)
+endif()

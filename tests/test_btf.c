@@ -466,6 +466,12 @@ static void test_import_reach(void **state)
     assert_int_equal(tyr_btf_import_func(b, reg, "walk", &w, NULL), 0);
     assert_int_equal(tyr_find(reg, "pk", TYR_KIND_STRUCT, &n), TYR_ENOENT);
     assert_int_equal(tyr_find(reg, "node", TYR_KIND_STRUCT, &n), 0);
+    /* reached through a pointer only, and laid out all the same */
+    tyr_type_info ni;
+    assert_int_equal(tyr_type_get(reg, n, &ni), 0);
+    assert_false(ni.flags & TYR_STRUCT_DECL);
+    assert_int_equal(ni.size, 32);
+    assert_int_equal(ni.count, 7);
     uint32_t count = tyr_registry_type_count(reg);
     assert_int_equal(tyr_btf_import_func(b, reg, "walk", &w2, NULL), 0);
     assert_int_equal(w.id, w2.id);

@@ -37,6 +37,8 @@ struct ctx {
     tyr_diag *diag;
     struct job *jobs; /* owned by the ctx: freed by ctx_done */
     uint32_t njobs, cap;
+    uint32_t *pending; /* structs/unions declared but not filled yet (owned) */
+    uint32_t npending, cap_pending;
     uint32_t *ptypes; /* prototype scratch (owned) */
     const char **pnames;
     uint32_t pcap;
@@ -363,6 +365,20 @@ static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     return 0;
 }
 
+static int add_pending(struct ctx *c, uint32_t id)
+{
+    if (c->npending == c->cap_pending) {
+        uint32_t cap = c->cap_pending ? c->cap_pending * 2 : 64;
+        uint32_t *p = realloc(c->pending, (size_t)cap * sizeof *p);
+        if (!p)
+            return TYR_ENOMEM;
+        c->pending = p;
+        c->cap_pending = cap;
+    }
+    c->pending[c->npending++] = id;
+    return 0;
+}
+
 /* Every target of id has a registry type: give id its own. */
 static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
 {
@@ -397,11 +413,14 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
             shared = true;
             break;
         }
-        /* declared now; a struct or union is filled by a FILL job */
+        /* declared now; a struct or union is filled by a FILL job, at the latest once the
+         * import's jobs are done (one reached only through pointers) */
         tyr_struct s;
         if ((err = tyr_struct_declare(c->reg, kind, name, &s)))
             return reg_fail(c, err, id, "declaration");
         rid = s.id;
+        if (!btf_is_fwd(t) && (err = add_pending(c, id)))
+            return err;
         break;
     }
     case BTF_KIND_TYPEDEF: {
@@ -682,9 +701,17 @@ int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out, tyr
 {
     struct ctx c = {.b = b, .reg = b->reg, .diag = diag};
     int err = run(&c, id, want == TBTF_WANT_FULL ? OP_FULL : OP_HANDLE);
+    /* Structs reached only through pointers get their layout too (filling one may declare
+     * more); each id is declared once, so this ends. */
+    while (!err && c.npending) {
+        uint32_t s = c.pending[--c.npending];
+        if (*tbtf_state(b, s) == TBTF_HANDLED)
+            err = run(&c, s, OP_FILL);
+    }
     if (!err && out)
         *out = mapped(&c, id);
     free(c.jobs);
+    free(c.pending);
     free(c.ptypes);
     free(c.pnames);
     b->scanned = tyr_registry_type_count(b->reg);
