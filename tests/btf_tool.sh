@@ -5,7 +5,10 @@
 #     function of the BTF (the probe line and the kfunc retval line aside): "N of M agree";
 #   - `tyr import --btf BTF -f walk -t 'struct Bits'` writes a blob that verifies, and its
 #     layouts of struct Node and struct Bits equal the ones imported from DWARF;
-#   - errors are one line and exit 1.
+#   - errors are one line and exit 1;
+#   - where the running kernel has BTF and gcc is installed: all of vmlinux imported, dumped
+#     as C with every struct's sizeof and offsetof asserted, and compiled by gcc (the
+#     compiler as the layout oracle).
 #   btf_tool.sh TYR BTF ELF WORKDIR
 set -uo pipefail
 tyr=$1 btf=$2 elf=$3 work=$4
@@ -37,4 +40,15 @@ done
 [[ $(wc -l <err.txt) -eq 1 ]] && grep -q '^tyr: .*no function' err.txt || { cat err.txt; fail=1; }
 "$tyr" import --btf "$btf" -t 'struct tyr_no_such' -o x.tyr 2>err.txt && fail=1
 [[ $(wc -l <err.txt) -eq 1 ]] || { cat err.txt; fail=1; }
+if [[ -r /sys/kernel/btf/vmlinux ]] && command -v gcc >/dev/null; then
+    "$tyr" import --btf --all --full -o vmlinux.tyr >/dev/null || fail=1
+    "$tyr" dump vmlinux.tyr --asserts >vmlinux.c || fail=1
+    if gcc -std=gnu11 -fsyntax-only -w vmlinux.c; then
+        echo "vmlinux: C dump of $(grep -c '^struct\|^union' vmlinux.c) records compiles, $(grep -c _Static_assert vmlinux.c) layout asserts hold"
+    else
+        echo "vmlinux: the C dump does not compile"; fail=1
+    fi
+else
+    echo "skip vmlinux part: no /sys/kernel/btf/vmlinux or no gcc"
+fi
 exit $fail
