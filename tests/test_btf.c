@@ -828,6 +828,49 @@ static void test_hostile_shapes(void **state)
     }
 }
 
+/* A failed import leaves the handle usable: an unrelated function imports afterwards; the
+ * struct whose layout failed stays declared only, and asking for its layout fails again the
+ * same way (no state left "in progress"). */
+static void test_error_then_more(void **state)
+{
+    (void)state;
+    struct btf *btf = btf__new_empty();
+    int i = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    int bad = btf__add_struct(btf, "bad", 4);
+    btf__add_field(btf, "x", i, 64, 0); /* past the end */
+    int good = btf__add_struct(btf, "good", 4);
+    btf__add_field(btf, "y", i, 0, 0);
+    int pbad = btf__add_ptr(btf, bad), pgood = btf__add_ptr(btf, good);
+    int p1 = btf__add_func_proto(btf, i);
+    btf__add_func_param(btf, "b", pbad);
+    btf__add_func(btf, "takes_bad", BTF_FUNC_GLOBAL, p1);
+    int p2 = btf__add_func_proto(btf, i);
+    btf__add_func_param(btf, "g", pgood);
+    btf__add_func(btf, "takes_good", BTF_FUNC_GLOBAL, p2);
+    tyr_btf *b = open_btf(btf, NULL);
+    tyr_registry *reg = new_reg();
+    tyr_diag diag = {0};
+    tyr_type f, t;
+    assert_int_equal(tyr_btf_import_func(b, reg, "takes_bad", &f, &diag), TYR_ERANGE);
+    assert_int_equal(diag.offset, (uint64_t)bad);
+    assert_int_equal(tyr_btf_import_func(b, reg, "takes_good", &f, NULL), 0);
+    tyr_type_info gi;
+    assert_int_equal(tyr_type_get(reg, find(reg, "good", TYR_KIND_STRUCT), &gi), 0);
+    assert_false(gi.flags & TYR_STRUCT_DECL);
+    assert_int_equal(gi.count, 1);
+    for (int round = 0; round < 2; round++) {
+        memset(&diag, 0, sizeof diag);
+        assert_int_equal(tyr_btf_import_type(b, reg, "bad", TYR_KIND_STRUCT, &t, &diag),
+                         TYR_ERANGE);
+        assert_int_equal(diag.offset, (uint64_t)bad);
+        assert_int_equal(tyr_type_get(reg, find(reg, "bad", TYR_KIND_STRUCT), &gi), 0);
+        assert_true(gi.flags & TYR_STRUCT_DECL);
+    }
+    tyr_registry_free(reg);
+    tyr_btf_free(b);
+    btf__free(btf);
+}
+
 /* ---- the running kernel ---- */
 
 static const char *const kernel_structs[] = {"task_struct", "sk_buff", "file", "inode",
@@ -908,6 +951,7 @@ int main(void)
         cmocka_unit_test(test_dwarf_and_btf),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_hostile_shapes),
+        cmocka_unit_test(test_error_then_more),
         cmocka_unit_test(test_vmlinux),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,14 +31,21 @@ struct job {
     uint32_t i; /* next dependency to check */
 };
 
+struct tbtf_member {
+    uint64_t offset;
+    uint32_t bit_offset, width, type;
+    const char *name;
+};
+
 struct ctx {
     tyr_btf *b; /* the handle the import was started on (ids of its bases resolve through it) */
     tyr_registry *reg;
     tyr_diag *diag;
     struct job *jobs; /* owned by the ctx: freed by ctx_done */
     uint32_t njobs, cap;
-    uint32_t *pending; /* structs/unions declared but not filled yet (owned) */
-    uint32_t npending, cap_pending;
+    struct tbtf_member *members; /* a struct's members before it is completed (owned) */
+    const char **names;
+    uint32_t mcap;
     uint32_t *ptypes; /* prototype scratch (owned) */
     const char **pnames;
     uint32_t pcap;
@@ -68,7 +75,7 @@ static int fail(const struct ctx *c, int err, uint32_t id, const char *what)
 
 static int reg_fail(const struct ctx *c, int err, uint32_t id, const char *what)
 {
-    char buf[96];
+    char buf[256];
     snprintf(buf, sizeof buf, "%s: %s", what, tyr_strerror(err));
     return fail(c, err, id, buf);
 }
@@ -365,17 +372,19 @@ static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     return 0;
 }
 
+/* Remember a declared struct/union to fill, in the handle that owns its id. */
 static int add_pending(struct ctx *c, uint32_t id)
 {
-    if (c->npending == c->cap_pending) {
-        uint32_t cap = c->cap_pending ? c->cap_pending * 2 : 64;
-        uint32_t *p = realloc(c->pending, (size_t)cap * sizeof *p);
+    tyr_btf *o = tbtf_owner(c->b, id);
+    if (o->npending == o->cap_pending) {
+        uint32_t cap = o->cap_pending ? o->cap_pending * 2 : 64;
+        uint32_t *p = realloc(o->pending, (size_t)cap * sizeof *p);
         if (!p)
             return TYR_ENOMEM;
-        c->pending = p;
-        c->cap_pending = cap;
+        o->pending = p;
+        o->cap_pending = cap;
     }
-    c->pending[c->npending++] = id;
+    o->pending[o->npending++] = id;
     return 0;
 }
 
@@ -440,7 +449,6 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
     case BTF_KIND_TYPE_TAG: /* transparent: the tagged type itself */
         stats_of(c, id)->type_tags++;
         rid = mapped(c, t->type);
-        shared = true;
         break;
     case BTF_KIND_PTR:
         a.kind = TYR_KIND_PTR;
@@ -457,7 +465,7 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
         if (err == TYR_EKIND) { /* restrict on a non-pointer: dropped, counted */
             stats_of(c, id)->restrict_dropped++;
             rid = a.target;
-            shared = true;
+            shared = false;
             err = 0;
         }
         break;
@@ -592,26 +600,101 @@ static void member_bits(const struct ctx *c, const struct btf_type *t, uint32_t 
     }
 }
 
+/* Where member i goes: registry type, byte offset, bit offset and width; and the check the
+ * registry would make when it is added (so that a struct is completed only once every
+ * member is known to fit: a failure leaves it declared, never half-filled). */
+static int place_member(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t i,
+                        struct tbtf_member *out)
+{
+    uint64_t pos;
+    char what[96];
+    member_bits(c, t, i, &pos, &out->width);
+    out->type = mapped(c, btf_members(t)[i].type);
+    out->name = tbtf_name(c->b, btf_members(t)[i].name_off);
+    out->bit_offset = 0;
+    tyr_type res = tyr_type_strip(c->reg, (tyr_type){out->type}, TYR_STRIP_ALL);
+    tyr_type_info ri;
+    int err = tyr_type_get(c->reg, res, &ri);
+    if (!err && (ri.kind == TYR_KIND_VOID || ri.kind == TYR_KIND_FUNC ||
+                 ri.kind == TYR_KIND_FUNC_PROTO))
+        err = TYR_EKIND;
+    else if (!err && (ri.kind == TYR_KIND_STRUCT || ri.kind == TYR_KIND_UNION) &&
+             (ri.flags & TYR_STRUCT_DECL))
+        err = TYR_EINCOMPLETE;
+    else if (!err && out->width && ri.kind != TYR_KIND_INT && ri.kind != TYR_KIND_ENUM)
+        err = TYR_EKIND;
+    if (err) {
+        snprintf(what, sizeof what, "member %u ('%s') of a type no member can have", i, out->name);
+        return reg_fail(c, err, id, what);
+    }
+    if (out->width) {
+        if (!place_bitfield(pos, out->width, ri.size, t->size, &out->offset)) {
+            snprintf(what, sizeof what, "bitfield member %u ('%s') fits no storage unit", i,
+                     out->name);
+            return reg_fail(c, TYR_ERANGE, id, what);
+        }
+        out->bit_offset = (uint32_t)(pos - out->offset * 8);
+        return 0;
+    }
+    if (pos % 8) {
+        snprintf(what, sizeof what, "member %u ('%s') at bit %llu, not on a byte", i, out->name,
+                 (unsigned long long)pos);
+        return fail(c, TYR_EBTF, id, what);
+    }
+    out->offset = pos / 8;
+    if (ri.size > t->size || out->offset > t->size - ri.size) {
+        snprintf(what, sizeof what, "member %u ('%s') ends past the struct", i, out->name);
+        return reg_fail(c, TYR_ERANGE, id, what);
+    }
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
 {
     tyr_struct s = {mapped(c, id)};
-    const struct btf_member *m = btf_members(t);
-    uint32_t n = btf_vlen(t), align = 1;
+    uint32_t n = btf_vlen(t), align = 1, named = 0;
     bool packed = false;
+    if (n > c->mcap) {
+        uint32_t cap = n < 64 ? 64 : n;
+        struct tbtf_member *mm = realloc(c->members, cap * sizeof *mm);
+        if (mm)
+            c->members = mm;
+        const char **nn = realloc(c->names, cap * sizeof *nn);
+        if (nn)
+            c->names = nn;
+        if (!mm || !nn)
+            return TYR_ENOMEM;
+        c->mcap = cap;
+    }
     /* BTF has no alignment: the largest member alignment; a member off its natural
      * alignment, or a size not a multiple of it, means packed (as for DWARF without
      * DW_AT_alignment). */
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t pos;
-        uint32_t width;
-        member_bits(c, t, i, &pos, &width);
-        uint32_t a = tyr_type_align(c->reg, (tyr_type){mapped(c, m[i].type)});
+        struct tbtf_member *mb = &c->members[i];
+        int err = place_member(c, id, t, i, mb);
+        if (err)
+            return err;
+        if (*mb->name)
+            c->names[named++] = mb->name;
+        uint32_t a = tyr_type_align(c->reg, (tyr_type){mb->type});
         a = a ? a : 1;
         if (a > align)
             align = a;
-        if (!width && (pos % 8 || (pos / 8) % a))
+        if (!mb->width && mb->offset % a)
             packed = true;
     }
+    qsort(c->names, named, sizeof *c->names, by_name);
+    for (uint32_t i = 1; i < named; i++)
+        if (!strcmp(c->names[i], c->names[i - 1])) {
+            char what[96];
+            snprintf(what, sizeof what, "two members named '%s'", c->names[i]);
+            return reg_fail(c, TYR_EEXIST, id, what);
+        }
     if (t->size % align)
         packed = true;
     if (packed)
@@ -620,28 +703,11 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
     if (err)
         return reg_fail(c, err, id, "size");
     for (uint32_t i = 0; i < n; i++) {
-        uint64_t pos, off;
-        uint32_t width, bo = 0;
-        char what[64];
-        member_bits(c, t, i, &pos, &width);
-        uint32_t mt = mapped(c, m[i].type);
-        if (width) {
-            if (!place_bitfield(pos, width, tyr_type_size(c->reg, (tyr_type){mt}), t->size, &off)) {
-                snprintf(what, sizeof what, "bitfield member %u fits no storage unit", i);
-                return fail(c, TYR_EBTF, id, what);
-            }
-            bo = (uint32_t)(pos - off * 8);
-        } else {
-            if (pos % 8) {
-                snprintf(what, sizeof what, "member %u at bit %llu, not on a byte", i,
-                         (unsigned long long)pos);
-                return fail(c, TYR_EBTF, id, what);
-            }
-            off = pos / 8;
-        }
-        if ((err = tyr_struct_add_field(c->reg, s, tbtf_name(c->b, m[i].name_off), (tyr_type){mt},
-                                        off, bo, width))) {
-            snprintf(what, sizeof what, "member %u ('%s')", i, tbtf_name(c->b, m[i].name_off));
+        const struct tbtf_member *mb = &c->members[i];
+        if ((err = tyr_struct_add_field(c->reg, s, mb->name, (tyr_type){mb->type}, mb->offset,
+                                        mb->bit_offset, mb->width))) {
+            char what[96];
+            snprintf(what, sizeof what, "member %u ('%s')", i, mb->name);
             return reg_fail(c, err, id, what);
         }
     }
@@ -693,25 +759,59 @@ static int run(struct ctx *c, uint32_t id, int want)
         default: err = step_fill(c); break;
         }
     }
+    /* On failure the ids in progress go back to where a later import can take them up: a
+     * reference in progress to not met, a struct being filled to declared. The structs
+     * waiting to be filled stay declared (a later import fills them if it holds them by
+     * value), so that one bad type does not fail every later import. */
+    if (err) {
+        for (uint32_t k = 0; k < c->njobs; k++) {
+            uint8_t *st = tbtf_state(c->b, c->jobs[k].id);
+            if (c->jobs[k].op == OP_HANDLE && *st == TBTF_HANDLING)
+                *st = TBTF_NONE;
+            else if (c->jobs[k].op == OP_FILL && *st == TBTF_FILLING)
+                *st = TBTF_HANDLED;
+        }
+        for (tyr_btf *h = c->b; h; h = h->base)
+            h->npending = 0;
+    }
     c->njobs = 0;
     return err;
+}
+
+/* Fill every struct/union declared and not filled yet, in b and its bases (filling one may
+ * declare more; each id is declared once, so this ends). */
+static int drain_pending(struct ctx *c)
+{
+    bool more = true;
+    while (more) {
+        more = false;
+        for (tyr_btf *h = c->b; h; h = h->base) {
+            while (h->npending) {
+                uint32_t s = h->pending[--h->npending];
+                more = true;
+                if (*tbtf_state(c->b, s) != TBTF_HANDLED)
+                    continue;
+                int err = run(c, s, OP_FILL);
+                if (err)
+                    return err;
+            }
+        }
+    }
+    return 0;
 }
 
 int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out, tyr_diag *diag)
 {
     struct ctx c = {.b = b, .reg = b->reg, .diag = diag};
+    /* id, then the structs it reaches only through pointers: they get their layout too */
     int err = run(&c, id, want == TBTF_WANT_FULL ? OP_FULL : OP_HANDLE);
-    /* Structs reached only through pointers get their layout too (filling one may declare
-     * more); each id is declared once, so this ends. */
-    while (!err && c.npending) {
-        uint32_t s = c.pending[--c.npending];
-        if (*tbtf_state(b, s) == TBTF_HANDLED)
-            err = run(&c, s, OP_FILL);
-    }
+    if (!err)
+        err = drain_pending(&c);
     if (!err && out)
         *out = mapped(&c, id);
     free(c.jobs);
-    free(c.pending);
+    free(c.members);
+    free(c.names);
     free(c.ptypes);
     free(c.pnames);
     b->scanned = tyr_registry_type_count(b->reg);

@@ -55,6 +55,10 @@ struct tyr_btf {
     tyr_registry *reg;
     uint8_t *state;
     uint32_t *map;
+    /* Own structs/unions declared and not filled yet (owned): filled at the end of the
+     * import that declared them (emptied when it fails). */
+    uint32_t *pending;
+    uint32_t npending, cap_pending;
     /* The anonymous-type key set over reg's types [0, scanned) (owned). */
     struct tbtf_key *keys;
     uint32_t keys_cap, keys_used, scanned;

@@ -176,6 +176,9 @@ static void unbind(tyr_btf *b)
     free(b->state);
     free(b->map);
     free(b->keys);
+    free(b->pending);
+    b->pending = NULL;
+    b->npending = b->cap_pending = 0;
     b->state = NULL;
     b->map = NULL;
     b->keys = NULL;
