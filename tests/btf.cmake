@@ -2,7 +2,9 @@
 # test_btf also reads BTF that pahole writes from a DWARF fixture (the same types from both
 # worlds, for the one-registry test); without pahole that test skips.
 find_program(TYR_PAHOLE pahole)
-set(TYR_FX_BTF ${CMAKE_CURRENT_BINARY_DIR}/fixtures/fx-gcc-d4-O0.btf)
+# Kept out of fixtures/, whose fx-* files other wiring globs as ELF files.
+set(TYR_FX_BTF ${CMAKE_CURRENT_BINARY_DIR}/btf/fx-gcc-d4-O0.btf)
+file(MAKE_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR}/btf)
 # (tests/dwarf.cmake makes fx-gcc-d4-O0 in this same directory scope.)
 if(TYR_PAHOLE)
   add_custom_command(OUTPUT ${TYR_FX_BTF}
