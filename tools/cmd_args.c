@@ -152,6 +152,8 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
 
 int cmd_args(int argc, char **argv)
 {
+    if (tool_btf_requested(argc, argv))
+        return cmd_btf_args(argc, argv);
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
     bool json = false;

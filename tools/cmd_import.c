@@ -129,6 +129,8 @@ static int summarize(const char *path, uint64_t off, uint64_t len, uint32_t impo
 
 int cmd_import(int argc, char **argv)
 {
+    if (tool_btf_requested(argc, argv))
+        return cmd_btf_import(argc, argv);
     enum { OPT_FULL = 256, OPT_APPEND, OPT_PAGE };
     static const struct option opts[] = {
         {"function", required_argument, NULL, 'f'}, {"type", required_argument, NULL, 't'},

@@ -51,4 +51,9 @@ int cmd_verify(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 
+/* tools/cmd_btf.c: the --btf forms of import and args (kernel BTF through libtyr-btf). */
+bool tool_btf_requested(int argc, char **argv);
+int cmd_btf_import(int argc, char **argv);
+int cmd_btf_args(int argc, char **argv);
+
 #endif

@@ -36,7 +36,8 @@ extern "C" {
     X(TYR_ENODEBUG, 21, "no DWARF debug info found")                           \
     X(TYR_EDWARF, 22, "malformed or unsupported DWARF")                        \
     X(TYR_ENOTSUP, 23, "not supported")                                        \
-    X(TYR_ETRUNC, 24, "input ends before the value it describes")
+    X(TYR_ETRUNC, 24, "input ends before the value it describes")              \
+    X(TYR_EBTF, 25, "malformed or unsupported BTF")
 
 enum tyr_error {
     TYR_OK = 0,

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* The public import calls: find what is asked in the BTF, bind, import, report. */
+#include <fnmatch.h>
+#include <string.h>
+
+#include "btf_internal.h"
+
+static int start(tyr_btf *b, tyr_registry *reg)
+{
+    if (!b || !reg)
+        return TYR_EINVAL;
+    if (tyr_registry_is_mapped(reg))
+        return TYR_EREADONLY;
+    return tbtf_bind(b, reg);
+}
+
+int tyr_btf_import_id(tyr_btf *b, tyr_registry *reg, uint32_t id, tyr_type *out, tyr_diag *diag)
+{
+    int err = start(b, reg);
+    if (err)
+        return err;
+    if (id >= b->n)
+        return tbtf_fail(diag, TYR_EHANDLE, id, "BTF type %u: past the last id %u", id,
+                         b->n - 1);
+    const struct btf_type *t = id ? btf__type_by_id(b->btf, id) : NULL;
+    if (t && (btf_is_var(t) || btf_is_datasec(t) || btf_is_decl_tag(t)))
+        return tbtf_fail(diag, TYR_ENOTSUP, id,
+                         "BTF type %u: a var, datasec or decl_tag has no registry kind", id);
+    uint32_t rid = 0;
+    if (id && (err = tbtf_import(b, id, TBTF_WANT_FULL, &rid, diag)))
+        return err;
+    if (out)
+        *out = (tyr_type){rid};
+    return 0;
+}
+
+int tyr_btf_import_func(tyr_btf *b, tyr_registry *reg, const char *name, tyr_type *out,
+                        tyr_diag *diag)
+{
+    if (!b || !name || !*name)
+        return TYR_EINVAL;
+    /* libbpf searches the base of a split BTF too */
+    __s32 id = btf__find_by_name_kind(b->btf, name, BTF_KIND_FUNC);
+    if (id <= 0)
+        return tbtf_fail(diag, TYR_ENOENT, 0, "no BTF function '%s'", name);
+    return tyr_btf_import_id(b, reg, (uint32_t)id, out, diag);
+}
+
+int tyr_btf_import_type(tyr_btf *b, tyr_registry *reg, const char *name, int kind,
+                        tyr_type *out, tyr_diag *diag)
+{
+    if (!b || !name || !*name)
+        return TYR_EINVAL;
+    /* BTF kinds to try, in order of preference (a definition before a declaration). */
+    int kinds[6], nk = 0;
+    switch (kind) {
+    case TYR_KIND_STRUCT: kinds[nk++] = BTF_KIND_STRUCT; break;
+    case TYR_KIND_UNION: kinds[nk++] = BTF_KIND_UNION; break;
+    case TYR_KIND_ENUM: kinds[nk++] = BTF_KIND_ENUM; kinds[nk++] = BTF_KIND_ENUM64; break;
+    case TYR_KIND_TYPEDEF: kinds[nk++] = BTF_KIND_TYPEDEF; break;
+    case TYR_KIND_INT: kinds[nk++] = BTF_KIND_INT; break;
+    case TYR_KIND_FLOAT: kinds[nk++] = BTF_KIND_FLOAT; break;
+    case TYR_KIND_ANY:
+        kinds[nk++] = BTF_KIND_STRUCT;
+        kinds[nk++] = BTF_KIND_UNION;
+        kinds[nk++] = BTF_KIND_TYPEDEF;
+        kinds[nk++] = BTF_KIND_ENUM;
+        kinds[nk++] = BTF_KIND_ENUM64;
+        kinds[nk++] = BTF_KIND_INT;
+        break;
+    default:
+        return TYR_EINVAL;
+    }
+    for (int i = 0; i < nk; i++) {
+        __s32 id = btf__find_by_name_kind(b->btf, name, (__u32)kinds[i]);
+        if (id > 0)
+            return tyr_btf_import_id(b, reg, (uint32_t)id, out, diag);
+    }
+    /* only declared: the FWD */
+    if (kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION || kind == TYR_KIND_ANY) {
+        __s32 id = btf__find_by_name_kind(b->btf, name, BTF_KIND_FWD);
+        if (id > 0) {
+            const struct btf_type *t = btf__type_by_id(b->btf, (__u32)id);
+            if (kind == TYR_KIND_ANY || (kind == TYR_KIND_UNION) == btf_kflag(t))
+                return tyr_btf_import_id(b, reg, (uint32_t)id, out, diag);
+        }
+    }
+    return tbtf_fail(diag, TYR_ENOENT, 0, "no BTF type '%s' of kind %s", name,
+                     kind == TYR_KIND_ANY ? "any" : tyr_kind_name(kind));
+}
+
+int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, tyr_diag *diag)
+{
+    int err = start(b, reg);
+    if (err)
+        return err;
+    for (uint32_t id = b->start; id < b->n; id++) {
+        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        if (!t)
+            return tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
+        if (btf_is_var(t) || btf_is_datasec(t) || btf_is_decl_tag(t)) {
+            uint8_t *st = tbtf_state(b, id);
+            if (*st == TBTF_NONE) {
+                *st = TBTF_SKIPPED;
+                if (btf_is_var(t))
+                    b->stats.vars++;
+                else if (btf_is_datasec(t))
+                    b->stats.datasecs++;
+                else
+                    b->stats.decl_tags++;
+            }
+            continue;
+        }
+        if (*tbtf_state(b, id) == TBTF_FILLED)
+            continue;
+        if ((err = tbtf_import(b, id, TBTF_WANT_FULL, NULL, diag)))
+            return err;
+    }
+    return 0;
+}
+
+int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_fn fn, void *ctx)
+{
+    if (!b || !fn)
+        return TYR_EINVAL;
+    for (uint32_t id = b->start; id < b->n; id++) {
+        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        if (!t || !btf_is_func(t))
+            continue;
+        const char *name = tbtf_name(b, t->name_off);
+        if (!*name || (glob && fnmatch(glob, name, 0)))
+            continue;
+        int r = fn(ctx, name);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int tyr_btf_get_stats(const tyr_btf *b, tyr_btf_stats *out)
+{
+    if (!b || !out)
+        return TYR_EINVAL;
+    *out = b->stats;
+    return 0;
+}

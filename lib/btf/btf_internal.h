@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the BTF importer: the handle, its per-id import state, and the registry-side
+ * matching that lets BTF and DWARF types share one registry. Layers, each calling only down:
+ *   btf_open.c    handles: libbpf's struct btf, the split chain, binding to a registry
+ *   btf_match.c   is this BTF type one the registry already holds? (names, layouts, keys)
+ *   btf_import.c  the import itself: an explicit job stack over BTF ids
+ *   btf_api.c     the public import calls, stats and the FUNC listing
+ * Only the public registry API is used (tyr/registry.h): no registry internals.
+ */
+#ifndef TYR_BTF_INTERNAL_H
+#define TYR_BTF_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bpf/btf.h>
+
+#include "tyr/btf.h"
+
+#if defined(__GNUC__)
+#define TBTF_HIDDEN __attribute__((visibility("hidden")))
+#define TBTF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TBTF_HIDDEN
+#define TBTF_PRINTF(a, b)
+#endif
+
+/* Import state of one BTF id. */
+enum tbtf_state {
+    TBTF_NONE = 0,     /* not met yet */
+    TBTF_HANDLING = 1, /* its targets are being imported (met again: a reference loop) */
+    TBTF_HANDLED = 2,  /* has a registry type (a struct or union: declared, not filled yet) */
+    TBTF_FILLING = 3,  /* struct/union: its members' types are being imported */
+    TBTF_FILLED = 4,   /* struct/union with its layout (or one the registry already held) */
+    TBTF_SKIPPED = 5,  /* VAR, DATASEC, DECL_TAG: counted, no registry type */
+};
+
+/* Anonymous registry types (pointers, qualifiers, arrays, prototypes) by structural key,
+ * so that an equal one is shared; open addressing, several ids may share a key. */
+struct tbtf_key {
+    uint64_t key; /* 0 = empty */
+    uint32_t id;
+};
+
+struct tyr_btf {
+    struct btf *btf;  /* owned (btf__free) */
+    tyr_btf *base;    /* split BTF: the handle of its base; not owned */
+    uint32_t start;   /* first id of this BTF: 1, or the base's type count */
+    uint32_t n;       /* btf__type_cnt: ids are < n */
+
+    /* Bound to one registry (tbtf_bind): state and registry type of each own id, indexed
+     * by id - start (owned, calloc'ed). */
+    tyr_registry *reg;
+    uint8_t *state;
+    uint32_t *map;
+    /* Own structs/unions declared and not filled yet (owned): filled at the end of the
+     * import that declared them (emptied when it fails). */
+    uint32_t *pending;
+    uint32_t npending, cap_pending;
+    /* The anonymous-type key set over reg's types [0, scanned) (owned). */
+    struct tbtf_key *keys;
+    uint32_t keys_cap, keys_used, scanned;
+
+    tyr_btf_stats stats;
+};
+
+/* ---- btf_open.c ---- */
+/* The handle owning id (this one or a base down the chain). */
+static inline tyr_btf *tbtf_owner(tyr_btf *b, uint32_t id)
+{
+    while (id < b->start && b->base)
+        b = b->base;
+    return b;
+}
+static inline uint8_t *tbtf_state(tyr_btf *b, uint32_t id)
+{
+    tyr_btf *o = tbtf_owner(b, id);
+    return &o->state[id - o->start];
+}
+static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
+{
+    tyr_btf *o = tbtf_owner(b, id);
+    return &o->map[id - o->start];
+}
+/* Bind b and its bases to reg (a new registry, or one that shrank: state reset), and bring
+ * the key set up to date with what other importers added. 0 or TYR_ENOMEM. */
+TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
+/* Fill diag (if any) with err, the BTF id and a message; returns err. */
+TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
+    TBTF_PRINTF(4, 5);
+/* The BTF name at a string offset ("" for none or a bad offset). */
+TBTF_HIDDEN const char *tbtf_name(const tyr_btf *b, uint32_t off);
+
+/* ---- btf_match.c ---- */
+/* A registry struct/union already holding the layout of BTF struct/union `id` under its
+ * name, or 0. */
+TBTF_HIDDEN uint32_t tbtf_match_record(tyr_btf *b, uint32_t id);
+/* A declared-only registry struct/union of that name and kind, or 0 (for a FWD). */
+TBTF_HIDDEN uint32_t tbtf_match_decl(const tyr_registry *reg, const char *name, int kind);
+/* A named registry type equal to the given one (INT: size+flags; FLOAT: size+bits;
+ * TYPEDEF/FUNC: target), or 0. */
+TBTF_HIDDEN uint32_t tbtf_match_named(const tyr_registry *reg, int kind, const char *name,
+                                      uint64_t size, uint32_t flags, uint32_t bits,
+                                      uint32_t target);
+/* An enum of that name, size, signedness and enumerators, or 0. */
+TBTF_HIDDEN uint32_t tbtf_match_enum(tyr_btf *b, uint32_t id, uint32_t size, uint32_t flags);
+
+/* The key of an anonymous type: kind, flags, target, count and, for a prototype, its
+ * parameters (names and types). A prototype's params are given as arrays. */
+struct tbtf_anon {
+    int kind;
+    uint32_t flags, target, count;
+    const uint32_t *ptypes;
+    const char *const *pnames;
+};
+TBTF_HIDDEN uint64_t tbtf_anon_key(const struct tbtf_anon *a);
+/* The registry type equal to a, or 0. */
+TBTF_HIDDEN uint32_t tbtf_anon_find(tyr_btf *b, const struct tbtf_anon *a, uint64_t key);
+/* Remember registry type id under key. 0 or TYR_ENOMEM. */
+TBTF_HIDDEN int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id);
+/* Add registry types [b->scanned, count) to the key set. 0 or TYR_ENOMEM. */
+TBTF_HIDDEN int tbtf_anon_scan(tyr_btf *b);
+
+/* ---- btf_import.c ---- */
+enum tbtf_want {
+    TBTF_WANT_HANDLE = 0, /* a registry type id */
+    TBTF_WANT_FULL = 1,   /* and, if it resolves to a struct/union, its layout */
+};
+/* Import BTF id (b must be bound) and what it reaches; *out = its registry type. */
+TBTF_HIDDEN int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out,
+                            tyr_diag *diag);
+
+#endif /* TYR_BTF_INTERNAL_H */

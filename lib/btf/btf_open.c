@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BTF handles: libbpf parses and checks the BTF (header, string and type sections, every
+ * type id and name offset in range); the handle adds the split chain and the per-id import
+ * state bound to one registry.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "btf_internal.h"
+
+int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
+{
+    if (diag) {
+        diag->err = err;
+        diag->offset = id;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+const char *tbtf_name(const tyr_btf *b, uint32_t off)
+{
+    if (!off)
+        return "";
+    const char *s = btf__name_by_offset(b->btf, off);
+    return s ? s : "";
+}
+
+/* libbpf reports failures through errno (libbpf 1.x: NULL return, errno set). */
+static int from_errno(int e, const char *path, tyr_diag *diag)
+{
+    switch (e) {
+    case ENOMEM:
+        return TYR_ENOMEM;
+    case ENOENT:
+    case EACCES:
+    case EPERM:
+    case EISDIR:
+    case EIO:
+        return tbtf_fail(diag, TYR_EIO, 0, "%s: %s", path, strerror(e));
+    default:
+        return tbtf_fail(diag, TYR_EBTF, 0, "%s: libbpf refused the BTF (%s)", path,
+                         strerror(e));
+    }
+}
+
+static int check_opts(const struct tyr_btf_opts *opts)
+{
+    if (!opts)
+        return 0;
+    if (opts->sz < sizeof(size_t))
+        return TYR_EINVAL;
+    /* A newer caller's bytes past the fields known here must be zero. */
+    for (size_t i = sizeof(*opts); i < opts->sz; i++)
+        if (((const unsigned char *)opts)[i])
+            return TYR_EINVAL;
+    return 0;
+}
+
+/* Takes ownership of btf (freed on failure too). */
+static int wrap(struct btf *btf, tyr_btf *base, const char *what, tyr_diag *diag, tyr_btf **out)
+{
+    if (btf__endianness(btf) != BTF_LITTLE_ENDIAN) {
+        btf__free(btf);
+        return tbtf_fail(diag, TYR_EBTF, 0, "%s: big-endian BTF (tyr reads little-endian only)",
+                         what);
+    }
+    tyr_btf *b = calloc(1, sizeof *b);
+    if (!b) {
+        btf__free(btf);
+        return TYR_ENOMEM;
+    }
+    b->btf = btf;
+    b->base = base;
+    b->n = btf__type_cnt(btf);
+    b->start = base ? btf__type_cnt(base->btf) : 1;
+    if (b->start > b->n) {
+        btf__free(btf);
+        free(b);
+        return tbtf_fail(diag, TYR_EBTF, 0, "%s: split BTF smaller than its base", what);
+    }
+    b->stats.btf_types = b->n - b->start;
+    *out = b;
+    return 0;
+}
+
+/* Field reads past opts->sz are not done: opts with a smaller sz have no base/diag. */
+static tyr_btf *opt_base(const struct tyr_btf_opts *o)
+{
+    return o && o->sz >= offsetof(struct tyr_btf_opts, base) + sizeof o->base ? o->base : NULL;
+}
+static tyr_diag *opt_diag(const struct tyr_btf_opts *o)
+{
+    return o && o->sz >= offsetof(struct tyr_btf_opts, diag) + sizeof o->diag ? o->diag : NULL;
+}
+
+/* Owner: the caller, through tyr_btf_free(). */
+int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out)
+{
+    if (!out || check_opts(opts))
+        return TYR_EINVAL;
+    tyr_btf *base = opt_base(opts);
+    tyr_diag *diag = opt_diag(opts);
+    if (!path && base)
+        return TYR_EINVAL;
+    errno = 0;
+    struct btf *btf;
+    if (!path)
+        btf = btf__load_vmlinux_btf();
+    else if (base)
+        btf = btf__parse_split(path, base->btf);
+    else
+        btf = btf__parse(path, NULL);
+    if (!btf)
+        return from_errno(errno ? errno : EINVAL, path ? path : "vmlinux BTF", diag);
+    return wrap(btf, base, path ? path : "vmlinux BTF", diag, out);
+}
+
+/* Owner: the caller, through tyr_btf_free(). */
+int tyr_btf_open_mem(const void *data, size_t len, const struct tyr_btf_opts *opts,
+                     tyr_btf **out)
+{
+    if (!out || !data || check_opts(opts))
+        return TYR_EINVAL;
+    tyr_btf *base = opt_base(opts);
+    tyr_diag *diag = opt_diag(opts);
+    if (len > UINT32_MAX)
+        return tbtf_fail(diag, TYR_EBTF, 0, "BTF of %zu bytes: more than 4 GiB", len);
+    errno = 0;
+    struct btf *btf;
+    if (base) {
+        /* libbpf 1.1 declares btf__new_split but does not export it: the split BTF goes
+         * through an anonymous memfd and btf__parse_raw_split instead. */
+        int fd = memfd_create("tyr-btf", MFD_CLOEXEC);
+        if (fd < 0)
+            return tbtf_fail(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
+        size_t done = 0;
+        while (done < len) {
+            ssize_t w = write(fd, (const char *)data + done, len - done);
+            if (w <= 0) {
+                int e = errno;
+                close(fd);
+                return tbtf_fail(diag, TYR_EIO, 0, "memfd write: %s", strerror(e));
+            }
+            done += (size_t)w;
+        }
+        char path[64];
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        errno = 0;
+        btf = btf__parse_raw_split(path, base->btf);
+        int e = errno;
+        close(fd);
+        errno = e;
+    } else {
+        btf = btf__new(data, (__u32)len);
+    }
+    if (!btf) {
+        int e = errno ? errno : EINVAL;
+        return e == ENOMEM ? TYR_ENOMEM
+                           : tbtf_fail(diag, TYR_EBTF, 0, "libbpf refused the BTF (%s)",
+                                       strerror(e));
+    }
+    return wrap(btf, base, "BTF", diag, out);
+}
+
+static void unbind(tyr_btf *b)
+{
+    free(b->state);
+    free(b->map);
+    free(b->keys);
+    free(b->pending);
+    b->pending = NULL;
+    b->npending = b->cap_pending = 0;
+    b->state = NULL;
+    b->map = NULL;
+    b->keys = NULL;
+    b->keys_cap = b->keys_used = b->scanned = 0;
+    b->reg = NULL;
+}
+
+void tyr_btf_free(tyr_btf *b)
+{
+    if (!b)
+        return;
+    unbind(b);
+    btf__free(b->btf);
+    free(b);
+}
+
+void tyr_btf_forget(tyr_btf *b)
+{
+    if (!b)
+        return;
+    unbind(b);
+    uint32_t own = b->stats.btf_types;
+    memset(&b->stats, 0, sizeof b->stats);
+    b->stats.btf_types = own;
+}
+
+const struct btf *tyr_btf_libbpf(const tyr_btf *b)
+{
+    return b ? b->btf : NULL;
+}
+
+int tbtf_bind(tyr_btf *b, tyr_registry *reg)
+{
+    for (tyr_btf *h = b; h; h = h->base) {
+        /* Another registry, or this one emptied and refilled below what was seen. */
+        if (h->reg != reg || tyr_registry_type_count(reg) < h->scanned)
+            unbind(h);
+        if (!h->state) {
+            size_t own = h->n - h->start;
+            h->state = calloc(own ? own : 1, 1);
+            h->map = calloc(own ? own : 1, sizeof *h->map);
+            if (!h->state || !h->map) {
+                unbind(h);
+                return TYR_ENOMEM;
+            }
+            h->reg = reg;
+        }
+    }
+    return tbtf_anon_scan(b);
+}
