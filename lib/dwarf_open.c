@@ -68,7 +68,7 @@ static Elf_Scn *find_scn(Elf *elf, const char *want, GElf_Shdr *sh)
     return NULL;
 }
 
-static bool has_debug_info(Elf *elf)
+bool tdw_has_debug_info(Elf *elf)
 {
     GElf_Shdr sh;
     Elf_Scn *scn = find_scn(elf, ".debug_info", &sh);
@@ -175,7 +175,7 @@ static bool candidate_ok(const char *path, const unsigned char *want_id, size_t 
     Elf *elf = NULL;
     bool ok = false;
     if (elf_open_fd(fd, &elf) == 0) {
-        ok = has_debug_info(elf);
+        ok = tdw_has_debug_info(elf);
         if (ok && want_len) {
             unsigned char id[64];
             size_t n = build_id(elf, id, sizeof id);
@@ -228,14 +228,21 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     return 0;
 }
 
-static const char *const default_dirs[] = {"/usr/lib/debug", NULL};
+const char *const tdw_default_dirs[] = {"/usr/lib/debug", NULL};
 
-/* Append "path; " to the list of places searched (truncated silently: it is a hint). */
+/* Append a place searched to the list, "; " between places. A place that does not fit
+ * whole is left out and the list ends in " ..." instead: never half a path, never a
+ * dangling separator. */
 static void note_tried(char *tried, size_t len, const char *path)
 {
     size_t n = strlen(tried);
-    if (n + 3 < len)
+    if (n >= 4 && !strcmp(tried + n - 4, " ..."))
+        return;
+    size_t need = (n ? 2 : 0) + strlen(path);
+    if (n + need + 4 < len)
         snprintf(tried + n, len - n, "%s%s", n ? "; " : "", path);
+    else if (n + 4 < len)
+        memcpy(tried + n, " ...", 5);
 }
 
 static int try_path(const char *path, const unsigned char *id, size_t id_len, char *tried,
@@ -249,8 +256,7 @@ static int try_path(const char *path, const unsigned char *id, size_t id_len, ch
     return 0;
 }
 
-/* Look for a separate debug file: build-id paths, then the debuglink name. */
-static bool find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs, char *found,
+bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs, char *found,
                             size_t found_len, char *tried, size_t tried_len)
 {
     unsigned char id[64];
@@ -376,7 +382,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     tyr_diag *diag = OPT(opts, diag, NULL);
     const char *const *dirs = OPT(opts, debug_dirs, NULL);
     if (!dirs)
-        dirs = default_dirs;
+        dirs = tdw_default_dirs;
     static bool once;
     if (!once) {
         /* Process-wide: no per-object tracking in libdwarf (see the header's "Threads"). */
@@ -403,7 +409,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         err = tdw_fail(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
         goto fail;
     }
-    if (has_debug_info(dw->elf)) {
+    if (tdw_has_debug_info(dw->elf)) {
         int dfd = dup(fd);
         if (dfd < 0) {
             err = tdw_fail(diag, TYR_EIO, 0, "dup: %s", strerror(errno));
@@ -413,10 +419,10 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     } else {
         char found[4096], tried[sizeof diag->what];
         tried[0] = 0;
-        if (!search || !find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
+        if (!search || !tdw_find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
                                         sizeof tried)) {
-            err = tdw_fail(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; tried: %s", path,
-                           tried[0] ? tried : "nothing (no build-id or debuglink)");
+            err = tdw_fail(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; looked in %s", path,
+                           tried[0] ? tried : "no other place (it has no build-id or debuglink)");
             goto fail;
         }
         int dfd = open(found, O_RDONLY | O_CLOEXEC);

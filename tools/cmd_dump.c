@@ -5,10 +5,10 @@
  * Printing types and values: the formats themselves live in the library (tyr/format.h).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "tool.h"
 #include "tyr/format.h"
 
@@ -31,25 +31,37 @@ static const char decode_help[] =
     "  --hex BYTES   the value as hex digits (spaces, colons and a 0x prefix allowed)\n"
     "  --raw PATH    the value as the bytes of a file\n";
 
+enum { OPT_FORMAT = 1, OPT_ASSERTS, OPT_HEX, OPT_RAW };
+
+struct dump_args {
+    const char *format;
+    uint32_t flags;
+};
+
+static int dump_opt(void *ctx, int id, const char *arg)
+{
+    struct dump_args *a = ctx;
+    if (id == OPT_FORMAT)
+        a->format = arg;
+    else if (id == OPT_ASSERTS)
+        a->flags |= TYR_DUMP_C_ASSERTS;
+    return EXIT_OK;
+}
+
 int cmd_dump(int argc, char **argv)
 {
-    enum { OPT_ASSERTS = 256 };
-    static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
-                                         {"asserts", no_argument, NULL, OPT_ASSERTS},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *format = "c";
-    uint32_t flags = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'F': format = optarg; break;
-        case OPT_ASSERTS: flags |= TYR_DUMP_C_ASSERTS; break;
-        case 'h': fputs(dump_help, stdout); return EXIT_OK;
-        default: return tool_usage("dump", "bad option");
-        }
-    }
+    static const struct tool_opt opts[] = {{"format", 'F', true, OPT_FORMAT},
+                                           {"asserts", 0, false, OPT_ASSERTS},
+                                           {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"dump", dump_help, opts};
+    struct dump_args a = {"c", 0};
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, dump_opt, &a, &nops);
+    if (rc)
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    const char *format = a.format;
+    uint32_t flags = a.flags;
+    int optind = 1;
     int (*dump)(const tyr_registry *, const struct tyr_dump_opts *, const tyr_sink *);
     if (!strcmp(format, "c"))
         dump = tyr_dump_c;
@@ -59,13 +71,12 @@ int cmd_dump(int argc, char **argv)
         dump = tyr_layout;
     else
         return tool_usage("dump", "unknown format '%s' (c, json or layout)", format);
-    if (argc - optind < 1)
+    if (nops < 1)
         return tool_usage("dump", "needs a FILE or BINARY");
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0, false);
-    if (rc)
+    if ((rc = tool_input_open(&in, argv[optind], 0, TOOL_IN_ANY)))
         return rc;
-    uint32_t nroots = (uint32_t)(argc - optind - 1);
+    uint32_t nroots = (uint32_t)(nops - 1);
     tyr_type *roots = calloc(nroots ? nroots : 1, sizeof(*roots));
     if (!roots) {
         tool_input_close(&in);
@@ -168,24 +179,34 @@ static bool read_file(const char *path, unsigned char **out, size_t *len)
     return true;
 }
 
+struct decode_args {
+    const char *hex, *raw;
+};
+
+static int decode_opt(void *ctx, int id, const char *arg)
+{
+    struct decode_args *a = ctx;
+    if (id == OPT_HEX)
+        a->hex = arg;
+    else if (id == OPT_RAW)
+        a->raw = arg;
+    return EXIT_OK;
+}
+
 int cmd_decode(int argc, char **argv)
 {
-    static const struct option opts[] = {{"hex", required_argument, NULL, 'x'},
-                                         {"raw", required_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *hex = NULL, *raw = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'x': hex = optarg; break;
-        case 'r': raw = optarg; break;
-        case 'h': fputs(decode_help, stdout); return EXIT_OK;
-        default: return tool_usage("decode", "bad option");
-        }
-    }
-    if (argc - optind != 2)
+    static const struct tool_opt opts[] = {{"hex", 'x', true, OPT_HEX},
+                                           {"raw", 'r', true, OPT_RAW},
+                                           {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"decode", decode_help, opts};
+    struct decode_args a = {NULL, NULL};
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, decode_opt, &a, &nops);
+    if (rc)
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    const char *hex = a.hex, *raw = a.raw;
+    int optind = 1;
+    if (nops != 2)
         return tool_usage("decode", "needs a FILE and a TYPE");
     if (!!hex == !!raw)
         return tool_usage("decode", "needs one of --hex BYTES or --raw PATH");
@@ -196,7 +217,7 @@ int cmd_decode(int argc, char **argv)
     if (raw && !read_file(raw, &bytes, &len))
         return tool_fail("%s: %s", raw, strerror(errno));
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0, false);
+    rc = tool_input_open(&in, argv[optind], 0, TOOL_IN_ANY);
     tyr_type t;
     if (!rc)
         rc = tool_find_type(&in, argv[optind + 1], &t);
