@@ -104,6 +104,13 @@ exit $rc]])
   set_tests_properties(tool_args_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
     SKIP_RETURN_CODE 77 TIMEOUT 600)
 
+  # Patterns over libc: tyr list, tyr args over the binary and over its blob, against
+  # `bpftrace -l` (77: skipped without bpftrace or libc6-dbg).
+  add_test(NAME tool_patterns_vs_bpftrace
+    COMMAND ${TYR_TOOL_SRC}/patterns_vs_bpftrace.sh ${T} ${TYR_TOOL_DIR}/patterns)
+  set_tests_properties(tool_patterns_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
+    SKIP_RETURN_CODE 77 TIMEOUT 600)
+
   # The C dump of every fixture compiles, with sizeof/offsetof of every struct asserted.
   # Not fx-gcc-d4-tu: DWARF 4 type units (.debug_types) are refused by design (docs/dwarf.md).
   set(TYR_TOOL_DUMP_BINS ${TYR_FX_OUTPUTS})
