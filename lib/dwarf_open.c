@@ -417,12 +417,13 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         }
         err = attach_file(&dw->f[0], dfd, path, diag);
     } else {
-        char found[4096], tried[sizeof diag->what];
+        /* The places fit the diagnostic whole after "not in the file; looked in ". */
+        char found[4096], tried[sizeof diag->what - 28];
         tried[0] = 0;
         if (!search || !tdw_find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
-                                        sizeof tried)) {
-            err = tdw_fail(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; looked in %s", path,
-                           tried[0] ? tried : "no other place (it has no build-id or debuglink)");
+                                            sizeof tried)) {
+            err = tdw_fail(diag, TYR_ENODEBUG, 0, "not in the file; looked in %s",
+                           tried[0] ? tried : "no other place (no build-id, no debuglink)");
             goto fail;
         }
         int dfd = open(found, O_RDONLY | O_CLOEXEC);

@@ -33,6 +33,45 @@ static const char decode_help[] =
 
 enum { OPT_FORMAT = 1, OPT_ASSERTS, OPT_HEX, OPT_RAW };
 
+/* A layout is a record's: a typedef or qualifier is followed to the record it names (FILE is
+ * struct _IO_FILE, headed so, as pahole heads it); anything else is an error saying what the
+ * name is instead. */
+static int layout_root(const struct tool_input *in, const char *spec, tyr_type *t)
+{
+    tyr_type r = *t;
+    tyr_type_info info;
+    for (int hops = 0; hops < 64; hops++) {
+        if (tyr_type_get(in->reg, r, &info) != 0)
+            return tool_fail("%s: '%s' cannot be read", in->path, spec);
+        if (info.kind < TYR_KIND_TYPEDEF || info.kind > TYR_KIND_ATOMIC)
+            break;
+        r = info.target;
+    }
+    if (info.kind == TYR_KIND_STRUCT || info.kind == TYR_KIND_UNION) {
+        *t = r;
+        return EXIT_OK;
+    }
+    const char *kind = "a type tyr cannot express";
+    switch (info.kind) {
+    case TYR_KIND_VOID: kind = "void"; break;
+    case TYR_KIND_INT: kind = "an integer type"; break;
+    case TYR_KIND_FLOAT: kind = "a floating-point type"; break;
+    case TYR_KIND_PTR: kind = "a pointer"; break;
+    case TYR_KIND_ARRAY: kind = "an array"; break;
+    case TYR_KIND_ENUM: kind = "an enum"; break;
+    case TYR_KIND_FUNC_PROTO: kind = "a function type"; break;
+    case TYR_KIND_FUNC: kind = "a function"; break;
+    }
+    char what[256] = "";
+    if (r.id != t->id && tyr_type_spell(in->reg, r, NULL, 0, what, sizeof(what)) >= 0)
+        return tool_fail("%s: '%s' is a typedef of %s, %s, not a struct or union: a layout is "
+                         "a record's (--format c prints any type)",
+                         in->path, spec, what, kind);
+    return tool_fail("%s: '%s' is %s, not a struct or union: a layout is a record's "
+                     "(--format c prints any type)",
+                     in->path, spec, kind);
+}
+
 struct dump_args {
     const char *format;
     uint32_t flags;
@@ -82,8 +121,11 @@ int cmd_dump(int argc, char **argv)
         tool_input_close(&in);
         return tool_fail("out of memory");
     }
-    for (uint32_t i = 0; i < nroots && !rc; i++)
+    for (uint32_t i = 0; i < nroots && !rc; i++) {
         rc = tool_find_type(&in, argv[optind + 1 + (int)i], &roots[i]);
+        if (!rc && dump == tyr_layout)
+            rc = layout_root(&in, argv[optind + 1 + (int)i], &roots[i]);
+    }
     int err = 0;
     tyr_diag diag = {0};
     if (!rc && in.dw && !nroots)
@@ -215,7 +257,7 @@ int cmd_decode(int argc, char **argv)
     if (hex && !parse_hex(hex, &bytes, &len))
         return tool_usage("decode", "--hex wants pairs of hex digits, not '%s'", hex);
     if (raw && !read_file(raw, &bytes, &len))
-        return tool_fail("%s: %s", raw, strerror(errno));
+        return tool_fail("%s: %s", raw, errno ? strerror(errno) : "cannot read");
     struct tool_input in;
     rc = tool_input_open(&in, argv[optind], 0, TOOL_IN_ANY);
     tyr_type t;
@@ -223,14 +265,20 @@ int cmd_decode(int argc, char **argv)
         rc = tool_find_type(&in, argv[optind + 1], &t);
     if (!rc) {
         tyr_sink out = tyr_sink_file(stdout);
-        int err = tyr_decode(in.reg, t, bytes, len, NULL, &out);
+        /* The bytes are at fault, not the FILE: name where they came from. */
+        const char *src = raw ? raw : "the --hex value";
+        unsigned long long size = tyr_type_size(in.reg, t);
+        int err = len < size ? TYR_ETRUNC : tyr_decode(in.reg, t, bytes, len, NULL, &out);
         if (err == TYR_ETRUNC)
-            rc = tool_fail("%s: %zu bytes are fewer than the %llu of %s", in.path, len,
-                           (unsigned long long)tyr_type_size(in.reg, t), argv[optind + 1]);
+            rc = tool_fail("%s: %zu bytes, fewer than the %llu of %s", src, len, size,
+                           argv[optind + 1]);
         else if (err)
             rc = tool_fail_err(in.path, err, NULL);
         else
             putchar('\n');
+        if (!rc && len > size)
+            fprintf(stderr, "tyr decode: %s: %llu bytes left over after the %llu of %s\n", src,
+                    (unsigned long long)len - size, size, argv[optind + 1]);
     }
     free(bytes);
     if (in.reg || in.dw)

@@ -62,6 +62,12 @@ int tool_fail_err(const char *path, int err, const tyr_diag *diag)
 {
     if (err == TYR_EIO && errno)
         return tool_fail("%s: %s: %s", path, tyr_strerror(err), strerror(errno));
+    if (err == TYR_ENODEBUG)
+        return tool_fail("%s: no DWARF debug info (%s); install its debug symbols (a -dbg or "
+                         "-dbgsym package), or put its .debug file beside it or under "
+                         "/usr/lib/debug/.build-id/",
+                         path, diag && diag->err == err && diag->what[0] ? diag->what
+                                                                         : "not in the file");
     if (diag && diag->err == err && diag->what[0]) {
         if (err == TYR_ECORRUPT || err == TYR_ETRUNC || err == TYR_EVERSION ||
             err == TYR_EBYTEORDER || err == TYR_EALIGN)
