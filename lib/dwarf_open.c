@@ -536,3 +536,17 @@ const char *tyr_dwarf_alt_path(const tyr_dwarf *dw)
 {
     return dw && dw->f[1].path ? dw->f[1].path : "";
 }
+
+int tyr_dwarf_build_id(const tyr_dwarf *dw, char *hex, size_t len)
+{
+    if (!dw || !hex || len == 0)
+        return TYR_EINVAL;
+    unsigned char id[64];
+    size_t n = dw->elf ? build_id(dw->elf, id, sizeof id) : 0;
+    if (2 * n + 1 > len)
+        return TYR_ENOSPC;
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    hex[2 * n] = 0;
+    return (int)(2 * n);
+}

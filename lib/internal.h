@@ -135,6 +135,12 @@ struct tyr_registry {
     uint32_t *name_hash; /* ntypes entries, capacity cap_types */
     uint32_t nnamed;     /* named types, i.e. entries in the name index */
 
+    /* The binary the types came from (tyr_registry_set_source): "path\0build-id\0",
+     * src_len bytes with both NULs; NULL/0 when unknown. Building: owned (free); mapped: a
+     * view of the blob's source section. */
+    char *src;
+    uint32_t src_len;
+
     /* Mapped only. */
     void *map;        /* mmap base to munmap, or NULL */
     size_t map_len;

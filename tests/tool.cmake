@@ -1,8 +1,9 @@
 # The tyr command, end to end: whole outputs compared with golden files (tests/tool/golden,
 # reviewed, not just regenerated: TYR_UPDATE_GOLDEN=1 ctest -L tool rewrites them), exit codes
 # and one-line errors, `tyr args` against `bpftrace -lv`, and C dumps that compile with their
-# layouts asserted. The example is compiled here with gcc whatever the build's compiler, so
-# that its DWARF (and the goldens) are the same in every build.
+# layouts asserted. The example is compiled here with gcc whatever the build's compiler, and
+# without the build's paths in it, so that its DWARF and build-id (and the goldens, which
+# show the build-id a blob records) are the same in every build directory.
 find_program(TYR_TOOL_GCC NAMES gcc-12 gcc)
 set(TYR_TOOL_DIR ${CMAKE_CURRENT_BINARY_DIR}/tool)
 set(TYR_TOOL_SRC ${CMAKE_CURRENT_SOURCE_DIR}/tool)
@@ -11,7 +12,8 @@ file(MAKE_DIRECTORY ${TYR_TOOL_DIR})
 
 if(TYR_TOOL_GCC)
   add_custom_command(OUTPUT ${TYR_TOOL_DIR}/linked_list
-    COMMAND ${TYR_TOOL_GCC} -g -O0 -o ${TYR_TOOL_DIR}/linked_list
+    COMMAND ${TYR_TOOL_GCC} -g -O0 -ffile-prefix-map=${PROJECT_SOURCE_DIR}=/tyr
+            -ffile-prefix-map=${TYR_TOOL_DIR}=. -o ${TYR_TOOL_DIR}/linked_list
             ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.c
     DEPENDS ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.c
             ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.h VERBATIM)

@@ -20,7 +20,8 @@ static const char args_help[] =
     "to (aliases and versioned names folded: fopen@@GLIBC_2.2.5 is fopen) that have debug\n"
     "info, each once, sorted. A glob that matches nothing, or a name that is not there, is\n"
     "an error (exit 1). BLOB is a file written by `tyr import`: answered from its index,\n"
-    "no DWARF.\n"
+    "no DWARF, the probe lines naming the binary the blob was imported from, as given to\n"
+    "`tyr import` (the blob records its path and build-id).\n"
     "  -j, --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n";
 
 static char *spell_alloc(const tyr_registry *reg, tyr_type t, const char *decl, uint32_t flags)
@@ -36,6 +37,15 @@ static char *spell_alloc(const tyr_registry *reg, tyr_type t, const char *decl, 
     return s;
 }
 
+/* The binary a probe attaches to: the input, or for a blob the binary it was imported from. */
+static const char *probe_path(const struct tool_input *in)
+{
+    const char *src = "";
+    if (!in->dw)
+        tyr_registry_source(in->reg, &src, NULL);
+    return *src ? src : in->path;
+}
+
 /* One function: its probe line and parameters, or its JSON object. */
 static int print_func(const struct tool_input *in, const char *name, tyr_type fn, bool json,
                       bool first)
@@ -47,13 +57,13 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
     if (json) {
         printf("%s\n  {\"probe\": ", first ? "" : ",");
         char probe[4096];
-        snprintf(probe, sizeof(probe), "uprobe:%s:%s", in->path, name);
+        snprintf(probe, sizeof(probe), "uprobe:%s:%s", probe_path(in), name);
         tool_json_str(stdout, probe);
         printf(", \"function\": ");
         tool_json_str(stdout, name);
         printf(", \"params\": [");
     } else {
-        printf("uprobe:%s:%s\n", in->path, name);
+        printf("uprobe:%s:%s\n", probe_path(in), name);
     }
     for (uint32_t i = 0; i < info.count; i++) {
         tyr_param_info p;
@@ -123,6 +133,13 @@ int cmd_args(int argc, char **argv)
         else if (err)
             rc = tool_fail_err(in.path, err, &diag);
     }
+    const char *src = "";
+    if (!in.dw)
+        tyr_registry_source(in.reg, &src, NULL);
+    if (!rc && !in.dw && !*src)
+        fprintf(stderr, "tyr args: %s records no source binary (written by an older tyr): the "
+                        "probe lines name the blob\n",
+                in.path);
     if (!rc && json)
         printf("[");
     for (size_t i = 0; i < ns.n && !rc; i++) {

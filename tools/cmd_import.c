@@ -203,7 +203,10 @@ int cmd_import(int argc, char **argv)
     struct roots roots = {0};
     struct names ns = {0};
     tyr_diag diag = {0};
-    int err = 0;
+    /* The blob names its binary, so that its probe lines can be attached (tyr args BLOB). */
+    char id[130];
+    int err = tyr_dwarf_build_id(in.dw, id, sizeof id);
+    err = tyr_registry_set_source(in.reg, in.path, err < 0 ? "" : id);
     if (a.all) {
         struct progress prog = {.shown = false};
         clock_gettime(CLOCK_MONOTONIC, &prog.start);

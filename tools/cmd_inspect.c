@@ -58,6 +58,31 @@ static int parse_inspect(const char *cmd, const char *help, int argc, char **arg
     return EXIT_OK;
 }
 
+/* The recorded source binary: ", from PATH (build-id ID)" in text, or a JSON member. */
+static void source_text(const tyr_registry *reg)
+{
+    const char *path, *id;
+    tyr_registry_source(reg, &path, &id);
+    if (*path)
+        printf("; from %s%s%s%s", path, *id ? " (build-id " : "", id, *id ? ")" : "");
+}
+
+static void source_json(const tyr_registry *reg)
+{
+    const char *path, *id;
+    tyr_registry_source(reg, &path, &id);
+    printf(", \"source\": ");
+    if (!*path) {
+        printf("null");
+        return;
+    }
+    printf("{\"path\": ");
+    tool_json_str(stdout, path);
+    printf(", \"build_id\": ");
+    tool_json_str(stdout, id);
+    printf("}");
+}
+
 int cmd_verify(int argc, char **argv)
 {
     struct inspect_args a = {0};
@@ -74,12 +99,16 @@ int cmd_verify(int argc, char **argv)
         printf("{\"command\": \"verify\", \"file\": ");
         tool_json_str(stdout, path);
         printf(", \"offset\": %llu, \"ok\": true, \"types\": %u, \"fields\": %u, \"named\": %u, "
-               "\"arena_bytes\": %llu}\n",
+               "\"arena_bytes\": %llu",
                (unsigned long long)a.offset, st.types - 1, st.fields, st.named,
                (unsigned long long)st.bytes_arena);
+        source_json(in.reg);
+        printf("}\n");
     } else {
-        printf("%s: ok: %u types, %u fields, %u named, %llu arena bytes\n", path, st.types - 1,
+        printf("%s: ok: %u types, %u fields, %u named, %llu arena bytes", path, st.types - 1,
                st.fields, st.named, (unsigned long long)st.bytes_arena);
+        source_text(in.reg);
+        printf("\n");
     }
     tool_input_close(&in);
     return EXIT_OK;
@@ -95,14 +124,18 @@ static void row_bytes(const char *name, uint64_t bytes)
     printf("  %-12s %10s %12llu\n", name, "-", (unsigned long long)bytes);
 }
 
-static void stats_text(const char *path, const tyr_registry_stats *st, bool dwarf,
-                       long long file_bytes)
+static void stats_text(const char *path, const tyr_registry *reg, const tyr_registry_stats *st,
+                       bool dwarf, long long file_bytes)
 {
     printf("%s: %u types, %llu arena bytes", path, st->types - 1,
            (unsigned long long)st->bytes_arena);
     if (file_bytes >= 0)
         printf(", file %lld bytes", file_bytes);
     printf("%s\n", dwarf ? " (imported from DWARF, not a blob)" : "");
+    const char *src, *id;
+    tyr_registry_source(reg, &src, &id);
+    if (*src)
+        printf("  from %s%s%s%s\n", src, *id ? " (build-id " : "", id, *id ? ")" : "");
     printf("  %-12s %10s\n", "kind", "types");
     for (int k = 1; k < TYR_KIND_COUNT_; k++)
         if (st->per_kind[k])
@@ -124,8 +157,8 @@ static void json_table(const char *name, uint64_t records, uint64_t bytes, bool 
            (unsigned long long)bytes, last ? "" : ", ");
 }
 
-static void stats_json(const char *path, const tyr_registry_stats *st, bool dwarf,
-                       long long file_bytes)
+static void stats_json(const char *path, const tyr_registry *reg, const tyr_registry_stats *st,
+                       bool dwarf, long long file_bytes)
 {
     printf("{\"command\": \"stats\", \"file\": ");
     tool_json_str(stdout, path);
@@ -135,6 +168,7 @@ static void stats_json(const char *path, const tyr_registry_stats *st, bool dwar
         printf("%lld", file_bytes);
     else
         printf("null");
+    source_json(reg);
     printf(", \"kinds\": {");
     bool first = true;
     for (int k = 1; k < TYR_KIND_COUNT_; k++) {
@@ -180,9 +214,9 @@ int cmd_stats(int argc, char **argv)
     struct stat sb;
     long long file_bytes = !in.dw && stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
     if (a.fmt == TOOL_FMT_JSON)
-        stats_json(path, &st, in.dw != NULL, file_bytes);
+        stats_json(path, in.reg, &st, in.dw != NULL, file_bytes);
     else
-        stats_text(path, &st, in.dw != NULL, file_bytes);
+        stats_text(path, in.reg, &st, in.dw != NULL, file_bytes);
     tool_input_close(&in);
     return EXIT_OK;
 }

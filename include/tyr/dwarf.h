@@ -98,6 +98,13 @@ TYR_API const char *tyr_dwarf_debug_path(const tyr_dwarf *dw);
 TYR_API const char *tyr_dwarf_alt_path(const tyr_dwarf *dw);
 
 /**
+ * @brief The binary's GNU build-id as lowercase hex ("" when it has none), for
+ *        tyr_registry_set_source(). len: at least 129 holds any.
+ * @return The number of hex digits written (0: none); TYR_EINVAL; TYR_ENOSPC.
+ */
+TYR_API int tyr_dwarf_build_id(const tyr_dwarf *dw, char *hex, size_t len);
+
+/**
  * @brief Import a function's probe signature and every type its parameters and return
  *        type reach.
  * The function is found by name through the ELF symbol tables and .debug_aranges (one unit
