@@ -177,6 +177,58 @@ int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts, const c
     return err;
 }
 
+struct symref {
+    const char *name;
+    uint64_t addr;
+};
+
+static int cmp_symref(const void *a, const void *b)
+{
+    const struct symref *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The DW_AT_low_pc of every top-level function with a body, sorted (caller frees). */
+static int function_pcs(tyr_dwarf *dw, uint64_t **out, uint32_t *n, tyr_diag *diag)
+{
+    int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
+    if (err)
+        return err;
+    uint64_t *pcs = malloc((size_t)(dw->nindex ? dw->nindex : 1) * sizeof *pcs);
+    if (!pcs)
+        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < dw->nindex; i++) {
+        const struct tdw_entry *e = &dw->index[i];
+        if (e->tag == DW_TAG_subprogram && e->has_pc && e->low_pc)
+            pcs[k++] = e->low_pc;
+    }
+    qsort(pcs, k, sizeof *pcs, cmp_u64);
+    *out = pcs;
+    *n = k;
+    return 0;
+}
+
+static bool has_pc(const uint64_t *pcs, uint32_t n, uint64_t addr)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (pcs[mid] < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && pcs[lo] == addr;
+}
+
 /* tyr_dwarf_list_funcs's names into the list (a binary with no function symbols). */
 static int add_dwarf_name(void *ctx, const char *name)
 {
@@ -204,24 +256,38 @@ int tyr_dwarf_match_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
         namelist_free(&l);
         return err;
     }
-    const char **v = malloc((size_t)dw->nsyms * sizeof *v);
+    struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
+    uint64_t *pcs = NULL;
+    uint32_t npcs = 0;
     if (!v)
         return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
     uint32_t n = 0;
     for (uint32_t i = 0; i < dw->nsyms; i++) {
         const char *name = dw->symstr + dw->syms[i].name;
         if (is_probe_name(name, glob))
-            v[n++] = name;
+            v[n++] = (struct symref){name, dw->syms[i].addr};
     }
-    qsort(v, n, sizeof *v, cmp_str);
-    for (uint32_t i = 0; i < n && !err; i++) {
-        if (i && strcmp(v[i], v[i - 1]) == 0)
-            continue;
-        tdw_ref ref;
-        err = tdw_find_function(dw, v[i], &ref, diag);
-        if (!err && ref != TDW_REF_NONE)
-            err = fn(ctx, v[i]);
+    qsort(v, n, sizeof *v, cmp_symref);
+    /* Most names have a DIE whose DW_AT_low_pc is one of their symbol addresses: with the
+     * function index built once, that is a binary search; the rest (DW_AT_ranges, an alias
+     * found through another name, an out-of-line copy) ask tdw_find_function. */
+    if (n > 16)
+        err = function_pcs(dw, &pcs, &npcs, diag);
+    for (uint32_t i = 0; i < n && !err;) {
+        uint32_t end = i + 1;
+        while (end < n && strcmp(v[end].name, v[i].name) == 0)
+            end++;
+        bool found = false;
+        for (uint32_t k = i; k < end && !found && pcs; k++)
+            found = has_pc(pcs, npcs, v[k].addr);
+        tdw_ref ref = TDW_REF_NONE;
+        if (!found && !(err = tdw_find_function(dw, v[i].name, &ref, diag)))
+            found = ref != TDW_REF_NONE;
+        if (!err && found)
+            err = fn(ctx, v[i].name);
+        i = end;
     }
+    free(pcs);
     free(v);
     return err;
 }
