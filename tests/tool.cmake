@@ -106,6 +106,13 @@ exit $rc]])
   set_tests_properties(tool_args_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
     SKIP_RETURN_CODE 77 TIMEOUT 600)
 
+  # The command's contract as a table: every usage error and bad input (exit code, one line on
+  # stderr, nothing on stdout), and the grammar's promises.
+  add_test(NAME tool_cli_table COMMAND ${TYR_TOOL_SRC}/cli_table.sh ${T} ${TYR_TOOL_SRC}
+    WORKING_DIRECTORY ${TYR_TOOL_DIR})
+  set_tests_properties(tool_cli_table PROPERTIES LABELS "tool;nomemcheck"
+    FIXTURES_REQUIRED walk_blob TIMEOUT 300)
+
   # Patterns over libc: tyr list, tyr args over the binary and over its blob, against
   # `bpftrace -l` (77: skipped without bpftrace or libc6-dbg).
   add_test(NAME tool_patterns_vs_bpftrace

@@ -40,7 +40,7 @@ int tool_fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("tyr: ", stderr);
+    fputs(tool_colour(stderr) ? "\033[1;31mtyr:\033[0m " : "tyr: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -51,7 +51,10 @@ int tool_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "tyr %s: ", cmd);
+    if (tool_colour(stderr))
+        fprintf(stderr, "\033[1;31mtyr %s:\033[0m ", cmd);
+    else
+        fprintf(stderr, "tyr %s: ", cmd);
     vfprintf(stderr, fmt, ap);
     fprintf(stderr, " (see tyr %s --help)\n", cmd);
     va_end(ap);
