@@ -113,6 +113,13 @@ exit $rc]])
   set_tests_properties(tool_cli_table PROPERTIES LABELS "tool;nomemcheck"
     FIXTURES_REQUIRED walk_blob TIMEOUT 300)
 
+  # The man page and the bash completion the install ships.
+  add_test(NAME tool_man_and_completion COMMAND ${TYR_TOOL_SRC}/man_and_completion.sh ${T}
+    ${PROJECT_SOURCE_DIR}/docs/tyr.1 ${PROJECT_SOURCE_DIR}/tools/completion/tyr.bash
+    WORKING_DIRECTORY ${TYR_TOOL_DIR})
+  set_tests_properties(tool_man_and_completion PROPERTIES LABELS "tool;nomemcheck"
+    SKIP_RETURN_CODE 77)
+
   # Patterns over libc: tyr list, tyr args over the binary and over its blob, against
   # `bpftrace -l` (77: skipped without bpftrace or libc6-dbg).
   add_test(NAME tool_patterns_vs_bpftrace

@@ -249,6 +249,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "tyr help: takes one COMMAND (see tyr --help)\n");
             return EXIT_USAGE;
         }
+        if (!strcmp(argv[2], "help")) {
+            fputs(tyr_help, stdout);
+            return EXIT_OK;
+        }
         char help_opt[] = "--help";
         char *sub[] = {argv[2], help_opt, NULL};
         return run_cmd(argv[2], 2, sub);
