@@ -357,9 +357,11 @@ TYR_HIDDEN int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found
 /* Every defined function symbol (STT_FUNC, STT_GNU_IFUNC, non-zero address) of elf's
  * .symtab and .dynsym, in table order, its name without a version suffix ("@GLIBC_2.2.5",
  * "@@GLIBC_2.2.5"), handed to add (a view valid during the call); add's non-zero return
- * stops the walk and is returned. */
-TYR_HIDDEN int tdw_syms_read(Elf *elf, int (*add)(void *ctx, const char *name, uint64_t addr),
-                             void *ctx);
+ * stops the walk and is returned. With plt, also the undefined ones with an address: a
+ * non-PIE executable's PLT entries for the functions it imports, which a uprobe attaches to
+ * as well. */
+TYR_HIDDEN int tdw_syms_read(Elf *elf, bool plt,
+                             int (*add)(void *ctx, const char *name, uint64_t addr), void *ctx);
 /* Read the function symbols of the binary (and of its separate debug file) on first use:
  * 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tdw_syms_need(tyr_dwarf *dw);

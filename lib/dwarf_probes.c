@@ -117,7 +117,7 @@ static int read_syms_of(const char *path, struct namelist *l, Elf **keep, int *k
         close(fd);
         return TYR_ENOTELF;
     }
-    int err = tdw_syms_read(elf, namelist_add, l);
+    int err = tdw_syms_read(elf, true, namelist_add, l);
     if (keep && !err) {
         *keep = elf;
         *keep_fd = fd;

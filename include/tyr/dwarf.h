@@ -204,8 +204,9 @@ TYR_API int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func
 
 /**
  * @brief The names a uprobe can attach to in a binary, read from its symbol tables only (no
- *        DWARF is opened: fast). Every defined function symbol (STT_FUNC, STT_GNU_IFUNC,
- *        non-zero address) of the binary's .symtab and .dynsym, and, when the binary has no
+ *        DWARF is opened: fast). Every function symbol with an address (STT_FUNC,
+ *        STT_GNU_IFUNC; an undefined one with an address is a non-PIE executable's PLT entry
+ *        for a function it imports) of the binary's .symtab and .dynsym, and, when it has no
  *        .debug_info, of its separate debug file's .symtab (found as tyr_dwarf_open() finds
  *        it; not finding one is no error). A version suffix is folded into the plain name
  *        (fopen@@GLIBC_2.2.5 is fopen); a compiler's split-off function tail (name.part.N) is

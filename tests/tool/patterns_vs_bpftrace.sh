@@ -73,5 +73,16 @@ echo "whole libc: tyr list agrees on $agree_list of $total names bpftrace -l lis
      "tyr args answers for $agree_args of them ($(comm -13 <(echo "$all") <(echo "$bin") | grep -c .) extra)"
 [[ $list == "$all" ]] || { echo "FAIL: tyr list differs from bpftrace -l over the whole library"; failed=$((failed + 1)); }
 [[ $bin == "$blob" ]] || { echo "FAIL: tyr args '*' differs between the binary and its blob"; diff <(echo "$bin") <(echo "$blob") | head; failed=$((failed + 1)); }
-echo "$failed failed of ${#patterns[@]} patterns and 2 whole-library checks"
+# tyr list over a non-PIE executable: its PLT entries are probes too.
+checks=2
+py=/usr/bin/python3.11d
+if [[ -r $py ]]; then
+    checks=3
+    want=$(timeout 120 bpftrace -l "uprobe:$py:*" 2>/dev/null | names)
+    got=$("$tyr" list "$py")
+    echo "whole python3.11d: tyr list agrees on $(comm -12 <(echo "$want") <(echo "$got") | grep -c .)" \
+         "of $(grep -c . <<<"$want") names bpftrace -l lists ($(comm -13 <(echo "$want") <(echo "$got") | grep -c .) extra)"
+    [[ $got == "$want" ]] || { echo "FAIL: tyr list differs from bpftrace -l over $py"; failed=$((failed + 1)); }
+fi
+echo "$failed failed of ${#patterns[@]} patterns and $checks whole-binary checks"
 ((failed == 0))
