@@ -33,6 +33,26 @@ static const char decode_help[] =
 
 enum { OPT_FORMAT = 1, OPT_ASSERTS, OPT_HEX, OPT_RAW };
 
+/* What a type is, in words for an error line (never the registry's kind names). */
+static const char *kind_phrase(int kind)
+{
+    switch (kind) {
+    case TYR_KIND_VOID: return "void";
+    case TYR_KIND_INT: return "an integer type";
+    case TYR_KIND_FLOAT: return "a floating-point type";
+    case TYR_KIND_PTR: return "a pointer";
+    case TYR_KIND_ARRAY: return "an array";
+    case TYR_KIND_STRUCT: return "a struct";
+    case TYR_KIND_UNION: return "a union";
+    case TYR_KIND_ENUM: return "an enum";
+    case TYR_KIND_TYPEDEF: return "a typedef";
+    case TYR_KIND_FUNC_PROTO: return "a function type";
+    case TYR_KIND_FUNC: return "a function";
+    case TYR_KIND_UNKNOWN: return "a type tyr cannot express";
+    default: return "a qualified type";
+    }
+}
+
 /* A layout is a record's: a typedef or qualifier is followed to the record it names (FILE is
  * struct _IO_FILE, headed so, as pahole heads it); anything else is an error saying what the
  * name is instead. */
@@ -51,17 +71,7 @@ static int layout_root(const struct tool_input *in, const char *spec, tyr_type *
         *t = r;
         return EXIT_OK;
     }
-    const char *kind = "a type tyr cannot express";
-    switch (info.kind) {
-    case TYR_KIND_VOID: kind = "void"; break;
-    case TYR_KIND_INT: kind = "an integer type"; break;
-    case TYR_KIND_FLOAT: kind = "a floating-point type"; break;
-    case TYR_KIND_PTR: kind = "a pointer"; break;
-    case TYR_KIND_ARRAY: kind = "an array"; break;
-    case TYR_KIND_ENUM: kind = "an enum"; break;
-    case TYR_KIND_FUNC_PROTO: kind = "a function type"; break;
-    case TYR_KIND_FUNC: kind = "a function"; break;
-    }
+    const char *kind = kind_phrase(info.kind);
     char what[256] = "";
     if (r.id != t->id && tyr_type_spell(in->reg, r, NULL, 0, what, sizeof(what)) >= 0)
         return tool_fail("%s: '%s' is a typedef of %s, %s, not a struct or union: a layout is "
@@ -272,6 +282,10 @@ int cmd_decode(int argc, char **argv)
         if (err == TYR_ETRUNC)
             rc = tool_fail("%s: %zu bytes, fewer than the %llu of %s", src, len, size,
                            argv[optind + 1]);
+        else if (err == TYR_EKIND || err == TYR_EINCOMPLETE || (!err && size == 0))
+            rc = tool_fail("%s: '%s' is %s%s: it has no bytes to decode", in.path,
+                           argv[optind + 1], kind_phrase(tyr_type_kind(in.reg, t)),
+                           err == TYR_EINCOMPLETE ? " only declared here" : "");
         else if (err)
             rc = tool_fail_err(in.path, err, NULL);
         else

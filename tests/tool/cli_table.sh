@@ -108,6 +108,7 @@ case_ 1 decode walk.tyr "struct Node" --hex 8877
 case_ 1 decode walk.tyr "struct Node" --raw three.bin
 case_ 1 decode walk.tyr "struct Node" --raw ./no-such-file
 case_ 1 decode walk.tyr "struct Nope" --hex 00
+case_ 1 decode walk.tyr walk --hex 00
 case_ 1 verify ./linked_list
 case_ 1 verify bad.tyr
 case_ 1 verify short.tyr
