@@ -147,6 +147,11 @@ struct tyr_registry {
     uint32_t nundo, cap_undo;
     uint32_t open_snapshots;
     uint32_t log_below; /* records with a lower id are logged before a change; 0 = none */
+    /* The binary the types came from (tyr_registry_set_source): "path\0build-id\0",
+     * src_len bytes with both NULs; NULL/0 when unknown. Building: owned (free); mapped: a
+     * view of the blob's source section. */
+    char *src;
+    uint32_t src_len;
 
     /* Mapped only. */
     void *map;        /* mmap base to munmap, or NULL */

@@ -136,10 +136,47 @@ void tyr_registry_free(tyr_registry *reg)
         free(reg->intern);
         free(reg->name_hash);
         free(reg->undo);
+        free(reg->src);
     } else if (reg->map) {
         munmap(reg->map, reg->map_len);
     }
     free(reg);
+}
+
+/* The source buffer is "path\0build-id\0": one allocation, replaced whole. */
+int tyr_registry_set_source(tyr_registry *reg, const char *path, const char *build_id)
+{
+    if (!reg || !path)
+        return TYR_EINVAL;
+    if (reg->mode != TYR_MODE_BUILDING)
+        return TYR_EREADONLY;
+    if (!build_id)
+        build_id = "";
+    size_t np = strlen(path), nb = strlen(build_id);
+    if (np > TYR_SOURCE_PATH_MAX || nb > TYR_SOURCE_ID_MAX || nb % 2)
+        return TYR_EINVAL;
+    for (size_t i = 0; i < nb; i++)
+        if (!((build_id[i] >= '0' && build_id[i] <= '9') ||
+              (build_id[i] >= 'a' && build_id[i] <= 'f')))
+            return TYR_EINVAL;
+    char *src = malloc(np + nb + 2); /* owned by reg: freed by tyr_registry_free() */
+    if (!src)
+        return TYR_ENOMEM;
+    memcpy(src, path, np + 1);
+    memcpy(src + np + 1, build_id, nb + 1);
+    free(reg->src);
+    reg->src = src;
+    reg->src_len = (uint32_t)(np + nb + 2);
+    return 0;
+}
+
+void tyr_registry_source(const tyr_registry *reg, const char **path, const char **build_id)
+{
+    const char *p = reg && reg->src ? reg->src : "";
+    if (path)
+        *path = p;
+    if (build_id)
+        *build_id = reg && reg->src ? p + strlen(p) + 1 : "";
 }
 
 bool tyr_registry_is_mapped(const tyr_registry *reg)

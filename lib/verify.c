@@ -126,6 +126,29 @@ static inline int expect_mask(struct vctx *v, unsigned sect, uint32_t index, uns
     return 0;
 }
 
+/* The source section (1.1): "path\0build-id\0" exactly, the path at most
+ * TYR_SOURCE_PATH_MAX bytes, the build-id an even count of lowercase hex digits. Checked with
+ * the header (it is small and bounded), so even a trusted open never hands out a string
+ * without its NUL. */
+static int check_source(struct vctx *v, const unsigned char *p, uint64_t len, uint64_t at)
+{
+    if (len < 2 || len > TYR_SOURCE_PATH_MAX + TYR_SOURCE_ID_MAX + 2)
+        return FAIL(v, at, "source section of %" PRIu64 " bytes: not a path and a build-id", len);
+    size_t np = strnlen((const char *)p, (size_t)len);
+    if (np == len)
+        return FAIL(v, at, "source path is not NUL-terminated");
+    const unsigned char *id = p + np + 1;
+    size_t rest = (size_t)len - np - 1, nb = strnlen((const char *)id, rest);
+    if (np > TYR_SOURCE_PATH_MAX || nb + 1 != rest || nb > TYR_SOURCE_ID_MAX || nb % 2)
+        return FAIL(v, at, "source section: path of %zu bytes, build-id of %zu, %zu bytes after",
+                    np, nb, rest > nb ? rest - nb - 1 : 0);
+    for (size_t i = 0; i < nb; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return FAIL(v, at, "source build-id has a byte 0x%02x that is not lowercase hex",
+                        id[i]);
+    return 0;
+}
+
 /* Header and section table: O(1) whatever the blob holds. */
 static int check_header(struct vctx *v, const void *buf, size_t len)
 {
@@ -155,9 +178,12 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
         return FAIL(v, 7, "pointer size %u is neither 4 nor 8", h->pointer_size);
     if (h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_)
         return FAIL(v, 8, "unknown header flags 0x%" PRIx32, h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_);
-    if (h->fixed_len < sizeof *h || h->fixed_len % 8 != 0 || h->nsect < TYR_SECT_COUNT ||
+    /* 1.0 lists 9 sections, 1.1 ten (the source); a newer minor at least that many. */
+    if (h->fixed_len < sizeof *h || h->fixed_len % 8 != 0 ||
+        h->nsect < (h->minor >= 1 ? TYR_SECT_COUNT_1_1 : TYR_SECT_COUNT) ||
         (h->minor <= TYR_FORMAT_MINOR &&
-         (h->fixed_len != sizeof *h || h->nsect != TYR_SECT_COUNT)))
+         (h->fixed_len != sizeof *h ||
+          h->nsect != (h->minor >= 1 ? TYR_SECT_COUNT_1_1 : TYR_SECT_COUNT))))
         return FAIL(v, 12, "header length %u with %u sections is not valid for format %u.%u",
                     h->fixed_len, h->nsect, h->major, h->minor);
     if (h->reserved != 0)
@@ -209,6 +235,15 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
                         "section %u is %" PRIu64 " bytes; its count in the header implies %"
                         PRIu64,
                         i, v->sect[i].len, want[i]);
+
+    if (h->minor >= 1) {
+        int err = check_source(v, (const unsigned char *)buf + v->sect[TYR_SECT_SOURCE].off,
+                               v->sect[TYR_SECT_SOURCE].len,
+                               h->fixed_len + (uint64_t)TYR_SECT_SOURCE *
+                                                  sizeof(struct tyr_blob_sect));
+        if (err)
+            return err;
+    }
 
     v->h = h;
     v->base = buf;
@@ -908,6 +943,10 @@ void tyr__blob_attach(tyr_registry *reg, const void *buf)
     reg->nbuckets = h->nbuckets;
     reg->chain = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_CHAIN].off);
     reg->cap_types = reg->cap_fields = reg->cap_enums = reg->cap_params = reg->cap_strs = 0;
+    if (h->minor >= 1 && h->nsect > TYR_SECT_SOURCE) {
+        reg->src = (char *)(uintptr_t)(b + s[TYR_SECT_SOURCE].off);
+        reg->src_len = (uint32_t)s[TYR_SECT_SOURCE].len;
+    }
     reg->intern = NULL;
     reg->intern_cap = reg->intern_used = 0;
 }

@@ -257,6 +257,66 @@ static void test_pointer_size_4(void **state)
     tyr_registry_free(r);
 }
 
+/* The source binary: a registry without one writes format 1.0 (nine sections, as every
+ * earlier blob); with one, 1.1 and a tenth section, in full and pruned writes, read back by
+ * the mapped registry; a damaged source section is refused; bad arguments change nothing. */
+static void test_source_recorded(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    const char *path, *id;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    assert_int_equal(fx_hdr(buf)->minor, 0);
+    assert_int_equal(fx_hdr(buf)->nsect, 9);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    tyr_registry_source(m, &path, &id);
+    assert_string_equal(path, "");
+    assert_string_equal(id, "");
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+
+    assert_int_equal(tyr_registry_set_source(f->reg, "./bin", "0A"), TYR_EINVAL);
+    assert_int_equal(tyr_registry_set_source(f->reg, "./bin", "abc"), TYR_EINVAL);
+    assert_int_equal(tyr_registry_set_source(f->reg, NULL, ""), TYR_EINVAL);
+    tyr_registry_source(f->reg, &path, NULL);
+    assert_string_equal(path, "");
+    assert_int_equal(tyr_registry_set_source(f->reg, "/usr/lib/libfoo.so.1", "93ac61ec"), 0);
+    for (int pruned = 0; pruned < 2; pruned++) {
+        tyr_sized_type root = tyr_sized(f->reg, f->walk);
+        assert_int_equal(tyr_blob_write_mem(f->reg,
+                                            pruned ? TYR_OPTS(tyr_write_opts, .roots = &root,
+                                                              .nroots = 1)
+                                                   : NULL,
+                                            &buf, &len),
+                         0);
+        assert_int_equal(fx_hdr(buf)->minor, 1);
+        assert_int_equal(fx_hdr(buf)->nsect, 10);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+        tyr_registry_source(m, &path, &id);
+        assert_string_equal(path, "/usr/lib/libfoo.so.1");
+        assert_string_equal(id, "93ac61ec");
+        assert_int_equal(tyr_registry_set_source(m, "x", ""), TYR_EREADONLY);
+        tyr_registry_free(m);
+        m = NULL;
+        /* the build-id's last digit made upper case, checksum fixed: refused */
+        struct tyr_blob_sect *s = fx_sect(buf);
+        unsigned char *src = (unsigned char *)buf + s[9].off;
+        src[s[9].len - 2] = 'C';
+        fx_fix_checksum(buf, len);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        assert_null(m);
+        /* and the path's NUL gone: refused */
+        src[s[9].len - 2] = 'c';
+        memset(src, 'x', s[9].len);
+        fx_fix_checksum(buf, len);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        tyr_blob_buf_free(buf);
+    }
+}
+
 /* Write to a path, load it by path: mapped, answers the same, survives the unlink. */
 static void test_round_trip_path(void **state)
 {
@@ -836,6 +896,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_load_argument_errors, setup, teardown),
         cmocka_unit_test(test_pointer_size_4),
         cmocka_unit_test_setup_teardown(test_round_trip_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_fd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_elf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_exact_set, setup, teardown),

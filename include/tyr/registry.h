@@ -52,6 +52,28 @@ TYR_API int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry 
 /** @brief Free a registry of either mode (a mapped one is unmapped). NULL is accepted. */
 TYR_API void tyr_registry_free(tyr_registry *reg);
 
+/* Limits of tyr_registry_set_source(): a path of up to 4095 bytes, a build-id of up to 64
+ * bytes (128 hex digits). */
+#define TYR_SOURCE_PATH_MAX 4095u
+#define TYR_SOURCE_ID_MAX 128u
+
+/**
+ * @brief Record the binary a building registry's types come from: its path as a probe names
+ *        it (`uprobe:PATH:func`) and its GNU build-id as lowercase hex ("" or NULL: none).
+ *        Written into every blob of the registry, pruned or full (format 1.1, docs/format.md).
+ * @param path, build_id  Copied.
+ * @return 0; TYR_EINVAL (NULL path, too long, build-id not an even count of lowercase hex
+ *         digits); TYR_EREADONLY for a mapped registry; TYR_ENOMEM.
+ */
+TYR_API int tyr_registry_set_source(tyr_registry *reg, const char *path, const char *build_id);
+
+/**
+ * @brief The recorded source: both "" when none was recorded (a blob of format 1.0, or a
+ *        registry never told). Views valid while the registry lives; either out may be NULL.
+ */
+TYR_API void tyr_registry_source(const tyr_registry *reg, const char **path,
+                                 const char **build_id);
+
 /** @return true for a mapped (read-only) registry. */
 TYR_API bool tyr_registry_is_mapped(const tyr_registry *reg);
 

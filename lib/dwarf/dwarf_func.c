@@ -85,7 +85,7 @@ static bool is_function_body(const struct tdw_entry *e, void *arg)
     return e->tag == DW_TAG_subprogram && e->has_pc;
 }
 
-static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_diag *diag)
+int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_diag *diag)
 {
     uint64_t addrs[8];
     *found = TDW_REF_NONE;
@@ -308,7 +308,7 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
     if (tyr_registry_is_mapped(reg))
         return TYR_EREADONLY;
     tdw_ref fn;
-    int err = find_function(dw, name, &fn, diag);
+    int err = tdw_find_function(dw, name, &fn, diag);
     if (err)
         return err;
     if (fn == TDW_REF_NONE)

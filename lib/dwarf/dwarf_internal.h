@@ -374,7 +374,31 @@ TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
 /* The unit covering addr, or TDW_REF_NONE. */
 TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
 
+/* ---- dwarf_open.c: finding the debug info (for dwarf_probes.c too) ---- */
+TYR_HIDDEN extern const char *const tdw_default_dirs[]; /* {"/usr/lib/debug", NULL} */
+TYR_HIDDEN bool tdw_has_debug_info(Elf *elf);
+/* A separate debug file of elf: build-id paths under dirs, then the .gnu_debuglink name
+ * beside bin_path, in its .debug directory and under dirs. The path into found; each place
+ * tried appended to tried ("; " between them). */
+TYR_HIDDEN bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs,
+                                    char *found, size_t found_len, char *tried,
+                                    size_t tried_len);
+
+/* ---- dwarf_func.c ---- */
+/* The DIE tyr_dwarf_import_func() would take for name (by symbol address, then by name,
+ * then through a .part/.isra/.constprop copy), or TDW_REF_NONE in *found. */
+TYR_HIDDEN int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found,
+                                 tyr_diag *diag);
+
 /* ---- dwarf_elfsym.c: ELF symbols ---- */
+/* Every defined function symbol (STT_FUNC, STT_GNU_IFUNC, non-zero address) of elf's
+ * .symtab and .dynsym, in table order, its name without a version suffix ("@GLIBC_2.2.5",
+ * "@@GLIBC_2.2.5"), handed to add (a view valid during the call); add's non-zero return
+ * stops the walk and is returned. With plt, also the undefined ones with an address: a
+ * non-PIE executable's PLT entries for the functions it imports, which a uprobe attaches to
+ * as well. */
+TYR_HIDDEN int tdw_syms_read(Elf *elf, bool plt,
+                             int (*add)(void *ctx, const char *name, uint64_t addr), void *ctx);
 /* Read the function symbols of the binary (and of its separate debug file) on first use:
  * 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tdw_syms_need(tyr_dwarf *dw);

@@ -47,7 +47,7 @@ static Elf_Scn *find_scn(Elf *elf, const char *want, GElf_Shdr *sh)
     return NULL;
 }
 
-static bool has_debug_info(Elf *elf)
+bool tdw_has_debug_info(Elf *elf)
 {
     GElf_Shdr sh;
     Elf_Scn *scn = find_scn(elf, ".debug_info", &sh);
@@ -164,7 +164,7 @@ static bool candidate_ok(const char *path, const unsigned char *want_id, size_t 
     Elf *elf = NULL;
     bool ok = false;
     if (elf_open_fd(fd, &elf) == 0) {
-        ok = has_debug_info(elf);
+        ok = tdw_has_debug_info(elf);
         if (ok && want_len) {
             unsigned char id[64];
             size_t n = build_id(elf, id, sizeof id);
@@ -208,14 +208,21 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     return 0;
 }
 
-static const char *const default_dirs[] = {"/usr/lib/debug", NULL};
+const char *const tdw_default_dirs[] = {"/usr/lib/debug", NULL};
 
-/* Append "path; " to the list of places searched (truncated silently: it is a hint). */
+/* Append a place searched to the list, "; " between places. A place that does not fit
+ * whole is left out and the list ends in " ..." instead: never half a path, never a
+ * dangling separator. */
 static void note_tried(char *tried, size_t len, const char *path)
 {
     size_t n = strlen(tried);
-    if (n + 3 < len)
+    if (n >= 4 && !strcmp(tried + n - 4, " ..."))
+        return;
+    size_t need = (n ? 2 : 0) + strlen(path);
+    if (n + need + 4 < len)
         snprintf(tried + n, len - n, "%s%s", n ? "; " : "", path);
+    else if (n + 4 < len)
+        memcpy(tried + n, " ...", 5);
 }
 
 static int try_path(const char *path, const unsigned char *id, size_t id_len, char *tried,
@@ -229,8 +236,7 @@ static int try_path(const char *path, const unsigned char *id, size_t id_len, ch
     return 0;
 }
 
-/* Look for a separate debug file: build-id paths, then the debuglink name. */
-static bool find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs, char *found,
+bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs, char *found,
                             size_t found_len, char *tried, size_t tried_len)
 {
     unsigned char id[64];
@@ -452,7 +458,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     tyr_diag *diag = OPT(opts, diag, NULL);
     const char *const *dirs = OPT(opts, debug_dirs, NULL);
     if (!dirs)
-        dirs = default_dirs;
+        dirs = tdw_default_dirs;
     static bool once;
     if (!once) {
         /* Process-wide: no per-object tracking in libdwarf (see the header's "Threads"). */
@@ -479,7 +485,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         err = tyr_diag_set(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
         goto fail;
     }
-    if (has_debug_info(dw->elf)) {
+    if (tdw_has_debug_info(dw->elf)) {
         int dfd = dup(fd);
         if (dfd < 0) {
             err = tyr_diag_set(diag, TYR_EIO, 0, "dup: %s", strerror(errno));
@@ -487,12 +493,13 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         }
         err = attach_file(&dw->f[0], dfd, path, diag);
     } else {
-        char found[4096], tried[sizeof diag->what];
+        /* The places fit the diagnostic whole after "not in the file; looked in ". */
+        char found[4096], tried[sizeof diag->what - 28];
         tried[0] = 0;
-        if (!search || !find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
-                                        sizeof tried)) {
-            err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; tried: %s", path,
-                           tried[0] ? tried : "nothing (no build-id or debuglink)");
+        if (!search || !tdw_find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
+                                            sizeof tried)) {
+            err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "not in the file; looked in %s",
+                           tried[0] ? tried : "no other place (no build-id, no debuglink)");
             goto fail;
         }
         int dfd = open(found, O_RDONLY | O_CLOEXEC);
@@ -620,4 +627,18 @@ uint64_t tyr_dwarf_unreadable_names(const tyr_dwarf *dw, uint64_t *first_die, in
             *in_alt = (int)tdw_ref_file(first);
     }
     return n;
+}
+
+int tyr_dwarf_build_id(const tyr_dwarf *dw, char *hex, size_t len)
+{
+    if (!dw || !hex || len == 0)
+        return TYR_EINVAL;
+    unsigned char id[64];
+    size_t n = dw->elf ? build_id(dw->elf, id, sizeof id) : 0;
+    if (2 * n + 1 > len)
+        return TYR_ENOSPC;
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    hex[2 * n] = 0;
+    return (int)(2 * n);
 }

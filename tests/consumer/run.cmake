@@ -38,7 +38,8 @@ step("install into ${prefix}"
   ${CMAKE_COMMAND} --install "${TYR_BUILD_DIR}" --prefix "${prefix}" --config "${TYR_CONFIG}")
 
 # 2. The files a user relies on.
-foreach(f include/tyr/tyr.h include/tyr/registry.h bin/tyr
+foreach(f include/tyr/tyr.h include/tyr/registry.h bin/tyr share/man/man1/tyr.1
+    share/bash-completion/completions/tyr
     ${TYR_LIBDIR}/libtyr.so ${TYR_LIBDIR}/libtyr.a ${TYR_LIBDIR}/pkgconfig/tyr.pc
     ${TYR_LIBDIR}/libtyr-dwarf.so ${TYR_LIBDIR}/libtyr-dwarf.a ${TYR_LIBDIR}/pkgconfig/tyr-dwarf.pc
     ${TYR_LIBDIR}/cmake/tyr/tyrConfig.cmake ${TYR_LIBDIR}/cmake/tyr/tyrConfigVersion.cmake
