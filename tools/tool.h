@@ -48,5 +48,6 @@ int cmd_dump(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_aot(int argc, char **argv);
 
 #endif

@@ -30,6 +30,8 @@ static void usage(FILE *f)
             "  stats    FILE                      counts per kind, bytes per table\n"
             "  decode   FILE TYPE (--hex BYTES | --raw PATH)\n"
             "                                     print raw bytes as a value of TYPE\n"
+            "  aot      build|run|stats|verify    write an .aot file from DWARF; trace uprobes\n"
+            "                                     from it with no DWARF (tyr aot --help)\n"
             "\n"
             "Each command has --help. docs/tyr.md is the manual.\n");
 }
@@ -193,6 +195,7 @@ int main(int argc, char **argv)
     } cmds[] = {
         {"args", cmd_args},     {"import", cmd_import}, {"dump", cmd_dump},
         {"verify", cmd_verify}, {"stats", cmd_stats},   {"decode", cmd_decode},
+        {"aot", cmd_aot},
     };
     if (argc < 2) {
         fprintf(stderr, "tyr: missing command (see tyr --help)\n");
