@@ -1,0 +1,31 @@
+# The AOT runtime's tests (tests/aot/): the container and its hostile variants (no BPF needed),
+# and the runtime traced for real on a test target built here with -g -O0 by gcc, whatever
+# the build's compiler and sanitizers (its DWARF and calls are then plain), stripped by the
+# test. test_aot_run exits 77 (skipped, reason printed) where BPF cannot be loaded.
+find_program(TYR_AOT_GCC NAMES gcc-12 gcc)
+set(TYR_AOT_TEST_DIR ${CMAKE_CURRENT_BINARY_DIR}/aot)
+file(MAKE_DIRECTORY ${TYR_AOT_TEST_DIR})
+
+foreach(name test_aot_file)
+  add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/aot/${name}.c)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib/aot ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE tyr_aot PkgConfig::CMOCKA PkgConfig::XXHASH)
+  add_test(NAME ${name} COMMAND ${name} $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS aot)
+endforeach()
+
+if(TYR_AOT_GCC)
+  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_target
+    COMMAND ${TYR_AOT_GCC} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target
+            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
+  add_custom_target(tyr_aot_target ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target)
+
+  add_executable(test_aot_run ${CMAKE_CURRENT_SOURCE_DIR}/aot/test_aot_run.c)
+  target_link_libraries(test_aot_run PRIVATE tyr_aot PkgConfig::CMOCKA)
+  add_test(NAME test_aot_run COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
+    ${TYR_AOT_TEST_DIR}/aot_target ${TYR_AOT_TEST_DIR}/run)
+  # Forks the tool and the target: valgrind would watch the driver, not the runtime.
+  set_tests_properties(test_aot_run PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+    LABELS "aot;nomemcheck" RUN_SERIAL ON)
+endif()
