@@ -23,7 +23,7 @@
 static const char aot_help[] =
     "usage: tyr aot build BINARY PROBE... -o OUT.aot [--deref N] [--field PATH]...\n"
     "       tyr aot run FILE.aot [-c CMD | -p PID] [--target PATH]... [--count N]\n"
-    "                            [--format text]\n"
+    "                            [--buffer-kb N] [--format text]\n"
     "       tyr aot stats FILE.aot\n"
     "       tyr aot verify FILE.aot\n"
     "\n"
@@ -37,6 +37,7 @@ static const char aot_help[] =
     "      --target PATH  attach to PATH instead of the recorded binary with its build-id\n"
     "                     (a copy stripped of debug info, say); -c's program is tried too\n"
     "  -n, --count N      stop after N events\n"
+    "      --buffer-kb N  the ring buffer's size (a power of two; default 512)\n"
     "      --format text  one line per event (json is not built)\n"
     "On SIGINT/SIGTERM the probes are detached and events seen/lost per probe go to stderr.\n";
 
@@ -376,16 +377,17 @@ static char *command_program(const char *cmd)
 
 static int aot_run(int argc, char **argv)
 {
-    enum { OPT_TARGET = 256, OPT_FORMAT };
+    enum { OPT_TARGET = 256, OPT_FORMAT, OPT_BUFFER };
     static const struct option opts[] = {{"command", required_argument, NULL, 'c'},
                                          {"pid", required_argument, NULL, 'p'},
                                          {"count", required_argument, NULL, 'n'},
                                          {"target", required_argument, NULL, OPT_TARGET},
                                          {"format", required_argument, NULL, OPT_FORMAT},
+                                         {"buffer-kb", required_argument, NULL, OPT_BUFFER},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *cmd = NULL;
-    uint64_t pid = 0, limit = 0;
+    uint64_t pid = 0, limit = 0, buffer_kb = 0;
     const char **targets = calloc((size_t)argc + 1, sizeof(*targets));
     size_t ntargets = 0;
     int c, rc = EXIT_OK;
@@ -408,6 +410,13 @@ static int aot_run(int argc, char **argv)
             }
             break;
         case OPT_TARGET: targets[ntargets++] = optarg; break;
+        case OPT_BUFFER:
+            if (!tool_parse_u64(optarg, &buffer_kb) || buffer_kb < 16 || buffer_kb > (1u << 20) ||
+                (buffer_kb & (buffer_kb - 1))) {
+                free(targets);
+                return tool_usage("aot run", "--buffer-kb takes a power of two from 16 to 1048576");
+            }
+            break;
         case OPT_FORMAT:
             if (!strcmp(optarg, "json")) {
                 free(targets);
@@ -504,6 +513,7 @@ static int aot_run(int argc, char **argv)
     tyr_diag diag = {0};
     int err = tyr_aot_attach(aot,
                              TYR_OPTS(tyr_aot_attach_opts, .pid = (int32_t)pid, .diag = &diag,
+                                      .ringbuf_kb = (uint32_t)buffer_kb,
                                       .paths = paths, .npaths = info.targets),
                              &s);
     if (err) {

@@ -201,7 +201,8 @@ typedef struct tyr_aot_session tyr_aot_session;
 struct tyr_aot_attach_opts {
     size_t sz;            /* set by TYR_OPTS */
     int32_t pid;          /* only this process's hits (> 0); 0: every process */
-    uint32_t ringbuf_mb;  /* ring buffer size in MiB (power of two); 0: 8 */
+    uint32_t ringbuf_kb;  /* ring buffer size in KiB: a power of two, 16 .. 1 GiB; 0: 512.
+                             Its pages are mapped into the runtime and count in its RSS. */
     tyr_diag *diag;       /* optional: which probe failed to attach, libbpf's errno */
     /* Optional: paths[i] replaces target i's recorded path (a copy of the binary elsewhere,
      * say one stripped of its debug info); NULL entries keep it. Its build-id is checked as

@@ -40,10 +40,8 @@ static int check_item(const struct aot_item *it, uint32_t data_len, uint64_t at,
     return 0;
 }
 
-static int check_values(struct tyr_aot *a, const struct aot_probe *p, uint64_t at, tyr_diag *diag)
+static int check_values(struct tyr_aot *a, const struct aot_probe *p, tyr_diag *diag)
 {
-    uint64_t voff = a->hdr->section_table; /* for the diag only: recomputed below */
-    (void)voff;
     uint32_t ntypes = tyr_registry_type_count(a->reg);
     for (uint32_t i = 0; i < p->nvalues; i++) {
         const struct aot_value *v = &a->values[p->first_value + i];
@@ -66,7 +64,6 @@ static int check_values(struct tyr_aot *a, const struct aot_probe *p, uint64_t a
         if (v->where == TYR_AOT_NOT_CAPTURED ? (v->nitems || v->data_len) : !v->nitems)
             return BAD(vat, "value %u: capture items do not match where it lives", i);
     }
-    (void)at;
     return 0;
 }
 
@@ -104,7 +101,7 @@ static int check_tables(struct tyr_aot *a, tyr_diag *diag)
             if (err)
                 return err;
         }
-        int err = check_values(a, p, at, diag);
+        int err = check_values(a, p, diag);
         if (err)
             return err;
     }

@@ -129,12 +129,13 @@ static int load(struct tyr_aot_session *s, const struct tyr_aot_attach_opts *o, 
     if (!s->skel)
         return aot_diag(diag, TYR_EIO, 0, "opening the BPF program: %s", libbpf_last);
     s->skel->rodata->filter_tgid = o && o->pid > 0 ? (unsigned)o->pid : 0;
-    uint32_t mb = o && o->ringbuf_mb ? o->ringbuf_mb : 8;
-    if (mb & (mb - 1) || mb > 1024)
-        return aot_diag(diag, TYR_EINVAL, 0, "ring buffer of %u MiB: a power of two up to 1024", mb);
+    uint32_t kb = o && o->ringbuf_kb ? o->ringbuf_kb : 512;
+    if (kb & (kb - 1) || kb < 16 || kb > (1u << 20))
+        return aot_diag(diag, TYR_EINVAL, 0,
+                        "ring buffer of %u KiB: a power of two from 16 KiB to 1 GiB", kb);
     if (bpf_map__set_max_entries(s->skel->maps.plans, a->nprobes) ||
         bpf_map__set_max_entries(s->skel->maps.lost, a->nprobes) ||
-        bpf_map__set_max_entries(s->skel->maps.events, mb << 20))
+        bpf_map__set_max_entries(s->skel->maps.events, kb << 10))
         return aot_diag(diag, TYR_EIO, 0, "sizing the BPF maps: %s", libbpf_last);
     int err = aot_bpf__load(s->skel);
     if (err)

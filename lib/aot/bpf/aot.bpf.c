@@ -36,7 +36,7 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 8u << 20); /* may be resized before load */
+    __uint(max_entries, 512u << 10); /* resized before load (tyr_aot_attach_opts) */
 } events SEC(".maps");
 
 /* The event being built: header, then twice the data limit so that any dst < AOT_MAX_DATA
@@ -106,6 +106,24 @@ static __always_inline int run_item(const struct aot_item *it, struct scratch *s
     return 0;
 }
 
+struct loop_ctx {
+    const struct aot_plan *plan;
+    struct scratch *s;
+};
+
+static long item_step(unsigned int i, void *ctx)
+{
+    struct loop_ctx *lc = ctx;
+    if (i >= lc->plan->nitems)
+        return 1;
+    /* The mask is what bounds the index for the verifier (bpf_loop runs AOT_MAX_ITEMS times;
+     * a comparison with a constant may be optimised into a copy of i it does not see). */
+    unsigned int k = i & (AOT_MAX_ITEMS - 1);
+    if (run_item(&lc->plan->items[k], lc->s))
+        lc->s->ev.fail |= 1u << k;
+    return 0;
+}
+
 SEC("uprobe")
 int tyr_aot_probe(struct pt_regs *regs)
 {
@@ -119,7 +137,6 @@ int tyr_aot_probe(struct pt_regs *regs)
     struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
     if (!plan || !s)
         return 0;
-    unsigned int nitems = plan->nitems;
     unsigned int len = plan->data_len;
     if (len > AOT_MAX_DATA)
         return 0;
@@ -130,12 +147,9 @@ int tyr_aot_probe(struct pt_regs *regs)
     s->ev.tid = (unsigned int)pid_tgid;
     s->ev.tgid = tgid;
     s->ev.pad = 0;
-    for (unsigned int i = 0; i < AOT_MAX_ITEMS; i++) {
-        if (i >= nitems)
-            break;
-        if (run_item(&plan->items[i], s))
-            s->ev.fail |= 1u << i;
-    }
+    /* bpf_loop: the verifier checks the item code once, not once per iteration. */
+    struct loop_ctx lc = {.plan = plan, .s = s};
+    bpf_loop(AOT_MAX_ITEMS, item_step, &lc, 0);
     if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev) + (len & (2 * AOT_MAX_DATA - 1)), 0)) {
         unsigned long long *n = bpf_map_lookup_elem(&lost, &key);
         if (n)
