@@ -19,12 +19,17 @@ if(TYR_AOT_GCC)
     COMMAND ${TYR_AOT_GCC} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target
             ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
     DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
-  add_custom_target(tyr_aot_target ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target)
+  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_load
+    COMMAND ${TYR_AOT_GCC} -g -O0 -pthread -o ${TYR_AOT_TEST_DIR}/aot_load
+            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c VERBATIM)
+  add_custom_target(tyr_aot_target ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target
+    ${TYR_AOT_TEST_DIR}/aot_load)
 
   add_executable(test_aot_run ${CMAKE_CURRENT_SOURCE_DIR}/aot/test_aot_run.c)
   target_link_libraries(test_aot_run PRIVATE tyr_aot PkgConfig::CMOCKA)
   add_test(NAME test_aot_run COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
-    ${TYR_AOT_TEST_DIR}/aot_target ${TYR_AOT_TEST_DIR}/run)
+    ${TYR_AOT_TEST_DIR}/aot_target ${TYR_AOT_TEST_DIR}/run ${TYR_AOT_TEST_DIR}/aot_load)
   # Forks the tool and the target: valgrind would watch the driver, not the runtime.
   set_tests_properties(test_aot_run PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
     LABELS "aot;nomemcheck" RUN_SERIAL ON)

@@ -7,7 +7,11 @@
  * nothing else. Also: the capture plans the build classified (registers, stack offsets, what
  * is not captured), a build-id mismatch, and a clone refused at build time.
  *
- * Usage: test_aot_run TYR TARGET WORKDIR. Exits 77 (CTest's skip) with the reason printed when
+ * Under load (tests/aot/aot_load.c: two threads calling hit() a known number of times): seen +
+ * lost equals the calls the target counted, with a ring buffer small enough to overflow and
+ * unpaced calls; and lost is 0 at 10,000 calls per second per thread with the default buffer.
+ *
+ * Usage: test_aot_run TYR TARGET WORKDIR LOAD_TARGET. Exits 77 (CTest's skip) with the reason printed when
  * this machine cannot load a BPF program or has no uprobe PMU.
  */
 #include <errno.h>
@@ -28,7 +32,7 @@
 
 #include "tyr/aot.h"
 
-static const char *tyr_bin, *target, *workdir;
+static const char *tyr_bin, *target, *workdir, *load_target;
 
 /* Runs argv with stdout and stderr to files in workdir; returns the exit status (or 128+sig). */
 static int run(const char *out, const char *err, char *const argv[])
@@ -58,13 +62,14 @@ static char *slurp(const char *name)
     snprintf(path, sizeof(path), "%s/%s", workdir, name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    struct stat st;
+    assert_int_equal(fstat(fileno(f), &st), 0);
+    char *buf = malloc((size_t)st.st_size + 1);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (size_t)st.st_size, f);
     fclose(f);
     buf[n] = '\0';
-    char *copy = strdup(buf);
-    assert_non_null(copy);
-    return copy;
+    return buf;
 }
 
 static int count_lines(const char *s)
@@ -260,6 +265,45 @@ static void test_build_id_mismatch(void **state)
     free(err);
 }
 
+/* Runs the load target under the runtime; returns calls, seen and lost. */
+static void load_run(const char *count, const char *rate, const char *buffer_kb, long *calls,
+                     long *seen, long *lost)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "./load %s %s", count, rate);
+    char *argv[] = {(char *)tyr_bin, "aot", "run", "load.aot", "--buffer-kb", (char *)buffer_kb,
+                    "-c", cmd, NULL};
+    assert_int_equal(run("load.out", "load.err", argv), 0);
+    char *out = slurp("load.out"), *err = slurp("load.err");
+    const char *c = strstr(out, "calls: ");
+    assert_non_null(c);
+    *calls = atol(c + 7);
+    assert_int_equal(sscanf(err, "tyr aot: hit: %ld seen, %ld lost", seen, lost), 2);
+    free(out);
+    free(err);
+}
+
+static void test_load(void **state)
+{
+    (void)state;
+    char cmd[8192];
+    snprintf(cmd, sizeof(cmd), "cd '%s' && cp '%s' load && %s aot build ./load hit -o load.aot "
+             ">/dev/null", workdir, load_target, tyr_bin);
+    assert_int_equal(system(cmd), 0);
+    long calls, seen, lost;
+    /* Unpaced into a 16 KiB ring buffer: whatever is lost is counted. */
+    load_run("50000", "0", "16", &calls, &seen, &lost);
+    print_message("unpaced, 16 KiB buffer: %ld calls, %ld seen, %ld lost\n", calls, seen, lost);
+    assert_int_equal(calls, 100000);
+    assert_int_equal(seen + lost, calls);
+    /* 10,000 calls per second per thread for 1.5 s, the default buffer: nothing lost. */
+    load_run("15000", "10000", "512", &calls, &seen, &lost);
+    print_message("paced, 20,000 calls/s: %ld calls, %ld seen, %ld lost\n", calls, seen, lost);
+    assert_int_equal(calls, 30000);
+    assert_int_equal(seen, calls);
+    assert_int_equal(lost, 0);
+}
+
 static bool bpf_usable(char *why, size_t len)
 {
     if (geteuid() != 0) {
@@ -284,13 +328,14 @@ static bool bpf_usable(char *why, size_t len)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s TYR TARGET WORKDIR\n", argv[0]);
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s TYR TARGET WORKDIR LOAD_TARGET\n", argv[0]);
         return 2;
     }
     tyr_bin = argv[1];
     target = argv[2];
     workdir = argv[3];
+    load_target = argv[4];
     char why[160];
     if (!bpf_usable(why, sizeof(why))) {
         printf("skipped: %s\n", why);
@@ -301,6 +346,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_trace_stripped),
         cmocka_unit_test(test_plans),
         cmocka_unit_test(test_build_id_mismatch),
+        cmocka_unit_test(test_load),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
