@@ -41,7 +41,8 @@ struct tyr_aot_session {
 
 static _Thread_local char libbpf_last[160];
 
-static int keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int
+keep_libbpf_message(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
     if (level == LIBBPF_DEBUG)
         return 0;
@@ -165,8 +166,12 @@ static int attach_all(struct tyr_aot_session *s, const struct tyr_aot_attach_opt
         return TYR_ENOMEM;
     for (uint32_t i = 0; i < a->nprobes; i++) {
         const struct aot_probe *p = &a->probes[i];
-        LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = (p->flags & AOT_PROBE_RETURN) != 0,
-                    .bpf_cookie = i);
+        /* Spelled out: LIBBPF_OPTS() is a GNU statement expression. */
+        struct bpf_uprobe_opts uo;
+        memset(&uo, 0, sizeof(uo));
+        uo.sz = sizeof(uo);
+        uo.retprobe = (p->flags & AOT_PROBE_RETURN) != 0;
+        uo.bpf_cookie = i;
         const char *path = target_path(a, o, p->target);
         struct bpf_link *l = bpf_program__attach_uprobe_opts(s->skel->progs.tyr_aot_probe, -1,
                                                              path, (size_t)p->file_offset, &uo);
