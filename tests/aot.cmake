@@ -34,3 +34,31 @@ if(TYR_AOT_GCC)
   set_tests_properties(test_aot_run PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
     LABELS "aot;nomemcheck" RUN_SERIAL ON)
 endif()
+
+# Build-side refusals through the tool, each one line on stderr and exit 1 (tests/tool/check.sh):
+# a function that exists only as a compiler clone (gcc -O2 makes scale.constprop.0 of
+# aot_clone.c's scale), a field path through a member that is not there, a function that is
+# not there; and a usage error (exit 2).
+if(TYR_AOT_GCC)
+  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_clone
+    COMMAND ${TYR_AOT_GCC} -g -O2 -o ${TYR_AOT_TEST_DIR}/aot_clone
+            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c VERBATIM)
+  add_custom_target(tyr_aot_clone ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_clone)
+  set(aot_check ${CMAKE_CURRENT_SOURCE_DIR}/tool/check.sh)
+  add_test(NAME tool_aot_clone_refused COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_clone scale -o ${TYR_AOT_TEST_DIR}/clone.aot)
+  set_tests_properties(tool_aot_clone_refused PROPERTIES
+    PASS_REGULAR_EXPRESSION "exists only as the compiler's clone scale\\.")
+  add_test(NAME tool_aot_bad_field COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_target walk --field n->nope -o ${TYR_AOT_TEST_DIR}/bad.aot)
+  set_tests_properties(tool_aot_bad_field PROPERTIES PASS_REGULAR_EXPRESSION "no member 'nope'")
+  add_test(NAME tool_aot_no_function COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_target no_such_function -o ${TYR_AOT_TEST_DIR}/bad.aot)
+  add_test(NAME tool_aot_usage COMMAND ${aot_check} 2 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_target walk)
+  # A pass regex makes CTest ignore the exit status: check.sh's own complaints fail the test.
+  set_tests_properties(tool_aot_clone_refused tool_aot_bad_field tool_aot_no_function
+    tool_aot_usage PROPERTIES LABELS "aot;tool;nomemcheck"
+    FAIL_REGULAR_EXPRESSION "exit status|stderr should be|differs")
+endif()

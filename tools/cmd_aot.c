@@ -23,7 +23,7 @@
 static const char aot_help[] =
     "usage: tyr aot build BINARY PROBE... -o OUT.aot [--deref N] [--field PATH]...\n"
     "       tyr aot run FILE.aot [-c CMD | -p PID] [--target PATH]... [--count N]\n"
-    "                            [--buffer-kb N] [--format text]\n"
+    "                            [--buffer-kb N] [--format text|json]\n"
     "       tyr aot stats FILE.aot\n"
     "       tyr aot verify FILE.aot\n"
     "\n"
@@ -38,7 +38,7 @@ static const char aot_help[] =
     "                     (a copy stripped of debug info, say); -c's program is tried too\n"
     "  -n, --count N      stop after N events\n"
     "      --buffer-kb N  the ring buffer's size (a power of two; default 512)\n"
-    "      --format text  one line per event (json is not built)\n"
+    "      --format F     text (default) or json: one JSON object per line\n"
     "On SIGINT/SIGTERM the probes are detached and events seen/lost per probe go to stderr.\n";
 
 /* ---- build ------------------------------------------------------------------------------ */
@@ -322,6 +322,7 @@ static void on_signal(int sig)
 
 struct run_ctx {
     const tyr_aot *aot;
+    int format; /* TYR_AOT_PRINT_* */
     struct tyr_buf line;
     uint64_t count, limit;
     int err;
@@ -332,13 +333,16 @@ static int print_event(void *vctx, const tyr_aot_event *ev)
     struct run_ctx *ctx = vctx;
     tyr_sink sink = tyr_sink_buf(&ctx->line);
     ctx->line.len = 0;
-    int err = tyr_aot_event_print(ctx->aot, ev, TYR_AOT_PRINT_TEXT, &sink);
+    int err = tyr_aot_event_print(ctx->aot, ev, ctx->format, &sink);
     if (err && err != TYR_ENOMEM) {
         /* A value the decoder refused: say so on its line rather than print a partial one. */
         ctx->line.len = 0;
         struct tyr_aot_probe_info p;
         tyr_aot_probe_get(ctx->aot, ev->probe, &p);
-        printf("%s: <event not decoded: %s>\n", p.symbol, tyr_strerror(err));
+        if (ctx->format == TYR_AOT_PRINT_JSON)
+            printf("{\"probe\": \"%s\", \"error\": \"%s\"}\n", p.symbol, tyr_strerror(err));
+        else
+            printf("%s: <event not decoded: %s>\n", p.symbol, tyr_strerror(err));
     } else if (err) {
         ctx->err = err;
         return 1;
@@ -388,6 +392,7 @@ static int aot_run(int argc, char **argv)
                                          {0, 0, 0, 0}};
     const char *cmd = NULL;
     uint64_t pid = 0, limit = 0, buffer_kb = 0;
+    int format = TYR_AOT_PRINT_TEXT;
     const char **targets = calloc((size_t)argc + 1, sizeof(*targets));
     size_t ntargets = 0;
     int c, rc = EXIT_OK;
@@ -418,13 +423,11 @@ static int aot_run(int argc, char **argv)
             }
             break;
         case OPT_FORMAT:
-            if (!strcmp(optarg, "json")) {
+            if (!strcmp(optarg, "json"))
+                format = TYR_AOT_PRINT_JSON;
+            else if (strcmp(optarg, "text")) {
                 free(targets);
-                return tool_fail("aot run: --format json is not built yet");
-            }
-            if (strcmp(optarg, "text")) {
-                free(targets);
-                return tool_usage("aot run", "--format takes text");
+                return tool_usage("aot run", "--format takes text or json");
             }
             break;
         case 'h': fputs(aot_help, stdout); free(targets); return EXIT_OK;
@@ -445,7 +448,7 @@ static int aot_run(int argc, char **argv)
     tyr_aot_get_info(aot, &info);
     const char **paths = calloc(info.targets + 1, sizeof(*paths));
     char *prog = cmd ? command_program(cmd) : NULL;
-    struct run_ctx ctx = {.aot = aot, .limit = limit};
+    struct run_ctx ctx = {.aot = aot, .limit = limit, .format = format};
     tyr_aot_session *s = NULL;
     pid_t child = -1;
     int gate[2] = {-1, -1};

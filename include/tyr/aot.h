@@ -189,7 +189,9 @@ enum { TYR_AOT_PRINT_TEXT = 0, TYR_AOT_PRINT_JSON = 1 };
  *        .val = 1 })`, a return probe as `walk() = 3`. Values whose items failed print
  *        `<unreadable>`; NOT_CAPTURED values `<not captured: why>`. Checks the event against
  *        the probe's plan (probe index, data length) first: a bad event is TYR_ECORRUPT.
- * @param format TYR_AOT_PRINT_TEXT (JSON is not built: TYR_ENOTSUP).
+ *        TYR_AOT_PRINT_JSON prints one JSON object instead (docs/aot.md, "JSON"): {"probe":
+ *        "walk", "pid": N, "tid": N, "values": {"n": "0x7ffd5a10", "*n": {...}}}.
+ * @return 0; TYR_EINVAL; TYR_ECORRUPT; the decoder's errors; a sink's error.
  */
 TYR_API int tyr_aot_event_print(const tyr_aot *aot, const tyr_aot_event *ev, int format,
                                 const tyr_sink *sink);

@@ -59,4 +59,7 @@ struct tyr_aot {
     tyr_registry *reg;    /* owned: the mapped blob */
 };
 
+/* The JSON form of tyr_aot_event_print() (aot_json.c); ev is checked by the caller. */
+int aot_event_json(const tyr_aot *a, const tyr_aot_event *ev, const tyr_sink *s);
+
 #endif

@@ -39,13 +39,15 @@ int tyr_aot_event_print(const tyr_aot *a, const tyr_aot_event *ev, int format,
 {
     if (!a || !ev || !s || !s->write)
         return TYR_EINVAL;
-    if (format != TYR_AOT_PRINT_TEXT)
-        return TYR_ENOTSUP;
+    if (format != TYR_AOT_PRINT_TEXT && format != TYR_AOT_PRINT_JSON)
+        return TYR_EINVAL;
     if (ev->probe >= a->nprobes)
         return TYR_ECORRUPT;
     const struct aot_probe *p = &a->probes[ev->probe];
     if (ev->data_len < p->data_len || (p->data_len && !ev->data))
         return TYR_ECORRUPT;
+    if (format == TYR_AOT_PRINT_JSON)
+        return aot_event_json(a, ev, s);
     const struct aot_value *vals = &a->values[p->first_value];
     int err = put(s, a->strings + p->symbol);
     if (!err)

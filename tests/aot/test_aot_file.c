@@ -174,11 +174,25 @@ static void test_read_back(void **state)
     assert_int_equal(tyr_aot_event_print(aot, &ev, TYR_AOT_PRINT_TEXT, &sink), 0);
     assert_string_equal(buf.data,
                         "pair(p = { .a = -2, .b = 3 }, d = <not captured: SSE register xmm0>, x = 7)");
+    /* The same event as JSON. */
+    buf.len = 0;
+    assert_int_equal(tyr_aot_event_print(aot, &ev, TYR_AOT_PRINT_JSON, &sink), 0);
+    assert_string_equal(buf.data,
+                        "{\"probe\": \"pair\", \"pid\": 0, \"tid\": 0, \"values\": {\"p\": "
+                        "{\"a\": -2, \"b\": 3}, \"d\": {\"not_captured\": \"SSE register xmm0\"}, "
+                        "\"x\": 7}}");
+    /* A long a double cannot hold exactly is a string in JSON. */
+    a = (int64_t)1 << 60;
+    memcpy(data, &a, 8);
+    buf.len = 0;
+    assert_int_equal(tyr_aot_event_print(aot, &ev, TYR_AOT_PRINT_JSON, &sink), 0);
+    assert_non_null(strstr(buf.data, "\"a\": \"1152921504606846976\""));
     /* A short or misdirected event is refused, not read past. */
     ev.data_len = 3;
     assert_int_equal(tyr_aot_event_print(aot, &ev, TYR_AOT_PRINT_TEXT, &sink), TYR_ECORRUPT);
     ev.probe = 99;
     assert_int_equal(tyr_aot_event_print(aot, &ev, TYR_AOT_PRINT_TEXT, &sink), TYR_ECORRUPT);
+    assert_int_equal(tyr_aot_event_print(aot, &ev, TYR_AOT_PRINT_JSON, &sink), TYR_ECORRUPT);
     /* A failed item prints <unreadable>. */
     buf.len = 0;
     ev = (tyr_aot_event){.probe = 2, .fail = 1u, .data = data, .data_len = p.data_len};

@@ -179,6 +179,33 @@ static void test_trace_stripped(void **state)
     free(err);
 }
 
+/* --format json: one object per hit, each valid JSON (python3's parser, when installed), with
+ * the values the text form checked. */
+static void test_json(void **state)
+{
+    (void)state;
+    char *argv[] = {(char *)tyr_bin, "aot", "run", "t.aot", "--format", "json", "-c",
+                    "./target.stripped", NULL};
+    assert_int_equal(run("json.out", "json.err", argv), 0);
+    char *out = slurp("json.out");
+    int objects = 0;
+    for (char *l = out; (l = strstr(l, "{\"probe\": ")); l++)
+        objects++;
+    assert_int_equal(objects, (int)NPROBES);
+    assert_non_null(strstr(out, "\"*e\": {\"a\": \"NEG_MINUS_ONE\", \"b\": -3, \"c\": \"BIG_HIGH\", \"d\": 5}"));
+    assert_non_null(strstr(out, "\"*m\": {\"m\": [[1,2,3],[4,5,6]]}"));
+    assert_non_null(strstr(out, "\"d\": {\"not_captured\": \"SSE register xmm0\"}"));
+    assert_non_null(strstr(out, "\"retval\": {\"a\": 11, \"b\": -11}"));
+    free(out);
+    if (system("command -v python3 >/dev/null 2>&1") == 0) {
+        char cmd[8192];
+        snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
+                 "n = sum(1 for l in open(sys.argv[1]) if l.startswith(\"{\") and json.loads(l))\n"
+                 "sys.exit(0 if n == %zu else 1)' '%s/json.out'", NPROBES, workdir);
+        assert_int_equal(system(cmd), 0);
+    }
+}
+
 /* What the build side classified, read back through the embedding API. */
 static void test_plans(void **state)
 {
@@ -344,6 +371,7 @@ int main(int argc, char **argv)
     mkdir(workdir, 0755);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trace_stripped),
+        cmocka_unit_test(test_json),
         cmocka_unit_test(test_plans),
         cmocka_unit_test(test_build_id_mismatch),
         cmocka_unit_test(test_load),
