@@ -95,14 +95,31 @@ static int decode_cost(int runs)
         return 1;
     }
     printf("decode cost per event (tyr_aot_event_print to text, one core, %d runs of 1M):\n", runs);
-    uint8_t data[512];
-    for (size_t i = 0; i < sizeof(data); i++)
-        data[i] = (uint8_t)(i * 7 + 1);
+    /* Plausible values: the pointer, then S3 {a = 123456789, b = -42, c = 0.25} or S50's
+     * fields 0, 1000, 2000, ... (digits, not bignum-sized doubles, are what a trace prints). */
+    uint8_t data[512] = {0};
+    uint64_t ptr = 0x7ffd5a10e0c8;
+    int64_t a = 123456789;
+    int32_t b = -42;
+    double c = 0.25;
+    memcpy(data, &ptr, 8);
     struct tyr_buf buf = {0};
     tyr_sink sink = tyr_sink_buf(&buf);
     for (uint32_t p = 0; p < 2; p++) {
         tyr_aot_probe_info pi;
         tyr_aot_probe_get(aot, p, &pi);
+        tyr_aot_value_info deref;
+        tyr_aot_value_get(aot, p, 1, &deref);
+        if (p == 0) {
+            memcpy(data + deref.data_off, &a, 8);
+            memcpy(data + deref.data_off + 8, &b, 4);
+            memcpy(data + deref.data_off + 16, &c, 8);
+        } else {
+            for (int32_t i = 0; i < 50; i++) {
+                int32_t v = i * 1000;
+                memcpy(data + deref.data_off + 4 * i, &v, 4);
+            }
+        }
         tyr_aot_event ev = {.probe = p, .data = data, .data_len = pi.data_len};
         double ns[32];
         const int n = 1000000;
