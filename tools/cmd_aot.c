@@ -354,7 +354,8 @@ static int print_event(void *vctx, const tyr_aot_event *ev)
     return ctx->limit && ctx->count >= ctx->limit ? 1 : 0;
 }
 
-/* The program `sh -c CMD` would run: CMD's first word, through PATH. NULL when unknown. */
+/* The program `sh -c CMD` would run: CMD's first word, through PATH. NULL when unknown.
+ * The string is malloc'ed; the caller frees it. */
 static char *command_program(const char *cmd)
 {
     while (*cmd == ' ' || *cmd == '\t')
