@@ -446,7 +446,9 @@ static int plan_return(struct builder *b, tyr_type ret)
                               .dst = v->v.data_off};
         return add_item(b, v, it);
     }
-    not_captured(v, c == CLS_SSE || mixed ? "SSE register xmm0" : "not classified");
+    not_captured(v, c == CLS_SSE || mixed     ? "SSE register xmm0"
+                    : c == CLS_MEMORY             ? "returned in memory, larger than the capture cap"
+                                                  : "a type the ABI classification does not cover");
     return 0;
 }
 
