@@ -271,6 +271,8 @@ int tyr_aot_write_path(const tyr_registry *reg, const struct tyr_aot_probe_spec 
 {
     if (opts && (opts->sz < sizeof(size_t) || opts->sz > sizeof(*opts)))
         return TYR_EINVAL;
+    if (opts && opts->sz > offsetof(struct tyr_aot_write_opts, flags) && opts->flags)
+        return TYR_EINVAL;
     tyr_diag *diag = opts && opts->sz > offsetof(struct tyr_aot_write_opts, diag) ? opts->diag : NULL;
     if (!reg || !path || !nprobes || (nprobes && !probes) || nprobes > AOT_MAX_PROBES)
         return aot_diag(diag, TYR_EINVAL, 0, "between 1 and %u probes are needed", AOT_MAX_PROBES);

@@ -42,6 +42,11 @@ struct {
 /* The event being built: header, then twice the data limit so that any dst < AOT_MAX_DATA
  * plus any size <= AOT_MAX_DATA stays inside (what the BPF verifier can prove). */
 struct scratch {
+    /* Set while a hit on this CPU builds its event. A uprobe program can be preempted (it
+     * only keeps its CPU); a second hit on the same CPU meanwhile finds it set and counts
+     * itself lost rather than write over the first one's event. */
+    unsigned int busy;
+    unsigned int pad;
     unsigned long long regs[AOT_REG_COUNT_]; /* not sent */
     struct aot_event ev;
     unsigned char data[2 * AOT_MAX_DATA];
@@ -140,6 +145,13 @@ int tyr_aot_probe(struct pt_regs *regs)
     unsigned int len = plan->data_len;
     if (len > AOT_MAX_DATA)
         return 0;
+    if (s->busy) {
+        unsigned long long *n = bpf_map_lookup_elem(&lost, &key);
+        if (n)
+            __sync_fetch_and_add(n, 1);
+        return 0;
+    }
+    s->busy = 1;
     load_regs(regs, s->regs);
     s->ev.probe = key;
     s->ev.fail = 0;
@@ -153,7 +165,8 @@ int tyr_aot_probe(struct pt_regs *regs)
     if (bpf_ringbuf_output(&events, &s->ev, sizeof(s->ev) + (len & (2 * AOT_MAX_DATA - 1)), 0)) {
         unsigned long long *n = bpf_map_lookup_elem(&lost, &key);
         if (n)
-            *n += 1;
+            __sync_fetch_and_add(n, 1);
     }
+    s->busy = 0;
     return 0;
 }
