@@ -33,6 +33,21 @@ if(TYR_AOT_GCC)
   # Forks the tool and the target: valgrind would watch the driver, not the runtime.
   set_tests_properties(test_aot_run PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
     LABELS "aot;nomemcheck" RUN_SERIAL ON)
+
+  # The same with the target compiled by clang (its DWARF, its code; the same ABI).
+  find_program(TYR_AOT_CLANG NAMES clang-14 clang)
+  if(TYR_AOT_CLANG)
+    add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_target_clang
+      COMMAND ${TYR_AOT_CLANG} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target_clang
+              ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
+    add_custom_target(tyr_aot_target_clang ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target_clang)
+    add_test(NAME test_aot_run_clang COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
+      ${TYR_AOT_TEST_DIR}/aot_target_clang ${TYR_AOT_TEST_DIR}/run-clang
+      ${TYR_AOT_TEST_DIR}/aot_load)
+    set_tests_properties(test_aot_run_clang PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+      LABELS "aot;nomemcheck" RUN_SERIAL ON)
+  endif()
 endif()
 
 # Build-side refusals through the tool, each one line on stderr and exit 1 (tests/tool/check.sh):

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The AOT runtime's test target, compiled with -g -O0. Each probed function is called once;
+ * The AOT runtime's test target, compiled with -g -O0 (by gcc, and by clang). Each probed function is called once;
  * before the call, main prints "expect: " and the exact line `tyr aot run` must print for
  * that hit, formatted from the program's own data (pointers as 0x%lx, floats as %.9g and
  * doubles as %.17g, enums by name or number), so that the test compares every field value
@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __clang__
+#define PROBED __attribute__((noinline, used))
+#else
 #define PROBED __attribute__((noinline, noclone, used))
+#endif
 
 struct Node {
     struct Node *next;
