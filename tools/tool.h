@@ -81,6 +81,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_aot(int argc, char **argv);
 
 /* tools/cmd_btf.c: the --btf forms of import and args (kernel BTF through libtyr-btf). */
 bool tool_btf_requested(int argc, char **argv);

@@ -30,6 +30,8 @@ static const char tyr_help[] =
     "  stats    FILE                      counts per kind, bytes per table\n"
     "  decode   FILE TYPE (--hex BYTES | --raw PATH)\n"
     "                                     print raw bytes as a value of TYPE\n"
+    "  aot      build|run|stats|verify    write an .aot file from DWARF; trace uprobes\n"
+    "                                     from it with no DWARF (tyr aot --help)\n"
     "  help     [COMMAND]                 this text, or COMMAND's (as tyr COMMAND --help)\n"
     "\n"
     "Options may come before or after operands; `--` ends them. Exit status: 0 done, 1 bad\n"
@@ -217,7 +219,7 @@ static const struct {
 } cmds[] = {
     {"list", cmd_list},     {"args", cmd_args},   {"import", cmd_import},
     {"dump", cmd_dump},     {"verify", cmd_verify}, {"stats", cmd_stats},
-    {"decode", cmd_decode},
+    {"decode", cmd_decode}, {"aot", cmd_aot},
 };
 enum { NCMDS = sizeof(cmds) / sizeof(cmds[0]) };
 
