@@ -9,7 +9,7 @@ file(MAKE_DIRECTORY ${TYR_AOT_TEST_DIR})
 foreach(name test_aot_file)
   add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/aot/${name}.c)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib/aot ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(${name} PRIVATE tyr_aot PkgConfig::CMOCKA PkgConfig::XXHASH)
+  target_link_libraries(${name} PRIVATE tyr_aot_static PkgConfig::CMOCKA PkgConfig::XXHASH)
   add_test(NAME ${name} COMMAND ${name} $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/${name})
   set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS aot)
 endforeach()
@@ -27,7 +27,7 @@ if(TYR_AOT_GCC)
     ${TYR_AOT_TEST_DIR}/aot_load)
 
   add_executable(test_aot_run ${CMAKE_CURRENT_SOURCE_DIR}/aot/test_aot_run.c)
-  target_link_libraries(test_aot_run PRIVATE tyr_aot PkgConfig::CMOCKA)
+  target_link_libraries(test_aot_run PRIVATE tyr_aot_static PkgConfig::CMOCKA)
   add_test(NAME test_aot_run COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
     ${TYR_AOT_TEST_DIR}/aot_target ${TYR_AOT_TEST_DIR}/run ${TYR_AOT_TEST_DIR}/aot_load)
   # Forks the tool and the target: valgrind would watch the driver, not the runtime.

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     tyr_type fn, pointee;
     int err;
 
-    if (argc != 2) {
+    if (argc < 2) {
         fprintf(stderr, "usage: consumer_dwarf SELF\n");
         return 2;
     }

@@ -42,6 +42,8 @@ foreach(f include/tyr/tyr.h include/tyr/registry.h bin/tyr share/man/man1/tyr.1
     share/bash-completion/completions/tyr
     ${TYR_LIBDIR}/libtyr.so ${TYR_LIBDIR}/libtyr.a ${TYR_LIBDIR}/pkgconfig/tyr.pc
     ${TYR_LIBDIR}/libtyr-dwarf.so ${TYR_LIBDIR}/libtyr-dwarf.a ${TYR_LIBDIR}/pkgconfig/tyr-dwarf.pc
+    ${TYR_LIBDIR}/libtyr-aot.so ${TYR_LIBDIR}/libtyr-aot.a ${TYR_LIBDIR}/pkgconfig/tyr-aot.pc
+    include/tyr/aot.h
     ${TYR_LIBDIR}/cmake/tyr/tyrConfig.cmake ${TYR_LIBDIR}/cmake/tyr/tyrConfigVersion.cmake
     ${TYR_LIBDIR}/cmake/tyr/tyrTargets.cmake)
   if(NOT EXISTS "${prefix}/${f}")
@@ -72,8 +74,17 @@ foreach(link shared static)
   if(NOT step_out MATCHES "tyr dwarf consumer ok: consumer_probe\\(struct consumer_pair \\*p\\)")
     message(FATAL_ERROR "install_consumer: unexpected output:\n${step_out}")
   endif()
+  step("run consumer_aot (${link})" "${bdir}/consumer_aot" "${bdir}/consumer_aot"
+    "${bdir}/walk.aot")
+  if(NOT step_out MATCHES "tyr aot consumer ok: consumer_walk")
+    message(FATAL_ERROR "install_consumer: unexpected output:\n${step_out}")
+  endif()
   find_program(READELF readelf)
   if(READELF)
+    step("runtime consumer needs no libdwarf" ${READELF} -d "${bdir}/consumer_aot")
+    if(step_out MATCHES "libdwarf|libtyr-dwarf")
+      message(FATAL_ERROR "install_consumer: the AOT consumer needs the importer:\n${step_out}")
+    endif()
     # What a runtime embeds must be small: the core consumer needs no DWARF or ELF reader.
     step("core consumer needs no libdwarf or libelf" ${READELF} -d "${bdir}/consumer")
     if(step_out MATCHES "libdwarf|libelf|libtyr-dwarf")
@@ -108,7 +119,7 @@ function(pc_consumer module src)
   step("compile with pkg-config ${module} (shared)" ${TYR_C_COMPILER} -std=c11 -g -Wall -Wextra
     -Wpedantic -Werror ${extra} "${TYR_CONSUMER_SRC}/${src}" -o "${exe}" ${pc_flags}
     "-Wl,-rpath,${prefix}/${TYR_LIBDIR}")
-  step("run pkg-config consumer ${module} (shared)" "${exe}" "${exe}")
+  step("run pkg-config consumer ${module} (shared)" "${exe}" "${exe}" "${exe}.aot")
 
   step("pkg-config --static --cflags --libs ${module}" ${PKG_CONFIG} --static --cflags --libs
     ${module})
@@ -116,12 +127,14 @@ function(pc_consumer module src)
   separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
   list(TRANSFORM pc_flags REPLACE "^-ltyr$" "-l:libtyr.a")
   list(TRANSFORM pc_flags REPLACE "^-ltyr-dwarf$" "-l:libtyr-dwarf.a")
+  list(TRANSFORM pc_flags REPLACE "^-ltyr-aot$" "-l:libtyr-aot.a")
   set(exe "${TYR_WORK_DIR}/${module}-pkgconfig-static")
   step("compile with pkg-config ${module} (static)" ${TYR_C_COMPILER} -std=c11 -g -Wall -Wextra
     -Wpedantic -Werror ${extra} "${TYR_CONSUMER_SRC}/${src}" -o "${exe}" ${pc_flags})
-  step("run pkg-config consumer ${module} (static)" "${exe}" "${exe}")
+  step("run pkg-config consumer ${module} (static)" "${exe}" "${exe}" "${exe}.aot")
 endfunction()
 
 pc_consumer(tyr main.c)
 pc_consumer(tyr-dwarf dwarf_main.c)
+pc_consumer(tyr-aot aot_main.c)
 message(STATUS "install_consumer: all consumers built and ran")
