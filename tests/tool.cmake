@@ -15,6 +15,7 @@ if(TYR_TOOL_GCC)
     COMMAND ${TYR_TOOL_GCC} -g -O0 -ffile-prefix-map=${PROJECT_SOURCE_DIR}=/tyr
             -ffile-prefix-map=${TYR_TOOL_DIR}=. -o ${TYR_TOOL_DIR}/linked_list
             ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.c
+    WORKING_DIRECTORY ${TYR_TOOL_DIR}
     DEPENDS ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.c
             ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.h VERBATIM)
   add_custom_target(tyr_tool_example ALL DEPENDS ${TYR_TOOL_DIR}/linked_list)
