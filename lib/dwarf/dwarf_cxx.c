@@ -209,7 +209,7 @@ static int walk_unit(tyr_dwarf *dw, struct tdw_cxx *x, unsigned file, uint32_t u
     cap_f = 16;
     if (!(st = malloc(cap_f * sizeof *st))) {
         dwarf_dealloc_die(first);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     st[sp++] = (struct wframe){first, 0, unit_end};
     while (sp && !err) {
@@ -252,7 +252,7 @@ static int walk_unit(tyr_dwarf *dw, struct tdw_cxx *x, unsigned file, uint32_t u
             };
             /* a subprogram without a name is named through its declaration, below */
             if ((en.name || tag == DW_TAG_subprogram) && push_entry(us, &cap_e, &en))
-                err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
         }
         Dwarf_Die child = NULL;
         if (!err && scope && (d.has & TDW_HAS_CHILDREN) &&
@@ -262,13 +262,13 @@ static int walk_unit(tyr_dwarf *dw, struct tdw_cxx *x, unsigned file, uint32_t u
                              : tag == DW_TAG_namespace ? "(anonymous namespace)" : NULL;
             struct scope s = {.lo = d.ref, .hi = end, .parent = parent, .prefix = pp};
             if (nm && !(s.prefix = pool_cat(x, pp, nm, "::")))
-                err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             if (!err && push_scope(us, &cap_s, &s))
-                err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             if (!err && sp == cap_f) {
                 struct wframe *n2 = realloc(st, (size_t)cap_f * 2 * sizeof *st);
                 if (!n2)
-                    err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                    err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
                 else
                     st = n2, cap_f *= 2;
             }
@@ -294,7 +294,7 @@ static int unit_need(tyr_dwarf *dw, unsigned file, uint32_t u, struct unit_scope
 {
     struct tdw_cxx *x = cxx_of(dw, file);
     if (!x)
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     struct unit_scopes *us = &x->units[file][u];
     *out = us;
     if (us->state != U_UNKNOWN)
@@ -374,7 +374,7 @@ int tdw_cxx_entries(tyr_dwarf *dw, unsigned file, uint32_t u, const struct tdw_e
                 os = u2;
             }
             if (!(en.name = qualify(x, os, at, en.name)))
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             us->ents[keep++] = en;
         }
         us->nents = keep;
@@ -418,7 +418,7 @@ int tdw_cxx_qualify(tyr_dwarf *dw, struct tdw_die *d, tyr_diag *diag)
     }
     const char *q = qualify(x, us, d->ref, d->name);
     if (!q)
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     d->name = q;
     if ((x->qused + 1) * 2 > x->qcap) {
         uint32_t cap = x->qcap ? x->qcap * 2 : 1024;
