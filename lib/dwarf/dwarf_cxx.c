@@ -45,7 +45,8 @@ struct chunk {
 };
 
 struct tdw_cxx {
-    struct unit_scopes *units[2]; /* per file, nunits entries; owned */
+    struct unit_scopes *units[2]; /* per file, nunits[file] entries; owned */
+    uint32_t nunits[2];           /* the files' unit counts when the tables were made */
     struct chunk *pool;           /* owned list */
     struct qname { tdw_ref ref; const char *name; } *qn; /* ref -> qualified name cache */
     uint32_t qcap, qused;
@@ -59,7 +60,7 @@ void tdw_cxx_free(tyr_dwarf *dw)
     for (unsigned f = 0; f < 2; f++) {
         if (!x->units[f])
             continue;
-        for (uint32_t u = 0; u < dw->f[f].nunits; u++) {
+        for (uint32_t u = 0; u < x->nunits[f]; u++) {
             free(x->units[f][u].v);
             free(x->units[f][u].ents);
         }
@@ -102,9 +103,11 @@ static struct tdw_cxx *cxx_of(tyr_dwarf *dw, unsigned file)
     if (!dw->cxx && !(dw->cxx = calloc(1, sizeof *dw->cxx)))
         return NULL;
     struct tdw_cxx *x = dw->cxx;
-    if (!x->units[file] && dw->f[file].nunits &&
-        !(x->units[file] = calloc(dw->f[file].nunits, sizeof *x->units[file])))
-        return NULL;
+    if (!x->units[file] && dw->f[file].nunits) {
+        if (!(x->units[file] = calloc(dw->f[file].nunits, sizeof *x->units[file])))
+            return NULL;
+        x->nunits[file] = dw->f[file].nunits;
+    }
     return x;
 }
 
@@ -295,6 +298,8 @@ static int unit_need(tyr_dwarf *dw, unsigned file, uint32_t u, struct unit_scope
     struct tdw_cxx *x = cxx_of(dw, file);
     if (!x)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+    if (!x->units[file] || u >= x->nunits[file])
+        return tyr_diag_set(diag, TYR_EDWARF, 0, "unit %u of %u", u, x->nunits[file]);
     struct unit_scopes *us = &x->units[file][u];
     *out = us;
     if (us->state != U_UNKNOWN)
@@ -400,7 +405,7 @@ int tdw_cxx_qualify(tyr_dwarf *dw, struct tdw_die *d, tyr_diag *diag)
     if (u == UINT32_MAX)
         return 0;
     struct tdw_cxx *x = dw->cxx;
-    if (x && x->units[file] && x->units[file][u].state == U_OTHER)
+    if (x && x->units[file] && u < x->nunits[file] && x->units[file][u].state == U_OTHER)
         return 0; /* the common case for C: one look */
     struct unit_scopes *us;
     int err = unit_need(dw, file, u, &us, diag);
