@@ -958,3 +958,8 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
     }
     return 0;
 }
+
+int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_diag *diag)
+{
+    return find_function(dw, name, found, diag);
+}

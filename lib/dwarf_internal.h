@@ -404,6 +404,12 @@ TYR_HIDDEN void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u);
 /* Stop and join the workers, free everything; returns the DIEs they decoded. */
 TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 
+/* ---- dwarf_func.c ---- */
+/* The DIE of the function tyr_dwarf_import_func() would import for name: *found =
+ * TDW_REF_NONE when there is none. */
+TYR_HIDDEN int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found,
+                                 tyr_diag *diag);
+
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */
 TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
