@@ -235,13 +235,6 @@ static inline int tyr__opts_valid(const void *opts, size_t known)
 
 /* ---- Shared between writer, pruner and loader (lib/blob_write.c, lib/verify.c) ---- */
 
-/* Where the verifier reports a failure; NULL diag is fine. Returns err. */
-TYR_HIDDEN int tyr__diag(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
-
 /* Serialize reg's tables as they are into one malloc'd blob (owned by the caller, free()).
  * flags: TYR_BLOB_F_*. Returns 0, TYR_ENOMEM, TYR_EOVERFLOW. */
 TYR_HIDDEN int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out,

@@ -135,6 +135,18 @@ struct tyr_registry {
     uint32_t *name_hash; /* ntypes entries, capacity cap_types */
     uint32_t nnamed;     /* named types, i.e. entries in the name index */
 
+    /* Building only: the undo log of open snapshots (tyr_registry_snapshot). Before a
+     * builder changes a record that existed when the innermost open snapshot was taken (a
+     * struct completed, a member added, a record sealed), it logs the record's old value;
+     * a rollback writes the log back in reverse. Cleared when the last snapshot closes. */
+    struct tyr_undo {
+        uint32_t id;
+        struct tyr_rec_type old;
+    } *undo;
+    uint32_t nundo, cap_undo;
+    uint32_t open_snapshots;
+    uint32_t log_below; /* records with a lower id are logged before a change; 0 = none */
+
     /* Mapped only. */
     void *map;        /* mmap base to munmap, or NULL */
     size_t map_len;

@@ -135,6 +135,7 @@ void tyr_registry_free(tyr_registry *reg)
         free(reg->buckets);
         free(reg->intern);
         free(reg->name_hash);
+        free(reg->undo);
     } else if (reg->map) {
         munmap(reg->map, reg->map_len);
     }
@@ -333,6 +334,119 @@ static int index_reserve(tyr_registry *reg)
     return index_resize(reg, reg->nbuckets * 2);
 }
 
+/* ---- Snapshots ------------------------------------------------------------------------ */
+
+/* Does changing record id need its old value logged? */
+static bool logged(const tyr_registry *reg, uint32_t id)
+{
+    return id < reg->log_below;
+}
+
+/* Room in the undo log for n more records, taken before a builder changes anything. */
+static int undo_reserve(tyr_registry *reg, uint32_t n)
+{
+    if (!reg->open_snapshots)
+        return 0;
+    return grow((void **)&reg->undo, &reg->cap_undo, (uint64_t)reg->nundo + n,
+                sizeof(*reg->undo));
+}
+
+/* Log record id's value before it changes (room reserved by undo_reserve). */
+static void undo_save(tyr_registry *reg, uint32_t id)
+{
+    if (logged(reg, id))
+        reg->undo[reg->nundo++] = (struct tyr_undo){id, reg->types[id]};
+}
+
+int tyr_registry_snapshot(tyr_registry *reg, tyr_snapshot *out)
+{
+    if (!reg || !out)
+        return TYR_EINVAL;
+    if (reg->mode != TYR_MODE_BUILDING)
+        return TYR_EREADONLY;
+    *out = (tyr_snapshot){.ntypes = reg->ntypes, .nfields = reg->nfields,
+                          .nenums = reg->nenums, .nparams = reg->nparams,
+                          .strs_len = reg->strs_len, .nbuckets = reg->nbuckets,
+                          .nnamed = reg->nnamed, .nundo = reg->nundo,
+                          .log_below = reg->log_below, .depth = reg->open_snapshots};
+    reg->open_snapshots++;
+    reg->log_below = reg->ntypes;
+    return 0;
+}
+
+static void snapshot_close(tyr_registry *reg, const tyr_snapshot *snap)
+{
+    reg->open_snapshots = snap->depth;
+    reg->log_below = snap->log_below;
+    if (!reg->open_snapshots)
+        reg->nundo = 0;
+}
+
+void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap)
+{
+    if (reg && snap && reg->mode == TYR_MODE_BUILDING && reg->open_snapshots == snap->depth + 1)
+        snapshot_close(reg, snap);
+}
+
+/* Re-creates the intern set from the string table in place (its capacity only grew since
+ * the snapshot, so everything fits without allocating). */
+static void intern_refill(tyr_registry *reg)
+{
+    uint32_t mask = reg->intern_cap - 1;
+    memset(reg->intern, 0, (size_t)reg->intern_cap * sizeof(*reg->intern));
+    reg->intern_used = 0;
+    for (uint32_t off = 1; off < reg->strs_len;) {
+        size_t len = strlen(reg->strs + off);
+        uint32_t hash = hash_bytes(reg->strs + off, len);
+        uint32_t i = hash & mask;
+        while (reg->intern[i].off)
+            i = (i + 1) & mask;
+        reg->intern[i] = (struct tyr_intern_slot){off, hash};
+        reg->intern_used++;
+        off += (uint32_t)len + 1;
+    }
+}
+
+/* Re-creates the name index for the snapshot's bucket count in place: ids inserted in
+ * increasing order give the chains the registry had (the buckets array only grew). */
+static void index_refill(tyr_registry *reg, uint32_t nbuckets)
+{
+    reg->nbuckets = nbuckets;
+    memset(reg->buckets, 0, (size_t)nbuckets * sizeof(*reg->buckets));
+    reg->nnamed = 0;
+    for (uint32_t id = 1; id < reg->ntypes; id++) {
+        reg->chain[id] = 0;
+        uint32_t name = reg->types[id].name;
+        if (!name)
+            continue;
+        index_insert(reg, id, reg->name_hash ? reg->name_hash[id]
+                                              : tyr__name_hash(reg->strs + name));
+        reg->nnamed++;
+    }
+}
+
+void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap)
+{
+    if (!reg || !snap || reg->mode != TYR_MODE_BUILDING ||
+        reg->open_snapshots != snap->depth + 1)
+        return;
+    while (reg->nundo > snap->nundo) {
+        const struct tyr_undo *u = &reg->undo[--reg->nundo];
+        reg->types[u->id] = u->old;
+    }
+    reg->ntypes = snap->ntypes;
+    reg->nfields = snap->nfields;
+    reg->nenums = snap->nenums;
+    reg->nparams = snap->nparams;
+    if (reg->strs_len != snap->strs_len) {
+        reg->strs_len = snap->strs_len;
+        intern_refill(reg);
+    }
+    if (reg->nbuckets != snap->nbuckets || reg->nnamed != snap->nnamed)
+        index_refill(reg, snap->nbuckets);
+    snapshot_close(reg, snap);
+}
+
 /* ---- Type creation -------------------------------------------------------------------- */
 
 static bool valid_id(const tyr_registry *reg, uint32_t id)
@@ -440,11 +554,15 @@ static uint32_t held_rank(const struct tyr_rec_type *r)
     return bearing ? r->rank + 1 : 0;
 }
 
+/* Marks a record or array as held by value. Needs one undo record reserved. */
 static void seal(tyr_registry *reg, uint32_t id)
 {
     struct tyr_rec_type *r = &reg->types[id];
-    if (tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY)
+    if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) &&
+        !(r->flags & TYR_TF_SEALED)) {
+        undo_save(reg, id);
         r->flags |= TYR_TF_SEALED;
+    }
 }
 
 int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t flags, tyr_type *out)
@@ -465,7 +583,7 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
     struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = (uint8_t)flags, .align = e->align,
                              .size = e->size * count, .ref = elem.id, .count = count,
                              .rank = held_rank(e)};
-    if ((err = push_type(reg, r, NULL, out)))
+    if ((err = undo_reserve(reg, 1)) || (err = push_type(reg, r, NULL, out)))
         return err;
     seal(reg, eid);
     return 0;
@@ -576,8 +694,9 @@ int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, uint32_t
         return err;
     if (!(r->flags & TYR_STRUCT_DECL))
         return TYR_EEXIST;
-    if ((err = check_layout(size, align, flags)))
+    if ((err = check_layout(size, align, flags)) || (err = undo_reserve(reg, 1)))
         return err;
+    undo_save(reg, s.id);
     r->flags = (uint8_t)flags;
     r->align = (uint16_t)align;
     r->size = size;
@@ -667,12 +786,13 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
-    /* Intern first (all-or-nothing), then the member slot: once both succeed we commit. */
-    if ((err = intern(reg, n, &name_off)))
+    /* Undo room, the name, then the member slot: once all succeed we commit. */
+    if ((err = undo_reserve(reg, 2)) || (err = intern(reg, n, &name_off)))
         return err;
     if ((err = member_slot((void **)&reg->fields, &reg->nfields, &reg->cap_fields,
                            sizeof(*reg->fields), r->first, r->count, &first)))
         return err;
+    undo_save(reg, s.id);
     struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = offset,
                               .bit_offset = (uint16_t)bit_offset, .bit_size = (uint16_t)bit_size,
                               .name_hint = tyr__member_hint(reg->strs + name_off)};
@@ -735,11 +855,12 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
-    if ((err = intern(reg, n, &off)))
+    if ((err = undo_reserve(reg, 1)) || (err = intern(reg, n, &off)))
         return err;
     if ((err = member_slot((void **)&reg->enums, &reg->nenums, &reg->cap_enums,
                            sizeof(*reg->enums), r->first, r->count, &first)))
         return err;
+    undo_save(reg, enum_type.id);
     struct tyr_rec_enumerator e = {.name = off, .value = value};
     reg->enums[reg->nenums++] = e;
     r->first = first;
@@ -781,11 +902,12 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first, off;
-    if ((err = intern(reg, name_of(name), &off)))
+    if ((err = undo_reserve(reg, 1)) || (err = intern(reg, name_of(name), &off)))
         return err;
     if ((err = member_slot((void **)&reg->params, &reg->nparams, &reg->cap_params,
                            sizeof(*reg->params), r->first, r->count, &first)))
         return err;
+    undo_save(reg, proto.id);
     struct tyr_rec_param p = {.name = off, .type = type.id};
     reg->params[reg->nparams++] = p;
     r->first = first;

@@ -25,19 +25,6 @@
 #include "blob_format.h"
 #include "internal.h"
 
-int tyr__diag(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
-{
-    if (diag) {
-        va_list ap;
-        diag->err = err;
-        diag->offset = offset;
-        va_start(ap, fmt);
-        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
 /* Flags each kind may carry (TYR_TF_SEALED is allowed on every kind). */
 static uint32_t kind_flags(unsigned kind)
 {
@@ -104,7 +91,7 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 #define TPOS(v, i, byte) pos_of((v), TYR_SECT_TYPES, (i), sizeof(struct tyr_rec_type), (byte))
 #define FPOS(v, i, byte) pos_of((v), TYR_SECT_FIELDS, (i), sizeof(struct tyr_rec_field), (byte))
 
-#define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
+#define FAIL(v, off, ...) tyr_diag_set((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
 /* Handle slots a mask byte lists (bits 0-5: no record has more than six slots; the caller
  * passes a mask it derived, never a byte from the blob). */
@@ -145,21 +132,21 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     unsigned i;
 
     if ((uintptr_t)buf % 8 != 0)
-        return tyr__diag(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", buf);
+        return tyr_diag_set(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", buf);
     if (len >= 4 && (h->magic[0] != TYR_BLOB_MAGIC0 || h->magic[1] != TYR_BLOB_MAGIC1 ||
                      h->magic[2] != TYR_BLOB_MAGIC2 || h->magic[3] != TYR_BLOB_MAGIC3))
         return FAIL(v, 0, "bad magic (not a tyr blob)");
     if (len < sizeof *h)
-        return tyr__diag(v->diag, TYR_ETRUNC, len,
+        return tyr_diag_set(v->diag, TYR_ETRUNC, len,
                          "%zu bytes: shorter than the %zu-byte header", len, sizeof *h);
     if (!tyr__host_is_le())
-        return tyr__diag(v->diag, TYR_EBYTEORDER, 4, "this host is big-endian");
+        return tyr_diag_set(v->diag, TYR_EBYTEORDER, 4, "this host is big-endian");
     if (h->byte_order == TYR_BLOB_BE)
-        return tyr__diag(v->diag, TYR_EBYTEORDER, 4, "blob is big-endian");
+        return tyr_diag_set(v->diag, TYR_EBYTEORDER, 4, "blob is big-endian");
     if (h->byte_order != TYR_BLOB_LE)
         return FAIL(v, 4, "byte order %u is neither 1 (little) nor 2 (big)", h->byte_order);
     if (h->major != TYR_FORMAT_MAJOR)
-        return tyr__diag(v->diag, TYR_EVERSION, 5,
+        return tyr_diag_set(v->diag, TYR_EVERSION, 5,
                          "format %u.%u; this reader knows major %u only", h->major, h->minor,
                          TYR_FORMAT_MAJOR);
     if (h->pointer_size != 4 && h->pointer_size != 8)
@@ -179,7 +166,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
                            "-byte header or not a multiple of 8",
                     h->total_len, hdr_len);
     if (h->total_len > len)
-        return tyr__diag(v->diag, TYR_ETRUNC, 16,
+        return tyr_diag_set(v->diag, TYR_ETRUNC, 16,
                          "blob says %" PRIu64 " bytes; only %zu are there", h->total_len, len);
 
     v->sect = (const struct tyr_blob_sect *)(const void *)((const unsigned char *)buf +
@@ -858,7 +845,7 @@ int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
     memset(&v, 0, sizeof v);
     v.diag = diag;
     if (!buf)
-        return tyr__diag(diag, TYR_EINVAL, 0, "no buffer");
+        return tyr_diag_set(diag, TYR_EINVAL, 0, "no buffer");
     err = check_header(&v, buf, len);
     if (err || !full)
         return err;

@@ -5,7 +5,7 @@
 set(TYR_LOCS_DIR ${CMAKE_CURRENT_BINARY_DIR}/locs)
 file(MAKE_DIRECTORY ${TYR_LOCS_DIR})
 add_executable(print_locs ${CMAKE_CURRENT_SOURCE_DIR}/locs/print_locs.c)
-target_link_libraries(print_locs PRIVATE tyr_static PkgConfig::XXHASH tyr_libdwarf
+target_link_libraries(print_locs PRIVATE tyr_dwarf_static PkgConfig::XXHASH tyr_libdwarf
   PkgConfig::LIBELF)
 
 if(TYR_FX_GCC)

@@ -375,7 +375,65 @@ static void write_elf(const char *p, const void *blob, size_t len, const char *s
     close(fd);
 }
 
-/* Load from an ELF section: default .tyr, a named section, a missing one, not ELF. */
+/* Patches `len` bytes at `at` of the ELF file at p (written by write_elf) and expects err
+ * from tyr_registry_open_elf(); the file is rewritten intact afterwards. */
+static void expect_elf_error(const char *p, const void *blob, size_t len, off_t at,
+                             const void *bytes, size_t n, int err)
+{
+    tyr_registry *m = NULL;
+    int fd;
+
+    write_elf(p, blob, len, ".tyr");
+    fd = open(p, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, bytes, n, at), (ssize_t)n);
+    close(fd);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), err);
+    assert_null(m);
+}
+
+/* The section reader (lib/elf_section.c) faces files it did not write. */
+static void hostile_elf_cases(const char *p, const void *blob, size_t len)
+{
+    uint64_t shoff, huge = UINT64_MAX / 2;
+    uint16_t many = 0xfff0, bad_idx = 40;
+    uint32_t far_name = 0x7fffffff;
+    uint8_t class32 = 1;
+    off_t tyr_sh; /* the .tyr section's header, the third entry */
+    int fd;
+    struct stat st;
+
+    write_elf(p, blob, len, ".tyr");
+    fd = open(p, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &shoff, 8, 40), 8);
+    assert_int_equal(fstat(fd, &st), 0);
+    close(fd);
+    tyr_sh = (off_t)shoff + 2 * 64;
+    /* section header table offset past the end of the file */
+    expect_elf_error(p, blob, len, 40, &huge, 8, TYR_ENOTELF);
+    /* more section headers than the file holds */
+    expect_elf_error(p, blob, len, 60, &many, 2, TYR_ENOTELF);
+    /* the names section's index out of range */
+    expect_elf_error(p, blob, len, 62, &bad_idx, 2, TYR_ENOTELF);
+    /* 32-bit ELF is not read */
+    expect_elf_error(p, blob, len, 4, &class32, 1, TYR_ENOTELF);
+    /* a section name offset outside the name table: that section is skipped, .tyr missing */
+    expect_elf_error(p, blob, len, tyr_sh, &far_name, 4, TYR_ENOENT);
+    /* the .tyr section's size runs past the end of the file */
+    expect_elf_error(p, blob, len, tyr_sh + 32, &huge, 8, TYR_ETRUNC);
+    /* the file cut inside its section header table */
+    write_elf(p, blob, len, ".tyr");
+    assert_int_equal(truncate(p, st.st_size - 70), 0);
+    {
+        tyr_registry *m = NULL;
+        assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+        assert_null(m);
+    }
+}
+
+/* Load from an ELF section: default .tyr, a named section, a missing one, hostile headers,
+ * not ELF. */
 static void test_open_elf(void **state)
 {
     struct fx *f = *state;
@@ -405,6 +463,8 @@ static void test_open_elf(void **state)
                      0);
     tyr_registry_free(m);
     m = NULL;
+    /* hostile headers, each refused with an error, never read outside the file */
+    hostile_elf_cases(p, buf, len);
     /* a blob file is not ELF */
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);

@@ -248,6 +248,32 @@ enum {
 TYR_API int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator,
                            uint32_t flags, char *buf, size_t len);
 
+/**
+ * A registry's state at one moment, for undoing everything done since (as libctf's
+ * ctf_snapshot/ctf_rollback): an importer takes one before it starts and rolls back when it
+ * fails, so a failed import leaves the registry byte for byte as it was. Opaque: only
+ * tyr_registry_snapshot() fills it.
+ */
+typedef struct tyr_snapshot {
+    uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nnamed;
+    uint32_t nundo, log_below, depth;
+} tyr_snapshot;
+/**
+ * Opens a snapshot of a building registry. Snapshots nest; each is closed exactly once, the
+ * innermost first, by tyr_registry_rollback() or tyr_registry_release(). While one is open,
+ * builders that change an existing record keep its old value (a few bytes each).
+ * @return 0, TYR_EINVAL, or TYR_EREADONLY for a mapped registry.
+ */
+TYR_API int tyr_registry_snapshot(tyr_registry *reg, tyr_snapshot *out);
+/**
+ * Closes snap and undoes everything done since it was taken: types, members, strings and the
+ * name index are as they were, every handle issued since is invalid again, and a blob written
+ * now is byte for byte the one written then. Cannot fail (it allocates nothing).
+ */
+TYR_API void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap);
+/** Closes snap and keeps what was done since. */
+TYR_API void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap);
+
 /** Counts and arena bytes of a registry (either mode), for `tyr stats` and benchmarks. */
 typedef struct tyr_registry_stats {
     uint32_t per_kind[TYR_KIND_COUNT_]; /* type ids per enum tyr_kind (void is 1) */

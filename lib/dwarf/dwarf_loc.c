@@ -207,7 +207,7 @@ static int one_param(tyr_dwarf *dw, unsigned file, Dwarf_Die die, uint64_t pc,
     int res = dwarf_attr(die, DW_AT_location, &a, &e);
     if (res == DW_DLV_ERROR) {
         tdw_err_free(NULL, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d.ref), "unreadable DW_AT_location");
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d.ref), "unreadable DW_AT_location");
     }
     if (res == DW_DLV_OK) {
         Dwarf_Loc_Head_c head = NULL;
@@ -215,7 +215,7 @@ static int one_param(tyr_dwarf *dw, unsigned file, Dwarf_Die die, uint64_t pc,
         Dwarf_Unsigned nops = 0;
         bool whole = false, found = false;
         if (loc_at(a, pc, &head, &whole, &found, &desc, &nops) != 0)
-            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d.ref),
+            err = tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d.ref),
                            "unreadable DW_AT_location (location list)");
         else if (found && !decode_ops(desc, nops, fb, &p))
             p.kind = TYR_DWARF_LOC_EXPR;
@@ -260,7 +260,7 @@ static int entry_pc_of(tyr_dwarf *dw, const char *name, const struct tdw_die *d,
     }
     uint64_t addr = 0;
     if (tdw_syms_lookup(dw, name, true, &addr, 1) == 0)
-        return tdw_fail(diag, TYR_ENOTSUP, tdw_ref_off(d->ref),
+        return tyr_diag_set(diag, TYR_ENOTSUP, tdw_ref_off(d->ref),
                         "%s: no DW_AT_low_pc and no symbol: entry pc unknown", name);
     *pc = addr;
     return 0;
@@ -290,7 +290,7 @@ int tyr_dwarf_param_locations(tyr_dwarf *dw, const char *name, tyr_dwarf_param_l
     if (err)
         return err;
     if (fn == TDW_REF_NONE)
-        return tdw_fail(diag, TYR_ENOENT, 0, "function %s not found", name);
+        return tyr_diag_set(diag, TYR_ENOENT, 0, "function %s not found", name);
     struct tdw_die d;
     Dwarf_Die fdie = NULL;
     if ((err = tdw_read(dw, fn, &d, &fdie, diag)))
@@ -309,7 +309,7 @@ int tyr_dwarf_param_locations(tyr_dwarf *dw, const char *name, tyr_dwarf_param_l
             tdw_err_free(NULL, &e);
         if (tag == DW_TAG_formal_parameter) {
             if (l.n >= MAX_PARAMS)
-                err = tdw_fail(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %d parameters",
+                err = tyr_diag_set(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %d parameters",
                                MAX_PARAMS);
             else
                 err = one_param(dw, file, c, pc, &fb, &l, diag);

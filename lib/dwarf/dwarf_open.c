@@ -20,27 +20,6 @@
 
 #include "dwarf_internal.h"
 
-int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
-{
-    if (diag) {
-        va_list ap;
-        diag->err = err;
-        diag->offset = off;
-        va_start(ap, fmt);
-        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
-void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
-{
-    if (*e) {
-        dwarf_dealloc(dbg, *e, DW_DLA_ERROR);
-        *e = NULL;
-    }
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -203,11 +182,11 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     f->fd = fd;
     f->path = dup_str(path);
     if (!f->path)
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     int err = elf_open_fd(fd, &f->elf);
     if (err)
-        return tdw_fail(diag, err, 0, "%s is not an ELF file", path);
-    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf_guard.c */
+        return tyr_diag_set(diag, err, 0, "%s is not an ELF file", path);
+    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf/dwarf_guard.c */
     if (err)
         return err;
     Dwarf_Error e = NULL;
@@ -217,10 +196,10 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     int res = dwarf_elf_init_b(f->elf, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &f->dbg, &e);
     if (res == DW_DLV_NO_ENTRY) {
         f->dbg = NULL;
-        return tdw_fail(diag, TYR_ENODEBUG, 0, "%s: no DWARF sections", path);
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0, "%s: no DWARF sections", path);
     }
     if (res != DW_DLV_OK) {
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: libdwarf: %s", path,
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: libdwarf: %s", path,
                        e ? dwarf_errmsg(e) : "init failed");
         tdw_err_free(NULL, &e);
         f->dbg = NULL;
@@ -417,15 +396,15 @@ static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
         }
     }
     if (!ok && named_exists)
-        return tdw_fail(diag, TYR_ENODEBUG, 0,
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0,
                         "dwz file %s is not an ELF file with debug info of the build-id "
                         "the link names", named);
     if (!ok)
-        return tdw_fail(diag, TYR_ENODEBUG, 0, "dwz file %s not found (tried %s)", name,
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0, "dwz file %s not found (tried %s)", name,
                         tried);
     int fd = open(found, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tdw_fail(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
+        return tyr_diag_set(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
     int err = attach_file(&dw->f[1], fd, found, diag);
     if (!err)
         err = load_alt_str(&dw->f[1], diag);
@@ -482,28 +461,28 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     }
     if (elf_version(EV_CURRENT) == EV_NONE) {
         close(fd);
-        return tdw_fail(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
     }
     tyr_dwarf *dw = dw_alloc();
     if (!dw) {
         close(fd);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     int err = 0;
     dw->elf_fd = fd;
     dw->elf_path = dup_str(path);
     if (!dw->elf_path) {
-        err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
         goto fail;
     }
     if (elf_open_fd(fd, &dw->elf) != 0) {
-        err = tdw_fail(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
+        err = tyr_diag_set(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
         goto fail;
     }
     if (has_debug_info(dw->elf)) {
         int dfd = dup(fd);
         if (dfd < 0) {
-            err = tdw_fail(diag, TYR_EIO, 0, "dup: %s", strerror(errno));
+            err = tyr_diag_set(diag, TYR_EIO, 0, "dup: %s", strerror(errno));
             goto fail;
         }
         err = attach_file(&dw->f[0], dfd, path, diag);
@@ -512,13 +491,13 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         tried[0] = 0;
         if (!search || !find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
                                         sizeof tried)) {
-            err = tdw_fail(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; tried: %s", path,
+            err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; tried: %s", path,
                            tried[0] ? tried : "nothing (no build-id or debuglink)");
             goto fail;
         }
         int dfd = open(found, O_RDONLY | O_CLOEXEC);
         if (dfd < 0) {
-            err = tdw_fail(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
+            err = tyr_diag_set(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
             goto fail;
         }
         err = attach_file(&dw->f[0], dfd, found, diag);
@@ -548,7 +527,7 @@ int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts, tyr_dwar
     tyr_diag *diag = OPT(opts, diag, NULL);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tdw_fail(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s: %s", path,
+        return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s: %s", path,
                         strerror(errno));
     return open_fd(fd, path, true, opts, out);
 }
@@ -561,7 +540,7 @@ int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts
     tyr_diag *diag = OPT(opts, diag, NULL);
     int fd = memfd_create("tyr-dwarf", MFD_CLOEXEC);
     if (fd < 0)
-        return tdw_fail(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
+        return tyr_diag_set(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
     const char *p = data;
     size_t done = 0;
     while (done < len) {
@@ -570,7 +549,7 @@ int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts
             continue;
         if (n <= 0) {
             close(fd);
-            return tdw_fail(diag, TYR_EIO, 0, "memfd write: %s", strerror(errno));
+            return tyr_diag_set(diag, TYR_EIO, 0, "memfd write: %s", strerror(errno));
         }
         done += (size_t)n;
     }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to the DWARF importer (lib/dwarf_*.c): the handle, DIE references across the
+ * Private to the DWARF importer (lib/dwarf/dwarf_*.c): the handle, DIE references across the
  * main and the dwz supplementary file, decoded DIE attributes, and the import state.
  */
 #ifndef TYR_DWARF_INTERNAL_H
@@ -192,14 +192,15 @@ TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg,
                              struct tdw_plans *plans, Dwarf_Die die, Dwarf_Die *out,
                              Dwarf_Error *e);
 
-/* ---- dwarf_open.c ---- */
-TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+/* ---- Errors: every layer reports through tyr_diag_set() (include/tyr/error.h) ---- */
 /* Free a libdwarf error object (NULL accepted). */
-TYR_HIDDEN void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e);
+static inline void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
+{
+    if (*e) {
+        dwarf_dealloc(dbg, *e, DW_DLA_ERROR);
+        *e = NULL;
+    }
+}
 
 /* ---- dwarf_abbrev.c: attribute plans ---- */
 /* The plan of die's abbreviation (built on first use; the pointer is valid until the next

@@ -29,7 +29,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         if (res == DW_DLV_NO_ENTRY)
             return 0;
         if (res != DW_DLV_OK) {
-            int err = tdw_fail(diag, TYR_EDWARF, 0, "%s: unit header %u: %s", f->path, f->nunits,
+            int err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit header %u: %s", f->path, f->nunits,
                                e ? dwarf_errmsg(e) : "unreadable");
             tdw_err_free(f->dbg, &e);
             return err;
@@ -37,7 +37,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         Dwarf_Die cu = NULL;
         if (dwarf_siblingof_b(f->dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
             tdw_err_free(f->dbg, &e);
-            return tdw_fail(diag, TYR_EDWARF, 0, "%s: unit %u has no DIE", f->path, f->nunits);
+            return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit %u has no DIE", f->path, f->nunits);
         }
         Dwarf_Half tag = 0;
         if (dwarf_tag(cu, &tag, &e) != DW_DLV_OK)
@@ -48,11 +48,11 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
             cap = cap ? cap * 2 : 64;
             tdw_ref *u = realloc(f->units, cap * sizeof *u);
             if (!u)
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             f->units = u;
             Dwarf_Half *t = realloc(f->unit_tags, cap * sizeof *t);
             if (!t)
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             f->unit_tags = t;
         }
         f->units[f->nunits] = ref;
@@ -63,7 +63,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
                 cap_sigs = cap_sigs ? cap_sigs * 2 : 16;
                 struct tdw_tsig *t = realloc(f->tsigs, cap_sigs * sizeof *t);
                 if (!t)
-                    return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                    return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
                 f->tsigs = t;
             }
             uint64_t sv;
@@ -74,7 +74,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         }
         hdr_off = next;
     }
-    return tdw_fail(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
+    return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
 }
 
 tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig)
@@ -101,7 +101,7 @@ static int next_header(struct tdw_file *f, tyr_diag *diag)
     }
     if (res != DW_DLV_OK) {
         tdw_err_free(f->dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, 0, "%s: unit header after %lld unreadable", f->path,
+        return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit header after %lld unreadable", f->path,
                         (long long)f->cursor);
     }
     f->cursor++;
@@ -184,7 +184,7 @@ int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag)
     }
     dwarf_dealloc(dbg, ar, DW_DLA_LIST);
     if (err)
-        return tdw_fail(diag, err, 0, "out of memory");
+        return tyr_diag_set(diag, err, 0, "out of memory");
     qsort(dw->aranges, dw->naranges, sizeof *dw->aranges, cmp_arange);
     return 0;
 }
@@ -313,7 +313,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             for (uint32_t i = 0; i < n && !err; i++)
                 err = index_add_entry(dw, &v[i]);
             tdw_prefetch_names_done(dw->prefetch, u);
-            return err ? tdw_fail(diag, err, 0, "out of memory") : 1;
+            return err ? tyr_diag_set(diag, err, 0, "out of memory") : 1;
         }
     }
     Dwarf_Die cu = NULL, die = NULL;
@@ -357,7 +357,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             }
             if (err) {
                 dwarf_dealloc_die(die);
-                return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+                return err == TYR_ENOMEM ? tyr_diag_set(diag, err, 0, "out of memory") : err;
             }
         } else if (tdw_index_tag(part, tag)) {
             err = tdw_decode(dw, file, die, &d, diag);
@@ -373,7 +373,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
                 err = index_add(dw, &d, name);
             if (err) {
                 dwarf_dealloc_die(die);
-                return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+                return err == TYR_ENOMEM ? tyr_diag_set(diag, err, 0, "out of memory") : err;
             }
         }
         Dwarf_Die next = NULL;

@@ -90,7 +90,7 @@ static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_di
     uint64_t addrs[8];
     *found = TDW_REF_NONE;
     if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     for (int pass = 0; pass < 2; pass++) {
         uint32_t n = tdw_syms_lookup(dw, name, pass == 1, addrs, 8);
         for (uint32_t i = 0; i < n && i < 8; i++) {
@@ -162,7 +162,7 @@ static int collect_params(tyr_dwarf *dw, tdw_ref fn, tdw_ref *types, const char 
                 names[*n] = o.name ? o.name : p.name;
                 (*n)++;
             } else if (!err) {
-                err = tdw_fail(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %u parameters", max);
+                err = tyr_diag_set(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %u parameters", max);
             }
         } else if (p.tag == DW_TAG_unspecified_parameters) {
             *varargs = true;
@@ -266,17 +266,31 @@ static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const c
     /* Arrays and functions are adjusted to pointers in C parameters; DWARF has done it. */
     tyr_type proto, f;
     if ((err = tyr_func_proto_new(reg, rt, flags, &proto)))
-        return tdw_fail(diag, err, tdw_ref_off(fn), "prototype of %s: %s", name, tyr_strerror(err));
+        return tyr_diag_set(diag, err, tdw_ref_off(fn), "prototype of %s: %s", name, tyr_strerror(err));
     for (uint32_t i = 0; i < np; i++) {
         if ((err = tyr_func_proto_add_param(reg, proto, pnames[i], pt[i])))
-            return tdw_fail(diag, err, tdw_ref_off(fn), "parameter %u of %s: %s", i, name,
+            return tyr_diag_set(diag, err, tdw_ref_off(fn), "parameter %u of %s: %s", i, name,
                             tyr_strerror(err));
     }
     if ((err = tyr_func_new(reg, name, proto, &f)))
-        return tdw_fail(diag, err, tdw_ref_off(fn), "function %s: %s", name, tyr_strerror(err));
+        return tyr_diag_set(diag, err, tdw_ref_off(fn), "function %s: %s", name, tyr_strerror(err));
     if (out)
         *out = f;
     return 0;
+}
+
+/* Ends an import begun with a snapshot of reg: a failed one (an error, a cancel, an
+ * allocation failure) is undone whole, and the DIE-to-type cache, which may name types the
+ * rollback removed, is dropped; a successful one is kept. */
+static void end_import(tyr_dwarf *dw, tyr_registry *reg, const tyr_snapshot *snap, int err)
+{
+    if (err) {
+        tyr_registry_rollback(reg, snap);
+        tyr_dwarf_forget(dw);
+    } else {
+        tyr_registry_release(reg, snap);
+        tdw_unbind(dw);
+    }
 }
 
 int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
@@ -291,13 +305,13 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
     if (err)
         return err;
     if (fn == TDW_REF_NONE)
-        return tdw_fail(diag, TYR_ENOENT, 0, "function %s not found", name);
+        return tyr_diag_set(diag, TYR_ENOENT, 0, "function %s not found", name);
+    tyr_snapshot snap; /* all or nothing: a failure leaves reg as it was */
+    if ((err = tyr_registry_snapshot(reg, &snap)))
+        return err;
     tdw_bind(dw, reg);
     err = store_signature(dw, reg, fn, name, out, diag);
-    if (err)
-        tyr_dwarf_forget(dw);
-    else
-        tdw_unbind(dw);
+    end_import(dw, reg, &snap, err);
     return err;
 }
 
@@ -351,13 +365,13 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
         return err;
     tdw_ref best = e ? e->ref : TDW_REF_NONE;
     if (best == TDW_REF_NONE)
-        return tdw_fail(diag, TYR_ENOENT, 0, "type %s not found", name);
+        return tyr_diag_set(diag, TYR_ENOENT, 0, "type %s not found", name);
+    tyr_snapshot snap;
+    if ((err = tyr_registry_snapshot(reg, &snap)))
+        return err;
     tdw_bind(dw, reg);
     err = tdw_import_type(dw, best, out, diag);
-    if (err)
-        tyr_dwarf_forget(dw);
-    else
-        tdw_unbind(dw);
+    end_import(dw, reg, &snap, err);
     return err;
 }
 
@@ -507,7 +521,7 @@ static int cmp_symref(const void *a, const void *b)
 static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
     if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     if (!dw->nsyms)
         return 0;
     struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
@@ -518,7 +532,7 @@ static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
     st->dups = calloc(cap, sizeof *st->dups);
     if (!v || !st->pool || !st->dups) {
         free(v);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     st->cap_dups = cap;
     for (uint32_t i = 0; i < dw->nsyms; i++)
@@ -605,7 +619,7 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
     struct dupname *dn = dup_find(st, name);
     uint32_t rank = dn ? dup_rank(st, dn, d) : 0;
     if (rank > 0) /* not at the name's first symbol: maybe another definition is */
-        return dup_offer(st, dn, d, rank) ? tdw_fail(diag, TYR_ENOMEM, 0, "out of memory") : 0;
+        return dup_offer(st, dn, d, rank) ? tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory") : 0;
     return store_func(dw, st, d->ref, (d->has & TDW_HAS_LOW_PC) != 0, d->low_pc, name, diag);
 }
 
@@ -623,7 +637,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
             uint32_t cap = st->cap_addrs ? st->cap_addrs * 2 : 1024;
             struct fnaddr *a = realloc(st->addrs, (size_t)cap * sizeof *a);
             if (!a)
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             st->addrs = a;
             st->cap_addrs = cap;
         }
@@ -631,7 +645,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
         st->naddrs++;
     }
     if (err == TYR_ENOMEM)
-        return tdw_fail(diag, err, 0, "out of memory");
+        return tyr_diag_set(diag, err, 0, "out of memory");
     st->funcs += !err;
     return err;
 }
@@ -709,7 +723,7 @@ static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *
 static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
     if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     if (!dw->nsyms || !st->seen.used || !st->cap_dups)
         return 0;
     struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);
@@ -717,7 +731,7 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
     if (!syms || !out) {
         free(syms);
         free(out);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     memcpy(syms, dw->syms, (size_t)dw->nsyms * sizeof *syms);
     qsort(syms, dw->nsyms, sizeof *syms, cmp_sym_addr);
@@ -743,11 +757,11 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
         if ((err = tyr_type_get(st->reg, (tyr_type){out[j].id}, &fi)))
             break;
         if ((err = tyr_func_new(st->reg, name, fi.target, &f))) {
-            err = tdw_fail(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
+            err = tyr_diag_set(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
             break;
         }
         if ((err = fnset_add(st, name, f.id)))
-            err = tdw_fail(diag, err, 0, "out of memory");
+            err = tyr_diag_set(diag, err, 0, "out of memory");
         st->funcs += !err;
     }
     free(out);
@@ -820,11 +834,17 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     if (tdw_reserve(dw, (uint32_t)(info / 100 < UINT32_MAX ? info / 100 : UINT32_MAX),
                     (uint32_t)(info / 120 < UINT32_MAX ? info / 120 : UINT32_MAX))) {
         tdw_prefetch_stop(pf0);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+    }
+    tyr_snapshot snap;
+    int err = tyr_registry_snapshot(reg, &snap);
+    if (err) {
+        tdw_prefetch_stop(pf0);
+        return err;
     }
     struct all_state st = {.reg = reg, .flags = flags};
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
-    int err = funcs ? dups_build(dw, &st, diag) : 0;
+    err = funcs ? dups_build(dw, &st, diag) : 0;
     /* The supplementary file first: its partial units hold the shared types. */
     uint64_t worker_dies = 0;
     for (int fi = 1; fi >= 0 && !err; fi--) {
@@ -865,7 +885,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
             }
             done++;
             if (!err && progress && progress(ctx, done, total))
-                err = tdw_fail(diag, TYR_EINVAL, 0, "stopped by the progress callback");
+                err = tyr_diag_set(diag, TYR_EINVAL, 0, "stopped by the progress callback");
         }
         dw->prefetch = NULL;
         worker_dies += tdw_prefetch_stop(pf);
@@ -882,11 +902,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     free(st.seen.hs);
     free(st.addrs);
     dw->stat_dies += worker_dies;
-    if (err) {
-        tyr_dwarf_forget(dw);
+    end_import(dw, reg, &snap, err);
+    if (err)
         return err;
-    }
-    tdw_unbind(dw);
     if (stats) {
         stats->units = total;
         stats->dies = dw->stat_dies;

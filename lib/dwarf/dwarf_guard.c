@@ -80,7 +80,7 @@ static int check_rnglists(const unsigned char *p, uint64_t size, bool big, const
         else if (!why && p[off + hdr + 2] != 2 && p[off + hdr + 2] != 4 && p[off + hdr + 2] != 8)
             why = "address size is not 2, 4 or 8";
         if (why)
-            return tdw_fail(diag, TYR_EDWARF, off,
+            return tyr_diag_set(diag, TYR_EDWARF, off,
                             "%s: %s header at offset 0x%llx: %s (refused: libdwarf 20210528 "
                             "corrupts memory on it)",
                             path, name, (unsigned long long)off, why);
@@ -95,11 +95,11 @@ int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char 
     bool gnu_z = name[1] == 'z'; /* .zdebug_*: "ZLIB", 8-byte big-endian size, zlib stream */
     *priv = NULL;
     if (sh->sh_type == SHT_NOBITS)
-        return tdw_fail(diag, TYR_EDWARF, 0, "%s: %s has no data (SHT_NOBITS)", path, name);
+        return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s has no data (SHT_NOBITS)", path, name);
     if (!gnu_z && !(sh->sh_flags & SHF_COMPRESSED)) {
         Elf_Data *d = elf_getdata(elf_getscn(elf, ndx), NULL);
         if (!d || (!d->d_buf && d->d_size))
-            return tdw_fail(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
+            return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
         *data = d->d_buf;
         *size = d->d_size;
         return 0;
@@ -124,12 +124,12 @@ int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char 
     }
     Elf_Data *d = NULL;
     if (scn && want / ZLIB_MAX_RATIO > sh->sh_size)
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: %s claims %llu bytes from %llu compressed",
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s claims %llu bytes from %llu compressed",
                        path, name, (unsigned long long)want, (unsigned long long)sh->sh_size);
     else if (!scn || (gnu_z ? elf_compress_gnu(scn, 0, 0) : elf_compress(scn, 0, 0)) != 1)
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: %s: cannot decompress it", path, name);
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s: cannot decompress it", path, name);
     else if (!(d = elf_getdata(scn, NULL)) || (!d->d_buf && d->d_size))
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
     if (err) {
         if (e2)
             elf_end(e2);

@@ -392,13 +392,13 @@ static void pop_job(struct ctx *c)
 static int reg_fail(struct ctx *c, int err, tdw_ref ref, const char *what)
 {
     int code = (err == TYR_ENOMEM || err == TYR_EOVERFLOW) ? err : TYR_EDWARF;
-    return tdw_fail(c->diag, code, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
+    return tyr_diag_set(c->diag, code, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
                     (unsigned long long)tdw_ref_off(ref), what, tyr_strerror(err));
 }
 
 static int oom(struct ctx *c)
 {
-    return tdw_fail(c->diag, TYR_ENOMEM, 0, "out of memory");
+    return tyr_diag_set(c->diag, TYR_ENOMEM, 0, "out of memory");
 }
 
 static int add_unknown(struct ctx *c, const struct tdw_die *d, uint64_t size)
@@ -969,7 +969,7 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
     for (uint32_t i = 0; i < j->icount; i++) {
         uint32_t id = 0;
         if (!mapped(dw, c->items[j->ifirst + i].type, &id))
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(self),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(self),
                             "DIE 0x%llx: parameter type unresolved (reference cycle)",
                             (unsigned long long)tdw_ref_off(self));
         if (i < 64)
@@ -1018,7 +1018,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
     }
     uint64_t *mark = map_slot(&dw->die2type, ref, false);
     if (j->stage == 0 && mark && *mark == IN_PROGRESS)
-        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                         "DIE 0x%llx: type reference cycle not through a struct",
                         (unsigned long long)tdw_ref_off(ref));
     struct tdw_die d;
@@ -1033,7 +1033,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         /* A declaration standing for a type unit's type: this DIE is that type. */
         tdw_die_free(die);
         if (!(d.has & TDW_HAS_SIG) || d.sig == ref)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                             "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
                             ".debug_types is not read)", (unsigned long long)tdw_ref_off(ref));
         if (mapped(dw, d.sig, &id)) {
@@ -1043,7 +1043,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
             return 0;
         }
         if (stage != 0)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
                             "type unresolved", (unsigned long long)tdw_ref_off(ref));
         uint64_t *m = map_slot(&dw->die2type, ref, true);
         if (!m)
@@ -1097,7 +1097,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
             done = false;
             err = push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
         } else {
-            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                            "DIE 0x%llx: target type unresolved", (unsigned long long)tdw_ref_off(ref));
         }
         break;
@@ -1132,7 +1132,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         } else if (mapped(dw, t, &id)) {
             err = create_array(c, j, &d, id);
         } else {
-            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                            "DIE 0x%llx: element type unresolved", (unsigned long long)tdw_ref_off(ref));
         }
         break;
@@ -1166,7 +1166,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         } else if (mapped(dw, rt, &id)) {
             err = create_proto(c, j, ref, id);
         } else {
-            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                            "DIE 0x%llx: return type unresolved", (unsigned long long)tdw_ref_off(ref));
         }
         break;
@@ -1178,7 +1178,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
         break;
     default:
-        err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+        err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                        "DIE 0x%llx: tag 0x%x used as a type", (unsigned long long)tdw_ref_off(ref),
                        d.tag);
         break;
@@ -1188,7 +1188,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         return err;
     if (done) {
         if (!mapped(dw, ref, &id))
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not importable",
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not importable",
                             (unsigned long long)tdw_ref_off(ref));
         /* pop exactly this frame: nothing was pushed above it */
         pop_job(c);
@@ -1205,7 +1205,7 @@ static int step_full(struct ctx *c, uint32_t ji)
     uint32_t id;
     if (!mapped(dw, j->ref, &id)) {
         if (j->stage != 0)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
                             "DIE 0x%llx: unresolved type", (unsigned long long)tdw_ref_off(j->ref));
         j->stage = 1;
         return push_job(c, J_HANDLE, j->ref, 0) ? oom(c) : 0;
@@ -1213,7 +1213,7 @@ static int step_full(struct ctx *c, uint32_t ji)
     uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
     if (r < dw->cap_ids && dw->fill_ref[r] != TDW_REF_NONE) {
         if (dw->filling[r] || j->stage == 2)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
                             "DIE 0x%llx: struct holds itself by value",
                             (unsigned long long)tdw_ref_off(j->ref));
         j->stage = 2;
@@ -1261,7 +1261,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
         const struct item *it = &c->items[j->ifirst + i];
         uint32_t id = 0;
         if (!mapped(dw, it->type, &id))
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
                             "DIE 0x%llx: member %u type unresolved",
                             (unsigned long long)tdw_ref_off(d->ref), i);
         uint64_t off = it->off;
@@ -1302,7 +1302,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
             err = tyr_struct_add_field(c->reg, st, NULL, (tyr_type){id}, off, bo, bs);
     }
     if (err)
-        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
                         "DIE 0x%llx: struct %s member rejected: %s",
                         (unsigned long long)tdw_ref_off(d->ref), d->name ? d->name : "(anon)",
                         tyr_strerror(err));
@@ -1444,7 +1444,7 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
         return err;
     }
     if (!mapped(dw, ref, &id))
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not imported",
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not imported",
                         (unsigned long long)tdw_ref_off(ref));
     if (out)
         out->id = id;

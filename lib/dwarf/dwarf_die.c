@@ -204,7 +204,7 @@ static int bad_name(const struct tdw_die *d, unsigned file, Dwarf_Half form, con
         snprintf(hex, sizeof hex, "form 0x%x", form);
         fname = hex;
     }
-    return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "%sDW_AT_name (%s) unreadable: %s",
+    return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "%sDW_AT_name (%s) unreadable: %s",
                     file ? "in the dwz file: " : "", fname, why);
 }
 
@@ -287,7 +287,7 @@ static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_
         break;
     case DW_AT_type:
         if (read_ref(dw, file, die, a, form, &d->type) != 0)
-            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
+            return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
         d->has |= TDW_HAS_TYPE;
         break;
     case DW_AT_signature:
@@ -381,7 +381,7 @@ static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_
 
 static int unreadable(const struct tdw_die *d, tyr_diag *diag)
 {
-    return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
+    return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
                     d->tag);
 }
 
@@ -405,7 +405,7 @@ static int decode_list(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwar
         Dwarf_Half at = 0, form = 0;
         if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
             tdw_err_free(NULL, &e);
-            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
+            err = tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
                            (long long)i);
             break;
         }
@@ -477,7 +477,7 @@ int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *pla
     d->ref = tdw_die_ref(file, die);
     if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
         tdw_err_free(NULL, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
     }
     const struct tdw_plan *plan = tdw_plan_get(plans, dbg, die);
     if (!plan || plan->attrlist) {
@@ -734,14 +734,14 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
     unsigned file = tdw_ref_file(ref);
     Dwarf_Debug dbg = dw->f[file].dbg;
     if (!dbg)
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref),
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(ref),
                         "reference into a missing dwz supplementary file");
     Dwarf_Die die = NULL;
     Dwarf_Error e = NULL;
     int res = dwarf_offdie_b(dbg, tdw_ref_off(ref), 1, &die, &e);
     if (res != DW_DLV_OK) {
         tdw_err_free(dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "no DIE at offset 0x%llx%s",
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(ref), "no DIE at offset 0x%llx%s",
                         (unsigned long long)tdw_ref_off(ref), file ? " of the dwz file" : "");
     }
     int err = tdw_decode(dw, file, die, out, diag);
@@ -763,7 +763,7 @@ int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_d
         return 0;
     if (res != DW_DLV_OK) {
         tdw_err_free(dw->f[file].dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
                         "cannot read the children");
     }
     return 1;
@@ -780,8 +780,8 @@ int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr
         bool libdwarf_err = e != NULL;
         tdw_err_free(dw->f[file].dbg, &e);
         if (libdwarf_err)
-            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here), "cannot read the next sibling");
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here),
+            return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(here), "cannot read the next sibling");
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(here),
                         "DIE 0x%llx: its next sibling does not follow it, or its children nest"
                         " too deep",
                         (unsigned long long)tdw_ref_off(here));
