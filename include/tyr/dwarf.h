@@ -203,6 +203,65 @@ struct tyr_dwarf_all_opts {
 TYR_API int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
                                       const struct tyr_dwarf_all_opts *opts);
 
+/* Where a parameter is when its function is entered (tyr_dwarf_param_locations). */
+enum tyr_dwarf_loc_kind {
+    TYR_DWARF_LOC_UNAVAILABLE = 0, /* nowhere at entry: optimized out, not passed to this
+                                      copy of the function, or no location list entry covers
+                                      the entry pc */
+    TYR_DWARF_LOC_REG = 1,         /* in DWARF register `reg` */
+    TYR_DWARF_LOC_STACK = 2,       /* in memory at `offset` bytes from `base` */
+    TYR_DWARF_LOC_CONST = 3,       /* not passed: its value is known, `value` */
+    TYR_DWARF_LOC_EXPR = 4,        /* a location this library does not decode (pieces of
+                                      several registers, a computed address) */
+};
+/* `base` of a STACK location: a DWARF register number, or the canonical frame address
+ * (DW_OP_fbreg in a function whose frame base is DW_OP_call_frame_cfa; at the entry
+ * instruction on x86-64 the CFA is %rsp + 8). */
+#define TYR_DWARF_LOC_CFA UINT16_MAX
+/* Flags of a location. */
+enum {
+    /* One expression for the whole function (DW_AT_location as an expression, not a list):
+     * DWARF states no pc range. At -O0 it is a stack slot that the prologue fills: at the
+     * entry instruction itself the parameter is still where the ABI passed it. */
+    TYR_DWARF_LOC_WHOLE_FUNCTION = 1u << 0,
+    /* The parameter is not among the ones this copy of the function lists (an .isra or
+     * .constprop clone dropped it): it comes from the abstract origin, kind UNAVAILABLE. */
+    TYR_DWARF_LOC_DROPPED = 1u << 1,
+};
+
+typedef struct tyr_dwarf_param_loc {
+    const char *name; /* the parameter's name, "" when unnamed; owned by the handle, valid
+                         until tyr_dwarf_free() */
+    uint16_t kind;    /* enum tyr_dwarf_loc_kind */
+    uint16_t base;    /* STACK: a DWARF register or TYR_DWARF_LOC_CFA */
+    uint16_t reg;     /* REG: the DWARF register (x86-64: 0 rax, 1 rdx, 2 rcx, 3 rbx, 4 rsi,
+                         5 rdi, 6 rbp, 7 rsp, 8-15 r8-r15, 17-32 xmm0-15) */
+    uint16_t flags;   /* TYR_DWARF_LOC_* flags */
+    int64_t offset;   /* STACK: bytes from base */
+    uint64_t value;   /* CONST: the value (two's complement for a signed one) */
+} tyr_dwarf_param_loc;
+
+/**
+ * @brief Where each parameter of a function is at its entry pc, as its DWARF says: for an
+ *        optimized function or an out-of-line copy (name.isra.N, name.constprop.N,
+ *        name.part.N: give the copy's symbol name to ask about that copy) whose parameters
+ *        DWARF places in registers or in location lists, instead of assuming the ABI.
+ * The function is found as tyr_dwarf_import_func() finds it. The entry pc is its
+ * DW_AT_low_pc, or the address of its ELF symbol when it has only DW_AT_ranges. Parameters
+ * come in the order of the function's DIE (the copy's own parameters first, as it receives
+ * them), then those of its abstract origin that the copy dropped (TYR_DWARF_LOC_DROPPED).
+ * Varargs (`...`) have no entry.
+ * @param out      Up to max entries written (may be NULL when max is 0).
+ * @param[out] count     How many parameters there are (may exceed max). May be NULL.
+ * @param[out] entry_pc  The entry pc the locations are for. May be NULL.
+ * @return 0; TYR_EINVAL; TYR_ENOENT (no such function); TYR_ENOTSUP (no entry pc: no
+ *         DW_AT_low_pc and no symbol); TYR_EDWARF (an unreadable DIE or location list: the
+ *         diag names the DIE); TYR_ENOMEM.
+ */
+TYR_API int tyr_dwarf_param_locations(tyr_dwarf *dw, const char *name, tyr_dwarf_param_loc *out,
+                                      uint32_t max, uint32_t *count, uint64_t *entry_pc,
+                                      tyr_diag *diag);
+
 /** Called once per distinct function name; `name` is valid during the call only. Return
  *  non-zero to stop the walk (tyr_dwarf_list_funcs then returns that value). */
 typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);

@@ -1134,3 +1134,4 @@ int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn 
     }
     return 0;
 }
+
