@@ -175,7 +175,8 @@ static int expand_funcs(const struct btf_input *in, char **pats, size_t npats, s
         if (err)
             return err;
     }
-    qsort(ns->v, ns->n, sizeof *ns->v, cmp_str);
+    if (ns->n > 1)
+        qsort(ns->v, ns->n, sizeof *ns->v, cmp_str);
     return 0;
 }
 
