@@ -1,4 +1,4 @@
-# Writes tyr.pc into the build tree (installed by the top CMakeLists.txt).
+# Writes tyr.pc and tyr-dwarf.pc into the build tree (installed by the top CMakeLists.txt).
 # The file is relocatable: unless the install directories are absolute, its prefix is
 # computed from where pkg-config found it (${pcfiledir}), so `cmake --install --prefix DIR`
 # gives a working tyr.pc wherever DIR is, without reconfiguring.
@@ -16,6 +16,5 @@ if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
 else()
   set(TYR_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
-# What a static link needs besides -ldwarf (libdwarf has no pkg-config file).
-set(TYR_PC_REQUIRES_PRIVATE "libxxhash libelf")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr.pc.in ${PROJECT_BINARY_DIR}/tyr.pc @ONLY)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr-dwarf.pc.in ${PROJECT_BINARY_DIR}/tyr-dwarf.pc @ONLY)

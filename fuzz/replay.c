@@ -84,7 +84,8 @@ static long run_dir(const char *dir)
     }
     closedir(d);
     if (count == 0) {
-        qsort(names, n, sizeof(*names), cmp_names);
+        if (n > 0) /* qsort with a null array is undefined, even for 0 items */
+            qsort(names, n, sizeof(*names), cmp_names);
         for (size_t i = 0; i < n; i++) {
             struct stat st;
             if (stat(names[i], &st) || !S_ISREG(st.st_mode))

@@ -25,7 +25,7 @@
 #define TYR_BLOB_LE 1u       /* byte_order: little-endian, the only order written */
 #define TYR_BLOB_BE 2u       /* byte_order: big-endian, recognised to be refused */
 #define TYR_FORMAT_MAJOR 1u  /* a reader refuses any other major */
-#define TYR_FORMAT_MINOR 0u  /* a reader accepts a newer minor (it only appends) */
+#define TYR_FORMAT_MINOR 1u  /* a reader accepts a newer minor (it only appends) */
 
 /* Header flags; a reader refuses a bit it does not know. */
 #define TYR_BLOB_F_PRUNED 0x1u /* written by a pruned write (informational) */
@@ -42,7 +42,12 @@ enum tyr_sect_id {
     TYR_SECT_CHAIN = 6,   /* uint32_t[ntypes] */
     TYR_SECT_HASHES = 7,  /* uint32_t[ntypes]: tyr__name_hash of each name; 0 if unnamed */
     TYR_SECT_RELOCS = 8,  /* the relocation map: slot table, then one mask byte per record */
-    TYR_SECT_COUNT = 9    /* sections a 1.0 reader knows; a newer minor may list more */
+    TYR_SECT_COUNT = 9,   /* sections a 1.0 reader knows; a newer minor may list more */
+    /* Format 1.1: the source binary, "path\0build-id-hex\0" (tyr_registry_set_source).
+     * Written, and the format marked 1.1, only when a source is recorded: a blob without one
+     * is a 1.0 blob byte for byte. */
+    TYR_SECT_SOURCE = 9,
+    TYR_SECT_COUNT_1_1 = 10
 };
 
 struct tyr_blob_header { /* off */
@@ -234,13 +239,6 @@ static inline int tyr__opts_valid(const void *opts, size_t known)
 }
 
 /* ---- Shared between writer, pruner and loader (lib/blob_write.c, lib/verify.c) ---- */
-
-/* Where the verifier reports a failure; NULL diag is fine. Returns err. */
-TYR_HIDDEN int tyr__diag(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
 
 /* Serialize reg's tables as they are into one malloc'd blob (owned by the caller, free()).
  * flags: TYR_BLOB_F_*. Returns 0, TYR_ENOMEM, TYR_EOVERFLOW. */

@@ -14,10 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gelf.h>
-#include <libelf.h>
-
 #include "blob_format.h"
+#include "elf_section.h"
 #include "internal.h"
 #include "tyr/blob.h"
 
@@ -45,7 +43,7 @@ static int wrap(const void *buf, size_t len, const struct tyr_load_opts *opts, v
         return err; /* diag filled by the check */
     reg = calloc(1, sizeof *reg); /* owned by the result: tyr_registry_free() */
     if (!reg)
-        return tyr__diag(diag, TYR_ENOMEM, 0, "out of memory for the registry");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory for the registry");
     tyr__blob_attach(reg, buf);
     reg->map = map;
     reg->map_len = map_len;
@@ -79,33 +77,33 @@ static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr
     int err;
 
     if (offset % 8 != 0)
-        return tyr__diag(diag, TYR_EALIGN, offset, "blob offset %llu is not 8-aligned",
+        return tyr_diag_set(diag, TYR_EALIGN, offset, "blob offset %llu is not 8-aligned",
                          (unsigned long long)offset);
     if (fstat(fd, &st) != 0)
-        return tyr__diag(diag, TYR_EIO, 0, "fstat: %s", strerror(errno));
+        return tyr_diag_set(diag, TYR_EIO, 0, "fstat: %s", strerror(errno));
     if (st.st_size < 0 || offset > (uint64_t)st.st_size)
-        return tyr__diag(diag, TYR_ETRUNC, offset, "offset %llu is past the file's end",
+        return tyr_diag_set(diag, TYR_ETRUNC, offset, "offset %llu is past the file's end",
                          (unsigned long long)offset);
     avail = (uint64_t)st.st_size - offset;
     if (length) {
         if (length > avail)
-            return tyr__diag(diag, TYR_ETRUNC, offset,
+            return tyr_diag_set(diag, TYR_ETRUNC, offset,
                              "%llu bytes asked, %llu in the file from there",
                              (unsigned long long)length, (unsigned long long)avail);
         avail = length;
     }
     if (avail == 0)
-        return tyr__diag(diag, TYR_ETRUNC, 0, "no bytes at offset %llu",
+        return tyr_diag_set(diag, TYR_ETRUNC, 0, "no bytes at offset %llu",
                          (unsigned long long)offset);
     pgl = sysconf(_SC_PAGESIZE);
     pg = pgl > 0 ? (uint64_t)pgl : 4096u;
     floor = offset & ~(pg - 1);
     delta = offset - floor;
     if (avail + delta > SIZE_MAX)
-        return tyr__diag(diag, TYR_ENOMEM, 0, "blob larger than the address space");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "blob larger than the address space");
     map = mmap(NULL, (size_t)(avail + delta), PROT_READ, MAP_PRIVATE, fd, (off_t)floor);
     if (map == MAP_FAILED)
-        return tyr__diag(diag, errno == ENOMEM ? TYR_ENOMEM : TYR_EIO, 0, "mmap: %s",
+        return tyr_diag_set(diag, errno == ENOMEM ? TYR_ENOMEM : TYR_EIO, 0, "mmap: %s",
                          strerror(errno));
     err = wrap((const unsigned char *)map + delta, (size_t)avail, opts, map,
                (size_t)(avail + delta), offset, out);
@@ -131,55 +129,11 @@ int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
         return TYR_EINVAL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tyr__diag(TYR__OPT(opts, tyr_load_opts, diag, NULL),
+        return tyr_diag_set(TYR__OPT(opts, tyr_load_opts, diag, NULL),
                          errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
                          strerror(errno));
     err = tyr_registry_open_fd(fd, opts, out);
     close(fd); /* the mapping outlives the descriptor */
-    return err;
-}
-
-/* Find a section by name with libelf; fills its file offset and size. */
-static int find_elf_section(int fd, const char *name, uint64_t *off, uint64_t *size,
-                            tyr_diag *diag)
-{
-    Elf *elf;
-    Elf_Scn *scn = NULL;
-    size_t shstrndx;
-    int err = TYR_ENOENT;
-
-    if (elf_version(EV_CURRENT) == EV_NONE)
-        return tyr__diag(diag, TYR_ENOTSUP, 0, "libelf: %s", elf_errmsg(-1));
-    elf = elf_begin(fd, ELF_C_READ, NULL);
-    if (!elf)
-        return tyr__diag(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
-    if (elf_kind(elf) != ELF_K_ELF || elf_getshdrstrndx(elf, &shstrndx) != 0) {
-        elf_end(elf);
-        return tyr__diag(diag, TYR_ENOTELF, 0, "not an ELF file with section names");
-    }
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
-        GElf_Shdr sh;
-        const char *n;
-        if (!gelf_getshdr(scn, &sh)) {
-            err = tyr__diag(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
-            break;
-        }
-        n = elf_strptr(elf, shstrndx, sh.sh_name);
-        if (!n || strcmp(n, name) != 0)
-            continue;
-        if (sh.sh_type == SHT_NOBITS) {
-            err = tyr__diag(diag, TYR_ECORRUPT, sh.sh_offset, "section %s holds no bytes",
-                            name);
-            break;
-        }
-        *off = sh.sh_offset;
-        *size = sh.sh_size;
-        err = 0;
-        break;
-    }
-    elf_end(elf);
-    if (err == TYR_ENOENT)
-        tyr__diag(diag, TYR_ENOENT, 0, "no section %s", name);
     return err;
 }
 
@@ -199,11 +153,11 @@ int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
     diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tyr__diag(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
+        return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
                          strerror(errno));
-    err = find_elf_section(fd, name, &off, &size, diag);
+    err = tyr__elf_find_section(fd, name, &off, &size, diag);
     if (!err && size == 0)
-        err = tyr__diag(diag, TYR_ETRUNC, off, "section %s is empty", name);
+        err = tyr_diag_set(diag, TYR_ETRUNC, off, "section %s is empty", name);
     if (!err)
         err = open_range(fd, off, size, opts, out);
     close(fd);

@@ -75,13 +75,15 @@ static void copy_or_zero(unsigned char *dst, const void *src, uint64_t n)
 
 int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t *out_len)
 {
-    struct tyr_blob_sect sect[TYR_SECT_COUNT];
-    uint64_t len[TYR_SECT_COUNT];
-    const void *src[TYR_SECT_COUNT];
+    struct tyr_blob_sect sect[TYR_SECT_COUNT_1_1];
+    uint64_t len[TYR_SECT_COUNT_1_1];
+    const void *src[TYR_SECT_COUNT_1_1];
     struct tyr_blob_header *h;
     unsigned char *buf;
     uint64_t nrelocs, pos;
-    const uint64_t hdr_len = sizeof(struct tyr_blob_header) + sizeof sect;
+    /* 1.1 only when there is a source to record (see TYR_SECT_SOURCE). */
+    const unsigned nsect = reg->src_len ? TYR_SECT_COUNT_1_1 : TYR_SECT_COUNT;
+    const uint64_t hdr_len = sizeof(struct tyr_blob_header) + nsect * sizeof sect[0];
     unsigned s;
 
     if (reg->ntypes < 1 || reg->nfields < 1 || reg->nenums < 1 || reg->nparams < 1 ||
@@ -110,9 +112,11 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     src[TYR_SECT_CHAIN] = reg->chain; /* NULL while no name is indexed: zeros */
     src[TYR_SECT_HASHES] = NULL;      /* computed below */
     src[TYR_SECT_RELOCS] = NULL;      /* filled below */
+    len[TYR_SECT_SOURCE] = reg->src_len;
+    src[TYR_SECT_SOURCE] = reg->src;
 
     pos = hdr_len;
-    for (s = 0; s < TYR_SECT_COUNT; s++) {
+    for (s = 0; s < nsect; s++) {
         pos = tyr__align_up(pos, 8);
         sect[s].off = pos;
         sect[s].len = len[s];
@@ -125,7 +129,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     buf = calloc(1, (size_t)pos); /* zeroed: the padding between sections is 0 */
     if (!buf)
         return TYR_ENOMEM;
-    for (s = 0; s < TYR_SECT_COUNT; s++)
+    for (s = 0; s < nsect; s++)
         if (s != TYR_SECT_RELOCS && s != TYR_SECT_HASHES)
             copy_or_zero(buf + sect[s].off, src[s], len[s]);
     {
@@ -144,11 +148,11 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     h->magic[3] = TYR_BLOB_MAGIC3;
     h->byte_order = TYR_BLOB_LE;
     h->major = TYR_FORMAT_MAJOR;
-    h->minor = TYR_FORMAT_MINOR;
+    h->minor = nsect == TYR_SECT_COUNT ? 0 : 1;
     h->pointer_size = (uint8_t)reg->pointer_size;
     h->flags = flags;
     h->fixed_len = sizeof(struct tyr_blob_header);
-    h->nsect = TYR_SECT_COUNT;
+    h->nsect = (uint16_t)nsect;
     h->total_len = pos;
     h->ntypes = reg->ntypes;
     h->nfields = reg->nfields;
@@ -157,7 +161,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     h->strs_len = reg->strs_len;
     h->nbuckets = reg->nbuckets;
     h->nrelocs = (uint32_t)nrelocs;
-    memcpy(buf + sizeof *h, sect, sizeof sect);
+    memcpy(buf + sizeof *h, sect, nsect * sizeof sect[0]);
     h->checksum = XXH3_64bits(buf + hdr_len, (size_t)(pos - hdr_len));
 
     *out = buf;

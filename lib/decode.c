@@ -360,6 +360,9 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
             const struct tyr_rec_type *ft = tyr__type(reg, tyr__resolve(reg, fl->type));
             if (!fl->name && (!ft || !tyr__is_record_kind(ft->kind)))
                 continue;
+            /* A virtual base lies where the object's vtable says: not in these bytes. */
+            if (fl->flags & TYR_FIELD_VIRTUAL)
+                continue;
             if (f->printed++)
                 tyr__out_puts(o, ", ");
             if (fl->name) {

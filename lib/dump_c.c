@@ -472,7 +472,8 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
 
 static void paren_if_pointer(struct tyr_str *decl)
 {
-    if (decl->len && decl->s[0] == '*') {
+    /* '/': a C++ reference, a pointer behind its comment (below) */
+    if (decl->len && (decl->s[0] == '*' || decl->s[0] == '/')) {
         tyr__str_prepend(decl, "(");
         tyr__str_puts(decl, ")");
     }
@@ -515,6 +516,16 @@ static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool 
                 quals = 0;
             }
             tyr__str_prepend(&decl, "*");
+            /* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
+            if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE))
+                tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF)       ? "/*&&*/ "
+                                        : (r->flags & TYR_PTR_INVISIBLE) ? "/*by value*/ "
+                                                                         : "/*&*/ ");
+        } else if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
+            /* C refuses an array of a struct still being defined even behind a pointer
+             * (`struct S (*p)[4]` in S, which C++ accepts): the pointer is a void pointer */
+            id = 0;
+            continue;
         } else if (r->kind == TYR_KIND_ARRAY) {
             paren_if_pointer(&decl);
             if (r->flags & TYR_ARRAY_FLEX)
@@ -704,6 +715,16 @@ static void make_plan(struct dc *dc, uint32_t id)
         *p = (struct plan){MODE_OPAQUE, 0, 1};
         return;
     }
+    /* C++ base classes (overlapping tail padding, virtual bases) have no C spelling: the
+     * class is its bytes, with its size and alignment */
+    bool bases = false;
+    for (uint32_t i = 0; i < r->count && !bases; i++)
+        bases = (dc->reg->fields[r->first + i].flags & TYR_FIELD_BASE) != 0;
+    if (bases) {
+        bool keep = a > 1 && r->size % a == 0;
+        *p = (struct plan){MODE_OPAQUE, keep ? a : 0, keep ? a : 1};
+        return;
+    }
     if (!(r->flags & TYR_STRUCT_PACKED) && !simulate(dc, id, false, a)) {
         /* natural alignment, plus aligned(N) when the registry's is larger */
         uint32_t natural = 1;
@@ -820,6 +841,8 @@ static void walk_use(struct dc *dc, struct frame *f, uint32_t id, bool strong, u
             strong = false;
             break;
         case TYR_KIND_ARRAY:
+            if (r->flags & TYR_ARRAY_INCOMPLETE)
+                return; /* spelled as void (spell()): needs nothing */
             strong = true;
             break;
         case TYR_KIND_FUNC_PROTO:

@@ -107,10 +107,16 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
         break;
     case TYR_KIND_PTR:
         tyr__out_printf(o, ", \"pointee\": %" PRIu32, r->ref);
+        if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE)) /* only in C++ */
+            tyr__out_puts(o, (r->flags & TYR_PTR_RVREF)       ? ", \"reference\": \"rvalue\""
+                             : (r->flags & TYR_PTR_INVISIBLE) ? ", \"reference\": \"invisible\""
+                                                              : ", \"reference\": \"lvalue\"");
         break;
     case TYR_KIND_ARRAY:
         tyr__out_printf(o, ", \"element\": %" PRIu32 ", \"count\": %" PRIu32, r->ref, r->count);
         json_bool(o, "flexible", r->flags & TYR_ARRAY_FLEX);
+        if (r->flags & TYR_ARRAY_INCOMPLETE) /* only on an array of a struct then declared */
+            tyr__out_puts(o, ", \"incomplete\": true");
         break;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
@@ -122,9 +128,13 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
             tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
             json_str(o, tyr__str(reg, f->name));
             tyr__out_printf(o, ", \"type\": %" PRIu32 ", \"offset\": %" PRIu64
-                            ", \"bit_offset\": %" PRIu32 ", \"bit_size\": %" PRIu32 "}",
+                            ", \"bit_offset\": %" PRIu32 ", \"bit_size\": %" PRIu32,
                             f->type, f->offset, (uint32_t)f->bit_offset,
                             (uint32_t)f->bit_size);
+            if (f->flags & TYR_FIELD_BASE) /* only on C++ base classes */
+                tyr__out_puts(o, (f->flags & TYR_FIELD_VIRTUAL) ? ", \"base\": \"virtual\""
+                                                                : ", \"base\": \"direct\"");
+            tyr__out_puts(o, "}");
         }
         tyr__out_puts(o, "]");
         break;

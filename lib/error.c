@@ -1,6 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* Error messages, versions and kind names: the library's small static tables. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "internal.h"
+
+int tyr_diag_set(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
+{
+    if (diag) {
+        va_list ap;
+        diag->err = err;
+        diag->offset = offset;
+        va_start(ap, fmt);
+        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
 
 const char *tyr_strerror(int err)
 {

@@ -78,7 +78,8 @@ struct tyr_rec_field {
     uint32_t name;
     uint32_t type;
     uint64_t offset;     /* bytes from the record's start */
-    uint16_t bit_offset; /* bitfields only */
+    uint8_t bit_offset;  /* bitfields only (below 128: a unit is at most 16 bytes) */
+    uint8_t flags;       /* TYR_FIELD_* */
     uint16_t bit_size;   /* 0 = not a bitfield */
     uint32_t name_hint;  /* tyr__member_hint(name) */
 };
@@ -134,6 +135,23 @@ struct tyr_registry {
     uint32_t intern_cap, intern_used;
     uint32_t *name_hash; /* ntypes entries, capacity cap_types */
     uint32_t nnamed;     /* named types, i.e. entries in the name index */
+
+    /* Building only: the undo log of open snapshots (tyr_registry_snapshot). Before a
+     * builder changes a record that existed when the innermost open snapshot was taken (a
+     * struct completed, a member added, a record sealed), it logs the record's old value;
+     * a rollback writes the log back in reverse. Cleared when the last snapshot closes. */
+    struct tyr_undo {
+        uint32_t id;
+        struct tyr_rec_type old;
+    } *undo;
+    uint32_t nundo, cap_undo;
+    uint32_t open_snapshots;
+    uint32_t log_below; /* records with a lower id are logged before a change; 0 = none */
+    /* The binary the types came from (tyr_registry_set_source): "path\0build-id\0",
+     * src_len bytes with both NULs; NULL/0 when unknown. Building: owned (free); mapped: a
+     * view of the blob's source section. */
+    char *src;
+    uint32_t src_len;
 
     /* Mapped only. */
     void *map;        /* mmap base to munmap, or NULL */
@@ -202,10 +220,18 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         return (r->flags & TYR_STRUCT_DECL) ? TYR_EINCOMPLETE : 0;
+    case TYR_KIND_ARRAY:
+        return (r->flags & TYR_ARRAY_INCOMPLETE) ? TYR_EINCOMPLETE : 0;
     default:
         return 0;
     }
 }
+/* Size and alignment of a TYR_ARRAY_INCOMPLETE array, asked of its innermost element now:
+ * count x count x ... x the element's size, 0 (and align 0) while the element is still only
+ * declared or the product overflows. Bounded by the ref < id invariant. */
+TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id,
+                                               uint32_t *align);
+
 /* Rebuild the name index (buckets + chain) from the types table, for a building registry
  * after pruning. Returns 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tyr__index_rebuild(tyr_registry *reg);

@@ -70,6 +70,23 @@ static int member_decl(struct tyr_out *o, const tyr_registry *reg, uint32_t type
     return 0;
 }
 
+/* C++ bases come in declaration order, not offset order (`class T : A, B` may place B
+ * first): bits [from, to) are no hole when a later base of the record covers them. Looks
+ * at a bounded number of later members, so a hostile record costs linear time. */
+static bool covered_later(const tyr_registry *reg, const struct level *lv, uint64_t from,
+                          uint64_t to)
+{
+    for (uint32_t k = lv->next, n = 0; k < lv->rec->count && n < 64; k++, n++) {
+        const struct tyr_rec_field *g = &reg->fields[lv->rec->first + k];
+        if (!(g->flags & TYR_FIELD_BASE) || (g->flags & TYR_FIELD_VIRTUAL))
+            continue;
+        uint64_t lo = g->offset * 8, sz = tyr_type_size(reg, (tyr_type){g->type});
+        if (lo < to && lo + sz * 8 > from)
+            return true;
+    }
+    return false;
+}
+
 static void hole_line(struct tyr_out *o, unsigned ind, uint64_t bits)
 {
     tyr__out_puts(o, "\n");
@@ -197,7 +214,15 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
         }
         const struct tyr_rec_field *f = &reg->fields[lv->rec->first + lv->next++];
         uint64_t t = f->offset * 8 + f->bit_offset;
-        if (!is_union && t > lv->cursor) {
+        if (f->flags & TYR_FIELD_VIRTUAL) {
+            /* no static place: where it lies is read from the vtable at run time */
+            int err = member_decl(o, reg, f->type, "<virtual base>", 0, ind);
+            if (err)
+                return err;
+            tyr__out_printf(o, "/* offset from the vtable */\n");
+            continue;
+        }
+        if (!is_union && t > lv->cursor && !covered_later(reg, lv, lv->cursor, t)) {
             uint64_t gap = t - lv->cursor;
             hole_line(o, ind, gap);
             lv->holes++;
@@ -218,7 +243,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
                             " bytes) --- */\n", (boundary - CACHELINE) / CACHELINE,
                             boundary - CACHELINE);
         }
-        uint32_t in = expandable(reg, f);
+        uint32_t in = (f->flags & TYR_FIELD_BASE) ? 0 : expandable(reg, f);
         if (in && depth < EXPAND_MAX) {
             const struct tyr_rec_type *ir = tyr__type(reg, in);
             for (unsigned i = 0; i < ind; i++)
@@ -228,7 +253,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             continue;
         }
         uint64_t size = tyr_type_size(reg, (tyr_type){f->type});
-        const char *name = tyr__str(reg, f->name);
+        const char *name = (f->flags & TYR_FIELD_BASE) ? "<base>" : tyr__str(reg, f->name);
         int err = member_decl(o, reg, f->type, name, f->bit_size, ind);
         if (err)
             return err;

@@ -158,6 +158,8 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
         goto out;
     p->mode = TYR_MODE_BUILDING;
     p->pointer_size = reg->pointer_size;
+    p->src = reg->src; /* a view: the pruned registry lives only while it is written */
+    p->src_len = reg->src_len;
     p->types = calloc(nk, sizeof *p->types);
     p->fields = calloc((size_t)nf, sizeof *p->fields);
     p->enums = calloc((size_t)ne, sizeof *p->enums);

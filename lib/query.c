@@ -31,13 +31,47 @@ uint64_t tyr_type_size(const tyr_registry *reg, tyr_type t)
     const struct tyr_rec_type *r = reg ? resolved(reg, t.id) : NULL;
     if (!r || r->kind == TYR_KIND_FUNC || r->kind == TYR_KIND_FUNC_PROTO)
         return 0;
+    if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
+        uint32_t a;
+        return tyr__incomplete_array_size(reg, tyr__resolve(reg, t.id), &a);
+    }
     return r->size;
 }
 
 uint32_t tyr_type_align(const tyr_registry *reg, tyr_type t)
 {
     const struct tyr_rec_type *r = reg ? resolved(reg, t.id) : NULL;
+    if (r && r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
+        uint32_t a = 0;
+        tyr__incomplete_array_size(reg, tyr__resolve(reg, t.id), &a);
+        return a;
+    }
     return r ? r->align : 0;
+}
+
+uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id, uint32_t *align)
+{
+    uint64_t n = 1;
+    *align = 0;
+    for (uint32_t guard = 0; guard <= reg->ntypes; guard++) {
+        const struct tyr_rec_type *r = tyr__type(reg, id);
+        if (!r)
+            return 0;
+        if (r->kind != TYR_KIND_ARRAY || !(r->flags & TYR_ARRAY_INCOMPLETE)) {
+            if (!tyr__is_record_kind(r->kind) || (r->flags & TYR_STRUCT_DECL) ||
+                (r->size && n > UINT64_MAX / r->size))
+                return 0;
+            *align = r->align;
+            return n * r->size;
+        }
+        if (r->count && n > UINT64_MAX / r->count)
+            return 0;
+        n *= r->count;
+        if (r->ref >= id)
+            return 0; /* a damaged trusted blob: refs go down */
+        id = tyr__resolve(reg, r->ref);
+    }
+    return 0;
 }
 
 int tyr_type_get(const tyr_registry *reg, tyr_type t, tyr_type_info *out)
@@ -144,6 +178,7 @@ static void field_info(const tyr_registry *reg, const struct tyr_rec_field *f, u
     out->offset = base + f->offset;
     out->bit_offset = f->bit_offset;
     out->bit_size = f->bit_size;
+    out->flags = f->flags;
 }
 
 int tyr_field_at(const tyr_registry *reg, tyr_type rec, uint32_t i, tyr_field_info *out)

@@ -135,10 +135,48 @@ void tyr_registry_free(tyr_registry *reg)
         free(reg->buckets);
         free(reg->intern);
         free(reg->name_hash);
+        free(reg->undo);
+        free(reg->src);
     } else if (reg->map) {
         munmap(reg->map, reg->map_len);
     }
     free(reg);
+}
+
+/* The source buffer is "path\0build-id\0": one allocation, replaced whole. */
+int tyr_registry_set_source(tyr_registry *reg, const char *path, const char *build_id)
+{
+    if (!reg || !path)
+        return TYR_EINVAL;
+    if (reg->mode != TYR_MODE_BUILDING)
+        return TYR_EREADONLY;
+    if (!build_id)
+        build_id = "";
+    size_t np = strlen(path), nb = strlen(build_id);
+    if (np > TYR_SOURCE_PATH_MAX || nb > TYR_SOURCE_ID_MAX || nb % 2)
+        return TYR_EINVAL;
+    for (size_t i = 0; i < nb; i++)
+        if (!((build_id[i] >= '0' && build_id[i] <= '9') ||
+              (build_id[i] >= 'a' && build_id[i] <= 'f')))
+            return TYR_EINVAL;
+    char *src = malloc(np + nb + 2); /* owned by reg: freed by tyr_registry_free() */
+    if (!src)
+        return TYR_ENOMEM;
+    memcpy(src, path, np + 1);
+    memcpy(src + np + 1, build_id, nb + 1);
+    free(reg->src);
+    reg->src = src;
+    reg->src_len = (uint32_t)(np + nb + 2);
+    return 0;
+}
+
+void tyr_registry_source(const tyr_registry *reg, const char **path, const char **build_id)
+{
+    const char *p = reg && reg->src ? reg->src : "";
+    if (path)
+        *path = p;
+    if (build_id)
+        *build_id = reg && reg->src ? p + strlen(p) + 1 : "";
 }
 
 bool tyr_registry_is_mapped(const tyr_registry *reg)
@@ -333,6 +371,119 @@ static int index_reserve(tyr_registry *reg)
     return index_resize(reg, reg->nbuckets * 2);
 }
 
+/* ---- Snapshots ------------------------------------------------------------------------ */
+
+/* Does changing record id need its old value logged? */
+static bool logged(const tyr_registry *reg, uint32_t id)
+{
+    return id < reg->log_below;
+}
+
+/* Room in the undo log for n more records, taken before a builder changes anything. */
+static int undo_reserve(tyr_registry *reg, uint32_t n)
+{
+    if (!reg->open_snapshots)
+        return 0;
+    return grow((void **)&reg->undo, &reg->cap_undo, (uint64_t)reg->nundo + n,
+                sizeof(*reg->undo));
+}
+
+/* Log record id's value before it changes (room reserved by undo_reserve). */
+static void undo_save(tyr_registry *reg, uint32_t id)
+{
+    if (logged(reg, id))
+        reg->undo[reg->nundo++] = (struct tyr_undo){id, reg->types[id]};
+}
+
+int tyr_registry_snapshot(tyr_registry *reg, tyr_snapshot *out)
+{
+    if (!reg || !out)
+        return TYR_EINVAL;
+    if (reg->mode != TYR_MODE_BUILDING)
+        return TYR_EREADONLY;
+    *out = (tyr_snapshot){.ntypes = reg->ntypes, .nfields = reg->nfields,
+                          .nenums = reg->nenums, .nparams = reg->nparams,
+                          .strs_len = reg->strs_len, .nbuckets = reg->nbuckets,
+                          .nnamed = reg->nnamed, .nundo = reg->nundo,
+                          .log_below = reg->log_below, .depth = reg->open_snapshots};
+    reg->open_snapshots++;
+    reg->log_below = reg->ntypes;
+    return 0;
+}
+
+static void snapshot_close(tyr_registry *reg, const tyr_snapshot *snap)
+{
+    reg->open_snapshots = snap->depth;
+    reg->log_below = snap->log_below;
+    if (!reg->open_snapshots)
+        reg->nundo = 0;
+}
+
+void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap)
+{
+    if (reg && snap && reg->mode == TYR_MODE_BUILDING && reg->open_snapshots == snap->depth + 1)
+        snapshot_close(reg, snap);
+}
+
+/* Re-creates the intern set from the string table in place (its capacity only grew since
+ * the snapshot, so everything fits without allocating). */
+static void intern_refill(tyr_registry *reg)
+{
+    uint32_t mask = reg->intern_cap - 1;
+    memset(reg->intern, 0, (size_t)reg->intern_cap * sizeof(*reg->intern));
+    reg->intern_used = 0;
+    for (uint32_t off = 1; off < reg->strs_len;) {
+        size_t len = strlen(reg->strs + off);
+        uint32_t hash = hash_bytes(reg->strs + off, len);
+        uint32_t i = hash & mask;
+        while (reg->intern[i].off)
+            i = (i + 1) & mask;
+        reg->intern[i] = (struct tyr_intern_slot){off, hash};
+        reg->intern_used++;
+        off += (uint32_t)len + 1;
+    }
+}
+
+/* Re-creates the name index for the snapshot's bucket count in place: ids inserted in
+ * increasing order give the chains the registry had (the buckets array only grew). */
+static void index_refill(tyr_registry *reg, uint32_t nbuckets)
+{
+    reg->nbuckets = nbuckets;
+    memset(reg->buckets, 0, (size_t)nbuckets * sizeof(*reg->buckets));
+    reg->nnamed = 0;
+    for (uint32_t id = 1; id < reg->ntypes; id++) {
+        reg->chain[id] = 0;
+        uint32_t name = reg->types[id].name;
+        if (!name)
+            continue;
+        index_insert(reg, id, reg->name_hash ? reg->name_hash[id]
+                                              : tyr__name_hash(reg->strs + name));
+        reg->nnamed++;
+    }
+}
+
+void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap)
+{
+    if (!reg || !snap || reg->mode != TYR_MODE_BUILDING ||
+        reg->open_snapshots != snap->depth + 1)
+        return;
+    while (reg->nundo > snap->nundo) {
+        const struct tyr_undo *u = &reg->undo[--reg->nundo];
+        reg->types[u->id] = u->old;
+    }
+    reg->ntypes = snap->ntypes;
+    reg->nfields = snap->nfields;
+    reg->nenums = snap->nenums;
+    reg->nparams = snap->nparams;
+    if (reg->strs_len != snap->strs_len) {
+        reg->strs_len = snap->strs_len;
+        intern_refill(reg);
+    }
+    if (reg->nbuckets != snap->nbuckets || reg->nnamed != snap->nnamed)
+        index_refill(reg, snap->nbuckets);
+    snapshot_close(reg, snap);
+}
+
 /* ---- Type creation -------------------------------------------------------------------- */
 
 static bool valid_id(const tyr_registry *reg, uint32_t id)
@@ -416,6 +567,21 @@ int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out)
     return push_type(reg, r, NULL, out);
 }
 
+int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out)
+{
+    int err = check_building(reg);
+    if (err)
+        return err;
+    if (flags != TYR_PTR_REF && flags != TYR_PTR_RVREF && flags != TYR_PTR_INVISIBLE)
+        return TYR_EINVAL;
+    if (!valid_id(reg, target.id))
+        return TYR_EHANDLE;
+    struct tyr_rec_type r = {.kind = TYR_KIND_PTR, .flags = (uint8_t)flags,
+                             .align = (uint16_t)reg->pointer_size, .size = reg->pointer_size,
+                             .ref = target.id};
+    return push_type(reg, r, NULL, out);
+}
+
 /* What a member or element of type id holds by value: the resolved record, or an error
  * for things that cannot be held by value. */
 static int by_value(const tyr_registry *reg, uint32_t id, const struct tyr_rec_type **res,
@@ -440,11 +606,15 @@ static uint32_t held_rank(const struct tyr_rec_type *r)
     return bearing ? r->rank + 1 : 0;
 }
 
+/* Marks a record or array as held by value. Needs one undo record reserved. */
 static void seal(tyr_registry *reg, uint32_t id)
 {
     struct tyr_rec_type *r = &reg->types[id];
-    if (tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY)
+    if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) &&
+        !(r->flags & TYR_TF_SEALED)) {
+        undo_save(reg, id);
         r->flags |= TYR_TF_SEALED;
+    }
 }
 
 int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t flags, tyr_type *out)
@@ -456,8 +626,15 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
         return TYR_EINVAL;
     const struct tyr_rec_type *e;
     uint32_t eid;
-    if ((err = by_value(reg, elem.id, &e, &eid)))
-        return err;
+    if ((err = by_value(reg, elem.id, &e, &eid))) {
+        /* A struct still being defined (or such an array): an incomplete array, for
+         * `struct S (*p)[4]` inside S. Nothing is held by value, nothing is sealed. */
+        if (err != TYR_EINCOMPLETE || (flags & TYR_ARRAY_FLEX))
+            return err;
+        struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = TYR_ARRAY_INCOMPLETE,
+                                 .ref = elem.id, .count = count};
+        return push_type(reg, r, NULL, out);
+    }
     if (e->kind == TYR_KIND_ARRAY && (e->flags & TYR_ARRAY_FLEX))
         return TYR_EINCOMPLETE; /* an array of flexible arrays has no size */
     if (e->size && count > UINT64_MAX / e->size)
@@ -465,7 +642,7 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
     struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = (uint8_t)flags, .align = e->align,
                              .size = e->size * count, .ref = elem.id, .count = count,
                              .rank = held_rank(e)};
-    if ((err = push_type(reg, r, NULL, out)))
+    if ((err = undo_reserve(reg, 1)) || (err = push_type(reg, r, NULL, out)))
         return err;
     seal(reg, eid);
     return 0;
@@ -576,8 +753,9 @@ int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, uint32_t
         return err;
     if (!(r->flags & TYR_STRUCT_DECL))
         return TYR_EEXIST;
-    if ((err = check_layout(size, align, flags)))
+    if ((err = check_layout(size, align, flags)) || (err = undo_reserve(reg, 1)))
         return err;
+    undo_save(reg, s.id);
     r->flags = (uint8_t)flags;
     r->align = (uint16_t)align;
     r->size = size;
@@ -637,8 +815,9 @@ static int check_member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offs
     return 0;
 }
 
-int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
-                         uint64_t offset, uint32_t bit_offset, uint32_t bit_size)
+/* A member of either sort: flags TYR_FIELD_* (a base: checked by tyr_struct_add_base). */
+static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
+                      uint64_t offset, uint32_t bit_offset, uint32_t bit_size, uint32_t flags)
 {
     int err = check_building(reg);
     struct tyr_rec_type *r;
@@ -658,6 +837,8 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
         return err;
     if (bit_size && ft->kind != TYR_KIND_INT && ft->kind != TYR_KIND_ENUM)
         return TYR_EKIND;
+    if ((flags & TYR_FIELD_BASE) && ft->kind != TYR_KIND_STRUCT)
+        return TYR_EKIND;
     if ((err = check_member_fits(r->size, ft->size, offset, bit_offset, bit_size)))
         return err;
     struct name n = name_of(name);
@@ -667,14 +848,16 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
-    /* Intern first (all-or-nothing), then the member slot: once both succeed we commit. */
-    if ((err = intern(reg, n, &name_off)))
+    /* Undo room, the name, then the member slot: once all succeed we commit. */
+    if ((err = undo_reserve(reg, 2)) || (err = intern(reg, n, &name_off)))
         return err;
     if ((err = member_slot((void **)&reg->fields, &reg->nfields, &reg->cap_fields,
                            sizeof(*reg->fields), r->first, r->count, &first)))
         return err;
+    undo_save(reg, s.id);
     struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = offset,
-                              .bit_offset = (uint16_t)bit_offset, .bit_size = (uint16_t)bit_size,
+                              .bit_offset = (uint8_t)bit_offset, .flags = (uint8_t)flags,
+                              .bit_size = (uint16_t)bit_size,
                               .name_hint = tyr__member_hint(reg->strs + name_off)};
     reg->fields[reg->nfields++] = f;
     r->first = first;
@@ -684,6 +867,22 @@ int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_
         r->rank = rank;
     seal(reg, fid);
     return 0;
+}
+
+int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name, tyr_type type,
+                         uint64_t offset, uint32_t bit_offset, uint32_t bit_size)
+{
+    return add_member(reg, s, name, type, offset, bit_offset, bit_size, 0);
+}
+
+int tyr_struct_add_base(tyr_registry *reg, tyr_struct s, tyr_type base, uint64_t offset,
+                        uint32_t flags)
+{
+    if (flags & ~(uint32_t)TYR_FIELD_VIRTUAL)
+        return TYR_EINVAL;
+    if ((flags & TYR_FIELD_VIRTUAL) && offset)
+        return TYR_EINVAL;
+    return add_member(reg, s, NULL, base, offset, 0, 0, flags | TYR_FIELD_BASE);
 }
 
 /* ---- Enums ---------------------------------------------------------------------------- */
@@ -735,11 +934,12 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
-    if ((err = intern(reg, n, &off)))
+    if ((err = undo_reserve(reg, 1)) || (err = intern(reg, n, &off)))
         return err;
     if ((err = member_slot((void **)&reg->enums, &reg->nenums, &reg->cap_enums,
                            sizeof(*reg->enums), r->first, r->count, &first)))
         return err;
+    undo_save(reg, enum_type.id);
     struct tyr_rec_enumerator e = {.name = off, .value = value};
     reg->enums[reg->nenums++] = e;
     r->first = first;
@@ -781,11 +981,12 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
     if (r->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first, off;
-    if ((err = intern(reg, name_of(name), &off)))
+    if ((err = undo_reserve(reg, 1)) || (err = intern(reg, name_of(name), &off)))
         return err;
     if ((err = member_slot((void **)&reg->params, &reg->nparams, &reg->cap_params,
                            sizeof(*reg->params), r->first, r->count, &first)))
         return err;
+    undo_save(reg, proto.id);
     struct tyr_rec_param p = {.name = off, .type = type.id};
     reg->params[reg->nparams++] = p;
     r->first = first;

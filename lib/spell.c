@@ -117,6 +117,8 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
         }
         if (tyr__is_qual_kind(r->kind)) {
             quals |= 1u << (r->kind - TYR_KIND_CONST);
+        } else if (r->kind == TYR_KIND_PTR && (r->flags & TYR_PTR_INVISIBLE)) {
+            /* a by-value parameter passed by invisible reference: spelled as declared */
         } else if (r->kind == TYR_KIND_PTR) {
             if (quals) {
                 if (decl.len)
@@ -124,9 +126,11 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
                 tyr__str_prepend(&decl, qual_words(quals, qbuf));
                 quals = 0;
             }
-            tyr__str_prepend(&decl, "*");
+            /* a C++ reference is spelled as one, and cannot itself be qualified */
+            tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF) ? "&&"
+                                    : (r->flags & TYR_PTR_REF) ? "&" : "*");
         } else if (r->kind == TYR_KIND_ARRAY) {
-            if (decl.len && decl.s[0] == '*') {
+            if (decl.len && (decl.s[0] == '*' || decl.s[0] == '&')) {
                 tyr__str_prepend(&decl, "(");
                 tyr__str_puts(&decl, ")");
             }
@@ -146,7 +150,7 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
                     break;
                 }
             }
-            if (decl.len && decl.s[0] == '*') {
+            if (decl.len && (decl.s[0] == '*' || decl.s[0] == '&')) {
                 tyr__str_prepend(&decl, "(");
                 tyr__str_puts(&decl, ")");
             }
@@ -168,7 +172,7 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
             }
             base_name(reg, r, &base);
             if (decl.len) {
-                bool tight = (flags & TYR_SPELL_TIGHT) && decl.s[0] == '*';
+                bool tight = (flags & TYR_SPELL_TIGHT) && (decl.s[0] == '*' || decl.s[0] == '&');
                 if (!tight)
                     tyr__str_puts(&base, " ");
                 tyr__str_puts(&base, decl.s);

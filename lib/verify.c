@@ -25,27 +25,16 @@
 #include "blob_format.h"
 #include "internal.h"
 
-int tyr__diag(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
-{
-    if (diag) {
-        va_list ap;
-        diag->err = err;
-        diag->offset = offset;
-        va_start(ap, fmt);
-        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
 /* Flags each kind may carry (TYR_TF_SEALED is allowed on every kind). */
 static uint32_t kind_flags(unsigned kind)
 {
     switch (kind) {
     case TYR_KIND_INT:
         return TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL;
+    case TYR_KIND_PTR:
+        return TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE;
     case TYR_KIND_ARRAY:
-        return TYR_ARRAY_FLEX;
+        return TYR_ARRAY_FLEX | TYR_ARRAY_INCOMPLETE;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         return TYR_STRUCT_DECL | TYR_STRUCT_PACKED;
@@ -104,7 +93,7 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 #define TPOS(v, i, byte) pos_of((v), TYR_SECT_TYPES, (i), sizeof(struct tyr_rec_type), (byte))
 #define FPOS(v, i, byte) pos_of((v), TYR_SECT_FIELDS, (i), sizeof(struct tyr_rec_field), (byte))
 
-#define FAIL(v, off, ...) tyr__diag((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
+#define FAIL(v, off, ...) tyr_diag_set((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
 
 /* Handle slots a mask byte lists (bits 0-5: no record has more than six slots; the caller
  * passes a mask it derived, never a byte from the blob). */
@@ -137,6 +126,29 @@ static inline int expect_mask(struct vctx *v, unsigned sect, uint32_t index, uns
     return 0;
 }
 
+/* The source section (1.1): "path\0build-id\0" exactly, the path at most
+ * TYR_SOURCE_PATH_MAX bytes, the build-id an even count of lowercase hex digits. Checked with
+ * the header (it is small and bounded), so even a trusted open never hands out a string
+ * without its NUL. */
+static int check_source(struct vctx *v, const unsigned char *p, uint64_t len, uint64_t at)
+{
+    if (len < 2 || len > TYR_SOURCE_PATH_MAX + TYR_SOURCE_ID_MAX + 2)
+        return FAIL(v, at, "source section of %" PRIu64 " bytes: not a path and a build-id", len);
+    size_t np = strnlen((const char *)p, (size_t)len);
+    if (np == len)
+        return FAIL(v, at, "source path is not NUL-terminated");
+    const unsigned char *id = p + np + 1;
+    size_t rest = (size_t)len - np - 1, nb = strnlen((const char *)id, rest);
+    if (np > TYR_SOURCE_PATH_MAX || nb + 1 != rest || nb > TYR_SOURCE_ID_MAX || nb % 2)
+        return FAIL(v, at, "source section: path of %zu bytes, build-id of %zu, %zu bytes after",
+                    np, nb, rest > nb ? rest - nb - 1 : 0);
+    for (size_t i = 0; i < nb; i++)
+        if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+            return FAIL(v, at, "source build-id has a byte 0x%02x that is not lowercase hex",
+                        id[i]);
+    return 0;
+}
+
 /* Header and section table: O(1) whatever the blob holds. */
 static int check_header(struct vctx *v, const void *buf, size_t len)
 {
@@ -145,30 +157,33 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     unsigned i;
 
     if ((uintptr_t)buf % 8 != 0)
-        return tyr__diag(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", buf);
+        return tyr_diag_set(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", buf);
     if (len >= 4 && (h->magic[0] != TYR_BLOB_MAGIC0 || h->magic[1] != TYR_BLOB_MAGIC1 ||
                      h->magic[2] != TYR_BLOB_MAGIC2 || h->magic[3] != TYR_BLOB_MAGIC3))
         return FAIL(v, 0, "bad magic (not a tyr blob)");
     if (len < sizeof *h)
-        return tyr__diag(v->diag, TYR_ETRUNC, len,
+        return tyr_diag_set(v->diag, TYR_ETRUNC, len,
                          "%zu bytes: shorter than the %zu-byte header", len, sizeof *h);
     if (!tyr__host_is_le())
-        return tyr__diag(v->diag, TYR_EBYTEORDER, 4, "this host is big-endian");
+        return tyr_diag_set(v->diag, TYR_EBYTEORDER, 4, "this host is big-endian");
     if (h->byte_order == TYR_BLOB_BE)
-        return tyr__diag(v->diag, TYR_EBYTEORDER, 4, "blob is big-endian");
+        return tyr_diag_set(v->diag, TYR_EBYTEORDER, 4, "blob is big-endian");
     if (h->byte_order != TYR_BLOB_LE)
         return FAIL(v, 4, "byte order %u is neither 1 (little) nor 2 (big)", h->byte_order);
     if (h->major != TYR_FORMAT_MAJOR)
-        return tyr__diag(v->diag, TYR_EVERSION, 5,
+        return tyr_diag_set(v->diag, TYR_EVERSION, 5,
                          "format %u.%u; this reader knows major %u only", h->major, h->minor,
                          TYR_FORMAT_MAJOR);
     if (h->pointer_size != 4 && h->pointer_size != 8)
         return FAIL(v, 7, "pointer size %u is neither 4 nor 8", h->pointer_size);
     if (h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_)
         return FAIL(v, 8, "unknown header flags 0x%" PRIx32, h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_);
-    if (h->fixed_len < sizeof *h || h->fixed_len % 8 != 0 || h->nsect < TYR_SECT_COUNT ||
+    /* 1.0 lists 9 sections, 1.1 ten (the source); a newer minor at least that many. */
+    if (h->fixed_len < sizeof *h || h->fixed_len % 8 != 0 ||
+        h->nsect < (h->minor >= 1 ? TYR_SECT_COUNT_1_1 : TYR_SECT_COUNT) ||
         (h->minor <= TYR_FORMAT_MINOR &&
-         (h->fixed_len != sizeof *h || h->nsect != TYR_SECT_COUNT)))
+         (h->fixed_len != sizeof *h ||
+          h->nsect != (h->minor >= 1 ? TYR_SECT_COUNT_1_1 : TYR_SECT_COUNT))))
         return FAIL(v, 12, "header length %u with %u sections is not valid for format %u.%u",
                     h->fixed_len, h->nsect, h->major, h->minor);
     if (h->reserved != 0)
@@ -179,7 +194,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
                            "-byte header or not a multiple of 8",
                     h->total_len, hdr_len);
     if (h->total_len > len)
-        return tyr__diag(v->diag, TYR_ETRUNC, 16,
+        return tyr_diag_set(v->diag, TYR_ETRUNC, 16,
                          "blob says %" PRIu64 " bytes; only %zu are there", h->total_len, len);
 
     v->sect = (const struct tyr_blob_sect *)(const void *)((const unsigned char *)buf +
@@ -220,6 +235,15 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
                         "section %u is %" PRIu64 " bytes; its count in the header implies %"
                         PRIu64,
                         i, v->sect[i].len, want[i]);
+
+    if (h->minor >= 1) {
+        int err = check_source(v, (const unsigned char *)buf + v->sect[TYR_SECT_SOURCE].off,
+                               v->sect[TYR_SECT_SOURCE].len,
+                               h->fixed_len + (uint64_t)TYR_SECT_SOURCE *
+                                                  sizeof(struct tyr_blob_sect));
+        if (err)
+            return err;
+    }
 
     v->h = h;
     v->base = buf;
@@ -436,6 +460,9 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
                         i, t->size, t->count);
         break;
     case TYR_KIND_PTR:
+        if ((t->flags & TYR_PTR_REF ? 1 : 0) + (t->flags & TYR_PTR_RVREF ? 1 : 0) +
+                (t->flags & TYR_PTR_INVISIBLE ? 1 : 0) > 1)
+            return FAIL(v, at + 1, "pointer %" PRIu32 ": more than one sort of reference", i);
         if (t->size != v->h->pointer_size || t->count)
             return FAIL(v, at + 8, "pointer %" PRIu32 ": size %" PRIu64
                                    " is not the blob's pointer size %u",
@@ -444,6 +471,17 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
     case TYR_KIND_ARRAY: {
         uint32_t e = vresolve(v, t->ref);
         const struct tyr_rec_type *er = &v->types[e];
+        if (t->flags & TYR_ARRAY_INCOMPLETE) {
+            /* of a struct only declared when it was made: no size, no rank, no alignment of
+             * its own, never held by value (holdable() says so) */
+            if ((t->flags & TYR_ARRAY_FLEX) || t->size || t->rank || t->align ||
+                !(tyr__is_record_kind(er->kind) ||
+                  (er->kind == TYR_KIND_ARRAY && (er->flags & TYR_ARRAY_INCOMPLETE))))
+                return FAIL(v, at + 1, "incomplete array %" PRIu32 ": not of a struct or "
+                                       "incomplete array, or with a size, rank or alignment",
+                            i);
+            break;
+        }
         if (!holdable(v, e))
             return FAIL(v, at + 16, "array %" PRIu32 ": element type %" PRIu32
                                     " (%s) cannot be held by value",
@@ -590,6 +628,13 @@ static int check_member_tables(struct vctx *v)
             return FAIL(v, FPOS(v, i, 16), "field record %" PRIu32
                                            ": a bit offset without a bit width",
                         i);
+        if ((f->flags & ~(TYR_FIELD_BASE | TYR_FIELD_VIRTUAL)) ||
+            ((f->flags & TYR_FIELD_VIRTUAL) && !(f->flags & TYR_FIELD_BASE)) ||
+            ((f->flags & TYR_FIELD_BASE) && (f->bit_size || f->name)) ||
+            ((f->flags & TYR_FIELD_VIRTUAL) && f->offset))
+            return FAIL(v, FPOS(v, i, 17), "field record %" PRIu32 ": flags 0x%x invalid (a base "
+                                           "is an unnamed non-bitfield; a virtual one at 0)",
+                        i, f->flags);
         if (f->name_hint != cached_hint(v, &hc, f->name))
             return FAIL(v, FPOS(v, i, 20), "field record %" PRIu32 ": name hint 0x%08" PRIx32
                                            " is not its name's",
@@ -766,6 +811,10 @@ static int check_members(struct vctx *v)
                 return FAIL(v, FPOS(v, fi, 4), "member %" PRIu32 " of %s %" PRIu32
                                                ": type %" PRIu32 " (%s) cannot be held by value",
                             j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
+            if ((f->flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
+                return FAIL(v, FPOS(v, fi, 4), "base member %" PRIu32 " of %" PRIu32
+                                               " is not a struct",
+                            j, i);
             if (f->bit_size) {
                 uint64_t room;
                 if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)
@@ -858,7 +907,7 @@ int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag)
     memset(&v, 0, sizeof v);
     v.diag = diag;
     if (!buf)
-        return tyr__diag(diag, TYR_EINVAL, 0, "no buffer");
+        return tyr_diag_set(diag, TYR_EINVAL, 0, "no buffer");
     err = check_header(&v, buf, len);
     if (err || !full)
         return err;
@@ -894,6 +943,10 @@ void tyr__blob_attach(tyr_registry *reg, const void *buf)
     reg->nbuckets = h->nbuckets;
     reg->chain = (uint32_t *)(uintptr_t)(b + s[TYR_SECT_CHAIN].off);
     reg->cap_types = reg->cap_fields = reg->cap_enums = reg->cap_params = reg->cap_strs = 0;
+    if (h->minor >= 1 && h->nsect > TYR_SECT_SOURCE) {
+        reg->src = (char *)(uintptr_t)(b + s[TYR_SECT_SOURCE].off);
+        reg->src_len = (uint32_t)s[TYR_SECT_SOURCE].len;
+    }
     reg->intern = NULL;
     reg->intern_cap = reg->intern_used = 0;
 }

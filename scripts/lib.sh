@@ -15,14 +15,17 @@ TYR_PACKAGES_REQUIRED=(
     libxxhash-dev                     # the name index hash and the blob checksum
     libcmocka-dev                     # tests
     valgrind                          # memcheck stage of scripts/test
+    libbpf-dev bpftool                # the AOT runtime: libbpf, the BPF skeleton (lib/aot/)
 )
 # The anchors tyr is measured against and the inputs of the import tests. Installed with the
 # rest; a failure here is reported but does not stop a build or test that can do without them.
 TYR_PACKAGES_OPTIONAL=(
-    libbpf-dev bpftool                # BTF: import and load benchmark
     dwarves dwz                       # pahole (layout oracle, DWARF to BTF); DWARF compression
     bpftrace                          # the `bpftrace -lv` argument listing anchor
     python3.11-dbg libc6-dbg          # big real DWARF inputs
+    libbinutils-dbg                   # a Debian dwz'd debug package (libbfd, libopcodes): its
+                                      # compressed .dwz file is what tests/dwz.cmake's
+                                      # dwz_vs_gdb_libbfd checks against gdb
     python3-drgn                      # the drgn anchor
 )
 

@@ -1,4 +1,4 @@
-# Fixtures for the DWARF importer (lib/dwarf_*.c) and the wiring of tests/test_dwarf*.c.
+# Fixtures for the DWARF importer (lib/dwarf/dwarf_*.c) and the wiring of tests/test_dwarf*.c.
 # Builds tests/fixtures/fx_{a,b}.c with gcc and clang, DWARF 4 and 5, -O0 and -O2; a
 # separate-debug-file variant (debuglink + build-id directory); and a pair run through
 # `dwz -m` (partial units and DW_FORM_GNU_ref_alt into a supplementary file).
@@ -77,6 +77,28 @@ if(TYR_FX_GXX)
   list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-cpp)
 endif()
 
+# C++17 (tests/fixtures/fx_cxx.cc) by g++ and clang++, -g -O0: what test_cxx_vs_gdb compares
+# with gdb. The project is LANGUAGES C: the C++ compilers are called directly.
+find_program(TYR_FX_CLANGXX NAMES clang++-14 clang++)
+set(TYR_FX_CXX_BINS)
+foreach(cxx gxx clangxx)
+  if(cxx STREQUAL "gxx")
+    set(cxxpath ${TYR_FX_GXX})
+    set(cxxname fx-cxx-gcc)
+  else()
+    set(cxxpath ${TYR_FX_CLANGXX})
+    set(cxxname fx-cxx-clang)
+  endif()
+  if(NOT cxxpath)
+    continue()
+  endif()
+  add_custom_command(OUTPUT ${TYR_FX_DIR}/${cxxname}
+    COMMAND ${cxxpath} -std=c++17 -g -O0 -o ${TYR_FX_DIR}/${cxxname} ${TYR_FX_SRC}/fx_cxx.cc
+    DEPENDS ${TYR_FX_SRC}/fx_cxx.cc VERBATIM)
+  list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/${cxxname})
+  list(APPEND TYR_FX_CXX_BINS ${TYR_FX_DIR}/${cxxname})
+endforeach()
+
 # Separate debug info: fx-split (stripped, .gnu_debuglink -> fx-split.debug in split/), and
 # the same debug file under split/dbg/.build-id/xx/rest.debug for the build-id lookup.
 if(TYR_FX_GCC AND TYR_FX_OBJCOPY)
@@ -120,3 +142,9 @@ foreach(src ${TYR_DWARF_TESTS})
       TYR_FX_DIR="${TYR_FX_DIR}" TYR_FX_VARIANTS="${TYR_FX_VARIANT_LIST}")
   endif()
 endforeach()
+
+# test_dwarf_rollback fails the Nth allocation of tyr's static libraries through these wraps.
+if(TARGET test_dwarf_rollback)
+  target_link_options(test_dwarf_rollback PRIVATE
+    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
+endif()

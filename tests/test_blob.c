@@ -257,6 +257,66 @@ static void test_pointer_size_4(void **state)
     tyr_registry_free(r);
 }
 
+/* The source binary: a registry without one writes format 1.0 (nine sections, as every
+ * earlier blob); with one, 1.1 and a tenth section, in full and pruned writes, read back by
+ * the mapped registry; a damaged source section is refused; bad arguments change nothing. */
+static void test_source_recorded(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    const char *path, *id;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    assert_int_equal(fx_hdr(buf)->minor, 0);
+    assert_int_equal(fx_hdr(buf)->nsect, 9);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    tyr_registry_source(m, &path, &id);
+    assert_string_equal(path, "");
+    assert_string_equal(id, "");
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+
+    assert_int_equal(tyr_registry_set_source(f->reg, "./bin", "0A"), TYR_EINVAL);
+    assert_int_equal(tyr_registry_set_source(f->reg, "./bin", "abc"), TYR_EINVAL);
+    assert_int_equal(tyr_registry_set_source(f->reg, NULL, ""), TYR_EINVAL);
+    tyr_registry_source(f->reg, &path, NULL);
+    assert_string_equal(path, "");
+    assert_int_equal(tyr_registry_set_source(f->reg, "/usr/lib/libfoo.so.1", "93ac61ec"), 0);
+    for (int pruned = 0; pruned < 2; pruned++) {
+        tyr_sized_type root = tyr_sized(f->reg, f->walk);
+        assert_int_equal(tyr_blob_write_mem(f->reg,
+                                            pruned ? TYR_OPTS(tyr_write_opts, .roots = &root,
+                                                              .nroots = 1)
+                                                   : NULL,
+                                            &buf, &len),
+                         0);
+        assert_int_equal(fx_hdr(buf)->minor, 1);
+        assert_int_equal(fx_hdr(buf)->nsect, 10);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+        tyr_registry_source(m, &path, &id);
+        assert_string_equal(path, "/usr/lib/libfoo.so.1");
+        assert_string_equal(id, "93ac61ec");
+        assert_int_equal(tyr_registry_set_source(m, "x", ""), TYR_EREADONLY);
+        tyr_registry_free(m);
+        m = NULL;
+        /* the build-id's last digit made upper case, checksum fixed: refused */
+        struct tyr_blob_sect *s = fx_sect(buf);
+        unsigned char *src = (unsigned char *)buf + s[9].off;
+        src[s[9].len - 2] = 'C';
+        fx_fix_checksum(buf, len);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        assert_null(m);
+        /* and the path's NUL gone: refused */
+        src[s[9].len - 2] = 'c';
+        memset(src, 'x', s[9].len);
+        fx_fix_checksum(buf, len);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        tyr_blob_buf_free(buf);
+    }
+}
+
 /* Write to a path, load it by path: mapped, answers the same, survives the unlink. */
 static void test_round_trip_path(void **state)
 {
@@ -375,7 +435,65 @@ static void write_elf(const char *p, const void *blob, size_t len, const char *s
     close(fd);
 }
 
-/* Load from an ELF section: default .tyr, a named section, a missing one, not ELF. */
+/* Patches `len` bytes at `at` of the ELF file at p (written by write_elf) and expects err
+ * from tyr_registry_open_elf(); the file is rewritten intact afterwards. */
+static void expect_elf_error(const char *p, const void *blob, size_t len, off_t at,
+                             const void *bytes, size_t n, int err)
+{
+    tyr_registry *m = NULL;
+    int fd;
+
+    write_elf(p, blob, len, ".tyr");
+    fd = open(p, O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pwrite(fd, bytes, n, at), (ssize_t)n);
+    close(fd);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), err);
+    assert_null(m);
+}
+
+/* The section reader (lib/elf_section.c) faces files it did not write. */
+static void hostile_elf_cases(const char *p, const void *blob, size_t len)
+{
+    uint64_t shoff, huge = UINT64_MAX / 2;
+    uint16_t many = 0xfff0, bad_idx = 40;
+    uint32_t far_name = 0x7fffffff;
+    uint8_t class32 = 1;
+    off_t tyr_sh; /* the .tyr section's header, the third entry */
+    int fd;
+    struct stat st;
+
+    write_elf(p, blob, len, ".tyr");
+    fd = open(p, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &shoff, 8, 40), 8);
+    assert_int_equal(fstat(fd, &st), 0);
+    close(fd);
+    tyr_sh = (off_t)shoff + 2 * 64;
+    /* section header table offset past the end of the file */
+    expect_elf_error(p, blob, len, 40, &huge, 8, TYR_ENOTELF);
+    /* more section headers than the file holds */
+    expect_elf_error(p, blob, len, 60, &many, 2, TYR_ENOTELF);
+    /* the names section's index out of range */
+    expect_elf_error(p, blob, len, 62, &bad_idx, 2, TYR_ENOTELF);
+    /* 32-bit ELF is not read */
+    expect_elf_error(p, blob, len, 4, &class32, 1, TYR_ENOTELF);
+    /* a section name offset outside the name table: that section is skipped, .tyr missing */
+    expect_elf_error(p, blob, len, tyr_sh, &far_name, 4, TYR_ENOENT);
+    /* the .tyr section's size runs past the end of the file */
+    expect_elf_error(p, blob, len, tyr_sh + 32, &huge, 8, TYR_ETRUNC);
+    /* the file cut inside its section header table */
+    write_elf(p, blob, len, ".tyr");
+    assert_int_equal(truncate(p, st.st_size - 70), 0);
+    {
+        tyr_registry *m = NULL;
+        assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+        assert_null(m);
+    }
+}
+
+/* Load from an ELF section: default .tyr, a named section, a missing one, hostile headers,
+ * not ELF. */
 static void test_open_elf(void **state)
 {
     struct fx *f = *state;
@@ -405,6 +523,8 @@ static void test_open_elf(void **state)
                      0);
     tyr_registry_free(m);
     m = NULL;
+    /* hostile headers, each refused with an error, never read outside the file */
+    hostile_elf_cases(p, buf, len);
     /* a blob file is not ELF */
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
@@ -776,6 +896,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_load_argument_errors, setup, teardown),
         cmocka_unit_test(test_pointer_size_4),
         cmocka_unit_test_setup_teardown(test_round_trip_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_source_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_fd, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_elf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_exact_set, setup, teardown),

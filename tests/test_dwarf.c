@@ -625,7 +625,7 @@ static void test_type_units(void **state)
     tyr_dwarf_free(dw);
 }
 
-/* C++: a class is a struct of its data members; a derived class is an explicit unknown. */
+/* C++: a class is a struct of its data members, its bases flagged members. */
 static void test_cpp_classes(void **state)
 {
     (void)state;
@@ -658,12 +658,32 @@ static void test_cpp_classes(void **state)
     assert_int_equal(tyr_dwarf_import_type(dw, reg, "Shape", TYR_KIND_STRUCT, &t, NULL), 0);
     assert_int_equal(tyr_field_by_name(reg, t, "area", &fi), 0);
     assert_int_equal(fi.offset, 16);
-    /* Circle derives from Shape: an unknown of its size, never a layout missing the base. */
+    /* Circle derives from Shape: the base is its first member, flagged, at offset 0, and
+     * Shape's members are found through it by name, as C++ finds them. */
     tyr_param_info p;
     assert_int_equal(tyr_param_at(reg, fn, 1, &p), 0);
     t = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
-    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_UNKNOWN);
+    assert_int_equal(tyr_type_kind(reg, t), TYR_KIND_STRUCT);
     assert_int_equal(tyr_type_size(reg, t), 32);
+    assert_int_equal(tyr_field_at(reg, t, 0, &fi), 0);
+    assert_int_equal(fi.flags, TYR_FIELD_BASE);
+    assert_int_equal(fi.offset, 0);
+    assert_string_equal(tyr_type_name(reg, fi.type), "Shape");
+    assert_int_equal(tyr_field_by_name(reg, t, "area", &fi), 0);
+    assert_int_equal(fi.offset, 16);
+    assert_int_equal(tyr_field_by_name(reg, t, "r", &fi), 0);
+    assert_int_equal(fi.offset, 24);
+    /* Holder::ref is an `int &`: a pointer that says it is a reference */
+    assert_int_equal(tyr_param_at(reg, fn, 2, &p), 0);
+    t = tyr_sized_type_id(tyr_sized_pointee(reg, tyr_sized(reg, p.type)));
+    assert_int_equal(tyr_field_by_name(reg, t, "ref", &fi), 0);
+    assert_int_equal(tyr_type_kind(reg, fi.type), TYR_KIND_PTR);
+    tyr_type_info ri;
+    assert_int_equal(tyr_type_get(reg, fi.type, &ri), 0);
+    assert_int_equal(ri.flags, TYR_PTR_REF);
+    char sp[64];
+    assert_true(tyr_type_spell(reg, fi.type, "ref", 0, sp, sizeof sp) > 0);
+    assert_string_equal(sp, "int &ref");
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
 }
@@ -902,6 +922,73 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         tyr_dwarf_free(dw);
         unsetenv("TYR_DWARF_NO_THREADS");
     }
+}
+
+/* C++ names: types by qualified name, by a short name one scope owns, never by one two
+ * scopes share; functions by qualified name; references and bases as the registry has them. */
+static void test_cxx_names(void **state)
+{
+    (void)state;
+    char path[512];
+    fx_path(path, sizeof path, "fx-cxx-clang");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        print_message("skip: no clang++, no C++17 fixture\n");
+        skip();
+    }
+    fclose(f);
+    tyr_dwarf *dw = open_fx("fx-cxx-clang");
+    tyr_registry *reg = new_reg();
+    tyr_type t, u;
+    tyr_diag diag = {0};
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "app::net::Conn::Stats", TYR_KIND_ANY, &t,
+                                           NULL), 0);
+    assert_string_equal(tyr_type_name(reg, t), "app::net::Conn::Stats");
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Conn::Stats", TYR_KIND_ANY, &u, NULL), 0);
+    assert_int_equal(u.id, t.id);
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Stats", TYR_KIND_ANY, &u, &diag),
+                     TYR_ENOENT);
+    assert_non_null(strstr(diag.what, "ambiguous"));
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Box<long>", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_string_equal(tyr_type_name(reg, t), "app::Box<long>");
+    /* the declaration-only member: an incomplete type of size 0, the struct imported */
+    tyr_field_info fi;
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "app::Account", TYR_KIND_STRUCT, &t, NULL),
+                     0);
+    assert_int_equal(tyr_field_by_name(reg, t, "owner", &fi), 0);
+    assert_int_equal(tyr_type_kind(reg, fi.type), TYR_KIND_UNKNOWN);
+    assert_int_equal(tyr_type_size(reg, fi.type), 0);
+    assert_int_equal(tyr_field_by_name(reg, t, "balance", &fi), 0);
+    assert_int_equal(fi.offset, 32);
+    /* clang nests the definition in DW_TAG_namespace: found by symbol and by name */
+    tyr_type a = import_func(dw, reg, "_ZN3app10make_pointEii", "clang++");
+    tyr_type b = import_func(dw, reg, "app::make_point", "clang++");
+    tyr_param_info pa, pb;
+    assert_int_equal(tyr_param_at(reg, a, 1, &pa), 0);
+    assert_int_equal(tyr_param_at(reg, b, 1, &pb), 0);
+    assert_string_equal(pa.name, "y");
+    assert_int_equal(pa.type.id, pb.type.id);
+    /* app::handle(Box<long>&, int&&): an lvalue and an rvalue reference */
+    tyr_type h = import_func(dw, reg, "_ZN3app6handleERNS_3BoxIlEEOi", "clang++");
+    tyr_type_info ti;
+    assert_int_equal(tyr_param_at(reg, h, 0, &pa), 0);
+    assert_int_equal(tyr_type_get(reg, pa.type, &ti), 0);
+    assert_int_equal(ti.flags, TYR_PTR_REF);
+    assert_int_equal(tyr_param_at(reg, h, 1, &pa), 0);
+    assert_int_equal(tyr_type_get(reg, pa.type, &ti), 0);
+    assert_int_equal(ti.flags, TYR_PTR_RVREF);
+    /* the overloads of app::handle: three definitions, each by its symbol */
+    struct names ns = {0};
+    uint32_t count = 0;
+    assert_int_equal(tyr_dwarf_func_overloads(dw, "app::handle", collect_names, &ns, &count,
+                                              NULL), 0);
+    assert_int_equal(count, 3);
+    assert_int_equal(ns.n, 3);
+    for (size_t i = 0; i < ns.n; i++)
+        assert_true(!strncmp(ns.v[i], "_ZN3app6handle", 14));
+    names_free(&ns);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
 }
 
 static void test_import_all_funcs(void **state)
@@ -1144,6 +1231,7 @@ int main(void)
         cmocka_unit_test(test_type_units),
         cmocka_unit_test(test_compressed_sections),
         cmocka_unit_test(test_cpp_classes),
+        cmocka_unit_test(test_cxx_names),
         cmocka_unit_test(test_open_mem),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_list_funcs),

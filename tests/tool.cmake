@@ -1,8 +1,9 @@
 # The tyr command, end to end: whole outputs compared with golden files (tests/tool/golden,
 # reviewed, not just regenerated: TYR_UPDATE_GOLDEN=1 ctest -L tool rewrites them), exit codes
 # and one-line errors, `tyr args` against `bpftrace -lv`, and C dumps that compile with their
-# layouts asserted. The example is compiled here with gcc whatever the build's compiler, so
-# that its DWARF (and the goldens) are the same in every build.
+# layouts asserted. The example is compiled here with gcc whatever the build's compiler, and
+# without the build's paths in it, so that its DWARF and build-id (and the goldens, which
+# show the build-id a blob records) are the same in every build directory.
 find_program(TYR_TOOL_GCC NAMES gcc-12 gcc)
 set(TYR_TOOL_DIR ${CMAKE_CURRENT_BINARY_DIR}/tool)
 set(TYR_TOOL_SRC ${CMAKE_CURRENT_SOURCE_DIR}/tool)
@@ -11,7 +12,8 @@ file(MAKE_DIRECTORY ${TYR_TOOL_DIR})
 
 if(TYR_TOOL_GCC)
   add_custom_command(OUTPUT ${TYR_TOOL_DIR}/linked_list
-    COMMAND ${TYR_TOOL_GCC} -g -O0 -o ${TYR_TOOL_DIR}/linked_list
+    COMMAND ${TYR_TOOL_GCC} -g -O0 -ffile-prefix-map=${PROJECT_SOURCE_DIR}=/tyr
+            -ffile-prefix-map=${TYR_TOOL_DIR}=. -o ${TYR_TOOL_DIR}/linked_list
             ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.c
     DEPENDS ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.c
             ${PROJECT_SOURCE_DIR}/docs/examples/linked_list.h VERBATIM)
@@ -53,6 +55,12 @@ if(TYR_TOOL_GCC)
   tool_test(verify_truncated 1 - bash -c
     "head -c 100 walk.tyr > short.tyr && exec \"$0\" verify short.tyr" ${T})
   tool_test(verify_elf_without_blob 1 - ${T} verify ./linked_list)
+  # The build-id a blob records is the binary's own (the goldens show it as BUILD-ID).
+  add_test(NAME tool_source_build_id COMMAND bash -c
+    "want=$(readelf -n ./linked_list | sed -n 's/.*Build ID: //p') && [ -n \"$want\" ] && \"$0\" verify walk.tyr | grep -q \"build-id $want)\"" ${T}
+    WORKING_DIRECTORY ${TYR_TOOL_DIR})
+  set_tests_properties(tool_source_build_id PROPERTIES LABELS "tool;nomemcheck"
+    FIXTURES_REQUIRED walk_blob)
   tool_test(append 0 append.txt bash -c
     "printf 'AOTHEADER' > aot.bin && \"$0\" import ./linked_list -f walk --append-to aot.bin && \"$0\" verify aot.bin --offset 16 && \"$0\" stats aot.bin --offset 16" ${T})
   tool_test(args_missing_function 1 - ${T} args ./linked_list no_such_function)
@@ -102,6 +110,38 @@ exit $rc]])
   add_test(NAME tool_args_vs_bpftrace
     COMMAND ${TYR_TOOL_SRC}/vs_bpftrace.sh ${T} ${TYR_TOOL_BPFTRACE_BINS})
   set_tests_properties(tool_args_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
+    SKIP_RETURN_CODE 77 TIMEOUT 600)
+
+  # C++ as gdb reads it: every function of the C++ fixture by symbol and by qualified name,
+  # every class layout (tests/tool/cxx_vs_gdb.py; 77: skipped without gdb or a C++ compiler).
+  if(TYR_PYTHON3 AND TYR_FX_CXX_BINS)
+    add_test(NAME tool_cxx_vs_gdb
+      COMMAND ${TYR_PYTHON3} ${TYR_TOOL_SRC}/cxx_vs_gdb.py ${T} ${TYR_FX_CXX_BINS})
+  else()
+    add_test(NAME tool_cxx_vs_gdb COMMAND sh -c "echo 'skip: no g++/clang++ or python3'; exit 77")
+  endif()
+  set_tests_properties(tool_cxx_vs_gdb PROPERTIES LABELS "tool;nomemcheck" SKIP_RETURN_CODE 77
+    TIMEOUT 600)
+
+  # The command's contract as a table: every usage error and bad input (exit code, one line on
+  # stderr, nothing on stdout), and the grammar's promises.
+  add_test(NAME tool_cli_table COMMAND ${TYR_TOOL_SRC}/cli_table.sh ${T} ${TYR_TOOL_SRC}
+    WORKING_DIRECTORY ${TYR_TOOL_DIR})
+  set_tests_properties(tool_cli_table PROPERTIES LABELS "tool;nomemcheck"
+    FIXTURES_REQUIRED walk_blob TIMEOUT 300)
+
+  # The man page and the bash completion the install ships.
+  add_test(NAME tool_man_and_completion COMMAND ${TYR_TOOL_SRC}/man_and_completion.sh ${T}
+    ${PROJECT_SOURCE_DIR}/docs/tyr.1 ${PROJECT_SOURCE_DIR}/tools/completion/tyr.bash
+    WORKING_DIRECTORY ${TYR_TOOL_DIR})
+  set_tests_properties(tool_man_and_completion PROPERTIES LABELS "tool;nomemcheck"
+    SKIP_RETURN_CODE 77)
+
+  # Patterns over libc: tyr list, tyr args over the binary and over its blob, against
+  # `bpftrace -l` (77: skipped without bpftrace or libc6-dbg).
+  add_test(NAME tool_patterns_vs_bpftrace
+    COMMAND ${TYR_TOOL_SRC}/patterns_vs_bpftrace.sh ${T} ${TYR_TOOL_DIR}/patterns)
+  set_tests_properties(tool_patterns_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
     SKIP_RETURN_CODE 77 TIMEOUT 600)
 
   # The C dump of every fixture compiles, with sizeof/offsetof of every struct asserted.

@@ -5,11 +5,10 @@
  * no space before `*`), so scripts that parse that listing can use it as is. Globs list every
  * matching function, sorted, as bpftrace does. A blob answers from its mapped name index.
  */
-#include <fnmatch.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "tool.h"
 
 static const char args_help[] =
@@ -17,71 +16,17 @@ static const char args_help[] =
     "\n"
     "Print each function's parameters as `bpftrace -lv 'uprobe:BINARY:FUNCTION'` does:\n"
     "the probe line, then one `    TYPE NAME` line per parameter. FUNCTION may be a glob\n"
-    "(PyDict_*). BLOB is a file written by `tyr import`: answered from its index, no DWARF.\n"
-    "  --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n";
-
-struct names {
-    char **v;
-    size_t n, cap;
-};
-
-static int names_add(void *ctx, const char *name)
-{
-    struct names *ns = ctx;
-    if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 32;
-        char **v = realloc(ns->v, cap * sizeof(*v));
-        if (!v)
-            return TYR_ENOMEM;
-        ns->v = v;
-        ns->cap = cap;
-    }
-    if (!(ns->v[ns->n] = strdup(name)))
-        return TYR_ENOMEM;
-    ns->n++;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void names_free(struct names *ns)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        free(ns->v[i]);
-    free(ns->v);
-}
-
-/* Every FUNC in a blob whose name matches glob. */
-static int blob_glob(const tyr_registry *reg, const char *glob, struct names *ns)
-{
-    uint32_t n = tyr_registry_type_count(reg);
-    for (uint32_t id = 1; id < n; id++) {
-        tyr_type t = {id};
-        if (tyr_type_kind(reg, t) != TYR_KIND_FUNC)
-            continue;
-        if (!fnmatch(glob, tyr_type_name(reg, t), 0) && names_add(ns, tyr_type_name(reg, t)))
-            return TYR_ENOMEM;
-    }
-    return 0;
-}
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
+    "(PyDict_*, 'fope*'): over a binary it matches the function symbols a uprobe attaches\n"
+    "to (aliases and versioned names folded: fopen@@GLIBC_2.2.5 is fopen) that have debug\n"
+    "info, each once, sorted. A glob that matches nothing, or a name that is not there, is\n"
+    "an error (exit 1). BLOB is a file written by `tyr import`: answered from its index,\n"
+    "no DWARF, the probe lines naming the binary the blob was imported from, as given to\n"
+    "`tyr import` (the blob records its path and build-id).\n"
+    "  -j, --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n"
+    "A C++ qualified name shared by overloads (app::handle) lists each overload under its\n"
+    "symbol. A C++ class parameter the ABI passes by invisible reference (its address, not a\n"
+    "copy) is marked `/* passed by invisible reference */` (JSON: \"invisible_reference\": true).\n"
+    "With --btf [FILE], the functions come from kernel BTF (see `tyr import --help`).\n";
 
 static char *spell_alloc(const tyr_registry *reg, tyr_type t, const char *decl, uint32_t flags)
 {
@@ -96,6 +41,15 @@ static char *spell_alloc(const tyr_registry *reg, tyr_type t, const char *decl, 
     return s;
 }
 
+/* The binary a probe attaches to: the input, or for a blob the binary it was imported from. */
+static const char *probe_path(const struct tool_input *in)
+{
+    const char *src = "";
+    if (!in->dw)
+        tyr_registry_source(in->reg, &src, NULL);
+    return *src ? src : in->path;
+}
+
 /* One function: its probe line and parameters, or its JSON object. */
 static int print_func(const struct tool_input *in, const char *name, tyr_type fn, bool json,
                       bool first)
@@ -107,13 +61,13 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
     if (json) {
         printf("%s\n  {\"probe\": ", first ? "" : ",");
         char probe[4096];
-        snprintf(probe, sizeof(probe), "uprobe:%s:%s", in->path, name);
-        json_str(stdout, probe);
+        snprintf(probe, sizeof(probe), "uprobe:%s:%s", probe_path(in), name);
+        tool_json_str(stdout, probe);
         printf(", \"function\": ");
-        json_str(stdout, name);
+        tool_json_str(stdout, name);
         printf(", \"params\": [");
     } else {
-        printf("uprobe:%s:%s\n", in->path, name);
+        printf("uprobe:%s:%s\n", probe_path(in), name);
     }
     for (uint32_t i = 0; i < info.count; i++) {
         tyr_param_info p;
@@ -122,14 +76,20 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
         char *line = spell_alloc(in->reg, p.type, json ? NULL : p.name, TYR_SPELL_TIGHT);
         if (!line)
             return TYR_ENOMEM;
+        /* A C++ class declared by value that the ABI passes by its address: say so, the
+         * argument register holds a pointer */
+        tyr_type_info pi;
+        bool invisible = !tyr_type_get(in->reg, p.type, &pi) && pi.kind == TYR_KIND_PTR &&
+                         (pi.flags & TYR_PTR_INVISIBLE);
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
-            json_str(stdout, p.name);
+            tool_json_str(stdout, p.name);
             printf(", \"type\": ");
-            json_str(stdout, line);
-            printf(", \"size\": %llu}", (unsigned long long)tyr_type_size(in->reg, p.type));
+            tool_json_str(stdout, line);
+            printf(", \"size\": %llu%s}", (unsigned long long)tyr_type_size(in->reg, p.type),
+                   invisible ? ", \"invisible_reference\": true" : "");
         } else {
-            printf("    %s\n", line);
+            printf("    %s%s\n", line, invisible ? " /* passed by invisible reference */" : "");
         }
         free(line);
     }
@@ -142,72 +102,93 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
     return 0;
 }
 
+enum { OPT_JSON = 1 };
+
+static int args_opt(void *ctx, int id, const char *arg)
+{
+    (void)arg;
+    if (id == OPT_JSON)
+        *(bool *)ctx = true;
+    return EXIT_OK;
+}
+
+/* A name several definitions share (C++ overloads of "app::handle") becomes each
+ * definition's symbol, the name a uprobe attaches to; other names stay as they are. */
+static int expand_overloads(tyr_dwarf *dw, struct names *ns, tyr_diag *diag)
+{
+    struct names all = {0};
+    int err = 0;
+    for (size_t i = 0; i < ns->n && !err; i++) {
+        uint32_t count = 0;
+        size_t mark = all.n;
+        err = tyr_dwarf_func_overloads(dw, ns->v[i], names_add, &all, &count, diag);
+        if (!err && count < 2) {
+            while (all.n > mark)
+                free(all.v[--all.n]);
+            err = names_add(&all, ns->v[i]);
+        }
+    }
+    names_free(ns);
+    *ns = all;
+    return err;
+}
+
 int cmd_args(int argc, char **argv)
 {
     if (tool_btf_requested(argc, argv))
         return cmd_btf_args(argc, argv);
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
+    static const struct tool_opt opts[] = {{"json", 'j', false, OPT_JSON}, {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"args", args_help, opts};
     bool json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = true;
-        else if (c == 'h') {
-            fputs(args_help, stdout);
-            return EXIT_OK;
-        } else
-            return tool_usage("args", "bad option");
-    }
-    if (argc - optind < 2)
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, args_opt, &json, &nops);
+    if (rc)
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    if (nops < 2)
         return tool_usage("args", "needs a BINARY or BLOB and at least one FUNCTION");
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0, false);
-    if (rc)
+    if ((rc = tool_input_open(&in, argv[1], 0, false)))
         return rc;
     struct names ns = {0};
-    tyr_diag diag = {0};
-    int err = 0;
-    for (int i = optind + 1; i < argc && !err; i++) {
-        const char *pat = argv[i];
-        if (!tool_is_glob(pat))
-            err = names_add(&ns, pat);
-        else if (in.dw)
-            err = tyr_dwarf_list_funcs(in.dw, pat, names_add, &ns, &diag);
-        else
-            err = blob_glob(in.reg, pat, &ns);
-    }
-    if (err) {
-        rc = tool_fail_err(in.path, err, &diag);
-        goto out;
-    }
-    qsort(ns.v, ns.n, sizeof(*ns.v), cmp_str);
-    if (json)
-        printf("[");
-    bool first = true;
-    for (size_t i = 0; i < ns.n; i++) {
-        if (i && !strcmp(ns.v[i], ns.v[i - 1]))
-            continue;
-        tyr_type fn;
-        memset(&diag, 0, sizeof(diag));
-        if (in.dw)
-            err = tyr_dwarf_import_func(in.dw, in.reg, ns.v[i], &fn, &diag);
-        else
-            err = tyr_find(in.reg, ns.v[i], TYR_KIND_FUNC, &fn);
-        if (err == TYR_ENOENT) {
-            rc = tool_fail("%s: no function '%s'", in.path, ns.v[i]);
-            continue;
-        }
-        if (err || (err = print_func(&in, ns.v[i], fn, json, first))) {
+    for (int i = 2; i <= nops && !rc; i++)
+        rc = tool_match_funcs(&in, argv[i], &ns);
+    if (!rc && in.dw) {
+        tyr_diag diag = {0};
+        int err = expand_overloads(in.dw, &ns, &diag);
+        if (err)
             rc = tool_fail_err(in.path, err, &diag);
-            break;
-        }
-        first = false;
     }
-    if (json)
-        printf("%s]\n", first ? "" : "\n");
-out:
+    names_sort_unique(&ns);
+    /* Every function is found before anything is printed: an error leaves stdout empty. */
+    tyr_type *fns = rc ? NULL : calloc(ns.n ? ns.n : 1, sizeof(*fns));
+    if (!rc && !fns)
+        rc = tool_fail("out of memory");
+    for (size_t i = 0; i < ns.n && !rc; i++) {
+        tyr_diag diag = {0};
+        int err = in.dw ? tyr_dwarf_import_func(in.dw, in.reg, ns.v[i], &fns[i], &diag)
+                        : tyr_find(in.reg, ns.v[i], TYR_KIND_FUNC, &fns[i]);
+        if (err == TYR_ENOENT)
+            rc = tool_fail("no function '%s' in %s", ns.v[i], in.path);
+        else if (err)
+            rc = tool_fail_err(in.path, err, &diag);
+    }
+    const char *src = "";
+    if (!in.dw)
+        tyr_registry_source(in.reg, &src, NULL);
+    if (!rc && !in.dw && !*src)
+        fprintf(stderr, "tyr args: %s records no source binary (written by an older tyr): the "
+                        "probe lines name the blob\n",
+                in.path);
+    if (!rc && json)
+        printf("[");
+    for (size_t i = 0; i < ns.n && !rc; i++) {
+        int err = print_func(&in, ns.v[i], fns[i], json, i == 0);
+        if (err)
+            rc = tool_fail_err(in.path, err, NULL);
+    }
+    if (!rc && json)
+        printf("\n]\n");
+    free(fns);
     names_free(&ns);
     tool_input_close(&in);
     return rc;

@@ -131,41 +131,6 @@ static const char *parse_spec(const char *spec, int *kind)
     return spec;
 }
 
-struct names {
-    char **v;
-    size_t n, cap;
-};
-
-static int names_add(void *ctx, const char *name)
-{
-    struct names *ns = ctx;
-    if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 32;
-        char **v = realloc(ns->v, cap * sizeof *v);
-        if (!v)
-            return TYR_ENOMEM;
-        ns->v = v;
-        ns->cap = cap;
-    }
-    if (!(ns->v[ns->n] = strdup(name)))
-        return TYR_ENOMEM;
-    ns->n++;
-    return 0;
-}
-
-static void names_free(struct names *ns)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        free(ns->v[i]);
-    free(ns->v);
-    memset(ns, 0, sizeof *ns);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Function names matching the patterns (globs expanded over the BTF's FUNCs), sorted. */
 static int expand_funcs(const struct btf_input *in, char **pats, size_t npats, struct names *ns)
 {
@@ -175,8 +140,7 @@ static int expand_funcs(const struct btf_input *in, char **pats, size_t npats, s
         if (err)
             return err;
     }
-    if (ns->n > 1)
-        qsort(ns->v, ns->n, sizeof *ns->v, cmp_str);
+    names_sort_unique(ns);
     return 0;
 }
 

@@ -5,10 +5,10 @@
  * Printing types and values: the formats themselves live in the library (tyr/format.h).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "tool.h"
 #include "tyr/format.h"
 
@@ -31,25 +31,86 @@ static const char decode_help[] =
     "  --hex BYTES   the value as hex digits (spaces, colons and a 0x prefix allowed)\n"
     "  --raw PATH    the value as the bytes of a file\n";
 
+enum { OPT_FORMAT = 1, OPT_ASSERTS, OPT_HEX, OPT_RAW };
+
+/* What a type is, in words for an error line (never the registry's kind names). */
+static const char *kind_phrase(int kind)
+{
+    switch (kind) {
+    case TYR_KIND_VOID: return "void";
+    case TYR_KIND_INT: return "an integer type";
+    case TYR_KIND_FLOAT: return "a floating-point type";
+    case TYR_KIND_PTR: return "a pointer";
+    case TYR_KIND_ARRAY: return "an array";
+    case TYR_KIND_STRUCT: return "a struct";
+    case TYR_KIND_UNION: return "a union";
+    case TYR_KIND_ENUM: return "an enum";
+    case TYR_KIND_TYPEDEF: return "a typedef";
+    case TYR_KIND_FUNC_PROTO: return "a function type";
+    case TYR_KIND_FUNC: return "a function";
+    case TYR_KIND_UNKNOWN: return "a type tyr cannot express";
+    default: return "a qualified type";
+    }
+}
+
+/* A layout is a record's: a typedef or qualifier is followed to the record it names (FILE is
+ * struct _IO_FILE, headed so, as pahole heads it); anything else is an error saying what the
+ * name is instead. */
+static int layout_root(const struct tool_input *in, const char *spec, tyr_type *t)
+{
+    tyr_type r = *t;
+    tyr_type_info info;
+    for (int hops = 0; hops < 64; hops++) {
+        if (tyr_type_get(in->reg, r, &info) != 0)
+            return tool_fail("%s: '%s' cannot be read", in->path, spec);
+        if (info.kind < TYR_KIND_TYPEDEF || info.kind > TYR_KIND_ATOMIC)
+            break;
+        r = info.target;
+    }
+    if (info.kind == TYR_KIND_STRUCT || info.kind == TYR_KIND_UNION) {
+        *t = r;
+        return EXIT_OK;
+    }
+    const char *kind = kind_phrase(info.kind);
+    char what[256] = "";
+    if (r.id != t->id && tyr_type_spell(in->reg, r, NULL, 0, what, sizeof(what)) >= 0)
+        return tool_fail("%s: '%s' is a typedef of %s, %s, not a struct or union: a layout is "
+                         "a record's (--format c prints any type)",
+                         in->path, spec, what, kind);
+    return tool_fail("%s: '%s' is %s, not a struct or union: a layout is a record's "
+                     "(--format c prints any type)",
+                     in->path, spec, kind);
+}
+
+struct dump_args {
+    const char *format;
+    uint32_t flags;
+};
+
+static int dump_opt(void *ctx, int id, const char *arg)
+{
+    struct dump_args *a = ctx;
+    if (id == OPT_FORMAT)
+        a->format = arg;
+    else if (id == OPT_ASSERTS)
+        a->flags |= TYR_DUMP_C_ASSERTS;
+    return EXIT_OK;
+}
+
 int cmd_dump(int argc, char **argv)
 {
-    enum { OPT_ASSERTS = 256 };
-    static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
-                                         {"asserts", no_argument, NULL, OPT_ASSERTS},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *format = "c";
-    uint32_t flags = 0;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "F:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'F': format = optarg; break;
-        case OPT_ASSERTS: flags |= TYR_DUMP_C_ASSERTS; break;
-        case 'h': fputs(dump_help, stdout); return EXIT_OK;
-        default: return tool_usage("dump", "bad option");
-        }
-    }
+    static const struct tool_opt opts[] = {{"format", 'F', true, OPT_FORMAT},
+                                           {"asserts", 0, false, OPT_ASSERTS},
+                                           {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"dump", dump_help, opts};
+    struct dump_args a = {"c", 0};
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, dump_opt, &a, &nops);
+    if (rc)
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    const char *format = a.format;
+    uint32_t flags = a.flags;
+    int optind = 1;
     int (*dump)(const tyr_registry *, const struct tyr_dump_opts *, const tyr_sink *);
     if (!strcmp(format, "c"))
         dump = tyr_dump_c;
@@ -59,20 +120,22 @@ int cmd_dump(int argc, char **argv)
         dump = tyr_layout;
     else
         return tool_usage("dump", "unknown format '%s' (c, json or layout)", format);
-    if (argc - optind < 1)
+    if (nops < 1)
         return tool_usage("dump", "needs a FILE or BINARY");
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0, false);
-    if (rc)
+    if ((rc = tool_input_open(&in, argv[optind], 0, TOOL_IN_ANY)))
         return rc;
-    uint32_t nroots = (uint32_t)(argc - optind - 1);
+    uint32_t nroots = (uint32_t)(nops - 1);
     tyr_type *roots = calloc(nroots ? nroots : 1, sizeof(*roots));
     if (!roots) {
         tool_input_close(&in);
         return tool_fail("out of memory");
     }
-    for (uint32_t i = 0; i < nroots && !rc; i++)
+    for (uint32_t i = 0; i < nroots && !rc; i++) {
         rc = tool_find_type(&in, argv[optind + 1 + (int)i], &roots[i]);
+        if (!rc && dump == tyr_layout)
+            rc = layout_root(&in, argv[optind + 1 + (int)i], &roots[i]);
+    }
     int err = 0;
     tyr_diag diag = {0};
     if (!rc && in.dw && !nroots)
@@ -168,24 +231,34 @@ static bool read_file(const char *path, unsigned char **out, size_t *len)
     return true;
 }
 
+struct decode_args {
+    const char *hex, *raw;
+};
+
+static int decode_opt(void *ctx, int id, const char *arg)
+{
+    struct decode_args *a = ctx;
+    if (id == OPT_HEX)
+        a->hex = arg;
+    else if (id == OPT_RAW)
+        a->raw = arg;
+    return EXIT_OK;
+}
+
 int cmd_decode(int argc, char **argv)
 {
-    static const struct option opts[] = {{"hex", required_argument, NULL, 'x'},
-                                         {"raw", required_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *hex = NULL, *raw = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'x': hex = optarg; break;
-        case 'r': raw = optarg; break;
-        case 'h': fputs(decode_help, stdout); return EXIT_OK;
-        default: return tool_usage("decode", "bad option");
-        }
-    }
-    if (argc - optind != 2)
+    static const struct tool_opt opts[] = {{"hex", 'x', true, OPT_HEX},
+                                           {"raw", 'r', true, OPT_RAW},
+                                           {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"decode", decode_help, opts};
+    struct decode_args a = {NULL, NULL};
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, decode_opt, &a, &nops);
+    if (rc)
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    const char *hex = a.hex, *raw = a.raw;
+    int optind = 1;
+    if (nops != 2)
         return tool_usage("decode", "needs a FILE and a TYPE");
     if (!!hex == !!raw)
         return tool_usage("decode", "needs one of --hex BYTES or --raw PATH");
@@ -194,22 +267,32 @@ int cmd_decode(int argc, char **argv)
     if (hex && !parse_hex(hex, &bytes, &len))
         return tool_usage("decode", "--hex wants pairs of hex digits, not '%s'", hex);
     if (raw && !read_file(raw, &bytes, &len))
-        return tool_fail("%s: %s", raw, strerror(errno));
+        return tool_fail("%s: %s", raw, errno ? strerror(errno) : "cannot read");
     struct tool_input in;
-    int rc = tool_input_open(&in, argv[optind], 0, false);
+    rc = tool_input_open(&in, argv[optind], 0, TOOL_IN_ANY);
     tyr_type t;
     if (!rc)
         rc = tool_find_type(&in, argv[optind + 1], &t);
     if (!rc) {
         tyr_sink out = tyr_sink_file(stdout);
-        int err = tyr_decode(in.reg, t, bytes, len, NULL, &out);
+        /* The bytes are at fault, not the FILE: name where they came from. */
+        const char *src = raw ? raw : "the --hex value";
+        unsigned long long size = tyr_type_size(in.reg, t);
+        int err = len < size ? TYR_ETRUNC : tyr_decode(in.reg, t, bytes, len, NULL, &out);
         if (err == TYR_ETRUNC)
-            rc = tool_fail("%s: %zu bytes are fewer than the %llu of %s", in.path, len,
-                           (unsigned long long)tyr_type_size(in.reg, t), argv[optind + 1]);
+            rc = tool_fail("%s: %zu bytes, fewer than the %llu of %s", src, len, size,
+                           argv[optind + 1]);
+        else if (err == TYR_EKIND || err == TYR_EINCOMPLETE || (!err && size == 0))
+            rc = tool_fail("%s: '%s' is %s%s: it has no bytes to decode", in.path,
+                           argv[optind + 1], kind_phrase(tyr_type_kind(in.reg, t)),
+                           err == TYR_EINCOMPLETE ? " only declared here" : "");
         else if (err)
             rc = tool_fail_err(in.path, err, NULL);
         else
             putchar('\n');
+        if (!rc && len > size)
+            fprintf(stderr, "tyr decode: %s: %llu bytes left over after the %llu of %s\n", src,
+                    (unsigned long long)len - size, size, argv[optind + 1]);
     }
     free(bytes);
     if (in.reg || in.dw)

@@ -8,13 +8,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "opts.h"
 #include "tool.h"
 
 static const char import_help[] =
@@ -22,13 +22,17 @@ static const char import_help[] =
     "                  (-o OUT.tyr | --append-to FILE [--page-align])\n"
     "\n"
     "Import types from BINARY's DWARF and write a tyr blob.\n"
-    "  -f, --function F   a function's probe signature and what it reaches (F may be a glob)\n"
+    "  -f, --function F   a function's probe signature and what it reaches; F may be a glob,\n"
+    "                     matched as `tyr args` matches it (nothing matched is an error)\n"
     "  -t, --type T       a named type (NAME, struct NAME, union NAME, enum NAME)\n"
-    "  -a, --all          every type and every function's signature (with ELF aliases)\n"
-    "      --full         keep everything imported (default: prune to what -f/-t reach)\n"
+    "  -a, --all          every type, and the signature of every function a uprobe\n"
+    "                     attaches to (the names `tyr args` matches)\n"
+    "      --full         keep everything imported (default: prune to what -f/-t reach; with\n"
+    "                     --all, the functions of DWARF names no symbol probes are dropped)\n"
     "  -o, --output OUT   write OUT atomically (temporary file, fsync, rename)\n"
     "      --append-to F  append to F at an 8-aligned offset and print the offset\n"
-    "      --page-align   with --append-to: align to a page instead\n";
+    "      --page-align   with --append-to: align to a page instead\n"
+    "An import that would hold no function and no type writes nothing (exit 1).\n";
 
 struct list {
     const char **v;
@@ -83,25 +87,6 @@ static int show_progress(void *ctx, uint32_t done, uint32_t total)
     return 0;
 }
 
-struct import_ctx {
-    struct tool_input *in;
-    struct roots *roots;
-    int err;
-    tyr_diag diag;
-};
-
-static int import_one_func(void *vctx, const char *name)
-{
-    struct import_ctx *ctx = vctx;
-    tyr_type fn;
-    ctx->err = tyr_dwarf_import_func(ctx->in->dw, ctx->in->reg, name, &fn, &ctx->diag);
-    if (ctx->err == TYR_ENOENT)
-        return ctx->err = 0; /* a glob match without usable DWARF: nothing to keep */
-    if (!ctx->err)
-        ctx->err = roots_add(ctx->roots, tyr_sized(ctx->in->reg, fn));
-    return ctx->err;
-}
-
 /* Prints what the written blob holds, read back from the file itself. */
 static int summarize(const char *path, uint64_t off, uint64_t len, uint32_t imported, bool pruned)
 {
@@ -127,51 +112,90 @@ static int summarize(const char *path, uint64_t off, uint64_t len, uint32_t impo
     return EXIT_OK;
 }
 
+enum { OPT_FUNC = 1, OPT_TYPE, OPT_ALL, OPT_FULL, OPT_OUT, OPT_APPEND, OPT_PAGE };
+
+struct import_args {
+    struct list funcs, types;
+    const char *out, *append;
+    bool all, full, page;
+};
+
+static int import_opt(void *ctx, int id, const char *arg)
+{
+    struct import_args *a = ctx;
+    switch (id) {
+    case OPT_FUNC: return list_add(&a->funcs, arg) ? tool_fail("out of memory") : EXIT_OK;
+    case OPT_TYPE: return list_add(&a->types, arg) ? tool_fail("out of memory") : EXIT_OK;
+    case OPT_ALL: a->all = true; break;
+    case OPT_FULL: a->full = true; break;
+    case OPT_OUT: a->out = arg; break;
+    case OPT_APPEND: a->append = arg; break;
+    case OPT_PAGE: a->page = true; break;
+    }
+    return EXIT_OK;
+}
+
+/* --all: every type (the caller's roots so far are kept) and the FUNC of every probe name
+ * the matcher finds; a name import-all stored no FUNC for is imported on its own, so that
+ * the blob answers for exactly the names `tyr args BINARY GLOB` matches. */
+static int all_roots(struct tool_input *in, struct roots *roots, tyr_diag *diag)
+{
+    uint32_t n = tyr_registry_type_count(in->reg);
+    int err = 0;
+    for (uint32_t id = 1; id < n && !err; id++) {
+        int kind = tyr_type_kind(in->reg, (tyr_type){id});
+        if (kind != TYR_KIND_FUNC && kind != TYR_KIND_FUNC_PROTO)
+            err = roots_add(roots, tyr_sized(in->reg, (tyr_type){id}));
+    }
+    struct names ns = {0};
+    if (!err)
+        err = tyr_dwarf_match_funcs(in->dw, NULL, names_add, &ns, diag);
+    for (size_t i = 0; i < ns.n && !err; i++) {
+        tyr_type fn;
+        if (tyr_find(in->reg, ns.v[i], TYR_KIND_FUNC, &fn) != 0)
+            err = tyr_dwarf_import_func(in->dw, in->reg, ns.v[i], &fn, diag);
+        if (!err)
+            err = roots_add(roots, tyr_sized(in->reg, fn));
+    }
+    names_free(&ns);
+    return err;
+}
+
 int cmd_import(int argc, char **argv)
 {
     if (tool_btf_requested(argc, argv))
         return cmd_btf_import(argc, argv);
-    enum { OPT_FULL = 256, OPT_APPEND, OPT_PAGE };
-    static const struct option opts[] = {
-        {"function", required_argument, NULL, 'f'}, {"type", required_argument, NULL, 't'},
-        {"all", no_argument, NULL, 'a'},            {"full", no_argument, NULL, OPT_FULL},
-        {"output", required_argument, NULL, 'o'},   {"append-to", required_argument, NULL, OPT_APPEND},
-        {"page-align", no_argument, NULL, OPT_PAGE}, {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0}};
-    struct list funcs = {0}, types = {0};
-    const char *out = NULL, *append = NULL;
-    bool all = false, full = false, page = false;
-    int c, rc = EXIT_OK;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:t:ao:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': rc = list_add(&funcs, optarg) ? tool_fail("out of memory") : rc; break;
-        case 't': rc = list_add(&types, optarg) ? tool_fail("out of memory") : rc; break;
-        case 'a': all = true; break;
-        case OPT_FULL: full = true; break;
-        case 'o': out = optarg; break;
-        case OPT_APPEND: append = optarg; break;
-        case OPT_PAGE: page = true; break;
-        case 'h': fputs(import_help, stdout); goto done;
-        default: rc = tool_usage("import", "bad option"); goto done;
-        }
-    }
-    if (rc)
+    static const struct tool_opt opts[] = {
+        {"function", 'f', true, OPT_FUNC}, {"type", 't', true, OPT_TYPE},
+        {"all", 'a', false, OPT_ALL},      {"full", 0, false, OPT_FULL},
+        {"output", 'o', true, OPT_OUT},    {"append-to", 0, true, OPT_APPEND},
+        {"page-align", 0, false, OPT_PAGE}, {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"import", import_help, opts};
+    struct import_args a = {0};
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, import_opt, &a, &nops);
+    if (rc) {
+        rc = rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
         goto done;
-    if (argc - optind != 1) {
+    }
+    if (nops != 1) {
         rc = tool_usage("import", "needs exactly one BINARY");
         goto done;
     }
-    if (!!out == !!append) {
+    if (!!a.out == !!a.append) {
         rc = tool_usage("import", "needs one of -o OUT or --append-to FILE");
         goto done;
     }
-    if (!all && !funcs.n && !types.n) {
+    if (!a.all && !a.funcs.n && !a.types.n) {
         rc = tool_usage("import", "nothing to import: give --function, --type or --all");
         goto done;
     }
+    if (a.page && !a.append) {
+        rc = tool_usage("import", "--page-align goes with --append-to");
+        goto done;
+    }
     struct tool_input in;
-    if ((rc = tool_input_open(&in, argv[optind], 0, false)))
+    if ((rc = tool_input_open(&in, argv[1], 0, TOOL_IN_ANY)))
         goto done;
     if (!in.dw) {
         rc = tool_fail("%s: is already a tyr blob; import reads a binary's DWARF", in.path);
@@ -179,9 +203,13 @@ int cmd_import(int argc, char **argv)
         goto done;
     }
     struct roots roots = {0};
-    struct import_ctx ctx = {.in = &in, .roots = &roots};
-    int err = 0;
-    if (all) {
+    struct names ns = {0};
+    tyr_diag diag = {0};
+    /* The blob names its binary, so that its probe lines can be attached (tyr args BLOB). */
+    char id[130];
+    int err = tyr_dwarf_build_id(in.dw, id, sizeof id);
+    err = tyr_registry_set_source(in.reg, in.path, err < 0 ? "" : id);
+    if (a.all) {
         struct progress prog = {.shown = false};
         clock_gettime(CLOCK_MONOTONIC, &prog.start);
         bool tty = isatty(STDERR_FILENO);
@@ -190,72 +218,79 @@ int cmd_import(int argc, char **argv)
         err = tyr_dwarf_import_all_opts(
             in.dw, in.reg,
             TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                     .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = &ctx.diag));
+                     .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = &diag));
         if (prog.shown)
             fprintf(stderr, "\r\033[K");
+        if (!err)
+            err = all_roots(&in, &roots, &diag);
     }
-    for (size_t i = 0; i < funcs.n && !err; i++) {
-        if (tool_is_glob(funcs.v[i])) {
-            err = tyr_dwarf_list_funcs(in.dw, funcs.v[i], import_one_func, &ctx, &ctx.diag);
-            err = err ? err : ctx.err;
-        } else {
-            tyr_type fn;
-            err = tyr_dwarf_import_func(in.dw, in.reg, funcs.v[i], &fn, &ctx.diag);
-            if (err == TYR_ENOENT) {
-                rc = tool_fail("%s: no function '%s'", in.path, funcs.v[i]);
-                goto close;
-            }
-            if (!err)
-                err = roots_add(&roots, tyr_sized(in.reg, fn));
+    for (size_t i = 0; i < a.funcs.n && !err && !rc; i++)
+        rc = tool_match_funcs(&in, a.funcs.v[i], &ns);
+    if (rc)
+        goto close;
+    names_sort_unique(&ns);
+    for (size_t i = 0; i < ns.n && !err; i++) {
+        tyr_type fn;
+        err = tyr_dwarf_import_func(in.dw, in.reg, ns.v[i], &fn, &diag);
+        if (err == TYR_ENOENT) {
+            rc = tool_fail("no function '%s' in %s", ns.v[i], in.path);
+            goto close;
         }
+        if (!err)
+            err = roots_add(&roots, tyr_sized(in.reg, fn));
     }
-    for (size_t i = 0; i < types.n && !err; i++) {
+    for (size_t i = 0; i < a.types.n && !err; i++) {
         tyr_type t;
-        if ((rc = tool_find_type(&in, types.v[i], &t)))
+        if ((rc = tool_find_type(&in, a.types.v[i], &t)))
             goto close;
         err = roots_add(&roots, tyr_sized(in.reg, t));
     }
     if (err) {
-        rc = tool_fail_err(in.path, err, &ctx.diag);
+        rc = tool_fail_err(in.path, err, &diag);
         goto close;
     }
-    bool pruned = !full && roots.n;
+    uint32_t imported = tyr_registry_type_count(in.reg);
+    if (imported <= 1) {
+        rc = tool_fail("%s: nothing to write: no function and no type imported", in.path);
+        goto close;
+    }
+    bool pruned = !a.full && roots.n;
     struct tyr_write_opts wopts = {.sz = sizeof(wopts),
-                                   .flags = page ? TYR_WRITE_PAGE_ALIGN : 0,
+                                   .flags = a.page ? TYR_WRITE_PAGE_ALIGN : 0,
                                    .roots = pruned ? roots.v : NULL,
                                    .nroots = pruned ? roots.n : 0};
-    uint32_t imported = tyr_registry_type_count(in.reg);
     uint64_t off = 0, len = 0;
-    if (out) {
-        err = tyr_blob_write_path(in.reg, out, &wopts);
+    if (a.out) {
+        err = tyr_blob_write_path(in.reg, a.out, &wopts);
         if (err) {
-            rc = tool_fail_err(out, err, NULL);
+            rc = tool_fail_err(a.out, err, NULL);
             goto close;
         }
         struct stat st;
-        if (stat(out, &st) == 0)
+        if (stat(a.out, &st) == 0)
             len = (uint64_t)st.st_size;
-        rc = summarize(out, 0, len, imported, pruned);
+        rc = summarize(a.out, 0, len, imported, pruned);
     } else {
-        int fd = open(append, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        int fd = open(a.append, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
-            rc = tool_fail("%s: %s", append, strerror(errno));
+            rc = tool_fail("%s: %s", a.append, strerror(errno));
             goto close;
         }
         err = tyr_blob_write_fd(in.reg, fd, &wopts, &off, &len);
         if (close(fd) && !err)
             err = TYR_EIO;
         if (err) {
-            rc = tool_fail_err(append, err, NULL);
+            rc = tool_fail_err(a.append, err, NULL);
             goto close;
         }
-        rc = summarize(append, off, len, imported, pruned);
+        rc = summarize(a.append, off, len, imported, pruned);
     }
 close:
+    names_free(&ns);
     free(roots.v);
     tool_input_close(&in);
 done:
-    free(funcs.v);
-    free(types.v);
+    free(a.funcs.v);
+    free(a.types.v);
     return rc;
 }

@@ -1,60 +1,115 @@
 /* SPDX-License-Identifier: MIT */
-/* tyr verify FILE [--offset N] and tyr stats FILE: checking and measuring a blob. */
-#include <getopt.h>
+/* tyr verify and tyr stats: checking and measuring a blob. */
 #include <sys/stat.h>
 
+#include "opts.h"
 #include "tool.h"
 
 static const char verify_help[] =
-    "usage: tyr verify FILE [--offset N]\n"
+    "usage: tyr verify [--offset N] [--format text|json] FILE\n"
     "\n"
     "Verify the tyr blob in FILE (at byte N of it, default 0; or the .tyr section of an ELF\n"
     "file): exit 0 with a one-line summary, or exit 1 with the first error and the byte\n"
-    "offset (from the blob's start) where it was found.\n";
+    "offset (from the blob's start) where it was found.\n"
+    "      --offset N       the blob starts at byte N (an .aot file)\n"
+    "  -F, --format json   {\"command\": \"verify\", \"file\", \"ok\", counts} (docs/json.md)\n";
 
 static const char stats_help[] =
-    "usage: tyr stats FILE [--offset N]\n"
+    "usage: tyr stats [--offset N] [--format text|json] FILE\n"
     "\n"
     "Counts per kind, records and bytes per table, bytes per type, for a tyr blob (or for\n"
-    "everything a binary's DWARF holds, imported first).\n";
+    "everything a binary's DWARF holds, imported first).\n"
+    "      --offset N       the blob starts at byte N (an .aot file)\n"
+    "  -F, --format json   {\"command\": \"stats\", \"file\", kinds, tables} (docs/json.md)\n";
 
-static int parse_offset_opt(const char *cmd, const char *help, int argc, char **argv,
-                            uint64_t *offset)
+enum { OPT_OFFSET = 1, OPT_FORMAT };
+
+struct inspect_args {
+    const char *cmd;
+    uint64_t offset;
+    int fmt;
+};
+
+static int inspect_opt(void *ctx, int id, const char *arg)
 {
-    static const struct option opts[] = {
-        {"offset", required_argument, NULL, 'O'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'O') {
-            if (!tool_parse_u64(optarg, offset))
-                return tool_usage(cmd, "--offset needs a number, not '%s'", optarg);
-        } else if (c == 'h') {
-            fputs(help, stdout);
-            return -1;
-        } else {
-            return tool_usage(cmd, "bad option");
-        }
-    }
-    if (argc - optind != 1)
+    struct inspect_args *a = ctx;
+    if (id == OPT_OFFSET && !tool_parse_u64(arg, &a->offset))
+        return tool_usage(a->cmd, "--offset needs a number, not '%s'", arg);
+    if (id == OPT_FORMAT)
+        return tool_parse_format(a->cmd, arg, &a->fmt);
+    return EXIT_OK;
+}
+
+/* Options and the one FILE operand (argv[1] afterwards); -1: help shown. */
+static int parse_inspect(const char *cmd, const char *help, int argc, char **argv,
+                         struct inspect_args *a)
+{
+    static const struct tool_opt opts[] = {{"offset", 0, true, OPT_OFFSET},
+                                           {"format", 'F', true, OPT_FORMAT},
+                                           {NULL, 0, false, 0}};
+    const struct tool_cmd_spec spec = {cmd, help, opts};
+    a->cmd = cmd;
+    int nops;
+    int rc = tool_parse_opts(&spec, argc, argv, inspect_opt, a, &nops);
+    if (rc)
+        return rc;
+    if (nops != 1)
         return tool_usage(cmd, "needs exactly one FILE");
     return EXIT_OK;
 }
 
+/* The recorded source binary: ", from PATH (build-id ID)" in text, or a JSON member. */
+static void source_text(const tyr_registry *reg)
+{
+    const char *path, *id;
+    tyr_registry_source(reg, &path, &id);
+    if (*path)
+        printf("; from %s%s%s%s", path, *id ? " (build-id " : "", id, *id ? ")" : "");
+}
+
+static void source_json(const tyr_registry *reg)
+{
+    const char *path, *id;
+    tyr_registry_source(reg, &path, &id);
+    printf(", \"source\": ");
+    if (!*path) {
+        printf("null");
+        return;
+    }
+    printf("{\"path\": ");
+    tool_json_str(stdout, path);
+    printf(", \"build_id\": ");
+    tool_json_str(stdout, id);
+    printf("}");
+}
+
 int cmd_verify(int argc, char **argv)
 {
-    uint64_t offset = 0;
-    int rc = parse_offset_opt("verify", verify_help, argc, argv, &offset);
+    struct inspect_args a = {0};
+    int rc = parse_inspect("verify", verify_help, argc, argv, &a);
     if (rc)
-        return rc < 0 ? EXIT_OK : rc;
-    const char *path = argv[optind];
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    const char *path = argv[1];
     struct tool_input in;
-    if ((rc = tool_input_open(&in, path, offset, true)))
+    if ((rc = tool_input_open(&in, path, a.offset, TOOL_IN_BLOB)))
         return rc;
     tyr_registry_stats st;
     tyr_registry_get_stats(in.reg, &st);
-    printf("%s: ok: %u types, %u fields, %u named, %llu arena bytes\n", path, st.types - 1,
-           st.fields, st.named, (unsigned long long)st.bytes_arena);
+    if (a.fmt == TOOL_FMT_JSON) {
+        printf("{\"command\": \"verify\", \"file\": ");
+        tool_json_str(stdout, path);
+        printf(", \"offset\": %llu, \"ok\": true, \"types\": %u, \"fields\": %u, \"named\": %u, "
+               "\"arena_bytes\": %llu",
+               (unsigned long long)a.offset, st.types - 1, st.fields, st.named,
+               (unsigned long long)st.bytes_arena);
+        source_json(in.reg);
+        printf("}\n");
+    } else {
+        printf("%s: ok: %u types, %u fields, %u named, %llu arena bytes", path, st.types - 1,
+               st.fields, st.named, (unsigned long long)st.bytes_arena);
+        source_text(in.reg);
+        printf("\n");
+    }
     tool_input_close(&in);
     return EXIT_OK;
 }
@@ -69,15 +124,79 @@ static void row_bytes(const char *name, uint64_t bytes)
     printf("  %-12s %10s %12llu\n", name, "-", (unsigned long long)bytes);
 }
 
+static void stats_text(const char *path, const tyr_registry *reg, const tyr_registry_stats *st,
+                       bool dwarf, long long file_bytes)
+{
+    printf("%s: %u types, %llu arena bytes", path, st->types - 1,
+           (unsigned long long)st->bytes_arena);
+    if (file_bytes >= 0)
+        printf(", file %lld bytes", file_bytes);
+    printf("%s\n", dwarf ? " (imported from DWARF, not a blob)" : "");
+    const char *src, *id;
+    tyr_registry_source(reg, &src, &id);
+    if (*src)
+        printf("  from %s%s%s%s\n", src, *id ? " (build-id " : "", id, *id ? ")" : "");
+    printf("  %-12s %10s\n", "kind", "types");
+    for (int k = 1; k < TYR_KIND_COUNT_; k++)
+        if (st->per_kind[k])
+            printf("  %-12s %10u\n", tyr_kind_name(k), st->per_kind[k]);
+    printf("  %-12s %10s %12s\n", "table", "records", "bytes");
+    row("types+void", st->types, st->bytes_types);
+    row("fields", st->fields, st->bytes_fields);
+    row("enumerators", st->enumerators, st->bytes_enumerators);
+    row("params", st->params, st->bytes_params);
+    row_bytes("strings", st->bytes_strings);
+    row("name index", st->named, st->bytes_index);
+    if (st->types > 1)
+        printf("  bytes per type: %.1f\n", (double)st->bytes_arena / (st->types - 1));
+}
+
+static void json_table(const char *name, uint64_t records, uint64_t bytes, bool last)
+{
+    printf("\"%s\": {\"records\": %llu, \"bytes\": %llu}%s", name, (unsigned long long)records,
+           (unsigned long long)bytes, last ? "" : ", ");
+}
+
+static void stats_json(const char *path, const tyr_registry *reg, const tyr_registry_stats *st,
+                       bool dwarf, long long file_bytes)
+{
+    printf("{\"command\": \"stats\", \"file\": ");
+    tool_json_str(stdout, path);
+    printf(", \"source\": \"%s\", \"types\": %u, \"arena_bytes\": %llu, \"file_bytes\": ",
+           dwarf ? "dwarf" : "blob", st->types - 1, (unsigned long long)st->bytes_arena);
+    if (file_bytes >= 0)
+        printf("%lld", file_bytes);
+    else
+        printf("null");
+    source_json(reg);
+    printf(", \"kinds\": {");
+    bool first = true;
+    for (int k = 1; k < TYR_KIND_COUNT_; k++) {
+        if (!st->per_kind[k])
+            continue;
+        printf("%s\"%s\": %u", first ? "" : ", ", tyr_kind_name(k), st->per_kind[k]);
+        first = false;
+    }
+    printf("}, \"tables\": {");
+    json_table("types", st->types, st->bytes_types, false);
+    json_table("fields", st->fields, st->bytes_fields, false);
+    json_table("enumerators", st->enumerators, st->bytes_enumerators, false);
+    json_table("params", st->params, st->bytes_params, false);
+    printf("\"strings\": {\"records\": null, \"bytes\": %llu}, ",
+           (unsigned long long)st->bytes_strings);
+    json_table("name_index", st->named, st->bytes_index, true);
+    printf("}}\n");
+}
+
 int cmd_stats(int argc, char **argv)
 {
-    uint64_t offset = 0;
-    int rc = parse_offset_opt("stats", stats_help, argc, argv, &offset);
+    struct inspect_args a = {0};
+    int rc = parse_inspect("stats", stats_help, argc, argv, &a);
     if (rc)
-        return rc < 0 ? EXIT_OK : rc;
-    const char *path = argv[optind];
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    const char *path = argv[1];
     struct tool_input in;
-    if ((rc = tool_input_open(&in, path, offset, false)))
+    if ((rc = tool_input_open(&in, path, a.offset, TOOL_IN_ANY)))
         return rc;
     if (in.dw) {
         tyr_diag diag = {0};
@@ -93,24 +212,11 @@ int cmd_stats(int argc, char **argv)
     tyr_registry_stats st;
     tyr_registry_get_stats(in.reg, &st);
     struct stat sb;
-    printf("%s: %u types, %llu arena bytes", path, st.types - 1,
-           (unsigned long long)st.bytes_arena);
-    if (!in.dw && stat(path, &sb) == 0)
-        printf(", file %llu bytes", (unsigned long long)sb.st_size);
-    printf("%s\n", in.dw ? " (imported from DWARF, not a blob)" : "");
-    printf("  %-12s %10s\n", "kind", "types");
-    for (int k = 1; k < TYR_KIND_COUNT_; k++)
-        if (st.per_kind[k])
-            printf("  %-12s %10u\n", tyr_kind_name(k), st.per_kind[k]);
-    printf("  %-12s %10s %12s\n", "table", "records", "bytes");
-    row("types+void", st.types, st.bytes_types);
-    row("fields", st.fields, st.bytes_fields);
-    row("enumerators", st.enumerators, st.bytes_enumerators);
-    row("params", st.params, st.bytes_params);
-    row_bytes("strings", st.bytes_strings);
-    row("name index", st.named, st.bytes_index);
-    if (st.types > 1)
-        printf("  bytes per type: %.1f\n", (double)st.bytes_arena / (st.types - 1));
+    long long file_bytes = !in.dw && stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+    if (a.fmt == TOOL_FMT_JSON)
+        stats_json(path, in.reg, &st, in.dw != NULL, file_bytes);
+    else
+        stats_text(path, in.reg, &st, in.dw != NULL, file_bytes);
     tool_input_close(&in);
     return EXIT_OK;
 }

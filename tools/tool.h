@@ -27,10 +27,17 @@ struct tool_input {
     tyr_registry *reg; /* mapped for a blob; building (filled on demand) for a binary */
     tyr_dwarf *dw;     /* binaries only */
 };
-/* Opens path (the blob at offset of it); with blob_only, an ELF file without a .tyr section
- * is an error instead of a binary to import from. On failure prints the one line and returns
+/* What tool_input_open() accepts and reads. */
+enum tool_in_mode {
+    TOOL_IN_ANY = 0,      /* a blob, or a binary whose DWARF is opened for import */
+    TOOL_IN_BLOB = 1,     /* a blob only: an ELF file without a .tyr section is an error */
+    TOOL_IN_NO_DWARF = 2, /* a blob, or a binary left unopened (in->reg and in->dw NULL) */
+};
+/* Opens path (the blob at offset of it). On failure prints the one line and returns
  * EXIT_BAD_INPUT. */
-int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, bool blob_only);
+int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, int mode);
+/* Closes the input; first prints one warning line if name lookups left out DIEs whose
+ * names could not be read (tyr_dwarf_unreadable_names). */
 void tool_input_close(struct tool_input *in);
 
 /* True if s has glob characters (*, ?, [). */
@@ -42,12 +49,39 @@ bool tool_parse_u64(const char *s, uint64_t *out);
  * imported); for a binary, imports it first. Prints the error line itself. */
 int tool_find_type(struct tool_input *in, const char *spec, tyr_type *out);
 
+/* A growing list of strdup'ed names (owned; names_free frees them and the array). */
+struct names {
+    char **v;
+    size_t n, cap;
+};
+int names_add(void *ctx, const char *name); /* a tyr_dwarf_func_fn: 0 or TYR_ENOMEM */
+void names_sort_unique(struct names *ns);
+void names_free(struct names *ns);
+
+/* The functions PATTERN names in an input, sorted, each once, appended to ns: over a binary
+ * through the library's matcher (tyr_dwarf_match_funcs: the probe names with a DWARF
+ * definition), over a blob its FUNC records whose names match. A name without glob
+ * characters is taken as it is (the import says whether it exists). Prints the one line
+ * and returns EXIT_BAD_INPUT when a glob matches nothing or on an error. */
+int tool_match_funcs(struct tool_input *in, const char *pattern, struct names *ns);
+
+/* Colour for a stream: only on a terminal, never when NO_COLOR is set (no-color.org). */
+bool tool_colour(FILE *f);
+
+/* A JSON string literal of s (quotes, backslashes and control characters escaped). */
+void tool_json_str(FILE *f, const char *s);
+/* --format for list, stats and verify: text (default) or json (docs/json.md). */
+enum { TOOL_FMT_TEXT = 0, TOOL_FMT_JSON = 1 };
+int tool_parse_format(const char *cmd, const char *arg, int *fmt);
+
+int cmd_list(int argc, char **argv);
 int cmd_args(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
+int cmd_aot(int argc, char **argv);
 
 /* tools/cmd_btf.c: the --btf forms of import and args (kernel BTF through libtyr-btf). */
 bool tool_btf_requested(int argc, char **argv);

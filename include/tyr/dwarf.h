@@ -98,6 +98,26 @@ TYR_API const char *tyr_dwarf_debug_path(const tyr_dwarf *dw);
 TYR_API const char *tyr_dwarf_alt_path(const tyr_dwarf *dw);
 
 /**
+ * @brief DIEs the name lookups left out because their DW_AT_name cannot be read (a form
+ *        that is not a string, an offset outside its string table, a dwz file without the
+ *        string): a lookup by name may then miss what it would otherwise find, and a tool
+ *        should say so. An import never leaves such a name blank: reading the DIE fails it
+ *        with TYR_EDWARF, the diag naming the DIE and why.
+ * @param[out] first_die  The lowest such DIE offset (may be NULL); untouched when none.
+ * @param[out] in_alt     1 if that DIE is in the dwz supplementary file (may be NULL).
+ * @return How many were left out since the handle was opened.
+ */
+TYR_API uint64_t tyr_dwarf_unreadable_names(const tyr_dwarf *dw, uint64_t *first_die,
+                                           int *in_alt);
+
+/**
+ * @brief The binary's GNU build-id as lowercase hex ("" when it has none), for
+ *        tyr_registry_set_source(). len: at least 129 holds any.
+ * @return The number of hex digits written (0: none); TYR_EINVAL; TYR_ENOSPC.
+ */
+TYR_API int tyr_dwarf_build_id(const tyr_dwarf *dw, char *hex, size_t len);
+
+/**
  * @brief Import a function's probe signature and every type its parameters and return
  *        type reach.
  * The function is found by name through the ELF symbol tables and .debug_aranges (one unit
@@ -194,6 +214,48 @@ typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);
  */
 TYR_API int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
                                  void *ctx, tyr_diag *diag);
+
+/**
+ * @brief The definitions of a function name, one symbol per definition: for a C++
+ *        qualified name ("app::handle", from the DIE scope chain) that several overloads
+ *        share, each overload's ELF symbol (its mangled name, "_ZN3app6handleEi"), which
+ *        tyr_dwarf_import_func() then finds exactly. A definition without a symbol at its
+ *        DW_AT_low_pc is listed under `name` itself, and so is a name that is itself an ELF
+ *        symbol (a C function: one definition, found without reading the whole index).
+ * @param count [out] the number of definitions listed (0: no definition named `name`).
+ * @return 0, the callback's non-zero value, TYR_EINVAL, TYR_ENOMEM, TYR_EDWARF.
+ */
+TYR_API int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn,
+                                     void *ctx, uint32_t *count, tyr_diag *diag);
+
+/**
+ * @brief The names a uprobe can attach to in a binary, read from its symbol tables only (no
+ *        DWARF is opened: fast). Every function symbol with an address (STT_FUNC,
+ *        STT_GNU_IFUNC; an undefined one with an address is a non-PIE executable's PLT entry
+ *        for a function it imports) of the binary's .symtab and .dynsym, and, when it has no
+ *        .debug_info, of its separate debug file's .symtab (found as tyr_dwarf_open() finds
+ *        it; not finding one is no error). A version suffix is folded into the plain name
+ *        (fopen@@GLIBC_2.2.5 is fopen); a compiler's split-off function tail (name.part.N) is
+ *        left out, as `bpftrace -l` leaves it out. Names matching glob (fnmatch(3); NULL
+ *        matches all) go to fn sorted by strcmp, each once.
+ * @param opts  debug_dirs and diag are used; NULL for defaults.
+ * @return 0, fn's non-zero value, TYR_EINVAL, TYR_EIO (cannot open path), TYR_ENOTELF,
+ *         TYR_ENOMEM.
+ */
+TYR_API int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts,
+                            const char *glob, tyr_dwarf_func_fn fn, void *ctx);
+
+/**
+ * @brief The one matcher of function patterns over a binary: the names of
+ *        tyr_probe_names() (the handle's binary and debug file) that match glob and for which
+ *        tyr_dwarf_import_func() finds a definition, sorted by strcmp, each once. These are
+ *        the probe names a full blob of the binary (`tyr import --all`) holds a signature
+ *        for. A binary without any function symbol is matched by its DWARF names
+ *        (tyr_dwarf_list_funcs()).
+ * @return 0, fn's non-zero value, TYR_EINVAL, TYR_ENOMEM, TYR_EDWARF.
+ */
+TYR_API int tyr_dwarf_match_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
+                                  void *ctx, tyr_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -63,6 +63,17 @@ typedef struct tyr_diag {
     char what[160];   /* "field 3 of type 812 ends at bit 72 past its 8-byte struct" */
 } tyr_diag;
 
+/**
+ * Fills diag (when not NULL) with err, offset and a printf-formatted message (truncated to
+ * fit), and returns err: `return tyr_diag_set(diag, TYR_ECORRUPT, off, "...", ...);`.
+ * The one diagnostic helper of the library and of every importer built on it.
+ */
+TYR_API int tyr_diag_set(tyr_diag *diag, int err, uint64_t offset, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 #ifdef __cplusplus
 }
 #endif

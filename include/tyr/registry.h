@@ -52,6 +52,28 @@ TYR_API int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry 
 /** @brief Free a registry of either mode (a mapped one is unmapped). NULL is accepted. */
 TYR_API void tyr_registry_free(tyr_registry *reg);
 
+/* Limits of tyr_registry_set_source(): a path of up to 4095 bytes, a build-id of up to 64
+ * bytes (128 hex digits). */
+#define TYR_SOURCE_PATH_MAX 4095u
+#define TYR_SOURCE_ID_MAX 128u
+
+/**
+ * @brief Record the binary a building registry's types come from: its path as a probe names
+ *        it (`uprobe:PATH:func`) and its GNU build-id as lowercase hex ("" or NULL: none).
+ *        Written into every blob of the registry, pruned or full (format 1.1, docs/format.md).
+ * @param path, build_id  Copied.
+ * @return 0; TYR_EINVAL (NULL path, too long, build-id not an even count of lowercase hex
+ *         digits); TYR_EREADONLY for a mapped registry; TYR_ENOMEM.
+ */
+TYR_API int tyr_registry_set_source(tyr_registry *reg, const char *path, const char *build_id);
+
+/**
+ * @brief The recorded source: both "" when none was recorded (a blob of format 1.0, or a
+ *        registry never told). Views valid while the registry lives; either out may be NULL.
+ */
+TYR_API void tyr_registry_source(const tyr_registry *reg, const char **path,
+                                 const char **build_id);
+
 /** @return true for a mapped (read-only) registry. */
 TYR_API bool tyr_registry_is_mapped(const tyr_registry *reg);
 
@@ -74,8 +96,16 @@ TYR_API int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, ui
 /** Pointer to target (TYR_VOID for void *); its size is the registry's pointer size. */
 TYR_API int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out);
 /**
+ * A C++ reference to target, held as a pointer (the registry's pointer size): flags
+ * TYR_PTR_REF (`T&`), TYR_PTR_RVREF (`T&&`) or TYR_PTR_INVISIBLE (a by-value class
+ * parameter passed by invisible reference), exactly one. A PTR kind with that flag.
+ */
+TYR_API int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out);
+/**
  * Array of count elements. flags TYR_ARRAY_FLEX (count must be 0) for a flexible array
- * member. The element must be complete and not void or a function. Multi-dimensional arrays
+ * member. The element must not be void or a function; a struct or union only declared (or
+ * such an array) makes a TYR_ARRAY_INCOMPLETE array, for `struct S (*p)[4]` inside S: it is
+ * held behind pointers only, and its size follows the element's once that is defined. Multi-dimensional arrays
  * are arrays of arrays: `char [2][3]` is an array of 2 of (array of 3 char).
  * Errors: TYR_EINCOMPLETE, TYR_EKIND, TYR_EOVERFLOW (count * element size).
  */
@@ -122,6 +152,16 @@ TYR_API int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, 
 TYR_API int tyr_struct_add_field(tyr_registry *reg, tyr_struct s, const char *name,
                                  tyr_type type, uint64_t offset, uint32_t bit_offset,
                                  uint32_t bit_size);
+
+/**
+ * @brief Append a C++ base class to a defined struct: an unnamed member flagged
+ * TYR_FIELD_BASE, of struct type `base` (complete), at `offset`. With TYR_FIELD_VIRTUAL in
+ * flags, a virtual base: offset must be 0 (its place is only known at run time).
+ * @return as tyr_struct_add_field(); TYR_EKIND when base is not a struct; TYR_EINVAL for
+ *         unknown flags or a virtual base at a non-zero offset.
+ */
+TYR_API int tyr_struct_add_base(tyr_registry *reg, tyr_struct s, tyr_type base,
+                                uint64_t offset, uint32_t flags);
 
 /** An enum of size 1, 2, 4 or 8 bytes; flags TYR_ENUM_SIGNED. Enumerators are added after. */
 TYR_API int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t flags,
@@ -188,6 +228,7 @@ typedef struct tyr_field_info {
     uint64_t offset;      /* bytes from the start of the outermost record asked about */
     uint32_t bit_offset;  /* bitfields: bits from offset, little-endian numbering; else 0 */
     uint32_t bit_size;    /* bitfields: width; 0 for an ordinary member */
+    uint32_t flags;       /* TYR_FIELD_*: a C++ base class (virtual or not); 0 otherwise */
 } tyr_field_info;
 
 /** Member i (0-based) of a struct or union (typedefs and qualifiers of it resolved). */
@@ -247,6 +288,32 @@ enum {
  */
 TYR_API int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *declarator,
                            uint32_t flags, char *buf, size_t len);
+
+/**
+ * A registry's state at one moment, for undoing everything done since (as libctf's
+ * ctf_snapshot/ctf_rollback): an importer takes one before it starts and rolls back when it
+ * fails, so a failed import leaves the registry byte for byte as it was. Opaque: only
+ * tyr_registry_snapshot() fills it.
+ */
+typedef struct tyr_snapshot {
+    uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nnamed;
+    uint32_t nundo, log_below, depth;
+} tyr_snapshot;
+/**
+ * Opens a snapshot of a building registry. Snapshots nest; each is closed exactly once, the
+ * innermost first, by tyr_registry_rollback() or tyr_registry_release(). While one is open,
+ * builders that change an existing record keep its old value (a few bytes each).
+ * @return 0, TYR_EINVAL, or TYR_EREADONLY for a mapped registry.
+ */
+TYR_API int tyr_registry_snapshot(tyr_registry *reg, tyr_snapshot *out);
+/**
+ * Closes snap and undoes everything done since it was taken: types, members, strings and the
+ * name index are as they were, every handle issued since is invalid again, and a blob written
+ * now is byte for byte the one written then. Cannot fail (it allocates nothing).
+ */
+TYR_API void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap);
+/** Closes snap and keeps what was done since. */
+TYR_API void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap);
 
 /** Counts and arena bytes of a registry (either mode), for `tyr stats` and benchmarks. */
 typedef struct tyr_registry_stats {

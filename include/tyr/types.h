@@ -31,7 +31,7 @@ enum tyr_kind {
     TYR_KIND_VOID = 0,    /* only id 0 */
     TYR_KIND_INT = 1,     /* integers, bool, char: flags TYR_INT_*; 1/2/4/8/16 bytes */
     TYR_KIND_FLOAT = 2,   /* 4/8/16 bytes; bits: 32, 64, 80 (x87 in 16 bytes) or 128 */
-    TYR_KIND_PTR = 3,     /* target = pointee (0 = void *) */
+    TYR_KIND_PTR = 3,     /* target = pointee (0 = void *); TYR_PTR_REF/_RVREF: a C++ reference */
     TYR_KIND_ARRAY = 4,   /* target = element; count elements; TYR_ARRAY_FLEX for [] */
     TYR_KIND_STRUCT = 5,  /* fields; TYR_STRUCT_DECL while only declared */
     TYR_KIND_UNION = 6,   /* as STRUCT */
@@ -54,11 +54,32 @@ enum {
     TYR_INT_SIGNED = 1u << 0, /* INT */
     TYR_INT_CHAR = 1u << 1,   /* INT: a character type (char, signed char, unsigned char) */
     TYR_INT_BOOL = 1u << 2,   /* INT: _Bool */
+    TYR_PTR_REF = 1u << 0,    /* PTR: a C++ lvalue reference `T&` (held as a pointer) */
+    TYR_PTR_RVREF = 1u << 1,  /* PTR: a C++ rvalue reference `T&&`; never with TYR_PTR_REF */
+    /* PTR: a parameter declared by value (`Big b`) whose class the ABI passes by invisible
+     * reference (a non-trivial copy constructor or destructor): the argument is the address
+     * of the value. Spelled as the class, as the source and gdb show it; alone. */
+    TYR_PTR_INVISIBLE = 1u << 2,
     TYR_ARRAY_FLEX = 1u << 0, /* ARRAY: flexible array member `T x[]` (count 0, size 0) */
+    /* ARRAY: of a struct only declared when the array was made (`struct S (*p)[4]` inside
+     * S): held behind pointers only, never by value; stored size 0, and its size is asked
+     * of the element (count x its size, 0 while it is still only declared). */
+    TYR_ARRAY_INCOMPLETE = 1u << 1,
     TYR_STRUCT_DECL = 1u << 0,   /* STRUCT/UNION: declared, not (yet) defined; size 0 */
     TYR_STRUCT_PACKED = 1u << 1, /* STRUCT/UNION: __attribute__((packed)) or equivalent */
     TYR_ENUM_SIGNED = 1u << 0,   /* ENUM: enumerator values are signed */
     TYR_FUNC_VARARGS = 1u << 0,  /* FUNC_PROTO: ends in `...` */
+};
+
+/* Member flags (tyr_field_info.flags): what a member of a C++ class is besides data. */
+enum {
+    /* A base class subobject: unnamed (its members are found by name through it, as C++
+     * does), its type a struct, never a bitfield. */
+    TYR_FIELD_BASE = 1u << 0,
+    /* With TYR_FIELD_BASE: a virtual base. Where it lies is read from the vtable at run
+     * time, so the member has no offset of its own (stored as 0) and is not part of the
+     * static layout: decoders and layouts skip it. */
+    TYR_FIELD_VIRTUAL = 1u << 1,
 };
 
 /*

@@ -1,9 +1,11 @@
 # Run by the install_consumer test (tests/install.cmake) with cmake -P:
 #   1. install the build tree into a scratch prefix (cmake --install --prefix);
 #   2. check the installed files are where tyr.pc and tyrConfig.cmake say;
-#   3. build and run tests/consumer with find_package(tyr): tyr::tyr, then tyr::tyr_static;
-#   4. compile and run the same main.c with `pkg-config --cflags --libs tyr` (shared), and
-#      with `pkg-config --static` against libtyr.a.
+#   3. build and run tests/consumer with find_package(tyr): the core consumer (tyr::tyr, then
+#      tyr::tyr_static), which must need neither libdwarf nor libelf, and the importer's
+#      consumer (tyr::tyr_dwarf, then tyr::tyr_dwarf_static);
+#   4. compile and run the same programs with `pkg-config --cflags --libs tyr` and `tyr-dwarf`
+#      (shared), and with `pkg-config --static` against libtyr.a and libtyr-dwarf.a.
 # Inputs (-D): TYR_BUILD_DIR, TYR_WORK_DIR, TYR_CONSUMER_SRC, TYR_LIBDIR, TYR_C_COMPILER,
 # TYR_C_FLAGS (sanitizer flags of a sanitized build, or empty), TYR_CONFIG.
 cmake_minimum_required(VERSION 3.25)
@@ -36,8 +38,10 @@ step("install into ${prefix}"
   ${CMAKE_COMMAND} --install "${TYR_BUILD_DIR}" --prefix "${prefix}" --config "${TYR_CONFIG}")
 
 # 2. The files a user relies on.
-foreach(f include/tyr/tyr.h include/tyr/registry.h bin/tyr
+foreach(f include/tyr/tyr.h include/tyr/registry.h bin/tyr share/man/man1/tyr.1
+    share/bash-completion/completions/tyr
     ${TYR_LIBDIR}/libtyr.so ${TYR_LIBDIR}/libtyr.a ${TYR_LIBDIR}/pkgconfig/tyr.pc
+    ${TYR_LIBDIR}/libtyr-dwarf.so ${TYR_LIBDIR}/libtyr-dwarf.a ${TYR_LIBDIR}/pkgconfig/tyr-dwarf.pc
     ${TYR_LIBDIR}/cmake/tyr/tyrConfig.cmake ${TYR_LIBDIR}/cmake/tyr/tyrConfigVersion.cmake
     ${TYR_LIBDIR}/cmake/tyr/tyrTargets.cmake)
   if(NOT EXISTS "${prefix}/${f}")
@@ -64,8 +68,19 @@ foreach(link shared static)
   if(NOT step_out MATCHES "tyr consumer ok")
     message(FATAL_ERROR "install_consumer: unexpected output:\n${step_out}")
   endif()
+  step("run consumer_dwarf (${link})" "${bdir}/consumer_dwarf" "${bdir}/consumer_dwarf")
+  if(NOT step_out MATCHES "tyr dwarf consumer ok: consumer_probe\\(struct consumer_pair \\*p\\)")
+    message(FATAL_ERROR "install_consumer: unexpected output:\n${step_out}")
+  endif()
+  find_program(READELF readelf)
+  if(READELF)
+    # What a runtime embeds must be small: the core consumer needs no DWARF or ELF reader.
+    step("core consumer needs no libdwarf or libelf" ${READELF} -d "${bdir}/consumer")
+    if(step_out MATCHES "libdwarf|libelf|libtyr-dwarf")
+      message(FATAL_ERROR "install_consumer: the core consumer needs the importer:\n${step_out}")
+    endif()
+  endif()
   if(link STREQUAL "static")
-    find_program(READELF readelf)
     if(READELF)
       step("static consumer needs no libtyr.so" ${READELF} -d "${bdir}/consumer")
       if(step_out MATCHES "libtyr\\.so")
@@ -78,25 +93,35 @@ endforeach()
 # 4. pkg-config consumers.
 find_program(PKG_CONFIG NAMES pkg-config pkgconf REQUIRED)
 set(ENV{PKG_CONFIG_PATH} "${prefix}/${TYR_LIBDIR}/pkgconfig")
-step("pkg-config --cflags --libs tyr" ${PKG_CONFIG} --cflags --libs tyr)
-string(STRIP "${step_out}" pc_flags)
-if(NOT pc_flags MATCHES "/include")
-  message(FATAL_ERROR "install_consumer: pkg-config gave no include directory: ${pc_flags}")
-endif()
-separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
 separate_arguments(extra UNIX_COMMAND "${c_flags}")
-set(exe "${TYR_WORK_DIR}/consumer-pkgconfig")
-step("compile with pkg-config (shared)" ${TYR_C_COMPILER} -std=c11 -Wall -Wextra -Wpedantic
-  -Werror ${extra} "${TYR_CONSUMER_SRC}/main.c" -o "${exe}" ${pc_flags}
-  "-Wl,-rpath,${prefix}/${TYR_LIBDIR}")
-step("run pkg-config consumer (shared)" "${exe}")
 
-step("pkg-config --static --cflags --libs tyr" ${PKG_CONFIG} --static --cflags --libs tyr)
-string(STRIP "${step_out}" pc_flags)
-separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
-list(TRANSFORM pc_flags REPLACE "^-ltyr$" "-l:libtyr.a")
-set(exe "${TYR_WORK_DIR}/consumer-pkgconfig-static")
-step("compile with pkg-config (static)" ${TYR_C_COMPILER} -std=c11 -Wall -Wextra -Wpedantic
-  -Werror ${extra} "${TYR_CONSUMER_SRC}/main.c" -o "${exe}" ${pc_flags})
-step("run pkg-config consumer (static)" "${exe}")
+# pc_consumer(MODULE SOURCE): compiles SOURCE with `pkg-config MODULE`, shared then static
+# (against the .a files), and runs each; the program is given its own path.
+function(pc_consumer module src)
+  step("pkg-config --cflags --libs ${module}" ${PKG_CONFIG} --cflags --libs ${module})
+  string(STRIP "${step_out}" pc_flags)
+  if(NOT pc_flags MATCHES "/include")
+    message(FATAL_ERROR "install_consumer: pkg-config gave no include directory: ${pc_flags}")
+  endif()
+  separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+  set(exe "${TYR_WORK_DIR}/${module}-pkgconfig")
+  step("compile with pkg-config ${module} (shared)" ${TYR_C_COMPILER} -std=c11 -g -Wall -Wextra
+    -Wpedantic -Werror ${extra} "${TYR_CONSUMER_SRC}/${src}" -o "${exe}" ${pc_flags}
+    "-Wl,-rpath,${prefix}/${TYR_LIBDIR}")
+  step("run pkg-config consumer ${module} (shared)" "${exe}" "${exe}")
+
+  step("pkg-config --static --cflags --libs ${module}" ${PKG_CONFIG} --static --cflags --libs
+    ${module})
+  string(STRIP "${step_out}" pc_flags)
+  separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+  list(TRANSFORM pc_flags REPLACE "^-ltyr$" "-l:libtyr.a")
+  list(TRANSFORM pc_flags REPLACE "^-ltyr-dwarf$" "-l:libtyr-dwarf.a")
+  set(exe "${TYR_WORK_DIR}/${module}-pkgconfig-static")
+  step("compile with pkg-config ${module} (static)" ${TYR_C_COMPILER} -std=c11 -g -Wall -Wextra
+    -Wpedantic -Werror ${extra} "${TYR_CONSUMER_SRC}/${src}" -o "${exe}" ${pc_flags})
+  step("run pkg-config consumer ${module} (static)" "${exe}" "${exe}")
+endfunction()
+
+pc_consumer(tyr main.c)
+pc_consumer(tyr-dwarf dwarf_main.c)
 message(STATUS "install_consumer: all consumers built and ran")

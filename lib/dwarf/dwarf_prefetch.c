@@ -406,6 +406,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
         }
         uint32_t known = NAME_UNKNOWN; /* the DIE's name if read below, for its decode */
         if (tdw_index_tag(TDW_IX_TYPES, tag)) {
+            bool bad = false;
             char *nm = NULL;
             Dwarf_Bool decl = 0;
             struct tdw_entry en = {.ref = tdw_die_ref(file, die), .tag = tag};
@@ -416,7 +417,15 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             } else if (res != DW_DLV_NO_ENTRY) {
                 tdw_err_free(w->dbg, &e);
                 struct tdw_die d;
-                if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, die, &d, NULL)))
+                err = tdw_decode_in(dw, w->dbg, w->plans, file, die, &d, NULL);
+                if (tdw_is_bad_name(err, &d)) {
+                    /* left out of the index, counted; its decode fails again for the
+                     * importer, which then reports it */
+                    tdw_note_bad_name(dw, d.ref);
+                    err = 0;
+                    bad = true;
+                }
+                if (err)
                     break;
                 en.name = d.name;
                 en.low_pc = d.low_pc;
@@ -431,7 +440,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
                 break;
             /* what the decode would read: the same attribute through the same libdwarf
              * calls (or, on the fallback, the decode itself) */
-            known = name_ref(pf, en.name);
+            known = bad ? NAME_UNKNOWN : name_ref(pf, en.name);
         }
         if (top_ok && keep_top(tag, pf->funcs)) {
             Dwarf_Off off = 0;

@@ -34,6 +34,9 @@ static int scan_unit_for_pc(tyr_dwarf *dw, tdw_ref cu, uint64_t addr, tdw_ref *f
             tdw_err_free(dw->f[file].dbg, &e);
         if (tag == DW_TAG_subprogram) {
             err = tdw_decode(dw, file, die, &d, diag);
+            if (tdw_is_bad_name(err, &d))
+                err = 0; /* found by its address, its name is not needed (the name
+                          * index's scan counts it) */
             if (!err && (d.has & TDW_HAS_LOW_PC) && d.low_pc == addr) {
                 *found = d.ref;
                 dwarf_dealloc_die(die);
@@ -82,12 +85,12 @@ static bool is_function_body(const struct tdw_entry *e, void *arg)
     return e->tag == DW_TAG_subprogram && e->has_pc;
 }
 
-static int find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_diag *diag)
+int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found, tyr_diag *diag)
 {
     uint64_t addrs[8];
     *found = TDW_REF_NONE;
     if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     for (int pass = 0; pass < 2; pass++) {
         uint32_t n = tdw_syms_lookup(dw, name, pass == 1, addrs, 8);
         for (uint32_t i = 0; i < n && i < 8; i++) {
@@ -159,7 +162,7 @@ static int collect_params(tyr_dwarf *dw, tdw_ref fn, tdw_ref *types, const char 
                 names[*n] = o.name ? o.name : p.name;
                 (*n)++;
             } else if (!err) {
-                err = tdw_fail(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %u parameters", max);
+                err = tyr_diag_set(diag, TYR_ENOTSUP, tdw_ref_off(fn), "more than %u parameters", max);
             }
         } else if (p.tag == DW_TAG_unspecified_parameters) {
             *varargs = true;
@@ -246,9 +249,16 @@ static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const c
     tyr_type rt, pt[MAX_PARAMS];
     if ((err = tdw_import_type(dw, ret, &rt, diag)))
         return err;
-    for (uint32_t i = 0; i < np; i++)
+    for (uint32_t i = 0; i < np; i++) {
         if ((err = tdw_import_type(dw, ptypes[i], &pt[i], diag)))
             return err;
+        /* C++: a class passed by value the ABI passes by its address */
+        int inv = ptypes[i] == TDW_REF_NONE ? 0 : tdw_cxx_by_invisible_ref(dw, ptypes[i], diag);
+        if (inv < 0)
+            return inv;
+        if (inv && (err = tdw_invisible_ref(dw, pt[i], &pt[i], diag)))
+            return err;
+    }
     /* The same probe imported again into this registry: the record it already has. */
     tyr_type prev;
     uint32_t flags = varargs ? TYR_FUNC_VARARGS : 0;
@@ -263,17 +273,31 @@ static int store_signature(tyr_dwarf *dw, tyr_registry *reg, tdw_ref fn, const c
     /* Arrays and functions are adjusted to pointers in C parameters; DWARF has done it. */
     tyr_type proto, f;
     if ((err = tyr_func_proto_new(reg, rt, flags, &proto)))
-        return tdw_fail(diag, err, tdw_ref_off(fn), "prototype of %s: %s", name, tyr_strerror(err));
+        return tyr_diag_set(diag, err, tdw_ref_off(fn), "prototype of %s: %s", name, tyr_strerror(err));
     for (uint32_t i = 0; i < np; i++) {
         if ((err = tyr_func_proto_add_param(reg, proto, pnames[i], pt[i])))
-            return tdw_fail(diag, err, tdw_ref_off(fn), "parameter %u of %s: %s", i, name,
+            return tyr_diag_set(diag, err, tdw_ref_off(fn), "parameter %u of %s: %s", i, name,
                             tyr_strerror(err));
     }
     if ((err = tyr_func_new(reg, name, proto, &f)))
-        return tdw_fail(diag, err, tdw_ref_off(fn), "function %s: %s", name, tyr_strerror(err));
+        return tyr_diag_set(diag, err, tdw_ref_off(fn), "function %s: %s", name, tyr_strerror(err));
     if (out)
         *out = f;
     return 0;
+}
+
+/* Ends an import begun with a snapshot of reg: a failed one (an error, a cancel, an
+ * allocation failure) is undone whole, and the DIE-to-type cache, which may name types the
+ * rollback removed, is dropped; a successful one is kept. */
+static void end_import(tyr_dwarf *dw, tyr_registry *reg, const tyr_snapshot *snap, int err)
+{
+    if (err) {
+        tyr_registry_rollback(reg, snap);
+        tyr_dwarf_forget(dw);
+    } else {
+        tyr_registry_release(reg, snap);
+        tdw_unbind(dw);
+    }
 }
 
 int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
@@ -284,17 +308,17 @@ int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, ty
     if (tyr_registry_is_mapped(reg))
         return TYR_EREADONLY;
     tdw_ref fn;
-    int err = find_function(dw, name, &fn, diag);
+    int err = tdw_find_function(dw, name, &fn, diag);
     if (err)
         return err;
     if (fn == TDW_REF_NONE)
-        return tdw_fail(diag, TYR_ENOENT, 0, "function %s not found", name);
+        return tyr_diag_set(diag, TYR_ENOENT, 0, "function %s not found", name);
+    tyr_snapshot snap; /* all or nothing: a failure leaves reg as it was */
+    if ((err = tyr_registry_snapshot(reg, &snap)))
+        return err;
     tdw_bind(dw, reg);
     err = store_signature(dw, reg, fn, name, out, diag);
-    if (err)
-        tyr_dwarf_forget(dw);
-    else
-        tdw_unbind(dw);
+    end_import(dw, reg, &snap, err);
     return err;
 }
 
@@ -327,6 +351,54 @@ static bool want_type_entry(const struct tdw_entry *e, void *arg)
     return kind_matches(w->kind, e->tag) && (w->decl_ok || !e->decl);
 }
 
+/* Does the qualified name q end in "::" + name, that "::" outside template arguments
+ * ("app::net::Conn::Stats" for "Stats" or "Conn::Stats"; not "Box<app::Point>" for
+ * "Point>")? */
+static bool ends_in_scope(const char *q, const char *name)
+{
+    size_t lq = strlen(q), ln = strlen(name);
+    if (lq < ln + 2 || strcmp(q + lq - ln, name) || q[lq - ln - 1] != ':' || q[lq - ln - 2] != ':')
+        return false;
+    int angle = 0;
+    for (size_t i = 0; i < lq - ln - 2; i++)
+        angle += q[i] == '<' ? 1 : q[i] == '>' ? -1 : 0;
+    return angle == 0;
+}
+
+/* A C++ type asked for by its short name ("Stats", "Box<long int>"): the one type whose
+ * qualified name ends in it, or NULL (with TYR_ENOENT and the candidates in diag when
+ * several scopes have one). Reads the whole type index. */
+static const struct tdw_entry *by_short_name(tyr_dwarf *dw, const char *name,
+                                             struct want_type *w, tyr_diag *diag, int *err)
+{
+    if ((*err = tdw_index_build(dw, TDW_IX_TYPES, diag)))
+        return NULL;
+    const struct tdw_entry *found = NULL, *other = NULL;
+    for (int pass = 0; pass < 2 && !found; pass++) {
+        w->decl_ok = pass == 1;
+        for (uint32_t i = 0; i < dw->nindex; i++) {
+            const struct tdw_entry *e = &dw->index[i];
+            if (!want_type_entry(e, w) || !ends_in_scope(e->name, name))
+                continue;
+            if (!found)
+                found = e;
+            else if (strcmp(found->name, e->name) && !other)
+                other = e;
+        }
+    }
+    if (other) {
+        *err = tyr_diag_set(diag, TYR_ENOENT, 0, "type %s is ambiguous: %s, %s, ...", name,
+                        found->name, other->name);
+        return NULL;
+    }
+    if (!found)
+        return NULL;
+    /* the first definition in unit order of that qualified name */
+    const struct tdw_entry *e = tdw_index_first(dw, TDW_IX_TYPES, found->name, want_type_entry,
+                                                w, diag, err);
+    return e ? e : found;
+}
+
 int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
                           tyr_type *out, tyr_diag *diag)
 {
@@ -344,17 +416,19 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
         w.decl_ok = true; /* only declared anywhere: an opaque struct */
         e = tdw_index_first(dw, TDW_IX_TYPES, name, want_type_entry, &w, diag, &err);
     }
+    if (!e && !err)
+        e = by_short_name(dw, name, &w, diag, &err);
     if (err)
         return err;
     tdw_ref best = e ? e->ref : TDW_REF_NONE;
     if (best == TDW_REF_NONE)
-        return tdw_fail(diag, TYR_ENOENT, 0, "type %s not found", name);
+        return tyr_diag_set(diag, TYR_ENOENT, 0, "type %s not found", name);
+    tyr_snapshot snap;
+    if ((err = tyr_registry_snapshot(reg, &snap)))
+        return err;
     tdw_bind(dw, reg);
     err = tdw_import_type(dw, best, out, diag);
-    if (err)
-        tyr_dwarf_forget(dw);
-    else
-        tdw_unbind(dw);
+    end_import(dw, reg, &snap, err);
     return err;
 }
 
@@ -408,6 +482,7 @@ struct all_state {
     struct fnaddr *addrs; /* owned */
     uint32_t naddrs, cap_addrs;
     uint64_t funcs;
+    bool skip_funcs;      /* a C++ unit: its functions come from all_cxx_unit */
 };
 
 static uint64_t name_hash(const char *s)
@@ -504,7 +579,7 @@ static int cmp_symref(const void *a, const void *b)
 static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
     if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     if (!dw->nsyms)
         return 0;
     struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
@@ -515,7 +590,7 @@ static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
     st->dups = calloc(cap, sizeof *st->dups);
     if (!v || !st->pool || !st->dups) {
         free(v);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     st->cap_dups = cap;
     for (uint32_t i = 0; i < dw->nsyms; i++)
@@ -592,7 +667,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
  * no symbol), else at the end of the walk if no better definition came. */
 static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
 {
-    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)))
+    if (!(d->has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) || st->skip_funcs)
         return 0;
     const char *name = d->name;
     if (!name)
@@ -602,8 +677,38 @@ static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d
     struct dupname *dn = dup_find(st, name);
     uint32_t rank = dn ? dup_rank(st, dn, d) : 0;
     if (rank > 0) /* not at the name's first symbol: maybe another definition is */
-        return dup_offer(st, dn, d, rank) ? tdw_fail(diag, TYR_ENOMEM, 0, "out of memory") : 0;
+        return dup_offer(st, dn, d, rank) ? tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory") : 0;
     return store_func(dw, st, d->ref, (d->has & TDW_HAS_LOW_PC) != 0, d->low_pc, name, diag);
+}
+
+/* A C++ unit's types nested in namespaces and classes, and its functions by qualified name
+ * (the walk's top level has neither): from the unit's index entries. */
+static int all_cxx_unit(tyr_dwarf *dw, struct all_state *st, const struct tdw_entry *v,
+                        uint32_t n, tyr_diag *diag)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < n && !err; i++) {
+        const struct tdw_entry *e = &v[i];
+        if (e->tag != DW_TAG_subprogram) {
+            if (!e->decl && tdw_is_type_tag(e->tag))
+                err = tdw_import_type(dw, e->ref, NULL, diag);
+            continue;
+        }
+        if (!(st->flags & TYR_DWARF_ALL_FUNCS) || !e->has_pc || !*e->name ||
+            fnset_has(st, e->name))
+            continue;
+        struct tdw_die d = {.ref = e->ref, .tag = DW_TAG_subprogram, .low_pc = e->low_pc,
+                            .has = e->low_pc ? TDW_HAS_LOW_PC : TDW_HAS_RANGES};
+        struct dupname *dn = dup_find(st, e->name);
+        uint32_t rank = dn ? dup_rank(st, dn, &d) : 0;
+        if (rank > 0) {
+            if (dup_offer(st, dn, &d, rank))
+                err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+            continue;
+        }
+        err = store_func(dw, st, e->ref, e->low_pc != 0, e->low_pc, e->name, diag);
+    }
+    return err;
 }
 
 static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has_low_pc,
@@ -620,7 +725,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
             uint32_t cap = st->cap_addrs ? st->cap_addrs * 2 : 1024;
             struct fnaddr *a = realloc(st->addrs, (size_t)cap * sizeof *a);
             if (!a)
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             st->addrs = a;
             st->cap_addrs = cap;
         }
@@ -628,7 +733,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
         st->naddrs++;
     }
     if (err == TYR_ENOMEM)
-        return tdw_fail(diag, err, 0, "out of memory");
+        return tyr_diag_set(diag, err, 0, "out of memory");
     st->funcs += !err;
     return err;
 }
@@ -706,7 +811,7 @@ static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *
 static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
     if (tdw_syms_need(dw))
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     if (!dw->nsyms || !st->seen.used || !st->cap_dups)
         return 0;
     struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);
@@ -714,7 +819,7 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
     if (!syms || !out) {
         free(syms);
         free(out);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     memcpy(syms, dw->syms, (size_t)dw->nsyms * sizeof *syms);
     qsort(syms, dw->nsyms, sizeof *syms, cmp_sym_addr);
@@ -740,11 +845,11 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
         if ((err = tyr_type_get(st->reg, (tyr_type){out[j].id}, &fi)))
             break;
         if ((err = tyr_func_new(st->reg, name, fi.target, &f))) {
-            err = tdw_fail(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
+            err = tyr_diag_set(diag, err, 0, "function %s: %s", name, tyr_strerror(err));
             break;
         }
         if ((err = fnset_add(st, name, f.id)))
-            err = tdw_fail(diag, err, 0, "out of memory");
+            err = tyr_diag_set(diag, err, 0, "out of memory");
         st->funcs += !err;
     }
     free(out);
@@ -770,11 +875,20 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
             tdw_err_free(f->dbg, &e);
         dw->stat_dies++;
-        if (tdw_is_type_tag(tag))
+        if (tdw_is_type_tag(tag)) {
             err = tdw_import_type(dw, tdw_die_ref(file, die), NULL, diag);
-        else if (tag == DW_TAG_subprogram && (st->flags & TYR_DWARF_ALL_FUNCS) &&
-                 !(err = tdw_decode(dw, file, die, &d, diag)))
-            err = all_func(dw, st, &d, diag);
+        } else if (tag == DW_TAG_subprogram && (st->flags & TYR_DWARF_ALL_FUNCS)) {
+            err = tdw_decode(dw, file, die, &d, diag);
+            if (tdw_is_bad_name(err, &d)) {
+                /* No name to store it under: left out and counted (by the name index's
+                 * scan instead, when that has been through this unit). */
+                if (dw->index_units[TDW_IX_FUNCS][file] <= u)
+                    tdw_note_bad_name(dw, d.ref);
+                err = 0;
+            } else if (!err) {
+                err = all_func(dw, st, &d, diag);
+            }
+        }
         Dwarf_Die next = NULL;
         if (!err)
             got = tdw_sibling(dw, file, die, &next, diag);
@@ -808,11 +922,17 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     if (tdw_reserve(dw, (uint32_t)(info / 100 < UINT32_MAX ? info / 100 : UINT32_MAX),
                     (uint32_t)(info / 120 < UINT32_MAX ? info / 120 : UINT32_MAX))) {
         tdw_prefetch_stop(pf0);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+    }
+    tyr_snapshot snap;
+    int err = tyr_registry_snapshot(reg, &snap);
+    if (err) {
+        tdw_prefetch_stop(pf0);
+        return err;
     }
     struct all_state st = {.reg = reg, .flags = flags};
     uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
-    int err = funcs ? dups_build(dw, &st, diag) : 0;
+    err = funcs ? dups_build(dw, &st, diag) : 0;
     /* The supplementary file first: its partial units hold the shared types. */
     uint64_t worker_dies = 0;
     for (int fi = 1; fi >= 0 && !err; fi--) {
@@ -828,6 +948,18 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
              * unit is imported without seeking back (the reads the cache cannot answer are a
              * few hundred in all, and seeking back means a pass over every unit header). */
             const struct tdw_cache *cache = tdw_prefetch_take(pf, u);
+            /* C++: functions by qualified name and nested types come from the unit's
+             * entries (dwarf_cxx.c), after its top level */
+            const struct tdw_entry *cxx = NULL;
+            uint32_t ncxx = 0;
+            int is_cxx = tdw_cxx_entries(dw, file, u, &cxx, &ncxx, diag);
+            if (is_cxx < 0) {
+                err = is_cxx;
+                if (cache)
+                    tdw_prefetch_done(pf, u);
+                break;
+            }
+            st.skip_funcs = is_cxx > 0;
             if (cache) {
                 dw->cache = cache;
                 struct tdw_kids k;
@@ -851,9 +983,12 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
             } else if (!(err = tdw_seek_unit(dw, file, u, diag))) {
                 err = import_unit_direct(dw, &st, file, u, diag);
             }
+            if (!err && is_cxx > 0)
+                err = all_cxx_unit(dw, &st, cxx, ncxx, diag);
+            st.skip_funcs = false;
             done++;
             if (!err && progress && progress(ctx, done, total))
-                err = tdw_fail(diag, TYR_EINVAL, 0, "stopped by the progress callback");
+                err = tyr_diag_set(diag, TYR_EINVAL, 0, "stopped by the progress callback");
         }
         dw->prefetch = NULL;
         worker_dies += tdw_prefetch_stop(pf);
@@ -870,11 +1005,9 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     free(st.seen.hs);
     free(st.addrs);
     dw->stat_dies += worker_dies;
-    if (err) {
-        tyr_dwarf_forget(dw);
+    end_import(dw, reg, &snap, err);
+    if (err)
         return err;
-    }
-    tdw_unbind(dw);
     if (stats) {
         stats->units = total;
         stats->dies = dw->stat_dies;
@@ -941,6 +1074,61 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
         if (seen)
             continue;
         int r = fn(ctx, e->name);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
+                             uint32_t *count, tyr_diag *diag)
+{
+    if (!dw || !name || !fn || !count)
+        return TYR_EINVAL;
+    *count = 0;
+    if (tdw_syms_need(dw))
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
+    /* A symbol of that very name (every C function; C++'s extern "C" ones): one definition,
+     * and no need to read the whole function index. Overloads have mangled symbols. */
+    uint64_t addr;
+    if (tdw_syms_lookup(dw, name, false, &addr, 1)) {
+        *count = 1;
+        return fn(ctx, name);
+    }
+    int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
+    if (err)
+        return err;
+    /* entries of the name, oldest (first in unit order) first: chains are newest first */
+    uint32_t n = 0, cur = 0;
+    for (const struct tdw_entry *e = tdw_index_next(dw, name, &cur); e;
+         e = tdw_index_next(dw, name, &cur))
+        n++;
+    for (uint32_t k = n; k-- > 0;) {
+        uint32_t i = 0;
+        const struct tdw_entry *e = NULL;
+        cur = 0;
+        for (e = tdw_index_next(dw, name, &cur); e && i < k; e = tdw_index_next(dw, name, &cur))
+            i++;
+        if (!e || e->tag != DW_TAG_subprogram || !e->has_pc)
+            continue;
+        /* the same code listed twice (a unit's copy of an inline function): once */
+        bool seen = false;
+        uint32_t c2 = 0, j = 0;
+        for (const struct tdw_entry *p = tdw_index_next(dw, name, &c2); p && !seen;
+             p = tdw_index_next(dw, name, &c2), j++)
+            seen = j > k && p->tag == DW_TAG_subprogram && p->has_pc && p->low_pc == e->low_pc &&
+                   (p->low_pc || p->ref == e->ref);
+        if (seen)
+            continue;
+        /* the symbol at the definition's address: the mangled one if it has several */
+        const char *sym = NULL;
+        uint32_t sc = 0;
+        if (e->low_pc)
+            for (const char *s = tdw_syms_at(dw, e->low_pc, &sc); s; s = tdw_syms_at(dw, e->low_pc, &sc))
+                if (!sym || (strncmp(sym, "_Z", 2) && !strncmp(s, "_Z", 2)))
+                    sym = s;
+        (*count)++;
+        int r = fn(ctx, sym ? sym : name);
         if (r)
             return r;
     }

@@ -5,6 +5,7 @@
  * DW_FORM_ref_sup4/8 into the dwz supplementary file; DW_FORM_GNU_strp_alt/strp_sup names
  * are read from that file's .debug_str.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,11 +29,40 @@ static bool is_alt_form(Dwarf_Half form)
            form == DW_FORM_strp_sup;
 }
 
-static int read_ref(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form,
-                    tdw_ref *out)
+/* A DWARF 5 DW_FORM_ref_sup4/8: an offset into the supplementary file's .debug_info, which
+ * libdwarf 20210528 does not read (DW_DLE_BAD_REF_FORM): read from the file's own
+ * .debug_info bytes at the attribute's value. */
+static int read_sup_ref(const tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Attribute a,
+                        Dwarf_Half form, tdw_ref *out)
+{
+    const struct tdw_file *f = &dw->f[file];
+    unsigned n = form == DW_FORM_ref_sup4 ? 4 : 8;
+    Dwarf_Off at = 0;
+    Dwarf_Error e = NULL;
+    if (file != 0 || !f->info || !dw->f[1].dbg)
+        return -1; /* no supplementary file, or a reference out of one */
+    if (dwarf_attr_offset(die, a, &at, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return -1;
+    }
+    if (at > f->info_len || n > f->info_len - at)
+        return -1;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)f->info[at + (f->info_big ? i : n - 1 - i)] << (8 * (n - 1 - i));
+    if (v & TDW_ALT_BIT)
+        return -1;
+    *out = (tdw_ref)v | TDW_ALT_BIT;
+    return 0;
+}
+
+static int read_ref(const tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Attribute a,
+                    Dwarf_Half form, tdw_ref *out)
 {
     Dwarf_Off off = 0;
     Dwarf_Error e = NULL;
+    if (form == DW_FORM_ref_sup4 || form == DW_FORM_ref_sup8)
+        return read_sup_ref(dw, file, die, a, form, out);
     if (form == DW_FORM_ref_sig8) {
         /* A DWARF 5 type unit in .debug_info, by signature. (DWARF 4 .debug_types units are
          * not read: their signatures are not in the table, and the reference fails.) */
@@ -164,28 +194,57 @@ static void read_member_loc(Dwarf_Attribute a, Dwarf_Half form, struct tdw_die *
     d->has |= TDW_BAD_MEMBER_LOC;
 }
 
-static const char *read_name(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form)
+/* TYR_EDWARF for a DW_AT_name that cannot be read, saying why. */
+static int bad_name(const struct tdw_die *d, unsigned file, Dwarf_Half form, const char *why,
+                    tyr_diag *diag)
+{
+    const char *fname = NULL;
+    char hex[16];
+    if (dwarf_get_FORM_name(form, &fname) != DW_DLV_OK || !fname) {
+        snprintf(hex, sizeof hex, "form 0x%x", form);
+        fname = hex;
+    }
+    return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "%sDW_AT_name (%s) unreadable: %s",
+                    file ? "in the dwz file: " : "", fname, why);
+}
+
+/* A DIE's name: from the file's own string sections through libdwarf, or from the dwz
+ * file's .debug_str (DW_FORM_GNU_strp_alt, DW_FORM_strp_sup: libdwarf cannot read those
+ * without a tied file). A name that cannot be read is TYR_EDWARF, never an empty name. */
+static int read_name(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half form,
+                     struct tdw_die *d, tyr_diag *diag)
 {
     Dwarf_Error e = NULL;
+    char why[96];
     if (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup) {
         Dwarf_Off off = 0;
         const struct tdw_file *alt = &dw->f[1];
-        if (file == 1 || !alt->str)
-            return NULL;
+        if (file == 1)
+            return bad_name(d, file, form, "a string of another dwz file", diag);
+        if (!alt->dbg)
+            return bad_name(d, file, form, "a string of the dwz file, and none is open", diag);
+        if (!alt->str)
+            return bad_name(d, file, form, "the dwz file has no .debug_str", diag);
         if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
             tdw_err_free(NULL, &e);
-            return NULL;
+            return bad_name(d, file, form, "no offset", diag);
         }
-        if (off >= alt->str_len || !memchr(alt->str + off, 0, alt->str_len - off))
-            return NULL;
-        return alt->str + off;
+        if (off >= alt->str_len || !memchr(alt->str + off, 0, alt->str_len - off)) {
+            snprintf(why, sizeof why, "offset 0x%llx outside the dwz file's %llu-byte .debug_str",
+                     (unsigned long long)off, (unsigned long long)alt->str_len);
+            return bad_name(d, file, form, why, diag);
+        }
+        d->name = alt->str + off;
+        return 0;
     }
     char *s = NULL;
     if (dwarf_formstring(a, &s, &e) != DW_DLV_OK) {
+        snprintf(why, sizeof why, "%s", e ? dwarf_errmsg(e) : "no string");
         tdw_err_free(NULL, &e);
-        return NULL;
+        return bad_name(d, file, form, why, diag);
     }
-    return s;
+    d->name = s;
+    return 0;
 }
 
 /* A DIE with nothing: no references, no values. Cleared in pieces of at most 64 bytes: gcc
@@ -211,35 +270,38 @@ int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, t
 }
 
 /* One attribute into d; an error only where the DIE cannot be used (a bad DW_AT_type). */
-static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dwarf_Half at,
-                       Dwarf_Half form, struct tdw_die *d, tyr_diag *diag)
+static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Attribute a,
+                       Dwarf_Half at, Dwarf_Half form, struct tdw_die *d, tyr_diag *diag)
 {
     Dwarf_Error e = NULL;
     bool sgn = false;
     uint64_t v = 0;
     switch (at) {
     case DW_AT_name:
-        d->name = read_name(dw, file, a, form);
-        if (d->name)
+        /* unreadable: the rest is still decoded (a function is found by its address without
+         * its name), and the decode fails at the end (diag says why) */
+        if (read_name(dw, file, a, form, d, diag) != 0)
+            d->has |= TDW_BAD_NAME;
+        else
             d->has |= TDW_HAS_NAME;
         break;
     case DW_AT_type:
-        if (read_ref(dw, file, a, form, &d->type) != 0)
-            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
+        if (read_ref(dw, file, die, a, form, &d->type) != 0)
+            return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad DW_AT_type");
         d->has |= TDW_HAS_TYPE;
         break;
     case DW_AT_signature:
-        if (read_ref(dw, file, a, form, &d->sig) == 0)
+        if (read_ref(dw, file, die, a, form, &d->sig) == 0)
             d->has |= TDW_HAS_SIG;
         else
             d->has |= TDW_BAD_SIG;
         break;
     case DW_AT_specification:
-        if (read_ref(dw, file, a, form, &d->spec) == 0)
+        if (read_ref(dw, file, die, a, form, &d->spec) == 0)
             d->has |= TDW_HAS_SPEC;
         break;
     case DW_AT_abstract_origin:
-        if (read_ref(dw, file, a, form, &d->origin) == 0)
+        if (read_ref(dw, file, die, a, form, &d->origin) == 0)
             d->has |= TDW_HAS_ORIGIN;
         break;
     case DW_AT_byte_size:
@@ -319,7 +381,7 @@ static int decode_attr(const tyr_dwarf *dw, unsigned file, Dwarf_Attribute a, Dw
 
 static int unreadable(const struct tdw_die *d, tyr_diag *diag)
 {
-    return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
+    return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "unreadable attributes (tag 0x%x)",
                     d->tag);
 }
 
@@ -343,16 +405,16 @@ static int decode_list(const tyr_dwarf *dw, Dwarf_Debug dbg, unsigned file, Dwar
         Dwarf_Half at = 0, form = 0;
         if (dwarf_whatattr(a, &at, &e) != DW_DLV_OK || dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
             tdw_err_free(NULL, &e);
-            err = tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
+            err = tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "bad attribute %lld",
                            (long long)i);
             break;
         }
-        err = decode_attr(dw, file, a, at, form, d, diag);
+        err = decode_attr(dw, file, die, a, at, form, d, diag);
     }
     for (Dwarf_Signed i = 0; i < n; i++)
         dwarf_dealloc_attribute(list[i]);
     dwarf_dealloc(dbg, list, DW_DLA_LIST);
-    return err;
+    return err ? err : (d->has & TDW_BAD_NAME) ? TYR_EDWARF : 0;
 }
 
 /* A size in a data form read without a Dwarf_Attribute (no allocation). 1 = done, 0 = take
@@ -415,7 +477,7 @@ int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *pla
     d->ref = tdw_die_ref(file, die);
     if (dwarf_tag(die, &d->tag, &e) != DW_DLV_OK) {
         tdw_err_free(NULL, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(d->ref), "DIE without a tag");
     }
     const struct tdw_plan *plan = tdw_plan_get(plans, dbg, die);
     if (!plan || plan->attrlist) {
@@ -453,12 +515,12 @@ int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *pla
                 dwarf_dealloc_attribute(a);
             return unreadable(d, diag);
         }
-        int err = decode_attr(dw, file, a, at, form, d, diag);
+        int err = decode_attr(dw, file, die, a, at, form, d, diag);
         dwarf_dealloc_attribute(a);
         if (err)
             return err;
     }
-    return 0;
+    return (d->has & TDW_BAD_NAME) ? TYR_EDWARF : 0; /* diag filled by read_name */
 }
 
 /* ---- The prefetched unit (see dwarf_prefetch.c) ---- */
@@ -655,7 +717,7 @@ int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *
         tdw_cache_get(dw->cache, ci - 1, out);
         if (die_out)
             *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
-        return 0;
+        return tdw_cxx_qualify(dw, out, diag);
     }
     return tdw_read(dw, ref, out, die_out, diag);
 }
@@ -666,23 +728,25 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
         uint32_t ci = cache_find(dw, ref);
         if (ci) {
             tdw_cache_get(dw->cache, ci - 1, out);
-            return 0;
+            return tdw_cxx_qualify(dw, out, diag);
         }
     }
     unsigned file = tdw_ref_file(ref);
     Dwarf_Debug dbg = dw->f[file].dbg;
     if (!dbg)
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref),
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(ref),
                         "reference into a missing dwz supplementary file");
     Dwarf_Die die = NULL;
     Dwarf_Error e = NULL;
     int res = dwarf_offdie_b(dbg, tdw_ref_off(ref), 1, &die, &e);
     if (res != DW_DLV_OK) {
         tdw_err_free(dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "no DIE at offset 0x%llx%s",
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(ref), "no DIE at offset 0x%llx%s",
                         (unsigned long long)tdw_ref_off(ref), file ? " of the dwz file" : "");
     }
     int err = tdw_decode(dw, file, die, out, diag);
+    if (!err)
+        err = tdw_cxx_qualify(dw, out, diag); /* a type's name in C++: qualified */
     if (err || !die_out)
         dwarf_dealloc_die(die);
     else
@@ -701,7 +765,7 @@ int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr_d
         return 0;
     if (res != DW_DLV_OK) {
         tdw_err_free(dw->f[file].dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(tdw_die_ref(file, die)),
                         "cannot read the children");
     }
     return 1;
@@ -718,8 +782,8 @@ int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out, tyr
         bool libdwarf_err = e != NULL;
         tdw_err_free(dw->f[file].dbg, &e);
         if (libdwarf_err)
-            return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here), "cannot read the next sibling");
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(here),
+            return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(here), "cannot read the next sibling");
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(here),
                         "DIE 0x%llx: its next sibling does not follow it, or its children nest"
                         " too deep",
                         (unsigned long long)tdw_ref_off(here));

@@ -43,7 +43,13 @@ static int add_sym(tyr_dwarf *dw, const char *name, uint64_t addr)
     return 0;
 }
 
-static int syms_load(tyr_dwarf *dw, Elf *elf)
+static int add_sym_cb(void *dw, const char *name, uint64_t addr)
+{
+    return add_sym(dw, name, addr);
+}
+
+int tdw_syms_read(Elf *elf, bool plt, int (*add)(void *ctx, const char *name, uint64_t addr),
+                  void *ctx)
 {
     for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr sh;
@@ -58,8 +64,8 @@ static int syms_load(tyr_dwarf *dw, Elf *elf)
             if (!gelf_getsym(d, (int)i, &sym))
                 break;
             int type = GELF_ST_TYPE(sym.st_info);
-            if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
-                sym.st_value == 0)
+            if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_value == 0 ||
+                (sym.st_shndx == SHN_UNDEF && !plt))
                 continue;
             const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
             if (!name || !name[0])
@@ -72,7 +78,7 @@ static int syms_load(tyr_dwarf *dw, Elf *elf)
                 buf[at - name] = 0;
                 name = buf;
             }
-            int err = add_sym(dw, name, sym.st_value);
+            int err = add(ctx, name, sym.st_value);
             if (err)
                 return err;
         }
@@ -84,10 +90,10 @@ int tdw_syms_need(tyr_dwarf *dw)
 {
     if (dw->syms_loaded)
         return 0;
-    int err = syms_load(dw, dw->elf);
+    int err = tdw_syms_read(dw->elf, false, add_sym_cb, dw);
     /* The debug file keeps a copy of .symtab: add it (the binary may be stripped). */
     if (!err && dw->syms_in_debug)
-        err = syms_load(dw, dw->f[0].elf);
+        err = tdw_syms_read(dw->f[0].elf, false, add_sym_cb, dw);
     if (err) {
         dw->nsyms = 0;
         dw->symstr_len = 0;

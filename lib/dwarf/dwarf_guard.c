@@ -17,7 +17,9 @@
  * dwarf_diename() (dwarf_die_text in dwarf_query.c) drops the error record dwarf_attr()
  * returned when the DIE's abbreviation is bad and answers DW_DLV_NO_ENTRY: 40 bytes leak per
  * call, since tyr turns libdwarf's allocation tracking off. tdw_diename() does the same two
- * steps and frees the error.
+ * steps and frees the error. It also never lets dwarf_formstring() read a name in the dwz
+ * file (DW_FORM_GNU_strp_alt, DW_FORM_strp_sup): with no tied file, libdwarf answers those
+ * with a placeholder string and DW_DLV_OK, a wrong name that looks valid.
  *
  * dwarf_siblingof_b() on a DIE that has children but no DW_AT_sibling walks its subtree
  * (_dwarf_siblingof_internal in dwarf_die_deliv.c), jumping over each nested DIE that has a
@@ -78,7 +80,7 @@ static int check_rnglists(const unsigned char *p, uint64_t size, bool big, const
         else if (!why && p[off + hdr + 2] != 2 && p[off + hdr + 2] != 4 && p[off + hdr + 2] != 8)
             why = "address size is not 2, 4 or 8";
         if (why)
-            return tdw_fail(diag, TYR_EDWARF, off,
+            return tyr_diag_set(diag, TYR_EDWARF, off,
                             "%s: %s header at offset 0x%llx: %s (refused: libdwarf 20210528 "
                             "corrupts memory on it)",
                             path, name, (unsigned long long)off, why);
@@ -87,20 +89,20 @@ static int check_rnglists(const unsigned char *p, uint64_t size, bool big, const
     return 0;
 }
 
-/* The section's bytes as libdwarf would see them (decompressed when it is compressed). */
-static int check_section(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char *name,
-                         const char *path, tyr_diag *diag)
+int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char *name,
+                  const char *path, Elf **priv, const void **data, size_t *size, tyr_diag *diag)
 {
-    const char *ident = elf_getident(elf, NULL);
-    bool big = ident && ident[EI_DATA] == ELFDATA2MSB;
     bool gnu_z = name[1] == 'z'; /* .zdebug_*: "ZLIB", 8-byte big-endian size, zlib stream */
+    *priv = NULL;
     if (sh->sh_type == SHT_NOBITS)
-        return tdw_fail(diag, TYR_EDWARF, 0, "%s: %s has no data (SHT_NOBITS)", path, name);
+        return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s has no data (SHT_NOBITS)", path, name);
     if (!gnu_z && !(sh->sh_flags & SHF_COMPRESSED)) {
         Elf_Data *d = elf_getdata(elf_getscn(elf, ndx), NULL);
         if (!d || (!d->d_buf && d->d_size))
-            return tdw_fail(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
-        return check_rnglists(d->d_buf, d->d_size, big, path, name, diag);
+            return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
+        *data = d->d_buf;
+        *size = d->d_size;
+        return 0;
     }
     /* Compressed: decompress a private copy (libdwarf's handle stays as it is). */
     Elf *e2 = elf_begin(fd, ELF_C_READ_MMAP_PRIVATE, NULL);
@@ -120,20 +122,39 @@ static int check_section(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, cons
         else
             scn = NULL;
     }
+    Elf_Data *d = NULL;
     if (scn && want / ZLIB_MAX_RATIO > sh->sh_size)
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: %s claims %llu bytes from %llu compressed",
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s claims %llu bytes from %llu compressed",
                        path, name, (unsigned long long)want, (unsigned long long)sh->sh_size);
     else if (!scn || (gnu_z ? elf_compress_gnu(scn, 0, 0) : elf_compress(scn, 0, 0)) != 1)
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: %s: cannot decompress it", path, name);
-    else {
-        Elf_Data *d = elf_getdata(scn, NULL);
-        if (!d || (!d->d_buf && d->d_size))
-            err = tdw_fail(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
-        else
-            err = check_rnglists(d->d_buf, d->d_size, big, path, name, diag);
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s: cannot decompress it", path, name);
+    else if (!(d = elf_getdata(scn, NULL)) || (!d->d_buf && d->d_size))
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: %s: cannot read it", path, name);
+    if (err) {
+        if (e2)
+            elf_end(e2);
+        return err;
     }
-    if (e2)
-        elf_end(e2);
+    *priv = e2;
+    *data = d->d_buf;
+    *size = d->d_size;
+    return 0;
+}
+
+/* Check the range-list headers of one section as libdwarf would see them. */
+static int check_section(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char *name,
+                         const char *path, tyr_diag *diag)
+{
+    const char *ident = elf_getident(elf, NULL);
+    bool big = ident && ident[EI_DATA] == ELFDATA2MSB;
+    Elf *priv = NULL;
+    const void *data = NULL;
+    size_t size = 0;
+    int err = tdw_scn_bytes(elf, fd, ndx, sh, name, path, &priv, &data, &size, diag);
+    if (!err)
+        err = check_rnglists(data, size, big, path, name, diag);
+    if (priv)
+        elf_end(priv);
     return err;
 }
 
@@ -162,7 +183,18 @@ int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e)
     int res = dwarf_attr(die, DW_AT_name, &attr, e);
     if (res != DW_DLV_OK)
         return res; /* the caller frees *e on DW_DLV_ERROR */
-    res = dwarf_formstring(attr, name, e);
+    /* A name in the dwz file's .debug_str: libdwarf, with no tied file set, answers
+     * DW_DLV_OK and a placeholder ("<DW_FORM_GNU_strp_alt-no-tied-file>") for it, which
+     * would be indexed as the DIE's name. The caller decodes the DIE instead (tdw_decode
+     * reads such names from the dwz file). */
+    Dwarf_Half form = 0;
+    res = dwarf_whatform(attr, &form, e);
+    if (res == DW_DLV_OK && (form == DW_FORM_GNU_strp_alt || form == DW_FORM_strp_sup)) {
+        dwarf_dealloc_attribute(attr);
+        return DW_DLV_ERROR;
+    }
+    if (res == DW_DLV_OK)
+        res = dwarf_formstring(attr, name, e);
     dwarf_dealloc_attribute(attr);
     return res;
 }

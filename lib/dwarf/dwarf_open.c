@@ -20,27 +20,6 @@
 
 #include "dwarf_internal.h"
 
-int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
-{
-    if (diag) {
-        va_list ap;
-        diag->err = err;
-        diag->offset = off;
-        va_start(ap, fmt);
-        vsnprintf(diag->what, sizeof diag->what, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
-
-void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
-{
-    if (*e) {
-        dwarf_dealloc(dbg, *e, DW_DLA_ERROR);
-        *e = NULL;
-    }
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -68,7 +47,7 @@ static Elf_Scn *find_scn(Elf *elf, const char *want, GElf_Shdr *sh)
     return NULL;
 }
 
-static bool has_debug_info(Elf *elf)
+bool tdw_has_debug_info(Elf *elf)
 {
     GElf_Shdr sh;
     Elf_Scn *scn = find_scn(elf, ".debug_info", &sh);
@@ -136,6 +115,16 @@ static void close_file(struct tdw_file *f)
     if (f->elf)
         elf_end(f->elf);
     f->elf = NULL;
+    if (f->str_elf)
+        elf_end(f->str_elf);
+    f->str_elf = NULL;
+    if (f->info_elf)
+        elf_end(f->info_elf);
+    f->info_elf = NULL;
+    f->info = NULL;
+    f->info_len = 0;
+    f->str = NULL;
+    f->str_len = 0;
     if (f->fd >= 0)
         close(f->fd);
     f->fd = -1;
@@ -175,7 +164,7 @@ static bool candidate_ok(const char *path, const unsigned char *want_id, size_t 
     Elf *elf = NULL;
     bool ok = false;
     if (elf_open_fd(fd, &elf) == 0) {
-        ok = has_debug_info(elf);
+        ok = tdw_has_debug_info(elf);
         if (ok && want_len) {
             unsigned char id[64];
             size_t n = build_id(elf, id, sizeof id);
@@ -193,20 +182,11 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     f->fd = fd;
     f->path = dup_str(path);
     if (!f->path)
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     int err = elf_open_fd(fd, &f->elf);
     if (err)
-        return tdw_fail(diag, err, 0, "%s is not an ELF file", path);
-    GElf_Shdr sh;
-    Elf_Scn *scn = find_scn(f->elf, ".debug_str", &sh);
-    if (scn && sh.sh_type != SHT_NOBITS && !(sh.sh_flags & SHF_COMPRESSED)) {
-        Elf_Data *d = elf_getdata(scn, NULL);
-        if (d && d->d_buf) {
-            f->str = d->d_buf;
-            f->str_len = d->d_size;
-        }
-    }
-    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf_guard.c */
+        return tyr_diag_set(diag, err, 0, "%s is not an ELF file", path);
+    err = tdw_guard_libdwarf(f->elf, fd, path, diag); /* lib/dwarf/dwarf_guard.c */
     if (err)
         return err;
     Dwarf_Error e = NULL;
@@ -216,10 +196,10 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     int res = dwarf_elf_init_b(f->elf, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL, &f->dbg, &e);
     if (res == DW_DLV_NO_ENTRY) {
         f->dbg = NULL;
-        return tdw_fail(diag, TYR_ENODEBUG, 0, "%s: no DWARF sections", path);
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0, "%s: no DWARF sections", path);
     }
     if (res != DW_DLV_OK) {
-        err = tdw_fail(diag, TYR_EDWARF, 0, "%s: libdwarf: %s", path,
+        err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: libdwarf: %s", path,
                        e ? dwarf_errmsg(e) : "init failed");
         tdw_err_free(NULL, &e);
         f->dbg = NULL;
@@ -228,14 +208,21 @@ static int attach_file(struct tdw_file *f, int fd, const char *path, tyr_diag *d
     return 0;
 }
 
-static const char *const default_dirs[] = {"/usr/lib/debug", NULL};
+const char *const tdw_default_dirs[] = {"/usr/lib/debug", NULL};
 
-/* Append "path; " to the list of places searched (truncated silently: it is a hint). */
+/* Append a place searched to the list, "; " between places. A place that does not fit
+ * whole is left out and the list ends in " ..." instead: never half a path, never a
+ * dangling separator. */
 static void note_tried(char *tried, size_t len, const char *path)
 {
     size_t n = strlen(tried);
-    if (n + 3 < len)
+    if (n >= 4 && !strcmp(tried + n - 4, " ..."))
+        return;
+    size_t need = (n ? 2 : 0) + strlen(path);
+    if (n + need + 4 < len)
         snprintf(tried + n, len - n, "%s%s", n ? "; " : "", path);
+    else if (n + 4 < len)
+        memcpy(tried + n, " ...", 5);
 }
 
 static int try_path(const char *path, const unsigned char *id, size_t id_len, char *tried,
@@ -249,8 +236,7 @@ static int try_path(const char *path, const unsigned char *id, size_t id_len, ch
     return 0;
 }
 
-/* Look for a separate debug file: build-id paths, then the debuglink name. */
-static bool find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs, char *found,
+bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs, char *found,
                             size_t found_len, char *tried, size_t tried_len)
 {
     unsigned char id[64];
@@ -301,26 +287,111 @@ static bool find_debug_file(Elf *elf, const char *bin_path, const char *const *d
     return false;
 }
 
-/* The dwz supplementary file named by the debug file's .gnu_debugaltlink, if any. */
+/* The dwz file's .debug_str, which the main file's DW_FORM_GNU_strp_alt and DW_FORM_strp_sup
+ * point into. A file without one leaves f->str NULL: such names are then unreadable, and
+ * each is reported where it is read. */
+static int load_alt_str(struct tdw_file *f, tyr_diag *diag)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(f->elf, ".debug_str", &sh);
+    if (!scn)
+        return 0;
+    const void *data = NULL;
+    size_t size = 0;
+    int err = tdw_scn_bytes(f->elf, f->fd, elf_ndxscn(scn), &sh, ".debug_str", f->path,
+                            &f->str_elf, &data, &size, diag);
+    if (err)
+        return err;
+    f->str = data;
+    f->str_len = size;
+    return 0;
+}
+
+/* The main file's .debug_info bytes, where DW_FORM_ref_sup4/8 values are read. */
+static int load_info(struct tdw_file *f, tyr_diag *diag)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(f->elf, ".debug_info", &sh);
+    if (!scn)
+        return 0;
+    const void *data = NULL;
+    size_t size = 0;
+    int err = tdw_scn_bytes(f->elf, f->fd, elf_ndxscn(scn), &sh, ".debug_info", f->path,
+                            &f->info_elf, &data, &size, diag);
+    if (err)
+        return err;
+    const char *ident = elf_getident(f->elf, NULL);
+    f->info_big = ident && ident[EI_DATA] == ELFDATA2MSB;
+    f->info = data;
+    f->info_len = size;
+    return 0;
+}
+
+/* DWARF 5's .debug_sup (section 7.3.6): version (2 bytes, 5), is_supplementary (1 byte),
+ * the supplementary file's name (NUL-terminated), a ULEB128 length and that many bytes of
+ * checksum (dwz writes the file's build-id). 1 = it names a supplementary file (name and
+ * id filled); 0 = none, or this file is the supplementary one (is_supplementary = 1). */
+static int sup_section(Elf *elf, char *name, size_t len, unsigned char *id, size_t *id_len)
+{
+    GElf_Shdr sh;
+    Elf_Scn *scn = find_scn(elf, ".debug_sup", &sh);
+    Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
+    if (!d || !d->d_buf || d->d_size < 4 || (sh.sh_flags & SHF_COMPRESSED))
+        return 0;
+    const unsigned char *p = d->d_buf, *end = p + d->d_size;
+    if (p[2] != 0) /* a supplementary file itself, or a version this does not know */
+        return 0;
+    p += 3;
+    size_t n = strnlen((const char *)p, (size_t)(end - p));
+    if (p + n == end || n == 0 || n >= len)
+        return 0;
+    memcpy(name, p, n + 1);
+    p += n + 1;
+    uint64_t clen = 0;
+    unsigned shift = 0;
+    while (p < end && shift < 64) {
+        clen |= (uint64_t)(*p & 0x7f) << shift;
+        shift += 7;
+        if (!(*p++ & 0x80))
+            break;
+    }
+    if (clen > (uint64_t)(end - p) || clen > *id_len)
+        clen = 0; /* no usable checksum: the file is taken by its name alone */
+    memcpy(id, p, (size_t)clen);
+    *id_len = (size_t)clen;
+    return 1;
+}
+
+/* The dwz supplementary file named by the debug file's .gnu_debugaltlink (GNU forms) or
+ * .debug_sup (DWARF 5 forms), if any. */
 static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
 {
     char name[2048];
     unsigned char id[64];
     size_t id_len = sizeof id;
-    if (!link_section(dw->f[0].elf, ".gnu_debugaltlink", name, sizeof name, id, &id_len))
-        return 0;
+    bool sup = false;
+    if (!link_section(dw->f[0].elf, ".gnu_debugaltlink", name, sizeof name, id, &id_len)) {
+        id_len = sizeof id;
+        if (!sup_section(dw->f[0].elf, name, sizeof name, id, &id_len))
+            return 0;
+        sup = true;
+    }
     char tried[sizeof diag->what] = "";
     char found[4096] = "";
     char p[4096];
     bool ok = false;
     if (name[0] == '/') {
-        ok = try_path(name, id, id_len, tried, sizeof tried, found, sizeof found);
+        snprintf(p, sizeof p, "%s", name);
     } else {
         const char *slash = strrchr(dw->f[0].path, '/');
         int n = slash ? (int)(slash - dw->f[0].path) : 1;
         snprintf(p, sizeof p, "%.*s/%s", n, slash ? dw->f[0].path : ".", name);
-        ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
     }
+    ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
+    /* the file the link names exists but is not it: say so rather than "not found" */
+    bool named_exists = !ok && access(p, F_OK) == 0;
+    char named[sizeof p];
+    memcpy(named, p, sizeof named);
     if (!ok && id_len >= 2) {
         char hex[129];
         for (size_t i = 0; i < id_len; i++)
@@ -330,13 +401,22 @@ static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
             ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
         }
     }
+    if (!ok && named_exists)
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0,
+                        "dwz file %s is not an ELF file with debug info of the build-id "
+                        "the link names", named);
     if (!ok)
-        return tdw_fail(diag, TYR_ENODEBUG, 0, "dwz file %s not found (tried %s)", name,
+        return tyr_diag_set(diag, TYR_ENODEBUG, 0, "dwz file %s not found (tried %s)", name,
                         tried);
     int fd = open(found, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tdw_fail(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
-    return attach_file(&dw->f[1], fd, found, diag);
+        return tyr_diag_set(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
+    int err = attach_file(&dw->f[1], fd, found, diag);
+    if (!err)
+        err = load_alt_str(&dw->f[1], diag);
+    if (!err && sup)
+        err = load_info(&dw->f[0], diag);
+    return err;
 }
 
 static int validate_opts(const struct tyr_dwarf_opts *opts)
@@ -366,6 +446,8 @@ static tyr_dwarf *dw_alloc(void)
         return NULL;
     dw->f[0].fd = dw->f[1].fd = -1;
     dw->elf_fd = -1;
+    atomic_init(&dw->bad_names, 0);
+    atomic_init(&dw->first_bad_name, TDW_REF_NONE);
     return dw;
 }
 
@@ -376,7 +458,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     tyr_diag *diag = OPT(opts, diag, NULL);
     const char *const *dirs = OPT(opts, debug_dirs, NULL);
     if (!dirs)
-        dirs = default_dirs;
+        dirs = tdw_default_dirs;
     static bool once;
     if (!once) {
         /* Process-wide: no per-object tracking in libdwarf (see the header's "Threads"). */
@@ -385,43 +467,44 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     }
     if (elf_version(EV_CURRENT) == EV_NONE) {
         close(fd);
-        return tdw_fail(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
+        return tyr_diag_set(diag, TYR_ENOTELF, 0, "libelf: %s", elf_errmsg(-1));
     }
     tyr_dwarf *dw = dw_alloc();
     if (!dw) {
         close(fd);
-        return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     int err = 0;
     dw->elf_fd = fd;
     dw->elf_path = dup_str(path);
     if (!dw->elf_path) {
-        err = tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+        err = tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
         goto fail;
     }
     if (elf_open_fd(fd, &dw->elf) != 0) {
-        err = tdw_fail(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
+        err = tyr_diag_set(diag, TYR_ENOTELF, 0, "%s is not an ELF file", path);
         goto fail;
     }
-    if (has_debug_info(dw->elf)) {
+    if (tdw_has_debug_info(dw->elf)) {
         int dfd = dup(fd);
         if (dfd < 0) {
-            err = tdw_fail(diag, TYR_EIO, 0, "dup: %s", strerror(errno));
+            err = tyr_diag_set(diag, TYR_EIO, 0, "dup: %s", strerror(errno));
             goto fail;
         }
         err = attach_file(&dw->f[0], dfd, path, diag);
     } else {
-        char found[4096], tried[sizeof diag->what];
+        /* The places fit the diagnostic whole after "not in the file; looked in ". */
+        char found[4096], tried[sizeof diag->what - 28];
         tried[0] = 0;
-        if (!search || !find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
-                                        sizeof tried)) {
-            err = tdw_fail(diag, TYR_ENODEBUG, 0, "no .debug_info in %s; tried: %s", path,
-                           tried[0] ? tried : "nothing (no build-id or debuglink)");
+        if (!search || !tdw_find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
+                                            sizeof tried)) {
+            err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "not in the file; looked in %s",
+                           tried[0] ? tried : "no other place (no build-id, no debuglink)");
             goto fail;
         }
         int dfd = open(found, O_RDONLY | O_CLOEXEC);
         if (dfd < 0) {
-            err = tdw_fail(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
+            err = tyr_diag_set(diag, TYR_EIO, 0, "%s: %s", found, strerror(errno));
             goto fail;
         }
         err = attach_file(&dw->f[0], dfd, found, diag);
@@ -451,7 +534,7 @@ int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts, tyr_dwar
     tyr_diag *diag = OPT(opts, diag, NULL);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tdw_fail(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s: %s", path,
+        return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s: %s", path,
                         strerror(errno));
     return open_fd(fd, path, true, opts, out);
 }
@@ -464,7 +547,7 @@ int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts
     tyr_diag *diag = OPT(opts, diag, NULL);
     int fd = memfd_create("tyr-dwarf", MFD_CLOEXEC);
     if (fd < 0)
-        return tdw_fail(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
+        return tyr_diag_set(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
     const char *p = data;
     size_t done = 0;
     while (done < len) {
@@ -473,7 +556,7 @@ int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts
             continue;
         if (n <= 0) {
             close(fd);
-            return tdw_fail(diag, TYR_EIO, 0, "memfd write: %s", strerror(errno));
+            return tyr_diag_set(diag, TYR_EIO, 0, "memfd write: %s", strerror(errno));
         }
         done += (size_t)n;
     }
@@ -499,6 +582,7 @@ void tyr_dwarf_free(tyr_dwarf *dw)
     free(dw->index_hash);
     free(dw->index_next);
     tdw_scratch_free(dw);
+    tdw_cxx_free(dw);
     free(dw->chain_memo.e);
     free(dw);
 }
@@ -528,4 +612,33 @@ const char *tyr_dwarf_debug_path(const tyr_dwarf *dw)
 const char *tyr_dwarf_alt_path(const tyr_dwarf *dw)
 {
     return dw && dw->f[1].path ? dw->f[1].path : "";
+}
+
+uint64_t tyr_dwarf_unreadable_names(const tyr_dwarf *dw, uint64_t *first_die, int *in_alt)
+{
+    if (!dw)
+        return 0;
+    uint64_t n = atomic_load(&dw->bad_names);
+    tdw_ref first = atomic_load(&dw->first_bad_name);
+    if (n && first != TDW_REF_NONE) {
+        if (first_die)
+            *first_die = tdw_ref_off(first);
+        if (in_alt)
+            *in_alt = (int)tdw_ref_file(first);
+    }
+    return n;
+}
+
+int tyr_dwarf_build_id(const tyr_dwarf *dw, char *hex, size_t len)
+{
+    if (!dw || !hex || len == 0)
+        return TYR_EINVAL;
+    unsigned char id[64];
+    size_t n = dw->elf ? build_id(dw->elf, id, sizeof id) : 0;
+    if (2 * n + 1 > len)
+        return TYR_ENOSPC;
+    for (size_t i = 0; i < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", id[i]);
+    hex[2 * n] = 0;
+    return (int)(2 * n);
 }

@@ -29,7 +29,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         if (res == DW_DLV_NO_ENTRY)
             return 0;
         if (res != DW_DLV_OK) {
-            int err = tdw_fail(diag, TYR_EDWARF, 0, "%s: unit header %u: %s", f->path, f->nunits,
+            int err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit header %u: %s", f->path, f->nunits,
                                e ? dwarf_errmsg(e) : "unreadable");
             tdw_err_free(f->dbg, &e);
             return err;
@@ -37,7 +37,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         Dwarf_Die cu = NULL;
         if (dwarf_siblingof_b(f->dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
             tdw_err_free(f->dbg, &e);
-            return tdw_fail(diag, TYR_EDWARF, 0, "%s: unit %u has no DIE", f->path, f->nunits);
+            return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit %u has no DIE", f->path, f->nunits);
         }
         Dwarf_Half tag = 0;
         if (dwarf_tag(cu, &tag, &e) != DW_DLV_OK)
@@ -48,11 +48,11 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
             cap = cap ? cap * 2 : 64;
             tdw_ref *u = realloc(f->units, cap * sizeof *u);
             if (!u)
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             f->units = u;
             Dwarf_Half *t = realloc(f->unit_tags, cap * sizeof *t);
             if (!t)
-                return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
             f->unit_tags = t;
         }
         f->units[f->nunits] = ref;
@@ -63,7 +63,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
                 cap_sigs = cap_sigs ? cap_sigs * 2 : 16;
                 struct tdw_tsig *t = realloc(f->tsigs, cap_sigs * sizeof *t);
                 if (!t)
-                    return tdw_fail(diag, TYR_ENOMEM, 0, "out of memory");
+                    return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
                 f->tsigs = t;
             }
             uint64_t sv;
@@ -74,7 +74,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         }
         hdr_off = next;
     }
-    return tdw_fail(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
+    return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
 }
 
 tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig)
@@ -101,7 +101,7 @@ static int next_header(struct tdw_file *f, tyr_diag *diag)
     }
     if (res != DW_DLV_OK) {
         tdw_err_free(f->dbg, &e);
-        return tdw_fail(diag, TYR_EDWARF, 0, "%s: unit header after %lld unreadable", f->path,
+        return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit header after %lld unreadable", f->path,
                         (long long)f->cursor);
     }
     f->cursor++;
@@ -184,7 +184,7 @@ int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag)
     }
     dwarf_dealloc(dbg, ar, DW_DLA_LIST);
     if (err)
-        return tdw_fail(diag, err, 0, "out of memory");
+        return tyr_diag_set(diag, err, 0, "out of memory");
     qsort(dw->aranges, dw->naranges, sizeof *dw->aranges, cmp_arange);
     return 0;
 }
@@ -284,6 +284,14 @@ const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *di
     return NULL;
 }
 
+void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref)
+{
+    atomic_fetch_add(&dw->bad_names, 1);
+    uint64_t cur = atomic_load(&dw->first_bad_name);
+    while (ref < cur && !atomic_compare_exchange_weak(&dw->first_bad_name, &cur, ref))
+        ;
+}
+
 /* Scan the next unscanned unit's top level; 1 = scanned one, 0 = all done, <0 error. */
 static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
@@ -301,12 +309,36 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
         const struct tdw_entry *v = NULL;
         uint32_t n = 0;
         if (tdw_prefetch_names(dw->prefetch, u, &v, &n)) {
-            int err = 0;
+            const struct tdw_entry *cv = NULL;
+            uint32_t cn = 0;
+            int err = tdw_cxx_entries(dw, file, u, &cv, &cn, diag);
+            if (err) {
+                /* C++ (or unreadable): the worker's top-level names are not the whole */
+                tdw_prefetch_names_done(dw->prefetch, u);
+                for (uint32_t i = 0; err > 0 && i < cn; i++)
+                    if (tdw_index_tag(part, cv[i].tag) && index_add_entry(dw, &cv[i]))
+                        return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+                return err < 0 ? err : 1;
+            }
             for (uint32_t i = 0; i < n && !err; i++)
                 err = index_add_entry(dw, &v[i]);
             tdw_prefetch_names_done(dw->prefetch, u);
-            return err ? tdw_fail(diag, err, 0, "out of memory") : 1;
+            return err ? tyr_diag_set(diag, err, 0, "out of memory") : 1;
         }
+    }
+    {
+        /* C++: the entries nested in namespaces and classes too, by qualified name */
+        const struct tdw_entry *v = NULL;
+        uint32_t n = 0;
+        int r = tdw_cxx_entries(dw, file, u, &v, &n, diag);
+        if (r < 0)
+            return r;
+        for (uint32_t i = 0; r && i < n; i++) {
+            if (tdw_index_tag(part, v[i].tag) && index_add_entry(dw, &v[i]))
+                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
+        }
+        if (r)
+            return 1;
     }
     Dwarf_Die cu = NULL, die = NULL;
     struct tdw_die d;
@@ -340,23 +372,32 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
             } else {
                 tdw_err_free(f->dbg, &e2);
                 err = tdw_decode(dw, file, die, &d, diag);
-                if (!err && d.name)
+                if (tdw_is_bad_name(err, &d)) {
+                    tdw_note_bad_name(dw, d.ref); /* not findable by name: counted */
+                    err = 0;
+                } else if (!err && d.name) {
                     err = index_add(dw, &d, d.name);
+                }
             }
             if (err) {
                 dwarf_dealloc_die(die);
-                return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+                return err == TYR_ENOMEM ? tyr_diag_set(diag, err, 0, "out of memory") : err;
             }
         } else if (tdw_index_tag(part, tag)) {
             err = tdw_decode(dw, file, die, &d, diag);
             const char *name = d.name;
-            if (!err && !name && tag == DW_TAG_subprogram)
+            if (tdw_is_bad_name(err, &d)) {
+                tdw_note_bad_name(dw, d.ref);
+                err = 0;
+                name = NULL;
+            } else if (!err && !name && tag == DW_TAG_subprogram) {
                 name = tdw_origin_name(dw, &d, NULL);
+            }
             if (!err && name)
                 err = index_add(dw, &d, name);
             if (err) {
                 dwarf_dealloc_die(die);
-                return err == TYR_ENOMEM ? tdw_fail(diag, err, 0, "out of memory") : err;
+                return err == TYR_ENOMEM ? tyr_diag_set(diag, err, 0, "out of memory") : err;
             }
         }
         Dwarf_Die next = NULL;

@@ -330,8 +330,9 @@ struct item {
     tdw_ref type;
     uint64_t off;       /* member: byte offset; dimension: count */
     uint32_t bit_off, bit_size;
-    uint32_t flags;     /* dimension: 1 = flexible */
+    uint32_t flags;     /* dimension: 1 = flexible; member: ITEM_* */
 };
+enum { ITEM_BITFIELD = 1, ITEM_BASE = 2, ITEM_VBASE = 4 };
 
 struct ctx {
     tyr_dwarf *dw;
@@ -392,13 +393,13 @@ static void pop_job(struct ctx *c)
 static int reg_fail(struct ctx *c, int err, tdw_ref ref, const char *what)
 {
     int code = (err == TYR_ENOMEM || err == TYR_EOVERFLOW) ? err : TYR_EDWARF;
-    return tdw_fail(c->diag, code, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
+    return tyr_diag_set(c->diag, code, tdw_ref_off(ref), "DIE 0x%llx: %s: %s",
                     (unsigned long long)tdw_ref_off(ref), what, tyr_strerror(err));
 }
 
 static int oom(struct ctx *c)
 {
-    return tdw_fail(c->diag, TYR_ENOMEM, 0, "out of memory");
+    return tyr_diag_set(c->diag, TYR_ENOMEM, 0, "out of memory");
 }
 
 static int add_unknown(struct ctx *c, const struct tdw_die *d, uint64_t size)
@@ -700,7 +701,7 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                     *unsupported = true;
                 it->off = pos;     /* absolute bit position for now */
                 it->bit_size = (uint32_t)(m.bit_size > UINT32_MAX ? 0 : m.bit_size);
-                it->flags = 1;     /* bitfield */
+                it->flags = ITEM_BITFIELD;
             } else {
                 it->off = (m.has & TDW_HAS_MEMBER_LOC) ? m.member_loc : 0;
             }
@@ -710,8 +711,32 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                 h_u64(s, it->bit_size);
                 err = hash_type_chain(c, it->type, s);
             }
-        } else if (m.tag == DW_TAG_inheritance || m.tag == DW_TAG_variant_part) {
-            *unsupported = true; /* base classes, Rust/Ada variants: not expressed */
+        } else if (m.tag == DW_TAG_inheritance) {
+            /* A C++ base: a member flagged as one. A virtual base's location is an
+             * expression that reads the vtable (DW_AT_virtuality says so): no offset. */
+            uint64_t virt = 0;
+            if (m.has & TDW_BAD_MEMBER_LOC) {
+                int r = tdw_cxx_attr_udata(dw, m.ref, DW_AT_virtuality, &virt, c->diag);
+                if (r < 0) {
+                    err = r;
+                    break;
+                }
+                if (r == 0 || virt == DW_VIRTUALITY_none)
+                    *unsupported = true; /* a non-constant location, not virtual */
+            }
+            struct item *it = push_item(c);
+            if (!it) {
+                tdw_kids_end(&k);
+                return oom(c);
+            }
+            it->type = (m.has & TDW_HAS_TYPE) ? m.type : TDW_REF_NONE;
+            it->flags = virt ? ITEM_VBASE : ITEM_BASE;
+            it->off = virt ? 0 : (m.has & TDW_HAS_MEMBER_LOC) ? m.member_loc : 0;
+            h_u64(s, 0xba5e0000u | it->flags);
+            h_u64(s, it->off);
+            err = hash_type_chain(c, it->type, s);
+        } else if (m.tag == DW_TAG_variant_part) {
+            *unsupported = true; /* Rust/Ada variants: not expressed */
         }
     }
     tdw_kids_end(&k);
@@ -837,9 +862,13 @@ static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t targe
         tyr_type_kind(c->reg, tyr_type_strip(c->reg, (tyr_type){target}, TYR_STRIP_ALL)) !=
             TYR_KIND_PTR)
         return map_set(dw, d->ref, target) ? oom(c) : 0; /* restrict on a non-pointer: drop */
+    /* C++ references are pointers that say so: keyed apart from plain pointers */
+    uint32_t ref_flags = d->tag == DW_TAG_reference_type ? TYR_PTR_REF
+                         : d->tag == DW_TAG_rvalue_reference_type ? TYR_PTR_RVREF : 0;
     hstate s;
     h_reset(&s);
     h_u64(&s, target);
+    h_u64(&s, ref_flags);
     if (kind == TYR_KIND_TYPEDEF)
         h_str(&s, d->name);
     uint64_t h = h_digest(&s);
@@ -847,7 +876,9 @@ static int create_derived(struct ctx *c, const struct tdw_die *d, uint32_t targe
     if (!id) {
         tyr_type t;
         int err;
-        if (kind == TYR_KIND_PTR)
+        if (kind == TYR_KIND_PTR && ref_flags)
+            err = tyr_add_ref(c->reg, (tyr_type){target}, ref_flags, &t);
+        else if (kind == TYR_KIND_PTR)
             err = tyr_add_ptr(c->reg, (tyr_type){target}, &t);
         else if (kind == TYR_KIND_TYPEDEF)
             err = d->name ? tyr_add_typedef(c->reg, d->name, (tyr_type){target}, &t) : TYR_EINVAL;
@@ -915,6 +946,10 @@ static int create_array(struct ctx *c, struct job *j, const struct tdw_die *d, u
         h_u64(&s, t);
         h_u64(&s, it->off);
         h_u64(&s, flags);
+        /* made while the element is only declared, it is incomplete: keyed apart from the
+         * complete array of the same element made once it is defined */
+        h_u64(&s, tyr_type_size(c->reg, (tyr_type){t}) == 0 &&
+                      tyr_type_align(c->reg, (tyr_type){t}) == 0);
         uint64_t h = h_digest(&s);
         uint32_t id = dedup_get(dw, TYR_KIND_ARRAY, h);
         if (!id) {
@@ -969,7 +1004,7 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
     for (uint32_t i = 0; i < j->icount; i++) {
         uint32_t id = 0;
         if (!mapped(dw, c->items[j->ifirst + i].type, &id))
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(self),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(self),
                             "DIE 0x%llx: parameter type unresolved (reference cycle)",
                             (unsigned long long)tdw_ref_off(self));
         if (i < 64)
@@ -1006,6 +1041,17 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
 
 /* ---- The HANDLE job ---- */
 
+/* Is the element of array DIE d a struct whose members are being added right now? */
+static bool elem_filling(struct ctx *c, const struct tdw_die *d)
+{
+    uint32_t id;
+    tdw_ref t = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
+    if (t == TDW_REF_NONE || !mapped(c->dw, t, &id))
+        return false;
+    uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
+    return r && r < c->dw->cap_ids && c->dw->filling[r];
+}
+
 static int step_handle(struct ctx *c, uint32_t ji)
 {
     tyr_dwarf *dw = c->dw;
@@ -1017,15 +1063,19 @@ static int step_handle(struct ctx *c, uint32_t ji)
         return 0;
     }
     uint64_t *mark = map_slot(&dw->die2type, ref, false);
-    if (j->stage == 0 && mark && *mark == IN_PROGRESS)
-        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                        "DIE 0x%llx: type reference cycle not through a struct",
-                        (unsigned long long)tdw_ref_off(ref));
+    bool again = j->stage == 0 && mark && *mark == IN_PROGRESS;
     struct tdw_die d;
     Dwarf_Die die = NULL;
     int err = tdw_read_cached(dw, ref, &d, &die, c->diag);
     if (err)
         return err;
+    if (again && !(d.tag == DW_TAG_array_type && elem_filling(c, &d))) {
+        tdw_die_free(die);
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                        "DIE 0x%llx: type reference cycle not through a struct",
+                        (unsigned long long)tdw_ref_off(ref));
+    }
+    /* (an array met again while its element struct fills: made incomplete below) */
     j = &c->jobs[ji];
     uint8_t stage = j->stage;
     bool done = true;
@@ -1033,7 +1083,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         /* A declaration standing for a type unit's type: this DIE is that type. */
         tdw_die_free(die);
         if (!(d.has & TDW_HAS_SIG) || d.sig == ref)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                             "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
                             ".debug_types is not read)", (unsigned long long)tdw_ref_off(ref));
         if (mapped(dw, d.sig, &id)) {
@@ -1043,7 +1093,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
             return 0;
         }
         if (stage != 0)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
                             "type unresolved", (unsigned long long)tdw_ref_off(ref));
         uint64_t *m = map_slot(&dw->die2type, ref, true);
         if (!m)
@@ -1097,7 +1147,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
             done = false;
             err = push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
         } else {
-            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                            "DIE 0x%llx: target type unresolved", (unsigned long long)tdw_ref_off(ref));
         }
         break;
@@ -1125,6 +1175,12 @@ static int step_handle(struct ctx *c, uint32_t ji)
                 err = oom(c);
             if (err)
                 break;
+            /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
+             * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
+            if (elem_filling(c, &d) && mapped(dw, t, &id)) {
+                err = create_array(c, j, &d, id);
+                break;
+            }
             *m = IN_PROGRESS;
             j->stage = 1;
             done = false;
@@ -1132,7 +1188,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         } else if (mapped(dw, t, &id)) {
             err = create_array(c, j, &d, id);
         } else {
-            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                            "DIE 0x%llx: element type unresolved", (unsigned long long)tdw_ref_off(ref));
         }
         break;
@@ -1166,7 +1222,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         } else if (mapped(dw, rt, &id)) {
             err = create_proto(c, j, ref, id);
         } else {
-            err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                            "DIE 0x%llx: return type unresolved", (unsigned long long)tdw_ref_off(ref));
         }
         break;
@@ -1178,7 +1234,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
         break;
     default:
-        err = tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+        err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
                        "DIE 0x%llx: tag 0x%x used as a type", (unsigned long long)tdw_ref_off(ref),
                        d.tag);
         break;
@@ -1188,7 +1244,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         return err;
     if (done) {
         if (!mapped(dw, ref, &id))
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not importable",
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not importable",
                             (unsigned long long)tdw_ref_off(ref));
         /* pop exactly this frame: nothing was pushed above it */
         pop_job(c);
@@ -1205,7 +1261,7 @@ static int step_full(struct ctx *c, uint32_t ji)
     uint32_t id;
     if (!mapped(dw, j->ref, &id)) {
         if (j->stage != 0)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
                             "DIE 0x%llx: unresolved type", (unsigned long long)tdw_ref_off(j->ref));
         j->stage = 1;
         return push_job(c, J_HANDLE, j->ref, 0) ? oom(c) : 0;
@@ -1213,7 +1269,7 @@ static int step_full(struct ctx *c, uint32_t ji)
     uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
     if (r < dw->cap_ids && dw->fill_ref[r] != TDW_REF_NONE) {
         if (dw->filling[r] || j->stage == 2)
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
                             "DIE 0x%llx: struct holds itself by value",
                             (unsigned long long)tdw_ref_off(j->ref));
         j->stage = 2;
@@ -1227,6 +1283,28 @@ static uint32_t struct_align_of(struct ctx *c, uint32_t type)
 {
     uint32_t a = tyr_type_align(c->reg, (tyr_type){type});
     return a ? a : 1;
+}
+
+/* A member whose type is only declared anywhere (std::string under clang's plain -g): kept
+ * as an UNKNOWN of size 0 named after the type, as gdb shows an incomplete type, instead of
+ * refusing the struct. *id is the member's type; replaced when it is such a declaration. */
+static int incomplete_member(struct ctx *c, uint32_t *id)
+{
+    tyr_type_info ti;
+    tyr_type t = tyr_type_strip(c->reg, (tyr_type){*id}, TYR_STRIP_ALL);
+    if (tyr_type_get(c->reg, t, &ti) || (ti.kind != TYR_KIND_STRUCT && ti.kind != TYR_KIND_UNION) ||
+        !(ti.flags & TYR_STRUCT_DECL))
+        return 0;
+    tyr_type u;
+    if (*ti.name && tyr_find(c->reg, ti.name, TYR_KIND_UNKNOWN, &u) == 0) {
+        *id = u.id;
+        return 0;
+    }
+    int err = tyr_add_unknown(c->reg, ti.name, 0, &u);
+    if (err)
+        return err;
+    *id = u.id;
+    return 0;
 }
 
 static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
@@ -1245,7 +1323,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
         uint32_t a = struct_align_of(c, id);
         if (a > align)
             align = a;
-        if (!it->flags && it->off % a)
+        if (!(it->flags & (ITEM_BITFIELD | ITEM_VBASE)) && it->off % a)
             packed = true;
     }
     if (d->has & TDW_HAS_ALIGN && d->align && !(d->align & (d->align - 1)) && d->align <= 32768)
@@ -1261,12 +1339,19 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
         const struct item *it = &c->items[j->ifirst + i];
         uint32_t id = 0;
         if (!mapped(dw, it->type, &id))
-            return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
                             "DIE 0x%llx: member %u type unresolved",
                             (unsigned long long)tdw_ref_off(d->ref), i);
         uint64_t off = it->off;
         uint32_t bo = 0, bs = 0;
-        if (it->flags) {
+        if (it->flags & (ITEM_BASE | ITEM_VBASE)) {
+            err = tyr_struct_add_base(c->reg, st, (tyr_type){id}, off,
+                                      (it->flags & ITEM_VBASE) ? TYR_FIELD_VIRTUAL : 0);
+            continue;
+        }
+        if ((err = incomplete_member(c, &id)))
+            break;
+        if (it->flags & ITEM_BITFIELD) {
             /* it->off is the absolute bit position: pick the storage unit of the member
              * type's size that holds it (aligned), else the byte that starts it. */
             uint64_t ts = tyr_type_size(c->reg, (tyr_type){id});
@@ -1302,7 +1387,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
             err = tyr_struct_add_field(c->reg, st, NULL, (tyr_type){id}, off, bo, bs);
     }
     if (err)
-        return tdw_fail(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
                         "DIE 0x%llx: struct %s member rejected: %s",
                         (unsigned long long)tdw_ref_off(d->ref), d->name ? d->name : "(anon)",
                         tyr_strerror(err));
@@ -1408,6 +1493,25 @@ static void clear_marks(tyr_dwarf *dw)
         dw->filling[i] = 0;
 }
 
+int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag)
+{
+    hstate s;
+    h_reset(&s);
+    h_u64(&s, t.id);
+    h_u64(&s, TYR_PTR_INVISIBLE);
+    uint64_t h = h_digest(&s);
+    uint32_t id = dedup_get(dw, TYR_KIND_PTR, h);
+    if (id) {
+        *out = (tyr_type){id};
+        return 0;
+    }
+    int err = tyr_add_ref(dw->reg, t, TYR_PTR_INVISIBLE, out);
+    if (err)
+        return tyr_diag_set(diag, err, 0, "invisible reference: %s", tyr_strerror(err));
+    return dedup_put(dw, TYR_KIND_PTR, h, out->id) ? tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory")
+                                                   : 0;
+}
+
 int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
 {
     uint32_t id = 0;
@@ -1444,7 +1548,7 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
         return err;
     }
     if (!mapped(dw, ref, &id))
-        return tdw_fail(diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not imported",
+        return tyr_diag_set(diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: not imported",
                         (unsigned long long)tdw_ref_off(ref));
     if (out)
         out->id = id;

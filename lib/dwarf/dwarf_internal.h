@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to the DWARF importer (lib/dwarf_*.c): the handle, DIE references across the
+ * Private to the DWARF importer (lib/dwarf/dwarf_*.c): the handle, DIE references across the
  * main and the dwz supplementary file, decoded DIE attributes, and the import state.
  */
 #ifndef TYR_DWARF_INTERNAL_H
@@ -13,6 +13,7 @@
 
 #include <dwarf.h>
 #include <libdwarf.h>
+#include <gelf.h>
 #include <libelf.h>
 
 #include "internal.h"
@@ -52,8 +53,18 @@ struct tdw_file {
     int fd;               /* -1 when closed; owned */
     Elf *elf;             /* libelf view of the same fd; owned */
     char *path;           /* owned */
-    const char *str;      /* .debug_str bytes (libelf-owned), for DW_FORM_GNU_strp_alt */
+    /* .debug_str bytes of the dwz file (f[1] only), which DW_FORM_GNU_strp_alt and
+     * DW_FORM_strp_sup of f[0] point into: in the mapping (libelf-owned), or inflated into
+     * str_elf when the section is compressed (Debian compresses its .dwz files). */
+    const char *str;
     size_t str_len;
+    Elf *str_elf;         /* private libelf handle holding the inflated bytes, or NULL; owned */
+    /* .debug_info bytes of f[0] when its supplementary file is DWARF 5's (.debug_sup):
+     * DW_FORM_ref_sup4/8 values are read there (libdwarf 20210528 refuses those forms). */
+    const unsigned char *info;
+    size_t info_len;
+    Elf *info_elf;        /* private libelf handle holding the inflated bytes, or NULL; owned */
+    bool info_big;        /* big-endian ELF */
     tdw_ref *units;       /* unit DIE refs in section order; owned */
     uint32_t nunits;
     Dwarf_Half *unit_tags; /* DW_TAG_compile_unit / partial_unit / type_unit ...; owned */
@@ -130,6 +141,10 @@ struct tyr_dwarf {
     uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
     uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
+    /* DIEs the name scans left out because their DW_AT_name cannot be read (worker threads
+     * count too): how many, and the lowest ref among them (TDW_REF_NONE: none). */
+    atomic_uint_least64_t bad_names;
+    atomic_uint_least64_t first_bad_name;
 
     /* Import state, valid for `reg` (see tyr_dwarf_forget). */
     tyr_registry *reg;
@@ -141,6 +156,7 @@ struct tyr_dwarf {
     uint32_t cap_ids;
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
+    struct tdw_cxx *cxx;        /* C++ units' scopes and qualified names (dwarf_cxx.c); owned */
     const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
     struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
@@ -157,7 +173,16 @@ struct tdw_cache;
 /* ---- dwarf_guard.c ---- */
 /* Refuse (TYR_EDWARF) what libdwarf 20210528 would mishandle unsafely; before dwarf_init. */
 TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
-/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR. */
+/* The bytes of section ndx of elf (opened on fd) as libdwarf sees them: the mapping's when
+ * the section is stored plainly, else inflated (SHF_COMPRESSED or .zdebug_*) into a private
+ * libelf handle *priv that holds them (the caller ends it with elf_end; NULL when not
+ * needed). 0 or TYR_EDWARF (no data, a size zlib cannot produce, a broken stream). */
+TYR_HIDDEN int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, const char *name,
+                             const char *path, Elf **priv, const void **data, size_t *size,
+                             tyr_diag *diag);
+/* dwarf_diename() without its leak of an error record: DW_DLV_* like it; *e set on ERROR,
+ * except for a name in the dwz file's .debug_str (DW_DLV_ERROR, *e NULL: decode the DIE,
+ * which reads it there). */
 TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
 /* dwarf_siblingof_b(dbg, die, 1, out, e), checked to move forward, and without its endless
  * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on
@@ -168,14 +193,15 @@ TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg,
                              struct tdw_plans *plans, Dwarf_Die die, Dwarf_Die *out,
                              Dwarf_Error *e);
 
-/* ---- dwarf_open.c ---- */
-TYR_HIDDEN int tdw_fail(tyr_diag *diag, int err, uint64_t off, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
-#endif
-    ;
+/* ---- Errors: every layer reports through tyr_diag_set() (include/tyr/error.h) ---- */
 /* Free a libdwarf error object (NULL accepted). */
-TYR_HIDDEN void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e);
+static inline void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
+{
+    if (*e) {
+        dwarf_dealloc(dbg, *e, DW_DLA_ERROR);
+        *e = NULL;
+    }
+}
 
 /* ---- dwarf_abbrev.c: attribute plans ---- */
 /* The plan of die's abbreviation (built on first use; the pointer is valid until the next
@@ -216,6 +242,7 @@ enum {
     TDW_HAS_ALIGN = 1u << 22,
     TDW_HAS_SIG = 1u << 23,   /* DW_AT_signature: the type is defined in a type unit */
     TDW_BAD_SIG = 1u << 24,   /* ... in a type unit that was not found */
+    TDW_BAD_NAME = 1u << 25,  /* DW_AT_name present but unreadable: the decode failed */
 };
 struct tdw_die {
     tdw_ref ref;
@@ -270,7 +297,10 @@ TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_D
  * children are to be read with tdw_kids_first(ref, NULL, ...). */
 TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
                                Dwarf_Die *die_out, tyr_diag *diag);
-/* Decode an already obtained DIE (not released). */
+/* Decode an already obtained DIE (not released). A DW_AT_name that cannot be read fails the
+ * decode (TYR_EDWARF, diag naming the DIE and why) with TDW_BAD_NAME set in out->has and
+ * every other attribute decoded: a name index scan counts such a DIE (tdw_note_bad_name) and
+ * goes on without it; a search by address may still use it. */
 TYR_HIDDEN int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *out,
                           tyr_diag *diag);
 /* tdw_decode with the Dwarf_Debug given (a worker thread's own) and its plans (may be
@@ -304,6 +334,13 @@ TYR_HIDDEN int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die 
 TYR_HIDDEN int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
                            tyr_diag *diag);
 TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
+/* Whether err, from decoding d, is its unreadable DW_AT_name (a scan may skip the DIE). */
+static inline bool tdw_is_bad_name(int err, const struct tdw_die *d)
+{
+    return err == TYR_EDWARF && (d->has & TDW_BAD_NAME);
+}
+/* Count a DIE left out of a name scan because its name is unreadable (any thread). */
+TYR_HIDDEN void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref);
 
 /* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
@@ -337,7 +374,31 @@ TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
 /* The unit covering addr, or TDW_REF_NONE. */
 TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
 
+/* ---- dwarf_open.c: finding the debug info (for dwarf_probes.c too) ---- */
+TYR_HIDDEN extern const char *const tdw_default_dirs[]; /* {"/usr/lib/debug", NULL} */
+TYR_HIDDEN bool tdw_has_debug_info(Elf *elf);
+/* A separate debug file of elf: build-id paths under dirs, then the .gnu_debuglink name
+ * beside bin_path, in its .debug directory and under dirs. The path into found; each place
+ * tried appended to tried ("; " between them). */
+TYR_HIDDEN bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs,
+                                    char *found, size_t found_len, char *tried,
+                                    size_t tried_len);
+
+/* ---- dwarf_func.c ---- */
+/* The DIE tyr_dwarf_import_func() would take for name (by symbol address, then by name,
+ * then through a .part/.isra/.constprop copy), or TDW_REF_NONE in *found. */
+TYR_HIDDEN int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found,
+                                 tyr_diag *diag);
+
 /* ---- dwarf_elfsym.c: ELF symbols ---- */
+/* Every defined function symbol (STT_FUNC, STT_GNU_IFUNC, non-zero address) of elf's
+ * .symtab and .dynsym, in table order, its name without a version suffix ("@GLIBC_2.2.5",
+ * "@@GLIBC_2.2.5"), handed to add (a view valid during the call); add's non-zero return
+ * stops the walk and is returned. With plt, also the undefined ones with an address: a
+ * non-PIE executable's PLT entries for the functions it imports, which a uprobe attaches to
+ * as well. */
+TYR_HIDDEN int tdw_syms_read(Elf *elf, bool plt,
+                             int (*add)(void *ctx, const char *name, uint64_t addr), void *ctx);
 /* Read the function symbols of the binary (and of its separate debug file) on first use:
  * 0 or TYR_ENOMEM. */
 TYR_HIDDEN int tdw_syms_need(tyr_dwarf *dw);
@@ -369,12 +430,35 @@ TYR_HIDDEN void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u);
 /* Stop and join the workers, free everything; returns the DIEs they decoded. */
 TYR_HIDDEN uint64_t tdw_prefetch_stop(struct prefetch *pf);
 
+/* ---- dwarf_cxx.c: C++ scopes and qualified names ---- */
+/* A struct, class, union, enum or typedef DIE of a C++ unit: d->name becomes its qualified
+ * name ("app::net::Conn::Stats"), a string that lives with the handle. Other DIEs and units
+ * in other languages are left as they are. 0 or an error (out of memory, unreadable unit). */
+TYR_HIDDEN int tdw_cxx_qualify(tyr_dwarf *dw, struct tdw_die *d, tyr_diag *diag);
+/* The index entries of unit u when it is a C++ unit: every named type and subprogram inside
+ * its namespaces and classes as well as at its top level, by qualified name (views kept by
+ * the handle). 1 = *v, *n set; 0 = not a C++ unit (scan its top level); <0 error. */
+TYR_HIDDEN int tdw_cxx_entries(tyr_dwarf *dw, unsigned file, uint32_t u,
+                               const struct tdw_entry **v, uint32_t *n, tyr_diag *diag);
+/* An unsigned constant attribute the decoder does not read (DW_AT_calling_convention,
+ * DW_AT_virtuality): 1 = *val set, 0 = absent or not a constant, <0 error. */
+TYR_HIDDEN int tdw_cxx_attr_udata(tyr_dwarf *dw, tdw_ref ref, Dwarf_Half at, uint64_t *val,
+                                  tyr_diag *diag);
+/* Does the ABI pass a by-value parameter of type DIE `type` by invisible reference? Its
+ * class (typedefs and qualifiers followed) says DW_CC_pass_by_reference (clang, DWARF 5), or,
+ * without DW_AT_calling_convention (g++ 12), declares a copy or move constructor or a
+ * destructor of its own, or has a vtable pointer: 1 yes, 0 no, <0 error. */
+TYR_HIDDEN int tdw_cxx_by_invisible_ref(tyr_dwarf *dw, tdw_ref type, tyr_diag *diag);
+TYR_HIDDEN void tdw_cxx_free(tyr_dwarf *dw);
+
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */
 TYR_HIDDEN int tdw_bind(tyr_dwarf *dw, tyr_registry *reg);
 /* Size the DIE -> type map and the chain-hash memo for about this many entries (import-all
  * knows the size of .debug_info: growing step by step rehashed everything ~6 times). */
 TYR_HIDDEN int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo);
+/* The PTR flagged TYR_PTR_INVISIBLE to t (made once per registry). */
+TYR_HIDDEN int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag);
 /* Import the type DIE `ref` (TDW_REF_NONE = void) completely, with what it reaches. */
 TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag);
 /* Start loading the map slots of ref (DIE -> type, chain hash) into the cache: the maps are

@@ -1,0 +1,79 @@
+# The AOT runtime's tests (tests/aot/): the container and its hostile variants (no BPF needed),
+# and the runtime traced for real on a test target built here with -g -O0 by gcc, whatever
+# the build's compiler and sanitizers (its DWARF and calls are then plain), stripped by the
+# test. test_aot_run exits 77 (skipped, reason printed) where BPF cannot be loaded.
+find_program(TYR_AOT_GCC NAMES gcc-12 gcc)
+set(TYR_AOT_TEST_DIR ${CMAKE_CURRENT_BINARY_DIR}/aot)
+file(MAKE_DIRECTORY ${TYR_AOT_TEST_DIR})
+
+foreach(name test_aot_file)
+  add_executable(${name} ${CMAKE_CURRENT_SOURCE_DIR}/aot/${name}.c)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/lib/aot ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${name} PRIVATE tyr_aot PkgConfig::CMOCKA PkgConfig::XXHASH)
+  add_test(NAME ${name} COMMAND ${name} $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/${name})
+  set_tests_properties(${name} PROPERTIES TIMEOUT 120 LABELS aot)
+endforeach()
+
+if(TYR_AOT_GCC)
+  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_target
+    COMMAND ${TYR_AOT_GCC} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target
+            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
+  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_load
+    COMMAND ${TYR_AOT_GCC} -g -O0 -pthread -o ${TYR_AOT_TEST_DIR}/aot_load
+            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c VERBATIM)
+  add_custom_target(tyr_aot_target ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target
+    ${TYR_AOT_TEST_DIR}/aot_load)
+
+  add_executable(test_aot_run ${CMAKE_CURRENT_SOURCE_DIR}/aot/test_aot_run.c)
+  target_link_libraries(test_aot_run PRIVATE tyr_aot PkgConfig::CMOCKA)
+  add_test(NAME test_aot_run COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
+    ${TYR_AOT_TEST_DIR}/aot_target ${TYR_AOT_TEST_DIR}/run ${TYR_AOT_TEST_DIR}/aot_load)
+  # Forks the tool and the target: valgrind would watch the driver, not the runtime.
+  set_tests_properties(test_aot_run PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+    LABELS "aot;nomemcheck" RUN_SERIAL ON)
+
+  # The same with the target compiled by clang (its DWARF, its code; the same ABI).
+  find_program(TYR_AOT_CLANG NAMES clang-14 clang)
+  if(TYR_AOT_CLANG)
+    add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_target_clang
+      COMMAND ${TYR_AOT_CLANG} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target_clang
+              ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
+      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
+    add_custom_target(tyr_aot_target_clang ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target_clang)
+    add_test(NAME test_aot_run_clang COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
+      ${TYR_AOT_TEST_DIR}/aot_target_clang ${TYR_AOT_TEST_DIR}/run-clang
+      ${TYR_AOT_TEST_DIR}/aot_load)
+    set_tests_properties(test_aot_run_clang PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+      LABELS "aot;nomemcheck" RUN_SERIAL ON)
+  endif()
+endif()
+
+# Build-side refusals through the tool, each one line on stderr and exit 1 (tests/tool/check.sh):
+# a function that exists only as a compiler clone (gcc -O2 makes scale.constprop.0 of
+# aot_clone.c's scale), a field path through a member that is not there, a function that is
+# not there; and a usage error (exit 2).
+if(TYR_AOT_GCC)
+  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_clone
+    COMMAND ${TYR_AOT_GCC} -g -O2 -o ${TYR_AOT_TEST_DIR}/aot_clone
+            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c
+    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c VERBATIM)
+  add_custom_target(tyr_aot_clone ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_clone)
+  set(aot_check ${CMAKE_CURRENT_SOURCE_DIR}/tool/check.sh)
+  add_test(NAME tool_aot_clone_refused COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_clone scale -o ${TYR_AOT_TEST_DIR}/clone.aot)
+  set_tests_properties(tool_aot_clone_refused PROPERTIES
+    PASS_REGULAR_EXPRESSION "exists only as the compiler's clone scale\\.")
+  add_test(NAME tool_aot_bad_field COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_target walk --field n->nope -o ${TYR_AOT_TEST_DIR}/bad.aot)
+  set_tests_properties(tool_aot_bad_field PROPERTIES PASS_REGULAR_EXPRESSION "no member 'nope'")
+  add_test(NAME tool_aot_no_function COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_target no_such_function -o ${TYR_AOT_TEST_DIR}/bad.aot)
+  add_test(NAME tool_aot_usage COMMAND ${aot_check} 2 - $<TARGET_FILE:tyr_tool> aot build
+    ${TYR_AOT_TEST_DIR}/aot_target walk)
+  # A pass regex makes CTest ignore the exit status: check.sh's own complaints fail the test.
+  set_tests_properties(tool_aot_clone_refused tool_aot_bad_field tool_aot_no_function
+    tool_aot_usage PROPERTIES LABELS "aot;tool;nomemcheck"
+    FAIL_REGULAR_EXPRESSION "exit status|stderr should be|differs")
+endif()

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Imports are all or nothing: a failed or cancelled import leaves the registry byte for byte
+ * as it was (tyr_registry_snapshot/rollback, and the DWARF importer's use of them).
+ *
+ * The allocation-failure test fails the Nth allocation tyr makes, for every N of a small
+ * import: this program is linked with --wrap=malloc,calloc,realloc (tests/dwarf.cmake), so the
+ * static libraries' allocations go through the wrappers below (libdwarf's, in its shared
+ * library, do not).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tyr/tyr.h"
+
+#ifndef TYR_FX_DIR
+#error "TYR_FX_DIR comes from tests/dwarf.cmake"
+#endif
+
+/* ---- Failing allocations on demand ---- */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+static long alloc_countdown = -1; /* the allocation that fails when this reaches 0; -1 = none */
+static long alloc_count;          /* allocations made while counting */
+
+static int alloc_fails(void)
+{
+    alloc_count++;
+    if (alloc_countdown < 0)
+        return 0;
+    return alloc_countdown-- == 0;
+}
+void *__wrap_malloc(size_t n)
+{
+    return alloc_fails() ? NULL : __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return alloc_fails() ? NULL : __real_calloc(n, size);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    return alloc_fails() ? NULL : __real_realloc(p, n);
+}
+
+/* ---- A registry's observable state ---- */
+
+/* The bytes of a full blob of reg (the whole arena, index included), caller frees. */
+static void *blob_of(const tyr_registry *reg, size_t *len)
+{
+    void *buf = NULL;
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, len), 0);
+    return buf;
+}
+
+struct state {
+    void *blob;
+    size_t len;
+    uint32_t types;
+};
+
+static struct state state_of(const tyr_registry *reg)
+{
+    struct state s;
+    s.blob = blob_of(reg, &s.len);
+    s.types = tyr_registry_type_count(reg);
+    return s;
+}
+
+/* reg is byte for byte in state s, and every name of a few probes finds what it found. */
+static void assert_state(const tyr_registry *reg, const struct state *s)
+{
+    size_t len;
+    void *now = blob_of(reg, &len);
+    assert_int_equal(tyr_registry_type_count(reg), s->types);
+    assert_int_equal(len, s->len);
+    assert_memory_equal(now, s->blob, len);
+    tyr_blob_buf_free(now);
+}
+
+static void state_free(struct state *s)
+{
+    tyr_blob_buf_free(s->blob);
+}
+
+/* ---- The registry alone ---- */
+
+/* A registry with a declared struct, a complete one, an enum and a prototype that later
+ * calls can change in place. */
+static void build_base(tyr_registry *reg, tyr_struct *decl, tyr_struct *full, tyr_type *e,
+                       tyr_type *proto, tyr_type *i32)
+{
+    tyr_type p;
+    assert_int_equal(tyr_add_int(reg, "int", 4, TYR_INT_SIGNED, i32), 0);
+    assert_int_equal(tyr_struct_declare(reg, TYR_KIND_STRUCT, "later", decl), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "pair", 8, 4, 0, full), 0);
+    assert_int_equal(tyr_struct_add_field(reg, *full, "a", *i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_enum_new(reg, "colour", 4, 0, e), 0);
+    assert_int_equal(tyr_enum_add(reg, *e, "RED", 0), 0);
+    assert_int_equal(tyr_add_ptr(reg, tyr_struct_type(*decl), &p), 0);
+    assert_int_equal(tyr_func_proto_new(reg, *i32, 0, proto), 0);
+    assert_int_equal(tyr_func_proto_add_param(reg, *proto, "x", p), 0);
+}
+
+/* Every kind of change, to new records and to records older than the snapshot. */
+static void change_everything(tyr_registry *reg, tyr_struct decl, tyr_struct full, tyr_type e,
+                              tyr_type proto, tyr_type i32)
+{
+    tyr_type t, arr;
+    char name[32];
+    assert_int_equal(tyr_struct_complete(reg, decl, 16, 8, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, decl, "inner", tyr_struct_type(full), 0, 0, 0),
+                     0);
+    assert_int_equal(tyr_struct_add_field(reg, full, "b", i32, 4, 0, 0), TYR_ESEALED);
+    assert_int_equal(tyr_enum_add(reg, e, "GREEN", 1), 0);
+    assert_int_equal(tyr_func_proto_add_param(reg, proto, "y", i32), 0);
+    assert_int_equal(tyr_add_array(reg, tyr_struct_type(decl), 3, 0, &arr), 0);
+    /* enough new names to grow the string intern set and the name index */
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "td_%d", i);
+        assert_int_equal(tyr_add_typedef(reg, name, arr, &t), 0);
+    }
+}
+
+static void test_rollback_restores_bytes(void **state)
+{
+    (void)state;
+    tyr_registry *reg = NULL;
+    tyr_struct decl, full;
+    tyr_type e, proto, i32, found;
+    tyr_snapshot snap;
+
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    build_base(reg, &decl, &full, &e, &proto, &i32);
+    struct state before = state_of(reg);
+
+    assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+    change_everything(reg, decl, full, e, proto, i32);
+    assert_int_equal(tyr_find(reg, "td_7", TYR_KIND_TYPEDEF, &found), 0);
+    tyr_registry_rollback(reg, &snap);
+
+    assert_state(reg, &before);
+    assert_int_equal(tyr_find(reg, "td_7", TYR_KIND_TYPEDEF, &found), TYR_ENOENT);
+    assert_int_equal(tyr_find(reg, "pair", TYR_KIND_STRUCT, &found), 0);
+    assert_int_equal(found.id, tyr_struct_type(full).id);
+    /* the declared struct is declared again, the sealed one open again */
+    assert_int_equal(tyr_type_size(reg, tyr_struct_type(decl)), 0);
+    assert_int_equal(tyr_struct_add_field(reg, full, "b", i32, 4, 0, 0), 0);
+    /* the same changes can be made again after the rollback */
+    assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+    state_free(&before);
+    before = state_of(reg);
+    tyr_registry_rollback(reg, &snap);
+    assert_state(reg, &before);
+    state_free(&before);
+    tyr_registry_free(reg);
+}
+
+static void test_nested_and_release(void **state)
+{
+    (void)state;
+    tyr_registry *reg = NULL;
+    tyr_struct decl, full;
+    tyr_type e, proto, i32, t;
+    tyr_snapshot outer, inner;
+
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    build_base(reg, &decl, &full, &e, &proto, &i32);
+    struct state base = state_of(reg);
+
+    assert_int_equal(tyr_registry_snapshot(reg, &outer), 0);
+    assert_int_equal(tyr_add_typedef(reg, "kept", i32, &t), 0);
+    struct state mid = state_of(reg);
+    assert_int_equal(tyr_registry_snapshot(reg, &inner), 0);
+    change_everything(reg, decl, full, e, proto, i32);
+    tyr_registry_rollback(reg, &inner); /* back to mid */
+    assert_state(reg, &mid);
+    assert_int_equal(tyr_registry_snapshot(reg, &inner), 0);
+    assert_int_equal(tyr_struct_complete(reg, decl, 4, 4, 0), 0);
+    tyr_registry_release(reg, &inner); /* kept until the outer rollback */
+    assert_int_equal(tyr_type_size(reg, tyr_struct_type(decl)), 4);
+    tyr_registry_rollback(reg, &outer); /* undoes the released inner changes too */
+    assert_state(reg, &base);
+
+    /* released at the outermost level: kept */
+    assert_int_equal(tyr_registry_snapshot(reg, &outer), 0);
+    assert_int_equal(tyr_add_typedef(reg, "kept", i32, &t), 0);
+    tyr_registry_release(reg, &outer);
+    assert_state(reg, &mid);
+    state_free(&base);
+    state_free(&mid);
+    tyr_registry_free(reg);
+}
+
+/* ---- The DWARF importer ---- */
+
+static tyr_dwarf *open_fx(const char *name)
+{
+    char path[512];
+    tyr_dwarf *dw = NULL;
+    snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, name);
+    assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
+    return dw;
+}
+
+static int stop_after(void *ctx, uint32_t done, uint32_t total)
+{
+    (void)total;
+    return done >= *(uint32_t *)ctx;
+}
+
+/* A cancelled import-all after its first unit leaves the registry as it was. */
+static void test_cancelled_import_all(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-O0");
+    tyr_registry *reg = NULL;
+    tyr_type fn;
+    uint32_t stop = 1;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &fn, NULL), 0);
+    struct state before = state_of(reg);
+
+    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg,
+                                               TYR_OPTS(tyr_dwarf_all_opts,
+                                                        .flags = TYR_DWARF_ALL_FUNCS,
+                                                        .progress = stop_after, .ctx = &stop)),
+                     TYR_EINVAL);
+    assert_state(reg, &before);
+    /* the handle still works, and imports the same again */
+    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, NULL), 0);
+    assert_true(tyr_registry_type_count(reg) > before.types);
+    state_free(&before);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+/* Fail the Nth allocation of one function's import, for every N until the import succeeds:
+ * each failure is TYR_ENOMEM with the registry unchanged. */
+static void test_alloc_failure_every_n(void **state)
+{
+    (void)state;
+    tyr_dwarf *dw = open_fx("fx-gcc-d5-O0");
+    tyr_registry *reg = NULL;
+    tyr_type fn, first;
+    long n, failures = 0;
+    int err;
+
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "e1u", TYR_KIND_ENUM, &first, NULL), 0);
+    struct state before = state_of(reg);
+    for (n = 0;; n++) {
+        alloc_countdown = n;
+        err = tyr_dwarf_import_func(dw, reg, "walk", &fn, NULL);
+        alloc_countdown = -1;
+        if (err == 0)
+            break;
+        assert_int_equal(err, TYR_ENOMEM);
+        assert_state(reg, &before);
+        failures++;
+        assert_true(n < 100000);
+    }
+    assert_true(failures > 0); /* the import allocates: some N failed */
+    assert_true(tyr_registry_type_count(reg) > before.types);
+    state_free(&before);
+    tyr_registry_free(reg);
+    tyr_dwarf_free(dw);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rollback_restores_bytes),
+        cmocka_unit_test(test_nested_and_release),
+        cmocka_unit_test(test_cancelled_import_all),
+        cmocka_unit_test(test_alloc_failure_every_n),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
