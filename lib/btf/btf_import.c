@@ -688,7 +688,8 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
         if (!mb->width && mb->offset % a)
             packed = true;
     }
-    qsort(c->names, named, sizeof *c->names, by_name);
+    if (named > 1)
+        qsort(c->names, named, sizeof *c->names, by_name);
     for (uint32_t i = 1; i < named; i++)
         if (!strcmp(c->names[i], c->names[i - 1])) {
             char what[96];
