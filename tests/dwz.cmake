@@ -71,7 +71,7 @@ echo "dwz fixtures: GNU and DWARF 5 supplementary forms, partial units in both f
       --layouts all --all-types --min-funcs 99 --min-compared 500
       --need /usr/lib/debug/.dwz/x86_64-linux-gnu/libbinutils.debug)
     set_tests_properties(dwz_vs_gdb_gnu dwz_vs_gdb_sup dwz_vs_gdb_libbfd PROPERTIES
-      SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS "dwz;nomemcheck")
+      SKIP_RETURN_CODE 77 TIMEOUT 600 LABELS "dwz;oracle;nomemcheck")
   endif()
 
   # The tool on broken supplementary files: one error line naming the DIE or the file, or

@@ -51,5 +51,5 @@ if(TYR_LOCS_PYTHON3)
     --need /usr/lib/debug/.dwz/x86_64-linux-gnu/libbinutils.debug)
   list(APPEND locs_tests locs_vs_gdb_libbfd)
   set_tests_properties(${locs_tests} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 600
-    LABELS "locs;nomemcheck")
+    LABELS "locs;oracle;nomemcheck")
 endif()

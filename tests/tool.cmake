@@ -110,7 +110,7 @@ exit $rc]])
   endforeach()
   add_test(NAME tool_args_vs_bpftrace
     COMMAND ${TYR_TOOL_SRC}/vs_bpftrace.sh ${T} ${TYR_TOOL_BPFTRACE_BINS})
-  set_tests_properties(tool_args_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
+  set_tests_properties(tool_args_vs_bpftrace PROPERTIES LABELS "tool;oracle;nomemcheck"
     SKIP_RETURN_CODE 77 TIMEOUT 600)
 
   # C++ as gdb reads it: every function of the C++ fixture by symbol and by qualified name,
@@ -121,7 +121,7 @@ exit $rc]])
   else()
     add_test(NAME tool_cxx_vs_gdb COMMAND sh -c "echo 'skip: no g++/clang++ or python3'; exit 77")
   endif()
-  set_tests_properties(tool_cxx_vs_gdb PROPERTIES LABELS "tool;nomemcheck" SKIP_RETURN_CODE 77
+  set_tests_properties(tool_cxx_vs_gdb PROPERTIES LABELS "tool;oracle;nomemcheck" SKIP_RETURN_CODE 77
     TIMEOUT 600)
 
   # The command's contract as a table: every usage error and bad input (exit code, one line on
@@ -142,7 +142,7 @@ exit $rc]])
   # `bpftrace -l` (77: skipped without bpftrace or libc6-dbg).
   add_test(NAME tool_patterns_vs_bpftrace
     COMMAND ${TYR_TOOL_SRC}/patterns_vs_bpftrace.sh ${T} ${TYR_TOOL_DIR}/patterns)
-  set_tests_properties(tool_patterns_vs_bpftrace PROPERTIES LABELS "tool;nomemcheck"
+  set_tests_properties(tool_patterns_vs_bpftrace PROPERTIES LABELS "tool;oracle;nomemcheck"
     SKIP_RETURN_CODE 77 TIMEOUT 600)
 
   # The C dump of every fixture compiles, with sizeof/offsetof of every struct asserted.
