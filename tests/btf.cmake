@@ -12,6 +12,9 @@ if(TYR_PAHOLE)
             ${CMAKE_CURRENT_BINARY_DIR}/fixtures/fx-gcc-d4-O0
     DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/fixtures/fx-gcc-d4-O0 VERBATIM)
   add_custom_target(tyr_btf_fixtures ALL DEPENDS ${TYR_FX_BTF})
+  # The fixture is tyr_dwarf_fixtures' output: built there first, so that the two targets'
+  # copies of its rule never run at once (make -j2 raced them: pahole read a half-written file).
+  add_dependencies(tyr_btf_fixtures tyr_dwarf_fixtures)
 endif()
 
 file(GLOB TYR_BTF_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_btf*.c)
