@@ -23,12 +23,21 @@
 struct progress_ctx {
     int (*fn)(void *arg, long done, long total);
     void *arg;
+    long done, total; /* the last sizes seen: a transfer that had begun */
 };
 
+/* Always installed: libdebuginfod reports a download that broke off (a truncated body) as
+ * -ENOENT, like a 404; only a transfer that had announced its size tells them apart. */
 static int on_progress(debuginfod_client *c, long done, long total)
 {
     struct progress_ctx *p = debuginfod_get_user_data(c);
-    return p && p->fn ? p->fn(p->arg, done, total) : 0;
+    if (!p)
+        return 0;
+    if (total > 0) {
+        p->done = done;
+        p->total = total;
+    }
+    return p->fn ? p->fn(p->arg, done, total) : 0;
 }
 
 /* libdebuginfod reads its servers from DEBUGINFOD_URLS only: a list given in the options is
@@ -109,10 +118,10 @@ int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what
     debuginfod_client *c = debuginfod_begin();
     if (!c)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "debuginfod: cannot start a client");
-    struct progress_ctx prog = {fn, fn_arg};
+    struct progress_ctx prog = {fn, fn_arg, 0, 0};
     debuginfod_set_user_data(c, &prog);
-    /* Always set: DEBUGINFOD_PROGRESS would otherwise make the library print. */
-    debuginfod_set_progressfn(c, fn ? on_progress : NULL);
+    /* Always ours: DEBUGINFOD_PROGRESS would otherwise make the library print. */
+    debuginfod_set_progressfn(c, on_progress);
     debuginfod_set_verbose_fd(c, -1);
 
     char *path = NULL; /* malloc'd by libdebuginfod, freed here */
@@ -139,6 +148,12 @@ int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what
     }
     debuginfod_end(c);
 
+    if (fd == -ENOENT && prog.total > 0) {
+        free(path);
+        return tyr_diag_set(diag, TYR_EIO, 0,
+                            "debuginfod %s: download of %s %s broke off after %ld of %ld bytes",
+                            urls, what, hex, prog.done, prog.total);
+    }
     if (fd == -ENOENT || fd == -ENOSYS) { /* not there: the caller says where it looked */
         free(path);
         return 0;
@@ -156,8 +171,8 @@ int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what
             unlink(path); /* not the file: a later run asks again rather than trust it */
         free(path);
         return tyr_diag_set(diag, TYR_ENODEBUG, 0,
-                            "debuginfod %s: refused the %s served for %s (build-id %s)", urls,
-                            what, hex, got);
+                            "refused the %s debuginfod %s served: its build-id is %s", what,
+                            urls, got);
     }
     if (!path || strlen(path) >= found_len) {
         free(path);
