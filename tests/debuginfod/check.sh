@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tyr against a real debuginfod server, and against a stub that misbehaves on purpose.
 #   check.sh TYR CC SRCDIR WORKDIR
-# Builds two programs sharing types, keeps their debug files aside (strip --only-keep-debug),
-# pairs them with dwz -m (the common file's name made unreachable, so only its build-id
+# Builds two programs sharing types (DWARF 4: dwz 0.15 does not know clang's DWARF 5
+# .debug_addr), keeps their debug files aside (strip --only-keep-debug), pairs them with dwz -m (the common file's name made unreachable, so only its build-id
 # finds it), serves the debug files from `debuginfod` on a loopback port, and checks:
 #   - `tyr args` on the stripped binaries lists what it lists on the unstripped ones, the
 #     dwz file fetched too; `tyr import` and `tyr aot build` work on a stripped binary;
@@ -36,7 +36,7 @@ bad() { echo "FAIL: $*"; fail=1; }
 
 build_id() { readelf -n "$1" 2>/dev/null | awk '/Build ID/ {print $3; exit}'; }
 for p in a b; do
-    "$cc" -g -O0 -Wl,--build-id -o prog_$p "$src/prog_$p.c" || exit 1
+    "$cc" -gdwarf-4 -O0 -Wl,--build-id -o prog_$p "$src/prog_$p.c" || exit 1
     objcopy --only-keep-debug prog_$p srv/prog_$p.debug || exit 1
     strip -g -o prog_$p.stripped prog_$p || exit 1
 done
