@@ -3,7 +3,8 @@
 #   check.sh TYR CC SRCDIR WORKDIR
 # Builds two programs sharing types (DWARF 4: dwz 0.15 does not know clang's DWARF 5
 # .debug_addr), keeps their debug files aside (strip --only-keep-debug), pairs them with
-# dwz -m (the common file's name made unreachable, so only its build-id finds it), serves the debug files from `debuginfod` on a loopback port, and checks:
+# dwz -m (the common file's name made unreachable, so only its build-id finds it),
+# serves the debug files from `debuginfod` on a loopback port, and checks:
 #   - `tyr args` on the stripped binaries lists what it lists on the unstripped ones, the
 #     dwz file fetched too; `tyr import` and `tyr aot build` work on a stripped binary;
 #   - a second run makes no request (the server's http_requests_total does not move);
