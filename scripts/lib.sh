@@ -16,6 +16,7 @@ TYR_PACKAGES_REQUIRED=(
     libcmocka-dev                     # tests
     valgrind                          # memcheck stage of scripts/test
     libbpf-dev bpftool                # the AOT runtime: libbpf, the BPF skeleton (lib/aot/)
+    libdebuginfod-dev                 # debug files by build-id from debuginfod servers
 )
 # The anchors tyr is measured against and the inputs of the import tests. Installed with the
 # rest; a failure here is reported but does not stop a build or test that can do without them.
@@ -27,6 +28,7 @@ TYR_PACKAGES_OPTIONAL=(
                                       # compressed .dwz file is what tests/dwz.cmake's
                                       # dwz_vs_gdb_libbfd checks against gdb
     python3-drgn                      # the drgn anchor
+    debuginfod                        # the server tests/debuginfod.cmake fetches from
 )
 
 # The main build (build/, or $TYR_BUILD_DIR): gcc, warnings as errors. scripts/test's first

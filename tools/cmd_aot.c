@@ -31,6 +31,7 @@ static const char aot_help[] =
     "  -o, --output OUT   the .aot file, written atomically\n"
     "      --deref N      follow pointer-to-record arguments N levels (0 or 1; default 1)\n"
     "      --field PATH   also capture ARG->member[->member...] (e.g. 'n->next->val')\n"
+    TOOL_DEBUGINFOD_HELP
     "run: attach the probes (uprobes, by file offset) and print one line per hit.\n"
     "  -c, --command CMD  start CMD (through /bin/sh) once attached; exit with its status\n"
     "  -p, --pid PID      only this process's hits\n"
@@ -45,10 +46,11 @@ static const char aot_help[] =
 
 static int aot_build(int argc, char **argv)
 {
-    enum { OPT_DEREF = 256, OPT_FIELD };
+    enum { OPT_DEREF = 256, OPT_FIELD, OPT_NO_DEBUGINFOD };
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"deref", required_argument, NULL, OPT_DEREF},
                                          {"field", required_argument, NULL, OPT_FIELD},
+                                         {"no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD},
                                          {"help", no_argument, NULL, 'h'},
                                          {0, 0, 0, 0}};
     const char *out = NULL;
@@ -69,6 +71,7 @@ static int aot_build(int argc, char **argv)
             }
             break;
         case OPT_FIELD: fields[nfields++] = optarg; break;
+        case OPT_NO_DEBUGINFOD: tool_no_debuginfod = true; break;
         case 'h': fputs(aot_help, stdout); goto done;
         default: rc = tool_usage("aot build", "bad option"); goto done;
         }
@@ -103,7 +106,7 @@ static int aot_build(int argc, char **argv)
         rc = tool_fail_err(bin, err, NULL);
         goto free_all;
     }
-    if ((err = tyr_dwarf_open(abs, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw)) ||
+    if ((err = tool_dwarf_open(abs, &diag, &dw)) ||
         (err = tyr_registry_new(NULL, &reg))) {
         rc = tool_fail_err(bin, err, &diag);
         goto free_all;

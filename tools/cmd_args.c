@@ -12,7 +12,7 @@
 #include "tool.h"
 
 static const char args_help[] =
-    "usage: tyr args [--json] BINARY|BLOB FUNCTION...\n"
+    "usage: tyr args [--json] [--no-debuginfod] BINARY|BLOB FUNCTION...\n"
     "\n"
     "Print each function's parameters as `bpftrace -lv 'uprobe:BINARY:FUNCTION'` does:\n"
     "the probe line, then one `    TYPE NAME` line per parameter. FUNCTION may be a glob\n"
@@ -23,6 +23,7 @@ static const char args_help[] =
     "no DWARF, the probe lines naming the binary the blob was imported from, as given to\n"
     "`tyr import` (the blob records its path and build-id).\n"
     "  -j, --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n"
+    TOOL_DEBUGINFOD_HELP
     "A C++ qualified name shared by overloads (app::handle) lists each overload under its\n"
     "symbol. A C++ class parameter the ABI passes by invisible reference (its address, not a\n"
     "copy) is marked `/* passed by invisible reference */` (JSON: \"invisible_reference\": true).\n"
@@ -102,13 +103,15 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
     return 0;
 }
 
-enum { OPT_JSON = 1 };
+enum { OPT_JSON = 1, OPT_NO_DEBUGINFOD };
 
 static int args_opt(void *ctx, int id, const char *arg)
 {
     (void)arg;
     if (id == OPT_JSON)
         *(bool *)ctx = true;
+    if (id == OPT_NO_DEBUGINFOD)
+        tool_no_debuginfod = true;
     return EXIT_OK;
 }
 
@@ -137,7 +140,9 @@ int cmd_args(int argc, char **argv)
 {
     if (tool_btf_requested(argc, argv))
         return cmd_btf_args(argc, argv);
-    static const struct tool_opt opts[] = {{"json", 'j', false, OPT_JSON}, {NULL, 0, false, 0}};
+    static const struct tool_opt opts[] = {{"json", 'j', false, OPT_JSON},
+                                               {"no-debuginfod", 0, false, OPT_NO_DEBUGINFOD},
+                                               {NULL, 0, false, 0}};
     static const struct tool_cmd_spec spec = {"args", args_help, opts};
     bool json = false;
     int nops;

@@ -32,6 +32,7 @@ static const char import_help[] =
     "  -o, --output OUT   write OUT atomically (temporary file, fsync, rename)\n"
     "      --append-to F  append to F at an 8-aligned offset and print the offset\n"
     "      --page-align   with --append-to: align to a page instead\n"
+    TOOL_DEBUGINFOD_HELP
     "An import that would hold no function and no type writes nothing (exit 1).\n";
 
 struct list {
@@ -112,7 +113,8 @@ static int summarize(const char *path, uint64_t off, uint64_t len, uint32_t impo
     return EXIT_OK;
 }
 
-enum { OPT_FUNC = 1, OPT_TYPE, OPT_ALL, OPT_FULL, OPT_OUT, OPT_APPEND, OPT_PAGE };
+enum { OPT_FUNC = 1, OPT_TYPE, OPT_ALL, OPT_FULL, OPT_OUT, OPT_APPEND, OPT_PAGE,
+       OPT_NO_DEBUGINFOD };
 
 struct import_args {
     struct list funcs, types;
@@ -131,6 +133,7 @@ static int import_opt(void *ctx, int id, const char *arg)
     case OPT_OUT: a->out = arg; break;
     case OPT_APPEND: a->append = arg; break;
     case OPT_PAGE: a->page = true; break;
+    case OPT_NO_DEBUGINFOD: tool_no_debuginfod = true; break;
     }
     return EXIT_OK;
 }
@@ -169,7 +172,8 @@ int cmd_import(int argc, char **argv)
         {"function", 'f', true, OPT_FUNC}, {"type", 't', true, OPT_TYPE},
         {"all", 'a', false, OPT_ALL},      {"full", 0, false, OPT_FULL},
         {"output", 'o', true, OPT_OUT},    {"append-to", 0, true, OPT_APPEND},
-        {"page-align", 0, false, OPT_PAGE}, {NULL, 0, false, 0}};
+        {"page-align", 0, false, OPT_PAGE}, {"no-debuginfod", 0, false, OPT_NO_DEBUGINFOD},
+        {NULL, 0, false, 0}};
     static const struct tool_cmd_spec spec = {"import", import_help, opts};
     struct import_args a = {0};
     int nops;

@@ -40,6 +40,16 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, in
  * names could not be read (tyr_dwarf_unreadable_names). */
 void tool_input_close(struct tool_input *in);
 
+/* Set by --no-debuginfod: no debuginfod server is asked for a missing debug file. */
+extern bool tool_no_debuginfod;
+/* The help line of --no-debuginfod, shared by the commands that take it. */
+#define TOOL_DEBUGINFOD_HELP                                                            \
+    "      --no-debuginfod  do not ask debuginfod servers (DEBUGINFOD_URLS) for a missing\n" \
+    "                     debug file\n"
+/* tyr_dwarf_open() with the tool's debuginfod settings: --no-debuginfod, and on a terminal
+ * a download's progress on stderr (cleared when it ends). */
+int tool_dwarf_open(const char *path, tyr_diag *diag, tyr_dwarf **out);
+
 /* True if s has glob characters (*, ?, [). */
 bool tool_is_glob(const char *s);
 /* Parses a decimal or 0x-hex unsigned number; false on junk or overflow. */

@@ -63,9 +63,45 @@ int tool_usage(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+bool tool_no_debuginfod;
+
+struct download {
+    const char *path;
+    bool shown;
+};
+
+/* libdebuginfod's progress, through the library's callback: one line rewritten in place. */
+static int show_download(void *arg, long done, long total)
+{
+    struct download *d = arg;
+    if (total > 0)
+        fprintf(stderr, "\rtyr: %s: fetching debug info from debuginfod: %ld of %ld KiB\033[K",
+                d->path, done / 1024, total / 1024);
+    else
+        fprintf(stderr, "\rtyr: %s: fetching debug info from debuginfod: %ld KiB\033[K",
+                d->path, done / 1024);
+    d->shown = true;
+    return 0;
+}
+
+int tool_dwarf_open(const char *path, tyr_diag *diag, tyr_dwarf **out)
+{
+    struct download d = {path, false};
+    bool tty = isatty(STDERR_FILENO);
+    int err = tyr_dwarf_open(path,
+                             TYR_OPTS(tyr_dwarf_opts, .diag = diag,
+                                      .debuginfod_urls = tool_no_debuginfod ? "" : NULL,
+                                      .debuginfod_progress = tty ? show_download : NULL,
+                                      .debuginfod_progress_arg = &d),
+                             out);
+    if (d.shown)
+        fputs("\r\033[K", stderr);
+    return err;
+}
+
 int tool_fail_err(const char *path, int err, const tyr_diag *diag)
 {
-    if (err == TYR_EIO && errno)
+    if (err == TYR_EIO && errno && !(diag && diag->err == err && diag->what[0]))
         return tool_fail("%s: %s: %s", path, tyr_strerror(err), strerror(errno));
     if (err == TYR_ENODEBUG)
         return tool_fail("%s: no DWARF debug info (%s); install its debug symbols (a -dbg or "
@@ -150,7 +186,7 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, in
     if (mode == TOOL_IN_NO_DWARF)
         return EXIT_OK;
     memset(&diag, 0, sizeof(diag));
-    err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &in->dw);
+    err = tool_dwarf_open(path, &diag, &in->dw);
     if (err)
         return tool_fail_err(path, err, &diag);
     err = tyr_registry_new(NULL, &in->reg);

@@ -58,8 +58,20 @@ struct tyr_dwarf_opts {
      * during the open call only, not retained. */
     const char *const *debug_dirs;
     tyr_diag *diag;                /* optional: filled on failure */
+    /* debuginfod servers asked for the debug file (and the dwz file) by build-id when no
+     * local place has it, through libdebuginfod and its cache (DEBUGINFOD_CACHE_PATH).
+     * NULL: the DEBUGINFOD_URLS environment variable; "": never; otherwise a
+     * space-separated URL list used instead of the environment's. libdebuginfod reads its
+     * servers from the environment only, so a list given here is put in DEBUGINFOD_URLS
+     * for the duration of the fetch (under a lock; the previous value is restored): do not
+     * read the environment from another thread meanwhile. Read during the call only. */
+    const char *debuginfod_urls;
+    /* Called during a download with the bytes received and the total (0 or less: not
+     * known yet); returning non-zero cancels it. NULL: none. The library prints nothing. */
+    int (*debuginfod_progress)(void *arg, long done, long total);
+    void *debuginfod_progress_arg;
 };
-#define tyr_dwarf_opts__last_field diag
+#define tyr_dwarf_opts__last_field debuginfod_progress_arg
 
 /**
  * @brief Open an ELF executable, shared object or separate debug file by path.
@@ -67,8 +79,11 @@ struct tyr_dwarf_opts {
  * @param opts  NULL for defaults; opts->diag is used for this call only.
  * @param[out] out  The handle, freed with tyr_dwarf_free(); untouched on failure.
  * @return 0; TYR_EINVAL; TYR_EIO (cannot open or read the file); TYR_ENOTELF;
- *         TYR_ENODEBUG (no .debug_info here nor in any separate debug file: diag->what
- *         lists the places searched); TYR_EDWARF (libdwarf refused the debug info);
+ *         TYR_ENODEBUG (no .debug_info here nor in any separate debug file nor on a
+ *         debuginfod server: diag->what lists the places searched); TYR_EIO also for a
+ *         debuginfod server that could not be reached, timed out (DEBUGINFOD_TIMEOUT) or
+ *         broke off; TYR_ENODEBUG too for a server's file whose build-id is not the one
+ *         asked for (refused and removed from the cache); TYR_EDWARF (libdwarf refused the debug info);
  *         TYR_ENOMEM.
  */
 TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,

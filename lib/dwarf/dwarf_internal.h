@@ -383,6 +383,21 @@ TYR_HIDDEN bool tdw_has_debug_info(Elf *elf);
 TYR_HIDDEN bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs,
                                     char *found, size_t found_len, char *tried,
                                     size_t tried_len);
+/* elf's GNU build-id: up to max bytes into id; its length (0: none). */
+TYR_HIDDEN size_t tdw_build_id(Elf *elf, unsigned char *id, size_t max);
+/* Append a place searched to tried ("; " between places; " ..." once one does not fit). */
+TYR_HIDDEN void tdw_note_tried(char *tried, size_t len, const char *place);
+
+/* ---- dwarf_debuginfod.c: the file of a build-id from debuginfod servers ---- */
+/* what names the file in messages ("debug file", "dwz file"). Returns 1 with the cached
+ * file's path in found (its build-id checked to be id, and with .debug_info); 0 when no
+ * server is configured or the servers do not have it (each server noted in tried, diag
+ * untouched); with diag set, TYR_EIO when a server failed, TYR_ENODEBUG when it served a
+ * file that is not the one asked for (that file removed from the cache). */
+TYR_HIDDEN int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what,
+                                   const struct tyr_dwarf_opts *opts, char *found,
+                                   size_t found_len, char *tried, size_t tried_len,
+                                   tyr_diag *diag);
 
 /* ---- dwarf_func.c ---- */
 /* The DIE tyr_dwarf_import_func() would take for name (by symbol address, then by name,

@@ -55,7 +55,7 @@ bool tdw_has_debug_info(Elf *elf)
 }
 
 /* The GNU build-id note: up to 64 bytes copied to id; returns its length (0: none). */
-static size_t build_id(Elf *elf, unsigned char *id, size_t max)
+size_t tdw_build_id(Elf *elf, unsigned char *id, size_t max)
 {
     for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr sh;
@@ -167,7 +167,7 @@ static bool candidate_ok(const char *path, const unsigned char *want_id, size_t 
         ok = tdw_has_debug_info(elf);
         if (ok && want_len) {
             unsigned char id[64];
-            size_t n = build_id(elf, id, sizeof id);
+            size_t n = tdw_build_id(elf, id, sizeof id);
             ok = n == 0 || (n == want_len && memcmp(id, want_id, n) == 0);
         }
         elf_end(elf);
@@ -213,7 +213,7 @@ const char *const tdw_default_dirs[] = {"/usr/lib/debug", NULL};
 /* Append a place searched to the list, "; " between places. A place that does not fit
  * whole is left out and the list ends in " ..." instead: never half a path, never a
  * dangling separator. */
-static void note_tried(char *tried, size_t len, const char *path)
+void tdw_note_tried(char *tried, size_t len, const char *path)
 {
     size_t n = strlen(tried);
     if (n >= 4 && !strcmp(tried + n - 4, " ..."))
@@ -228,7 +228,7 @@ static void note_tried(char *tried, size_t len, const char *path)
 static int try_path(const char *path, const unsigned char *id, size_t id_len, char *tried,
                     size_t tried_len, char *found, size_t found_len)
 {
-    note_tried(tried, tried_len, path);
+    tdw_note_tried(tried, tried_len, path);
     if (candidate_ok(path, id, id_len) && strlen(path) < found_len) {
         memcpy(found, path, strlen(path) + 1);
         return 1;
@@ -240,7 +240,7 @@ bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs
                             size_t found_len, char *tried, size_t tried_len)
 {
     unsigned char id[64];
-    size_t id_len = build_id(elf, id, sizeof id);
+    size_t id_len = tdw_build_id(elf, id, sizeof id);
     char p[4096];
     if (id_len >= 2) {
         char hex[129];
@@ -364,7 +364,8 @@ static int sup_section(Elf *elf, char *name, size_t len, unsigned char *id, size
 
 /* The dwz supplementary file named by the debug file's .gnu_debugaltlink (GNU forms) or
  * .debug_sup (DWARF 5 forms), if any. */
-static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
+static int open_alt(tyr_dwarf *dw, const char *const *dirs, bool fetch,
+                    const struct tyr_dwarf_opts *opts, tyr_diag *diag)
 {
     char name[2048];
     unsigned char id[64];
@@ -400,6 +401,13 @@ static int open_alt(tyr_dwarf *dw, const char *const *dirs, tyr_diag *diag)
             snprintf(p, sizeof p, "%s/.build-id/%.2s/%s.debug", dirs[d], hex, hex + 2);
             ok = try_path(p, id, id_len, tried, sizeof tried, found, sizeof found);
         }
+    }
+    if (!ok && id_len >= 2 && fetch) {
+        int got = tdw_debuginfod_find(id, id_len, "dwz file", opts, found, sizeof found, tried,
+                                      sizeof tried, diag); /* lib/dwarf/dwarf_debuginfod.c */
+        if (got < 0)
+            return got;
+        ok = got == 1;
     }
     if (!ok && named_exists)
         return tyr_diag_set(diag, TYR_ENODEBUG, 0,
@@ -496,11 +504,28 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
         /* The places fit the diagnostic whole after "not in the file; looked in ". */
         char found[4096], tried[sizeof diag->what - 28];
         tried[0] = 0;
+        char servers[sizeof diag->what] = "";
         if (!search || !tdw_find_debug_file(dw->elf, path, dirs, found, sizeof found, tried,
                                             sizeof tried)) {
-            err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "not in the file; looked in %s",
-                           tried[0] ? tried : "no other place (no build-id, no debuglink)");
-            goto fail;
+            /* Last, the servers (lib/dwarf/dwarf_debuginfod.c), named first in the message
+             * so that a long list of local places cannot cut them off. */
+            unsigned char id[64];
+            size_t id_len = search ? tdw_build_id(dw->elf, id, sizeof id) : 0;
+            int got = id_len ? tdw_debuginfod_find(id, id_len, "debug file", opts, found,
+                                                   sizeof found, servers, sizeof servers,
+                                                   diag)
+                             : 0;
+            if (got < 0) {
+                err = got;
+                goto fail;
+            }
+            if (got == 0) {
+                err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "not in the file%s%s; looked in %s",
+                                   servers[0] ? " nor on " : "", servers,
+                                   tried[0] ? tried
+                                            : "no other place (no build-id, no debuglink)");
+                goto fail;
+            }
         }
         int dfd = open(found, O_RDONLY | O_CLOEXEC);
         if (dfd < 0) {
@@ -512,7 +537,7 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     }
     if (err)
         goto fail;
-    err = open_alt(dw, dirs, diag);
+    err = open_alt(dw, dirs, search, opts, diag);
     if (err)
         goto fail;
     for (unsigned i = 0; i < 2 && !err; i++)
@@ -634,7 +659,7 @@ int tyr_dwarf_build_id(const tyr_dwarf *dw, char *hex, size_t len)
     if (!dw || !hex || len == 0)
         return TYR_EINVAL;
     unsigned char id[64];
-    size_t n = dw->elf ? build_id(dw->elf, id, sizeof id) : 0;
+    size_t n = dw->elf ? tdw_build_id(dw->elf, id, sizeof id) : 0;
     if (2 * n + 1 > len)
         return TYR_ENOSPC;
     for (size_t i = 0; i < n; i++)

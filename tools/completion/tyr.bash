@@ -26,8 +26,8 @@ _tyr() {
     local cmd=${COMP_WORDS[1]} opts=""
     case $cmd in
         list) opts="--format --help" ;;
-        args) opts="--json --help" ;;
-        import) opts="--function --type --all --full --output --append-to --page-align --help" ;;
+        args) opts="--json --no-debuginfod --help" ;;
+        import) opts="--function --type --all --full --output --append-to --page-align --no-debuginfod --help" ;;
         dump) opts="--format --asserts --help" ;;
         verify | stats) opts="--offset --format --help" ;;
         decode) opts="--hex --raw --help" ;;
