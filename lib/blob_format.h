@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "kinds.h"
 
 #define TYR_BLOB_MAGIC0 't'
 #define TYR_BLOB_MAGIC1 'y'
@@ -174,36 +175,6 @@ _Static_assert(offsetof(struct tyr_rec_param, type) == 4, "docs/format.md: param
 #define TYR_SLOT_TYPE_FIRST 20u
 #define TYR_SLOT_NAME 0u /* field, enumerator, param */
 #define TYR_SLOT_MTYPE 4u /* field, param */
-
-/* The handle space a type record's `first` slot points into (0: the slot is unused). */
-static inline unsigned tyr__first_space(unsigned kind)
-{
-    switch (kind) {
-    case TYR_KIND_STRUCT:
-    case TYR_KIND_UNION:
-        return TYR_SPACE_FIELD;
-    case TYR_KIND_ENUM:
-        return TYR_SPACE_ENUMERATOR;
-    case TYR_KIND_FUNC_PROTO:
-        return TYR_SPACE_PARAM;
-    case TYR_KIND_TYPEDEF:
-    case TYR_KIND_CONST:
-    case TYR_KIND_VOLATILE:
-    case TYR_KIND_RESTRICT:
-    case TYR_KIND_ATOMIC:
-        return TYR_SPACE_TYPE;
-    default:
-        return 0;
-    }
-}
-
-/* Does the kind use the `ref` slot (as a type id)? */
-static inline int tyr__kind_has_ref(unsigned kind)
-{
-    return kind == TYR_KIND_PTR || kind == TYR_KIND_ARRAY || kind == TYR_KIND_TYPEDEF ||
-           (kind >= TYR_KIND_CONST && kind <= TYR_KIND_ATOMIC) ||
-           kind == TYR_KIND_FUNC_PROTO || kind == TYR_KIND_FUNC;
-}
 
 static inline uint64_t tyr__align_up(uint64_t v, uint64_t a)
 {
