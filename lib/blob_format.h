@@ -18,6 +18,7 @@
 
 #include "internal.h"
 #include "kinds.h"
+#include "opts.h"
 
 #define TYR_BLOB_MAGIC0 't'
 #define TYR_BLOB_MAGIC1 'y'
@@ -186,27 +187,6 @@ static inline int tyr__host_is_le(void)
     const uint16_t one = 1;
     const unsigned char *p = (const unsigned char *)&one;
     return p[0] == 1;
-}
-
-/* Options structs (libbpf style): a field is read only if the caller's struct holds it. */
-#define TYR__OPT_HAS(opts, type, field) \
-    ((opts) && (opts)->sz >= offsetof(struct type, field) + sizeof((opts)->field))
-#define TYR__OPT(opts, type, field, def) (TYR__OPT_HAS(opts, type, field) ? (opts)->field : (def))
-
-/* sz at least covers sz itself; bytes past what this library knows must be zero. */
-static inline int tyr__opts_valid(const void *opts, size_t known)
-{
-    const unsigned char *p = opts;
-    size_t sz, i;
-    if (!opts)
-        return 1;
-    sz = *(const size_t *)opts;
-    if (sz < sizeof(size_t))
-        return 0;
-    for (i = known; i < sz; i++)
-        if (p[i])
-            return 0;
-    return 1;
 }
 
 /* ---- Shared between writer, pruner and loader (lib/blob_write.c, lib/verify.c) ---- */

@@ -5,19 +5,17 @@
 #include <string.h>
 
 #include "kinds.h"
+#include "opts.h"
 #include "out.h"
 
 int tyr__dump_opts_check(const struct tyr_dump_opts *o)
 {
     if (!o)
         return 0;
-    if (o->sz < offsetof(struct tyr_dump_opts, roots) + sizeof(o->roots))
+    if (!tyr__opts_valid(o, sizeof(*o)))
+        return TYR_EINVAL;
+    if (!TYR__OPT_HAS(o, tyr_dump_opts, roots))
         return TYR_EINVAL; /* every field so far is needed to read the struct at all */
-    /* A newer caller: accept only if every byte this library does not know is zero. */
-    const unsigned char *b = (const unsigned char *)o;
-    for (size_t i = sizeof(*o); i < o->sz; i++)
-        if (b[i])
-            return TYR_EINVAL;
     if (o->nroots && !o->roots)
         return TYR_EINVAL;
     return 0;

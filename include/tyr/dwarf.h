@@ -59,7 +59,6 @@ struct tyr_dwarf_opts {
     const char *const *debug_dirs;
     tyr_diag *diag;                /* optional: filled on failure */
 };
-#define tyr_dwarf_opts__last_field diag
 
 /**
  * @brief Open an ELF executable, shared object or separate debug file by path.
@@ -184,7 +183,6 @@ struct tyr_dwarf_all_opts {
     uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
     tyr_diag *diag;                 /* optional: filled on failure */
 };
-#define tyr_dwarf_all_opts__last_field diag
 
 /**
  * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with
