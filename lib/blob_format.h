@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "kinds.h"
+#include "opts.h"
 
 #define TYR_BLOB_MAGIC0 't'
 #define TYR_BLOB_MAGIC1 'y'
@@ -175,36 +177,6 @@ _Static_assert(offsetof(struct tyr_rec_param, type) == 4, "docs/format.md: param
 #define TYR_SLOT_NAME 0u /* field, enumerator, param */
 #define TYR_SLOT_MTYPE 4u /* field, param */
 
-/* The handle space a type record's `first` slot points into (0: the slot is unused). */
-static inline unsigned tyr__first_space(unsigned kind)
-{
-    switch (kind) {
-    case TYR_KIND_STRUCT:
-    case TYR_KIND_UNION:
-        return TYR_SPACE_FIELD;
-    case TYR_KIND_ENUM:
-        return TYR_SPACE_ENUMERATOR;
-    case TYR_KIND_FUNC_PROTO:
-        return TYR_SPACE_PARAM;
-    case TYR_KIND_TYPEDEF:
-    case TYR_KIND_CONST:
-    case TYR_KIND_VOLATILE:
-    case TYR_KIND_RESTRICT:
-    case TYR_KIND_ATOMIC:
-        return TYR_SPACE_TYPE;
-    default:
-        return 0;
-    }
-}
-
-/* Does the kind use the `ref` slot (as a type id)? */
-static inline int tyr__kind_has_ref(unsigned kind)
-{
-    return kind == TYR_KIND_PTR || kind == TYR_KIND_ARRAY || kind == TYR_KIND_TYPEDEF ||
-           (kind >= TYR_KIND_CONST && kind <= TYR_KIND_ATOMIC) ||
-           kind == TYR_KIND_FUNC_PROTO || kind == TYR_KIND_FUNC;
-}
-
 static inline uint64_t tyr__align_up(uint64_t v, uint64_t a)
 {
     return (v + (a - 1)) & ~(a - 1);
@@ -215,27 +187,6 @@ static inline int tyr__host_is_le(void)
     const uint16_t one = 1;
     const unsigned char *p = (const unsigned char *)&one;
     return p[0] == 1;
-}
-
-/* Options structs (libbpf style): a field is read only if the caller's struct holds it. */
-#define TYR__OPT_HAS(opts, type, field) \
-    ((opts) && (opts)->sz >= offsetof(struct type, field) + sizeof((opts)->field))
-#define TYR__OPT(opts, type, field, def) (TYR__OPT_HAS(opts, type, field) ? (opts)->field : (def))
-
-/* sz at least covers sz itself; bytes past what this library knows must be zero. */
-static inline int tyr__opts_valid(const void *opts, size_t known)
-{
-    const unsigned char *p = opts;
-    size_t sz, i;
-    if (!opts)
-        return 1;
-    sz = *(const size_t *)opts;
-    if (sz < sizeof(size_t))
-        return 0;
-    for (i = known; i < sz; i++)
-        if (p[i])
-            return 0;
-    return 1;
 }
 
 /* ---- Shared between writer, pruner and loader (lib/blob_write.c, lib/verify.c) ---- */

@@ -22,15 +22,24 @@
 #include "internal.h"
 #include "tyr/blob.h"
 
+static uint32_t slot_at(const unsigned char *rec, unsigned off)
+{
+    uint32_t v;
+    memcpy(&v, rec + off, sizeof v);
+    return v;
+}
+
 /*
- * The relocation map: every handle slot, derived from the records exactly as the verifier
- * derives them (lib/verify.c). With map == NULL only count the slots; else write the slot
- * table and the mask bytes into map (zeroed, tyr__reloc_map_len bytes).
+ * The relocation map: every handle slot, derived from the records through the per-kind table
+ * (lib/kinds.h), as the verifier derives them (lib/verify.c). With map == NULL only count the
+ * slots; else write the slot table and the mask bytes into map (zeroed, tyr__reloc_map_len
+ * bytes).
  */
 static uint64_t walk_relocs(const tyr_registry *reg, unsigned char *map)
 {
     uint64_t n = 0;
     uint32_t i;
+    unsigned space;
     unsigned char *m = map ? map + TYR_RELOC_TABLE_LEN : NULL;
     if (map)
         memcpy(map, tyr__reloc_slots(), TYR_RELOC_TABLE_LEN);
@@ -44,16 +53,19 @@ static uint64_t walk_relocs(const tyr_registry *reg, unsigned char *map)
     } while (0)
     for (i = 0; i < reg->ntypes; i++) {
         const struct tyr_rec_type *t = &reg->types[i];
-        unsigned fm = tyr__first_mask(tyr__first_space(t->kind));
-        PUT_((t->name ? TYR_TM_NAME : 0u) |
-             (t->ref && tyr__kind_has_ref(t->kind) ? TYR_TM_REF : 0u) | (t->first ? fm : 0u));
+        const struct tyr_kind_row *k = tyr__kind(t->kind);
+        PUT_((t->name ? TYR_TM_NAME : 0u) | (t->ref && k->ref ? TYR_TM_REF : 0u) |
+             (t->first ? tyr__first_mask(k->first) : 0u));
     }
-    for (i = 0; i < reg->nfields; i++)
-        PUT_((reg->fields[i].name ? 1u : 0u) | (reg->fields[i].type ? 2u : 0u));
-    for (i = 0; i < reg->nenums; i++)
-        PUT_(reg->enums[i].name ? 1u : 0u);
-    for (i = 0; i < reg->nparams; i++)
-        PUT_((reg->params[i].name ? 1u : 0u) | (reg->params[i].type ? 2u : 0u));
+    /* the tail tables in section order; bit 0 the name slot, bit 1 the type-id slot */
+    for (space = TYR_SPACE_FIELD; space <= TYR_SPACE_PARAM; space++) {
+        const struct tyr_tail_row *tr = &tyr__tail_rows[space];
+        uint32_t nrec;
+        const unsigned char *rec = tyr__tail_table(reg, space, &nrec);
+        for (i = 0; i < nrec; i++, rec += tr->stride)
+            PUT_((slot_at(rec, tr->name) ? 1u : 0u) |
+                 (tr->has_type && slot_at(rec, tr->type) ? 2u : 0u));
+    }
     for (i = 0; i < reg->nbuckets; i++)
         PUT_(reg->buckets[i] ? 1u : 0u);
     for (i = 0; i < reg->ntypes; i++)

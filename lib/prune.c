@@ -18,6 +18,7 @@
 
 #include "blob_format.h"
 #include "internal.h"
+#include "kinds.h"
 
 struct strtab {
     char *buf;
@@ -104,7 +105,7 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
     struct strtab st = {0};
     tyr_registry *p = NULL;
     uint64_t nf = 1, ne = 1, np = 1, names = 1;
-    uint32_t sp = 0, nk = 0, named = 0, i, j, fo = 1, eo = 1, po = 1;
+    uint32_t sp = 0, nk = 0, named = 0, i, fo = 1, eo = 1, po = 1;
     int err = TYR_ENOMEM;
     size_t r;
 
@@ -116,19 +117,11 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
     for (r = 0; r < nroots; r++)
         push(mark, stk, &sp, roots[r].ref, n);
     while (sp) {
-        uint32_t id = stk[--sp];
-        const struct tyr_rec_type *t = &reg->types[id];
-        if (tyr__kind_has_ref(t->kind))
-            push(mark, stk, &sp, t->ref, n);
-        if (tyr__is_record_kind(t->kind)) {
-            for (j = 0; j < t->count && (uint64_t)t->first + j < reg->nfields; j++)
-                push(mark, stk, &sp, reg->fields[t->first + j].type, n);
-        } else if (t->kind == TYR_KIND_FUNC_PROTO) {
-            for (j = 0; j < t->count && (uint64_t)t->first + j < reg->nparams; j++)
-                push(mark, stk, &sp, reg->params[t->first + j].type, n);
-        } else if (tyr__first_space(t->kind) == TYR_SPACE_TYPE) {
-            push(mark, stk, &sp, t->first, n);
-        }
+        struct tyr_slot_iter it;
+        const uint32_t *slot;
+        tyr__slot_iter_init(&it, reg, &reg->types[stk[--sp]], TYR_SLOTS_TYPE_IDS);
+        while ((slot = tyr__slot_iter_next(&it)))
+            push(mark, stk, &sp, *slot, n);
     }
 
     /* ---- sweep: the map, and how big each new table is ---- */
@@ -137,12 +130,19 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
         map[i] = mark[i] ? nk++ : 0;
         if (!mark[i])
             continue;
-        if (tyr__is_record_kind(t->kind))
+        switch (tyr__tail_space(t->kind)) {
+        case TYR_SPACE_FIELD:
             nf += t->count;
-        else if (t->kind == TYR_KIND_ENUM)
+            break;
+        case TYR_SPACE_ENUMERATOR:
             ne += t->count;
-        else if (t->kind == TYR_KIND_FUNC_PROTO)
+            break;
+        case TYR_SPACE_PARAM:
             np += t->count;
+            break;
+        default:
+            break;
+        }
         names += 1u + t->count;
         if (t->name)
             named++;
@@ -175,44 +175,43 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
     st.len = 1;
     err = 0;
     p->ntypes = nk;
+    p->nfields = (uint32_t)nf; /* the tails' room, for the iterators below */
+    p->nenums = (uint32_t)ne;
+    p->nparams = (uint32_t)np;
+    /* copy each kept record and its tail, then rewrite every slot through the iterators:
+     * type ids through the map, names re-interned (in record order, so the string table's
+     * layout depends only on what is kept) */
     for (i = 0; i < n; i++) {
         const struct tyr_rec_type *t = &reg->types[i];
         struct tyr_rec_type *d;
+        unsigned space = tyr__tail_space(t->kind);
+        struct tyr_slot_iter it;
+        uint32_t *slot;
         if (!mark[i] || i == 0)
             continue;
         d = &p->types[map[i]];
         *d = *t;
-        d->name = str_add(&st, tyr__str(reg, t->name), &err);
-        if (tyr__kind_has_ref(t->kind))
-            d->ref = map[t->ref];
         if (t->count == 0 && tyr__first_space(t->kind) != TYR_SPACE_TYPE)
             d->first = 0;
-        if (tyr__is_record_kind(t->kind) && t->count) {
-            d->first = fo;
-            for (j = 0; j < t->count; j++) {
-                struct tyr_rec_field f = reg->fields[t->first + j];
-                f.name = str_add(&st, tyr__str(reg, f.name), &err);
-                f.type = map[f.type];
-                p->fields[fo++] = f;
-            }
-        } else if (t->kind == TYR_KIND_ENUM && t->count) {
-            d->first = eo;
-            for (j = 0; j < t->count; j++) {
-                struct tyr_rec_enumerator e = reg->enums[t->first + j];
-                e.name = str_add(&st, tyr__str(reg, e.name), &err);
-                p->enums[eo++] = e;
-            }
-        } else if (t->kind == TYR_KIND_FUNC_PROTO && t->count) {
-            d->first = po;
-            for (j = 0; j < t->count; j++) {
-                struct tyr_rec_param q = reg->params[t->first + j];
-                q.name = str_add(&st, tyr__str(reg, q.name), &err);
-                q.type = map[q.type];
-                p->params[po++] = q;
-            }
-        } else if (tyr__first_space(t->kind) == TYR_SPACE_TYPE) {
-            d->first = map[t->first];
+        if (space && t->count) {
+            uint32_t *next = space == TYR_SPACE_FIELD        ? &fo
+                             : space == TYR_SPACE_ENUMERATOR ? &eo
+                                                             : &po;
+            uint32_t nold, nnew;
+            const unsigned char *from = tyr__tail_table(reg, space, &nold);
+            unsigned char *to = (unsigned char *)tyr__tail_table(p, space, &nnew);
+            size_t stride = tyr__tail_rows[space].stride;
+            memcpy(to + (size_t)*next * stride, from + (size_t)t->first * stride,
+                   (size_t)t->count * stride);
+            d->first = *next;
+            *next += t->count;
         }
+        tyr__slot_iter_init(&it, p, d, TYR_SLOTS_STRINGS);
+        while ((slot = (uint32_t *)tyr__slot_iter_next(&it)))
+            *slot = str_add(&st, tyr__str(reg, *slot), &err);
+        tyr__slot_iter_init(&it, p, d, TYR_SLOTS_TYPE_IDS);
+        while ((slot = (uint32_t *)tyr__slot_iter_next(&it)))
+            *slot = map[*slot];
     }
     if (err)
         goto out;

@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "internal.h"
+#include "opts.h"
 
 /* ---- Lifecycle ------------------------------------------------------------------------ */
 
@@ -68,15 +69,8 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
     if (!out)
         return TYR_EINVAL;
     if (opts) {
-        if (opts->sz < offsetof(struct tyr_registry_opts, pointer_size))
+        if (!tyr__opts_valid(opts, sizeof(*opts)))
             return TYR_EINVAL;
-        if (opts->sz > sizeof(*opts)) {
-            /* A newer caller: accept only if every byte we do not know is zero. */
-            const unsigned char *b = (const unsigned char *)opts;
-            for (size_t i = sizeof(*opts); i < opts->sz; i++)
-                if (b[i])
-                    return TYR_EINVAL;
-        }
         if (opts->sz >= offsetof(struct tyr_registry_opts, pointer_size) + sizeof(uint32_t) &&
             opts->pointer_size)
             psize = opts->pointer_size;

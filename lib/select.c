@@ -4,19 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds.h"
+#include "opts.h"
 #include "out.h"
 
 int tyr__dump_opts_check(const struct tyr_dump_opts *o)
 {
     if (!o)
         return 0;
-    if (o->sz < offsetof(struct tyr_dump_opts, roots) + sizeof(o->roots))
+    if (!tyr__opts_valid(o, sizeof(*o)))
+        return TYR_EINVAL;
+    if (!TYR__OPT_HAS(o, tyr_dump_opts, roots))
         return TYR_EINVAL; /* every field so far is needed to read the struct at all */
-    /* A newer caller: accept only if every byte this library does not know is zero. */
-    const unsigned char *b = (const unsigned char *)o;
-    for (size_t i = sizeof(*o); i < o->sz; i++)
-        if (b[i])
-            return TYR_EINVAL;
     if (o->nroots && !o->roots)
         return TYR_EINVAL;
     return 0;
@@ -45,35 +44,19 @@ int tyr__select(const tyr_registry *reg, const struct tyr_dump_opts *o, uint8_t 
             work[top++] = id;
         }
     }
-#define MARK(x)                                                                              \
-    do {                                                                                     \
-        uint32_t m_ = (x);                                                                   \
-        if (m_ && m_ < n && !in[m_]) {                                                       \
-            in[m_] = 1;                                                                      \
-            work[top++] = m_;                                                                \
-        }                                                                                    \
-    } while (0)
+    /* everything a type's type-id slots name (lib/kinds.h): targets, members, parameters */
     while (top) {
-        const struct tyr_rec_type *r = &reg->types[work[--top]];
-        switch (r->kind) {
-        case TYR_KIND_STRUCT:
-        case TYR_KIND_UNION:
-            for (uint32_t i = 0; i < r->count && (uint64_t)r->first + i < reg->nfields; i++)
-                MARK(reg->fields[r->first + i].type);
-            break;
-        case TYR_KIND_FUNC_PROTO:
-            for (uint32_t i = 0; i < r->count && (uint64_t)r->first + i < reg->nparams; i++)
-                MARK(reg->params[r->first + i].type);
-            MARK(r->ref);
-            break;
-        case TYR_KIND_ENUM:
-            break;
-        default:
-            MARK(r->ref);
-            break;
+        struct tyr_slot_iter it;
+        const uint32_t *slot;
+        tyr__slot_iter_init(&it, reg, &reg->types[work[--top]], TYR_SLOTS_TYPE_IDS);
+        while ((slot = tyr__slot_iter_next(&it))) {
+            uint32_t m = *slot;
+            if (m && m < n && !in[m]) {
+                in[m] = 1;
+                work[top++] = m;
+            }
         }
     }
-#undef MARK
     free(work);
     return 0;
 }

@@ -25,28 +25,6 @@
 #include "blob_format.h"
 #include "internal.h"
 
-/* Flags each kind may carry (TYR_TF_SEALED is allowed on every kind). */
-static uint32_t kind_flags(unsigned kind)
-{
-    switch (kind) {
-    case TYR_KIND_INT:
-        return TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL;
-    case TYR_KIND_PTR:
-        return TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE;
-    case TYR_KIND_ARRAY:
-        return TYR_ARRAY_FLEX | TYR_ARRAY_INCOMPLETE;
-    case TYR_KIND_STRUCT:
-    case TYR_KIND_UNION:
-        return TYR_STRUCT_DECL | TYR_STRUCT_PACKED;
-    case TYR_KIND_ENUM:
-        return TYR_ENUM_SIGNED;
-    case TYR_KIND_FUNC_PROTO:
-        return TYR_FUNC_VARARGS;
-    default:
-        return 0;
-    }
-}
-
 static int is_zero(const void *p, size_t n)
 {
     const unsigned char *c = p;
@@ -322,11 +300,6 @@ static int holdable(const struct vctx *v, uint32_t id)
     return tyr__holdable(&v->types[id]) == 0; /* type 0 is void: all zero, verified */
 }
 
-static int has_rank(unsigned kind)
-{
-    return kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION || kind == TYR_KIND_ARRAY;
-}
-
 #define PREFETCH_AHEAD 16u
 #if defined(__GNUC__)
 #define TYR_PREFETCH(p) __builtin_prefetch((p))
@@ -374,7 +347,7 @@ static int type_slots_fail(struct vctx *v, uint32_t i)
 
     if (k == TYR_KIND_VOID || k >= TYR_KIND_COUNT_)
         return FAIL(v, at, "type %" PRIu32 ": kind %u is not valid here", i, k);
-    if (t->flags & ~(kind_flags(k) | TYR_TF_SEALED))
+    if (t->flags & ~(tyr__kind(k)->flags | TYR_TF_SEALED))
         return FAIL(v, at + 1, "type %" PRIu32 " (%s): flags 0x%x not valid for the kind", i,
                     tyr_kind_name((int)k), t->flags);
     if (t->align & (t->align - 1))
@@ -393,7 +366,7 @@ static int type_slots_fail(struct vctx *v, uint32_t i)
         return FAIL(v, at + 16, "type %" PRIu32 " (%s): unused ref slot holds %" PRIu32, i,
                     tyr_kind_name((int)k), t->ref);
     }
-    if (!has_rank(k) && t->rank)
+    if (!tyr__kind(k)->rank && t->rank)
         return FAIL(v, at + 28, "type %" PRIu32 " (%s): unused rank slot holds %" PRIu32, i,
                     tyr_kind_name((int)k), t->rank);
     fs = tyr__first_space(k);
@@ -403,13 +376,13 @@ static int type_slots_fail(struct vctx *v, uint32_t i)
     return 0;
 }
 
-/* Per-kind facts pass A consults for every record, in a table (filled once per verification
- * from the functions above, so the two cannot disagree) rather than through switches. */
+/* Per-kind facts pass A consults for every record, copied once per verification from the
+ * per-kind table (lib/kinds.h) into the form the branch-free check below wants. */
 struct kind_props {
-    uint8_t flags;       /* kind_flags() | TYR_TF_SEALED */
-    uint8_t has_ref;     /* tyr__kind_has_ref() */
-    uint8_t has_rank;    /* has_rank() */
-    uint8_t first_space; /* tyr__first_space() */
+    uint8_t flags;       /* the row's flags | TYR_TF_SEALED */
+    uint8_t has_ref;     /* the row's ref */
+    uint8_t has_rank;    /* the row's rank */
+    uint8_t first_space; /* the row's first */
     uint8_t first_mask;  /* tyr__first_mask(first_space) */
 };
 
@@ -417,10 +390,11 @@ static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
 {
     unsigned k;
     for (k = 0; k < TYR_KIND_COUNT_; k++) {
-        kp[k].flags = (uint8_t)(kind_flags(k) | TYR_TF_SEALED);
-        kp[k].has_ref = (uint8_t)(tyr__kind_has_ref(k) != 0);
-        kp[k].has_rank = (uint8_t)has_rank(k);
-        kp[k].first_space = (uint8_t)tyr__first_space(k);
+        const struct tyr_kind_row *row = tyr__kind(k);
+        kp[k].flags = (uint8_t)(row->flags | TYR_TF_SEALED);
+        kp[k].has_ref = row->ref;
+        kp[k].has_rank = row->rank;
+        kp[k].first_space = row->first;
         kp[k].first_mask = (uint8_t)tyr__first_mask(kp[k].first_space);
     }
 }
@@ -497,7 +471,7 @@ static int check_type(struct vctx *v, const struct kind_props *kps, uint32_t i, 
                                    " x %" PRIu64 " (or that overflows)",
                         i, t->size, t->count, er->size);
         }
-        if (has_rank(er->kind) && er->rank >= t->rank)
+        if (tyr__kind(er->kind)->rank && er->rank >= t->rank)
             return FAIL(v, at + 28, "array %" PRIu32 " (rank %" PRIu32 ") holds type %" PRIu32
                                     " of rank %" PRIu32 ": a size cycle",
                         i, t->rank, e, er->rank);
@@ -841,7 +815,7 @@ static int check_members(struct vctx *v)
                                                ") ends past its %" PRIu64 " bytes",
                             j, tyr_kind_name(t->kind), i, f->offset, r->size, t->size);
             }
-            if (has_rank(r->kind) && r->rank >= t->rank)
+            if (tyr__kind(r->kind)->rank && r->rank >= t->rank)
                 return FAIL(v, TPOS(v, i, 28), "%s %" PRIu32 " (rank %" PRIu32
                                                ") holds type %" PRIu32 " of rank %" PRIu32
                                                " by value: a size cycle",

@@ -62,7 +62,6 @@ struct tyr_aot_write_opts {
     uint32_t flags;  /* none yet: 0 */
     tyr_diag *diag;  /* optional: which probe, value or path was refused, and why */
 };
-#define tyr_aot_write_opts__last_field diag
 
 /**
  * @brief Write an .aot file atomically (temporary file in the same directory, fsync, rename):
@@ -87,7 +86,6 @@ struct tyr_aot_open_opts {
     uint32_t flags; /* none yet: 0 (the blob is always verified) */
     tyr_diag *diag; /* optional: filled on failure; offset is from the file's start */
 };
-#define tyr_aot_open_opts__last_field diag
 
 /**
  * @brief Map an .aot file read-only and verify it: header, section table, strings, targets,
@@ -212,7 +210,6 @@ struct tyr_aot_attach_opts {
     const char *const *paths;
     uint32_t npaths;
 };
-#define tyr_aot_attach_opts__last_field npaths
 
 /**
  * @brief Check each target's build-id against the file on disk, load the BPF program, fill

@@ -71,7 +71,6 @@ struct tyr_write_opts {
     uint32_t *map;
     size_t map_len;
 };
-#define tyr_write_opts__last_field map_len
 
 /**
  * @brief Serialize a registry (building or mapped) into a new memory buffer.
@@ -130,7 +129,6 @@ struct tyr_load_opts {
     const char *section; /* ELF: section name; NULL = ".tyr". Not retained */
     tyr_diag *diag;      /* optional: filled on failure (offset is from the blob's start) */
 };
-#define tyr_load_opts__last_field diag
 
 /**
  * @brief Map a blob read-only (mmap PROT_READ, MAP_PRIVATE) and verify it.

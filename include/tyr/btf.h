@@ -69,7 +69,6 @@ struct tyr_btf_opts {
     tyr_btf *base;  /* split BTF: the handle of the BTF it is layered on; not owned */
     tyr_diag *diag; /* optional: filled on failure */
 };
-#define tyr_btf_opts__last_field diag
 
 /**
  * @brief Open BTF from a file: raw BTF or an ELF file with a .BTF section (libbpf's

@@ -71,7 +71,6 @@ struct tyr_dwarf_opts {
     int (*debuginfod_progress)(void *arg, long done, long total);
     void *debuginfod_progress_arg;
 };
-#define tyr_dwarf_opts__last_field debuginfod_progress_arg
 
 /**
  * @brief Open an ELF executable, shared object or separate debug file by path.
@@ -199,7 +198,6 @@ struct tyr_dwarf_all_opts {
     uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
     tyr_diag *diag;                 /* optional: filled on failure */
 };
-#define tyr_dwarf_all_opts__last_field diag
 
 /**
  * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with

@@ -87,7 +87,6 @@ struct tyr_dump_opts {
     uint32_t nroots;
     const tyr_type *roots; /* nroots handles; NULL when nroots is 0 */
 };
-#define tyr_dump_opts__last_field roots
 
 /**
  * @brief Write C declarations that a C compiler (gcc, clang; GNU C for attributes) accepts,
@@ -152,7 +151,6 @@ struct tyr_decode_opts {
     uint32_t max_depth; /* records/arrays nested deeper give TYR_EDEPTH; 0: the default 32;
                            at most TYR_DECODE_DEPTH_MAX */
 };
-#define tyr_decode_opts__last_field max_depth
 
 /**
  * @brief Print the value of type t held in data[0, len) the way bpftrace prints records:

@@ -39,7 +39,6 @@ struct tyr_registry_opts {
     uint32_t pointer_size; /* bytes of a pointer: 8 (default when 0) or 4 */
     uint32_t type_hint;    /* expected number of types, to size the arena once (0: small) */
 };
-#define tyr_registry_opts__last_field type_hint
 
 /**
  * @brief Create an empty registry in building mode (it holds void, id 0).

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "btf_internal.h"
+#include "../opts.h"
 
 int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
 {
@@ -56,13 +57,7 @@ static int check_opts(const struct tyr_btf_opts *opts)
 {
     if (!opts)
         return 0;
-    if (opts->sz < sizeof(size_t))
-        return TYR_EINVAL;
-    /* A newer caller's bytes past the fields known here must be zero. */
-    for (size_t i = sizeof(*opts); i < opts->sz; i++)
-        if (((const unsigned char *)opts)[i])
-            return TYR_EINVAL;
-    return 0;
+    return tyr__opts_valid(opts, sizeof(*opts)) ? 0 : TYR_EINVAL;
 }
 
 /* Takes ownership of btf (freed on failure too). */
@@ -95,11 +90,11 @@ static int wrap(struct btf *btf, tyr_btf *base, const char *what, tyr_diag *diag
 /* Field reads past opts->sz are not done: opts with a smaller sz have no base/diag. */
 static tyr_btf *opt_base(const struct tyr_btf_opts *o)
 {
-    return o && o->sz >= offsetof(struct tyr_btf_opts, base) + sizeof o->base ? o->base : NULL;
+    return TYR__OPT(o, tyr_btf_opts, base, NULL);
 }
 static tyr_diag *opt_diag(const struct tyr_btf_opts *o)
 {
-    return o && o->sz >= offsetof(struct tyr_btf_opts, diag) + sizeof o->diag ? o->diag : NULL;
+    return TYR__OPT(o, tyr_btf_opts, diag, NULL);
 }
 
 /* Owner: the caller, through tyr_btf_free(). */
