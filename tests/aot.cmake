@@ -71,6 +71,12 @@ if(TYR_AOT_GCC)
     sh $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/aot_clone ${TYR_AOT_TEST_DIR}/clone.aot)
   set_tests_properties(tool_aot_clone_plan PROPERTIES LABELS "aot;tool" PASS_REGULAR_EXPRESSION
     "probe 0: scale\\.constprop\\.[0-9]+ at file offset 0x[0-9a-f]+.*arg +struct Big \\* b: rdi.*arg +int k: not captured \\(not passed to the clone: DWARF says it is the constant 2\\)")
+  # The clone named by its own symbol gets the same plan, not the ABI's (which would read k
+  # from rsi).
+  add_test(NAME tool_aot_clone_named COMMAND sh -c "\"$1\" aot build \"$2\" scale.constprop.0 -o \"$3\" >/dev/null && \"$1\" aot stats \"$3\""
+    sh $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/aot_clone ${TYR_AOT_TEST_DIR}/clone_named.aot)
+  set_tests_properties(tool_aot_clone_named PROPERTIES LABELS "aot;tool" PASS_REGULAR_EXPRESSION
+    "arg +int k: not captured \\(not passed to the clone: DWARF says it is the constant 2\\)")
   add_executable(test_aot_clone_run ${CMAKE_CURRENT_SOURCE_DIR}/aot/test_aot_clone_run.c)
   target_link_libraries(test_aot_clone_run PRIVATE tyr_aot_static PkgConfig::CMOCKA)
   add_test(NAME test_aot_clone_run COMMAND test_aot_clone_run $<TARGET_FILE:tyr_tool>

@@ -43,6 +43,16 @@ static const char aot_help[] =
 
 /* ---- build ------------------------------------------------------------------------------ */
 
+/* Whether a symbol is a compiler clone of a function: name.isra.N, .constprop.N, .part.N,
+ * .cold (C and C++ symbols have no '.' of their own). */
+static bool is_clone_symbol(const char *sym)
+{
+    const char *dot = strchr(sym, '.');
+    return dot && dot != sym &&
+           (strstr(dot, ".isra") || strstr(dot, ".constprop") || strstr(dot, ".part") ||
+            strstr(dot, ".cold"));
+}
+
 /* Where each parameter of the compiler clone `clone` is at its entry, from its DWARF.
  * *out is owned by the caller (free()); the names in it by dw. */
 static int clone_locations(tyr_dwarf *dw, const char *clone, tyr_dwarf_param_loc **out,
@@ -180,6 +190,25 @@ static int aot_build(int argc, char **argv)
         if (err) {
             rc = tool_fail("%s: %s", bin, diag.what[0] ? diag.what : tyr_strerror(err));
             goto free_all;
+        }
+        if (!s->entry_locs && is_clone_symbol(names[i])) {
+            /* A clone named directly: its parameters are where its DWARF says, not the ABI. */
+            if (ret || strstr(strchr(names[i], '.'), ".cold")) {
+                rc = tool_fail("%s: %s is a compiler clone: %s", bin, names[i],
+                               ret ? "it may return other than its signature says, so its "
+                                     "return value is not probed"
+                                   : "a split-off cold part, not a function's entry");
+                goto free_all;
+            }
+            memset(&diag, 0, sizeof(diag));
+            err = clone_locations(dw, names[i], &locs[i], &nlocs[i], &diag);
+            if (err) {
+                rc = tool_fail("%s: %s: %s", bin, names[i],
+                               diag.what[0] ? diag.what : tyr_strerror(err));
+                goto free_all;
+            }
+            s->entry_locs = locs[i];
+            s->nentry_locs = nlocs[i];
         }
         memset(&diag, 0, sizeof(diag));
         err = tyr_dwarf_import_func(dw, reg, names[i], &s->func, &diag);
