@@ -51,9 +51,10 @@ if(TYR_AOT_GCC)
 endif()
 
 # Build-side refusals through the tool, each one line on stderr and exit 1 (tests/tool/check.sh):
-# a function that exists only as a compiler clone (gcc -O2 makes scale.constprop.0 of
-# aot_clone.c's scale), a field path through a member that is not there, a function that is
-# not there; and a usage error (exit 2).
+# a function that exists only as a compiler clone whose DWARF gives a parameter only as an
+# expression (gcc -O2 makes pick.constprop.0.isra.0 of aot_clone.c's pick), a field path through
+# a member that is not there, a function that is not there; and a usage error (exit 2). A clone
+# whose DWARF places every parameter (scale.constprop.0) is built from those places, and traced.
 if(TYR_AOT_GCC)
   add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_clone
     COMMAND ${TYR_AOT_GCC} -g -O2 -o ${TYR_AOT_TEST_DIR}/aot_clone
@@ -62,9 +63,26 @@ if(TYR_AOT_GCC)
   add_custom_target(tyr_aot_clone ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_clone)
   set(aot_check ${CMAKE_CURRENT_SOURCE_DIR}/tool/check.sh)
   add_test(NAME tool_aot_clone_refused COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
-    ${TYR_AOT_TEST_DIR}/aot_clone scale -o ${TYR_AOT_TEST_DIR}/clone.aot)
-  set_tests_properties(tool_aot_clone_refused PROPERTIES
-    PASS_REGULAR_EXPRESSION "exists only as the compiler's clone scale\\.")
+    ${TYR_AOT_TEST_DIR}/aot_clone pick -o ${TYR_AOT_TEST_DIR}/clone_refused.aot)
+  set_tests_properties(tool_aot_clone_refused PROPERTIES PASS_REGULAR_EXPRESSION
+    "pick\\.[a-z.0-9]*: parameter '(unused|p)' has no usable location at the clone's entry")
+  # The plan of the clone: b from rdi (where DWARF says, as the ABI would), k the constant 2.
+  add_test(NAME tool_aot_clone_plan COMMAND sh -c "\"$1\" aot build \"$2\" scale -o \"$3\" >/dev/null && \"$1\" aot stats \"$3\""
+    sh $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/aot_clone ${TYR_AOT_TEST_DIR}/clone.aot)
+  set_tests_properties(tool_aot_clone_plan PROPERTIES LABELS "aot;tool" PASS_REGULAR_EXPRESSION
+    "probe 0: scale\\.constprop\\.[0-9]+ at file offset 0x[0-9a-f]+.*arg +struct Big \\* b: rdi.*arg +int k: not captured \\(not passed to the clone: DWARF says it is the constant 2\\)")
+  # The clone named by its own symbol gets the same plan, not the ABI's (which would read k
+  # from rsi).
+  add_test(NAME tool_aot_clone_named COMMAND sh -c "\"$1\" aot build \"$2\" scale.constprop.0 -o \"$3\" >/dev/null && \"$1\" aot stats \"$3\""
+    sh $<TARGET_FILE:tyr_tool> ${TYR_AOT_TEST_DIR}/aot_clone ${TYR_AOT_TEST_DIR}/clone_named.aot)
+  set_tests_properties(tool_aot_clone_named PROPERTIES LABELS "aot;tool" PASS_REGULAR_EXPRESSION
+    "arg +int k: not captured \\(not passed to the clone: DWARF says it is the constant 2\\)")
+  add_executable(test_aot_clone_run ${CMAKE_CURRENT_SOURCE_DIR}/aot/test_aot_clone_run.c)
+  target_link_libraries(test_aot_clone_run PRIVATE tyr_aot_static PkgConfig::CMOCKA)
+  add_test(NAME test_aot_clone_run COMMAND test_aot_clone_run $<TARGET_FILE:tyr_tool>
+    ${TYR_AOT_TEST_DIR}/aot_clone ${TYR_AOT_TEST_DIR}/clone-run)
+  set_tests_properties(test_aot_clone_run PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77
+    LABELS "aot;nomemcheck" RUN_SERIAL ON)
   add_test(NAME tool_aot_bad_field COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build
     ${TYR_AOT_TEST_DIR}/aot_target walk --field n->nope -o ${TYR_AOT_TEST_DIR}/bad.aot)
   set_tests_properties(tool_aot_bad_field PROPERTIES PASS_REGULAR_EXPRESSION "no member 'nope'")

@@ -44,6 +44,32 @@ static const char aot_help[] =
 
 /* ---- build ------------------------------------------------------------------------------ */
 
+/* Whether a symbol is a compiler clone of a function: name.isra.N, .constprop.N, .part.N,
+ * .cold (C and C++ symbols have no '.' of their own). */
+static bool is_clone_symbol(const char *sym)
+{
+    const char *dot = strchr(sym, '.');
+    return dot && dot != sym &&
+           (strstr(dot, ".isra") || strstr(dot, ".constprop") || strstr(dot, ".part") ||
+            strstr(dot, ".cold"));
+}
+
+/* Where each parameter of the compiler clone `clone` is at its entry, from its DWARF.
+ * *out is owned by the caller (free()); the names in it by dw. */
+static int clone_locations(tyr_dwarf *dw, const char *clone, tyr_dwarf_param_loc **out,
+                           uint32_t *n, tyr_diag *diag)
+{
+    uint32_t count = 0;
+    int err = tyr_dwarf_param_locations(dw, clone, NULL, 0, &count, NULL, diag);
+    if (err)
+        return err;
+    *out = calloc(count ? count : 1, sizeof(**out));
+    if (!*out)
+        return TYR_ENOMEM;
+    *n = count;
+    return tyr_dwarf_param_locations(dw, clone, *out, count, &count, NULL, diag);
+}
+
 static int aot_build(int argc, char **argv)
 {
     enum { OPT_DEREF = 256, OPT_FIELD, OPT_NO_DEBUGINFOD };
@@ -93,7 +119,10 @@ static int aot_build(int argc, char **argv)
     tyr_diag diag = {0};
     int err;
     bool *field_used = calloc(nfields + 1, sizeof(*field_used));
-    if (!specs || !names || !pfields || !field_used) {
+    char(*clones)[128] = calloc(nprobes, sizeof(*clones));
+    tyr_dwarf_param_loc **locs = calloc(nprobes, sizeof(*locs));
+    uint32_t *nlocs = calloc(nprobes, sizeof(*nlocs));
+    if (!specs || !names || !pfields || !field_used || !clones || !locs || !nlocs) {
         rc = tool_fail("out of memory");
         goto free_all;
     }
@@ -137,9 +166,52 @@ static int aot_build(int argc, char **argv)
         s->deref = (uint32_t)deref;
         memset(&diag, 0, sizeof(diag));
         err = tyr_aot_find_symbol(abs, names[i], &s->file_offset, &diag);
+        if (err == TYR_ENOTSUP && !ret) {
+            /* Only a compiler clone exists: probe it where its DWARF says the parameters are. */
+            char why[sizeof(diag.what)];
+            snprintf(why, sizeof(why), "%s", diag.what);
+            memset(&diag, 0, sizeof(diag));
+            err = tyr_aot_find_clone(abs, names[i], clones[i], sizeof(clones[i]),
+                                     &s->file_offset, &diag);
+            if (err) {
+                rc = tool_fail("%s: %s", bin, err == TYR_ENOTSUP || !diag.what[0] ? why
+                                                                                    : diag.what);
+                goto free_all;
+            }
+            memset(&diag, 0, sizeof(diag));
+            err = clone_locations(dw, clones[i], &locs[i], &nlocs[i], &diag);
+            if (err) {
+                rc = tool_fail("%s: %s exists only as the compiler's clone %s: %s", bin,
+                               names[i], clones[i],
+                               diag.what[0] ? diag.what : tyr_strerror(err));
+                goto free_all;
+            }
+            s->symbol = clones[i];
+            s->entry_locs = locs[i];
+            s->nentry_locs = nlocs[i];
+        }
         if (err) {
             rc = tool_fail("%s: %s", bin, diag.what[0] ? diag.what : tyr_strerror(err));
             goto free_all;
+        }
+        if (!s->entry_locs && is_clone_symbol(names[i])) {
+            /* A clone named directly: its parameters are where its DWARF says, not the ABI. */
+            if (ret || strstr(strchr(names[i], '.'), ".cold")) {
+                rc = tool_fail("%s: %s is a compiler clone: %s", bin, names[i],
+                               ret ? "it may return other than its signature says, so its "
+                                     "return value is not probed"
+                                   : "a split-off cold part, not a function's entry");
+                goto free_all;
+            }
+            memset(&diag, 0, sizeof(diag));
+            err = clone_locations(dw, names[i], &locs[i], &nlocs[i], &diag);
+            if (err) {
+                rc = tool_fail("%s: %s: %s", bin, names[i],
+                               diag.what[0] ? diag.what : tyr_strerror(err));
+                goto free_all;
+            }
+            s->entry_locs = locs[i];
+            s->nentry_locs = nlocs[i];
         }
         memset(&diag, 0, sizeof(diag));
         err = tyr_dwarf_import_func(dw, reg, names[i], &s->func, &diag);
@@ -211,6 +283,12 @@ free_all:
         for (size_t i = 0; i < nprobes; i++)
             free(names[i]);
     free(names);
+    if (locs)
+        for (size_t i = 0; i < nprobes; i++)
+            free(locs[i]);
+    free(locs);
+    free(nlocs);
+    free(clones);
     free(specs);
     free(field_used);
     free(abs);

@@ -55,6 +55,11 @@ struct tyr_aot_probe_spec {
     uint32_t deref;            /* pointer-to-record arguments followed this many levels (0, 1) */
     const char *const *fields; /* "n->next->val" paths, captured and printed after the args */
     size_t nfields;
+    /* A compiler clone's parameters at its entry, from its DWARF (tyr_dwarf_param_locations),
+     * matched to func's parameters by name: the plan reads them there instead of where the
+     * ABI puts the signature's. NULL: the ABI's places. */
+    const struct tyr_dwarf_param_loc *entry_locs;
+    uint32_t nentry_locs;
 };
 
 struct tyr_aot_write_opts {
@@ -265,6 +270,18 @@ TYR_API int tyr_aot_read_build_id(const char *path, uint8_t *buf, size_t cap, si
  */
 TYR_API int tyr_aot_find_symbol(const char *path, const char *name, uint64_t *file_offset,
                                 tyr_diag *diag);
+
+/**
+ * @brief The compiler clone (name.isra.N, name.constprop.N, name.part.N) that exists in place
+ *        of a function `name` the binary has no symbol for, and its first instruction's file
+ *        offset: the symbol a probe attaches to when the clone's DWARF says where each
+ *        parameter is at its entry (tyr_dwarf_param_locations).
+ * @param clone [out] its symbol, NUL-terminated, cut to clone_cap bytes.
+ * @return 0; TYR_ENOENT (no clone: `name` itself exists, or neither does); TYR_ENOTSUP (only
+ *         a split-off cold part, name.cold, exists: diag says so); TYR_ENOTELF; TYR_EIO.
+ */
+TYR_API int tyr_aot_find_clone(const char *path, const char *name, char *clone,
+                               size_t clone_cap, uint64_t *file_offset, tyr_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -14,7 +14,8 @@
 struct aot_plan_value {
     struct aot_value v; /* name/why string offsets are filled by the writer */
     char *name;         /* owned by the plan (malloc) */
-    const char *why;    /* static text, or "" */
+    const char *why;    /* static text, "", or why_owned */
+    char *why_owned;    /* a why made for this value (a clone's constant); owned, or NULL */
 };
 
 struct aot_probe_plan {

@@ -12,6 +12,11 @@
  * which a uprobe cannot read: they are recorded as not captured (or read from the stack once
  * the eight xmm registers are used up). A MEMORY return value takes rdi for its hidden
  * pointer. Stack arguments are 8-aligned (16 for 16-aligned types), the first at rsp + 8.
+ *
+ * A compiler clone (.isra, .constprop, .part) does not take its parameters where the ABI puts
+ * the source signature's: its plan reads each one where the clone's DWARF says it is at the
+ * entry pc (spec->entry_locs), a register or a stack slot; one the clone does not receive
+ * (dropped, optimized out, a propagated constant) is recorded as not captured, with why.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <string.h>
 
 #include "aot_internal.h"
+#include "tyr/dwarf.h"
 
 enum cls { CLS_NONE = 0, CLS_INTEGER, CLS_SSE, CLS_MEMORY };
 
@@ -269,6 +275,123 @@ static int place_arg(struct builder *b, const tyr_param_info *pi, unsigned *gpr,
     return 0;
 }
 
+/* DWARF's x86-64 register numbers of the registers an item can start from. */
+static int aot_reg_of_dwarf(unsigned dwarf_reg)
+{
+    switch (dwarf_reg) {
+    case 5: return AOT_REG_RDI;
+    case 4: return AOT_REG_RSI;
+    case 1: return AOT_REG_RDX;
+    case 2: return AOT_REG_RCX;
+    case 8: return AOT_REG_R8;
+    case 9: return AOT_REG_R9;
+    case 0: return AOT_REG_RAX;
+    case 7: return AOT_REG_RSP;
+    default: return -1;
+    }
+}
+
+/* A clone's parameter, from where its DWARF says it is at the clone's entry. A location the
+ * capture items cannot read is refused, naming the parameter: never guessed. */
+static int place_from_dwarf(struct builder *b, const tyr_param_info *pi,
+                            const tyr_dwarf_param_loc *dl, struct arg_loc *loc)
+{
+    const char *name = pi->name[0] ? pi->name : "?";
+    memset(loc, 0, sizeof(*loc));
+    if (!dl)
+        return aot_diag(b->diag, TYR_ENOTSUP, 0,
+                        "%s: parameter '%s' has no location in the clone's DWARF", b->fn, name);
+    uint64_t size = tyr_type_size(b->reg, pi->type);
+    uint32_t neb;
+    bool mixed;
+    enum cls c = classify(b->reg, pi->type, &neb, &mixed);
+    int err;
+    struct aot_plan_value *v;
+    switch (dl->kind) {
+    case TYR_DWARF_LOC_UNAVAILABLE:
+        if ((err = add_value(b, TYR_AOT_ARG, name, pi->type, &v)))
+            return err;
+        not_captured(v, dl->flags & TYR_DWARF_LOC_DROPPED
+                            ? "dropped by the compiler's clone"
+                            : "optimized out at the clone's entry (DWARF gives no location)");
+        return 0;
+    case TYR_DWARF_LOC_CONST: {
+        if ((err = add_value(b, TYR_AOT_ARG, name, pi->type, &v)))
+            return err;
+        char buf[96];
+        snprintf(buf, sizeof(buf), "not passed to the clone: DWARF says it is the constant %lld",
+                 (long long)dl->value);
+        v->why_owned = strdup(buf);
+        if (!v->why_owned)
+            return TYR_ENOMEM;
+        not_captured(v, v->why_owned);
+        return 0;
+    }
+    case TYR_DWARF_LOC_REG: {
+        int r = aot_reg_of_dwarf(dl->reg);
+        if (r < 0 || r == AOT_REG_RSP || c != CLS_INTEGER || mixed || neb != 1)
+            return aot_diag(b->diag, TYR_ENOTSUP, 0,
+                            "%s: parameter '%s' is in DWARF register %u at the clone's entry, "
+                            "which a capture item cannot read as its type", b->fn, name,
+                            (unsigned)dl->reg);
+        if ((err = add_value(b, TYR_AOT_ARG, name, pi->type, &v)))
+            return err;
+        v->v.where = TYR_AOT_IN_REGS;
+        v->v.nregs = 1;
+        v->v.regs[0] = (uint32_t)r;
+        if ((err = reserve(b, v, size)))
+            return err;
+        struct aot_item it = {.reg = (unsigned char)r, .mode = AOT_ITEM_VALUE,
+                              .size = (uint32_t)size, .dst = v->v.data_off};
+        if ((err = add_item(b, v, it)))
+            return err;
+        loc->captured = true;
+        loc->reg = (unsigned char)r;
+        return 0;
+    }
+    case TYR_DWARF_LOC_STACK: {
+        /* The CFA at the entry instruction is rsp + 8, the first stack argument's address. */
+        int64_t off = dl->base == TYR_DWARF_LOC_CFA ? dl->offset
+                      : dl->base == 7               ? dl->offset - 8
+                                                    : INT64_MIN;
+        if (off == INT64_MIN || off < 0 || off > INT32_MAX - 8 || !size ||
+            size > TYR_AOT_CAPTURE_CAP)
+            return aot_diag(b->diag, TYR_ENOTSUP, 0,
+                            "%s: parameter '%s' is in memory at DWARF register %u%+lld at the "
+                            "clone's entry, which a capture item cannot read", b->fn, name,
+                            (unsigned)dl->base, (long long)dl->offset);
+        if ((err = add_value(b, TYR_AOT_ARG, name, pi->type, &v)))
+            return err;
+        v->v.where = TYR_AOT_ON_STACK;
+        v->v.stack_offset = off;
+        if ((err = reserve(b, v, size)))
+            return err;
+        struct aot_item it = {.reg = AOT_REG_RSP, .mode = AOT_ITEM_MEMORY, .size = (uint32_t)size,
+                              .dst = v->v.data_off, .off = (int)(8 + off)};
+        if ((err = add_item(b, v, it)))
+            return err;
+        loc->captured = true;
+        loc->on_stack = true;
+        loc->stack_off = off;
+        return 0;
+    }
+    default:
+        return aot_diag(b->diag, TYR_ENOTSUP, 0,
+                        "%s: parameter '%s' has no usable location at the clone's entry: DWARF "
+                        "gives an expression", b->fn, name);
+    }
+}
+
+/* The DWARF location of parameter i named `name`: by name, or by position when unnamed. */
+static const tyr_dwarf_param_loc *entry_loc(const struct tyr_aot_probe_spec *spec, uint32_t i,
+                                            const char *name)
+{
+    for (uint32_t k = 0; k < spec->nentry_locs; k++)
+        if (name[0] ? !strcmp(spec->entry_locs[k].name, name) : k == i)
+            return &spec->entry_locs[k];
+    return NULL;
+}
+
 /* The record a pointer type points to (typedefs and qualifiers resolved), or 0. */
 static tyr_type pointee_record(const tyr_registry *reg, tyr_type ptr)
 {
@@ -491,7 +614,10 @@ int aot_plan_probe(const tyr_registry *reg, const struct tyr_aot_probe_spec *spe
     for (uint32_t i = 0; i < fi.count && !err; i++) {
         if ((err = tyr_param_at(reg, spec->func, i, &params[i])))
             break;
-        err = place_arg(&b, &params[i], &gpr, &sse, &stack, &locs[i]);
+        if (spec->entry_locs)
+            err = place_from_dwarf(&b, &params[i], entry_loc(spec, i, params[i].name), &locs[i]);
+        else
+            err = place_arg(&b, &params[i], &gpr, &sse, &stack, &locs[i]);
         if (!err && spec->deref)
             err = add_deref(&b, &params[i], &locs[i]);
     }
@@ -507,8 +633,10 @@ done:
 
 void aot_plan_free(struct aot_probe_plan *p)
 {
-    for (size_t i = 0; i < p->nvalues; i++)
+    for (size_t i = 0; i < p->nvalues; i++) {
         free(p->values[i].name);
+        free(p->values[i].why_owned);
+    }
     free(p->values);
     memset(p, 0, sizeof(*p));
 }

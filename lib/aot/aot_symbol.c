@@ -41,7 +41,9 @@ static int vaddr_to_offset(Elf *e, uint64_t vaddr, uint64_t *off)
     return TYR_ENOENT;
 }
 
-int tyr_aot_find_symbol(const char *path, const char *name, uint64_t *file_offset, tyr_diag *diag)
+/* The symbol `name`, or ENOTSUP with the name of the first clone of it in clone[]. */
+static int find_symbol(const char *path, const char *name, uint64_t *file_offset, char *clone,
+                       size_t clone_cap, tyr_diag *diag)
 {
     if (!path || !name || !*name || !file_offset)
         return TYR_EINVAL;
@@ -52,7 +54,7 @@ int tyr_aot_find_symbol(const char *path, const char *name, uint64_t *file_offse
         return aot_diag(diag, TYR_EIO, 0, "%s", "cannot open the binary");
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     int err = TYR_ENOENT;
-    char clone[128] = "";
+    clone[0] = '\0';
     if (!e || elf_kind(e) != ELF_K_ELF) {
         err = TYR_ENOTELF;
         goto out;
@@ -84,7 +86,7 @@ int tyr_aot_find_symbol(const char *path, const char *name, uint64_t *file_offse
                     break;
                 }
                 if (!clone[0] && is_clone_of(sname, name))
-                    snprintf(clone, sizeof(clone), "%s", sname);
+                    snprintf(clone, clone_cap, "%s", sname);
             }
         }
     }
@@ -100,4 +102,27 @@ out:
         elf_end(e);
     close(fd);
     return err;
+}
+
+int tyr_aot_find_symbol(const char *path, const char *name, uint64_t *file_offset, tyr_diag *diag)
+{
+    char clone[128];
+    return find_symbol(path, name, file_offset, clone, sizeof(clone), diag);
+}
+
+int tyr_aot_find_clone(const char *path, const char *name, char *clone, size_t clone_cap,
+                       uint64_t *file_offset, tyr_diag *diag)
+{
+    if (!clone || !clone_cap)
+        return TYR_EINVAL;
+    int err = find_symbol(path, name, file_offset, clone, clone_cap, diag);
+    if (err != TYR_ENOTSUP)
+        return err ? err : TYR_ENOENT; /* the function itself exists: not only a clone */
+    /* A split-off cold tail is not the function's entry: there is nothing to probe. */
+    if (strstr(clone + strlen(name), ".cold"))
+        return TYR_ENOTSUP;
+    char again[128];
+    tyr_diag d = {0};
+    err = find_symbol(path, clone, file_offset, again, sizeof(again), &d);
+    return err ? aot_diag(diag, err, d.offset, "%s", d.what) : 0;
 }

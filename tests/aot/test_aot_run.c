@@ -5,7 +5,7 @@
  * through libbpf. The target prints, before each probed call, the line the runtime must print
  * for it (from its own data); every such line must come out of the runtime exactly once, and
  * nothing else. Also: the capture plans the build classified (registers, stack offsets, what
- * is not captured), a build-id mismatch, and a clone refused at build time.
+ * is not captured), a build-id mismatch.
  *
  * Under load (tests/aot/aot_load.c: two threads calling hit() a known number of times): seen +
  * lost equals the calls the target counted, with a ring buffer small enough to overflow and
