@@ -120,14 +120,25 @@ static int print_bitfield(struct dec *d, const struct tyr_rec_type *r, uint64_t 
 static void print_float(struct dec *d, const struct tyr_rec_type *r, uint64_t off)
 {
     const unsigned char *p = d->data + off;
-    if (r->size == 4) {
-        float f;
-        memcpy(&f, p, 4);
-        tyr__out_printf(d->o, "%.9g", (double)f);
-    } else if (r->size == 8) {
+    if (r->size == 4 || r->size == 8) {
+        /* "%.9g" for a float, "%.17g" for a double: without printf where the digits allow. */
         double f;
-        memcpy(&f, p, 8);
-        tyr__out_printf(d->o, "%.17g", f);
+        int prec;
+        if (r->size == 4) {
+            float f4;
+            memcpy(&f4, p, 4);
+            f = (double)f4;
+            prec = 9;
+        } else {
+            memcpy(&f, p, 8);
+            prec = 17;
+        }
+        char b[32];
+        size_t n = tyr__fmt_g(b, f, prec);
+        if (n)
+            tyr__out_write(d->o, b, n);
+        else
+            tyr__out_printf(d->o, "%.*g", prec, f);
 #if LDBL_MANT_DIG == 64
     } else if (r->count == 80 && sizeof(long double) == 16) {
         long double f;
