@@ -103,6 +103,15 @@ TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
 
+/*
+ * lib/decode.c: tyr_decode into a writer the caller owns (a runtime printing a line of
+ * several values), max_depth as tyr_decode_opts gives it (1 to TYR_DECODE_DEPTH_MAX). Nothing
+ * is written when the arguments or the value's size are refused; on an error while printing,
+ * what was printed stays in o. Returns tyr_decode's error, else o->err.
+ */
+TYR_HIDDEN int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data,
+                               size_t len, uint32_t max_depth, struct tyr_out *o);
+
 /* lib/select.c: NULL or a valid tyr_dump_opts (0 or TYR_EINVAL). */
 TYR_HIDDEN int tyr__dump_opts_check(const struct tyr_dump_opts *o);
 /* Mark in[id] = 1 for every selected type (in: ntypes zeroed bytes; id 0 never). Every type
