@@ -12,12 +12,15 @@
  *     function unpaced, the runtime pinned to CPU 0, its output to /dev/null: calls per second
  *     and lost events.
  * Parts 2 and 3 need root and a kernel that loads BPF; they say so and are left out otherwise.
+ * `bench_aot RUNS decode[3|50] [EVENTS]` runs part 1 alone (both records, or the 3- or the
+ * 50-field one), EVENTS per run: what callgrind counts.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +56,7 @@ static char dir[] = "/tmp/tyr-bench-aot-XXXXXX";
 
 /* ---- 1. decode cost ------------------------------------------------------------------------- */
 
-static int decode_cost(int runs)
+static int decode_cost(int runs, int n, int only)
 {
     tyr_registry *reg;
     tyr_type i32, i64, dbl, p3, p50, proto, f3, f50;
@@ -94,7 +97,8 @@ static int decode_cost(int runs)
         fprintf(stderr, "bench_aot: writing %s: %s\n", path, tyr_strerror(err));
         return 1;
     }
-    printf("decode cost per event (tyr_aot_event_print to text, one core, %d runs of 1M):\n", runs);
+    printf("decode cost per event (tyr_aot_event_print to text, one core, %d runs of %d):\n", runs,
+           n);
     /* Plausible values: the pointer, then S3 {a = 123456789, b = -42, c = 0.25} or S50's
      * fields 0, 1000, 2000, ... (digits, not bignum-sized doubles, are what a trace prints). */
     uint8_t data[512] = {0};
@@ -106,6 +110,8 @@ static int decode_cost(int runs)
     struct tyr_buf buf = {0};
     tyr_sink sink = tyr_sink_buf(&buf);
     for (uint32_t p = 0; p < 2; p++) {
+        if (only >= 0 && (int)p != only)
+            continue;
         tyr_aot_probe_info pi;
         tyr_aot_probe_get(aot, p, &pi);
         tyr_aot_value_info deref;
@@ -122,7 +128,6 @@ static int decode_cost(int runs)
         }
         tyr_aot_event ev = {.probe = p, .data = data, .data_len = pi.data_len};
         double ns[32];
-        const int n = 1000000;
         for (int r = 0; r < runs; r++) {
             double t0 = now();
             for (int i = 0; i < n; i++) {
@@ -302,15 +307,24 @@ int main(int argc, char **argv)
     int runs = argc > 1 ? atoi(argv[1]) : 5;
     if (runs < 1 || runs > 31)
         runs = 5;
+    /* `bench_aot RUNS decode[3|50] [EVENTS]`: part 1 alone, both records or one (for
+     * callgrind: EVENTS per run). */
+    bool decode_only = argc > 2 && !strncmp(argv[2], "decode", 6);
+    int only = !decode_only ? -1 : !strcmp(argv[2], "decode3") ? 0 : !strcmp(argv[2], "decode50") ? 1 : -1;
+    int events = decode_only && argc > 3 ? atoi(argv[3]) : 1000000;
+    if (events < 1)
+        events = 1000000;
     if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 1;
     }
     printf("bench_aot: the AOT runtime\n");
-    if (decode_cost(runs))
+    if (decode_cost(runs, events, only))
         return 1;
     struct stat st;
-    if (geteuid() != 0 || stat("/sys/bus/event_source/devices/uprobe", &st))
+    if (decode_only)
+        ;
+    else if (geteuid() != 0 || stat("/sys/bus/event_source/devices/uprobe", &st))
         printf("\nleft out: start-up and event rate need root and a uprobe PMU\n");
     else {
         startup(runs);

@@ -120,14 +120,25 @@ static int print_bitfield(struct dec *d, const struct tyr_rec_type *r, uint64_t 
 static void print_float(struct dec *d, const struct tyr_rec_type *r, uint64_t off)
 {
     const unsigned char *p = d->data + off;
-    if (r->size == 4) {
-        float f;
-        memcpy(&f, p, 4);
-        tyr__out_printf(d->o, "%.9g", (double)f);
-    } else if (r->size == 8) {
+    if (r->size == 4 || r->size == 8) {
+        /* "%.9g" for a float, "%.17g" for a double: without printf where the digits allow. */
         double f;
-        memcpy(&f, p, 8);
-        tyr__out_printf(d->o, "%.17g", f);
+        int prec;
+        if (r->size == 4) {
+            float f4;
+            memcpy(&f4, p, 4);
+            f = (double)f4;
+            prec = 9;
+        } else {
+            memcpy(&f, p, 8);
+            prec = 17;
+        }
+        char b[32];
+        size_t n = tyr__fmt_g(b, f, prec);
+        if (n)
+            tyr__out_write(d->o, b, n);
+        else
+            tyr__out_printf(d->o, "%.*g", prec, f);
 #if LDBL_MANT_DIG == 64
     } else if (r->count == 80 && sizeof(long double) == 16) {
         long double f;
@@ -304,15 +315,12 @@ static int check_opts(const struct tyr_decode_opts *opts, uint32_t *max_depth)
     return 0;
 }
 
-int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len,
-               const struct tyr_decode_opts *opts, const tyr_sink *sink)
+int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_t len,
+                    uint32_t max_depth, struct tyr_out *o)
 {
-    uint32_t max_depth;
     int err;
-    if (!reg || !sink || !sink->write || (!data && len))
+    if (!reg || !o || (!data && len) || !max_depth || max_depth > TYR_DECODE_DEPTH_MAX)
         return TYR_EINVAL;
-    if ((err = check_opts(opts, &max_depth)))
-        return err;
     const struct tyr_rec_type *top = tyr__type(reg, t.id);
     if (!top)
         return TYR_EHANDLE;
@@ -332,9 +340,6 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
     struct frame *stack = small;
     if (max_depth > TYR_DECODE_DEPTH_DEFAULT && !(stack = malloc(sizeof(*stack) * max_depth)))
         return TYR_ENOMEM;
-    struct tyr_out out;
-    struct tyr_out *o = &out;
-    tyr__out_init(o, sink);
     struct dec d = {reg, data, len, o};
     uint32_t depth = 0;
     err = print_value(&d, t.id, 0, 0, 0, stack, &depth, max_depth);
@@ -383,8 +388,23 @@ int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len
             err = print_value(&d, f->elem, off, 0, 0, stack, &depth, max_depth);
         }
     }
-    int oerr = tyr__out_finish(o);
     if (stack != small)
         free(stack);
+    return err ? err : o->err;
+}
+
+int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, size_t len,
+               const struct tyr_decode_opts *opts, const tyr_sink *sink)
+{
+    uint32_t max_depth;
+    int err;
+    if (!reg || !sink || !sink->write || (!data && len))
+        return TYR_EINVAL;
+    if ((err = check_opts(opts, &max_depth)))
+        return err;
+    struct tyr_out out;
+    tyr__out_init(&out, sink);
+    err = tyr__decode_out(reg, t, data, len, max_depth, &out);
+    int oerr = tyr__out_finish(&out);
     return err ? err : oerr;
 }

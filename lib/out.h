@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "internal.h"
 #include "tyr/format.h"
@@ -36,13 +37,47 @@ static inline void tyr__out_init(struct tyr_out *o, const tyr_sink *sink)
 
 /* Pass buffered bytes to the sink. */
 TYR_HIDDEN void tyr__out_flush(struct tyr_out *o);
-TYR_HIDDEN void tyr__out_write(struct tyr_out *o, const char *s, size_t n);
-TYR_HIDDEN void tyr__out_puts(struct tyr_out *o, const char *s);
+/* tyr__out_write for bytes that do not fit in what is left of the buffer. */
+TYR_HIDDEN void tyr__out_write_slow(struct tyr_out *o, const char *s, size_t n);
+
+/*
+ * Inline: a decoder writes a handful of short pieces per value. Bytes written after an error
+ * land in the buffer but never reach the sink: flushing does nothing once err is set.
+ */
+static inline void tyr__out_write(struct tyr_out *o, const char *s, size_t n)
+{
+    if (n <= sizeof(o->buf) - o->len) {
+        memcpy(o->buf + o->len, s, n);
+        o->len += n;
+    } else {
+        tyr__out_write_slow(o, s, n);
+    }
+}
+
+static inline void tyr__out_puts(struct tyr_out *o, const char *s)
+{
+    tyr__out_write(o, s, strlen(s));
+}
+
+static inline void tyr__out_char(struct tyr_out *o, char c)
+{
+    if (o->len < sizeof(o->buf))
+        o->buf[o->len++] = c;
+    else
+        tyr__out_write_slow(o, &c, 1);
+}
+
 TYR_HIDDEN void tyr__out_printf(struct tyr_out *o, const char *fmt, ...) TYR_PRINTF(2, 3);
 /* Integers without printf: decimal unsigned and signed, and "0x" hex. */
 TYR_HIDDEN void tyr__out_u64(struct tyr_out *o, uint64_t v);
 TYR_HIDDEN void tyr__out_i64(struct tyr_out *o, int64_t v);
 TYR_HIDDEN void tyr__out_hex(struct tyr_out *o, uint64_t v);
+/*
+ * printf's "%.<prec>g" of v (prec 1 to 17) into out (at least 32 bytes), not terminated;
+ * returns its length, or 0 where the exact digits need more than 128-bit arithmetic (below
+ * about 1e-6 or above about 1e38, subnormals) or v is inf or nan: then use snprintf.
+ */
+TYR_HIDDEN size_t tyr__fmt_g(char *out, double v, int prec);
 /* n spaces. */
 TYR_HIDDEN void tyr__out_indent(struct tyr_out *o, unsigned n);
 /* Flush, and return the sticky error (0 if none). */
@@ -67,6 +102,15 @@ TYR_HIDDEN void tyr__str_append(struct tyr_str *d, const char *s, size_t n);
 TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
+
+/*
+ * lib/decode.c: tyr_decode into a writer the caller owns (a runtime printing a line of
+ * several values), max_depth as tyr_decode_opts gives it (1 to TYR_DECODE_DEPTH_MAX). Nothing
+ * is written when the arguments or the value's size are refused; on an error while printing,
+ * what was printed stays in o. Returns tyr_decode's error, else o->err.
+ */
+TYR_HIDDEN int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data,
+                               size_t len, uint32_t max_depth, struct tyr_out *o);
 
 /* lib/select.c: NULL or a valid tyr_dump_opts (0 or TYR_EINVAL). */
 TYR_HIDDEN int tyr__dump_opts_check(const struct tyr_dump_opts *o);

@@ -82,7 +82,7 @@ void tyr__out_flush(struct tyr_out *o)
     o->len = 0;
 }
 
-void tyr__out_write(struct tyr_out *o, const char *s, size_t n)
+void tyr__out_write_slow(struct tyr_out *o, const char *s, size_t n)
 {
     while (n && !o->err) {
         size_t room = sizeof(o->buf) - o->len;
@@ -96,11 +96,6 @@ void tyr__out_write(struct tyr_out *o, const char *s, size_t n)
         s += c;
         n -= c;
     }
-}
-
-void tyr__out_puts(struct tyr_out *o, const char *s)
-{
-    tyr__out_write(o, s, strlen(s));
 }
 
 void tyr__out_printf(struct tyr_out *o, const char *fmt, ...)
@@ -132,25 +127,46 @@ void tyr__out_printf(struct tyr_out *o, const char *fmt, ...)
     free(big);
 }
 
+/* "00" to "99": two digits per division. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* v in decimal, ending at end; returns where it starts (20 bytes before end hold any v). */
+static char *u64_digits(char *end, uint64_t v)
+{
+    char *p = end;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return p;
+}
+
 void tyr__out_u64(struct tyr_out *o, uint64_t v)
 {
     char b[20];
-    size_t i = sizeof(b);
-    do {
-        b[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    tyr__out_write(o, b + i, sizeof(b) - i);
+    char *p = u64_digits(b + sizeof(b), v);
+    tyr__out_write(o, p, (size_t)(b + sizeof(b) - p));
 }
 
 void tyr__out_i64(struct tyr_out *o, int64_t v)
 {
-    if (v < 0) {
-        tyr__out_write(o, "-", 1);
-        tyr__out_u64(o, (uint64_t)0 - (uint64_t)v); /* INT64_MIN too */
-    } else {
-        tyr__out_u64(o, (uint64_t)v);
-    }
+    char b[21];
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v; /* INT64_MIN too */
+    char *p = u64_digits(b + sizeof(b), u);
+    if (v < 0)
+        *--p = '-';
+    tyr__out_write(o, p, (size_t)(b + sizeof(b) - p));
 }
 
 void tyr__out_hex(struct tyr_out *o, uint64_t v)

@@ -6,32 +6,76 @@
  * `walk() = 3` for a return probe. What was not captured or could not be read says so in
  * angle brackets; nothing is guessed.
  */
-#include <stdio.h>
 #include <string.h>
 
+#include "../out.h"
 #include "aot_internal.h"
 #include "tyr/format.h"
 
-static int put(const tyr_sink *s, const char *str)
+/*
+ * The line is built in one buffered writer and reaches the sink in one write (more only past
+ * 4 KiB), the values decoded straight into it: a runtime prints every event this way.
+ */
+static void put(struct tyr_out *o, const char *str)
 {
-    size_t n = strlen(str);
-    return n ? s->write(s->ctx, str, n) : 0;
+    tyr__out_puts(o, str);
 }
 
 static int put_value(const tyr_aot *a, const struct aot_value *v, const tyr_aot_event *ev,
-                     uint32_t first_item, const tyr_sink *s)
+                     uint32_t first_item, struct tyr_out *o)
 {
     if (v->where == TYR_AOT_NOT_CAPTURED) {
-        int err = put(s, "<not captured: ");
-        if (!err)
-            err = put(s, a->strings + v->why);
-        return err ? err : put(s, ">");
+        put(o, "<not captured: ");
+        put(o, a->strings + v->why);
+        put(o, ">");
+        return o->err;
     }
     uint32_t first = first_item + v->first_item;
     for (uint32_t i = 0; i < v->nitems; i++)
-        if (first + i < 32 && (ev->fail >> (first + i)) & 1u)
-            return put(s, "<unreadable>");
-    return tyr_decode(a->reg, (tyr_type){v->type}, ev->data + v->data_off, v->data_len, NULL, s);
+        if (first + i < 32 && (ev->fail >> (first + i)) & 1u) {
+            put(o, "<unreadable>");
+            return o->err;
+        }
+    return tyr__decode_out(a->reg, (tyr_type){v->type}, ev->data + v->data_off, v->data_len,
+                           TYR_DECODE_DEPTH_DEFAULT, o);
+}
+
+static int print_text(const tyr_aot *a, const struct aot_probe *p, const tyr_aot_event *ev,
+                      struct tyr_out *o)
+{
+    const struct aot_value *vals = &a->values[p->first_value];
+    int err = 0;
+    put(o, a->strings + p->symbol);
+    put(o, "(");
+    bool first = true;
+    for (uint32_t i = 0; i < p->nvalues && !err; i++) {
+        const struct aot_value *v = &vals[i];
+        if (v->kind == TYR_AOT_ARG) {
+            put(o, first ? "" : ", ");
+            first = false;
+            put(o, a->strings + v->name);
+            put(o, " = ");
+        } else if (v->kind == TYR_AOT_DEREF) {
+            put(o, " -> ");
+        } else {
+            continue;
+        }
+        err = put_value(a, v, ev, 0, o);
+    }
+    if (!err)
+        put(o, ")");
+    for (uint32_t i = 0; i < p->nvalues && !err; i++) {
+        const struct aot_value *v = &vals[i];
+        if (v->kind != TYR_AOT_FIELD && v->kind != TYR_AOT_RET)
+            continue;
+        if (v->kind == TYR_AOT_FIELD) {
+            put(o, " ");
+            put(o, a->strings + v->name);
+        }
+        put(o, " = ");
+        err = put_value(a, v, ev, 0, o);
+    }
+    return err;
 }
 
 int tyr_aot_event_print(const tyr_aot *a, const tyr_aot_event *ev, int format,
@@ -48,43 +92,9 @@ int tyr_aot_event_print(const tyr_aot *a, const tyr_aot_event *ev, int format,
         return TYR_ECORRUPT;
     if (format == TYR_AOT_PRINT_JSON)
         return aot_event_json(a, ev, s);
-    const struct aot_value *vals = &a->values[p->first_value];
-    int err = put(s, a->strings + p->symbol);
-    if (!err)
-        err = put(s, "(");
-    bool first = true;
-    for (uint32_t i = 0; i < p->nvalues && !err; i++) {
-        const struct aot_value *v = &vals[i];
-        if (v->kind == TYR_AOT_ARG) {
-            err = put(s, first ? "" : ", ");
-            first = false;
-            if (!err)
-                err = put(s, a->strings + v->name);
-            if (!err)
-                err = put(s, " = ");
-        } else if (v->kind == TYR_AOT_DEREF) {
-            err = put(s, " -> ");
-        } else {
-            continue;
-        }
-        if (!err)
-            err = put_value(a, v, ev, 0, s);
-    }
-    if (!err)
-        err = put(s, ")");
-    for (uint32_t i = 0; i < p->nvalues && !err; i++) {
-        const struct aot_value *v = &vals[i];
-        if (v->kind != TYR_AOT_FIELD && v->kind != TYR_AOT_RET)
-            continue;
-        if (v->kind == TYR_AOT_FIELD) {
-            err = put(s, " ");
-            if (!err)
-                err = put(s, a->strings + v->name);
-        }
-        if (!err)
-            err = put(s, " = ");
-        if (!err)
-            err = put_value(a, v, ev, 0, s);
-    }
-    return err;
+    struct tyr_out out;
+    tyr__out_init(&out, s);
+    int err = print_text(a, p, ev, &out);
+    int oerr = tyr__out_finish(&out); /* what was printed before an error too, as before */
+    return err ? err : oerr;
 }
