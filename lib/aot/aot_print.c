@@ -8,40 +8,74 @@
  */
 #include <string.h>
 
-#include "../out.h"
 #include "aot_internal.h"
 #include "tyr/format.h"
 
 /*
- * The line is built in one buffered writer and reaches the sink in one write (more only past
- * 4 KiB), the values decoded straight into it: a runtime prints every event this way.
+ * The line is built in one buffer and reaches the sink in one write (more only past its
+ * 4 KiB), the values decoded straight into it through the public tyr_decode(): a runtime
+ * prints every event this way, and libtyr-aot needs nothing of the core but its API.
  */
-static void put(struct tyr_out *o, const char *str)
+struct line {
+    char buf[4096];
+    size_t n;
+    const tyr_sink *out;
+    int err; /* the first error of the final sink; later bytes are dropped */
+};
+
+static int line_write(void *ctx, const char *data, size_t len)
 {
-    tyr__out_puts(o, str);
+    struct line *l = ctx;
+    const char *p = data;
+    while (len && !l->err) {
+        if (l->n == sizeof l->buf) {
+            l->err = l->out->write(l->out->ctx, l->buf, l->n);
+            l->n = 0;
+            continue;
+        }
+        size_t k = sizeof l->buf - l->n < len ? sizeof l->buf - l->n : len;
+        memcpy(l->buf + l->n, p, k);
+        l->n += k;
+        p += k;
+        len -= k;
+    }
+    return l->err;
+}
+
+static int line_finish(struct line *l)
+{
+    if (!l->err && l->n)
+        l->err = l->out->write(l->out->ctx, l->buf, l->n);
+    l->n = 0;
+    return l->err;
+}
+
+static void put(const tyr_sink *o, const char *str)
+{
+    o->write(o->ctx, str, strlen(str));
 }
 
 static int put_value(const tyr_aot *a, const struct aot_value *v, const tyr_aot_event *ev,
-                     uint32_t first_item, struct tyr_out *o)
+                     uint32_t first_item, const tyr_sink *o)
 {
     if (v->where == TYR_AOT_NOT_CAPTURED) {
         put(o, "<not captured: ");
         put(o, a->strings + v->why);
         put(o, ">");
-        return o->err;
+        return ((struct line *)o->ctx)->err;
     }
     uint32_t first = first_item + v->first_item;
     for (uint32_t i = 0; i < v->nitems; i++)
         if (first + i < 32 && (ev->fail >> (first + i)) & 1u) {
             put(o, "<unreadable>");
-            return o->err;
+            return ((struct line *)o->ctx)->err;
         }
-    return tyr__decode_out(a->reg, (tyr_type){v->type}, ev->data + v->data_off, v->data_len,
-                           TYR_DECODE_DEPTH_DEFAULT, o);
+    return tyr_decode(a->reg, (tyr_type){v->type}, ev->data + v->data_off, v->data_len, NULL,
+                      o);
 }
 
 static int print_text(const tyr_aot *a, const struct aot_probe *p, const tyr_aot_event *ev,
-                      struct tyr_out *o)
+                      const tyr_sink *o)
 {
     const struct aot_value *vals = &a->values[p->first_value];
     int err = 0;
@@ -92,9 +126,12 @@ int tyr_aot_event_print(const tyr_aot *a, const tyr_aot_event *ev, int format,
         return TYR_ECORRUPT;
     if (format == TYR_AOT_PRINT_JSON)
         return aot_event_json(a, ev, s);
-    struct tyr_out out;
-    tyr__out_init(&out, s);
-    int err = print_text(a, p, ev, &out);
-    int oerr = tyr__out_finish(&out); /* what was printed before an error too, as before */
+    struct line line;
+    line.n = 0;
+    line.out = s;
+    line.err = 0;
+    tyr_sink o = {.write = line_write, .ctx = &line};
+    int err = print_text(a, p, ev, &o);
+    int oerr = line_finish(&line); /* what was printed before an error too */
     return err ? err : oerr;
 }
