@@ -148,3 +148,8 @@ if(TARGET test_dwarf_rollback)
   target_link_options(test_dwarf_rollback PRIVATE
     -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
 endif()
+
+# test_dwarf imports all of python3.11d several ways: minutes under valgrind (memcheck stage).
+if(TARGET test_dwarf)
+  set_tests_properties(test_dwarf PROPERTIES TIMEOUT 900)
+endif()
