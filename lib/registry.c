@@ -314,8 +314,27 @@ static void index_insert(tyr_registry *reg, uint32_t id, uint32_t hash)
     reg->buckets[b] = id;
 }
 
-/* Rebuild buckets and chains for nbuckets buckets. A building registry keeps each type's
- * name hash; a registry without them (after pruning) hashes the names again. */
+/* Fills the name index for nbuckets buckets in place (the array holds at least that many):
+ * ids inserted in increasing order, so every chain is strictly decreasing and the same
+ * registry always gives the same index. A building registry keeps each type's name hash; a
+ * registry without them (after pruning) hashes the names again. */
+static void index_refill(tyr_registry *reg, uint32_t nbuckets)
+{
+    reg->nbuckets = nbuckets;
+    memset(reg->buckets, 0, (size_t)nbuckets * sizeof(*reg->buckets));
+    reg->nnamed = 0;
+    for (uint32_t id = 1; id < reg->ntypes; id++) {
+        reg->chain[id] = 0;
+        uint32_t name = reg->types[id].name;
+        if (!name)
+            continue;
+        index_insert(reg, id, reg->name_hash ? reg->name_hash[id]
+                                              : tyr__name_hash(reg->strs + name));
+        reg->nnamed++;
+    }
+}
+
+/* Rebuild buckets and chains for nbuckets buckets in a new array. */
 static int index_resize(tyr_registry *reg, uint32_t nbuckets)
 {
     uint32_t *b = calloc(nbuckets, sizeof(*b));
@@ -323,17 +342,7 @@ static int index_resize(tyr_registry *reg, uint32_t nbuckets)
         return TYR_ENOMEM;
     free(reg->buckets);
     reg->buckets = b;
-    reg->nbuckets = nbuckets;
-    reg->nnamed = 0;
-    for (uint32_t id = 1; id < reg->ntypes; id++) {
-        reg->chain[id] = 0;
-        uint32_t name = reg->types[id].name;
-        if (!name)
-            continue;
-        uint32_t hash = reg->name_hash ? reg->name_hash[id] : tyr__name_hash(reg->strs + name);
-        index_insert(reg, id, hash);
-        reg->nnamed++;
-    }
+    index_refill(reg, nbuckets);
     return 0;
 }
 
@@ -435,24 +444,6 @@ static void intern_refill(tyr_registry *reg)
         reg->intern[i] = (struct tyr_intern_slot){off, hash};
         reg->intern_used++;
         off += (uint32_t)len + 1;
-    }
-}
-
-/* Re-creates the name index for the snapshot's bucket count in place: ids inserted in
- * increasing order give the chains the registry had (the buckets array only grew). */
-static void index_refill(tyr_registry *reg, uint32_t nbuckets)
-{
-    reg->nbuckets = nbuckets;
-    memset(reg->buckets, 0, (size_t)nbuckets * sizeof(*reg->buckets));
-    reg->nnamed = 0;
-    for (uint32_t id = 1; id < reg->ntypes; id++) {
-        reg->chain[id] = 0;
-        uint32_t name = reg->types[id].name;
-        if (!name)
-            continue;
-        index_insert(reg, id, reg->name_hash ? reg->name_hash[id]
-                                              : tyr__name_hash(reg->strs + name));
-        reg->nnamed++;
     }
 }
 
