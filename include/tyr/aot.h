@@ -259,7 +259,7 @@ TYR_API void tyr_aot_detach(tyr_aot_session *s);
  */
 TYR_API int tyr_aot_read_build_id(const char *path, uint8_t *buf, size_t cap, size_t *len);
 
-/* ---- Build side (libtyr_aot_build: needs libelf) ---------------------------------------- */
+/* ---- Build side: ELF symbols (libtyr-aot reads them through libelf, as libbpf does) --- */
 
 /**
  * @brief The file offset of a function's first instruction (the uprobe's offset), from the
