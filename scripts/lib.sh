@@ -29,6 +29,8 @@ TYR_PACKAGES_OPTIONAL=(
                                       # dwz_vs_gdb_libbfd checks against gdb
     python3-drgn                      # the drgn anchor
     debuginfod                        # the server tests/debuginfod.cmake fetches from
+    gdb python3                       # the oracle of the *_vs_gdb tests (its Python API), and
+                                      # the tests' scripts
 )
 
 # The main build (build/, or $TYR_BUILD_DIR): gcc, warnings as errors. scripts/test's first
