@@ -29,18 +29,6 @@ static const char args_help[] =
     "copy) is marked `/* passed by invisible reference */` (JSON: \"invisible_reference\": true).\n"
     "With --btf [FILE], the functions come from kernel BTF (see `tyr import --help`).\n";
 
-static char *spell_alloc(const tyr_registry *reg, tyr_type t, const char *decl, uint32_t flags)
-{
-    int n = tyr_type_spell(reg, t, decl, flags, NULL, 0);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s && tyr_type_spell(reg, t, decl, flags, s, (size_t)n + 1) < 0) {
-        free(s);
-        s = NULL;
-    }
-    return s;
-}
 
 /* The binary a probe attaches to: the input, or for a blob the binary it was imported from. */
 static const char *probe_path(const struct tool_input *in)
@@ -74,7 +62,7 @@ static int print_func(const struct tool_input *in, const char *name, tyr_type fn
         tyr_param_info p;
         if ((err = tyr_param_at(in->reg, fn, i, &p)))
             return err;
-        char *line = spell_alloc(in->reg, p.type, json ? NULL : p.name, TYR_SPELL_TIGHT);
+        char *line = tool_spell(in->reg, p.type, json ? NULL : p.name, TYR_SPELL_TIGHT);
         if (!line)
             return TYR_ENOMEM;
         /* A C++ class declared by value that the ABI passes by its address: say so, the

@@ -158,30 +158,6 @@ static void print_btf_stats(const struct btf_input *in)
            s.restrict_dropped);
 }
 
-static int write_summary(const char *path, uint64_t off, uint64_t len, uint32_t imported,
-                         bool pruned)
-{
-    tyr_registry *reg;
-    tyr_diag diag = {0};
-    int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off, .diag = &diag),
-                                     &reg);
-    if (err)
-        return tool_fail_err(path, err, &diag);
-    tyr_registry_stats st;
-    tyr_registry_get_stats(reg, &st);
-    printf("%s: %u types (%u structs, %u unions, %u enums, %u typedefs, %u functions), "
-           "%u fields, %llu bytes",
-           path, st.types - 1, st.per_kind[TYR_KIND_STRUCT], st.per_kind[TYR_KIND_UNION],
-           st.per_kind[TYR_KIND_ENUM], st.per_kind[TYR_KIND_TYPEDEF], st.per_kind[TYR_KIND_FUNC],
-           st.fields, (unsigned long long)len);
-    if (pruned)
-        printf(", pruned from %u imported types", imported - 1);
-    if (off)
-        printf(", at offset %llu", (unsigned long long)off);
-    printf("\n");
-    tyr_registry_free(reg);
-    return EXIT_OK;
-}
 
 static const char import_help[] =
     "usage: tyr import --btf [FILE] [--base BASE] [--function F]... [--type T]... [--all]\n"
@@ -307,7 +283,7 @@ int cmd_btf_import(int argc, char **argv)
         struct stat st;
         if (stat(out, &st) == 0)
             len = (uint64_t)st.st_size;
-        rc = write_summary(out, 0, len, imported, pruned);
+        rc = tool_write_summary(out, 0, len, imported, pruned);
     } else {
         int fd = open(append, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
@@ -321,7 +297,7 @@ int cmd_btf_import(int argc, char **argv)
             rc = tool_fail_err(append, err, NULL);
             goto close;
         }
-        rc = write_summary(append, off, len, imported, pruned);
+        rc = tool_write_summary(append, off, len, imported, pruned);
     }
     if (!rc)
         print_btf_stats(&in);
@@ -344,33 +320,7 @@ static const char args_help[] =
     "a glob (vfs_*).\n"
     "  --json   one JSON array of {probe, function, params: [{name, type, size}], varargs}\n";
 
-static char *spell(const tyr_registry *reg, tyr_type t, const char *decl, uint32_t flags)
-{
-    int n = tyr_type_spell(reg, t, decl, flags, NULL, 0);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s && tyr_type_spell(reg, t, decl, flags, s, (size_t)n + 1) < 0) {
-        free(s);
-        s = NULL;
-    }
-    return s;
-}
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch < 0x20)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
 
 static int print_kfunc(const struct btf_input *in, const char *name, tyr_type fn, bool json,
                        bool first)
@@ -383,9 +333,9 @@ static int print_kfunc(const struct btf_input *in, const char *name, tyr_type fn
     snprintf(probe, sizeof probe, "kfunc:%s:%s", in->name, name);
     if (json) {
         printf("%s\n  {\"probe\": ", first ? "" : ",");
-        json_str(probe);
+        tool_json_str(stdout, probe);
         printf(", \"function\": ");
-        json_str(name);
+        tool_json_str(stdout, name);
         printf(", \"params\": [");
     } else {
         printf("%s\n", probe);
@@ -394,14 +344,14 @@ static int print_kfunc(const struct btf_input *in, const char *name, tyr_type fn
         tyr_param_info p;
         if ((err = tyr_param_at(in->reg, fn, i, &p)))
             return err;
-        char *line = spell(in->reg, p.type, json ? NULL : p.name, TYR_SPELL_TIGHT);
+        char *line = tool_spell(in->reg, p.type, json ? NULL : p.name, TYR_SPELL_TIGHT);
         if (!line)
             return TYR_ENOMEM;
         if (json) {
             printf("%s{\"name\": ", i ? ", " : "");
-            json_str(p.name);
+            tool_json_str(stdout, p.name);
             printf(", \"type\": ");
-            json_str(line);
+            tool_json_str(stdout, line);
             printf(", \"size\": %llu}", (unsigned long long)tyr_type_size(in->reg, p.type));
         } else {
             printf("    %s\n", line);
@@ -411,7 +361,7 @@ static int print_kfunc(const struct btf_input *in, const char *name, tyr_type fn
     if (json) {
         printf("], \"varargs\": %s}", (proto.flags & TYR_FUNC_VARARGS) ? "true" : "false");
     } else if (proto.target.id) {
-        char *line = spell(in->reg, proto.target, "retval", TYR_SPELL_TIGHT);
+        char *line = tool_spell(in->reg, proto.target, "retval", TYR_SPELL_TIGHT);
         if (!line)
             return TYR_ENOMEM;
         printf("    %s\n", line);

@@ -88,30 +88,6 @@ static int show_progress(void *ctx, uint32_t done, uint32_t total)
     return 0;
 }
 
-/* Prints what the written blob holds, read back from the file itself. */
-static int summarize(const char *path, uint64_t off, uint64_t len, uint32_t imported, bool pruned)
-{
-    tyr_registry *reg;
-    tyr_diag diag = {0};
-    int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off, .diag = &diag),
-                                     &reg);
-    if (err)
-        return tool_fail_err(path, err, &diag);
-    tyr_registry_stats st;
-    tyr_registry_get_stats(reg, &st);
-    printf("%s: %u types (%u structs, %u unions, %u enums, %u typedefs, %u functions), "
-           "%u fields, %llu bytes",
-           path, st.types - 1, st.per_kind[TYR_KIND_STRUCT], st.per_kind[TYR_KIND_UNION],
-           st.per_kind[TYR_KIND_ENUM], st.per_kind[TYR_KIND_TYPEDEF], st.per_kind[TYR_KIND_FUNC],
-           st.fields, (unsigned long long)len);
-    if (pruned)
-        printf(", pruned from %u imported types", imported - 1);
-    if (off)
-        printf(", at offset %llu", (unsigned long long)off);
-    printf("\n");
-    tyr_registry_free(reg);
-    return EXIT_OK;
-}
 
 enum { OPT_FUNC = 1, OPT_TYPE, OPT_ALL, OPT_FULL, OPT_OUT, OPT_APPEND, OPT_PAGE,
        OPT_NO_DEBUGINFOD };
@@ -273,7 +249,7 @@ int cmd_import(int argc, char **argv)
         struct stat st;
         if (stat(a.out, &st) == 0)
             len = (uint64_t)st.st_size;
-        rc = summarize(a.out, 0, len, imported, pruned);
+        rc = tool_write_summary(a.out, 0, len, imported, pruned);
     } else {
         int fd = open(a.append, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (fd < 0) {
@@ -287,7 +263,7 @@ int cmd_import(int argc, char **argv)
             rc = tool_fail_err(a.append, err, NULL);
             goto close;
         }
-        rc = summarize(a.append, off, len, imported, pruned);
+        rc = tool_write_summary(a.append, off, len, imported, pruned);
     }
 close:
     names_free(&ns);

@@ -97,3 +97,43 @@ void tool_json_str(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+/* Owner: the caller, free(). */
+char *tool_spell(const tyr_registry *reg, tyr_type t, const char *decl, uint32_t flags)
+{
+    int n = tyr_type_spell(reg, t, decl, flags, NULL, 0);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s && tyr_type_spell(reg, t, decl, flags, s, (size_t)n + 1) < 0) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+/* Prints what the written blob holds, read back from the file itself. */
+int tool_write_summary(const char *path, uint64_t off, uint64_t len, uint32_t imported,
+                       bool pruned)
+{
+    tyr_registry *reg;
+    tyr_diag diag = {0};
+    int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off, .diag = &diag),
+                                     &reg);
+    if (err)
+        return tool_fail_err(path, err, &diag);
+    tyr_registry_stats st;
+    tyr_registry_get_stats(reg, &st);
+    printf("%s: %u types (%u structs, %u unions, %u enums, %u typedefs, %u functions), "
+           "%u fields, %llu bytes",
+           path, st.types - 1, st.per_kind[TYR_KIND_STRUCT], st.per_kind[TYR_KIND_UNION],
+           st.per_kind[TYR_KIND_ENUM], st.per_kind[TYR_KIND_TYPEDEF], st.per_kind[TYR_KIND_FUNC],
+           st.fields, (unsigned long long)len);
+    if (pruned)
+        printf(", pruned from %u imported types", imported - 1);
+    if (off)
+        printf(", at offset %llu", (unsigned long long)off);
+    printf("\n");
+    tyr_registry_free(reg);
+    return EXIT_OK;
+}

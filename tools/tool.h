@@ -80,6 +80,13 @@ bool tool_colour(FILE *f);
 
 /* A JSON string literal of s (quotes, backslashes and control characters escaped). */
 void tool_json_str(FILE *f, const char *s);
+/* The C spelling of t (tyr_type_spell) in a malloc'd string (owner: the caller, free()), or
+ * NULL when it cannot be spelled or memory runs out. */
+char *tool_spell(const tyr_registry *reg, tyr_type t, const char *decl, uint32_t flags);
+/* Prints what a blob written by `import` holds, read back from the file (at off): one line,
+ * EXIT_OK, or one error line and its exit status. */
+int tool_write_summary(const char *path, uint64_t off, uint64_t len, uint32_t imported,
+                       bool pruned);
 /* --format for list, stats and verify: text (default) or json (docs/json.md). */
 enum { TOOL_FMT_TEXT = 0, TOOL_FMT_JSON = 1 };
 int tool_parse_format(const char *cmd, const char *arg, int *fmt);
