@@ -45,6 +45,7 @@ static int wrap(const void *buf, size_t len, const struct tyr_load_opts *opts, v
     if (!reg)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory for the registry");
     tyr__blob_attach(reg, buf);
+    reg->generation = tyr__next_generation();
     reg->map = map;
     reg->map_len = map_len;
     reg->blob_off = blob_off;

@@ -111,6 +111,8 @@ enum tyr_mode { TYR_MODE_BUILDING = 0, TYR_MODE_MAPPED = 1 };
 struct tyr_registry {
     enum tyr_mode mode;
     uint32_t pointer_size;
+    /* tyr_registry_generation(): unique in the process, renewed by every rollback. */
+    uint64_t generation;
 
     struct tyr_rec_type *types;
     uint32_t ntypes, cap_types;
@@ -231,6 +233,9 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
  * declared or the product overflows. Bounded by the ref < id invariant. */
 TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id,
                                                uint32_t *align);
+
+/* A generation number not handed out before in this process (tyr_registry_generation). */
+TYR_HIDDEN uint64_t tyr__next_generation(void);
 
 /* Rebuild the name index (buckets + chain) from the types table, for a building registry
  * after pruning. Returns 0 or TYR_ENOMEM. */

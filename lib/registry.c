@@ -4,6 +4,7 @@
  * name index, and every builder. Each builder validates everything first and only then
  * commits, so a failed call leaves the registry exactly as it was.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -85,6 +86,7 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
         return TYR_ENOMEM;
     reg->mode = TYR_MODE_BUILDING;
     reg->pointer_size = psize;
+    reg->generation = tyr__next_generation();
     int err = reserve_types(reg, hint > 16 ? hint : 16);
     err = err ? err : grow((void **)&reg->fields, &reg->cap_fields, 16, sizeof(*reg->fields));
     err = err ? err : grow((void **)&reg->enums, &reg->cap_enums, 16, sizeof(*reg->enums));
@@ -466,7 +468,21 @@ void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap)
     }
     if (reg->nbuckets != snap->nbuckets || reg->nnamed != snap->nnamed)
         index_refill(reg, snap->nbuckets);
+    /* Ids issued since the snapshot may be issued again for other types: whatever a caller
+     * cached by (generation, id) must not match them. */
+    reg->generation = tyr__next_generation();
     snapshot_close(reg, snap);
+}
+
+uint64_t tyr__next_generation(void)
+{
+    static _Atomic uint64_t last;
+    return atomic_fetch_add(&last, 1) + 1;
+}
+
+uint64_t tyr_registry_generation(const tyr_registry *reg)
+{
+    return reg ? reg->generation : 0;
 }
 
 /* ---- Type creation -------------------------------------------------------------------- */

@@ -181,13 +181,24 @@ static void test_nested_and_release(void **state)
     build_base(reg, &decl, &full, &e, &proto, &i32);
     struct state base = state_of(reg);
 
+    uint64_t gen = tyr_registry_generation(reg);
     assert_int_equal(tyr_registry_snapshot(reg, &outer), 0);
     assert_int_equal(tyr_add_typedef(reg, "kept", i32, &t), 0);
+    assert_true(tyr_registry_generation(reg) == gen); /* adding keeps every cached id right */
     struct state mid = state_of(reg);
     assert_int_equal(tyr_registry_snapshot(reg, &inner), 0);
     change_everything(reg, decl, full, e, proto, i32);
     tyr_registry_rollback(reg, &inner); /* back to mid */
     assert_state(reg, &mid);
+    /* a rollback renews it: ids issued inside the snapshot may come back as other types */
+    assert_true(tyr_registry_generation(reg) != gen);
+    gen = tyr_registry_generation(reg);
+    tyr_registry *other = NULL;
+    assert_int_equal(tyr_registry_new(NULL, &other), 0);
+    assert_true(tyr_registry_generation(other) != gen);
+    assert_true(tyr_registry_generation(other) != 0);
+    tyr_registry_free(other);
+    assert_true(tyr_registry_generation(NULL) == 0);
     assert_int_equal(tyr_registry_snapshot(reg, &inner), 0);
     assert_int_equal(tyr_struct_complete(reg, decl, 4, 4, 0), 0);
     tyr_registry_release(reg, &inner); /* kept until the outer rollback */

@@ -79,6 +79,15 @@ TYR_API bool tyr_registry_is_mapped(const tyr_registry *reg);
 /** @return The number of type ids in use, void included: valid ids are 0 .. count-1. */
 TYR_API uint32_t tyr_registry_type_count(const tyr_registry *reg);
 
+/**
+ * @return A number that identifies this registry's lineage of ids: unique among the
+ *         registries of the process (a freed registry's number is never reused), and renewed
+ *         by tyr_registry_rollback(), after which ids may name other types. Types are only
+ *         ever added otherwise, so a cache of (generation, id) -> anything stays right while
+ *         the generation is unchanged. 0 for NULL.
+ */
+TYR_API uint64_t tyr_registry_generation(const tyr_registry *reg);
+
 /** @return The pointer size in bytes the registry was built for (4 or 8). */
 TYR_API uint32_t tyr_registry_pointer_size(const tyr_registry *reg);
 
