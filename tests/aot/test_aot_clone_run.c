@@ -24,53 +24,16 @@
 
 #include <bpf/libbpf.h>
 
-static const char *tyr_bin, *target, *workdir;
+#include "run_fixture.h"
 
-/* Runs argv in workdir, stdout and stderr to files there; returns the exit status. */
-static int run(const char *out, const char *err, char *const argv[])
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (chdir(workdir))
-            _exit(126);
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0)
-            _exit(126);
-        dup2(o, 1);
-        dup2(e, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* The file `name` in workdir, NUL-terminated; the caller frees it. */
-static char *slurp(const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    struct stat st;
-    assert_int_equal(fstat(fileno(f), &st), 0);
-    char *buf = malloc((size_t)st.st_size + 1);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (size_t)st.st_size, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
+static const char *tyr_bin, *target;
 
 static void test_clone_traced(void **state)
 {
     (void)state;
     char cmd[8192];
     snprintf(cmd, sizeof(cmd), "cp '%s' '%s/clone' && cp '%s' '%s/clone.stripped' && "
-             "strip -g '%s/clone.stripped'", target, workdir, target, workdir, workdir);
+             "strip -g '%s/clone.stripped'", target, run_workdir, target, run_workdir, run_workdir);
     assert_int_equal(system(cmd), 0);
     char *build[] = {(char *)tyr_bin, "aot", "build", "./clone", "scale", "-o", "c.aot", NULL};
     int st = run("build.out", "build.err", build);
@@ -118,22 +81,13 @@ int main(int argc, char **argv)
     }
     tyr_bin = argv[1];
     target = argv[2];
-    workdir = argv[3];
-    struct stat st;
-    const char *why = NULL;
-    if (geteuid() != 0)
-        why = "not root: loading BPF programs needs CAP_BPF and CAP_PERFMON";
-    else if (stat("/sys/bus/event_source/devices/uprobe", &st))
-        why = "no uprobe PMU (/sys/bus/event_source/devices/uprobe)";
-    else if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_KPROBE, NULL) != 1)
-        why = "the kernel does not load kprobe/uprobe BPF programs here";
-    else if (system("command -v strip >/dev/null 2>&1"))
-        why = "no strip (binutils)";
-    if (why) {
+    run_workdir = argv[3];
+    char why[160];
+    if (!bpf_usable(why, sizeof(why))) {
         printf("skipped: %s\n", why);
         return 77;
     }
-    mkdir(workdir, 0755);
+    mkdir(run_workdir, 0755);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_clone_traced)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,47 +30,11 @@
 
 #include <bpf/libbpf.h>
 
+#include "run_fixture.h"
+
 #include "tyr/aot.h"
 
-static const char *tyr_bin, *target, *workdir, *load_target;
-
-/* Runs argv with stdout and stderr to files in workdir; returns the exit status (or 128+sig). */
-static int run(const char *out, const char *err, char *const argv[])
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        if (chdir(workdir))
-            _exit(126);
-        int o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (o < 0 || e < 0)
-            _exit(126);
-        dup2(o, 1);
-        dup2(e, 2);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    assert_int_equal(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", workdir, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    struct stat st;
-    assert_int_equal(fstat(fileno(f), &st), 0);
-    char *buf = malloc((size_t)st.st_size + 1);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (size_t)st.st_size, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
+static const char *tyr_bin, *target, *load_target;
 
 static int count_lines(const char *s)
 {
@@ -114,7 +78,7 @@ static int setup(void **state)
     (void)state;
     char cmd[8192];
     snprintf(cmd, sizeof(cmd), "cp '%s' '%s/target' && cp '%s' '%s/target.stripped' && "
-             "strip -g '%s/target.stripped'", target, workdir, target, workdir, workdir);
+             "strip -g '%s/target.stripped'", target, run_workdir, target, run_workdir, run_workdir);
     if (system(cmd))
         return -1;
     build_aot("./target", "t.aot");
@@ -201,7 +165,7 @@ static void test_json(void **state)
         char cmd[8192];
         snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
                  "n = sum(1 for l in open(sys.argv[1]) if l.startswith(\"{\") and json.loads(l))\n"
-                 "sys.exit(0 if n == %zu else 1)' '%s/json.out'", NPROBES, workdir);
+                 "sys.exit(0 if n == %zu else 1)' '%s/json.out'", NPROBES, run_workdir);
         assert_int_equal(system(cmd), 0);
     }
 }
@@ -211,7 +175,7 @@ static void test_plans(void **state)
 {
     (void)state;
     char path[4096];
-    snprintf(path, sizeof(path), "%s/t.aot", workdir);
+    snprintf(path, sizeof(path), "%s/t.aot", run_workdir);
     tyr_aot *aot;
     assert_int_equal(tyr_aot_open_path(path, NULL, &aot), 0);
     tyr_aot_file_info info;
@@ -274,7 +238,7 @@ static void test_build_id_mismatch(void **state)
     (void)state;
     char cmd[8192];
     snprintf(cmd, sizeof(cmd), "cd '%s' && cp target victim && %s aot build ./victim walk "
-             "-o victim.aot >/dev/null && cp /bin/true victim", workdir, tyr_bin);
+             "-o victim.aot >/dev/null && cp /bin/true victim", run_workdir, tyr_bin);
     assert_int_equal(system(cmd), 0);
     char *argv[] = {(char *)tyr_bin, "aot", "run", "victim.aot", NULL};
     assert_int_equal(run("mm.out", "mm.err", argv), 1);
@@ -315,7 +279,7 @@ static void test_load(void **state)
     (void)state;
     char cmd[8192];
     snprintf(cmd, sizeof(cmd), "cd '%s' && cp '%s' load && %s aot build ./load hit -o load.aot "
-             ">/dev/null", workdir, load_target, tyr_bin);
+             ">/dev/null", run_workdir, load_target, tyr_bin);
     assert_int_equal(system(cmd), 0);
     long calls, seen, lost;
     /* Unpaced into a 16 KiB ring buffer: whatever is lost is counted. */
@@ -331,28 +295,6 @@ static void test_load(void **state)
     assert_int_equal(lost, 0);
 }
 
-static bool bpf_usable(char *why, size_t len)
-{
-    if (geteuid() != 0) {
-        snprintf(why, len, "not root: loading BPF programs needs CAP_BPF and CAP_PERFMON");
-        return false;
-    }
-    struct stat st;
-    if (stat("/sys/bus/event_source/devices/uprobe", &st)) {
-        snprintf(why, len, "no uprobe PMU (/sys/bus/event_source/devices/uprobe)");
-        return false;
-    }
-    if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_KPROBE, NULL) != 1) {
-        snprintf(why, len, "the kernel does not load kprobe/uprobe BPF programs here");
-        return false;
-    }
-    if (system("command -v strip >/dev/null 2>&1")) {
-        snprintf(why, len, "no strip (binutils)");
-        return false;
-    }
-    return true;
-}
-
 int main(int argc, char **argv)
 {
     if (argc != 5) {
@@ -361,14 +303,14 @@ int main(int argc, char **argv)
     }
     tyr_bin = argv[1];
     target = argv[2];
-    workdir = argv[3];
+    run_workdir = argv[3];
     load_target = argv[4];
     char why[160];
     if (!bpf_usable(why, sizeof(why))) {
         printf("skipped: %s\n", why);
         return 77;
     }
-    mkdir(workdir, 0755);
+    mkdir(run_workdir, 0755);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trace_stripped),
         cmocka_unit_test(test_json),
