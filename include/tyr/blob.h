@@ -13,8 +13,9 @@
  * Loading maps the bytes (or uses the caller's), verifies them in one linear pass with O(1)
  * memory, and returns a registry in mapped mode: every query of tyr/registry.h works on it
  * unchanged, nothing of the arena is copied, nothing is allocated per type. A verified blob
- * can never make a query read out of bounds or loop. TYR_LOAD_TRUSTED skips the per-record
- * pass (for files the caller wrote itself); it is never the default.
+ * can never make a query read out of bounds or loop. TYR_LOAD_AUDIT adds the integrity checks
+ * (checksum, name hashes, index completeness); TYR_LOAD_TRUSTED skips the per-record pass
+ * (for files the caller wrote itself) and is never the default.
  *
  * Threads: a mapped registry holds no mutable state; any number of threads may query it.
  *
@@ -119,6 +120,10 @@ enum {
     /* Skip the per-record verification pass (the header and section table are still
      * checked, in O(1)). Only for blobs the caller wrote itself. Never the default. */
     TYR_LOAD_TRUSTED = 1u << 0,
+    /* Verify integrity too, beyond safety: the checksum, every name's hash bucket and the
+     * name index's completeness (docs/format.md lists the checks of each level). A hostile
+     * writer can always write a consistent file; these catch accidents. Not with TRUSTED. */
+    TYR_LOAD_AUDIT = 1u << 1,
 };
 
 struct tyr_load_opts {
