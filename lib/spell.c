@@ -39,11 +39,12 @@ static const char *qual_words(unsigned quals, char buf[40])
 static void spell_params(const tyr_registry *reg, const struct tyr_rec_type *proto,
                          uint32_t flags, int depth, struct tyr_str *d)
 {
+    uint32_t count = tyr__t_count(reg, proto), first = tyr__t_first(proto);
     tyr__str_puts(d, "(");
-    if (proto->count == 0 && !(proto->flags & TYR_FUNC_VARARGS))
+    if (count == 0 && !(proto->flags & TYR_FUNC_VARARGS))
         tyr__str_puts(d, "void");
-    for (uint32_t i = 0; i < proto->count && !d->err; i++) {
-        const struct tyr_rec_param *p = &reg->params[proto->first + i];
+    for (uint32_t i = 0; i < count && !d->err; i++) {
+        const struct tyr_rec_param *p = &reg->params[first + i];
         struct tyr_str ps = {.budget = d->budget};
         if (i)
             tyr__str_puts(d, ", ");
@@ -55,7 +56,7 @@ static void spell_params(const tyr_registry *reg, const struct tyr_rec_type *pro
         free(ps.s);
     }
     if (proto->flags & TYR_FUNC_VARARGS)
-        tyr__str_puts(d, proto->count ? ", ..." : "...");
+        tyr__str_puts(d, count ? ", ..." : "...");
     tyr__str_puts(d, ")");
 }
 
@@ -77,13 +78,13 @@ static void base_name(const tyr_registry *reg, const struct tyr_rec_type *r, str
     case TYR_KIND_INT:
         if (!*name) {
             snprintf(tmp, sizeof(tmp), "%sint%" PRIu64 "_t",
-                     (r->flags & TYR_INT_SIGNED) ? "" : "u", r->size * 8);
+                     (r->flags & TYR_INT_SIGNED) ? "" : "u", tyr__t_size(reg, r) * 8);
             name = tmp;
         }
         break;
     case TYR_KIND_FLOAT:
         if (!*name) {
-            snprintf(tmp, sizeof(tmp), "<float%" PRIu32 ">", r->count);
+            snprintf(tmp, sizeof(tmp), "<float%" PRIu32 ">", tyr__t_bits(r));
             name = tmp;
         }
         break;
@@ -137,14 +138,14 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
             if (r->flags & TYR_ARRAY_FLEX)
                 snprintf(buf, sizeof(buf), "[]");
             else
-                snprintf(buf, sizeof(buf), "[%" PRIu32 "]", r->count);
+                snprintf(buf, sizeof(buf), "[%" PRIu32 "]", tyr__t_count(reg, r));
             tyr__str_puts(&decl, buf);
         } else if (r->kind == TYR_KIND_FUNC_PROTO || r->kind == TYR_KIND_FUNC) {
             const struct tyr_rec_type *proto = r;
             if (r->kind == TYR_KIND_FUNC) {
                 if (!decl.len)
                     tyr__str_puts(&decl, tyr__str(reg, r->name));
-                proto = tyr__type(reg, r->ref);
+                proto = tyr__type(reg, tyr__t_ref(r));
                 if (!proto || proto->kind != TYR_KIND_FUNC_PROTO) {
                     err = TYR_EKIND;
                     break;
@@ -157,11 +158,12 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
             spell_params(reg, proto, flags, depth, &decl);
             if (decl.err)
                 break;
-            if (proto->ref >= id && r == proto) {
+            uint32_t ret = tyr__t_ref(proto);
+            if (ret >= id && r == proto) {
                 err = TYR_ECORRUPT;
                 break;
             }
-            id = proto->ref;
+            id = ret;
             continue;
         } else {
             /* A base: void, int, float, struct, union, enum, typedef, unknown. */
@@ -185,11 +187,12 @@ static int spell(const tyr_registry *reg, uint32_t id, const char *declarator, u
             *out = base;
             return 0;
         }
-        if (r->ref >= id) {
+        uint32_t target = tyr__t_ref(r);
+        if (target >= id) {
             err = TYR_ECORRUPT;
             break;
         }
-        id = r->ref;
+        id = target;
     }
     if (!err)
         err = decl.err ? decl.err : TYR_ECORRUPT;
