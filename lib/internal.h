@@ -171,11 +171,13 @@ struct tyr_registry {
 
     /* Building only: the undo log of open snapshots (tyr_registry_snapshot). Before a
      * builder changes a record that existed when the innermost open snapshot was taken (a
-     * struct completed, a member added, a record sealed), it logs the record's old value;
+     * struct completed, a member added, a record sealed), it logs the record's old value
+     * and its layout's;
      * a rollback writes the log back in reverse. Cleared when the last snapshot closes. */
     struct tyr_undo {
         uint32_t id;
         struct tyr_rec_type old;
+        struct tyr_rec_layout old_layout; /* the layout old.b named (none: all zero) */
     } *undo;
     uint32_t nundo, cap_undo;
     uint32_t open_snapshots;
@@ -349,8 +351,28 @@ TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t
 /* A generation number not handed out before in this process (tyr_registry_generation). */
 TYR_HIDDEN uint64_t tyr__next_generation(void);
 
-/* Rebuild the name index (buckets + chain) from the types table, for a building registry
- * after pruning. Returns 0 or TYR_ENOMEM. */
-TYR_HIDDEN int tyr__index_rebuild(tyr_registry *reg);
+/* The highest type id < below whose name is `name`, 0 if none (or name is ""): building
+ * registries walk the bucket's chain, mapped ones the bucket's run of NAMED. Pass below =
+ * UINT32_MAX first, then the previous result: that gives every type of the name in
+ * decreasing id order (tyr_find, tyr_find_next). Results strictly decrease whatever a
+ * SAFE-checked index holds, so a caller's loop ends. The kind filter is the caller's. */
+/* Buckets of the name index a blob holds for nnamed named types: 0 without names, else
+ * the smallest power of two >= nnamed / 4 (about four ids per bucket: 4 bytes of STARTS
+ * per four names, and a lookup compares about two names). */
+static inline uint32_t tyr__blob_buckets(uint32_t nnamed)
+{
+    uint32_t want = nnamed / 4 + (nnamed % 4 != 0), n = 1;
+    if (!nnamed)
+        return 0;
+    while (n < want)
+        n <<= 1;
+    return n;
+}
+/* The buckets of reg's index as a blob holds it (building: as the writer will emit it). */
+static inline uint32_t tyr__index_buckets(const tyr_registry *reg)
+{
+    return reg->mode == TYR_MODE_MAPPED ? reg->nbuckets : tyr__blob_buckets(reg->nnamed);
+}
+TYR_HIDDEN uint32_t tyr__name_below(const tyr_registry *reg, const char *name, uint32_t below);
 
 #endif /* TYR_INTERNAL_H */
