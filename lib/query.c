@@ -369,34 +369,27 @@ int tyr_param_at(const tyr_registry *reg, tyr_type fn, uint32_t i, tyr_param_inf
 
 /* ---- Name index ----------------------------------------------------------------------- */
 
-/* Walk a chain from id (inclusive) for name and kind. Chains strictly decrease. */
-static int chain_find(const tyr_registry *reg, uint32_t id, const char *name, int kind,
-                      tyr_type *out)
+/* The highest id below `below` named name and of kind (TYR_KIND_ANY: any), 0 if none. The
+ * index (tyr__name_below: the building registry's chains or a mapped one's buckets) gives
+ * every type of a name in decreasing id order, strictly decreasing, so the loop ends. */
+static uint32_t find_below(const tyr_registry *reg, const char *name, int kind, uint32_t below)
 {
-    while (id && id < reg->ntypes) {
-        const struct tyr_rec_type *r = &reg->types[id];
-        const char *s = tyr__str(reg, r->name);
-        if ((kind == TYR_KIND_ANY || kind == r->kind) && s[0] == name[0] && !strcmp(s, name)) {
-            if (out)
-                out->id = id;
-            return 0;
-        }
-        uint32_t next = reg->chain[id];
-        if (next >= id)
-            break;
-        id = next;
-    }
-    return TYR_ENOENT;
+    uint32_t id = tyr__name_below(reg, name, below);
+    while (id && kind != TYR_KIND_ANY && reg->types[id].kind != kind)
+        id = tyr__name_below(reg, name, id);
+    return id;
 }
 
 int tyr_find(const tyr_registry *reg, const char *name, int kind, tyr_type *out)
 {
     if (!reg || !name)
         return TYR_EINVAL;
-    if (!*name || !reg->nbuckets)
+    uint32_t id = find_below(reg, name, kind, UINT32_MAX);
+    if (!id)
         return TYR_ENOENT;
-    uint32_t b = tyr__name_hash(name) & (reg->nbuckets - 1);
-    return chain_find(reg, reg->buckets[b], name, kind, out);
+    if (out)
+        out->id = id;
+    return 0;
 }
 
 int tyr_find_next(const tyr_registry *reg, const char *name, int kind, tyr_type prev,
@@ -406,8 +399,10 @@ int tyr_find_next(const tyr_registry *reg, const char *name, int kind, tyr_type 
         return TYR_EINVAL;
     if (!prev.id || prev.id >= reg->ntypes)
         return TYR_EHANDLE;
-    uint32_t next = reg->chain[prev.id];
-    if (next >= prev.id)
+    uint32_t id = find_below(reg, name, kind, prev.id);
+    if (!id)
         return TYR_ENOENT;
-    return chain_find(reg, next, name, kind, out);
+    if (out)
+        out->id = id;
+    return 0;
 }
