@@ -201,6 +201,12 @@ struct tyr_registry {
 /* XXH3-64 of the first strnlen(name, TYR_NAME_HASH_MAX) bytes, folded to 32 bits; the
  * bucket is hash & (nbuckets - 1). Every named type (name != 0) is in the index. */
 TYR_HIDDEN uint32_t tyr__name_hash(const char *name);
+/* The name hash of named type id: kept by a building registry, else hashed again. */
+static inline uint32_t tyr__type_name_hash(const tyr_registry *reg, uint32_t id)
+{
+    return reg->name_hash ? reg->name_hash[id]
+                          : tyr__name_hash(reg->strs + reg->types[id].name);
+}
 /* The type record for id, or NULL if out of range. */
 static inline const struct tyr_rec_type *tyr__type(const tyr_registry *reg, uint32_t id)
 {
@@ -347,6 +353,27 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
  * declared or the product overflows. Bounded by the ref < id invariant. */
 TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id,
                                                uint32_t *align);
+
+/* Appending to a building registry without the builders' checks, for the pruner, which
+ * copies records already checked (lib/registry.c). All three are all-or-nothing. */
+/* Append rec named `name` (interned and indexed; rec.name is ignored) and, for a kind with
+ * one, a copy of *layout as its layout record (rec.b becomes its index). *id: the new id. */
+TYR_HIDDEN int tyr__append_type(tyr_registry *reg, struct tyr_rec_type rec,
+                                const struct tyr_rec_layout *layout, const char *name,
+                                uint32_t *id);
+/* Intern s ("" and NULL are offset 0) into *off. */
+TYR_HIDDEN int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off);
+/* Append n records of a tail space (TYR_SPACE_FIELD, _ENUMERATOR, _PARAM) as they are;
+ * *first: the first one's handle (0 when n is 0). */
+TYR_HIDDEN int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
+                                uint32_t *first);
+static inline size_t tyr__tail_stride(unsigned space)
+{
+    return space == TYR_SPACE_FIELD        ? sizeof(struct tyr_rec_field)
+           : space == TYR_SPACE_ENUMERATOR ? sizeof(struct tyr_rec_enumerator)
+           : space == TYR_SPACE_PARAM      ? sizeof(struct tyr_rec_param)
+                                           : 0;
+}
 
 /* A generation number not handed out before in this process (tyr_registry_generation). */
 TYR_HIDDEN uint64_t tyr__next_generation(void);

@@ -565,6 +565,50 @@ static int push_type(tyr_registry *reg, struct tyr_rec_type rec,
     return 0;
 }
 
+int tyr__append_type(tyr_registry *reg, struct tyr_rec_type rec,
+                     const struct tyr_rec_layout *layout, const char *name, uint32_t *id)
+{
+    tyr_type t;
+    int err = push_type(reg, rec, tyr__has_layout(rec.kind) ? layout : NULL, name, &t);
+    if (!err)
+        *id = t.id;
+    return err;
+}
+
+int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off)
+{
+    return intern(reg, name_of(s), off);
+}
+
+int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
+                     uint32_t *first)
+{
+    void **table;
+    uint32_t *count, *cap;
+    size_t stride = tyr__tail_stride(space);
+    switch (space) {
+    case TYR_SPACE_FIELD:
+        table = (void **)&reg->fields, count = &reg->nfields, cap = &reg->cap_fields;
+        break;
+    case TYR_SPACE_ENUMERATOR:
+        table = (void **)&reg->enums, count = &reg->nenums, cap = &reg->cap_enums;
+        break;
+    case TYR_SPACE_PARAM:
+        table = (void **)&reg->params, count = &reg->nparams, cap = &reg->cap_params;
+        break;
+    default:
+        return TYR_EINVAL;
+    }
+    int err = grow(table, cap, (uint64_t)*count + n, stride);
+    if (err)
+        return err;
+    if (n)
+        memcpy((char *)*table + (size_t)*count * stride, recs, (size_t)n * stride);
+    *first = n ? *count : 0;
+    *count += n;
+    return 0;
+}
+
 static bool is_pow2(uint64_t v)
 {
     return v && !(v & (v - 1));
