@@ -182,11 +182,12 @@ static void stats_text(const char *path, const tyr_registry *reg, const tyr_regi
             printf("  %-12s %10u\n", tyr_kind_name(k), st->per_kind[k]);
     printf("  %-12s %10s %12s\n", "table", "records", "bytes");
     row("types+void", st->types, st->bytes_types);
+    row("layouts", st->layouts, st->bytes_layouts);
     row("fields", st->fields, st->bytes_fields);
     row("enumerators", st->enumerators, st->bytes_enumerators);
     row("params", st->params, st->bytes_params);
     row_bytes("strings", st->bytes_strings);
-    row("name index", st->named, st->bytes_index);
+    row("name index", st->named, st->bytes_index); /* one id per named type + bucket starts */
     if (st->types > 1)
         printf("  bytes per type: %.1f\n", (double)st->bytes_arena / (st->types - 1));
 }
