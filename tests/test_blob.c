@@ -137,11 +137,14 @@ static void test_full_write_keeps_arena_bytes(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     s = fx_sect(buf);
-    assert_int_equal(s[TYR_SECT_TYPES].len, (uint64_t)f->reg->ntypes * 32);
+    assert_int_equal(s[TYR_SECT_TYPES].len, (uint64_t)f->reg->ntypes * 16);
     assert_memory_equal((unsigned char *)buf + s[TYR_SECT_TYPES].off, f->reg->types,
                         s[TYR_SECT_TYPES].len);
     assert_memory_equal((unsigned char *)buf + s[TYR_SECT_FIELDS].off, f->reg->fields,
-                        (size_t)f->reg->nfields * 24);
+                        (size_t)f->reg->nfields * 16);
+    assert_int_equal(s[TYR_SECT_LAYOUTS].len, (uint64_t)f->reg->nlayouts * 16);
+    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_LAYOUTS].off, f->reg->layouts,
+                        s[TYR_SECT_LAYOUTS].len);
     assert_memory_equal((unsigned char *)buf + s[TYR_SECT_STRINGS].off, f->reg->strs,
                         f->reg->strs_len);
     /* Node's range moved when Pair was added after it: there are stale copies */
@@ -149,13 +152,14 @@ static void test_full_write_keeps_arena_bytes(void **state)
         uint32_t owned = 0, i;
         for (i = 1; i < f->reg->ntypes; i++)
             if (tyr__is_record_kind(f->reg->types[i].kind))
-                owned += f->reg->types[i].count;
+                owned += tyr__t_count(f->reg, &f->reg->types[i]);
         assert_true(owned + 1 < f->reg->nfields);
     }
     tyr_blob_buf_free(buf);
 }
 
-/* Trusted open skips the pass but answers the same; a bad checksum still loads trusted. */
+/* The checksum is an audit check: a bad one is refused by an audit open (at its header
+ * offset), not by the default open; trusted skips the pass but answers the same. */
 static void test_trusted_open(void **state)
 {
     struct fx *f = *state;
@@ -166,9 +170,21 @@ static void test_trusted_open(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     fx_hdr(buf)->checksum ^= 1;
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT,
+                                                    .diag = &d),
+                                           &m),
                      TYR_ECORRUPT);
     assert_null(m);
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT |
+                                                                            TYR_LOAD_TRUSTED),
+                                           &m),
+                     TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
     assert_int_equal(d.err, TYR_ECORRUPT);
     assert_int_equal(d.offset, 24);
     assert_int_equal(tyr_registry_open_mem(buf, len,
@@ -257,9 +273,9 @@ static void test_pointer_size_4(void **state)
     tyr_registry_free(r);
 }
 
-/* The source binary: a registry without one writes format 1.0 (nine sections, as every
- * earlier blob); with one, 1.1 and a tenth section, in full and pruned writes, read back by
- * the mapped registry; a damaged source section is refused; bad arguments change nothing. */
+/* The source binary: a registry without one writes an empty SOURCE section (every blob lists
+ * ten sections); with one, the section holds it, in full and pruned writes, read back by the
+ * mapped registry; a damaged source section is refused; bad arguments change nothing. */
 static void test_source_recorded(void **state)
 {
     struct fx *f = *state;
@@ -270,7 +286,8 @@ static void test_source_recorded(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     assert_int_equal(fx_hdr(buf)->minor, 0);
-    assert_int_equal(fx_hdr(buf)->nsect, 9);
+    assert_int_equal(fx_hdr(buf)->nsect, 10);
+    assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, 0);
     assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
     tyr_registry_source(m, &path, &id);
     assert_string_equal(path, "");
@@ -292,8 +309,10 @@ static void test_source_recorded(void **state)
                                                    : NULL,
                                             &buf, &len),
                          0);
-        assert_int_equal(fx_hdr(buf)->minor, 1);
+        assert_int_equal(fx_hdr(buf)->minor, 0);
         assert_int_equal(fx_hdr(buf)->nsect, 10);
+        assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, sizeof "/usr/lib/libfoo.so.1" +
+                                                                 sizeof "93ac61ec");
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
         tyr_registry_source(m, &path, &id);
         assert_string_equal(path, "/usr/lib/libfoo.so.1");
@@ -303,14 +322,14 @@ static void test_source_recorded(void **state)
         m = NULL;
         /* the build-id's last digit made upper case, checksum fixed: refused */
         struct tyr_blob_sect *s = fx_sect(buf);
-        unsigned char *src = (unsigned char *)buf + s[9].off;
-        src[s[9].len - 2] = 'C';
+        unsigned char *src = (unsigned char *)buf + s[TYR_SECT_SOURCE].off;
+        src[s[TYR_SECT_SOURCE].len - 2] = 'C';
         fx_fix_checksum(buf, len);
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
         assert_null(m);
         /* and the path's NUL gone: refused */
-        src[s[9].len - 2] = 'c';
-        memset(src, 'x', s[9].len);
+        src[s[TYR_SECT_SOURCE].len - 2] = 'c';
+        memset(src, 'x', s[TYR_SECT_SOURCE].len);
         fx_fix_checksum(buf, len);
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
         tyr_blob_buf_free(buf);

@@ -413,7 +413,7 @@ static void test_sealed_by_value(void **state)
     assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "B", 8, 4, 0, &b), 0);
     assert_int_equal(tyr_struct_add_field(reg, b, "a", td, 0, 0, 0), 0);
     assert_int_equal(tyr_struct_add_field(reg, a, "z", i32, 4, 0, 0), TYR_ESEALED);
-    assert_true(reg->types[b.id].rank > reg->types[a.id].rank);
+    assert_true(tyr__t_rank(reg, &reg->types[b.id]) > tyr__t_rank(reg, &reg->types[a.id]));
 }
 
 /* Members appended to a struct whose range is no longer last move, and still read right. */
