@@ -211,9 +211,10 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
     }
     uint64_t v;
     int err;
-    uint64_t size = tyr__t_size(reg, r);
+    uint64_t size; /* read in each case, where the compiler knows the kind */
     switch (r->kind) {
     case TYR_KIND_INT:
+        size = tyr__t_size(reg, r);
         if (size == 16) {
             uint64_t hi;
             if ((err = read_le(d, off, 8, &v)) || (err = read_le(d, off + 8, 8, &hi)))
@@ -226,21 +227,25 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
         print_int(d, r, v, (unsigned)size * 8);
         return 0;
     case TYR_KIND_ENUM:
+        size = tyr__t_size(reg, r);
         if ((err = read_le(d, off, size, &v)))
             return err;
         print_enum(d, r, v, (unsigned)size * 8);
         return 0;
     case TYR_KIND_PTR:
+        size = tyr__t_size(reg, r);
         if ((err = read_le(d, off, size, &v)))
             return err;
         tyr__out_hex(d->o, v);
         return 0;
     case TYR_KIND_FLOAT:
+        size = tyr__t_size(reg, r);
         if (size > 16 || off > d->len || size > d->len - off)
             return TYR_ETRUNC;
         print_float(d, r, off);
         return 0;
     case TYR_KIND_UNKNOWN:
+        size = tyr__t_size(reg, r);
         if (off > d->len || size > d->len - off)
             return TYR_ETRUNC;
         tyr__out_printf(d->o, "<unknown %" PRIu64 " bytes>", size);
@@ -249,9 +254,10 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
     case TYR_KIND_UNION:
         if (r->flags & TYR_STRUCT_DECL)
             return TYR_EINCOMPLETE;
-        if (off > d->len || size > d->len - off)
+        const struct tyr_rec_layout *lay = tyr__layout(reg, r); /* size and fields */
+        if (off > d->len || lay->size > d->len - off)
             return TYR_ETRUNC;
-        uint32_t nfields = tyr__t_count(reg, r);
+        uint32_t nfields = lay->count;
         if (nfields == 0) {
             tyr__out_puts(d->o, "{}");
             return 0;
@@ -267,6 +273,7 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
             tyr__out_puts(d->o, "[]");
             return 0;
         }
+        size = tyr__t_size(reg, r);
         if (off > d->len || size > d->len - off)
             return TYR_ETRUNC;
         uint32_t elem = tyr__t_ref(r), n = tyr__t_count(reg, r);
@@ -336,10 +343,12 @@ int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_
     if ((err = tyr__holdable(r)))
         return err;
     /* Everything checked before the first byte of output. */
-    if (len < tyr__t_size(reg, r))
+    /* One look at the layout for both checks: this runs once per event. */
+    const struct tyr_rec_layout *lay = tyr__layout(reg, r);
+    bool in_layout = tyr__has_layout(r->kind);
+    if (len < (in_layout ? lay->size : tyr__t_size(reg, r)))
         return TYR_ETRUNC;
-    if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) &&
-        tyr__t_rank(reg, r) >= max_depth)
+    if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) && lay->rank >= max_depth)
         return TYR_EDEPTH;
 
     /* No allocation at the default depth: a runtime decodes every event. */
