@@ -138,9 +138,10 @@ TYR_HIDDEN int tyr__blob_check(const void *buf, size_t len, enum tyr_check_level
 /* Point a registry (zeroed by the caller) at a checked blob's sections. */
 TYR_HIDDEN void tyr__blob_attach(tyr_registry *reg, const void *buf);
 
-/* A pruned copy of reg: every table on the heap, in a registry struct that the caller
- * releases with tyr__pruned_free(). map[ntypes of reg] receives old id -> new id (0 dropped).
- * roots are read (not rewritten). Returns 0, TYR_ENOMEM, TYR_EHANDLE. */
+/* A pruned copy of reg (lib/prune.c): a building registry holding what roots reach, identical
+ * prototypes merged, that the caller releases with tyr__pruned_free(). map[ntypes of reg]
+ * receives old id -> new id (0 dropped; a merged prototype: the survivor's). roots are read
+ * (not rewritten; the caller checked them). Returns 0, TYR_ENOMEM, TYR_EOVERFLOW. */
 TYR_HIDDEN int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
                           uint32_t *map, tyr_registry **out);
 TYR_HIDDEN void tyr__pruned_free(tyr_registry *reg);

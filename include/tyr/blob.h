@@ -2,13 +2,13 @@
 /*
  * The blob: a registry written out byte for byte, and mapped back read-only.
  *
- * Writing copies the registry's tables (types, fields, enumerators, params, strings, name
- * index) into sections after a fixed header, adds a relocation table listing every slot that
- * holds a handle, and an XXH3-64 checksum (docs/format.md, byte by byte). A *full* write keeps
- * every handle as it is; a *pruned* write keeps only what the caller's root sized types reach
- * (through pointers, members, array elements, typedefs, qualifiers, prototypes), renumbers
- * the kept types in their old relative order, rewrites the roots in place and can hand back
- * the old-to-new map.
+ * Writing copies the registry's tables (types, layouts, fields, enumerators, params, strings)
+ * into sections after a fixed header, with the name index, a relocation table listing every
+ * slot that holds a handle, and an XXH3-64 checksum (docs/format.md, byte by byte). A *full*
+ * write keeps every handle as it is; a *pruned* write keeps only what the caller's root sized
+ * types reach (through pointers, members, array elements, typedefs, qualifiers, prototypes),
+ * stores identical function prototypes once, renumbers the kept types in their old relative
+ * order, rewrites the roots in place and can hand back the old-to-new map.
  *
  * Loading maps the bytes (or uses the caller's), verifies them in one linear pass with O(1)
  * memory, and returns a registry in mapped mode: every query of tyr/registry.h works on it
@@ -65,8 +65,8 @@ struct tyr_write_opts {
     tyr_sized_type *roots;
     size_t nroots;
     /*
-     * Optional, pruned writes only: map[old id] = new id (0 = dropped; void stays 0), for
-     * every old id < map_len. map_len must be at least tyr_registry_type_count(reg).
+     * Optional, pruned writes only: map[old id] = new id (0 = dropped; void stays 0; a
+     * prototype identical to a lower one maps to that one's id), for every old id < map_len. map_len must be at least tyr_registry_type_count(reg).
      * Caller-owned; written only on success.
      */
     uint32_t *map;
