@@ -386,6 +386,11 @@ static int check_types(struct vctx *v)
                 return err;
         }
         named += t->name != 0;
+        /* a name, if any, is not "" (a writer interns "" as offset 0): "named" means one thing
+         * to the index, the typedef and function rules, and a rewrite of the blob */
+        if (t->name && !v->strs[t->name])
+            return FAIL(v, at + 4, "type %" PRIu32 ": name offset %" PRIu32 " names \"\"", i,
+                        t->name);
         if (kp->layout) {
             /* b == next_layout, proved above; the layouts must not run out */
             if (next_layout >= v->nlayouts)

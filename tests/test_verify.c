@@ -424,6 +424,8 @@ static void test_name_out_of_range(void **state)
     uint32_t keep = T(x, x->f.node)->name;
     T(x, x->f.node)->name = H(x)->strs_len;
     expect(x, TYR_ECORRUPT, type_off(x, x->f.node.id) + 4);
+    T(x, x->f.node)->name = H(x)->strs_len - 1; /* the final NUL: "" at a non-zero offset */
+    expect(x, TYR_ECORRUPT, type_off(x, x->f.node.id) + 4);
     T(x, x->f.node)->name = keep;
     keep = F(x, 1)->name;
     F(x, 1)->name = UINT32_MAX;
