@@ -441,11 +441,30 @@ static void tag_spelling(const struct dc *dc, uint32_t id, struct tyr_str *out)
 static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool param_names,
                  int depth, struct tyr_str *out);
 
-static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
-                         bool param_names, int depth, struct tyr_str *d)
+/* The declarator engine's callbacks (lib/spell.c): ctx is a struct spell_ctx. */
+struct spell_ctx {
+    const struct dc *dc;
+    bool param_names; /* the outermost function's parameters are named */
+};
+
+/* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
+static const char *pointer_token(void *ctx, const struct tyr_rec_type *r)
 {
+    (void)ctx;
+    if (!(r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE)))
+        return "*";
+    return (r->flags & TYR_PTR_RVREF)       ? "/*&&*/ *"
+           : (r->flags & TYR_PTR_INVISIBLE) ? "/*by value*/ *"
+                                            : "/*&*/ *";
+}
+
+static void spell_params(void *ctx, const struct tyr_rec_type *proto, bool first, int depth,
+                         struct tyr_str *d)
+{
+    const struct spell_ctx *c = ctx;
+    const struct dc *dc = c->dc;
     const tyr_registry *reg = dc->reg;
-    uint32_t first = tyr__t_first(proto), count = tyr__t_count(reg, proto);
+    uint32_t at = tyr__t_first(proto), count = tyr__t_count(reg, proto);
     tyr__str_puts(d, "(");
     if (count == 0) {
         /* C11 has no `(...)`: a variadic function without parameters is unprototyped. */
@@ -453,14 +472,14 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
         return;
     }
     for (uint32_t i = 0; i < count && !d->err; i++) {
-        const struct tyr_rec_param *p = &reg->params[first + i];
+        const struct tyr_rec_param *p = &reg->params[at + i];
         struct tyr_str ps = {.budget = d->budget};
         if (i)
             tyr__str_puts(d, ", ");
         /* A name repeated in one parameter list (damaged or foreign input) is dropped. */
-        bool named = param_names;
+        bool named = first && c->param_names;
         for (uint32_t j = 0; named && j < i; j++)
-            if (reg->params[first + j].name == p->name)
+            if (reg->params[at + j].name == p->name)
                 named = false;
         char *pname = ident(named ? tyr__str(reg, p->name) : "");
         int err = pname ? spell(dc, p->type, pname, false, depth + 1, &ps) : TYR_ENOMEM;
@@ -476,13 +495,21 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
     tyr__str_puts(d, ")");
 }
 
-static void paren_if_pointer(struct tyr_str *decl)
+/* The C name of a base type: as the dump declares it (typedefs, tags under their emitted
+ * names, integer types by a name gcc and clang agree on). */
+static void base_name(void *ctx, uint32_t id, const struct tyr_rec_type *r, struct tyr_str *d)
 {
-    /* '/': a C++ reference, a pointer behind its comment (below) */
-    if (decl->len && (decl->s[0] == '*' || decl->s[0] == '/')) {
-        tyr__str_prepend(decl, "(");
-        tyr__str_puts(decl, ")");
-    }
+    const struct dc *dc = ((const struct spell_ctx *)ctx)->dc;
+    if (r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_UNKNOWN)
+        tyr__str_puts(d, "void");
+    else if (r->kind == TYR_KIND_INT)
+        tyr__str_puts(d, int_name(dc->reg, r, tyr__str(dc->reg, r->name)));
+    else if (r->kind == TYR_KIND_FLOAT)
+        tyr__str_puts(d, float_name(dc->reg, r));
+    else if (r->kind == TYR_KIND_TYPEDEF)
+        tyr__str_puts(d, nm(dc, dc->name[id]));
+    else
+        tag_spelling(dc, id, d);
 }
 
 /* C spelling of id declaring `declarator` (may be ""), into *out (caller frees out->s);
@@ -490,127 +517,15 @@ static void paren_if_pointer(struct tyr_str *decl)
 static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool param_names,
                  int depth, struct tyr_str *out)
 {
-    static const char *const qual_word[] = {"const", "volatile", "restrict", "_Atomic"};
-    if (depth > NEST_MAX)
-        return TYR_EDEPTH;
-    struct tyr_str decl = {.budget = out->budget};
-    unsigned quals = 0;
-    bool at_return = false; /* the next type is a function's return type */
-    int err = TYR_ECORRUPT;
-    tyr__str_puts(&decl, declarator);
-    for (uint32_t guard = 0; guard <= dc->n && !decl.err; guard++) {
-        const struct tyr_rec_type *r = T(dc, id);
-        if (!r)
-            break;
-        bool ret = at_return;
-        at_return = false;
-        if (tyr__is_qual_kind(r->kind)) {
-            /* Qualifiers on a return type mean nothing in C (and gcc warns): dropped. */
-            if (!ret)
-                quals |= 1u << (r->kind - TYR_KIND_CONST);
-            at_return = ret;
-        } else if (r->kind == TYR_KIND_PTR) {
-            if (quals) {
-                if (decl.len)
-                    tyr__str_prepend(&decl, " ");
-                for (unsigned k = 4; k-- > 0;)
-                    if (quals & (1u << k)) {
-                        tyr__str_prepend(&decl, qual_word[k]);
-                        if (quals & ((1u << k) - 1))
-                            tyr__str_prepend(&decl, " ");
-                    }
-                quals = 0;
-            }
-            tyr__str_prepend(&decl, "*");
-            /* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
-            if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE))
-                tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF)       ? "/*&&*/ "
-                                        : (r->flags & TYR_PTR_INVISIBLE) ? "/*by value*/ "
-                                                                         : "/*&*/ ");
-        } else if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
-            /* C refuses an array of a struct still being defined even behind a pointer
-             * (`struct S (*p)[4]` in S, which C++ accepts): the pointer is a void pointer */
-            id = 0;
-            continue;
-        } else if (r->kind == TYR_KIND_ARRAY) {
-            paren_if_pointer(&decl);
-            if (r->flags & TYR_ARRAY_FLEX)
-                tyr__str_puts(&decl, "[]");
-            else
-                tyr__str_printf(&decl, "[%" PRIu32 "]", tyr__t_count(dc->reg, r));
-        } else if (r->kind == TYR_KIND_FUNC_PROTO || r->kind == TYR_KIND_FUNC) {
-            const struct tyr_rec_type *proto = r;
-            if (r->kind == TYR_KIND_FUNC) {
-                uint32_t pid = tyr__t_ref(r);
-                proto = T(dc, pid);
-                if (!proto || proto->kind != TYR_KIND_FUNC_PROTO || pid >= id)
-                    break;
-                id = pid;
-                r = proto;
-            }
-            paren_if_pointer(&decl);
-            quals = 0; /* a qualified function type means nothing (clang warns) */
-            spell_params(dc, proto, param_names, depth, &decl);
-            param_names = false;
-            at_return = true;
-            const struct tyr_rec_type *rt = R(dc, tyr__t_ref(proto));
-            if (rt && rt->kind == TYR_KIND_UNKNOWN) {
-                id = 0; /* an unknown is an array in C, which no function returns: void */
-                continue;
-            }
-        } else if (r->kind == TYR_KIND_UNKNOWN && !ret) {
-            /* An unknown type is a byte array of its size wherever it is used, except as
-             * a return type (C returns no arrays): there it is void. */
-            paren_if_pointer(&decl);
-            tyr__str_printf(&decl, "[%" PRIu64 "]", tyr__t_size(dc->reg, r));
-            r = NULL;
-        }
-        if (!r || r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_INT ||
-            r->kind == TYR_KIND_FLOAT || r->kind == TYR_KIND_STRUCT ||
-            r->kind == TYR_KIND_UNION || r->kind == TYR_KIND_ENUM ||
-            r->kind == TYR_KIND_TYPEDEF || r->kind == TYR_KIND_UNKNOWN) {
-            struct tyr_str base = {.budget = decl.budget};
-            const struct tyr_rec_type *res = R(dc, id);
-            if (res && (res->kind == TYR_KIND_FUNC_PROTO || res->kind == TYR_KIND_FUNC))
-                quals = 0; /* a typedef of a function type, qualified: as above */
-            for (unsigned k = 0; k < 4; k++)
-                if (quals & (1u << k)) {
-                    tyr__str_puts(&base, qual_word[k]);
-                    tyr__str_puts(&base, " ");
-                }
-            if (!r)
-                tyr__str_puts(&base, "unsigned char");
-            else if (r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_UNKNOWN)
-                tyr__str_puts(&base, "void");
-            else if (r->kind == TYR_KIND_INT)
-                tyr__str_puts(&base, int_name(dc->reg, r, tyr__str(dc->reg, r->name)));
-            else if (r->kind == TYR_KIND_FLOAT)
-                tyr__str_puts(&base, float_name(dc->reg, r));
-            else if (r->kind == TYR_KIND_TYPEDEF)
-                tyr__str_puts(&base, nm(dc, dc->name[id]));
-            else
-                tag_spelling(dc, id, &base);
-            if (decl.len) {
-                tyr__str_puts(&base, " ");
-                tyr__str_puts(&base, decl.s);
-            }
-            free(decl.s);
-            if (base.err) {
-                free(base.s);
-                return base.err;
-            }
-            *out = base;
-            return 0;
-        }
-        uint32_t target = tyr__t_ref(r);
-        if (target >= id)
-            break; /* refs point down; a damaged trusted blob stops here */
-        id = target;
-    }
-    if (decl.err)
-        err = decl.err;
-    free(decl.s);
-    return err;
+    struct spell_ctx ctx = {dc, param_names};
+    const struct tyr_decl_style style = {
+        .ctx = &ctx,
+        .max_depth = NEST_MAX,
+        .pointer = pointer_token,
+        .params = spell_params,
+        .base = base_name,
+    };
+    return tyr__decl_spell(dc->reg, id, declarator, TYR_DECL_AS_C, &style, depth, out);
 }
 
 /* ---- 3. Layout plans -------------------------------------------------------------------- */
