@@ -1,29 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench_blob: what loading a blob costs, against the memory-bandwidth floor.
+ * bench_blob: what loading a blob costs, against the memory-bandwidth floor and against
+ * libbpf's btf__parse of the same types.
  *
- * Builds a synthetic registry of ~130,000 types (structs with members, pointers, typedefs,
- * arrays, enums, prototypes and functions, the mix a C program's debug info has), writes it,
- * and prints min / median / max over RUNS runs of:
- *   open+verify (path)   tyr_registry_open_path: mmap + the full verification pass
- *   verify (memory)      tyr_registry_open_mem on bytes already in memory (the pass alone)
- *   trusted open (path)  tyr_registry_open_path with TYR_LOAD_TRUSTED (mmap + header)
- *   read()               open + read() of the same file into a buffer: the floor
- * then the ratios, and the "both strategies" numbers: bytes of the full blob against a blob
- * pruned to one function's arguments and to one struct pointer.
+ * 1. A synthetic registry of ~130,000 types (structs with members, pointers, typedefs,
+ *    arrays, enums, prototypes and functions, the mix a C program's debug info has), written
+ *    and timed, min / median / max over RUNS runs of:
+ *      open (path)          tyr_registry_open_path: mmap + the safe verification level
+ *      audit open (path)    the same with TYR_LOAD_AUDIT (+ checksum, name index integrity)
+ *      verify (memory)      tyr_registry_open_mem on bytes already in memory (the pass alone)
+ *      trusted open (path)  tyr_registry_open_path with TYR_LOAD_TRUSTED (mmap + header)
+ *      read()               open + read() of the same file into a buffer: the floor
+ *    then the "both strategies" numbers: bytes of the full blob against a blob pruned to one
+ *    function's arguments and to one struct pointer.
+ * 2. Against BTF: /usr/bin/python3.11d's every type and function signature as a blob (`tyr
+ *    import --all`, TYR_BENCH_BLOB, which bench/run writes; else written here with the tyr
+ *    binary next to this program's directory) and as pahole's detached BTF of the same binary
+ *    (TYR_BENCH_BTF; else written here with `pahole --btf_encode_detached`): bytes, and
+ *    btf__parse against the open at each level, RUNS interleaved rounds (each round runs
+ *    every operation once, in a rotating order), medians and ratios. Skipped, saying so, when
+ *    the binary, pahole or tyr is missing.
  *
  * Usage: bench_blob [runs] [ntypes]   (bench/run passes its argument, a repetition count, to
- * every benchmark program). TYR_BENCH_BLOB=FILE times a real blob too (bench/run writes one
- * from /usr/bin/python3.11d's DWARF, every type and function).
+ * every benchmark program).
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 
 #include "tyr/tyr.h"
 
@@ -153,13 +166,14 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     double *t_mem = calloc((size_t)runs, sizeof(double));
     double *t_tru = calloc((size_t)runs, sizeof(double));
     double *t_read = calloc((size_t)runs, sizeof(double));
+    double *t_aud = calloc((size_t)runs, sizeof(double));
     void *rbuf = malloc(len);
-    struct stat3 sv, sm, st, sr;
+    struct stat3 sv, sm, st, sr, sa;
     tyr_registry *m;
     double mb = (double)len / 1e6;
     int i, fd;
 
-    if (!t_ver || !t_mem || !t_tru || !t_read || !rbuf) {
+    if (!t_ver || !t_mem || !t_tru || !t_read || !t_aud || !rbuf) {
         fprintf(stderr, "bench_blob: out of memory\n");
         exit(2);
     }
@@ -190,6 +204,15 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     }
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
+        CHECK(tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT),
+                                     &m));
+        b = now_us();
+        tyr_registry_free(m);
+        if (i)
+            t_aud[i - 1] = b - a;
+    }
+    for (i = 0; i < runs + 1; i++) {
+        double a = now_us(), b;
         CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
         b = now_us();
         tyr_registry_free(m);
@@ -209,17 +232,20 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     sv = stats(t_ver, runs);
     sm = stats(t_mem, runs);
     st = stats(t_tru, runs);
+    sa = stats(t_aud, runs);
     CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
     printf("\n%u types, %.2f MB (%.1f bytes/type), %d runs (min / median / max, microseconds):\n",
            tyr_registry_type_count(m), mb, (double)len / tyr_registry_type_count(m), runs);
     printf("  read() of the file        %9.1f %9.1f %9.1f   %6.2f GB/s median\n", sr.min,
            sr.med, sr.max, mb * 1e3 / sr.med);
-    printf("  open+verify (path, mmap)  %9.1f %9.1f %9.1f   %6.2f GB/s median, %.1f ns/type\n",
+    printf("  open (path, mmap, safe)   %9.1f %9.1f %9.1f   %6.2f GB/s median, %.1f ns/type\n",
            sv.min, sv.med, sv.max, mb * 1e3 / sv.med, sv.med * 1e3 / tyr_registry_type_count(m));
+    printf("  audit open (path, mmap)   %9.1f %9.1f %9.1f   %6.2f GB/s median\n", sa.min, sa.med,
+           sa.max, mb * 1e3 / sa.med);
     printf("  verify (memory, no mmap)  %9.1f %9.1f %9.1f   %6.2f GB/s median\n", sm.min,
            sm.med, sm.max, mb * 1e3 / sm.med);
     printf("  trusted open (path)       %9.1f %9.1f %9.1f\n", st.min, st.med, st.max);
-    printf("ratios (median): open+verify throughput = %.0f%% of read(); in-memory verify = "
+    printf("ratios (median): open throughput = %.0f%% of read(); in-memory verify = "
            "%.0f%% of read(); trusted open = %.4f of read() time\n",
            100.0 * sr.med / sv.med, 100.0 * sr.med / sm.med, st.med / sr.med);
     tyr_registry_free(m);
@@ -231,29 +257,147 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     free(t_mem);
     free(t_tru);
     free(t_read);
+    free(t_aud);
 }
 
-/* A blob file whole in 8-aligned memory (malloc's alignment), or exit. */
-static void *slurp(const char *path, size_t *len)
+/* Bytes of a file, or -1. */
+static long long file_size(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    void *buf = NULL;
-    long n;
-    if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
-        !(buf = malloc((size_t)n)) || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "bench_blob: %s: cannot read\n", path);
-        exit(2);
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Run a shell command line quietly; 0 on success. */
+static int run_quiet(const char *cmd)
+{
+    char line[8192];
+    int n = snprintf(line, sizeof line, "%s >/dev/null 2>&1", cmd);
+    return n < 0 || (size_t)n >= sizeof line ? -1 : system(line);
+}
+
+#define PY_BINARY "/usr/bin/python3.11d"
+enum { OP_BTF, OP_OPEN, OP_AUDIT, OP_TRUSTED, NOPS };
+
+/* One timed operation on the BTF file or the blob, in microseconds. */
+static double time_op(int op, const char *blob, const char *btf)
+{
+    double a = now_us(), b;
+    if (op == OP_BTF) {
+        struct btf *t = btf__parse(btf, NULL);
+        b = now_us();
+        if (!t || libbpf_get_error(t)) {
+            fprintf(stderr, "bench_blob: btf__parse %s failed\n", btf);
+            exit(3);
+        }
+        btf__free(t);
+        return b - a;
     }
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
+    tyr_registry *m;
+    uint32_t flags = op == OP_AUDIT ? TYR_LOAD_AUDIT : op == OP_TRUSTED ? TYR_LOAD_TRUSTED : 0;
+    CHECK(tyr_registry_open_path(blob, TYR_OPTS(tyr_load_opts, .flags = flags), &m));
+    b = now_us();
+    tyr_registry_free(m);
+    return b - a;
+}
+
+/*
+ * python3.11d as a blob and as pahole's BTF: bytes, and btf__parse against the blob's open
+ * at each level, interleaved (each round runs every operation once, starting one later each
+ * round, so that none always follows the same one); medians and ratios.
+ */
+static void versus_btf(const char *argv0, int runs)
+{
+    char blob[4096], btf[4096], cmd[8192], self[4096];
+    const char *eb = getenv("TYR_BENCH_BLOB"), *et = getenv("TYR_BENCH_BTF");
+    int made_blob = 0, made_btf = 0;
+
+    printf("\nagainst BTF: every type and function signature of %s\n", PY_BINARY);
+    if ((!eb || !et) && access(PY_BINARY, R_OK) != 0) {
+        printf("  skipped: %s is not installed (apt-get install python3.11-dbg)\n", PY_BINARY);
+        return;
+    }
+    if (eb) {
+        snprintf(blob, sizeof blob, "%s", eb);
+    } else {
+        snprintf(self, sizeof self, "%s", argv0);
+        snprintf(blob, sizeof blob, "/tmp/tyr_bench_py_%ld.tyr", (long)getpid());
+        int n = snprintf(cmd, sizeof cmd, "'%s/../tyr' import --all %s -o '%s'", dirname(self),
+                         PY_BINARY, blob);
+        if (n < 0 || (size_t)n >= sizeof cmd || run_quiet(cmd) != 0) {
+            printf("  skipped: could not run: %s (set TYR_BENCH_BLOB)\n", cmd);
+            return;
+        }
+        made_blob = 1;
+    }
+    if (et) {
+        snprintf(btf, sizeof btf, "%s", et);
+    } else {
+        snprintf(btf, sizeof btf, "/tmp/tyr_bench_py_%ld.btf", (long)getpid());
+        int n = snprintf(cmd, sizeof cmd, "pahole --btf_encode_detached '%s' %s", btf,
+                         PY_BINARY);
+        if (n < 0 || (size_t)n >= sizeof cmd || run_quiet(cmd) != 0) {
+            printf("  skipped: could not run: %s (set TYR_BENCH_BTF)\n", cmd);
+            if (made_blob)
+                unlink(blob);
+            return;
+        }
+        made_btf = 1;
+    }
+
+    long long nb = file_size(blob), nt = file_size(btf);
+    tyr_registry *m;
+    struct btf *t = btf__parse(btf, NULL);
+    CHECK(tyr_registry_open_path(blob, NULL, &m));
+    if (!t || libbpf_get_error(t) || nb <= 0 || nt <= 0) {
+        fprintf(stderr, "bench_blob: cannot read %s or %s\n", blob, btf);
+        exit(3);
+    }
+    printf("  blob %s: %lld bytes, %u types\n", blob, nb, tyr_registry_type_count(m));
+    printf("  BTF  %s: %lld bytes, %u types\n", btf, nt, btf__type_cnt(t));
+    printf("  bytes: blob / BTF = %.3f (target <= 1.2)\n", (double)nb / (double)nt);
+    btf__free(t);
+    tyr_registry_free(m);
+
+    static const char *const names[NOPS] = {"btf__parse (libbpf)", "open (safe, default)",
+                                            "open (audit)", "open (trusted)"};
+    double *v[NOPS];
+    for (int op = 0; op < NOPS; op++)
+        if (!(v[op] = calloc((size_t)runs, sizeof(double)))) {
+            fprintf(stderr, "bench_blob: out of memory\n");
+            exit(2);
+        }
+    for (int r = -1; r < runs; r++) /* round -1 warms the caches and is not counted */
+        for (int j = 0; j < NOPS; j++) {
+            int op = (r + 1 + j) % NOPS;
+            double us = time_op(op, blob, btf);
+            if (r >= 0)
+                v[op][r] = us;
+        }
+    struct stat3 s[NOPS];
+    for (int op = 0; op < NOPS; op++)
+        s[op] = stats(v[op], runs);
+    printf("  %d interleaved rounds (min / median / max, microseconds):\n", runs);
+    for (int op = 0; op < NOPS; op++)
+        printf("    %-22s %9.1f %9.1f %9.1f   %.3f x btf__parse\n", names[op], s[op].min,
+               s[op].med, s[op].max, s[op].med / s[OP_BTF].med);
+    printf("  targets: bytes <= 1.2 x BTF: %s (%.3f); default open <= 0.7 x btf__parse: %s "
+           "(%.3f); trusted open <= 20 us: %s (%.1f)\n",
+           (double)nb / (double)nt <= 1.2 ? "met" : "NOT met", (double)nb / (double)nt,
+           s[OP_OPEN].med <= 0.7 * s[OP_BTF].med ? "met" : "NOT met",
+           s[OP_OPEN].med / s[OP_BTF].med, s[OP_TRUSTED].med <= 20 ? "met" : "NOT met",
+           s[OP_TRUSTED].med);
+    for (int op = 0; op < NOPS; op++)
+        free(v[op]);
+    if (made_blob)
+        unlink(blob);
+    if (made_btf)
+        unlink(btf);
 }
 
 int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 11;
     uint32_t ntypes = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 130000;
-    const char *real = getenv("TYR_BENCH_BLOB");
     char path[] = "/tmp/tyr_bench_XXXXXX";
     tyr_type fn, ptr;
     tyr_registry *r;
@@ -279,17 +423,8 @@ int main(int argc, char **argv)
            (double)len / tyr_registry_type_count(r), (now_us() - t0) / 1e3);
 
     time_blob(path, blob, len, runs, &ver, &rd, &tru);
-    printf("targets: open+verify <= 1000 us: %s (median %.0f us); >= 50%% of read(): %s; "
-           "trusted <= 20 us: %s\n",
-           ver <= 1000 ? "met" : "NOT met", ver, rd / ver >= 0.5 ? "met" : "NOT met",
-           tru <= 20 ? "met" : "NOT met");
-    if (real) {
-        size_t rlen;
-        void *rblob = slurp(real, &rlen);
-        printf("\na blob imported from DWARF (TYR_BENCH_BLOB=%s):", real);
-        time_blob(real, rblob, rlen, runs, &ver, &rd, &tru);
-        free(rblob);
-    }
+    printf("trusted open <= 20 us: %s (median %.1f us); open = %.0f%% of read() throughput\n",
+           tru <= 20 ? "met" : "NOT met", tru, 100.0 * rd / ver);
 
     printf("\nboth strategies (full blob vs mark-and-sweep):\n");
     printf("  full blob (every type)              %10zu bytes, %u types\n", len,
@@ -307,5 +442,6 @@ int main(int argc, char **argv)
     unlink(path);
     tyr_blob_buf_free(blob);
     tyr_registry_free(r);
+    versus_btf(argv[0], runs);
     return 0;
 }

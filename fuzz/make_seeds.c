@@ -7,6 +7,9 @@
  *   make_seeds DIR            writes DIR/<name>.blob for each registry below (DIR must exist)
  *   make_seeds --verify DIR   checks that every file in DIR verifies (the committed copies
  *                             must follow the format: a CTest test runs this)
+ *   make_seeds --regressions DIR
+ *                             writes the blob fuzzer's past findings (docs/robustness.md) in
+ *                             the current format, as fuzz/regressions/blob_fuzzer holds them
  *
  * Run by the build (fuzz/seeds.cmake) into BUILD/fuzz/seeds/blob_fuzzer, so the seeds follow
  * the format as it changes; fuzz/corpus/blob_fuzzer holds a committed copy.
@@ -16,7 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 #include "../tests/format_fixture.h"
+#include "blob_format.h"
 #include "tyr/tyr.h"
 
 #define TRY(call)                                                                            \
@@ -112,6 +118,73 @@ static int deep(tyr_registry *r, tyr_type *top)
     return 0;
 }
 
+/* Write len bytes to DIR/name. */
+static int put(const char *name, const void *buf, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    int ok = f && fwrite(buf, 1, len, f) == len;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "make_seeds: cannot write %s\n", path);
+    return ok ? 0 : TYR_EIO;
+}
+
+/*
+ * The blob fuzzer's findings, rebuilt in the current format:
+ *  - dump-c-rank-counting-sort: the zoo with every record's and array's rank raised near
+ *    2^32 (still ordered, so it verifies): tyr_dump_c sorted by rank with a counting sort
+ *    sized by the largest rank;
+ *  - layout-cacheline-step-hang: a member 2^39 bytes into its struct: tyr_layout stepped to
+ *    its cacheline boundary 64 bytes at a time.
+ */
+static int regressions(void)
+{
+    tyr_registry *r = NULL;
+    struct zoo z;
+    void *buf = NULL;
+    size_t len = 0;
+    TRY(tyr_registry_new(NULL, &r));
+    int err = zoo_build(r, &z);
+    if (!err)
+        err = tyr_blob_write_mem(r, NULL, &buf, &len);
+    tyr_registry_free(r);
+    if (err)
+        return err;
+    unsigned char *b = buf;
+    const struct tyr_blob_header *h = buf;
+    const struct tyr_blob_sect *sect = (const void *)(b + h->fixed_len);
+    struct tyr_rec_type *t = (void *)(b + sect[TYR_SECT_TYPES].off);
+    struct tyr_rec_layout *l = (void *)(b + sect[TYR_SECT_LAYOUTS].off);
+    for (uint32_t id = 1; id < h->ntypes; id++)
+        if (tyr__is_record_kind(t[id].kind) || t[id].kind == TYR_KIND_ARRAY)
+            l[t[id].b].rank = UINT32_MAX - 64 + l[t[id].b].rank;
+    uint64_t hdr_len = h->fixed_len + (uint64_t)h->nsect * sizeof *sect;
+    uint64_t sum = XXH3_64bits(b + hdr_len, (size_t)(h->total_len - hdr_len));
+    memcpy(b + offsetof(struct tyr_blob_header, checksum), &sum, sizeof sum);
+    err = put("dump-c-rank-counting-sort", buf, len);
+    tyr_blob_buf_free(buf);
+    if (err)
+        return err;
+
+    tyr_struct s;
+    tyr_type c;
+    TRY(tyr_registry_new(NULL, &r));
+    if (!(err = tyr_add_int(r, "char", 1, TYR_INT_CHAR, &c)) &&
+        !(err = tyr_struct_new(r, TYR_KIND_STRUCT, "Far", (uint64_t)1 << 40, 1, 0, &s)) &&
+        !(err = tyr_struct_add_field(r, s, "near", c, 0, 0, 0)) &&
+        !(err = tyr_struct_add_field(r, s, "far", c, (uint64_t)1 << 39, 0, 0)) &&
+        !(err = tyr_struct_add_field(r, s, "last", c, TYR_FIELD_OFFSET_MAX, 0, 0)) &&
+        !(err = tyr_blob_write_mem(r, NULL, &buf, &len))) {
+        err = put("layout-cacheline-step-hang", buf, len);
+        tyr_blob_buf_free(buf);
+    }
+    tyr_registry_free(r);
+    return err;
+}
+
 /* 0 when every regular file in d verifies as a blob; prints the ones that do not. */
 static int verify_dir(const char *d)
 {
@@ -145,8 +218,16 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--verify") == 0)
         return verify_dir(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--regressions") == 0) {
+        dir = argv[2];
+        int e = regressions();
+        if (e)
+            fprintf(stderr, "make_seeds: %s\n", tyr_strerror(e));
+        return e ? 1 : 0;
+    }
     if (argc != 2) {
-        fprintf(stderr, "usage: make_seeds DIR | make_seeds --verify DIR\n");
+        fprintf(stderr, "usage: make_seeds DIR | make_seeds --verify DIR | "
+                        "make_seeds --regressions DIR\n");
         return 2;
     }
     dir = argv[1];

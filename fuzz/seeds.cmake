@@ -9,6 +9,7 @@ set(TYR_FUZZ_SEEDS ${CMAKE_CURRENT_BINARY_DIR}/seeds)
 
 add_executable(make_seeds ${CMAKE_CURRENT_SOURCE_DIR}/make_seeds.c)
 target_link_libraries(make_seeds PRIVATE ${TYR_FUZZ_LIBS})
+target_include_directories(make_seeds PRIVATE ${PROJECT_SOURCE_DIR}/lib)
 add_custom_command(OUTPUT ${TYR_FUZZ_SEEDS}/blob_fuzzer.stamp
   COMMAND ${CMAKE_COMMAND} -E make_directory ${TYR_FUZZ_SEEDS}/blob_fuzzer
   COMMAND make_seeds ${TYR_FUZZ_SEEDS}/blob_fuzzer

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The on-disk blob: header, section table, relocation map. docs/format.md is the
+ * The on-disk blob, format 2: header, section table, relocation table. docs/format.md is the
  * source of truth; this file mirrors it and every offset is pinned by a static assertion.
  *
  * Little-endian only. Every offset is in bytes from the blob's first byte (the header's).
  *
- *   [0, fixed_len)                    struct tyr_blob_header (64 bytes in format 1.0)
+ *   [0, fixed_len)                    struct tyr_blob_header (64 bytes in format 2.0)
  *   [fixed_len, hdr_len)              nsect section entries (struct tyr_blob_sect, 16 bytes)
  *   [hdr_len, total_len)              the sections, 8-aligned, in order, not overlapping;
  *                                     covered by the XXH3-64 checksum
@@ -26,30 +26,27 @@
 #define TYR_BLOB_MAGIC3 '\0'
 #define TYR_BLOB_LE 1u       /* byte_order: little-endian, the only order written */
 #define TYR_BLOB_BE 2u       /* byte_order: big-endian, recognised to be refused */
-#define TYR_FORMAT_MAJOR 1u  /* a reader refuses any other major */
-#define TYR_FORMAT_MINOR 1u  /* a reader accepts a newer minor (it only appends) */
+#define TYR_FORMAT_MAJOR 2u  /* a reader refuses any other major (1: "import again") */
+#define TYR_FORMAT_MINOR 0u  /* a reader accepts a newer minor (it only appends) */
 
 /* Header flags; a reader refuses a bit it does not know. */
 #define TYR_BLOB_F_PRUNED 0x1u /* written by a pruned write (informational) */
 #define TYR_BLOB_F_KNOWN_ TYR_BLOB_F_PRUNED
 
-/* Sections, in the order they must appear. */
+/* Sections, in the order they must appear; a 2.0 blob lists all of them (SOURCE may be
+ * empty). A newer minor may list more after them. */
 enum tyr_sect_id {
     TYR_SECT_STRINGS = 0, /* bytes; offset 0 is "" and the last byte is NUL */
     TYR_SECT_TYPES = 1,   /* struct tyr_rec_type[ntypes] */
-    TYR_SECT_FIELDS = 2,  /* struct tyr_rec_field[nfields] */
-    TYR_SECT_ENUMS = 3,   /* struct tyr_rec_enumerator[nenums] */
-    TYR_SECT_PARAMS = 4,  /* struct tyr_rec_param[nparams] */
-    TYR_SECT_BUCKETS = 5, /* uint32_t[nbuckets] */
-    TYR_SECT_CHAIN = 6,   /* uint32_t[ntypes] */
-    TYR_SECT_HASHES = 7,  /* uint32_t[ntypes]: tyr__name_hash of each name; 0 if unnamed */
-    TYR_SECT_RELOCS = 8,  /* the relocation map: slot table, then one mask byte per record */
-    TYR_SECT_COUNT = 9,   /* sections a 1.0 reader knows; a newer minor may list more */
-    /* Format 1.1: the source binary, "path\0build-id-hex\0" (tyr_registry_set_source).
-     * Written, and the format marked 1.1, only when a source is recorded: a blob without one
-     * is a 1.0 blob byte for byte. */
-    TYR_SECT_SOURCE = 9,
-    TYR_SECT_COUNT_1_1 = 10
+    TYR_SECT_LAYOUTS = 2, /* struct tyr_rec_layout[nlayouts] */
+    TYR_SECT_FIELDS = 3,  /* struct tyr_rec_field[nfields] */
+    TYR_SECT_ENUMS = 4,   /* struct tyr_rec_enumerator[nenums] */
+    TYR_SECT_PARAMS = 5,  /* struct tyr_rec_param[nparams] */
+    TYR_SECT_STARTS = 6,  /* uint32_t[nbuckets + 1]: where each bucket's ids start in NAMED */
+    TYR_SECT_NAMED = 7,   /* uint32_t[nnamed]: named type ids, by bucket, increasing in one */
+    TYR_SECT_RELOCS = 8,  /* the relocation table: struct tyr_blob_reloc[nrelocs] */
+    TYR_SECT_SOURCE = 9,  /* "path\0build-id-hex\0" (tyr_registry_set_source), or empty */
+    TYR_SECT_COUNT = 10
 };
 
 struct tyr_blob_header { /* off */
@@ -59,18 +56,18 @@ struct tyr_blob_header { /* off */
     uint8_t minor;        /*  6  TYR_FORMAT_MINOR as written */
     uint8_t pointer_size; /*  7  4 or 8 */
     uint32_t flags;       /*  8  TYR_BLOB_F_* */
-    uint16_t fixed_len;   /* 12  bytes of header fields; 64 in 1.0; 8-aligned */
+    uint16_t fixed_len;   /* 12  bytes of header fields; 64 in 2.0; 8-aligned */
     uint16_t nsect;       /* 14  section entries after the fields; >= TYR_SECT_COUNT */
     uint64_t total_len;   /* 16  header and every section */
     uint64_t checksum;    /* 24  XXH3-64 (seed 0) of bytes [hdr_len, total_len) */
     uint32_t ntypes;      /* 32  type records, void included (>= 1) */
-    uint32_t nfields;     /* 36  field records, the none record included (>= 1) */
-    uint32_t nenums;      /* 40  enumerator records (>= 1) */
-    uint32_t nparams;     /* 44  param records (>= 1) */
-    uint32_t strs_len;    /* 48  bytes of the string table (>= 1) */
-    uint32_t nbuckets;    /* 52  name-index buckets: 0 or a power of two */
-    uint32_t nrelocs;     /* 56  handle slots the relocation map lists (its set bits) */
-    uint32_t reserved;    /* 60  0 */
+    uint32_t nlayouts;    /* 36  layout records, the none record included (>= 1) */
+    uint32_t nfields;     /* 40  field records, the none record included (>= 1) */
+    uint32_t nenums;      /* 44  enumerator records (>= 1) */
+    uint32_t nparams;     /* 48  param records (>= 1) */
+    uint32_t strs_len;    /* 52  bytes of the string table (>= 1) */
+    uint32_t nbuckets;    /* 56  name-index buckets: 0 or a power of two */
+    uint32_t nnamed;      /* 60  entries of NAMED: the named types */
 };
 
 struct tyr_blob_sect {
@@ -79,103 +76,35 @@ struct tyr_blob_sect {
 };
 
 /*
- * The relocation map (section 8). It starts with the slot table: for each of the sections
- * that hold handle slots (1 types .. 6 chain), TYR_RELOC_SLOTS entries naming a slot of that
- * section's records (byte offset inside the record, handle space; unused entries all zero).
- * Then one mask byte per record of each of those sections, in section order: bit k set iff
- * slot k of the record holds a non-zero handle. Then zero bytes up to a multiple of 8.
+ * The relocation table (section 8): every handle slot of every record, as entries naming a
+ * section, the records of that section it applies to, a byte offset inside the record and
+ * the handle space of the value there. A type record's entries apply to the kind given
+ * (the kind is the record's byte 0), every other section's to all its records. A rewrite
+ * (pruning, rebasing) maps every listed slot through the old-to-new map of its space, where
+ * 0 maps to 0, without knowing the records' layouts; the verifier derives the table and
+ * compares it byte for byte. Entries are sorted by (sect, kind, byte).
  */
-#define TYR_RELOC_FIRST_SECT 1u /* types */
-#define TYR_RELOC_NSECTS 6u     /* types, fields, enums, params, buckets, chain */
-#define TYR_RELOC_SLOTS 8u      /* slot entries per section (one mask byte) */
-struct tyr_blob_slot {
-    uint16_t byte;    /* byte offset of the slot inside the record */
-    uint8_t space;    /* enum tyr_space; 0 = unused entry */
-    uint8_t reserved; /* 0 */
+#define TYR_RELOC_ANY_KIND 0xffu
+struct tyr_blob_reloc {
+    uint8_t sect;  /* enum tyr_sect_id holding the slot */
+    uint8_t kind;  /* TYPES: the enum tyr_kind it applies to; others: TYR_RELOC_ANY_KIND */
+    uint8_t byte;  /* offset of the 32-bit slot inside the record */
+    uint8_t space; /* enum tyr_space */
 };
-#define TYR_RELOC_TABLE_LEN (TYR_RELOC_NSECTS * TYR_RELOC_SLOTS * sizeof(struct tyr_blob_slot))
-
-/* Mask bits of a type record: name, ref, and `first` in the space its kind gives it. */
-#define TYR_TM_NAME 0x01u
-#define TYR_TM_REF 0x02u
-#define TYR_TM_FIRST_FIELD 0x04u
-#define TYR_TM_FIRST_ENUM 0x08u
-#define TYR_TM_FIRST_PARAM 0x10u
-#define TYR_TM_FIRST_TYPE 0x20u
-
-/* The slot table every blob of this format holds (and the verifier compares byte for byte). */
-static inline const struct tyr_blob_slot *tyr__reloc_slots(void)
-{
-    static const struct tyr_blob_slot t[TYR_RELOC_NSECTS * TYR_RELOC_SLOTS] = {
-        /* 1 types */
-        {4, TYR_SPACE_STRING, 0}, {16, TYR_SPACE_TYPE, 0}, {20, TYR_SPACE_FIELD, 0},
-        {20, TYR_SPACE_ENUMERATOR, 0}, {20, TYR_SPACE_PARAM, 0}, {20, TYR_SPACE_TYPE, 0},
-        {0, 0, 0}, {0, 0, 0},
-        /* 2 fields */
-        {0, TYR_SPACE_STRING, 0}, {4, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0},
-        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        /* 3 enumerators */
-        {0, TYR_SPACE_STRING, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        /* 4 params */
-        {0, TYR_SPACE_STRING, 0}, {4, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0},
-        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        /* 5 buckets */
-        {0, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        /* 6 chain */
-        {0, TYR_SPACE_TYPE, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-        {0, 0, 0}, {0, 0, 0}, {0, 0, 0}, {0, 0, 0},
-    };
-    return t;
-}
-
-/* The mask bit of a type record's `first` slot for a kind (0: the kind has no such slot). */
-static inline unsigned tyr__first_mask(unsigned space)
-{
-    switch (space) {
-    case TYR_SPACE_FIELD:
-        return TYR_TM_FIRST_FIELD;
-    case TYR_SPACE_ENUMERATOR:
-        return TYR_TM_FIRST_ENUM;
-    case TYR_SPACE_PARAM:
-        return TYR_TM_FIRST_PARAM;
-    case TYR_SPACE_TYPE:
-        return TYR_TM_FIRST_TYPE;
-    default:
-        return 0;
-    }
-}
-
-/* Bytes of the relocation map for these counts (64-bit, cannot overflow for 32-bit counts). */
-static inline uint64_t tyr__reloc_map_len(uint64_t ntypes, uint64_t nfields, uint64_t nenums,
-                                          uint64_t nparams, uint64_t nbuckets)
-{
-    uint64_t n = TYR_RELOC_TABLE_LEN + 2 * ntypes + nfields + nenums + nparams + nbuckets;
-    return (n + 7) & ~(uint64_t)7;
-}
 
 _Static_assert(sizeof(struct tyr_blob_header) == 64, "docs/format.md: header is 64 bytes");
 _Static_assert(offsetof(struct tyr_blob_header, flags) == 8, "docs/format.md");
 _Static_assert(offsetof(struct tyr_blob_header, total_len) == 16, "docs/format.md");
 _Static_assert(offsetof(struct tyr_blob_header, checksum) == 24, "docs/format.md");
 _Static_assert(offsetof(struct tyr_blob_header, ntypes) == 32, "docs/format.md");
-_Static_assert(offsetof(struct tyr_blob_header, reserved) == 60, "docs/format.md");
+_Static_assert(offsetof(struct tyr_blob_header, nnamed) == 60, "docs/format.md");
 _Static_assert(sizeof(struct tyr_blob_sect) == 16, "docs/format.md: section entry");
-_Static_assert(sizeof(struct tyr_blob_slot) == 4, "docs/format.md: slot table entry");
-_Static_assert(TYR_RELOC_TABLE_LEN == 192, "docs/format.md: slot table is 192 bytes");
+_Static_assert(sizeof(struct tyr_blob_reloc) == 4, "docs/format.md: relocation entry");
 _Static_assert(offsetof(struct tyr_rec_type, name) == 4, "docs/format.md: type record");
-_Static_assert(offsetof(struct tyr_rec_type, ref) == 16, "docs/format.md: type record");
-_Static_assert(offsetof(struct tyr_rec_type, first) == 20, "docs/format.md: type record");
+_Static_assert(offsetof(struct tyr_rec_type, a) == 8, "docs/format.md: type record");
+_Static_assert(offsetof(struct tyr_rec_type, b) == 12, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_field, type) == 4, "docs/format.md: field record");
 _Static_assert(offsetof(struct tyr_rec_param, type) == 4, "docs/format.md: param record");
-
-/* Byte positions of the handle slots inside records. */
-#define TYR_SLOT_TYPE_NAME 4u
-#define TYR_SLOT_TYPE_REF 16u
-#define TYR_SLOT_TYPE_FIRST 20u
-#define TYR_SLOT_NAME 0u /* field, enumerator, param */
-#define TYR_SLOT_MTYPE 4u /* field, param */
 
 static inline uint64_t tyr__align_up(uint64_t v, uint64_t a)
 {
@@ -196,16 +125,23 @@ static inline int tyr__host_is_le(void)
 TYR_HIDDEN int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out,
                                size_t *out_len);
 
-/* Verify a blob in place. Returns 0 or an error, diag filled on error.
- * `full` = 0 checks only the header and section table (the trusted path, O(1)). */
-TYR_HIDDEN int tyr__blob_check(const void *buf, size_t len, int full, tyr_diag *diag);
+/* How much tyr__blob_check verifies (docs/format.md says which check is at which level). */
+enum tyr_check_level {
+    TYR_CHECK_HEADER = 0, /* header and section table only: the trusted path, O(1) */
+    TYR_CHECK_SAFE = 1,   /* + everything memory safety and termination depend on (default) */
+    TYR_CHECK_AUDIT = 2,  /* + integrity: checksum, name hashes, the index's completeness */
+};
+/* Verify a blob in place. Returns 0 or an error, diag filled on error. */
+TYR_HIDDEN int tyr__blob_check(const void *buf, size_t len, enum tyr_check_level level,
+                               tyr_diag *diag);
 
 /* Point a registry (zeroed by the caller) at a checked blob's sections. */
 TYR_HIDDEN void tyr__blob_attach(tyr_registry *reg, const void *buf);
 
-/* A pruned copy of reg: every table on the heap, in a registry struct that the caller
- * releases with tyr__pruned_free(). map[ntypes of reg] receives old id -> new id (0 dropped).
- * roots are read (not rewritten). Returns 0, TYR_ENOMEM, TYR_EHANDLE. */
+/* A pruned copy of reg (lib/prune.c): a building registry holding what roots reach, identical
+ * prototypes merged, that the caller releases with tyr__pruned_free(). map[ntypes of reg]
+ * receives old id -> new id (0 dropped; a merged prototype: the survivor's). roots are read
+ * (not rewritten; the caller checked them). Returns 0, TYR_ENOMEM, TYR_EOVERFLOW. */
 TYR_HIDDEN int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
                           uint32_t *map, tyr_registry **out);
 TYR_HIDDEN void tyr__pruned_free(tyr_registry *reg);

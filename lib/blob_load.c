@@ -23,7 +23,18 @@ static int opts_ok(const struct tyr_load_opts *opts)
 {
     if (!tyr__opts_valid(opts, sizeof(struct tyr_load_opts)))
         return 0;
-    return !(TYR__OPT(opts, tyr_load_opts, flags, 0u) & ~(uint32_t)TYR_LOAD_TRUSTED);
+    uint32_t flags = TYR__OPT(opts, tyr_load_opts, flags, 0u);
+    if (flags & ~(uint32_t)(TYR_LOAD_TRUSTED | TYR_LOAD_AUDIT))
+        return 0;
+    return (flags & (TYR_LOAD_TRUSTED | TYR_LOAD_AUDIT)) != (TYR_LOAD_TRUSTED | TYR_LOAD_AUDIT);
+}
+
+/* The check level the load flags ask for: SAFE unless told otherwise. */
+static enum tyr_check_level level_of(uint32_t flags)
+{
+    if (flags & TYR_LOAD_TRUSTED)
+        return TYR_CHECK_HEADER;
+    return (flags & TYR_LOAD_AUDIT) ? TYR_CHECK_AUDIT : TYR_CHECK_SAFE;
 }
 
 /*
@@ -38,7 +49,7 @@ static int wrap(const void *buf, size_t len, const struct tyr_load_opts *opts, v
     tyr_registry *reg;
     int err;
 
-    err = tyr__blob_check(buf, len, !(flags & TYR_LOAD_TRUSTED), diag);
+    err = tyr__blob_check(buf, len, level_of(flags), diag);
     if (err)
         return err; /* diag filled by the check */
     reg = calloc(1, sizeof *reg); /* owned by the result: tyr_registry_free() */
@@ -63,7 +74,7 @@ int tyr_registry_open_mem(const void *buf, size_t len, const struct tyr_load_opt
 
 int tyr_blob_verify(const void *buf, size_t len, tyr_diag *diag)
 {
-    return tyr__blob_check(buf, len, 1, diag);
+    return tyr__blob_check(buf, len, TYR_CHECK_SAFE, diag);
 }
 
 /* Map [offset, offset + length) of fd (length 0: to the end of the file) and wrap it. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The blob writer: the registry's tables copied out byte for byte behind a header, plus the
- * relocation map and the checksum (docs/format.md). Destinations: memory, a path
+ * name index, the relocation table and the checksum (docs/format.md). Destinations: memory, a path
  * (atomically), the end of an open file (the .aot case). Pruning lives in lib/prune.c.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -22,56 +22,32 @@
 #include "internal.h"
 #include "tyr/blob.h"
 
-static uint32_t slot_at(const unsigned char *rec, unsigned off)
-{
-    uint32_t v;
-    memcpy(&v, rec + off, sizeof v);
-    return v;
-}
-
 /*
- * The relocation map: every handle slot, derived from the records through the per-kind table
- * (lib/kinds.h), as the verifier derives them (lib/verify.c). With map == NULL only count the
- * slots; else write the slot table and the mask bytes into map (zeroed, tyr__reloc_map_len
- * bytes).
+ * The name index a blob holds: STARTS[nbuckets + 1] and NAMED[nnamed], every named id
+ * grouped by bucket (a counting sort), increasing within a bucket. starts and named are
+ * zeroed and sized by the caller: nbuckets = tyr__blob_buckets(nnamed). A building registry
+ * kept each name's hash; any other hashes the names again.
  */
-static uint64_t walk_relocs(const tyr_registry *reg, unsigned char *map)
+static void fill_name_index(const tyr_registry *reg, uint32_t nbuckets, uint32_t *starts,
+                            uint32_t *named)
 {
-    uint64_t n = 0;
-    uint32_t i;
-    unsigned space;
-    unsigned char *m = map ? map + TYR_RELOC_TABLE_LEN : NULL;
-    if (map)
-        memcpy(map, tyr__reloc_slots(), TYR_RELOC_TABLE_LEN);
-#define PUT_(mask)                          \
-    do {                                    \
-        unsigned m_ = (mask);               \
-        n += (m_ & 1u) + (m_ >> 1 & 1u) + (m_ >> 2 & 1u) + (m_ >> 3 & 1u) + \
-             (m_ >> 4 & 1u) + (m_ >> 5 & 1u); \
-        if (m)                              \
-            *m++ = (unsigned char)m_;       \
-    } while (0)
-    for (i = 0; i < reg->ntypes; i++) {
-        const struct tyr_rec_type *t = &reg->types[i];
-        const struct tyr_kind_row *k = tyr__kind(t->kind);
-        PUT_((t->name ? TYR_TM_NAME : 0u) | (t->ref && k->ref ? TYR_TM_REF : 0u) |
-             (t->first ? tyr__first_mask(k->first) : 0u));
-    }
-    /* the tail tables in section order; bit 0 the name slot, bit 1 the type-id slot */
-    for (space = TYR_SPACE_FIELD; space <= TYR_SPACE_PARAM; space++) {
-        const struct tyr_tail_row *tr = &tyr__tail_rows[space];
-        uint32_t nrec;
-        const unsigned char *rec = tyr__tail_table(reg, space, &nrec);
-        for (i = 0; i < nrec; i++, rec += tr->stride)
-            PUT_((slot_at(rec, tr->name) ? 1u : 0u) |
-                 (tr->has_type && slot_at(rec, tr->type) ? 2u : 0u));
-    }
-    for (i = 0; i < reg->nbuckets; i++)
-        PUT_(reg->buckets[i] ? 1u : 0u);
-    for (i = 0; i < reg->ntypes; i++)
-        PUT_(reg->chain && reg->chain[i] ? 1u : 0u);
-#undef PUT_
-    return n;
+    const uint32_t mask = nbuckets - 1;
+    uint32_t id, b;
+    if (!nbuckets)
+        return;
+    for (id = 1; id < reg->ntypes; id++)
+        if (reg->types[id].name)
+            starts[(tyr__type_name_hash(reg, id) & mask) + 1]++;
+    for (b = 0; b < nbuckets; b++)
+        starts[b + 1] += starts[b];
+    /* starts[b] is where bucket b begins: use it as the bucket's cursor while filling */
+    for (id = 1; id < reg->ntypes; id++)
+        if (reg->types[id].name)
+            named[starts[tyr__type_name_hash(reg, id) & mask]++] = id;
+    /* every bucket's cursor ended at the next bucket's start: shift back by one bucket */
+    for (b = nbuckets; b > 0; b--)
+        starts[b] = starts[b - 1];
+    starts[0] = 0;
 }
 
 /* Copy n bytes of src (NULL: zeros) to dst; n may be 0. */
@@ -87,48 +63,48 @@ static void copy_or_zero(unsigned char *dst, const void *src, uint64_t n)
 
 int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t *out_len)
 {
-    struct tyr_blob_sect sect[TYR_SECT_COUNT_1_1];
-    uint64_t len[TYR_SECT_COUNT_1_1];
-    const void *src[TYR_SECT_COUNT_1_1];
+    struct tyr_blob_sect sect[TYR_SECT_COUNT];
+    uint64_t len[TYR_SECT_COUNT];
+    const void *src[TYR_SECT_COUNT];
+    struct tyr_blob_reloc relocs[TYR_RELOC_MAX];
     struct tyr_blob_header *h;
     unsigned char *buf;
-    uint64_t nrelocs, pos;
-    /* 1.1 only when there is a source to record (see TYR_SECT_SOURCE). */
-    const unsigned nsect = reg->src_len ? TYR_SECT_COUNT_1_1 : TYR_SECT_COUNT;
-    const uint64_t hdr_len = sizeof(struct tyr_blob_header) + nsect * sizeof sect[0];
+    uint64_t pos;
+    const uint64_t hdr_len = sizeof(struct tyr_blob_header) + TYR_SECT_COUNT * sizeof sect[0];
+    uint32_t nnamed = 0, nbuckets, nrelocs, id;
     unsigned s;
 
-    if (reg->ntypes < 1 || reg->nfields < 1 || reg->nenums < 1 || reg->nparams < 1 ||
-        reg->strs_len < 1)
+    if (reg->ntypes < 1 || reg->nlayouts < 1 || reg->nfields < 1 || reg->nenums < 1 ||
+        reg->nparams < 1 || reg->strs_len < 1)
         return TYR_EINVAL; /* not a registry tyr_registry_new() made */
-    nrelocs = walk_relocs(reg, NULL);
-    if (nrelocs > UINT32_MAX)
-        return TYR_EOVERFLOW;
+    for (id = 1; id < reg->ntypes; id++)
+        nnamed += reg->types[id].name != 0;
+    nbuckets = tyr__blob_buckets(nnamed);
+    nrelocs = tyr__reloc_table(relocs);
 
     len[TYR_SECT_STRINGS] = reg->strs_len;
     len[TYR_SECT_TYPES] = (uint64_t)reg->ntypes * sizeof(struct tyr_rec_type);
+    len[TYR_SECT_LAYOUTS] = (uint64_t)reg->nlayouts * sizeof(struct tyr_rec_layout);
     len[TYR_SECT_FIELDS] = (uint64_t)reg->nfields * sizeof(struct tyr_rec_field);
     len[TYR_SECT_ENUMS] = (uint64_t)reg->nenums * sizeof(struct tyr_rec_enumerator);
     len[TYR_SECT_PARAMS] = (uint64_t)reg->nparams * sizeof(struct tyr_rec_param);
-    len[TYR_SECT_BUCKETS] = (uint64_t)reg->nbuckets * 4u;
-    len[TYR_SECT_CHAIN] = (uint64_t)reg->ntypes * 4u;
-    len[TYR_SECT_HASHES] = (uint64_t)reg->ntypes * 4u;
-    len[TYR_SECT_RELOCS] = tyr__reloc_map_len(reg->ntypes, reg->nfields, reg->nenums,
-                                              reg->nparams, reg->nbuckets);
+    len[TYR_SECT_STARTS] = ((uint64_t)nbuckets + 1) * 4u;
+    len[TYR_SECT_NAMED] = (uint64_t)nnamed * 4u;
+    len[TYR_SECT_RELOCS] = (uint64_t)nrelocs * sizeof relocs[0];
+    len[TYR_SECT_SOURCE] = reg->src_len;
     src[TYR_SECT_STRINGS] = reg->strs;
     src[TYR_SECT_TYPES] = reg->types;
+    src[TYR_SECT_LAYOUTS] = reg->layouts;
     src[TYR_SECT_FIELDS] = reg->fields;
     src[TYR_SECT_ENUMS] = reg->enums;
     src[TYR_SECT_PARAMS] = reg->params;
-    src[TYR_SECT_BUCKETS] = reg->buckets;
-    src[TYR_SECT_CHAIN] = reg->chain; /* NULL while no name is indexed: zeros */
-    src[TYR_SECT_HASHES] = NULL;      /* computed below */
-    src[TYR_SECT_RELOCS] = NULL;      /* filled below */
-    len[TYR_SECT_SOURCE] = reg->src_len;
+    src[TYR_SECT_STARTS] = NULL; /* filled below */
+    src[TYR_SECT_NAMED] = NULL;
+    src[TYR_SECT_RELOCS] = relocs;
     src[TYR_SECT_SOURCE] = reg->src;
 
     pos = hdr_len;
-    for (s = 0; s < nsect; s++) {
+    for (s = 0; s < TYR_SECT_COUNT; s++) {
         pos = tyr__align_up(pos, 8);
         sect[s].off = pos;
         sect[s].len = len[s];
@@ -141,17 +117,10 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     buf = calloc(1, (size_t)pos); /* zeroed: the padding between sections is 0 */
     if (!buf)
         return TYR_ENOMEM;
-    for (s = 0; s < nsect; s++)
-        if (s != TYR_SECT_RELOCS && s != TYR_SECT_HASHES)
-            copy_or_zero(buf + sect[s].off, src[s], len[s]);
-    {
-        /* The name hashes let the verifier check the index without chasing type records. */
-        uint32_t *hashes = (uint32_t *)(void *)(buf + sect[TYR_SECT_HASHES].off), i;
-        for (i = 0; i < reg->ntypes; i++)
-            hashes[i] = reg->types[i].name ? tyr__name_hash(tyr__str(reg, reg->types[i].name))
-                                           : 0;
-    }
-    walk_relocs(reg, buf + sect[TYR_SECT_RELOCS].off);
+    for (s = 0; s < TYR_SECT_COUNT; s++)
+        copy_or_zero(buf + sect[s].off, src[s], len[s]);
+    fill_name_index(reg, nbuckets, (uint32_t *)(void *)(buf + sect[TYR_SECT_STARTS].off),
+                    (uint32_t *)(void *)(buf + sect[TYR_SECT_NAMED].off));
 
     h = (struct tyr_blob_header *)(void *)buf;
     h->magic[0] = TYR_BLOB_MAGIC0;
@@ -160,20 +129,21 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     h->magic[3] = TYR_BLOB_MAGIC3;
     h->byte_order = TYR_BLOB_LE;
     h->major = TYR_FORMAT_MAJOR;
-    h->minor = nsect == TYR_SECT_COUNT ? 0 : 1;
+    h->minor = TYR_FORMAT_MINOR;
     h->pointer_size = (uint8_t)reg->pointer_size;
     h->flags = flags;
     h->fixed_len = sizeof(struct tyr_blob_header);
-    h->nsect = (uint16_t)nsect;
+    h->nsect = TYR_SECT_COUNT;
     h->total_len = pos;
     h->ntypes = reg->ntypes;
+    h->nlayouts = reg->nlayouts;
     h->nfields = reg->nfields;
     h->nenums = reg->nenums;
     h->nparams = reg->nparams;
     h->strs_len = reg->strs_len;
-    h->nbuckets = reg->nbuckets;
-    h->nrelocs = (uint32_t)nrelocs;
-    memcpy(buf + sizeof *h, sect, nsect * sizeof sect[0]);
+    h->nbuckets = nbuckets;
+    h->nnamed = nnamed;
+    memcpy(buf + sizeof *h, sect, TYR_SECT_COUNT * sizeof sect[0]);
     h->checksum = XXH3_64bits(buf + hdr_len, (size_t)(pos - hdr_len));
 
     *out = buf;

@@ -17,6 +17,7 @@
 
 struct frame {
     const struct tyr_rec_type *rec; /* the record, or NULL for an array frame */
+    uint32_t first;                 /* record frames: the record's first field */
     uint64_t base;                  /* byte offset of the value in data */
     uint32_t next, count;           /* next member or element; how many */
     uint32_t printed;               /* members or elements printed so far */
@@ -58,11 +59,12 @@ static void print_enum(struct dec *d, const struct tyr_rec_type *e, uint64_t raw
     bool is_signed = e->flags & TYR_ENUM_SIGNED;
     uint64_t v = is_signed ? (uint64_t)sign_extend(raw, bits) : raw;
     const tyr_registry *reg = d->reg;
-    for (uint32_t i = 0; i < e->count; i++) {
-        uint64_t idx = (uint64_t)e->first + i;
+    uint32_t count = tyr__t_count(reg, e), first = tyr__t_first(e);
+    for (uint32_t i = 0; i < count; i++) {
+        uint64_t idx = (uint64_t)first + i;
         if (idx >= reg->nenums)
             break;
-        if (reg->enums[idx].value == v) {
+        if (tyr__e_value(&reg->enums[idx]) == v) {
             tyr__out_puts(d->o, tyr__str(reg, reg->enums[idx].name));
             return;
         }
@@ -120,11 +122,12 @@ static int print_bitfield(struct dec *d, const struct tyr_rec_type *r, uint64_t 
 static void print_float(struct dec *d, const struct tyr_rec_type *r, uint64_t off)
 {
     const unsigned char *p = d->data + off;
-    if (r->size == 4 || r->size == 8) {
+    uint64_t size = tyr__t_size(d->reg, r);
+    if (size == 4 || size == 8) {
         /* "%.9g" for a float, "%.17g" for a double: without printf where the digits allow. */
         double f;
         int prec;
-        if (r->size == 4) {
+        if (size == 4) {
             float f4;
             memcpy(&f4, p, 4);
             f = (double)f4;
@@ -140,7 +143,7 @@ static void print_float(struct dec *d, const struct tyr_rec_type *r, uint64_t of
         else
             tyr__out_printf(d->o, "%.*g", prec, f);
 #if LDBL_MANT_DIG == 64
-    } else if (r->count == 80 && sizeof(long double) == 16) {
+    } else if (tyr__t_bits(r) == 80 && sizeof(long double) == 16) {
         long double f;
         unsigned char tmp[sizeof(long double)] = {0};
         memcpy(tmp, p, 10); /* the x87 value is the first 10 bytes; the rest is padding */
@@ -149,7 +152,7 @@ static void print_float(struct dec *d, const struct tyr_rec_type *r, uint64_t of
 #endif
     } else {
         tyr__out_puts(d->o, "0x");
-        for (uint64_t i = r->size; i-- > 0;)
+        for (uint64_t i = size; i-- > 0;)
             tyr__out_printf(d->o, "%02x", p[i]);
     }
 }
@@ -157,7 +160,7 @@ static void print_float(struct dec *d, const struct tyr_rec_type *r, uint64_t of
 static bool is_char_elem(const tyr_registry *reg, uint32_t elem)
 {
     const struct tyr_rec_type *e = tyr__type(reg, tyr__resolve(reg, elem));
-    return e && e->kind == TYR_KIND_INT && (e->flags & TYR_INT_CHAR) && e->size == 1;
+    return e && e->kind == TYR_KIND_INT && (e->flags & TYR_INT_CHAR) && tyr__t_size(reg, e) == 1;
 }
 
 /* Print count chars at off as a string if printable up to the first NUL. */
@@ -208,52 +211,61 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
     }
     uint64_t v;
     int err;
+    uint64_t size; /* read in each case, where the compiler knows the kind */
     switch (r->kind) {
     case TYR_KIND_INT:
-        if (r->size == 16) {
+        size = tyr__t_size(reg, r);
+        if (size == 16) {
             uint64_t hi;
             if ((err = read_le(d, off, 8, &v)) || (err = read_le(d, off + 8, 8, &hi)))
                 return err;
             print_hex128(d, v, hi);
             return 0;
         }
-        if ((err = read_le(d, off, r->size, &v)))
+        if ((err = read_le(d, off, size, &v)))
             return err;
-        print_int(d, r, v, (unsigned)r->size * 8);
+        print_int(d, r, v, (unsigned)size * 8);
         return 0;
     case TYR_KIND_ENUM:
-        if ((err = read_le(d, off, r->size, &v)))
+        size = tyr__t_size(reg, r);
+        if ((err = read_le(d, off, size, &v)))
             return err;
-        print_enum(d, r, v, (unsigned)r->size * 8);
+        print_enum(d, r, v, (unsigned)size * 8);
         return 0;
     case TYR_KIND_PTR:
-        if ((err = read_le(d, off, r->size, &v)))
+        size = tyr__t_size(reg, r);
+        if ((err = read_le(d, off, size, &v)))
             return err;
         tyr__out_hex(d->o, v);
         return 0;
     case TYR_KIND_FLOAT:
-        if (r->size > 16 || off > d->len || r->size > d->len - off)
+        size = tyr__t_size(reg, r);
+        if (size > 16 || off > d->len || size > d->len - off)
             return TYR_ETRUNC;
         print_float(d, r, off);
         return 0;
     case TYR_KIND_UNKNOWN:
-        if (off > d->len || r->size > d->len - off)
+        size = tyr__t_size(reg, r);
+        if (off > d->len || size > d->len - off)
             return TYR_ETRUNC;
-        tyr__out_printf(d->o, "<unknown %" PRIu64 " bytes>", r->size);
+        tyr__out_printf(d->o, "<unknown %" PRIu64 " bytes>", size);
         return 0;
     case TYR_KIND_STRUCT:
     case TYR_KIND_UNION:
         if (r->flags & TYR_STRUCT_DECL)
             return TYR_EINCOMPLETE;
-        if (off > d->len || r->size > d->len - off)
+        const struct tyr_rec_layout *lay = tyr__layout(reg, r); /* size and fields */
+        if (off > d->len || lay->size > d->len - off)
             return TYR_ETRUNC;
-        if (r->count == 0) {
+        uint32_t nfields = lay->count;
+        if (nfields == 0) {
             tyr__out_puts(d->o, "{}");
             return 0;
         }
         if (*depth >= max_depth)
             return TYR_EDEPTH;
-        stack[(*depth)++] = (struct frame){.rec = r, .base = off, .count = r->count};
+        stack[(*depth)++] =
+            (struct frame){.rec = r, .first = tyr__t_first(r), .base = off, .count = nfields};
         tyr__out_puts(d->o, "{ ");
         return 0;
     case TYR_KIND_ARRAY: {
@@ -261,12 +273,13 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
             tyr__out_puts(d->o, "[]");
             return 0;
         }
-        if (off > d->len || r->size > d->len - off)
+        size = tyr__t_size(reg, r);
+        if (off > d->len || size > d->len - off)
             return TYR_ETRUNC;
-        if (is_char_elem(reg, r->ref) && try_string(d, off, r->count))
+        uint32_t elem = tyr__t_ref(r), n = tyr__t_count(reg, r);
+        if (is_char_elem(reg, elem) && try_string(d, off, n))
             return 0;
-        uint64_t esize = tyr_type_size(reg, (tyr_type){r->ref});
-        uint32_t n = r->count;
+        uint64_t esize = tyr_type_size(reg, (tyr_type){elem});
         bool more = false;
         if (esize == 0 && n > ZERO_SIZE_ELEMS) {
             n = ZERO_SIZE_ELEMS;
@@ -278,7 +291,7 @@ static int print_value(struct dec *d, uint32_t id, uint64_t off, uint32_t bit_of
         }
         if (*depth >= max_depth)
             return TYR_EDEPTH;
-        stack[(*depth)++] = (struct frame){.base = off, .count = n, .elem = r->ref,
+        stack[(*depth)++] = (struct frame){.base = off, .count = n, .elem = elem,
                                            .esize = esize, .more = more};
         tyr__out_puts(d->o, "[");
         return 0;
@@ -330,9 +343,12 @@ int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_
     if ((err = tyr__holdable(r)))
         return err;
     /* Everything checked before the first byte of output. */
-    if (len < r->size)
+    /* One look at the layout for both checks: this runs once per event. */
+    const struct tyr_rec_layout *lay = tyr__layout(reg, r);
+    bool in_layout = tyr__has_layout(r->kind);
+    if (len < (in_layout ? lay->size : tyr__t_size(reg, r)))
         return TYR_ETRUNC;
-    if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) && r->rank >= max_depth)
+    if ((tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY) && lay->rank >= max_depth)
         return TYR_EDEPTH;
 
     /* No allocation at the default depth: a runtime decodes every event. */
@@ -355,7 +371,7 @@ int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_
         }
         uint32_t i = f->next++;
         if (f->rec) {
-            uint64_t idx = (uint64_t)f->rec->first + i;
+            uint64_t idx = (uint64_t)f->first + i;
             if (idx >= reg->nfields) {
                 err = TYR_ECORRUPT;
                 break;
@@ -375,11 +391,12 @@ int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_
                 tyr__out_puts(o, tyr__str(reg, fl->name));
                 tyr__out_write(o, " = ", 3);
             }
-            if (fl->offset > UINT64_MAX - f->base) {
+            uint64_t foff = tyr__f_offset(fl);
+            if (foff > UINT64_MAX - f->base) {
                 err = TYR_ETRUNC;
                 break;
             }
-            err = print_value(&d, fl->type, f->base + fl->offset, fl->bit_offset, fl->bit_size,
+            err = print_value(&d, fl->type, f->base + foff, fl->bit_offset, fl->bit_size,
                               stack, &depth, max_depth);
         } else {
             if (f->printed++)

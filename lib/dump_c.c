@@ -129,7 +129,7 @@ static char *ident(const char *name)
 /* ---- Small helpers ---------------------------------------------------------------------- */
 
 static void tabs(struct dc *dc, unsigned n);
-static const char *enum_int_name(const struct tyr_rec_type *t);
+static const char *enum_int_name(const tyr_registry *reg, const struct tyr_rec_type *t);
 
 static const struct tyr_rec_type *T(const struct dc *dc, uint32_t id)
 {
@@ -275,17 +275,19 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
         if (!dc->in[id])
             continue;
         const struct tyr_rec_type *r = &reg->types[id];
-        if (r->kind == TYR_KIND_TYPEDEF && r->ref < dc->n && dc->in[r->ref] &&
-            is_anon_record_or_enum(T(dc, r->ref)) && !dc->owner[r->ref])
-            dc->owner[r->ref] = id;
+        uint32_t target = tyr__t_ref(r);
+        if (r->kind == TYR_KIND_TYPEDEF && target < dc->n && dc->in[target] &&
+            is_anon_record_or_enum(T(dc, target)) && !dc->owner[target])
+            dc->owner[target] = id;
     }
     for (uint32_t id = 1; id < dc->n; id++) {
         if (!dc->in[id])
             continue;
         const struct tyr_rec_type *r = &reg->types[id];
+        uint32_t first = tyr__t_first(r), count = tyr__t_count(reg, r), target = tyr__t_ref(r);
         if (tyr__is_record_kind(r->kind)) {
-            for (uint32_t i = 0; i < r->count; i++) {
-                const struct tyr_rec_field *f = &reg->fields[r->first + i];
+            for (uint32_t i = 0; i < count; i++) {
+                const struct tyr_rec_field *f = &reg->fields[first + i];
                 uint32_t in = inline_member(dc, f);
                 if (in) {
                     dc->anon_mem[in] = 1;
@@ -297,17 +299,17 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
                 }
             }
         } else if (r->kind == TYR_KIND_FUNC_PROTO) {
-            for (uint32_t i = 0; i < r->count; i++)
-                if (reg->params[r->first + i].type < dc->n) {
-                    dc->used[reg->params[r->first + i].type] = 1;
-                    count_use(dc, reg->params[r->first + i].type);
+            for (uint32_t i = 0; i < count; i++)
+                if (reg->params[first + i].type < dc->n) {
+                    dc->used[reg->params[first + i].type] = 1;
+                    count_use(dc, reg->params[first + i].type);
                 }
-            dc->used[r->ref] = 1;
-            count_use(dc, r->ref);
-        } else if (r->kind != TYR_KIND_TYPEDEF || dc->owner[r->ref] != id) {
-            if (r->kind != TYR_KIND_ENUM && r->ref < dc->n) {
-                dc->used[r->ref] = 1;
-                count_use(dc, r->ref);
+            dc->used[target] = 1;
+            count_use(dc, target);
+        } else if (r->kind != TYR_KIND_TYPEDEF || dc->owner[target] != id) {
+            if (r->kind != TYR_KIND_ENUM && target < dc->n) {
+                dc->used[target] = 1;
+                count_use(dc, target);
             }
         }
     }
@@ -365,8 +367,8 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
         if (r->kind == TYR_KIND_TYPEDEF || r->kind == TYR_KIND_FUNC) {
             dc->name[id] = assign_name(dc, &dc->idents, tyr__str(reg, r->name), id);
         } else if (r->kind == TYR_KIND_ENUM) {
-            for (uint32_t i = 0; i < r->count && !dc->err; i++) {
-                uint32_t g = r->first + i;
+            for (uint32_t i = 0, n = tyr__t_count(reg, r); i < n && !dc->err; i++) {
+                uint32_t g = tyr__t_first(r) + i;
                 dc->enum_name[g] =
                     assign_name(dc, &dc->idents, tyr__str(reg, reg->enums[g].name), id);
             }
@@ -376,7 +378,8 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
 
 /* ---- Spelling --------------------------------------------------------------------------- */
 
-static const char *int_name(const struct tyr_rec_type *r, const char *given)
+static const char *int_name(const tyr_registry *reg, const struct tyr_rec_type *r,
+                            const char *given)
 {
     static const struct {
         const char *name;
@@ -391,13 +394,14 @@ static const char *int_name(const struct tyr_rec_type *r, const char *given)
         {"unsigned long long int", 8}, {"_Bool", 1},
     };
     bool sgn = r->flags & TYR_INT_SIGNED;
+    uint64_t size = tyr__t_size(reg, r);
     if (r->flags & TYR_INT_BOOL)
-        return r->size == 1 ? "_Bool" : sgn ? "short" : "unsigned short";
+        return size == 1 ? "_Bool" : sgn ? "short" : "unsigned short";
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-        if (known[i].size == r->size && !strcmp(known[i].name, given) &&
+        if (known[i].size == size && !strcmp(known[i].name, given) &&
             strcmp(given, "_Bool") != 0)
             return given;
-    switch (r->size) {
+    switch (size) {
     case 1:
         return sgn ? "signed char" : "unsigned char";
     case 2:
@@ -411,13 +415,14 @@ static const char *int_name(const struct tyr_rec_type *r, const char *given)
     }
 }
 
-static const char *float_name(const struct tyr_rec_type *r)
+static const char *float_name(const tyr_registry *reg, const struct tyr_rec_type *r)
 {
-    if (r->size == 4)
+    uint64_t size = tyr__t_size(reg, r);
+    if (size == 4)
         return "float";
-    if (r->size == 8)
+    if (size == 8)
         return "double";
-    return r->count == 80 ? "long double" : "__float128";
+    return tyr__t_bits(r) == 80 ? "long double" : "__float128";
 }
 
 /* The name a record or enum is spelled by: its tag (with keyword) or its owning typedef. */
@@ -436,25 +441,45 @@ static void tag_spelling(const struct dc *dc, uint32_t id, struct tyr_str *out)
 static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool param_names,
                  int depth, struct tyr_str *out);
 
-static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
-                         bool param_names, int depth, struct tyr_str *d)
+/* The declarator engine's callbacks (lib/spell.c): ctx is a struct spell_ctx. */
+struct spell_ctx {
+    const struct dc *dc;
+    bool param_names; /* the outermost function's parameters are named */
+};
+
+/* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
+static const char *pointer_token(void *ctx, const struct tyr_rec_type *r)
 {
+    (void)ctx;
+    if (!(r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE)))
+        return "*";
+    return (r->flags & TYR_PTR_RVREF)       ? "/*&&*/ *"
+           : (r->flags & TYR_PTR_INVISIBLE) ? "/*by value*/ *"
+                                            : "/*&*/ *";
+}
+
+static void spell_params(void *ctx, const struct tyr_rec_type *proto, bool first, int depth,
+                         struct tyr_str *d)
+{
+    const struct spell_ctx *c = ctx;
+    const struct dc *dc = c->dc;
     const tyr_registry *reg = dc->reg;
+    uint32_t at = tyr__t_first(proto), count = tyr__t_count(reg, proto);
     tyr__str_puts(d, "(");
-    if (proto->count == 0) {
+    if (count == 0) {
         /* C11 has no `(...)`: a variadic function without parameters is unprototyped. */
         tyr__str_puts(d, (proto->flags & TYR_FUNC_VARARGS) ? ")" : "void)");
         return;
     }
-    for (uint32_t i = 0; i < proto->count && !d->err; i++) {
-        const struct tyr_rec_param *p = &reg->params[proto->first + i];
+    for (uint32_t i = 0; i < count && !d->err; i++) {
+        const struct tyr_rec_param *p = &reg->params[at + i];
         struct tyr_str ps = {.budget = d->budget};
         if (i)
             tyr__str_puts(d, ", ");
         /* A name repeated in one parameter list (damaged or foreign input) is dropped. */
-        bool named = param_names;
+        bool named = first && c->param_names;
         for (uint32_t j = 0; named && j < i; j++)
-            if (reg->params[proto->first + j].name == p->name)
+            if (reg->params[at + j].name == p->name)
                 named = false;
         char *pname = ident(named ? tyr__str(reg, p->name) : "");
         int err = pname ? spell(dc, p->type, pname, false, depth + 1, &ps) : TYR_ENOMEM;
@@ -470,13 +495,21 @@ static void spell_params(const struct dc *dc, const struct tyr_rec_type *proto,
     tyr__str_puts(d, ")");
 }
 
-static void paren_if_pointer(struct tyr_str *decl)
+/* The C name of a base type: as the dump declares it (typedefs, tags under their emitted
+ * names, integer types by a name gcc and clang agree on). */
+static void base_name(void *ctx, uint32_t id, const struct tyr_rec_type *r, struct tyr_str *d)
 {
-    /* '/': a C++ reference, a pointer behind its comment (below) */
-    if (decl->len && (decl->s[0] == '*' || decl->s[0] == '/')) {
-        tyr__str_prepend(decl, "(");
-        tyr__str_puts(decl, ")");
-    }
+    const struct dc *dc = ((const struct spell_ctx *)ctx)->dc;
+    if (r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_UNKNOWN)
+        tyr__str_puts(d, "void");
+    else if (r->kind == TYR_KIND_INT)
+        tyr__str_puts(d, int_name(dc->reg, r, tyr__str(dc->reg, r->name)));
+    else if (r->kind == TYR_KIND_FLOAT)
+        tyr__str_puts(d, float_name(dc->reg, r));
+    else if (r->kind == TYR_KIND_TYPEDEF)
+        tyr__str_puts(d, nm(dc, dc->name[id]));
+    else
+        tag_spelling(dc, id, d);
 }
 
 /* C spelling of id declaring `declarator` (may be ""), into *out (caller frees out->s);
@@ -484,125 +517,15 @@ static void paren_if_pointer(struct tyr_str *decl)
 static int spell(const struct dc *dc, uint32_t id, const char *declarator, bool param_names,
                  int depth, struct tyr_str *out)
 {
-    static const char *const qual_word[] = {"const", "volatile", "restrict", "_Atomic"};
-    if (depth > NEST_MAX)
-        return TYR_EDEPTH;
-    struct tyr_str decl = {.budget = out->budget};
-    unsigned quals = 0;
-    bool at_return = false; /* the next type is a function's return type */
-    int err = TYR_ECORRUPT;
-    tyr__str_puts(&decl, declarator);
-    for (uint32_t guard = 0; guard <= dc->n && !decl.err; guard++) {
-        const struct tyr_rec_type *r = T(dc, id);
-        if (!r)
-            break;
-        bool ret = at_return;
-        at_return = false;
-        if (tyr__is_qual_kind(r->kind)) {
-            /* Qualifiers on a return type mean nothing in C (and gcc warns): dropped. */
-            if (!ret)
-                quals |= 1u << (r->kind - TYR_KIND_CONST);
-            at_return = ret;
-        } else if (r->kind == TYR_KIND_PTR) {
-            if (quals) {
-                if (decl.len)
-                    tyr__str_prepend(&decl, " ");
-                for (unsigned k = 4; k-- > 0;)
-                    if (quals & (1u << k)) {
-                        tyr__str_prepend(&decl, qual_word[k]);
-                        if (quals & ((1u << k) - 1))
-                            tyr__str_prepend(&decl, " ");
-                    }
-                quals = 0;
-            }
-            tyr__str_prepend(&decl, "*");
-            /* C has no references: a C++ `T&` / `T&&` is the pointer it is held as, marked */
-            if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE))
-                tyr__str_prepend(&decl, (r->flags & TYR_PTR_RVREF)       ? "/*&&*/ "
-                                        : (r->flags & TYR_PTR_INVISIBLE) ? "/*by value*/ "
-                                                                         : "/*&*/ ");
-        } else if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
-            /* C refuses an array of a struct still being defined even behind a pointer
-             * (`struct S (*p)[4]` in S, which C++ accepts): the pointer is a void pointer */
-            id = 0;
-            continue;
-        } else if (r->kind == TYR_KIND_ARRAY) {
-            paren_if_pointer(&decl);
-            if (r->flags & TYR_ARRAY_FLEX)
-                tyr__str_puts(&decl, "[]");
-            else
-                tyr__str_printf(&decl, "[%" PRIu32 "]", r->count);
-        } else if (r->kind == TYR_KIND_FUNC_PROTO || r->kind == TYR_KIND_FUNC) {
-            const struct tyr_rec_type *proto = r;
-            if (r->kind == TYR_KIND_FUNC) {
-                proto = T(dc, r->ref);
-                if (!proto || proto->kind != TYR_KIND_FUNC_PROTO || r->ref >= id)
-                    break;
-                id = r->ref;
-                r = proto;
-            }
-            paren_if_pointer(&decl);
-            quals = 0; /* a qualified function type means nothing (clang warns) */
-            spell_params(dc, proto, param_names, depth, &decl);
-            param_names = false;
-            at_return = true;
-            const struct tyr_rec_type *rt = R(dc, proto->ref);
-            if (rt && rt->kind == TYR_KIND_UNKNOWN) {
-                id = 0; /* an unknown is an array in C, which no function returns: void */
-                continue;
-            }
-        } else if (r->kind == TYR_KIND_UNKNOWN && !ret) {
-            /* An unknown type is a byte array of its size wherever it is used, except as
-             * a return type (C returns no arrays): there it is void. */
-            paren_if_pointer(&decl);
-            tyr__str_printf(&decl, "[%" PRIu64 "]", r->size);
-            r = NULL;
-        }
-        if (!r || r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_INT ||
-            r->kind == TYR_KIND_FLOAT || r->kind == TYR_KIND_STRUCT ||
-            r->kind == TYR_KIND_UNION || r->kind == TYR_KIND_ENUM ||
-            r->kind == TYR_KIND_TYPEDEF || r->kind == TYR_KIND_UNKNOWN) {
-            struct tyr_str base = {.budget = decl.budget};
-            const struct tyr_rec_type *res = R(dc, id);
-            if (res && (res->kind == TYR_KIND_FUNC_PROTO || res->kind == TYR_KIND_FUNC))
-                quals = 0; /* a typedef of a function type, qualified: as above */
-            for (unsigned k = 0; k < 4; k++)
-                if (quals & (1u << k)) {
-                    tyr__str_puts(&base, qual_word[k]);
-                    tyr__str_puts(&base, " ");
-                }
-            if (!r)
-                tyr__str_puts(&base, "unsigned char");
-            else if (r->kind == TYR_KIND_VOID || r->kind == TYR_KIND_UNKNOWN)
-                tyr__str_puts(&base, "void");
-            else if (r->kind == TYR_KIND_INT)
-                tyr__str_puts(&base, int_name(r, tyr__str(dc->reg, r->name)));
-            else if (r->kind == TYR_KIND_FLOAT)
-                tyr__str_puts(&base, float_name(r));
-            else if (r->kind == TYR_KIND_TYPEDEF)
-                tyr__str_puts(&base, nm(dc, dc->name[id]));
-            else
-                tag_spelling(dc, id, &base);
-            if (decl.len) {
-                tyr__str_puts(&base, " ");
-                tyr__str_puts(&base, decl.s);
-            }
-            free(decl.s);
-            if (base.err) {
-                free(base.s);
-                return base.err;
-            }
-            *out = base;
-            return 0;
-        }
-        if (r->ref >= id)
-            break; /* refs point down; a damaged trusted blob stops here */
-        id = r->ref;
-    }
-    if (decl.err)
-        err = decl.err;
-    free(decl.s);
-    return err;
+    struct spell_ctx ctx = {dc, param_names};
+    const struct tyr_decl_style style = {
+        .ctx = &ctx,
+        .max_depth = NEST_MAX,
+        .pointer = pointer_token,
+        .params = spell_params,
+        .base = base_name,
+    };
+    return tyr__decl_spell(dc->reg, id, declarator, TYR_DECL_AS_C, &style, depth, out);
 }
 
 /* ---- 3. Layout plans -------------------------------------------------------------------- */
@@ -613,7 +536,7 @@ static uint32_t emit_align(const struct dc *dc, uint32_t id)
     uint32_t rid = tyr__resolve(dc->reg, id);
     const struct tyr_rec_type *r = T(dc, rid);
     for (uint32_t guard = 0; r && r->kind == TYR_KIND_ARRAY && guard < dc->n; guard++) {
-        rid = tyr__resolve(dc->reg, r->ref);
+        rid = tyr__resolve(dc->reg, tyr__t_ref(r));
         r = T(dc, rid);
     }
     if (!r)
@@ -627,8 +550,10 @@ static uint32_t emit_align(const struct dc *dc, uint32_t id)
     case TYR_KIND_INT:
     case TYR_KIND_FLOAT:
     case TYR_KIND_ENUM:
-    case TYR_KIND_PTR:
-        return r->size ? (uint32_t)r->size : 1;
+    case TYR_KIND_PTR: {
+        uint64_t size = tyr__t_size(dc->reg, r);
+        return size ? (uint32_t)size : 1;
+    }
     default:
         return 1;
     }
@@ -653,21 +578,24 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
     uint64_t c = 0, maxend = 0; /* bits */
     uint32_t natural = 1;
     bool is_union = r->kind == TYR_KIND_UNION;
-    if (r->size > UINT64_MAX / 16)
+    uint64_t rsize = tyr__t_size(reg, r);
+    uint32_t first = tyr__t_first(r), count = tyr__t_count(reg, r);
+    if (rsize > UINT64_MAX / 16)
         return 1;
-    for (uint32_t i = 0; i < r->count; i++) {
-        uint32_t g = r->first + i;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t g = first + i;
         const struct tyr_rec_field *f = &reg->fields[g];
         const struct tyr_rec_type *ft = R(dc, f->type);
         if (!ft)
             return 1;
-        uint64_t fsize = ft->size;
+        uint64_t fsize = tyr__t_size(reg, ft);
         uint32_t falign = dc->opaque[g] ? 1 : emit_align(dc, f->type);
         if (packed)
             falign = 1;
-        if (f->offset > r->size)
+        uint64_t off = tyr__f_offset(f);
+        if (off > rsize)
             return 1;
-        uint64_t t = f->offset * 8 + f->bit_offset;
+        uint64_t t = off * 8 + f->bit_offset;
         if (is_union) {
             if (t != 0)
                 return 1;
@@ -692,25 +620,27 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
         if (c > maxend)
             maxend = c;
     }
-    if (!packed && natural > r->align)
+    if (!packed && natural > tyr__t_align(r))
         return 1;
     uint32_t salign = natural;
     if (attr > salign)
         salign = attr;
     uint64_t end = (maxend + 7) / 8;
-    if (r->size < end)
+    if (rsize < end)
         return 1;
     uint64_t size = align_up(end, salign);
-    if (size < r->size)
-        size = align_up(r->size, salign); /* trailing padding members make up the rest */
-    return size == r->size ? 0 : 1;
+    if (size < rsize)
+        size = align_up(rsize, salign); /* trailing padding members make up the rest */
+    return size == rsize ? 0 : 1;
 }
 
 static void make_plan(struct dc *dc, uint32_t id)
 {
     const struct tyr_rec_type *r = T(dc, id);
     struct plan *p = &dc->plan[id];
-    uint32_t a = r->align ? r->align : 1;
+    uint32_t a = tyr__t_align(r) ? tyr__t_align(r) : 1;
+    uint64_t size = tyr__t_size(dc->reg, r);
+    uint32_t first = tyr__t_first(r), count = tyr__t_count(dc->reg, r);
     if (r->flags & TYR_STRUCT_DECL) {
         *p = (struct plan){MODE_OPAQUE, 0, 1};
         return;
@@ -718,19 +648,19 @@ static void make_plan(struct dc *dc, uint32_t id)
     /* C++ base classes (overlapping tail padding, virtual bases) have no C spelling: the
      * class is its bytes, with its size and alignment */
     bool bases = false;
-    for (uint32_t i = 0; i < r->count && !bases; i++)
-        bases = (dc->reg->fields[r->first + i].flags & TYR_FIELD_BASE) != 0;
+    for (uint32_t i = 0; i < count && !bases; i++)
+        bases = (dc->reg->fields[first + i].flags & TYR_FIELD_BASE) != 0;
     if (bases) {
-        bool keep = a > 1 && r->size % a == 0;
+        bool keep = a > 1 && size % a == 0;
         *p = (struct plan){MODE_OPAQUE, keep ? a : 0, keep ? a : 1};
         return;
     }
     if (!(r->flags & TYR_STRUCT_PACKED) && !simulate(dc, id, false, a)) {
         /* natural alignment, plus aligned(N) when the registry's is larger */
         uint32_t natural = 1;
-        for (uint32_t i = 0; i < r->count; i++) {
-            const struct tyr_rec_field *f = &dc->reg->fields[r->first + i];
-            uint32_t fa = dc->opaque[r->first + i] ? 1 : emit_align(dc, f->type);
+        for (uint32_t i = 0; i < count; i++) {
+            const struct tyr_rec_field *f = &dc->reg->fields[first + i];
+            uint32_t fa = dc->opaque[first + i] ? 1 : emit_align(dc, f->type);
             if (!is_unnamed_bitfield(f) && fa > natural)
                 natural = fa;
         }
@@ -745,7 +675,7 @@ static void make_plan(struct dc *dc, uint32_t id)
         *p = (struct plan){MODE_PACKED, 0, 1};
         return;
     }
-    bool keep = a > 1 && r->size % a == 0;
+    bool keep = a > 1 && size % a == 0;
     *p = (struct plan){MODE_OPAQUE, keep ? a : 0, keep ? a : 1};
 }
 
@@ -773,7 +703,7 @@ static int make_plans(struct dc *dc)
     uint32_t k = 0;
     for (uint32_t id = 1; id < dc->n; id++)
         if (dc->in[id] && tyr__is_record_kind(reg->types[id].kind))
-            ord[k++] = (uint64_t)reg->types[id].rank << 32 | id;
+            ord[k++] = (uint64_t)tyr__t_rank(reg, &reg->types[id]) << 32 | id;
     qsort(ord, nrec, sizeof(*ord), cmp_u64);
     for (uint32_t i = 0; i < nrec; i++)
         make_plan(dc, (uint32_t)ord[i]);
@@ -846,8 +776,8 @@ static void walk_use(struct dc *dc, struct frame *f, uint32_t id, bool strong, u
             strong = true;
             break;
         case TYR_KIND_FUNC_PROTO:
-            for (uint32_t i = 0; i < r->count; i++)
-                walk_use(dc, f, dc->reg->params[r->first + i].type, false, field, rec,
+            for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n; i++)
+                walk_use(dc, f, dc->reg->params[tyr__t_first(r) + i].type, false, field, rec,
                          depth + 1);
             strong = false;
             break;
@@ -866,9 +796,10 @@ static void walk_use(struct dc *dc, struct frame *f, uint32_t id, bool strong, u
         default:
             return;
         }
-        if (r->ref >= id)
+        uint32_t target = tyr__t_ref(r);
+        if (target >= id)
             return;
-        id = r->ref;
+        id = target;
     }
 }
 
@@ -882,8 +813,8 @@ static void body_deps(struct dc *dc, struct frame *f, uint32_t rec, int depth)
     const struct tyr_rec_type *r = T(dc, rec);
     if (dc->plan[rec].mode == MODE_OPAQUE)
         return;
-    for (uint32_t i = 0; i < r->count && !dc->err; i++) {
-        uint32_t g = r->first + i;
+    for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n && !dc->err; i++) {
+        uint32_t g = tyr__t_first(r) + i;
         const struct tyr_rec_field *fl = &dc->reg->fields[g];
         if (dc->opaque[g])
             continue;
@@ -909,16 +840,18 @@ static void node_deps(struct dc *dc, struct frame *f)
     case TYR_KIND_UNION:
         body_deps(dc, f, f->id, 0);
         break;
-    case TYR_KIND_TYPEDEF:
-        if (r->ref < dc->n && dc->owner[r->ref] == f->id) {
-            if (tyr__is_record_kind(T(dc, r->ref)->kind))
-                body_deps(dc, f, r->ref, 0);
+    case TYR_KIND_TYPEDEF: {
+        uint32_t target = tyr__t_ref(r);
+        if (target < dc->n && dc->owner[target] == f->id) {
+            if (tyr__is_record_kind(T(dc, target)->kind))
+                body_deps(dc, f, target, 0);
         } else {
-            walk_use(dc, f, r->ref, false, NONE, 0, 0);
+            walk_use(dc, f, target, false, NONE, 0, 0);
         }
         break;
+    }
     case TYR_KIND_FUNC:
-        walk_use(dc, f, r->ref, false, NONE, 0, 0);
+        walk_use(dc, f, tyr__t_ref(r), false, NONE, 0, 0);
         break;
     default:
         break;
@@ -986,10 +919,12 @@ static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigne
      * (clang makes a mode enum signed); otherwise the values themselves need the full
      * width, and packed (1, 2 bytes) or nothing (8 bytes: GNU C widens) gives it. */
     bool fits = true;
-    if (r->size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
-        unsigned bits = r->size == 8 ? 32 : (unsigned)r->size * 8;
-        for (uint32_t i = 0; i < r->count && fits; i++) {
-            uint64_t v = dc->reg->enums[r->first + i].value;
+    uint64_t size = tyr__t_size(dc->reg, r);
+    uint32_t first = tyr__t_first(r), count = tyr__t_count(dc->reg, r);
+    if (size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
+        unsigned bits = size == 8 ? 32 : (unsigned)size * 8;
+        for (uint32_t i = 0; i < count && fits; i++) {
+            uint64_t v = tyr__e_value(&dc->reg->enums[first + i]);
             int64_t sv = (int64_t)v;
             if (!(r->flags & TYR_ENUM_SIGNED))
                 fits = v < ((uint64_t)1 << (bits - 1));
@@ -997,17 +932,17 @@ static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigne
                 fits = sv >= -((int64_t)1 << (bits - 1)) && sv < ((int64_t)1 << (bits - 1));
         }
     }
-    if (r->size != 4 && r->size <= 8 && fits)
-        tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[r->size]);
-    else if (r->size < 4)
+    if (size != 4 && size <= 8 && fits)
+        tyr__out_printf(dc->o, "__attribute__((mode(%s))) ", mode[size]);
+    else if (size < 4)
         tyr__out_puts(dc->o, "__attribute__((packed)) ");
     if (*name)
         tyr__out_printf(dc->o, "%s ", name);
     tyr__out_puts(dc->o, "{\n");
     bool sgn = r->flags & TYR_ENUM_SIGNED;
-    for (uint32_t i = 0; i < r->count; i++) {
-        uint32_t g = r->first + i;
-        uint64_t v = dc->reg->enums[g].value;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t g = first + i;
+        uint64_t v = tyr__e_value(&dc->reg->enums[g]);
         tabs(dc, ind + 1);
         tyr__out_printf(dc->o, "%s = ", nm(dc, dc->enum_name[g]));
         if (sgn && (int64_t)v == INT64_MIN)
@@ -1018,7 +953,7 @@ static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigne
             tyr__out_printf(dc->o, "%" PRIu64 "%s", v, v > INT64_MAX ? "ULL" : "");
         tyr__out_puts(dc->o, ",\n");
     }
-    if (!r->count) {
+    if (!count) {
         tabs(dc, ind + 1);
         tyr__out_printf(dc->o, "__tyr_empty_enum_%" PRIu32 ",\n", id);
     }
@@ -1035,7 +970,7 @@ static uint64_t natural_pos(const struct dc *dc, const struct plan *p,
     if (p->mode != MODE_NATURAL)
         return c; /* packed: members follow each other */
     const struct tyr_rec_type *ft = R(dc, f->type);
-    uint64_t unit = ft ? ft->size * 8 : 0;
+    uint64_t unit = ft ? tyr__t_size(dc->reg, ft) * 8 : 0;
     if (f->bit_size)
         return unit && c % unit + f->bit_size > unit ? align_up(c, unit) : c;
     return align_up(c, (uint64_t)(opaque ? 1 : emit_align(dc, f->type)) * 8);
@@ -1062,7 +997,7 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
             /* The body holding it is written twice (an anonymous struct that is both an
              * anonymous member and used elsewhere): its enumerators exist already. */
             tyr__out_printf(dc->o, "%s %s; /* the anonymous enum above */\n",
-                            enum_int_name(T(dc, named)), fixed);
+                            enum_int_name(dc->reg, T(dc, named)), fixed);
         } else {
             emit_enum_body(dc, named, "", ind);
             tyr__out_printf(dc->o, " %s;\n", fixed);
@@ -1089,7 +1024,7 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
     const char *name = fixed;
     if (!*name && !f->bit_size) {
         snprintf(tmp, sizeof(tmp), "__tyr_unnamed_%" PRIu32 "_%" PRIu32, rec,
-                 g - T(dc, rec)->first);
+                 g - tyr__t_first(T(dc, rec)));
         name = tmp;
     }
     emit_named_member(dc, f, g, name, ind);
@@ -1097,10 +1032,10 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
 }
 
 /* The integer type of an enum's size and signedness. */
-static const char *enum_int_name(const struct tyr_rec_type *t)
+static const char *enum_int_name(const tyr_registry *reg, const struct tyr_rec_type *t)
 {
     bool sgn = t->flags & TYR_ENUM_SIGNED;
-    switch (t->size) {
+    switch (tyr__t_size(reg, t)) {
     case 1:
         return sgn ? "signed char" : "unsigned char";
     case 2:
@@ -1118,8 +1053,8 @@ static unsigned enum_bits(const struct dc *dc, const struct tyr_rec_type *e)
     bool neg = false;
     int64_t lo = 0;
     uint64_t hi = 0;
-    for (uint32_t i = 0; i < e->count; i++) {
-        uint64_t v = dc->reg->enums[e->first + i].value;
+    for (uint32_t i = 0, n = tyr__t_count(dc->reg, e); i < n; i++) {
+        uint64_t v = tyr__e_value(&dc->reg->enums[tyr__t_first(e) + i]);
         if ((e->flags & TYR_ENUM_SIGNED) && (int64_t)v < 0) {
             neg = true;
             if ((int64_t)v < lo)
@@ -1148,9 +1083,9 @@ static const char *bitfield_override(const struct dc *dc, const struct tyr_rec_f
     if (!f->bit_size || !t)
         return NULL;
     if (t->kind == TYR_KIND_INT && (t->flags & TYR_INT_BOOL) && f->bit_size > 1)
-        return t->size == 1 ? "unsigned char" : "unsigned short";
+        return tyr__t_size(dc->reg, t) == 1 ? "unsigned char" : "unsigned short";
     if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t))
-        return enum_int_name(t);
+        return enum_int_name(dc->reg, t);
     return NULL;
 }
 
@@ -1209,19 +1144,20 @@ static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth)
     }
     const struct tyr_rec_type *r = T(dc, rec);
     const struct plan *p = &dc->plan[rec];
+    uint64_t size = tyr__t_size(dc->reg, r);
     if (p->mode == MODE_OPAQUE) {
         tabs(dc, ind);
-        tyr__out_printf(dc->o, "unsigned char __tyr_opaque[%" PRIu64 "]; /* %s */\n", r->size,
+        tyr__out_printf(dc->o, "unsigned char __tyr_opaque[%" PRIu64 "]; /* %s */\n", size,
                         (r->flags & TYR_STRUCT_DECL) ? "incomplete"
                                                       : "layout not expressible in C");
         return;
     }
     bool is_union = r->kind == TYR_KIND_UNION;
     uint64_t c = 0, maxend = 0;
-    for (uint32_t i = 0; i < r->count && !dc->err; i++) {
-        uint32_t g = r->first + i;
+    for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n && !dc->err; i++) {
+        uint32_t g = tyr__t_first(r) + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
-        uint64_t t = f->offset * 8 + f->bit_offset;
+        uint64_t t = tyr__f_offset(f) * 8 + f->bit_offset;
         if (!is_union && t > c && natural_pos(dc, p, f, dc->opaque[g], c) != t)
             emit_pad(dc, rec, c, t, ind);
         emit_member(dc, rec, g, ind, depth);
@@ -1233,13 +1169,13 @@ static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth)
     /* Trailing bytes the natural rounding would not add. */
     uint64_t end = (maxend + 7) / 8;
     uint64_t natural = align_up(end, p->align);
-    if (natural < r->size) {
+    if (natural < size) {
         if (is_union) {
             tabs(dc, ind);
             tyr__out_printf(dc->o, "unsigned char __tyr_pad_%" PRIu32 "_0[%" PRIu64 "];\n", rec,
-                            r->size);
+                            size);
         } else {
-            emit_pad(dc, rec, maxend, r->size * 8, ind);
+            emit_pad(dc, rec, maxend, size * 8, ind);
         }
     }
 }
@@ -1252,12 +1188,13 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *
     const struct tyr_rec_type *r = T(dc, rec);
     if (depth > NEST_MAX || dc->plan[rec].mode == MODE_OPAQUE)
         return;
-    for (uint32_t i = 0; i < r->count && !dc->err; i++) {
-        uint32_t g = r->first + i;
+    for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n && !dc->err; i++) {
+        uint32_t g = tyr__t_first(r) + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
+        uint64_t off = base + tyr__f_offset(f);
         uint32_t in = inline_member(dc, f);
         if (in && !dc->opaque[g]) {
-            emit_asserts_fields(dc, spelled, prefix, in, base + f->offset, depth + 1);
+            emit_asserts_fields(dc, spelled, prefix, in, off, depth + 1);
             continue;
         }
         if (f->bit_size || !f->name)
@@ -1268,7 +1205,7 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *
             return;
         }
         tyr__out_printf(dc->o, "_Static_assert(__builtin_offsetof(%s, %s%s) == %" PRIu64
-                        ", \"%s.%s%s\");\n", spelled, prefix, fname, base + f->offset, spelled,
+                        ", \"%s.%s%s\");\n", spelled, prefix, fname, off, spelled,
                         prefix, fname);
         uint32_t named = inline_named(dc, f);
         if (named && !dc->opaque[g] && T(dc, named)->kind != TYR_KIND_ENUM) {
@@ -1279,7 +1216,7 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *
             if (p.err)
                 dc->err = p.err;
             else
-                emit_asserts_fields(dc, spelled, p.s, named, base + f->offset, depth + 1);
+                emit_asserts_fields(dc, spelled, p.s, named, off, depth + 1);
             free(p.s);
         }
         free(fname);
@@ -1291,7 +1228,7 @@ static void emit_asserts(struct dc *dc, uint32_t rec, const char *spelled)
     if (!(dc->flags & TYR_DUMP_C_ASSERTS))
         return;
     tyr__out_printf(dc->o, "_Static_assert(sizeof(%s) == %" PRIu64 ", \"%s\");\n", spelled,
-                    T(dc, rec)->size, spelled);
+                    tyr__t_size(dc->reg, T(dc, rec)), spelled);
     emit_asserts_fields(dc, spelled, "", rec, 0, 0);
 }
 
@@ -1335,25 +1272,26 @@ static void emit_def(struct dc *dc, uint32_t id)
         break;
     case TYR_KIND_TYPEDEF: {
         const char *name = nm(dc, dc->name[id]);
-        const struct tyr_rec_type *t = T(dc, r->ref);
-        if (r->ref < dc->n && dc->owner[r->ref] == id) {
+        uint32_t target = tyr__t_ref(r);
+        const struct tyr_rec_type *t = T(dc, target);
+        if (target < dc->n && dc->owner[target] == id) {
             if (t->kind == TYR_KIND_ENUM) {
                 tyr__out_puts(dc->o, "typedef ");
-                emit_enum_body(dc, r->ref, "", 0);
+                emit_enum_body(dc, target, "", 0);
                 tyr__out_printf(dc->o, " %s;\n\n", name);
                 break;
             }
             tyr__out_puts(dc->o, t->kind == TYR_KIND_UNION ? "typedef union {\n"
                                                            : "typedef struct {\n");
-            emit_body(dc, r->ref, 1, 0);
+            emit_body(dc, target, 1, 0);
             tyr__out_puts(dc->o, "}");
-            emit_attrs(dc, &dc->plan[r->ref]);
+            emit_attrs(dc, &dc->plan[target]);
             tyr__out_printf(dc->o, " %s;\n", name);
-            emit_asserts(dc, r->ref, name);
+            emit_asserts(dc, target, name);
             tyr__out_puts(dc->o, "\n");
             break;
         }
-        int err = spell(dc, r->ref, name, false, 0, &s);
+        int err = spell(dc, target, name, false, 0, &s);
         if (err && !dc->err)
             dc->err = err;
         tyr__out_puts(dc->o, "typedef ");
@@ -1480,11 +1418,11 @@ static bool packed_holds_aligned(const struct dc *dc)
         if (!dc->in[id] || !tyr__is_record_kind(r->kind) ||
             (p->mode != MODE_PACKED && p->mode != MODE_PACKED_ALIGNED))
             continue;
-        for (uint32_t i = 0; i < r->count; i++) {
-            uint32_t m = tyr__resolve(dc->reg, dc->reg->fields[r->first + i].type);
+        for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n; i++) {
+            uint32_t m = tyr__resolve(dc->reg, dc->reg->fields[tyr__t_first(r) + i].type);
             for (uint32_t guard = 0; guard < dc->n && T(dc, m) && T(dc, m)->kind == TYR_KIND_ARRAY;
                  guard++)
-                m = tyr__resolve(dc->reg, T(dc, m)->ref);
+                m = tyr__resolve(dc->reg, tyr__t_ref(T(dc, m)));
             if (T(dc, m) && tyr__is_record_kind(T(dc, m)->kind) && dc->plan[m].attr_align)
                 return true;
         }

@@ -76,9 +76,10 @@ static void json_bool(struct tyr_out *o, const char *key, bool v)
 static void json_params(struct tyr_out *o, const tyr_registry *reg,
                         const struct tyr_rec_type *proto)
 {
+    uint32_t count = tyr__t_count(reg, proto), first = tyr__t_first(proto);
     tyr__out_puts(o, ", \"params\": [");
-    for (uint32_t i = 0; i < proto->count; i++) {
-        const struct tyr_rec_param *p = &reg->params[proto->first + i];
+    for (uint32_t i = 0; i < count; i++) {
+        const struct tyr_rec_param *p = &reg->params[first + i];
         tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
         json_str(o, tyr__str(reg, p->name));
         tyr__out_printf(o, ", \"type\": %" PRIu32 "}", p->type);
@@ -100,20 +101,21 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
         json_bool(o, "signed", r->flags & TYR_INT_SIGNED);
         json_bool(o, "char", r->flags & TYR_INT_CHAR);
         json_bool(o, "bool", r->flags & TYR_INT_BOOL);
-        tyr__out_printf(o, ", \"bits\": %" PRIu32, r->count);
+        tyr__out_printf(o, ", \"bits\": %" PRIu32, tyr__t_bits(r));
         break;
     case TYR_KIND_FLOAT:
-        tyr__out_printf(o, ", \"bits\": %" PRIu32, r->count);
+        tyr__out_printf(o, ", \"bits\": %" PRIu32, tyr__t_bits(r));
         break;
     case TYR_KIND_PTR:
-        tyr__out_printf(o, ", \"pointee\": %" PRIu32, r->ref);
+        tyr__out_printf(o, ", \"pointee\": %" PRIu32, tyr__t_ref(r));
         if (r->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE)) /* only in C++ */
             tyr__out_puts(o, (r->flags & TYR_PTR_RVREF)       ? ", \"reference\": \"rvalue\""
                              : (r->flags & TYR_PTR_INVISIBLE) ? ", \"reference\": \"invisible\""
                                                               : ", \"reference\": \"lvalue\"");
         break;
     case TYR_KIND_ARRAY:
-        tyr__out_printf(o, ", \"element\": %" PRIu32 ", \"count\": %" PRIu32, r->ref, r->count);
+        tyr__out_printf(o, ", \"element\": %" PRIu32 ", \"count\": %" PRIu32, tyr__t_ref(r),
+                        tyr__t_count(reg, r));
         json_bool(o, "flexible", r->flags & TYR_ARRAY_FLEX);
         if (r->flags & TYR_ARRAY_INCOMPLETE) /* only on an array of a struct then declared */
             tyr__out_puts(o, ", \"incomplete\": true");
@@ -123,13 +125,13 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
         json_bool(o, "packed", r->flags & TYR_STRUCT_PACKED);
         json_bool(o, "declaration", r->flags & TYR_STRUCT_DECL);
         tyr__out_puts(o, ", \"fields\": [");
-        for (uint32_t i = 0; i < r->count; i++) {
-            const struct tyr_rec_field *f = &reg->fields[r->first + i];
+        for (uint32_t i = 0, n = tyr__t_count(reg, r); i < n; i++) {
+            const struct tyr_rec_field *f = &reg->fields[tyr__t_first(r) + i];
             tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
             json_str(o, tyr__str(reg, f->name));
             tyr__out_printf(o, ", \"type\": %" PRIu32 ", \"offset\": %" PRIu64
                             ", \"bit_offset\": %" PRIu32 ", \"bit_size\": %" PRIu32,
-                            f->type, f->offset, (uint32_t)f->bit_offset,
+                            f->type, tyr__f_offset(f), (uint32_t)f->bit_offset,
                             (uint32_t)f->bit_size);
             if (f->flags & TYR_FIELD_BASE) /* only on C++ base classes */
                 tyr__out_puts(o, (f->flags & TYR_FIELD_VIRTUAL) ? ", \"base\": \"virtual\""
@@ -141,14 +143,14 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
     case TYR_KIND_ENUM:
         json_bool(o, "signed", r->flags & TYR_ENUM_SIGNED);
         tyr__out_puts(o, ", \"enumerators\": [");
-        for (uint32_t i = 0; i < r->count; i++) {
-            const struct tyr_rec_enumerator *e = &reg->enums[r->first + i];
+        for (uint32_t i = 0, n = tyr__t_count(reg, r); i < n; i++) {
+            const struct tyr_rec_enumerator *e = &reg->enums[tyr__t_first(r) + i];
             tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
             json_str(o, tyr__str(reg, e->name));
             if (r->flags & TYR_ENUM_SIGNED)
-                tyr__out_printf(o, ", \"value\": %" PRId64 "}", (int64_t)e->value);
+                tyr__out_printf(o, ", \"value\": %" PRId64 "}", (int64_t)tyr__e_value(e));
             else
-                tyr__out_printf(o, ", \"value\": %" PRIu64 "}", e->value);
+                tyr__out_printf(o, ", \"value\": %" PRIu64 "}", tyr__e_value(e));
         }
         tyr__out_puts(o, "]");
         break;
@@ -157,15 +159,15 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
     case TYR_KIND_VOLATILE:
     case TYR_KIND_RESTRICT:
     case TYR_KIND_ATOMIC:
-        tyr__out_printf(o, ", \"target\": %" PRIu32, r->ref);
+        tyr__out_printf(o, ", \"target\": %" PRIu32, tyr__t_ref(r));
         break;
     case TYR_KIND_FUNC_PROTO:
-        tyr__out_printf(o, ", \"return\": %" PRIu32, r->ref);
+        tyr__out_printf(o, ", \"return\": %" PRIu32, tyr__t_ref(r));
         json_bool(o, "varargs", r->flags & TYR_FUNC_VARARGS);
         json_params(o, reg, r);
         break;
     case TYR_KIND_FUNC:
-        tyr__out_printf(o, ", \"proto\": %" PRIu32, r->ref);
+        tyr__out_printf(o, ", \"proto\": %" PRIu32, tyr__t_ref(r));
         break;
     default:
         break;
@@ -177,17 +179,18 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
 static int json_function(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
 {
     const struct tyr_rec_type *f = &reg->types[id];
-    const struct tyr_rec_type *p = tyr__type(reg, f->ref);
+    const struct tyr_rec_type *p = tyr__type(reg, tyr__t_ref(f));
     if (!p || p->kind != TYR_KIND_FUNC_PROTO)
         return TYR_ECORRUPT;
     char buf[512];
     tyr__out_printf(o, "{\"id\": %" PRIu32 ", \"name\": ", id);
     json_str(o, tyr__str(reg, f->name));
-    tyr__out_printf(o, ", \"proto\": %" PRIu32 ", \"return\": %" PRIu32, f->ref, p->ref);
+    tyr__out_printf(o, ", \"proto\": %" PRIu32 ", \"return\": %" PRIu32, tyr__t_ref(f),
+                    tyr__t_ref(p));
     json_bool(o, "varargs", p->flags & TYR_FUNC_VARARGS);
     tyr__out_puts(o, ", \"params\": [");
-    for (uint32_t i = 0; i < p->count; i++) {
-        const struct tyr_rec_param *pa = &reg->params[p->first + i];
+    for (uint32_t i = 0, nparams = tyr__t_count(reg, p); i < nparams; i++) {
+        const struct tyr_rec_param *pa = &reg->params[tyr__t_first(p) + i];
         tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
         json_str(o, tyr__str(reg, pa->name));
         tyr__out_printf(o, ", \"type\": %" PRIu32 ", \"c\": ", pa->type);

@@ -1,19 +1,24 @@
-/* SPDX-License-Identifier: MIT */
 /*
  * Private to the library: the arena's record layouts and the registry object.
  *
  * The arena is a set of tables, each an array of fixed-size records indexed by handle
  * (entry 0 of every table is the "none" record, so handle 0 means none everywhere):
  *   strings     bytes; offset 0 is "" ; every name slot is an offset here
- *   types       struct tyr_rec_type, 32 bytes, indexed by type id
- *   fields      struct tyr_rec_field, 24 bytes; a record owns a (first, count) range
- *   enumerators struct tyr_rec_enumerator, 16 bytes; an enum owns a range
+ *   types       struct tyr_rec_type, 16 bytes, indexed by type id
+ *   layouts     struct tyr_rec_layout, 16 bytes: size, count and rank of the kinds that
+ *               need more than a type record holds (struct, union, enum, array, unknown),
+ *               one per such type, in type-id order
+ *   fields      struct tyr_rec_field, 16 bytes; a record owns a (first, count) range
+ *   enumerators struct tyr_rec_enumerator, 12 bytes; an enum owns a range
  *   params      struct tyr_rec_param, 8 bytes; a function prototype owns a range
- *   buckets     uint32_t type id heads of the name index (power-of-two count)
- *   chain       uint32_t per type id: the next type id in the same bucket (strictly lower)
+ * and the name index: in building mode a chained hash (buckets, chain, name_hash on the heap,
+ * never written); in a blob and a mapped registry a bucketed array (starts[nbuckets + 1]
+ * into named[nnamed], the ids of every named type grouped by bucket, increasing within one).
  * In building mode each table is a heap array grown by realloc; a blob stores each one
  * byte for byte as a section, and a mapped registry points into those sections.
- * All records are little-endian and 8-byte-aligned tables of naturally aligned fields.
+ * All records are little-endian, in 8-byte-aligned tables of naturally aligned fields.
+ * Read records through the accessors below (tyr__t_size, tyr__t_ref, ...), never by slot:
+ * what slot `a` and `b` hold depends on the kind (lib/kinds.h has the table).
  */
 #ifndef TYR_INTERNAL_H
 #define TYR_INTERNAL_H
@@ -30,64 +35,81 @@
 #define TYR_HIDDEN
 #endif
 
-/* Handle spaces: what a slot points into. Values are on disk (in the relocation map). */
+/* Handle spaces: what a slot points into. Values are on disk (in the relocation table). */
 enum tyr_space {
     TYR_SPACE_STRING = 1,
     TYR_SPACE_TYPE = 2,
     TYR_SPACE_FIELD = 3,
     TYR_SPACE_ENUMERATOR = 4,
     TYR_SPACE_PARAM = 5,
+    TYR_SPACE_LAYOUT = 6,
 };
 
 /* Internal-only type flag: the record is a member/element of something by value. */
 #define TYR_TF_SEALED 0x80u
 
 /*
- * A type record. Which slots mean what, per kind (unused slots are 0):
- *   name   string offset (0 = anonymous)
- *   size   bytes: INT, FLOAT, PTR, ARRAY, STRUCT/UNION (0 while declared), ENUM, UNKNOWN.
- *          TYPEDEF and qualifiers store 0: their size is the resolved type's (O(1), below)
- *   ref    type id: PTR pointee, ARRAY element, TYPEDEF/qualifier target,
- *          FUNC_PROTO return type, FUNC prototype
- *   first  STRUCT/UNION: first field; ENUM: first enumerator; FUNC_PROTO: first param
- *          (0 when count is 0). TYPEDEF/qualifiers: the resolved type, the first type down
- *          the ref chain that is neither a typedef nor a qualifier (makes strip O(1))
- *   count  fields / enumerators / params / array elements; INT, FLOAT: value bits
- *   rank   STRUCT/UNION/ARRAY: 1 + the largest rank among the records and arrays it holds
- *          by value (0 if none). Every by-value edge goes to a strictly lower rank.
+ * A type record: 16 bytes. `name` is a string offset in every kind (0 = anonymous); `aux`
+ * is the alignment in bytes, except for a FUNC_PROTO where it is the parameter count. What
+ * `a` and `b` hold, per kind:
+ *
+ *   kind              a                          b
+ *   VOID              0                          0
+ *   INT, FLOAT        value bits                 size (bytes)
+ *   PTR               target type id             size (bytes)
+ *   ARRAY             element type id            layout (size, elements, rank)
+ *   STRUCT, UNION     first field (0 if none)    layout (size, fields, rank)
+ *   ENUM              first enumerator           layout (size, enumerators)
+ *   TYPEDEF, quals    target type id             resolved type id
+ *   FUNC_PROTO        return type id (0 = void)  first param (0 if none)
+ *   FUNC              prototype type id          0
+ *   UNKNOWN           0                          layout (size)
+ *
+ * "resolved" is the first type down the target chain that is neither a typedef nor a
+ * qualifier (makes strip O(1)). Alignment is 0 for TYPEDEF/qualifiers (the resolved type's
+ * counts), void and functions.
  * Invariants the builder keeps and the verifier checks:
- *   - every `ref` is a strictly lower id than its record (a target exists before anything
- *     that refers to it), so ref chains end; only fields and params may name higher ids;
+ *   - every target id (the `a` of PTR, ARRAY, TYPEDEF, qualifiers, FUNC_PROTO, FUNC) is
+ *     strictly lower than its record's id (a target exists before anything that refers to
+ *     it), so target chains end; only fields and params may name higher ids;
  *   - a field's or array element's resolved type, if a STRUCT/UNION/ARRAY, has a strictly
  *     lower rank than the record or array holding it: no size cycle can exist;
- *   - a TYPEDEF/qualifier's `first` equals tyr__resolve(ref).
+ *   - a TYPEDEF/qualifier's resolved id equals tyr__resolve(target);
+ *   - the layout-holding types own layouts 1, 2, 3, ... in type-id order.
  */
 struct tyr_rec_type {
-    uint8_t kind;   /* enum tyr_kind */
-    uint8_t flags;  /* TYR_* flags of the kind, plus TYR_TF_SEALED */
-    uint16_t align; /* bytes; 0 for TYPEDEF/qualifiers (resolved), void, functions */
+    uint8_t kind;  /* enum tyr_kind */
+    uint8_t flags; /* TYR_* flags of the kind, plus TYR_TF_SEALED */
+    uint16_t aux;  /* alignment in bytes; FUNC_PROTO: parameter count */
     uint32_t name;
-    uint64_t size;
-    uint32_t ref;
-    uint32_t first;
-    uint32_t count;
-    uint32_t rank;
+    uint32_t a;
+    uint32_t b;
 };
 
+/* What a STRUCT, UNION, ENUM, ARRAY or UNKNOWN needs beyond its type record. */
+struct tyr_rec_layout {
+    uint64_t size;  /* bytes (0 while a struct is only declared, for [] and incomplete arrays) */
+    uint32_t count; /* fields, enumerators or array elements; 0 for UNKNOWN */
+    uint32_t rank;  /* STRUCT/UNION/ARRAY: 1 + the largest rank among the records and arrays
+                     * it holds by value (0 if none); 0 for ENUM and UNKNOWN */
+};
+
+/* Byte offsets are 40-bit (a member at most 1 TiB into its record); sizes are 64-bit. */
+#define TYR_FIELD_OFFSET_MAX ((UINT64_C(1) << 40) - 1)
 struct tyr_rec_field {
     uint32_t name;
     uint32_t type;
-    uint64_t offset;     /* bytes from the record's start */
-    uint8_t bit_offset;  /* bitfields only (below 128: a unit is at most 16 bytes) */
-    uint8_t flags;       /* TYR_FIELD_* */
-    uint16_t bit_size;   /* 0 = not a bitfield */
-    uint32_t name_hint;  /* tyr__member_hint(name) */
+    uint32_t offset;    /* bytes from the record's start, low 32 bits */
+    uint8_t offset_hi;  /* bits 32..39 of the byte offset */
+    uint8_t bit_offset; /* bitfields only (below 128: a unit is at most 16 bytes) */
+    uint8_t bit_size;   /* 0 = not a bitfield */
+    uint8_t flags;      /* TYR_FIELD_* */
 };
 
 struct tyr_rec_enumerator {
     uint32_t name;
-    uint32_t reserved; /* 0 */
-    uint64_t value;    /* two's complement */
+    uint32_t lo; /* the value, two's complement, low 32 bits */
+    uint32_t hi; /* high 32 bits */
 };
 
 struct tyr_rec_param {
@@ -95,9 +117,10 @@ struct tyr_rec_param {
     uint32_t type;
 };
 
-_Static_assert(sizeof(struct tyr_rec_type) == 32, "docs/format.md: type record is 32 bytes");
-_Static_assert(sizeof(struct tyr_rec_field) == 24, "docs/format.md: field record is 24 bytes");
-_Static_assert(sizeof(struct tyr_rec_enumerator) == 16, "enumerator record is 16 bytes");
+_Static_assert(sizeof(struct tyr_rec_type) == 16, "docs/format.md: type record is 16 bytes");
+_Static_assert(sizeof(struct tyr_rec_layout) == 16, "docs/format.md: layout record is 16 bytes");
+_Static_assert(sizeof(struct tyr_rec_field) == 16, "docs/format.md: field record is 16 bytes");
+_Static_assert(sizeof(struct tyr_rec_enumerator) == 12, "enumerator record is 12 bytes");
 _Static_assert(sizeof(struct tyr_rec_param) == 8, "param record is 8 bytes");
 
 enum tyr_mode { TYR_MODE_BUILDING = 0, TYR_MODE_MAPPED = 1 };
@@ -116,6 +139,8 @@ struct tyr_registry {
 
     struct tyr_rec_type *types;
     uint32_t ntypes, cap_types;
+    struct tyr_rec_layout *layouts;
+    uint32_t nlayouts, cap_layouts;
     struct tyr_rec_field *fields;
     uint32_t nfields, cap_fields;
     struct tyr_rec_enumerator *enums;
@@ -124,9 +149,16 @@ struct tyr_registry {
     uint32_t nparams, cap_params;
     char *strs;
     uint32_t strs_len, cap_strs;
-    uint32_t *buckets; /* nbuckets is 0 or a power of two */
-    uint32_t nbuckets;
-    uint32_t *chain; /* ntypes entries, capacity cap_types */
+    /* The name index. nbuckets is 0 or a power of two; a name's bucket is
+     * tyr__name_hash(name) & (nbuckets - 1). nnamed: named types, its entries.
+     * Building: buckets[b] is the highest named id of bucket b (0 = empty) and chain[id]
+     * the next lower one (capacity cap_types). Mapped: starts[b] .. starts[b + 1] index
+     * named[], the ids of bucket b in increasing order. */
+    uint32_t nbuckets, nnamed;
+    uint32_t *buckets;
+    uint32_t *chain;
+    const uint32_t *starts; /* mapped: nbuckets + 1 entries */
+    const uint32_t *named;  /* mapped: nnamed entries */
 
     /* Building only: the string intern set, open addressing (off 0 = empty slot), each
      * slot keeping its string's hash so that growing never rereads the strings; and each
@@ -136,15 +168,16 @@ struct tyr_registry {
     } *intern;
     uint32_t intern_cap, intern_used;
     uint32_t *name_hash; /* ntypes entries, capacity cap_types */
-    uint32_t nnamed;     /* named types, i.e. entries in the name index */
 
     /* Building only: the undo log of open snapshots (tyr_registry_snapshot). Before a
      * builder changes a record that existed when the innermost open snapshot was taken (a
-     * struct completed, a member added, a record sealed), it logs the record's old value;
+     * struct completed, a member added, a record sealed), it logs the record's old value
+     * and its layout's;
      * a rollback writes the log back in reverse. Cleared when the last snapshot closes. */
     struct tyr_undo {
         uint32_t id;
         struct tyr_rec_type old;
+        struct tyr_rec_layout old_layout; /* the layout old.b named (none: all zero) */
     } *undo;
     uint32_t nundo, cap_undo;
     uint32_t open_snapshots;
@@ -168,19 +201,11 @@ struct tyr_registry {
 /* XXH3-64 of the first strnlen(name, TYR_NAME_HASH_MAX) bytes, folded to 32 bits; the
  * bucket is hash & (nbuckets - 1). Every named type (name != 0) is in the index. */
 TYR_HIDDEN uint32_t tyr__name_hash(const char *name);
-/* A member's name hint (struct tyr_rec_field.name_hint): its length (at most 255) and its
- * first, middle and last bytes, so a lookup by name skips most members without reading their
- * strings. Cheap enough for the verifier to check on every field; 0 for "". */
-static inline uint32_t tyr__member_hint(const char *name)
+/* The name hash of named type id: kept by a building registry, else hashed again. */
+static inline uint32_t tyr__type_name_hash(const tyr_registry *reg, uint32_t id)
 {
-    uint32_t len = 0;
-    while (len < 255 && name[len])
-        len++;
-    if (!len)
-        return 0;
-    return len | (uint32_t)(unsigned char)name[0] << 8 |
-           (uint32_t)(unsigned char)name[len / 2] << 16 |
-           (uint32_t)(unsigned char)name[len - 1] << 24;
+    return reg->name_hash ? reg->name_hash[id]
+                          : tyr__name_hash(reg->strs + reg->types[id].name);
 }
 /* The type record for id, or NULL if out of range. */
 static inline const struct tyr_rec_type *tyr__type(const tyr_registry *reg, uint32_t id)
@@ -199,6 +224,101 @@ static inline bool tyr__is_record_kind(int kind)
 {
     return kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION;
 }
+/* ---- Reading records: what each slot means for each kind (the table at struct
+ * tyr_rec_type). Every reader goes through these; none reads `a`, `b` or `aux` itself. */
+
+static inline bool tyr__has_layout(unsigned kind)
+{
+    return kind == TYR_KIND_STRUCT || kind == TYR_KIND_UNION || kind == TYR_KIND_ENUM ||
+           kind == TYR_KIND_ARRAY || kind == TYR_KIND_UNKNOWN;
+}
+/* The layout of r, or the all-zero none record (kinds without one, or an out-of-range
+ * index, which the verifier rejects and a builder never makes). */
+static inline const struct tyr_rec_layout *tyr__layout(const tyr_registry *reg,
+                                                       const struct tyr_rec_type *r)
+{
+    static const struct tyr_rec_layout none;
+    if (!tyr__has_layout(r->kind) || r->b >= reg->nlayouts)
+        return &none;
+    return &reg->layouts[r->b];
+}
+/* The target: PTR pointee, ARRAY element, TYPEDEF/qualifier target, FUNC_PROTO return
+ * type, FUNC prototype; 0 for the other kinds. */
+static inline uint32_t tyr__t_ref(const struct tyr_rec_type *r)
+{
+    switch (r->kind) {
+    case TYR_KIND_PTR:
+    case TYR_KIND_ARRAY:
+    case TYR_KIND_TYPEDEF:
+    case TYR_KIND_CONST:
+    case TYR_KIND_VOLATILE:
+    case TYR_KIND_RESTRICT:
+    case TYR_KIND_ATOMIC:
+    case TYR_KIND_FUNC_PROTO:
+    case TYR_KIND_FUNC:
+        return r->a;
+    default:
+        return 0;
+    }
+}
+/* Size in bytes as stored: 0 for TYPEDEF/qualifiers (ask the resolved type), void and
+ * functions. */
+static inline uint64_t tyr__t_size(const tyr_registry *reg, const struct tyr_rec_type *r)
+{
+    switch (r->kind) {
+    case TYR_KIND_INT:
+    case TYR_KIND_FLOAT:
+    case TYR_KIND_PTR:
+        return r->b;
+    default:
+        return tyr__layout(reg, r)->size;
+    }
+}
+static inline uint32_t tyr__t_align(const struct tyr_rec_type *r)
+{
+    return r->kind == TYR_KIND_FUNC_PROTO ? 0 : r->aux;
+}
+/* INT, FLOAT: value bits; 0 otherwise. */
+static inline uint32_t tyr__t_bits(const struct tyr_rec_type *r)
+{
+    return r->kind == TYR_KIND_INT || r->kind == TYR_KIND_FLOAT ? r->a : 0;
+}
+/* The first record of the counted tail (fields, enumerators, params); 0 without one. */
+static inline uint32_t tyr__t_first(const struct tyr_rec_type *r)
+{
+    switch (r->kind) {
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+    case TYR_KIND_ENUM:
+        return r->a;
+    case TYR_KIND_FUNC_PROTO:
+        return r->b;
+    default:
+        return 0;
+    }
+}
+/* Fields, enumerators, params, or ARRAY elements; 0 for the other kinds. */
+static inline uint32_t tyr__t_count(const tyr_registry *reg, const struct tyr_rec_type *r)
+{
+    if (r->kind == TYR_KIND_FUNC_PROTO)
+        return r->aux;
+    if (r->kind == TYR_KIND_UNKNOWN)
+        return 0;
+    return tyr__layout(reg, r)->count;
+}
+static inline uint32_t tyr__t_rank(const tyr_registry *reg, const struct tyr_rec_type *r)
+{
+    return tyr__layout(reg, r)->rank;
+}
+static inline uint64_t tyr__f_offset(const struct tyr_rec_field *f)
+{
+    return (uint64_t)f->offset | (uint64_t)f->offset_hi << 32;
+}
+static inline uint64_t tyr__e_value(const struct tyr_rec_enumerator *e)
+{
+    return (uint64_t)e->lo | (uint64_t)e->hi << 32;
+}
+
 /* The first type down t's chain that is neither a typedef nor a qualifier (O(1)). */
 static inline uint32_t tyr__resolve(const tyr_registry *reg, uint32_t id)
 {
@@ -206,7 +326,7 @@ static inline uint32_t tyr__resolve(const tyr_registry *reg, uint32_t id)
     if (!r)
         return 0;
     if (r->kind == TYR_KIND_TYPEDEF || tyr__is_qual_kind(r->kind))
-        return r->first;
+        return r->b;
     return id;
 }
 /* Whether a value of resolved type r can be held by value (a member, an array element, a
@@ -234,11 +354,52 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
 TYR_HIDDEN uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id,
                                                uint32_t *align);
 
+/* Appending to a building registry without the builders' checks, for the pruner, which
+ * copies records already checked (lib/registry.c). All three are all-or-nothing. */
+/* Append rec named `name` (interned and indexed; rec.name is ignored) and, for a kind with
+ * one, a copy of *layout as its layout record (rec.b becomes its index). *id: the new id. */
+TYR_HIDDEN int tyr__append_type(tyr_registry *reg, struct tyr_rec_type rec,
+                                const struct tyr_rec_layout *layout, const char *name,
+                                uint32_t *id);
+/* Intern s ("" and NULL are offset 0) into *off. */
+TYR_HIDDEN int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off);
+/* Append n records of a tail space (TYR_SPACE_FIELD, _ENUMERATOR, _PARAM) as they are;
+ * *first: the first one's handle (0 when n is 0). */
+TYR_HIDDEN int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
+                                uint32_t *first);
+static inline size_t tyr__tail_stride(unsigned space)
+{
+    return space == TYR_SPACE_FIELD        ? sizeof(struct tyr_rec_field)
+           : space == TYR_SPACE_ENUMERATOR ? sizeof(struct tyr_rec_enumerator)
+           : space == TYR_SPACE_PARAM      ? sizeof(struct tyr_rec_param)
+                                           : 0;
+}
+
 /* A generation number not handed out before in this process (tyr_registry_generation). */
 TYR_HIDDEN uint64_t tyr__next_generation(void);
 
-/* Rebuild the name index (buckets + chain) from the types table, for a building registry
- * after pruning. Returns 0 or TYR_ENOMEM. */
-TYR_HIDDEN int tyr__index_rebuild(tyr_registry *reg);
+/* The highest type id < below whose name is `name`, 0 if none (or name is ""): building
+ * registries walk the bucket's chain, mapped ones the bucket's run of NAMED. Pass below =
+ * UINT32_MAX first, then the previous result: that gives every type of the name in
+ * decreasing id order (tyr_find, tyr_find_next). Results strictly decrease whatever a
+ * SAFE-checked index holds, so a caller's loop ends. The kind filter is the caller's. */
+/* Buckets of the name index a blob holds for nnamed named types: 0 without names, else
+ * the smallest power of two >= nnamed / 4 (about four ids per bucket: 4 bytes of STARTS
+ * per four names, and a lookup compares about two names). */
+static inline uint32_t tyr__blob_buckets(uint32_t nnamed)
+{
+    uint32_t want = nnamed / 4 + (nnamed % 4 != 0), n = 1;
+    if (!nnamed)
+        return 0;
+    while (n < want)
+        n <<= 1;
+    return n;
+}
+/* The buckets of reg's index as a blob holds it (building: as the writer will emit it). */
+static inline uint32_t tyr__index_buckets(const tyr_registry *reg)
+{
+    return reg->mode == TYR_MODE_MAPPED ? reg->nbuckets : tyr__blob_buckets(reg->nnamed);
+}
+TYR_HIDDEN uint32_t tyr__name_below(const tyr_registry *reg, const char *name, uint32_t below);
 
 #endif /* TYR_INTERNAL_H */

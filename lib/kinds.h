@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What each kind stores: one row per enum tyr_kind saying which slots of struct tyr_rec_type
- * hold type ids, which hold string offsets and which start a counted tail, and two iterators
- * over those slots (type ids, string offsets). The writer's relocation map, the verifier's
+ * What each kind stores: one row per enum tyr_kind saying what slots `a` and `b` of struct
+ * tyr_rec_type point into (type ids, a layout, a counted tail) and two iterators over the
+ * handle slots (type ids, string offsets). The writer's relocation map, the verifier's
  * slot checks, the pruner's mark and rewrite and the dump's closure all read this table, so a
  * new kind is one row here plus its semantics (spelling, sizes) where those live.
  *
@@ -16,22 +16,13 @@
 
 #include "internal.h"
 
-/* What a type record's `count` slot holds. */
-enum tyr_count_use {
-    TYR_COUNT_NONE = 0,  /* unused (0) */
-    TYR_COUNT_TAIL = 1,  /* the length of the tail `first` starts */
-    TYR_COUNT_ELEMS = 2, /* ARRAY: elements */
-    TYR_COUNT_BITS = 3,  /* INT, FLOAT: value bits */
-};
-
 struct tyr_kind_row {
-    uint8_t flags; /* TYR_* flags the kind may carry (TYR_TF_SEALED is allowed on every kind) */
-    uint8_t ref;   /* 1: `ref` holds a type id, strictly lower than the record's own */
-    /* The TYR_SPACE_* `first` points into, 0 if unused. TYR_SPACE_TYPE: the resolved type of
-     * a typedef/qualifier; FIELD, ENUMERATOR, PARAM: the start of a tail of `count` records. */
-    uint8_t first;
-    uint8_t count; /* enum tyr_count_use */
-    uint8_t rank;  /* 1: `rank` is used (records and arrays held by value) */
+    uint8_t flags;   /* TYR_* flags the kind may carry (TYR_TF_SEALED is allowed on every kind) */
+    uint8_t a_space; /* the TYR_SPACE_* slot `a` points into; 0: a plain value or unused */
+    uint8_t b_space; /* the same for slot `b` (TYPE: the resolved type; LAYOUT; PARAM) */
+    uint8_t tail;    /* TYR_SPACE_FIELD, _ENUMERATOR or _PARAM: the kind's counted tail */
+    uint8_t ref;     /* 1: `a` is a target type id, strictly lower than the record's own */
+    uint8_t rank;    /* 1: the rank of its layout is used (records and arrays by value) */
 };
 
 /* Indexed by enum tyr_kind. The name slot is a string offset in every kind. */
@@ -46,17 +37,17 @@ static inline int tyr__kind_has_ref(unsigned kind)
 {
     return tyr__kind(kind)->ref;
 }
-/* The handle space a type record's `first` slot points into (0: the slot is unused). */
-static inline unsigned tyr__first_space(unsigned kind)
-{
-    return tyr__kind(kind)->first;
-}
 /* The tail space of a kind (FIELD, ENUMERATOR, PARAM), 0 when it has no counted tail. */
 static inline unsigned tyr__tail_space(unsigned kind)
 {
-    const struct tyr_kind_row *k = tyr__kind(kind);
-    return k->count == TYR_COUNT_TAIL ? k->first : 0;
+    return tyr__kind(kind)->tail;
 }
+
+/* The relocation table every format-2 blob holds (lib/blob_format.h), derived from the
+ * rows: at most TYR_RELOC_MAX entries, sorted. */
+#define TYR_RELOC_MAX 64u
+struct tyr_blob_reloc;
+TYR_HIDDEN uint32_t tyr__reloc_table(struct tyr_blob_reloc *out);
 
 /* The records of a tail space: their size and the byte offsets of their slots. */
 struct tyr_tail_row {

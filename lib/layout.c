@@ -76,11 +76,12 @@ static int member_decl(struct tyr_out *o, const tyr_registry *reg, uint32_t type
 static bool covered_later(const tyr_registry *reg, const struct level *lv, uint64_t from,
                           uint64_t to)
 {
-    for (uint32_t k = lv->next, n = 0; k < lv->rec->count && n < 64; k++, n++) {
-        const struct tyr_rec_field *g = &reg->fields[lv->rec->first + k];
+    uint32_t count = tyr__t_count(reg, lv->rec), first = tyr__t_first(lv->rec);
+    for (uint32_t k = lv->next, n = 0; k < count && n < 64; k++, n++) {
+        const struct tyr_rec_field *g = &reg->fields[first + k];
         if (!(g->flags & TYR_FIELD_BASE) || (g->flags & TYR_FIELD_VIRTUAL))
             continue;
-        uint64_t lo = g->offset * 8, sz = tyr_type_size(reg, (tyr_type){g->type});
+        uint64_t lo = tyr__f_offset(g) * 8, sz = tyr_type_size(reg, (tyr_type){g->type});
         if (lo < to && lo + sz * 8 > from)
             return true;
     }
@@ -114,16 +115,18 @@ static uint32_t expandable(const tyr_registry *reg, const struct tyr_rec_field *
     return id;
 }
 
-static void summary(struct tyr_out *o, const struct level *lv, unsigned ind)
+static void summary(struct tyr_out *o, const tyr_registry *reg, const struct level *lv,
+                    unsigned ind)
 {
     const struct tyr_rec_type *r = lv->rec;
+    uint64_t size = tyr__t_size(reg, r);
     uint64_t end_bits = lv->maxend;
-    uint64_t size_bits = r->size * 8;
+    uint64_t size_bits = size * 8;
     for (unsigned i = 0; i < ind; i++)
         tyr__out_write(o, "\t", 1);
     tyr__out_printf(o, "/* size: %" PRIu64 ", cachelines: %" PRIu64 ", align: %" PRIu32
-                    ", members: %" PRIu32 " */\n", r->size, (r->size + CACHELINE - 1) / CACHELINE,
-                    (uint32_t)r->align, r->count);
+                    ", members: %" PRIu32 " */\n", size, (size + CACHELINE - 1) / CACHELINE,
+                    tyr__t_align(r), tyr__t_count(reg, r));
     if (lv->holes) {
         for (unsigned i = 0; i < ind; i++)
             tyr__out_write(o, "\t", 1);
@@ -187,11 +190,11 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
         struct level *lv = &stack[depth - 1];
         unsigned ind = depth;
         bool is_union = lv->rec->kind == TYR_KIND_UNION;
-        if (lv->next >= lv->rec->count) {
+        if (lv->next >= tyr__t_count(reg, lv->rec)) {
             if (depth == 1) {
-                if (lv->rec->count)
+                if (tyr__t_count(reg, lv->rec))
                     tyr__out_puts(o, "\n");
-                summary(o, lv, 1);
+                summary(o, reg, lv, 1);
                 tyr__out_puts(o, "};\n\n");
                 depth--;
                 continue;
@@ -202,9 +205,9 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
                 tyr__out_write(o, "\t", 1);
             tyr__out_puts(o, "};");
             tyr__out_indent(o, (unsigned)(DECL_WIDTH + 8 - 2 - 8 * (ind - 1)));
-            tyr__out_printf(o, "/* %5" PRIu64 " %5" PRIu64 " */\n", lv->base,
-                            lv->rec->size);
-            uint64_t end = (lv->base - up->base) * 8 + lv->rec->size * 8;
+            uint64_t size = tyr__t_size(reg, lv->rec);
+            tyr__out_printf(o, "/* %5" PRIu64 " %5" PRIu64 " */\n", lv->base, size);
+            uint64_t end = (lv->base - up->base) * 8 + size * 8;
             if (up->rec->kind != TYR_KIND_UNION)
                 up->cursor = end;
             if (end > up->maxend)
@@ -212,8 +215,8 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             depth--;
             continue;
         }
-        const struct tyr_rec_field *f = &reg->fields[lv->rec->first + lv->next++];
-        uint64_t t = f->offset * 8 + f->bit_offset;
+        const struct tyr_rec_field *f = &reg->fields[tyr__t_first(lv->rec) + lv->next++];
+        uint64_t t = tyr__f_offset(f) * 8 + f->bit_offset;
         if (f->flags & TYR_FIELD_VIRTUAL) {
             /* no static place: where it lies is read from the vtable at run time */
             int err = member_decl(o, reg, f->type, "<virtual base>", 0, ind);
@@ -229,7 +232,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             lv->hole_bytes += gap / 8;
             lv->hole_bits += gap % 8;
         }
-        uint64_t abs = lv->base + f->offset;
+        uint64_t abs = lv->base + tyr__f_offset(f);
         /* pahole's cacheline markers, before the first member at or past a boundary */
         if (abs >= boundary) {
             /* the first boundary past abs, in O(1): members of a verified blob may sit at
@@ -303,10 +306,11 @@ int tyr_layout(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
             if (tyr__is_record_kind(r->kind) && r->name && !(r->flags & TYR_STRUCT_DECL)) {
                 err = layout_one(o, reg, id);
             } else if (r->kind == TYR_KIND_TYPEDEF) {
-                const struct tyr_rec_type *t = tyr__type(reg, r->ref);
+                uint32_t target = tyr__t_ref(r);
+                const struct tyr_rec_type *t = tyr__type(reg, target);
                 if (t && tyr__is_record_kind(t->kind) && !t->name &&
-                    !(t->flags & TYR_STRUCT_DECL) && !seen[r->ref]) {
-                    seen[r->ref] = 1;
+                    !(t->flags & TYR_STRUCT_DECL) && !seen[target]) {
+                    seen[target] = 1;
                     err = layout_one(o, reg, id);
                 }
             }

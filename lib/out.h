@@ -8,6 +8,7 @@
 #define TYR_OUT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -102,6 +103,68 @@ TYR_HIDDEN void tyr__str_append(struct tyr_str *d, const char *s, size_t n);
 TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
+
+/*
+ * The declarator engine (lib/spell.c): the one place that knows how C writes a type around
+ * a name. Spelling is two steps, as in libctf's ctf-decl.c: the type chain is walked once
+ * into a declarator stack (tyr__decl_build: pointers, arrays and functions from the
+ * outermost in, then the base type with the qualifiers left for it), and the stack is
+ * printed around the declarator (tyr__decl_print): a pointer prefixes its token, an array or
+ * function suffixes `[N]` or `(...)`, parenthesising a pointer declarator first, and
+ * qualifiers follow the pointer they apply to (`int *const p`) or lead the base
+ * (`const int`). `tyr_type_spell` (the type as declared) and `tyr_dump_c` (a type gcc and
+ * clang accept) differ only in the policy flags and the style's callbacks.
+ */
+enum tyr_decl_node_kind { TYR_DECL_PTR = 1, TYR_DECL_ARRAY, TYR_DECL_FUNC, TYR_DECL_BYTES };
+struct tyr_decl_node {
+    uint8_t kind;  /* enum tyr_decl_node_kind */
+    uint8_t quals; /* PTR: the qualifiers of the pointer itself (bit k: TYR_KIND_CONST + k) */
+    uint32_t id;   /* PTR, ARRAY: the type; FUNC: the prototype; BYTES: the unknown type */
+    uint32_t name; /* FUNC: the function's name (string offset), 0 for a bare prototype */
+};
+#define TYR_DECL_SMALL 16
+/* Owned by its user: tyr__decl_fini frees what tyr__decl_build allocated. */
+struct tyr_decl {
+    struct tyr_decl_node *nodes; /* outermost first: `small` or malloc'd */
+    uint32_t n, cap;
+    uint32_t base;      /* the base type's id (void, int, struct, typedef, unknown, ...) */
+    uint8_t base_quals; /* qualifiers leading the base */
+    bool base_bytes;    /* the base is the bytes of an unknown type: "unsigned char" */
+    struct tyr_decl_node small[TYR_DECL_SMALL];
+};
+/* Build policy: 0 spells the type as declared (a by-value parameter passed by invisible
+ * reference is its value type). TYR_DECL_AS_C makes it a type C compilers accept: invisible
+ * and C++ references are pointers, qualifiers on function and return types are dropped, an
+ * incomplete array (of a struct still being defined) is void, and an unknown type is a byte
+ * array of its size (void as a return type: C returns no arrays). */
+#define TYR_DECL_AS_C 1u
+TYR_HIDDEN int tyr__decl_build(const tyr_registry *reg, uint32_t id, unsigned policy,
+                               struct tyr_decl *d);
+TYR_HIDDEN void tyr__decl_fini(struct tyr_decl *d);
+
+struct tyr_decl_style {
+    void *ctx;
+    int max_depth; /* prototypes nested in parameters deeper than this: TYR_EDEPTH */
+    bool tight;      /* no space between the base and a pointer declarator ("struct Node*") */
+    bool func_names; /* a function with no declarator is declared by its own name */
+    /* The token of pointer r: "*", "&", "&&", or a pointer after a comment that marks it
+     * as a C++ reference. */
+    const char *(*pointer)(void *ctx, const struct tyr_rec_type *r);
+    /* Append "(params)" of proto to d; first: the outermost function of the declaration. */
+    void (*params)(void *ctx, const struct tyr_rec_type *proto, bool first, int depth,
+                   struct tyr_str *d);
+    /* Append the base name of type id (qualifiers are written already). */
+    void (*base)(void *ctx, uint32_t id, const struct tyr_rec_type *r, struct tyr_str *d);
+};
+/* The declaration of declarator (may be "") with stack d, into *out (out->s owned by the
+ * caller, out->budget shared by the whole spelling). Returns 0 or a negative TYR_E*. */
+TYR_HIDDEN int tyr__decl_print(const tyr_registry *reg, const struct tyr_decl *d,
+                               const char *declarator, const struct tyr_decl_style *st,
+                               int depth, struct tyr_str *out);
+/* Build and print: the C spelling of id declaring declarator. depth: nesting in parameters. */
+TYR_HIDDEN int tyr__decl_spell(const tyr_registry *reg, uint32_t id, const char *declarator,
+                               unsigned policy, const struct tyr_decl_style *st, int depth,
+                               struct tyr_str *out);
 
 /*
  * lib/decode.c: tyr_decode into a writer the caller owns (a runtime printing a line of

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pruning: mark what the roots reach, sweep the rest, compact.
+ * Pruning: what the roots reach, copied into a new building registry, renumbered.
  *
- * Mark: an explicit stack (each type pushed at most once, so ntypes entries suffice) through
- * every edge: pointer and array targets, typedef and qualifier targets, members, prototype
- * return and parameter types, function to prototype. Sweep: kept ids are renumbered in their
- * old order, so `ref < id` and the rank order still hold. Compact: each kept record's field,
- * enumerator and parameter range is copied in type order (stale copies left by the builder
- * disappear), strings are rebuilt with only the names in use (interned once), and the name
- * index is rebuilt. The result is a registry struct with heap tables, written by the common
- * writer and then released with tyr__pruned_free().
+ *   mark       every type the roots reach through the type-id slots of lib/kinds.h
+ *              (targets, members, parameters, resolved ids);
+ *   merge      identical function prototypes (same flags, return type, parameter names and
+ *              types) get one representative, the lowest id: DWARF gives each function its
+ *              own prototype, and most of them are the same;
+ *   number     kept ids renumbered in their old order, so `target < id`, the rank order and
+ *              the layouts' type order still hold; a merged prototype maps to its
+ *              representative's new id;
+ *   copy       each kept record appended to the new registry through the registry's own
+ *              appenders (its interner and name index), its tail and layout copied, then
+ *              every slot rewritten through the relocation spaces: type ids through the map
+ *              (0 -> 0), names interned again. Stale tail copies left by the builder and
+ *              strings nothing uses are not copied.
+ * The result is written by the common writer and released with tyr__pruned_free().
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,80 +26,220 @@
 #include "internal.h"
 #include "kinds.h"
 
-struct strtab {
-    char *buf;
-    uint32_t len, cap;
-    uint32_t *set; /* open addressing over offsets into buf; 0 = empty */
-    uint32_t set_cap;
-};
-
-/* Intern s; returns its offset in the new table or 0 with *err set. "" is offset 0. */
-static uint32_t str_add(struct strtab *st, const char *s, int *err)
-{
-    size_t n = strlen(s);
-    uint32_t mask = st->set_cap - 1, h, off;
-
-    if (!n || *err)
-        return 0;
-    h = (uint32_t)XXH3_64bits(s, n) & mask;
-    for (; st->set[h]; h = (h + 1) & mask)
-        if (!strcmp(st->buf + st->set[h], s))
-            return st->set[h];
-    if (n + 1 > UINT32_MAX - st->len) {
-        *err = TYR_EOVERFLOW;
-        return 0;
-    }
-    if (st->len + n + 1 > st->cap) {
-        uint64_t cap = (uint64_t)st->cap * 2;
-        char *nb;
-        if (cap < st->len + n + 1)
-            cap = st->len + n + 1;
-        if (cap > UINT32_MAX)
-            cap = UINT32_MAX;
-        nb = realloc(st->buf, (size_t)cap);
-        if (!nb) {
-            *err = TYR_ENOMEM;
-            return 0;
-        }
-        st->buf = nb;
-        st->cap = (uint32_t)cap;
-    }
-    off = st->len;
-    memcpy(st->buf + off, s, n + 1);
-    st->len += (uint32_t)n + 1;
-    st->set[h] = off;
-    return off;
-}
-
-static uint32_t pow2_at_least(uint64_t n)
-{
-    uint32_t p = 1;
-    while (p < n && p < (UINT32_C(1) << 31))
-        p <<= 1;
-    return p;
-}
-
 void tyr__pruned_free(tyr_registry *reg)
 {
-    if (!reg)
-        return;
-    free(reg->types);
-    free(reg->fields);
-    free(reg->enums);
-    free(reg->params);
-    free(reg->strs);
-    free(reg->buckets);
-    free(reg->chain);
-    free(reg);
+    tyr_registry_free(reg);
 }
 
-/* Push id if not yet marked. */
-static void push(uint8_t *mark, uint32_t *stk, uint32_t *sp, uint32_t id, uint32_t ntypes)
+/* mark[id] = 1 for void and everything the roots reach. stk: room for ntypes ids (each id is
+ * pushed at most once). */
+static void mark_from_roots(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
+                            uint8_t *mark, uint32_t *stk)
 {
-    if (id < ntypes && !mark[id]) {
-        mark[id] = 1;
-        stk[(*sp)++] = id;
+    const uint32_t n = reg->ntypes;
+    uint32_t sp = 0;
+    mark[0] = 1;
+    for (size_t r = 0; r < nroots; r++) {
+        uint32_t id = roots[r].ref;
+        if (id < n && !mark[id]) {
+            mark[id] = 1;
+            stk[sp++] = id;
+        }
     }
+    while (sp) {
+        struct tyr_slot_iter it;
+        const uint32_t *slot;
+        tyr__slot_iter_init(&it, reg, &reg->types[stk[--sp]], TYR_SLOTS_TYPE_IDS);
+        while ((slot = tyr__slot_iter_next(&it))) {
+            uint32_t id = *slot;
+            if (id < n && !mark[id]) {
+                mark[id] = 1;
+                stk[sp++] = id;
+            }
+        }
+    }
+}
+
+/* ---- merge: identical prototypes ------------------------------------------------------- */
+
+static const struct tyr_rec_param *params_of(const tyr_registry *reg,
+                                             const struct tyr_rec_type *t)
+{
+    return &reg->params[tyr__t_first(t)];
+}
+
+/* A type id as the merge sees it: a merged prototype is its representative. */
+static uint32_t rep_of(const uint32_t *rep, uint32_t n, uint32_t id)
+{
+    return id < n ? rep[id] : id;
+}
+
+static uint64_t proto_hash(const tyr_registry *reg, const uint32_t *rep, uint32_t id)
+{
+    const struct tyr_rec_type *t = &reg->types[id];
+    const struct tyr_rec_param *p = params_of(reg, t);
+    uint32_t head[3] = {t->flags, rep_of(rep, reg->ntypes, t->a), t->aux};
+    uint64_t h = XXH3_64bits(head, sizeof head);
+    for (uint32_t i = 0; i < t->aux; i++) {
+        uint32_t type = rep_of(rep, reg->ntypes, p[i].type);
+        const char *name = tyr__str(reg, p[i].name);
+        h = XXH3_64bits_withSeed(&type, sizeof type, h);
+        h = XXH3_64bits_withSeed(name, strlen(name), h);
+    }
+    return h;
+}
+
+static bool proto_equal(const tyr_registry *reg, const uint32_t *rep, uint32_t x, uint32_t y)
+{
+    const struct tyr_rec_type *a = &reg->types[x], *b = &reg->types[y];
+    if (a->flags != b->flags || a->aux != b->aux ||
+        rep_of(rep, reg->ntypes, a->a) != rep_of(rep, reg->ntypes, b->a))
+        return false;
+    const struct tyr_rec_param *pa = params_of(reg, a), *pb = params_of(reg, b);
+    for (uint32_t i = 0; i < a->aux; i++)
+        if (rep_of(rep, reg->ntypes, pa[i].type) != rep_of(rep, reg->ntypes, pb[i].type) ||
+            strcmp(tyr__str(reg, pa[i].name), tyr__str(reg, pb[i].name)))
+            return false;
+    return true;
+}
+
+/* Does prototype id's parameter range lie inside the params table? (Always, in a building
+ * registry or a checked blob; a prototype that does not is simply not merged.) */
+static bool proto_in_range(const tyr_registry *reg, const struct tyr_rec_type *t)
+{
+    return (uint64_t)tyr__t_first(t) + t->aux <= reg->nparams;
+}
+
+/* rep[id]: id itself, or for a marked prototype the lowest marked prototype identical to it.
+ * One pass in id order: a prototype naming a later prototype directly is compared by id. */
+static int merge_protos(const tyr_registry *reg, const uint8_t *mark, uint32_t *rep)
+{
+    const uint32_t n = reg->ntypes;
+    uint32_t nprotos = 0, cap = 1;
+    for (uint32_t id = 0; id < n; id++) {
+        rep[id] = id;
+        nprotos += mark[id] && reg->types[id].kind == TYR_KIND_FUNC_PROTO;
+    }
+    while (cap < (uint64_t)nprotos * 2 && cap < (UINT32_C(1) << 31))
+        cap <<= 1;
+    uint32_t *set = calloc(cap, sizeof *set); /* open addressing over ids; 0 = empty */
+    if (!set)
+        return TYR_ENOMEM;
+    for (uint32_t id = 1; id < n; id++) {
+        const struct tyr_rec_type *t = &reg->types[id];
+        if (!mark[id] || t->kind != TYR_KIND_FUNC_PROTO || !proto_in_range(reg, t))
+            continue;
+        uint32_t h = (uint32_t)proto_hash(reg, rep, id) & (cap - 1);
+        for (; set[h]; h = (h + 1) & (cap - 1))
+            if (proto_equal(reg, rep, set[h], id))
+                break;
+        if (set[h])
+            rep[id] = set[h];
+        else
+            set[h] = id;
+    }
+    free(set);
+    return 0;
+}
+
+/* map[id]: the new id of every kept type (0: dropped), merged prototypes their
+ * representative's. Returns how many types the new registry has. */
+static uint32_t number_kept(uint32_t n, const uint8_t *mark, const uint32_t *rep, uint32_t *map)
+{
+    uint32_t nk = 1;
+    map[0] = 0;
+    for (uint32_t id = 1; id < n; id++) {
+        if (!mark[id])
+            map[id] = 0;
+        else if (rep[id] != id)
+            map[id] = map[rep[id]]; /* rep[id] < id: numbered already */
+        else
+            map[id] = nk++;
+    }
+    return nk;
+}
+
+/* ---- copy ----------------------------------------------------------------------------- */
+
+/* Rewrite the slots of p's record id and of its tail: type ids through map, the tail's
+ * names interned again from reg's strings (the record's own name was interned on append). */
+static int rewrite_slots(const tyr_registry *reg, tyr_registry *p, uint32_t id,
+                         const uint32_t *map)
+{
+    struct tyr_slot_iter it;
+    uint32_t *slot;
+    int err = 0;
+    tyr__slot_iter_init(&it, p, &p->types[id], TYR_SLOTS_TYPE_IDS);
+    while ((slot = (uint32_t *)(uintptr_t)tyr__slot_iter_next(&it)))
+        *slot = *slot < reg->ntypes ? map[*slot] : 0;
+    tyr__slot_iter_init(&it, p, &p->types[id], TYR_SLOTS_STRINGS);
+    (void)tyr__slot_iter_next(&it); /* the record's own name comes first */
+    while (!err && (slot = (uint32_t *)(uintptr_t)tyr__slot_iter_next(&it))) {
+        uint32_t old = *slot;
+        err = tyr__intern(p, tyr__str(reg, old), slot);
+    }
+    return err;
+}
+
+/* Append a copy of reg's record id (its tail, its layout) to p as type `want`. */
+static int copy_one(const tyr_registry *reg, tyr_registry *p, uint32_t id, uint32_t want,
+                    const uint32_t *map)
+{
+    const struct tyr_rec_type *t = &reg->types[id];
+    struct tyr_rec_type rec = *t;
+    struct tyr_rec_layout layout = *tyr__layout(reg, t);
+    unsigned space = tyr__tail_space(t->kind);
+    uint32_t got;
+    int err;
+    if (space) {
+        uint32_t ntab, first = tyr__t_first(t), count = tyr__t_count(reg, t), nf;
+        const unsigned char *table = tyr__tail_table(reg, space, &ntab);
+        if ((uint64_t)first + count > ntab)
+            return TYR_ECORRUPT;
+        err = tyr__append_tail(p, space, table + (size_t)first * tyr__tail_stride(space), count,
+                               &nf);
+        if (err)
+            return err;
+        if (t->kind == TYR_KIND_FUNC_PROTO)
+            rec.b = nf;
+        else
+            rec.a = nf;
+    }
+    if ((err = tyr__append_type(p, rec, &layout, tyr__str(reg, t->name), &got)))
+        return err;
+    if (got != want)
+        return TYR_ECORRUPT; /* cannot happen: ids are appended in map order */
+    return rewrite_slots(reg, p, got, map);
+}
+
+/* A building registry holding the kept, merged types of reg (owned by the caller). */
+static int copy_kept(const tyr_registry *reg, const uint8_t *mark, const uint32_t *rep,
+                     const uint32_t *map, uint32_t nk, tyr_registry **out)
+{
+    tyr_registry *p;
+    int err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = reg->pointer_size,
+                                        .type_hint = nk),
+                               &p);
+    if (err)
+        return err;
+    if (reg->src_len) {
+        p->src = malloc(reg->src_len); /* owned by p, like tyr_registry_set_source's */
+        if (!p->src) {
+            tyr_registry_free(p);
+            return TYR_ENOMEM;
+        }
+        memcpy(p->src, reg->src, reg->src_len);
+        p->src_len = reg->src_len;
+    }
+    for (uint32_t id = 1; id < reg->ntypes && !err; id++)
+        if (mark[id] && rep[id] == id)
+            err = copy_one(reg, p, id, map[id], map);
+    if (err) {
+        tyr_registry_free(p);
+        return err;
+    }
+    *out = p;
+    return 0;
 }
 
 int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
@@ -101,151 +247,15 @@ int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroo
 {
     const uint32_t n = reg->ntypes;
     uint8_t *mark = calloc(n ? n : 1, 1);
-    uint32_t *stk = malloc((size_t)(n ? n : 1) * sizeof *stk);
-    struct strtab st = {0};
-    tyr_registry *p = NULL;
-    uint64_t nf = 1, ne = 1, np = 1, names = 1;
-    uint32_t sp = 0, nk = 0, named = 0, i, fo = 1, eo = 1, po = 1;
+    uint32_t *work = malloc((size_t)(n ? n : 1) * sizeof *work); /* the mark's stack, then rep */
     int err = TYR_ENOMEM;
-    size_t r;
-
-    if (!mark || !stk)
-        goto out;
-
-    /* ---- mark ---- */
-    mark[0] = 1;
-    for (r = 0; r < nroots; r++)
-        push(mark, stk, &sp, roots[r].ref, n);
-    while (sp) {
-        struct tyr_slot_iter it;
-        const uint32_t *slot;
-        tyr__slot_iter_init(&it, reg, &reg->types[stk[--sp]], TYR_SLOTS_TYPE_IDS);
-        while ((slot = tyr__slot_iter_next(&it)))
-            push(mark, stk, &sp, *slot, n);
+    if (mark && work) {
+        mark_from_roots(reg, roots, nroots, mark, work);
+        err = merge_protos(reg, mark, work);
     }
-
-    /* ---- sweep: the map, and how big each new table is ---- */
-    for (i = 0; i < n; i++) {
-        const struct tyr_rec_type *t = &reg->types[i];
-        map[i] = mark[i] ? nk++ : 0;
-        if (!mark[i])
-            continue;
-        switch (tyr__tail_space(t->kind)) {
-        case TYR_SPACE_FIELD:
-            nf += t->count;
-            break;
-        case TYR_SPACE_ENUMERATOR:
-            ne += t->count;
-            break;
-        case TYR_SPACE_PARAM:
-            np += t->count;
-            break;
-        default:
-            break;
-        }
-        names += 1u + t->count;
-        if (t->name)
-            named++;
-    }
-    if (nf > UINT32_MAX || ne > UINT32_MAX || np > UINT32_MAX) {
-        err = TYR_EOVERFLOW;
-        goto out;
-    }
-
-    /* ---- compact ---- */
-    p = calloc(1, sizeof *p);
-    if (!p)
-        goto out;
-    p->mode = TYR_MODE_BUILDING;
-    p->pointer_size = reg->pointer_size;
-    p->src = reg->src; /* a view: the pruned registry lives only while it is written */
-    p->src_len = reg->src_len;
-    p->types = calloc(nk, sizeof *p->types);
-    p->fields = calloc((size_t)nf, sizeof *p->fields);
-    p->enums = calloc((size_t)ne, sizeof *p->enums);
-    p->params = calloc((size_t)np, sizeof *p->params);
-    p->chain = calloc(nk, sizeof *p->chain);
-    st.set_cap = pow2_at_least(names * 2);
-    st.set = calloc(st.set_cap, sizeof *st.set);
-    st.cap = 256;
-    st.buf = malloc(st.cap);
-    if (!p->types || !p->fields || !p->enums || !p->params || !p->chain || !st.set || !st.buf)
-        goto out;
-    st.buf[0] = '\0';
-    st.len = 1;
-    err = 0;
-    p->ntypes = nk;
-    p->nfields = (uint32_t)nf; /* the tails' room, for the iterators below */
-    p->nenums = (uint32_t)ne;
-    p->nparams = (uint32_t)np;
-    /* copy each kept record and its tail, then rewrite every slot through the iterators:
-     * type ids through the map, names re-interned (in record order, so the string table's
-     * layout depends only on what is kept) */
-    for (i = 0; i < n; i++) {
-        const struct tyr_rec_type *t = &reg->types[i];
-        struct tyr_rec_type *d;
-        unsigned space = tyr__tail_space(t->kind);
-        struct tyr_slot_iter it;
-        uint32_t *slot;
-        if (!mark[i] || i == 0)
-            continue;
-        d = &p->types[map[i]];
-        *d = *t;
-        if (t->count == 0 && tyr__first_space(t->kind) != TYR_SPACE_TYPE)
-            d->first = 0;
-        if (space && t->count) {
-            uint32_t *next = space == TYR_SPACE_FIELD        ? &fo
-                             : space == TYR_SPACE_ENUMERATOR ? &eo
-                                                             : &po;
-            uint32_t nold, nnew;
-            const unsigned char *from = tyr__tail_table(reg, space, &nold);
-            unsigned char *to = (unsigned char *)tyr__tail_table(p, space, &nnew);
-            size_t stride = tyr__tail_rows[space].stride;
-            memcpy(to + (size_t)*next * stride, from + (size_t)t->first * stride,
-                   (size_t)t->count * stride);
-            d->first = *next;
-            *next += t->count;
-        }
-        tyr__slot_iter_init(&it, p, d, TYR_SLOTS_STRINGS);
-        while ((slot = (uint32_t *)tyr__slot_iter_next(&it)))
-            *slot = str_add(&st, tyr__str(reg, *slot), &err);
-        tyr__slot_iter_init(&it, p, d, TYR_SLOTS_TYPE_IDS);
-        while ((slot = (uint32_t *)tyr__slot_iter_next(&it)))
-            *slot = map[*slot];
-    }
-    if (err)
-        goto out;
-    p->nfields = fo;
-    p->nenums = eo;
-    p->nparams = po;
-    p->strs = st.buf;
-    p->strs_len = st.len;
-    st.buf = NULL;
-
-    /* ---- name index: every named type, newest first in its chain ---- */
-    p->nbuckets = named ? pow2_at_least(named) : 0;
-    if (p->nbuckets) {
-        p->buckets = calloc(p->nbuckets, sizeof *p->buckets);
-        if (!p->buckets) {
-            err = TYR_ENOMEM;
-            goto out;
-        }
-        for (i = 1; i < nk; i++) {
-            uint32_t b;
-            if (!p->types[i].name)
-                continue;
-            b = tyr__name_hash(p->strs + p->types[i].name) & (p->nbuckets - 1);
-            p->chain[i] = p->buckets[b];
-            p->buckets[b] = i;
-        }
-    }
-    *out = p;
-    p = NULL;
-out:
-    free(st.buf);
-    free(st.set);
-    tyr__pruned_free(p);
-    free(stk);
+    if (!err)
+        err = copy_kept(reg, mark, work, map, number_kept(n, mark, work, map), out);
+    free(work);
     free(mark);
     return err;
 }

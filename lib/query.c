@@ -35,7 +35,7 @@ uint64_t tyr_type_size(const tyr_registry *reg, tyr_type t)
         uint32_t a;
         return tyr__incomplete_array_size(reg, tyr__resolve(reg, t.id), &a);
     }
-    return r->size;
+    return tyr__t_size(reg, r);
 }
 
 uint32_t tyr_type_align(const tyr_registry *reg, tyr_type t)
@@ -46,7 +46,7 @@ uint32_t tyr_type_align(const tyr_registry *reg, tyr_type t)
         tyr__incomplete_array_size(reg, tyr__resolve(reg, t.id), &a);
         return a;
     }
-    return r ? r->align : 0;
+    return r ? tyr__t_align(r) : 0;
 }
 
 uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id, uint32_t *align)
@@ -58,18 +58,21 @@ uint64_t tyr__incomplete_array_size(const tyr_registry *reg, uint32_t id, uint32
         if (!r)
             return 0;
         if (r->kind != TYR_KIND_ARRAY || !(r->flags & TYR_ARRAY_INCOMPLETE)) {
+            uint64_t size = tyr__t_size(reg, r);
             if (!tyr__is_record_kind(r->kind) || (r->flags & TYR_STRUCT_DECL) ||
-                (r->size && n > UINT64_MAX / r->size))
+                (size && n > UINT64_MAX / size))
                 return 0;
-            *align = r->align;
-            return n * r->size;
+            *align = tyr__t_align(r);
+            return n * size;
         }
-        if (r->count && n > UINT64_MAX / r->count)
+        uint32_t count = tyr__t_count(reg, r);
+        if (count && n > UINT64_MAX / count)
             return 0;
-        n *= r->count;
-        if (r->ref >= id)
+        n *= count;
+        uint32_t elem = tyr__t_ref(r);
+        if (elem >= id)
             return 0; /* a damaged trusted blob: refs go down */
-        id = tyr__resolve(reg, r->ref);
+        id = tyr__resolve(reg, elem);
     }
     return 0;
 }
@@ -87,7 +90,7 @@ int tyr_type_get(const tyr_registry *reg, tyr_type t, tyr_type_info *out)
         .name = tyr__str(reg, r->name),
         .size = tyr_type_size(reg, t),
         .align = tyr_type_align(reg, t),
-        .target = {r->ref},
+        .target = {tyr__t_ref(r)},
     };
     switch (r->kind) {
     case TYR_KIND_ARRAY:
@@ -95,16 +98,16 @@ int tyr_type_get(const tyr_registry *reg, tyr_type t, tyr_type_info *out)
     case TYR_KIND_UNION:
     case TYR_KIND_ENUM:
     case TYR_KIND_FUNC_PROTO:
-        info.count = r->count;
+        info.count = tyr__t_count(reg, r);
         break;
     case TYR_KIND_FUNC: {
-        const struct tyr_rec_type *p = tyr__type(reg, r->ref);
-        info.count = p ? p->count : 0;
+        const struct tyr_rec_type *p = tyr__type(reg, tyr__t_ref(r));
+        info.count = p ? tyr__t_count(reg, p) : 0;
         break;
     }
     case TYR_KIND_INT:
     case TYR_KIND_FLOAT:
-        info.bits = r->count;
+        info.bits = tyr__t_bits(r);
         break;
     default:
         break;
@@ -132,7 +135,7 @@ tyr_sized_type tyr_sized_pointee(const tyr_registry *reg, tyr_sized_type ptr)
     const struct tyr_rec_type *r = reg ? resolved(reg, ptr.ref) : NULL;
     if (!r || r->kind != TYR_KIND_PTR)
         return none;
-    return tyr_sized(reg, (tyr_type){r->ref});
+    return tyr_sized(reg, (tyr_type){tyr__t_ref(r)});
 }
 
 tyr_type tyr_type_strip(const tyr_registry *reg, tyr_type t, uint32_t what)
@@ -145,9 +148,10 @@ tyr_type tyr_type_strip(const tyr_registry *reg, tyr_type t, uint32_t what)
         const struct tyr_rec_type *r = &reg->types[t.id];
         bool strip = (r->kind == TYR_KIND_TYPEDEF && (what & TYR_STRIP_TYPEDEFS)) ||
                      (tyr__is_qual_kind(r->kind) && (what & TYR_STRIP_QUALS));
-        if (!strip || r->ref >= t.id)
+        uint32_t target = tyr__t_ref(r);
+        if (!strip || target >= t.id)
             break;
-        t.id = r->ref;
+        t.id = target;
     }
     return t;
 }
@@ -175,7 +179,7 @@ static void field_info(const tyr_registry *reg, const struct tyr_rec_field *f, u
 {
     out->name = tyr__str(reg, f->name);
     out->type.id = f->type;
-    out->offset = base + f->offset;
+    out->offset = base + tyr__f_offset(f);
     out->bit_offset = f->bit_offset;
     out->bit_size = f->bit_size;
     out->flags = f->flags;
@@ -189,9 +193,9 @@ int tyr_field_at(const tyr_registry *reg, tyr_type rec, uint32_t i, tyr_field_in
     const struct tyr_rec_type *r = record(reg, rec.id, &err);
     if (!r)
         return err;
-    if (i >= r->count)
+    if (i >= tyr__t_count(reg, r))
         return TYR_ENOENT;
-    field_info(reg, &reg->fields[r->first + i], 0, out);
+    field_info(reg, &reg->fields[tyr__t_first(r) + i], 0, out);
     return 0;
 }
 
@@ -209,28 +213,28 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
     /* Depth-first through anonymous members, with an explicit stack: C finds `x` in
      * `struct { union { int x; }; }` as if it were a direct member. */
     struct frame {
-        const struct tyr_rec_type *rec;
-        uint32_t next;
+        uint32_t next, end; /* field handles: the next to visit, one past the last */
         uint64_t base;
     } stack[TYR_ANON_DEPTH];
     int depth = 0;
     bool too_deep = false;
-    uint32_t hint = tyr__member_hint(name);
     /* Each member of a tree of anonymous members is visited once, so a walk longer than the
      * field table means types shared within the tree (a DAG): exponential, and refused. */
     uint64_t budget = reg->nfields;
-    stack[0] = (struct frame){r, 0, 0};
+    uint32_t first = tyr__t_first(r);
+    stack[0] = (struct frame){first, first + tyr__t_count(reg, r), 0};
     while (depth >= 0) {
         struct frame *fr = &stack[depth];
-        if (fr->next >= fr->rec->count) {
+        if (fr->next >= fr->end) {
             depth--;
             continue;
         }
         if (budget-- == 0)
             return TYR_EDEPTH;
-        const struct tyr_rec_field *f = &reg->fields[fr->rec->first + fr->next++];
+        const struct tyr_rec_field *f = &reg->fields[fr->next++];
         if (f->name) {
-            if (f->name_hint == hint && !strcmp(tyr__str(reg, f->name), name)) {
+            const char *s = tyr__str(reg, f->name);
+            if (s[0] == name[0] && !strcmp(s, name)) {
                 if (out)
                     field_info(reg, f, fr->base, out);
                 return 0;
@@ -244,8 +248,10 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
             too_deep = true;
             continue;
         }
-        uint64_t base = fr->base + f->offset;
-        stack[++depth] = (struct frame){inner, 0, base};
+        uint64_t base = fr->base + tyr__f_offset(f);
+        uint32_t inner_first = tyr__t_first(inner);
+        stack[++depth] =
+            (struct frame){inner_first, inner_first + tyr__t_count(reg, inner), base};
     }
     return too_deep ? TYR_EDEPTH : TYR_ENOENT;
 }
@@ -279,13 +285,14 @@ int tyr_field_path(const tyr_registry *reg, tyr_type t, const char *path, tyr_fi
             }
             if (*p++ != ']')
                 return TYR_EINVAL;
-            if (!(a->flags & TYR_ARRAY_FLEX) && idx >= a->count)
+            if (!(a->flags & TYR_ARRAY_FLEX) && idx >= tyr__t_count(reg, a))
                 return TYR_ERANGE;
-            uint64_t esize = tyr_type_size(reg, (tyr_type){a->ref});
+            uint32_t elem = tyr__t_ref(a);
+            uint64_t esize = tyr_type_size(reg, (tyr_type){elem});
             if (esize && idx > (UINT64_MAX - cur.offset) / esize)
                 return TYR_EOVERFLOW;
             cur.offset += idx * esize;
-            cur.type.id = a->ref;
+            cur.type.id = elem;
             cur.bit_offset = cur.bit_size = 0;
             first = false;
             continue;
@@ -333,11 +340,11 @@ int tyr_enumerator_at(const tyr_registry *reg, tyr_type e, uint32_t i, tyr_enume
     r = resolved(reg, e.id);
     if (r->kind != TYR_KIND_ENUM)
         return TYR_EKIND;
-    if (i >= r->count)
+    if (i >= tyr__t_count(reg, r))
         return TYR_ENOENT;
-    const struct tyr_rec_enumerator *en = &reg->enums[r->first + i];
+    const struct tyr_rec_enumerator *en = &reg->enums[tyr__t_first(r) + i];
     out->name = tyr__str(reg, en->name);
-    out->value = en->value;
+    out->value = tyr__e_value(en);
     return 0;
 }
 
@@ -349,12 +356,12 @@ int tyr_param_at(const tyr_registry *reg, tyr_type fn, uint32_t i, tyr_param_inf
     if (!r)
         return TYR_EHANDLE;
     if (r->kind == TYR_KIND_FUNC)
-        r = tyr__type(reg, r->ref);
+        r = tyr__type(reg, tyr__t_ref(r));
     if (!r || r->kind != TYR_KIND_FUNC_PROTO)
         return TYR_EKIND;
-    if (i >= r->count)
+    if (i >= tyr__t_count(reg, r))
         return TYR_ENOENT;
-    const struct tyr_rec_param *p = &reg->params[r->first + i];
+    const struct tyr_rec_param *p = &reg->params[tyr__t_first(r) + i];
     out->name = tyr__str(reg, p->name);
     out->type.id = p->type;
     return 0;
@@ -362,34 +369,27 @@ int tyr_param_at(const tyr_registry *reg, tyr_type fn, uint32_t i, tyr_param_inf
 
 /* ---- Name index ----------------------------------------------------------------------- */
 
-/* Walk a chain from id (inclusive) for name and kind. Chains strictly decrease. */
-static int chain_find(const tyr_registry *reg, uint32_t id, const char *name, int kind,
-                      tyr_type *out)
+/* The highest id below `below` named name and of kind (TYR_KIND_ANY: any), 0 if none. The
+ * index (tyr__name_below: the building registry's chains or a mapped one's buckets) gives
+ * every type of a name in decreasing id order, strictly decreasing, so the loop ends. */
+static uint32_t find_below(const tyr_registry *reg, const char *name, int kind, uint32_t below)
 {
-    while (id && id < reg->ntypes) {
-        const struct tyr_rec_type *r = &reg->types[id];
-        const char *s = tyr__str(reg, r->name);
-        if ((kind == TYR_KIND_ANY || kind == r->kind) && s[0] == name[0] && !strcmp(s, name)) {
-            if (out)
-                out->id = id;
-            return 0;
-        }
-        uint32_t next = reg->chain[id];
-        if (next >= id)
-            break;
-        id = next;
-    }
-    return TYR_ENOENT;
+    uint32_t id = tyr__name_below(reg, name, below);
+    while (id && kind != TYR_KIND_ANY && reg->types[id].kind != kind)
+        id = tyr__name_below(reg, name, id);
+    return id;
 }
 
 int tyr_find(const tyr_registry *reg, const char *name, int kind, tyr_type *out)
 {
     if (!reg || !name)
         return TYR_EINVAL;
-    if (!*name || !reg->nbuckets)
+    uint32_t id = find_below(reg, name, kind, UINT32_MAX);
+    if (!id)
         return TYR_ENOENT;
-    uint32_t b = tyr__name_hash(name) & (reg->nbuckets - 1);
-    return chain_find(reg, reg->buckets[b], name, kind, out);
+    if (out)
+        out->id = id;
+    return 0;
 }
 
 int tyr_find_next(const tyr_registry *reg, const char *name, int kind, tyr_type prev,
@@ -399,8 +399,10 @@ int tyr_find_next(const tyr_registry *reg, const char *name, int kind, tyr_type 
         return TYR_EINVAL;
     if (!prev.id || prev.id >= reg->ntypes)
         return TYR_EHANDLE;
-    uint32_t next = reg->chain[prev.id];
-    if (next >= prev.id)
+    uint32_t id = find_below(reg, name, kind, prev.id);
+    if (!id)
         return TYR_ENOENT;
-    return chain_find(reg, next, name, kind, out);
+    if (out)
+        out->id = id;
+    return 0;
 }

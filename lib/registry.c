@@ -88,6 +88,7 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
     reg->pointer_size = psize;
     reg->generation = tyr__next_generation();
     int err = reserve_types(reg, hint > 16 ? hint : 16);
+    err = err ? err : grow((void **)&reg->layouts, &reg->cap_layouts, 16, sizeof(*reg->layouts));
     err = err ? err : grow((void **)&reg->fields, &reg->cap_fields, 16, sizeof(*reg->fields));
     err = err ? err : grow((void **)&reg->enums, &reg->cap_enums, 16, sizeof(*reg->enums));
     err = err ? err : grow((void **)&reg->params, &reg->cap_params, 16, sizeof(*reg->params));
@@ -105,6 +106,8 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
     reg->chain[0] = 0;
     reg->name_hash[0] = 0;
     reg->ntypes = 1;
+    memset(&reg->layouts[0], 0, sizeof(reg->layouts[0]));
+    reg->nlayouts = 1;
     memset(&reg->fields[0], 0, sizeof(reg->fields[0]));
     reg->nfields = 1;
     memset(&reg->enums[0], 0, sizeof(reg->enums[0]));
@@ -123,6 +126,7 @@ void tyr_registry_free(tyr_registry *reg)
         return;
     if (reg->mode == TYR_MODE_BUILDING) {
         free(reg->types);
+        free(reg->layouts);
         free(reg->chain);
         free(reg->fields);
         free(reg->enums);
@@ -318,8 +322,7 @@ static void index_insert(tyr_registry *reg, uint32_t id, uint32_t hash)
 
 /* Fills the name index for nbuckets buckets in place (the array holds at least that many):
  * ids inserted in increasing order, so every chain is strictly decreasing and the same
- * registry always gives the same index. A building registry keeps each type's name hash; a
- * registry without them (after pruning) hashes the names again. */
+ * registry always gives the same index. */
 static void index_refill(tyr_registry *reg, uint32_t nbuckets)
 {
     reg->nbuckets = nbuckets;
@@ -330,8 +333,7 @@ static void index_refill(tyr_registry *reg, uint32_t nbuckets)
         uint32_t name = reg->types[id].name;
         if (!name)
             continue;
-        index_insert(reg, id, reg->name_hash ? reg->name_hash[id]
-                                              : tyr__name_hash(reg->strs + name));
+        index_insert(reg, id, reg->name_hash[id]);
         reg->nnamed++;
     }
 }
@@ -348,22 +350,43 @@ static int index_resize(tyr_registry *reg, uint32_t nbuckets)
     return 0;
 }
 
-/* Two buckets per named type at most, one at least: short chains keep lookups near one
- * probe, for 4 to 8 bytes per named type. */
-static uint32_t buckets_for(uint32_t named)
+/* Building: the bucket's chain from its head (or from below's successor when below is a
+ * type of this name, as in a tyr_find_next loop), every id lower than the one before. */
+static uint32_t chain_below(const tyr_registry *reg, const char *name, uint32_t below)
 {
-    uint32_t n = TYR_INITIAL_BUCKETS;
-    while (n < named && n < (1u << 31))
-        n *= 2;
-    return n < (1u << 31) ? n * 2 : n;
+    uint32_t id;
+    if (below < reg->ntypes && reg->types[below].name &&
+        !strcmp(reg->strs + reg->types[below].name, name))
+        id = reg->chain[below];
+    else
+        id = reg->buckets[tyr__name_hash(name) & (reg->nbuckets - 1)];
+    for (; id; id = reg->chain[id])
+        if (id < below && !strcmp(reg->strs + reg->types[id].name, name))
+            return id;
+    return 0;
 }
 
-int tyr__index_rebuild(tyr_registry *reg)
+/* Mapped: the bucket's run of NAMED from its end down. A checked index has the run
+ * increasing, so the first id below `below` that matches is the highest; on any other
+ * SAFE-checked index the result is still lower than below, so callers' loops end. */
+static uint32_t run_below(const tyr_registry *reg, const char *name, uint32_t below)
 {
-    uint32_t named = 0;
-    for (uint32_t id = 1; id < reg->ntypes; id++)
-        named += reg->types[id].name != 0;
-    return index_resize(reg, buckets_for(named));
+    uint32_t b = tyr__name_hash(name) & (reg->nbuckets - 1);
+    uint32_t lo = reg->starts[b], j = reg->starts[b + 1];
+    while (j > lo) {
+        uint32_t id = reg->named[--j];
+        if (id < below && id < reg->ntypes && !strcmp(tyr__str(reg, reg->types[id].name), name))
+            return id;
+    }
+    return 0;
+}
+
+uint32_t tyr__name_below(const tyr_registry *reg, const char *name, uint32_t below)
+{
+    if (!name || !*name || !reg->nbuckets)
+        return 0;
+    return reg->mode == TYR_MODE_MAPPED ? run_below(reg, name, below)
+                                        : chain_below(reg, name, below);
 }
 
 /* Make room for one more named type, before anything else is committed. */
@@ -393,11 +416,14 @@ static int undo_reserve(tyr_registry *reg, uint32_t n)
                 sizeof(*reg->undo));
 }
 
-/* Log record id's value before it changes (room reserved by undo_reserve). */
+/* Log record id's value, and its layout's, before they change (room reserved by
+ * undo_reserve). */
 static void undo_save(tyr_registry *reg, uint32_t id)
 {
-    if (logged(reg, id))
-        reg->undo[reg->nundo++] = (struct tyr_undo){id, reg->types[id]};
+    if (!logged(reg, id))
+        return;
+    const struct tyr_rec_type *r = &reg->types[id];
+    reg->undo[reg->nundo++] = (struct tyr_undo){id, *r, *tyr__layout(reg, r)};
 }
 
 int tyr_registry_snapshot(tyr_registry *reg, tyr_snapshot *out)
@@ -406,7 +432,8 @@ int tyr_registry_snapshot(tyr_registry *reg, tyr_snapshot *out)
         return TYR_EINVAL;
     if (reg->mode != TYR_MODE_BUILDING)
         return TYR_EREADONLY;
-    *out = (tyr_snapshot){.ntypes = reg->ntypes, .nfields = reg->nfields,
+    *out = (tyr_snapshot){.ntypes = reg->ntypes, .nlayouts = reg->nlayouts,
+                          .nfields = reg->nfields,
                           .nenums = reg->nenums, .nparams = reg->nparams,
                           .strs_len = reg->strs_len, .nbuckets = reg->nbuckets,
                           .nnamed = reg->nnamed, .nundo = reg->nundo,
@@ -457,8 +484,11 @@ void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap)
     while (reg->nundo > snap->nundo) {
         const struct tyr_undo *u = &reg->undo[--reg->nundo];
         reg->types[u->id] = u->old;
+        if (tyr__has_layout(u->old.kind) && u->old.b && u->old.b < reg->nlayouts)
+            reg->layouts[u->old.b] = u->old_layout;
     }
     reg->ntypes = snap->ntypes;
+    reg->nlayouts = snap->nlayouts;
     reg->nfields = snap->nfields;
     reg->nenums = snap->nenums;
     reg->nparams = snap->nparams;
@@ -499,19 +529,29 @@ static int check_building(const tyr_registry *reg)
     return reg->mode == TYR_MODE_BUILDING ? 0 : TYR_EREADONLY;
 }
 
-/* Append rec with the given name; all-or-nothing. */
-static int push_type(tyr_registry *reg, struct tyr_rec_type rec, const char *name, tyr_type *out)
+/* Append rec with the given name and, for the kinds that have one (tyr__has_layout), its
+ * layout record, appended too (so layouts stay in type-id order) and named by rec.b;
+ * all-or-nothing. */
+static int push_type(tyr_registry *reg, struct tyr_rec_type rec,
+                     const struct tyr_rec_layout *layout, const char *name, tyr_type *out)
 {
-    if (reg->ntypes == UINT32_MAX)
+    if (reg->ntypes == UINT32_MAX || (layout && reg->nlayouts == UINT32_MAX))
         return TYR_EOVERFLOW;
     int err = reserve_types(reg, 1);
     if (err)
+        return err;
+    if (layout && (err = grow((void **)&reg->layouts, &reg->cap_layouts,
+                              (uint64_t)reg->nlayouts + 1, sizeof(*reg->layouts))))
         return err;
     struct name n = name_of(name);
     if (n.s && (err = index_reserve(reg)))
         return err;
     if ((err = intern(reg, n, &rec.name)))
         return err;
+    if (layout) {
+        rec.b = reg->nlayouts;
+        reg->layouts[reg->nlayouts++] = *layout;
+    }
     uint32_t id = reg->ntypes++;
     reg->types[id] = rec;
     reg->chain[id] = 0;
@@ -522,6 +562,50 @@ static int push_type(tyr_registry *reg, struct tyr_rec_type rec, const char *nam
     }
     if (out)
         out->id = id;
+    return 0;
+}
+
+int tyr__append_type(tyr_registry *reg, struct tyr_rec_type rec,
+                     const struct tyr_rec_layout *layout, const char *name, uint32_t *id)
+{
+    tyr_type t;
+    int err = push_type(reg, rec, tyr__has_layout(rec.kind) ? layout : NULL, name, &t);
+    if (!err)
+        *id = t.id;
+    return err;
+}
+
+int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off)
+{
+    return intern(reg, name_of(s), off);
+}
+
+int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
+                     uint32_t *first)
+{
+    void **table;
+    uint32_t *count, *cap;
+    size_t stride = tyr__tail_stride(space);
+    switch (space) {
+    case TYR_SPACE_FIELD:
+        table = (void **)&reg->fields, count = &reg->nfields, cap = &reg->cap_fields;
+        break;
+    case TYR_SPACE_ENUMERATOR:
+        table = (void **)&reg->enums, count = &reg->nenums, cap = &reg->cap_enums;
+        break;
+    case TYR_SPACE_PARAM:
+        table = (void **)&reg->params, count = &reg->nparams, cap = &reg->cap_params;
+        break;
+    default:
+        return TYR_EINVAL;
+    }
+    int err = grow(table, cap, (uint64_t)*count + n, stride);
+    if (err)
+        return err;
+    if (n)
+        memcpy((char *)*table + (size_t)*count * stride, recs, (size_t)n * stride);
+    *first = n ? *count : 0;
+    *count += n;
     return 0;
 }
 
@@ -537,9 +621,9 @@ int tyr_add_int(tyr_registry *reg, const char *name, uint32_t size, uint32_t fla
         return err;
     if (!is_pow2(size) || size > 16 || (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
         return TYR_EINVAL;
-    struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .align = (uint16_t)size,
-                             .size = size, .count = size * 8};
-    return push_type(reg, r, name, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .aux = (uint16_t)size,
+                             .a = size * 8, .b = size};
+    return push_type(reg, r, NULL, name, out);
 }
 
 int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, uint32_t bits, tyr_type *out)
@@ -551,9 +635,8 @@ int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, uint32_t b
               (size == 16 && (bits == 80 || bits == 128));
     if (!ok)
         return TYR_EINVAL;
-    struct tyr_rec_type r = {.kind = TYR_KIND_FLOAT, .align = (uint16_t)size, .size = size,
-                             .count = bits};
-    return push_type(reg, r, name, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_FLOAT, .aux = (uint16_t)size, .a = bits, .b = size};
+    return push_type(reg, r, NULL, name, out);
 }
 
 int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out)
@@ -563,9 +646,9 @@ int tyr_add_ptr(tyr_registry *reg, tyr_type target, tyr_type *out)
         return err;
     if (!valid_id(reg, target.id))
         return TYR_EHANDLE;
-    struct tyr_rec_type r = {.kind = TYR_KIND_PTR, .align = (uint16_t)reg->pointer_size,
-                             .size = reg->pointer_size, .ref = target.id};
-    return push_type(reg, r, NULL, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_PTR, .aux = (uint16_t)reg->pointer_size,
+                             .a = target.id, .b = reg->pointer_size};
+    return push_type(reg, r, NULL, NULL, out);
 }
 
 int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *out)
@@ -578,9 +661,9 @@ int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *ou
     if (!valid_id(reg, target.id))
         return TYR_EHANDLE;
     struct tyr_rec_type r = {.kind = TYR_KIND_PTR, .flags = (uint8_t)flags,
-                             .align = (uint16_t)reg->pointer_size, .size = reg->pointer_size,
-                             .ref = target.id};
-    return push_type(reg, r, NULL, out);
+                             .aux = (uint16_t)reg->pointer_size, .a = target.id,
+                             .b = reg->pointer_size};
+    return push_type(reg, r, NULL, NULL, out);
 }
 
 /* What a member or element of type id holds by value: the resolved record, or an error
@@ -601,10 +684,16 @@ static int by_value(const tyr_registry *reg, uint32_t id, const struct tyr_rec_t
 }
 
 /* Rank contributed by holding type r by value (see struct tyr_rec_type). */
-static uint32_t held_rank(const struct tyr_rec_type *r)
+static uint32_t held_rank(const tyr_registry *reg, const struct tyr_rec_type *r)
 {
     bool bearing = tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY;
-    return bearing ? r->rank + 1 : 0;
+    return bearing ? tyr__t_rank(reg, r) + 1 : 0;
+}
+
+/* The layout record of a layout-holding type of a building registry. */
+static struct tyr_rec_layout *layout_of(tyr_registry *reg, const struct tyr_rec_type *r)
+{
+    return &reg->layouts[r->b];
 }
 
 /* Marks a record or array as held by value. Needs one undo record reserved. */
@@ -633,17 +722,19 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
         if (err != TYR_EINCOMPLETE || (flags & TYR_ARRAY_FLEX))
             return err;
         struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = TYR_ARRAY_INCOMPLETE,
-                                 .ref = elem.id, .count = count};
-        return push_type(reg, r, NULL, out);
+                                 .a = elem.id};
+        struct tyr_rec_layout l = {.count = count};
+        return push_type(reg, r, &l, NULL, out);
     }
     if (e->kind == TYR_KIND_ARRAY && (e->flags & TYR_ARRAY_FLEX))
         return TYR_EINCOMPLETE; /* an array of flexible arrays has no size */
-    if (e->size && count > UINT64_MAX / e->size)
+    uint64_t esize = tyr__t_size(reg, e);
+    if (esize && count > UINT64_MAX / esize)
         return TYR_EOVERFLOW;
-    struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = (uint8_t)flags, .align = e->align,
-                             .size = e->size * count, .ref = elem.id, .count = count,
-                             .rank = held_rank(e)};
-    if ((err = undo_reserve(reg, 1)) || (err = push_type(reg, r, NULL, out)))
+    struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = (uint8_t)flags,
+                             .aux = (uint16_t)tyr__t_align(e), .a = elem.id};
+    struct tyr_rec_layout l = {.size = esize * count, .count = count, .rank = held_rank(reg, e)};
+    if ((err = undo_reserve(reg, 1)) || (err = push_type(reg, r, &l, NULL, out)))
         return err;
     seal(reg, eid);
     return 0;
@@ -658,9 +749,9 @@ int tyr_add_typedef(tyr_registry *reg, const char *name, tyr_type target, tyr_ty
         return TYR_EINVAL;
     if (!valid_id(reg, target.id))
         return TYR_EHANDLE;
-    struct tyr_rec_type r = {.kind = TYR_KIND_TYPEDEF, .ref = target.id,
-                             .first = tyr__resolve(reg, target.id)};
-    return push_type(reg, r, name, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_TYPEDEF, .a = target.id,
+                             .b = tyr__resolve(reg, target.id)};
+    return push_type(reg, r, NULL, name, out);
 }
 
 int tyr_add_qual(tyr_registry *reg, int kind, tyr_type target, tyr_type *out)
@@ -675,8 +766,8 @@ int tyr_add_qual(tyr_registry *reg, int kind, tyr_type target, tyr_type *out)
     uint32_t res = tyr__resolve(reg, target.id);
     if (kind == TYR_KIND_RESTRICT && reg->types[res].kind != TYR_KIND_PTR)
         return TYR_EKIND;
-    struct tyr_rec_type r = {.kind = (uint8_t)kind, .ref = target.id, .first = res};
-    return push_type(reg, r, NULL, out);
+    struct tyr_rec_type r = {.kind = (uint8_t)kind, .a = target.id, .b = res};
+    return push_type(reg, r, NULL, NULL, out);
 }
 
 int tyr_add_unknown(tyr_registry *reg, const char *name, uint64_t size, tyr_type *out)
@@ -684,8 +775,9 @@ int tyr_add_unknown(tyr_registry *reg, const char *name, uint64_t size, tyr_type
     int err = check_building(reg);
     if (err)
         return err;
-    struct tyr_rec_type r = {.kind = TYR_KIND_UNKNOWN, .align = 1, .size = size};
-    return push_type(reg, r, name, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_UNKNOWN, .aux = 1};
+    struct tyr_rec_layout l = {.size = size};
+    return push_type(reg, r, &l, name, out);
 }
 
 /* ---- Records -------------------------------------------------------------------------- */
@@ -709,8 +801,9 @@ int tyr_struct_declare(tyr_registry *reg, int kind, const char *name, tyr_struct
     if (!tyr__is_record_kind(kind))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = TYR_STRUCT_DECL};
+    struct tyr_rec_layout l = {0};
     tyr_type t;
-    if ((err = push_type(reg, r, name, &t)))
+    if ((err = push_type(reg, r, &l, name, &t)))
         return err;
     if (out)
         out->id = t.id;
@@ -736,9 +829,10 @@ int tyr_struct_new(tyr_registry *reg, int kind, const char *name, uint64_t size,
     if ((err = check_layout(size, align, flags)))
         return err;
     struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = (uint8_t)flags,
-                             .align = (uint16_t)align, .size = size};
+                             .aux = (uint16_t)align};
+    struct tyr_rec_layout l = {.size = size};
     tyr_type t;
-    if ((err = push_type(reg, r, name, &t)))
+    if ((err = push_type(reg, r, &l, name, &t)))
         return err;
     if (out)
         out->id = t.id;
@@ -758,8 +852,8 @@ int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, uint32_t
         return err;
     undo_save(reg, s.id);
     r->flags = (uint8_t)flags;
-    r->align = (uint16_t)align;
-    r->size = size;
+    r->aux = (uint16_t)align;
+    layout_of(reg, r)->size = size;
     return 0;
 }
 
@@ -790,8 +884,9 @@ static int member_slot(void **table, uint32_t *n, uint32_t *cap, size_t elem, ui
 
 static bool field_name_taken(const tyr_registry *reg, const struct tyr_rec_type *r, uint32_t name)
 {
-    for (uint32_t i = 0; i < r->count; i++)
-        if (reg->fields[r->first + i].name == name)
+    uint32_t first = tyr__t_first(r), count = tyr__t_count(reg, r);
+    for (uint32_t i = 0; i < count; i++)
+        if (reg->fields[first + i].name == name)
             return true;
     return false;
 }
@@ -840,32 +935,35 @@ static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_typ
         return TYR_EKIND;
     if ((flags & TYR_FIELD_BASE) && ft->kind != TYR_KIND_STRUCT)
         return TYR_EKIND;
-    if ((err = check_member_fits(r->size, ft->size, offset, bit_offset, bit_size)))
+    struct tyr_rec_layout *l = layout_of(reg, r);
+    if ((err = check_member_fits(l->size, tyr__t_size(reg, ft), offset, bit_offset, bit_size)))
         return err;
+    if (offset > TYR_FIELD_OFFSET_MAX)
+        return TYR_EOVERFLOW; /* a field record holds 40 bits of byte offset */
     struct name n = name_of(name);
     uint32_t name_off = interned(reg, n);
     if (name_off && field_name_taken(reg, r, name_off))
         return TYR_EEXIST;
-    if (r->count == UINT32_MAX)
+    if (l->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
     /* Undo room, the name, then the member slot: once all succeed we commit. */
     if ((err = undo_reserve(reg, 2)) || (err = intern(reg, n, &name_off)))
         return err;
     if ((err = member_slot((void **)&reg->fields, &reg->nfields, &reg->cap_fields,
-                           sizeof(*reg->fields), r->first, r->count, &first)))
+                           sizeof(*reg->fields), r->a, l->count, &first)))
         return err;
     undo_save(reg, s.id);
-    struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = offset,
+    struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = (uint32_t)offset,
+                              .offset_hi = (uint8_t)(offset >> 32),
                               .bit_offset = (uint8_t)bit_offset, .flags = (uint8_t)flags,
-                              .bit_size = (uint16_t)bit_size,
-                              .name_hint = tyr__member_hint(reg->strs + name_off)};
+                              .bit_size = (uint8_t)bit_size};
     reg->fields[reg->nfields++] = f;
-    r->first = first;
-    r->count++;
-    uint32_t rank = held_rank(ft);
-    if (rank > r->rank)
-        r->rank = rank;
+    r->a = first;
+    l->count++;
+    uint32_t rank = held_rank(reg, ft);
+    if (rank > l->rank)
+        l->rank = rank;
     seal(reg, fid);
     return 0;
 }
@@ -896,8 +994,9 @@ int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t fl
     if (!is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_ENUM, .flags = (uint8_t)flags,
-                             .align = (uint16_t)size, .size = size};
-    return push_type(reg, r, name, out);
+                             .aux = (uint16_t)size};
+    struct tyr_rec_layout l = {.size = size};
+    return push_type(reg, r, &l, name, out);
 }
 
 /* Does value, a two's-complement bit pattern, fit an enum of size bytes? */
@@ -925,26 +1024,28 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
         return TYR_EKIND;
     if (!name || !*name)
         return TYR_EINVAL;
-    if (!enum_value_fits(value, r->size, r->flags & TYR_ENUM_SIGNED))
+    struct tyr_rec_layout *l = layout_of(reg, r);
+    if (!enum_value_fits(value, l->size, r->flags & TYR_ENUM_SIGNED))
         return TYR_ERANGE;
     struct name n = name_of(name);
     uint32_t off = interned(reg, n);
-    for (uint32_t i = 0; off && i < r->count; i++)
-        if (reg->enums[r->first + i].name == off)
+    for (uint32_t i = 0; off && i < l->count; i++)
+        if (reg->enums[r->a + i].name == off)
             return TYR_EEXIST;
-    if (r->count == UINT32_MAX)
+    if (l->count == UINT32_MAX)
         return TYR_EOVERFLOW;
     uint32_t first;
     if ((err = undo_reserve(reg, 1)) || (err = intern(reg, n, &off)))
         return err;
     if ((err = member_slot((void **)&reg->enums, &reg->nenums, &reg->cap_enums,
-                           sizeof(*reg->enums), r->first, r->count, &first)))
+                           sizeof(*reg->enums), r->a, l->count, &first)))
         return err;
     undo_save(reg, enum_type.id);
-    struct tyr_rec_enumerator e = {.name = off, .value = value};
+    struct tyr_rec_enumerator e = {.name = off, .lo = (uint32_t)value,
+                                   .hi = (uint32_t)(value >> 32)};
     reg->enums[reg->nenums++] = e;
-    r->first = first;
-    r->count++;
+    r->a = first;
+    l->count++;
     return 0;
 }
 
@@ -962,8 +1063,8 @@ int tyr_func_proto_new(tyr_registry *reg, tyr_type ret, uint32_t flags, tyr_type
     int k = reg->types[tyr__resolve(reg, ret.id)].kind;
     if (k == TYR_KIND_FUNC || k == TYR_KIND_FUNC_PROTO || k == TYR_KIND_ARRAY)
         return TYR_EKIND; /* C returns neither functions nor arrays */
-    struct tyr_rec_type r = {.kind = TYR_KIND_FUNC_PROTO, .flags = (uint8_t)flags, .ref = ret.id};
-    return push_type(reg, r, NULL, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_FUNC_PROTO, .flags = (uint8_t)flags, .a = ret.id};
+    return push_type(reg, r, NULL, NULL, out);
 }
 
 int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name, tyr_type type)
@@ -979,19 +1080,19 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
     int k = reg->types[tyr__resolve(reg, type.id)].kind;
     if (k == TYR_KIND_VOID)
         return TYR_EKIND; /* `(void)` is zero parameters */
-    if (r->count == UINT32_MAX)
-        return TYR_EOVERFLOW;
+    if (r->aux == UINT16_MAX)
+        return TYR_EOVERFLOW; /* the record holds 16 bits of parameter count */
     uint32_t first, off;
     if ((err = undo_reserve(reg, 1)) || (err = intern(reg, name_of(name), &off)))
         return err;
     if ((err = member_slot((void **)&reg->params, &reg->nparams, &reg->cap_params,
-                           sizeof(*reg->params), r->first, r->count, &first)))
+                           sizeof(*reg->params), r->b, r->aux, &first)))
         return err;
     undo_save(reg, proto.id);
     struct tyr_rec_param p = {.name = off, .type = type.id};
     reg->params[reg->nparams++] = p;
-    r->first = first;
-    r->count++;
+    r->b = first;
+    r->aux++;
     return 0;
 }
 
@@ -1006,6 +1107,6 @@ int tyr_func_new(tyr_registry *reg, const char *name, tyr_type proto, tyr_type *
         return TYR_EHANDLE;
     if (reg->types[proto.id].kind != TYR_KIND_FUNC_PROTO)
         return TYR_EKIND;
-    struct tyr_rec_type r = {.kind = TYR_KIND_FUNC, .ref = proto.id};
-    return push_type(reg, r, name, out);
+    struct tyr_rec_type r = {.kind = TYR_KIND_FUNC, .a = proto.id};
+    return push_type(reg, r, NULL, name, out);
 }

@@ -20,13 +20,16 @@ int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out)
     st.fields = reg->nfields ? reg->nfields - 1 : 0;
     st.enumerators = reg->nenums ? reg->nenums - 1 : 0;
     st.params = reg->nparams ? reg->nparams - 1 : 0;
+    st.layouts = reg->nlayouts;
     st.bytes_types = (uint64_t)reg->ntypes * sizeof(*reg->types);
+    st.bytes_layouts = (uint64_t)reg->nlayouts * sizeof(*reg->layouts);
     st.bytes_fields = (uint64_t)reg->nfields * sizeof(*reg->fields);
     st.bytes_enumerators = (uint64_t)reg->nenums * sizeof(*reg->enums);
     st.bytes_params = (uint64_t)reg->nparams * sizeof(*reg->params);
     st.bytes_strings = reg->strs_len;
-    st.bytes_index = ((uint64_t)reg->nbuckets + reg->ntypes) * sizeof(uint32_t);
-    st.bytes_arena = st.bytes_types + st.bytes_fields + st.bytes_enumerators + st.bytes_params +
+    /* a mapped registry's STARTS and NAMED; a building one's as the writer would emit them */
+    st.bytes_index = ((uint64_t)tyr__index_buckets(reg) + 1 + reg->nnamed) * sizeof(uint32_t);
+    st.bytes_arena = st.bytes_types + st.bytes_layouts + st.bytes_fields + st.bytes_enumerators + st.bytes_params +
                      st.bytes_strings + st.bytes_index;
     *out = st;
     return 0;

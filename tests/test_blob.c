@@ -137,11 +137,14 @@ static void test_full_write_keeps_arena_bytes(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     s = fx_sect(buf);
-    assert_int_equal(s[TYR_SECT_TYPES].len, (uint64_t)f->reg->ntypes * 32);
+    assert_int_equal(s[TYR_SECT_TYPES].len, (uint64_t)f->reg->ntypes * 16);
     assert_memory_equal((unsigned char *)buf + s[TYR_SECT_TYPES].off, f->reg->types,
                         s[TYR_SECT_TYPES].len);
     assert_memory_equal((unsigned char *)buf + s[TYR_SECT_FIELDS].off, f->reg->fields,
-                        (size_t)f->reg->nfields * 24);
+                        (size_t)f->reg->nfields * 16);
+    assert_int_equal(s[TYR_SECT_LAYOUTS].len, (uint64_t)f->reg->nlayouts * 16);
+    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_LAYOUTS].off, f->reg->layouts,
+                        s[TYR_SECT_LAYOUTS].len);
     assert_memory_equal((unsigned char *)buf + s[TYR_SECT_STRINGS].off, f->reg->strs,
                         f->reg->strs_len);
     /* Node's range moved when Pair was added after it: there are stale copies */
@@ -149,13 +152,14 @@ static void test_full_write_keeps_arena_bytes(void **state)
         uint32_t owned = 0, i;
         for (i = 1; i < f->reg->ntypes; i++)
             if (tyr__is_record_kind(f->reg->types[i].kind))
-                owned += f->reg->types[i].count;
+                owned += tyr__t_count(f->reg, &f->reg->types[i]);
         assert_true(owned + 1 < f->reg->nfields);
     }
     tyr_blob_buf_free(buf);
 }
 
-/* Trusted open skips the pass but answers the same; a bad checksum still loads trusted. */
+/* The checksum is an audit check: a bad one is refused by an audit open (at its header
+ * offset), not by the default open; trusted skips the pass but answers the same. */
 static void test_trusted_open(void **state)
 {
     struct fx *f = *state;
@@ -166,9 +170,21 @@ static void test_trusted_open(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     fx_hdr(buf)->checksum ^= 1;
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT,
+                                                    .diag = &d),
+                                           &m),
                      TYR_ECORRUPT);
     assert_null(m);
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT |
+                                                                            TYR_LOAD_TRUSTED),
+                                           &m),
+                     TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    fx_compare(f->reg, m, NULL);
+    tyr_registry_free(m);
+    m = NULL;
     assert_int_equal(d.err, TYR_ECORRUPT);
     assert_int_equal(d.offset, 24);
     assert_int_equal(tyr_registry_open_mem(buf, len,
@@ -257,9 +273,9 @@ static void test_pointer_size_4(void **state)
     tyr_registry_free(r);
 }
 
-/* The source binary: a registry without one writes format 1.0 (nine sections, as every
- * earlier blob); with one, 1.1 and a tenth section, in full and pruned writes, read back by
- * the mapped registry; a damaged source section is refused; bad arguments change nothing. */
+/* The source binary: a registry without one writes an empty SOURCE section (every blob lists
+ * ten sections); with one, the section holds it, in full and pruned writes, read back by the
+ * mapped registry; a damaged source section is refused; bad arguments change nothing. */
 static void test_source_recorded(void **state)
 {
     struct fx *f = *state;
@@ -270,7 +286,8 @@ static void test_source_recorded(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     assert_int_equal(fx_hdr(buf)->minor, 0);
-    assert_int_equal(fx_hdr(buf)->nsect, 9);
+    assert_int_equal(fx_hdr(buf)->nsect, 10);
+    assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, 0);
     assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
     tyr_registry_source(m, &path, &id);
     assert_string_equal(path, "");
@@ -292,8 +309,10 @@ static void test_source_recorded(void **state)
                                                    : NULL,
                                             &buf, &len),
                          0);
-        assert_int_equal(fx_hdr(buf)->minor, 1);
+        assert_int_equal(fx_hdr(buf)->minor, 0);
         assert_int_equal(fx_hdr(buf)->nsect, 10);
+        assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, sizeof "/usr/lib/libfoo.so.1" +
+                                                                 sizeof "93ac61ec");
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
         tyr_registry_source(m, &path, &id);
         assert_string_equal(path, "/usr/lib/libfoo.so.1");
@@ -303,14 +322,14 @@ static void test_source_recorded(void **state)
         m = NULL;
         /* the build-id's last digit made upper case, checksum fixed: refused */
         struct tyr_blob_sect *s = fx_sect(buf);
-        unsigned char *src = (unsigned char *)buf + s[9].off;
-        src[s[9].len - 2] = 'C';
+        unsigned char *src = (unsigned char *)buf + s[TYR_SECT_SOURCE].off;
+        src[s[TYR_SECT_SOURCE].len - 2] = 'C';
         fx_fix_checksum(buf, len);
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
         assert_null(m);
         /* and the path's NUL gone: refused */
-        src[s[9].len - 2] = 'c';
-        memset(src, 'x', s[9].len);
+        src[s[TYR_SECT_SOURCE].len - 2] = 'c';
+        memset(src, 'x', s[TYR_SECT_SOURCE].len);
         fx_fix_checksum(buf, len);
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
         tyr_blob_buf_free(buf);
@@ -649,6 +668,110 @@ static void test_prune_func_and_typedefs(void **state)
     free(map);
 }
 
+/* Identical prototypes are stored once by a pruned write: same return type, flags and
+ * parameters (names and types) merge into the lowest id; a different parameter name, type or
+ * the varargs flag keeps its own. Functions point at the survivor, the map too. A full write
+ * keeps every prototype. */
+static void test_prune_merges_prototypes(void **state)
+{
+    (void)state;
+    tyr_registry *r = NULL, *m = NULL;
+    tyr_type i32, chr, ptr, protos[6], funcs[6];
+    tyr_sized_type roots[6];
+    uint32_t map[32];
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_registry_stats st;
+    tyr_type_info ti;
+    tyr_param_info pi;
+    static const char *const fname[6] = {"f0", "f1", "f2", "f3", "f4", "f5"};
+
+    assert_int_equal(tyr_registry_new(NULL, &r), 0);
+    assert_int_equal(tyr_add_int(r, "int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_add_int(r, "char", 1, TYR_INT_CHAR, &chr), 0);
+    assert_int_equal(tyr_add_ptr(r, chr, &ptr), 0);
+    for (int i = 0; i < 6; i++) {
+        /* 0, 1, 3: int (int a, char *s); 2: varargs; 4: param named b; 5: a is char* */
+        assert_int_equal(tyr_func_proto_new(r, i32, i == 2 ? TYR_FUNC_VARARGS : 0, &protos[i]),
+                         0);
+        assert_int_equal(tyr_func_proto_add_param(r, protos[i], i == 4 ? "b" : "a",
+                                                  i == 5 ? ptr : i32),
+                         0);
+        assert_int_equal(tyr_func_proto_add_param(r, protos[i], "s", ptr), 0);
+        assert_int_equal(tyr_func_new(r, fname[i], protos[i], &funcs[i]), 0);
+    }
+    for (int i = 0; i < 6; i++)
+        roots[i] = tyr_sized(r, funcs[i]);
+    assert_true(r->ntypes <= 32);
+    assert_int_equal(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 6,
+                                                    .map = map, .map_len = 32),
+                                        &buf, &len),
+                     0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts,
+                                                              .flags = TYR_LOAD_AUDIT),
+                                           &m),
+                     0);
+    assert_int_equal(tyr_registry_get_stats(m, &st), 0);
+    assert_int_equal(st.per_kind[TYR_KIND_FUNC], 6);
+    assert_int_equal(st.per_kind[TYR_KIND_FUNC_PROTO], 4); /* {0,1,3}, 2, 4, 5 */
+    assert_int_equal(st.params, 8);
+    assert_int_equal(map[protos[1].id], map[protos[0].id]);
+    assert_int_equal(map[protos[3].id], map[protos[0].id]);
+    assert_int_not_equal(map[protos[2].id], map[protos[0].id]);
+    assert_int_not_equal(map[protos[4].id], map[protos[0].id]);
+    assert_int_not_equal(map[protos[5].id], map[protos[0].id]);
+    for (int i = 0; i < 6; i++) {
+        tyr_type f = {map[funcs[i].id]};
+        assert_int_equal(tyr_type_get(m, f, &ti), 0);
+        assert_int_equal(ti.kind, TYR_KIND_FUNC);
+        assert_string_equal(ti.name, fname[i]);
+        assert_int_equal(ti.target.id, map[protos[i].id]);
+        assert_int_equal(tyr_param_at(m, f, 0, &pi), 0);
+        assert_string_equal(pi.name, i == 4 ? "b" : "a");
+        assert_int_equal(pi.type.id, map[i == 5 ? ptr.id : i32.id]);
+        assert_int_equal(tyr_param_at(m, f, 1, &pi), 0);
+        assert_string_equal(pi.name, "s");
+        assert_int_equal(pi.type.id, map[ptr.id]);
+        assert_int_equal(tyr_sized_type_id(roots[i]).id, f.id);
+    }
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+    /* the full write keeps all six */
+    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_get_stats(m, &st), 0);
+    assert_int_equal(st.per_kind[TYR_KIND_FUNC_PROTO], 6);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+    tyr_registry_free(r);
+}
+
+/* A format-1 blob (major 1) is refused with TYR_EVERSION and a diagnostic saying to import
+ * again; so is any other major. */
+static void test_major_1_refused(void **state)
+{
+    struct fx *f = *state;
+    tyr_registry *m = NULL;
+    void *buf = NULL;
+    size_t len = 0;
+    tyr_diag d;
+
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
+    fx_hdr(buf)->major = 1;
+    fx_fix_checksum(buf, len);
+    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+                     TYR_EVERSION);
+    assert_null(m);
+    assert_non_null(strstr(d.what, "import it again"));
+    assert_int_equal(tyr_blob_verify(buf, len, NULL), TYR_EVERSION);
+    fx_hdr(buf)->major = 3;
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_EVERSION);
+    fx_hdr(buf)->major = 2;
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+}
+
 /* A pruned write with no roots keeps void only; a bad root or short map is refused and
  * leaves the roots untouched. */
 static void test_prune_edges(void **state)
@@ -903,6 +1026,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_prune_func_and_typedefs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_edges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_mapped_equals_building, setup, teardown),
+        cmocka_unit_test(test_prune_merges_prototypes),
+        cmocka_unit_test_setup_teardown(test_major_1_refused, setup, teardown),
         cmocka_unit_test(test_interrupted_write_fails_cleanly),
         cmocka_unit_test(test_killed_write_leaves_old_file),
         cmocka_unit_test_setup_teardown(test_write_path_replaces, setup, teardown),

@@ -187,8 +187,16 @@ static struct tyr_rec_type *T(struct blob *x, tyr_type t)
 static struct tyr_rec_field *F(struct blob *x, tyr_type t, uint32_t i)
 {
     return (struct tyr_rec_field *)(void *)(x->b + fx_sect(x->b)[TYR_SECT_FIELDS].off +
-                                            (uint64_t)(T(x, t)->first + i) *
+                                            (uint64_t)(tyr__t_first(T(x, t)) + i) *
                                                 sizeof(struct tyr_rec_field));
+}
+
+/* The layout record (size, count, rank) of t, a struct, union, enum, array or unknown. */
+static struct tyr_rec_layout *L(struct blob *x, tyr_type t)
+{
+    return (struct tyr_rec_layout *)(void *)(x->b + fx_sect(x->b)[TYR_SECT_LAYOUTS].off +
+                                             (uint64_t)T(x, t)->b *
+                                                 sizeof(struct tyr_rec_layout));
 }
 
 static int verify(struct blob *x)
@@ -230,15 +238,15 @@ static void test_verifier_rules(void **state)
     expect(x, 0);
 
     struct tyr_rec_type *a = T(x, x->c.s_arr);
-    a->size = 128; /* an incomplete array stores no size */
+    L(x, x->c.s_arr)->size = 128; /* an incomplete array stores no size */
     expect(x, TYR_ECORRUPT);
-    a->size = 0;
+    L(x, x->c.s_arr)->size = 0;
     a->flags = TYR_ARRAY_INCOMPLETE | TYR_ARRAY_FLEX;
     expect(x, TYR_ECORRUPT);
     a->flags = 0; /* complete, of an incomplete array: refused */
     expect(x, TYR_ECORRUPT);
     a->flags = TYR_ARRAY_INCOMPLETE;
-    a->ref = x->c.t_int.id; /* incomplete, of an int */
+    a->a = x->c.t_int.id; /* incomplete, of an int (an array's slot a: its element) */
     expect(x, TYR_ECORRUPT);
 }
 

@@ -199,15 +199,18 @@ static void test_damaged_registry_never_overreads(void **state)
 {
     struct zoo_ctx *c = *state;
     tyr_registry *reg = c->reg;
-    const uint64_t offsets[] = {80, 77, 1u << 20, UINT64_MAX / 8, UINT64_MAX - 3, UINT64_MAX};
-    const uint32_t fields[] = {reg->types[c->z.node.id].first + 1,
-                               reg->types[c->z.flags.id].first + 2,
-                               reg->types[c->z.rec.id].first + 1};
+    /* Offsets are 40-bit in a record: these are the largest a damaged blob can hold. */
+    const uint64_t offsets[] = {80, 77, 1u << 20, TYR_FIELD_OFFSET_MAX / 8,
+                                TYR_FIELD_OFFSET_MAX - 3, TYR_FIELD_OFFSET_MAX};
+    const uint32_t fields[] = {tyr__t_first(&reg->types[c->z.node.id]) + 1,
+                               tyr__t_first(&reg->types[c->z.flags.id]) + 2,
+                               tyr__t_first(&reg->types[c->z.rec.id]) + 1};
     const tyr_type types[] = {c->z.node, c->z.flags, c->z.rec};
     for (size_t k = 0; k < 3; k++) {
         struct tyr_rec_field saved = reg->fields[fields[k]];
         for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
-            reg->fields[fields[k]].offset = offsets[i];
+            reg->fields[fields[k]].offset = (uint32_t)offsets[i];
+            reg->fields[fields[k]].offset_hi = (uint8_t)(offsets[i] >> 32);
             size_t len = (size_t)tyr_type_size(reg, types[k]);
             unsigned char *exact = calloc(1, len);
             assert_non_null(exact);

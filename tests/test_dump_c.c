@@ -336,7 +336,7 @@ static void test_definition_cycle_is_broken(void **state)
     assert_int_equal(tyr_add_array(reg, tyr_struct_type(s), 2, 0, &arr), 0);
     assert_int_equal(tyr_add_typedef(reg, "arr_t", arr, &td), 0);
     assert_int_equal(tyr_add_ptr(reg, td, &p), 0);
-    reg->fields[reg->types[s.id].first].type = p.id; /* S { arr_t *p; int v; } */
+    reg->fields[tyr__t_first(&reg->types[s.id])].type = p.id; /* S { arr_t *p; int v; } */
     tyr_type root = tyr_struct_type(s);
     char *text = dump(reg, &root, 1, TYR_DUMP_C_ASSERTS);
     assert_string_equal(text,

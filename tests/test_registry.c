@@ -413,7 +413,7 @@ static void test_sealed_by_value(void **state)
     assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "B", 8, 4, 0, &b), 0);
     assert_int_equal(tyr_struct_add_field(reg, b, "a", td, 0, 0, 0), 0);
     assert_int_equal(tyr_struct_add_field(reg, a, "z", i32, 4, 0, 0), TYR_ESEALED);
-    assert_true(reg->types[b.id].rank > reg->types[a.id].rank);
+    assert_true(tyr__t_rank(reg, &reg->types[b.id]) > tyr__t_rank(reg, &reg->types[a.id]));
 }
 
 /* Members appended to a struct whose range is no longer last move, and still read right. */
@@ -561,6 +561,89 @@ static void test_options(void **state)
     tyr_registry_free(NULL);
 }
 
+/* Completing a struct and adding members change layout records that existed at the
+ * snapshot: a rollback restores them and drops the ones appended since, so a blob written
+ * after the rollback is byte for byte the one written before. */
+static void test_layouts_rollback(void **state)
+{
+    tyr_registry *reg = *state;
+    tyr_type i32 = int_type(reg), arr;
+    tyr_struct decl, full;
+    tyr_snapshot snap;
+    void *before = NULL, *after = NULL;
+    size_t nbefore = 0, nafter = 0;
+
+    assert_int_equal(tyr_struct_declare(reg, TYR_KIND_STRUCT, "D", &decl), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "F", 8, 4, 0, &full), 0);
+    assert_int_equal(tyr_struct_add_field(reg, full, "x", i32, 0, 0, 0), 0);
+    const uint32_t nlayouts = reg->nlayouts;
+    assert_int_equal(nlayouts, 3); /* none, D, F */
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &before, &nbefore), 0);
+
+    assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+    assert_int_equal(tyr_struct_complete(reg, decl, 16, 8, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, full, "y", i32, 4, 0, 0), 0);
+    assert_int_equal(tyr_add_array(reg, tyr_struct_type(full), 3, 0, &arr), 0);
+    assert_int_equal(reg->nlayouts, nlayouts + 1);
+    assert_int_equal(tyr_type_size(reg, tyr_struct_type(decl)), 16);
+    assert_int_equal(tyr__t_count(reg, &reg->types[full.id]), 2);
+    assert_int_equal(tyr__t_rank(reg, &reg->types[arr.id]), 1);
+    tyr_registry_rollback(reg, &snap);
+
+    assert_int_equal(reg->nlayouts, nlayouts);
+    assert_int_equal(tyr_type_size(reg, tyr_struct_type(decl)), 0);
+    assert_int_equal(tyr__t_count(reg, &reg->types[full.id]), 1);
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &after, &nafter), 0);
+    assert_int_equal(nafter, nbefore);
+    assert_memory_equal(after, before, nbefore);
+    /* and the registry builds on as before */
+    assert_int_equal(tyr_struct_add_field(reg, full, "y", i32, 4, 0, 0), 0);
+    assert_int_equal(tyr__t_count(reg, &reg->types[full.id]), 2);
+    tyr_blob_buf_free(before);
+    tyr_blob_buf_free(after);
+}
+
+/* A field record holds a 40-bit byte offset: the last one fits and reads back whole, one
+ * more is TYR_EOVERFLOW and changes nothing. */
+static void test_field_offset_40_bits(void **state)
+{
+    tyr_registry *reg = *state;
+    tyr_type i32 = int_type(reg);
+    tyr_struct big;
+    tyr_field_info fi;
+    const uint64_t max = (UINT64_C(1) << 40) - 1;
+
+    assert_int_equal(TYR_FIELD_OFFSET_MAX, max);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "Big", UINT64_C(1) << 41, 4, 0, &big),
+                     0);
+    assert_int_equal(tyr_struct_add_field(reg, big, "first", i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, big, "far", i32, max - 3, 0, 0), 0);
+    const uint32_t nfields = reg->nfields;
+    assert_int_equal(tyr_struct_add_field(reg, big, "too_far", i32, max + 1, 0, 0),
+                     TYR_EOVERFLOW);
+    assert_int_equal(reg->nfields, nfields);
+    assert_int_equal(tyr_field_at(reg, tyr_struct_type(big), 1, &fi), 0);
+    assert_string_equal(fi.name, "far");
+    assert_int_equal(fi.offset, max - 3);
+    assert_int_equal(tyr_field_by_name(reg, tyr_struct_type(big), "too_far", &fi), TYR_ENOENT);
+}
+
+/* A prototype's parameter count is 16 bits: 65535 parameters fit, the next is refused. */
+static void test_param_count_16_bits(void **state)
+{
+    tyr_registry *reg = *state;
+    tyr_type i32 = int_type(reg), proto;
+    tyr_type_info ti;
+
+    assert_int_equal(tyr_func_proto_new(reg, i32, 0, &proto), 0);
+    for (uint32_t i = 0; i < UINT16_MAX; i++)
+        assert_int_equal(tyr_func_proto_add_param(reg, proto, NULL, i32), 0);
+    assert_int_equal(tyr_func_proto_add_param(reg, proto, "one_more", i32), TYR_EOVERFLOW);
+    assert_int_equal(tyr_type_get(reg, proto, &ti), 0);
+    assert_int_equal(ti.count, UINT16_MAX);
+    assert_int_equal(reg->nparams, 1u + UINT16_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +661,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_million_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_types_bounded, setup, teardown),
         cmocka_unit_test(test_options),
+        cmocka_unit_test_setup_teardown(test_layouts_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_field_offset_40_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_param_count_16_bits, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,7 +52,7 @@ if(TYR_TOOL_GCC)
   tool_test(decode_short 1 - ${T} decode walk.tyr "struct Node" --hex "8877")
   tool_test(decode_badhex 2 - ${T} decode walk.tyr "struct Node" --hex "zz")
   tool_test(verify_corrupt 1 - bash -c
-    "cp walk.tyr bad.tyr && printf '\\377' | dd of=bad.tyr bs=1 seek=300 conv=notrunc 2>/dev/null && exec \"$0\" verify bad.tyr" ${T})
+    "cp walk.tyr bad.tyr && printf '\\377' | dd of=bad.tyr bs=1 seek=300 conv=notrunc 2>/dev/null && exec \"$0\" verify --audit bad.tyr" ${T})
   tool_test(verify_truncated 1 - bash -c
     "head -c 100 walk.tyr > short.tyr && exec \"$0\" verify short.tyr" ${T})
   tool_test(verify_elf_without_blob 1 - ${T} verify ./linked_list)

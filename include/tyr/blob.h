@@ -2,19 +2,20 @@
 /*
  * The blob: a registry written out byte for byte, and mapped back read-only.
  *
- * Writing copies the registry's tables (types, fields, enumerators, params, strings, name
- * index) into sections after a fixed header, adds a relocation table listing every slot that
- * holds a handle, and an XXH3-64 checksum (docs/format.md, byte by byte). A *full* write keeps
- * every handle as it is; a *pruned* write keeps only what the caller's root sized types reach
- * (through pointers, members, array elements, typedefs, qualifiers, prototypes), renumbers
- * the kept types in their old relative order, rewrites the roots in place and can hand back
- * the old-to-new map.
+ * Writing copies the registry's tables (types, layouts, fields, enumerators, params, strings)
+ * into sections after a fixed header, with the name index, a relocation table listing every
+ * slot that holds a handle, and an XXH3-64 checksum (docs/format.md, byte by byte). A *full*
+ * write keeps every handle as it is; a *pruned* write keeps only what the caller's root sized
+ * types reach (through pointers, members, array elements, typedefs, qualifiers, prototypes),
+ * stores identical function prototypes once, renumbers the kept types in their old relative
+ * order, rewrites the roots in place and can hand back the old-to-new map.
  *
  * Loading maps the bytes (or uses the caller's), verifies them in one linear pass with O(1)
  * memory, and returns a registry in mapped mode: every query of tyr/registry.h works on it
  * unchanged, nothing of the arena is copied, nothing is allocated per type. A verified blob
- * can never make a query read out of bounds or loop. TYR_LOAD_TRUSTED skips the per-record
- * pass (for files the caller wrote itself); it is never the default.
+ * can never make a query read out of bounds or loop. TYR_LOAD_AUDIT adds the integrity checks
+ * (checksum, name hashes, index completeness); TYR_LOAD_TRUSTED skips the per-record pass
+ * (for files the caller wrote itself) and is never the default.
  *
  * Threads: a mapped registry holds no mutable state; any number of threads may query it.
  *
@@ -64,8 +65,8 @@ struct tyr_write_opts {
     tyr_sized_type *roots;
     size_t nroots;
     /*
-     * Optional, pruned writes only: map[old id] = new id (0 = dropped; void stays 0), for
-     * every old id < map_len. map_len must be at least tyr_registry_type_count(reg).
+     * Optional, pruned writes only: map[old id] = new id (0 = dropped; void stays 0; a
+     * prototype identical to a lower one maps to that one's id), for every old id < map_len. map_len must be at least tyr_registry_type_count(reg).
      * Caller-owned; written only on success.
      */
     uint32_t *map;
@@ -119,6 +120,10 @@ enum {
     /* Skip the per-record verification pass (the header and section table are still
      * checked, in O(1)). Only for blobs the caller wrote itself. Never the default. */
     TYR_LOAD_TRUSTED = 1u << 0,
+    /* Verify integrity too, beyond safety: the checksum, every name's hash bucket and the
+     * name index's completeness (docs/format.md lists the checks of each level). A hostile
+     * writer can always write a consistent file; these catch accidents. Not with TRUSTED. */
+    TYR_LOAD_AUDIT = 1u << 1,
 };
 
 struct tyr_load_opts {

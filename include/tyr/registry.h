@@ -304,7 +304,7 @@ TYR_API int tyr_type_spell(const tyr_registry *reg, tyr_type t, const char *decl
  * tyr_registry_snapshot() fills it.
  */
 typedef struct tyr_snapshot {
-    uint32_t ntypes, nfields, nenums, nparams, strs_len, nbuckets, nnamed;
+    uint32_t ntypes, nlayouts, nfields, nenums, nparams, strs_len, nbuckets, nnamed;
     uint32_t nundo, log_below, depth;
 } tyr_snapshot;
 /**
@@ -329,8 +329,10 @@ typedef struct tyr_registry_stats {
     uint32_t types;                     /* type ids, void included */
     uint32_t named;                     /* types with a name (entries of the name index) */
     uint32_t fields, enumerators, params; /* member records, the none record excluded */
-    uint64_t bytes_types, bytes_fields, bytes_enumerators, bytes_params;
-    uint64_t bytes_strings, bytes_index; /* string table; buckets + chain */
+    uint32_t layouts; /* layout records (struct, union, enum, array, unknown), none included */
+    uint64_t bytes_types, bytes_layouts, bytes_fields, bytes_enumerators, bytes_params;
+    uint64_t bytes_strings; /* the string table */
+    uint64_t bytes_index;   /* the name index as a blob holds it: STARTS + NAMED */
     uint64_t bytes_arena;                /* the sum of the above */
 } tyr_registry_stats;
 TYR_API int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out);

@@ -72,6 +72,7 @@ case_ 2 verify walk.tyr walk.tyr
 case_ 2 verify walk.tyr --offset banana
 case_ 2 verify walk.tyr --offset -8
 case_ 2 verify walk.tyr --format yaml
+case_ 2 stats walk.tyr --audit
 case_ 2 stats
 case_ 2 stats walk.tyr extra
 case_ 2 decode walk.tyr
@@ -110,7 +111,7 @@ case_ 1 decode walk.tyr "struct Node" --raw ./no-such-file
 case_ 1 decode walk.tyr "struct Nope" --hex 00
 case_ 1 decode walk.tyr walk --hex 00
 case_ 1 verify ./linked_list
-case_ 1 verify bad.tyr
+case_ 1 verify --audit bad.tyr
 case_ 1 verify short.tyr
 case_ 1 verify walk.tyr --offset 8
 case_ 1 verify walk.tyr --offset 99999999

@@ -29,7 +29,8 @@ _tyr() {
         args) opts="--json --no-debuginfod --help" ;;
         import) opts="--function --type --all --full --output --append-to --page-align --no-debuginfod --help" ;;
         dump) opts="--format --asserts --help" ;;
-        verify | stats) opts="--offset --format --help" ;;
+        verify) opts="--audit --offset --format --help" ;;
+        stats) opts="--offset --format --help" ;;
         decode) opts="--hex --raw --help" ;;
         help) COMPREPLY=($(compgen -W "$cmds" -- "$cur")); return ;;
     esac
