@@ -51,8 +51,11 @@ struct tyr_btf {
     uint32_t n;       /* btf__type_cnt: ids are < n */
 
     /* Bound to one registry (tbtf_bind): state and registry type of each own id, indexed
-     * by id - start (owned, calloc'ed). */
+     * by id - start (owned, calloc'ed). The binding is keyed by the registry's generation
+     * (tyr_registry_generation), never its address: a freed registry's successor at the same
+     * address, or a rolled-back registry, starts afresh. */
     tyr_registry *reg;
+    uint64_t gen;
     uint8_t *state;
     uint32_t *map;
     /* Own structs/unions declared and not filled yet (owned): filled at the end of the
@@ -84,8 +87,8 @@ static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
     tyr_btf *o = tbtf_owner(b, id);
     return &o->map[id - o->start];
 }
-/* Bind b and its bases to reg (a new registry, or one that shrank: state reset), and bring
- * the key set up to date with what other importers added. 0 or TYR_ENOMEM. */
+/* Bind b and its bases to reg (another generation, or one that shrank: state reset), and
+ * bring the key set up to date with what other importers added. 0 or TYR_ENOMEM. */
 TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
 /* Fill diag (if any) with err, the BTF id and a message; returns err. */
 TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)

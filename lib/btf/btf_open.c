@@ -179,6 +179,7 @@ static void unbind(tyr_btf *b)
     b->keys = NULL;
     b->keys_cap = b->keys_used = b->scanned = 0;
     b->reg = NULL;
+    b->gen = 0;
 }
 
 void tyr_btf_free(tyr_btf *b)
@@ -208,8 +209,10 @@ const struct btf *tyr_btf_libbpf(const tyr_btf *b)
 int tbtf_bind(tyr_btf *b, tyr_registry *reg)
 {
     for (tyr_btf *h = b; h; h = h->base) {
-        /* Another registry, or this one emptied and refilled below what was seen. */
-        if (h->reg != reg || tyr_registry_type_count(reg) < h->scanned)
+        /* Another registry (or this one rolled back: a new generation), or fewer types
+         * than were seen. */
+        uint64_t gen = tyr_registry_generation(reg);
+        if (h->gen != gen || tyr_registry_type_count(reg) < h->scanned)
             unbind(h);
         if (!h->state) {
             size_t own = h->n - h->start;
@@ -220,6 +223,7 @@ int tbtf_bind(tyr_btf *b, tyr_registry *reg)
                 return TYR_ENOMEM;
             }
             h->reg = reg;
+            h->gen = gen;
         }
     }
     return tbtf_anon_scan(b);
