@@ -38,9 +38,11 @@ enum tbtf_state {
 };
 
 /* Anonymous registry types (pointers, qualifiers, arrays, prototypes) by structural key,
- * so that an equal one is shared; open addressing, several ids may share a key. */
+ * so that an equal one is shared; open addressing, several ids may share a key. A slot keeps
+ * 32 bits of the 64-bit key (the bits the slot index does not come from), enough to skip
+ * almost every other key; a hit is checked field by field anyway. 8 bytes a slot. */
 struct tbtf_key {
-    uint64_t key; /* 0 = empty */
+    uint32_t tag; /* 0 = empty */
     uint32_t id;
 };
 
@@ -123,6 +125,9 @@ TBTF_HIDDEN uint64_t tbtf_anon_key(const struct tbtf_anon *a);
 TBTF_HIDDEN uint32_t tbtf_anon_find(tyr_btf *b, const struct tbtf_anon *a, uint64_t key);
 /* Remember registry type id under key. 0 or TYR_ENOMEM. */
 TBTF_HIDDEN int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id);
+/* Make room in the key set for `more` keys at once (one table, sized once). 0 or
+ * TYR_ENOMEM. */
+TBTF_HIDDEN int tbtf_anon_reserve(tyr_btf *b, uint64_t more);
 /* Add registry types [b->scanned, count) to the key set. 0 or TYR_ENOMEM. */
 TBTF_HIDDEN int tbtf_anon_scan(tyr_btf *b);
 
