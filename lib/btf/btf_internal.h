@@ -90,7 +90,8 @@ static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
     return &o->map[id - o->start];
 }
 /* Bind b and its bases to reg (another generation, or one that shrank: state reset), and
- * bring the key set up to date with what other importers added. 0 or TYR_ENOMEM. */
+ * bring the key set up to date with what other importers added. 0, TYR_ENOMEM or
+ * TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
 /* Fill diag (if any) with err, the BTF id and a message; returns err. */
 TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
@@ -123,12 +124,12 @@ struct tbtf_anon {
 TBTF_HIDDEN uint64_t tbtf_anon_key(const struct tbtf_anon *a);
 /* The registry type equal to a, or 0. */
 TBTF_HIDDEN uint32_t tbtf_anon_find(tyr_btf *b, const struct tbtf_anon *a, uint64_t key);
-/* Remember registry type id under key. 0 or TYR_ENOMEM. */
+/* Remember registry type id under key. 0, TYR_ENOMEM or TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id);
-/* Make room in the key set for `more` keys at once (one table, sized once). 0 or
- * TYR_ENOMEM. */
+/* Make room in the key set for `more` keys at once (one table, sized once). 0, TYR_ENOMEM,
+ * or TYR_EHANDLE (a type of the set unreadable). */
 TBTF_HIDDEN int tbtf_anon_reserve(tyr_btf *b, uint64_t more);
-/* Add registry types [b->scanned, count) to the key set. 0 or TYR_ENOMEM. */
+/* Add registry types [b->scanned, count) to the key set. 0, TYR_ENOMEM or TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_anon_scan(tyr_btf *b);
 
 /* ---- btf_import.c ---- */

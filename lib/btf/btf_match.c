@@ -333,7 +333,7 @@ uint32_t tbtf_anon_find(tyr_btf *b, const struct tbtf_anon *a, uint64_t key)
 }
 
 /* A slot holds only the tag: when the table grows, the index is recomputed from the type. */
-static uint64_t key_of_type(tyr_btf *b, uint32_t id);
+static int key_of_type(tyr_btf *b, uint32_t id, uint64_t *key);
 
 int tbtf_anon_reserve(tyr_btf *b, uint64_t more)
 {
@@ -350,9 +350,15 @@ int tbtf_anon_reserve(tyr_btf *b, uint64_t more)
     if (!k)
         return TYR_ENOMEM;
     for (uint32_t i = 0; i < b->keys_cap; i++) {
+        uint64_t key;
         if (!b->keys[i].tag)
             continue;
-        uint32_t j = (uint32_t)key_of_type(b, b->keys[i].id) & (cap - 1);
+        int err = key_of_type(b, b->keys[i].id, &key);
+        if (err) {
+            free(k);
+            return err;
+        }
+        uint32_t j = (uint32_t)key & (cap - 1);
         while (k[j].tag)
             j = (j + 1) & (cap - 1);
         k[j] = b->keys[i];
@@ -379,13 +385,13 @@ int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id)
     return 0;
 }
 
-/* The key of registry type id (an anonymous kind of at most 64 parameters, as the key set
- * holds): computed from the registry, as tbtf_anon_scan does. 0 if it cannot be read. */
-static uint64_t key_of_type(tyr_btf *b, uint32_t id)
+/* The key of registry type id, from the registry as the import computes it from BTF.
+ * 0, TYR_EHANDLE, or TYR_ENOMEM (a prototype of more than 64 parameters needs arrays). */
+static int key_of_type(tyr_btf *b, uint32_t id, uint64_t *key)
 {
     tyr_type_info ri;
     if (tyr_type_get(b->reg, (tyr_type){id}, &ri))
-        return 0;
+        return TYR_EHANDLE;
     uint32_t small_types[64];
     const char *small_names[64];
     uint32_t *ptypes = small_types;
@@ -394,50 +400,39 @@ static uint64_t key_of_type(tyr_btf *b, uint32_t id)
         ptypes = malloc(ri.count * sizeof *ptypes);
         pnames = malloc(ri.count * sizeof *pnames);
     }
-    uint64_t key = ptypes && pnames ? 1 : 0;
-    for (uint32_t i = 0; key && ri.kind == TYR_KIND_FUNC_PROTO && i < ri.count; i++) {
+    int err = ptypes && pnames ? 0 : TYR_ENOMEM;
+    for (uint32_t i = 0; !err && ri.kind == TYR_KIND_FUNC_PROTO && i < ri.count; i++) {
         tyr_param_info p;
-        if (tyr_param_at(b->reg, (tyr_type){id}, i, &p))
-            key = 0;
+        if (tyr_param_at(b->reg, (tyr_type){id}, i, &p)) {
+            err = TYR_EHANDLE;
+            break;
+        }
         ptypes[i] = p.type.id;
         pnames[i] = p.name;
     }
-    if (key) {
+    if (!err) {
         struct tbtf_anon a = {.kind = ri.kind, .flags = ri.flags, .target = ri.target.id,
                               .count = ri.count, .ptypes = ptypes, .pnames = pnames};
-        key = tbtf_anon_key(&a);
+        *key = tbtf_anon_key(&a);
     }
     if (ptypes != small_types)
         free(ptypes);
     if (pnames != small_names)
         free(pnames);
-    return key;
+    return err;
 }
 
 int tbtf_anon_scan(tyr_btf *b)
 {
     uint32_t n = tyr_registry_type_count(b->reg);
-    const uint32_t MAXP = 64;
     for (uint32_t id = b->scanned; id < n; id++) {
         tyr_type_info ri;
         if (tyr_type_get(b->reg, (tyr_type){id}, &ri) || !is_anon_kind(ri.kind) || ri.name[0])
             continue;
-        uint32_t ptypes[64];
-        const char *pnames[64];
-        if (ri.kind == TYR_KIND_FUNC_PROTO) {
-            if (ri.count > MAXP)
-                continue; /* not shared: a longer prototype is simply not a candidate */
-            for (uint32_t i = 0; i < ri.count; i++) {
-                tyr_param_info p;
-                if (tyr_param_at(b->reg, (tyr_type){id}, i, &p))
-                    return TYR_EHANDLE;
-                ptypes[i] = p.type.id;
-                pnames[i] = p.name;
-            }
-        }
-        struct tbtf_anon a = {.kind = ri.kind, .flags = ri.flags, .target = ri.target.id,
-                              .count = ri.count, .ptypes = ptypes, .pnames = pnames};
-        int err = tbtf_anon_put(b, tbtf_anon_key(&a), id);
+        uint64_t key;
+        int err = key_of_type(b, id, &key);
+        if (!err)
+            err = tbtf_anon_put(b, key, id);
         if (err)
             return err;
     }
