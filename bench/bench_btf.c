@@ -85,13 +85,20 @@ static tyr_registry *import(const char *path, tyr_btf **bout)
     return reg;
 }
 
-/* Peak RSS growth (KiB) of a child that runs what: 0 = libbpf parse, 1 = tyr import. The
- * child starts small (this runs before the parent grows), and reports through a pipe. */
-static long child_rss(const char *path, int what)
+/* Peak RSS growth (KiB) and minor page faults of a child that runs what: 0 = libbpf parse,
+ * 1 = tyr import. The child starts small (this runs before the parent grows), and reports
+ * through a pipe. Page faults are reported because on a guest where a first touch of a page
+ * is expensive they, not the parsing, are most of both costs. */
+struct child_cost {
+    long rss_kib, faults;
+};
+
+static struct child_cost child_cost(const char *path, int what)
 {
+    struct child_cost c = {-1, -1};
     int fd[2];
     if (pipe(fd))
-        return -1;
+        return c;
     pid_t pid = fork();
     if (pid == 0) {
         struct rusage r0, r1;
@@ -105,18 +112,30 @@ static long child_rss(const char *path, int what)
             (void)import(path, &b); /* kept alive until the measurement */
         }
         getrusage(RUSAGE_SELF, &r1);
-        long kib = r1.ru_maxrss - r0.ru_maxrss;
-        _exit(write(fd[1], &kib, sizeof kib) == (ssize_t)sizeof kib ? 0 : 1);
+        struct child_cost got = {r1.ru_maxrss - r0.ru_maxrss, r1.ru_minflt - r0.ru_minflt};
+        _exit(write(fd[1], &got, sizeof got) == (ssize_t)sizeof got ? 0 : 1);
     }
     close(fd[1]);
-    long kib = -1;
-    if (pid < 0 || read(fd[0], &kib, sizeof kib) != (ssize_t)sizeof kib)
-        kib = -1;
+    if (pid < 0 || read(fd[0], &c, sizeof c) != (ssize_t)sizeof c)
+        c.rss_kib = c.faults = -1;
     close(fd[0]);
     int status;
     if (pid > 0)
         waitpid(pid, &status, 0);
-    return kib;
+    return c;
+}
+
+/* The 1-minute load average from /proc/loadavg, or -1: the figures depend on it. */
+static double load_average(void)
+{
+    FILE *f = fopen("/proc/loadavg", "r");
+    double l = -1;
+    if (f) {
+        if (fscanf(f, "%lf", &l) != 1)
+            l = -1;
+        fclose(f);
+    }
+    return l;
 }
 
 int main(int argc, char **argv)
@@ -135,7 +154,9 @@ int main(int argc, char **argv)
     }
 
     /* Peak RSS first, in children, before this process grows. */
-    long rss_parse = child_rss(path, 0), rss_import = child_rss(path, 1);
+    struct child_cost cost_parse = child_cost(path, 0), cost_import = child_cost(path, 1);
+    long rss_parse = cost_parse.rss_kib, rss_import = cost_import.rss_kib;
+    double load_before = load_average();
 
     double *tp = calloc((size_t)runs, sizeof *tp), *ti = calloc((size_t)runs, sizeof *ti);
     double *tio = calloc((size_t)runs, sizeof *tio);
@@ -253,14 +274,18 @@ int main(int argc, char **argv)
     tyr_btf_get_stats(kb, &st);
     double mp = median(tp, runs), mi = median(ti, runs), mio = median(tio, runs);
     double mpl = median(pl, runs), mvl = median(vl, runs), mtl = median(tl, runs);
-    printf("bench_btf: %s, %.2f MB, %u BTF types -> %u registry types; %d runs, medians\n", path,
-           (double)fst.st_size / 1e6, st.btf_types, tyr_registry_type_count(kept) - 1, runs);
+    printf("bench_btf: %s, %.2f MB, %u BTF types -> %u registry types; %d runs, medians; "
+           "load average %.2f before, %.2f after\n",
+           path, (double)fst.st_size / 1e6, st.btf_types, tyr_registry_type_count(kept) - 1, runs,
+           load_before, load_average());
     printf("  libbpf btf__parse                    %9.0f us\n", mp);
     printf("  tyr import (parse + import_all)      %9.0f us   %.1fx parse  (target <= 40000 us)\n",
            mi, mi / mp);
     printf("  tyr import_all alone                 %9.0f us   %.1fx parse\n", mio, mio / mp);
     printf("  peak RSS: parse %ld KiB, import %ld KiB = %.2fx the BTF's bytes (target <= 3x)\n",
            rss_parse, rss_import, (double)rss_import * 1024 / (double)fst.st_size);
+    printf("  minor page faults (fresh process): parse %ld, import %ld\n", cost_parse.faults,
+           cost_import.faults);
     printf("  open + find task_struct: libbpf parse+find %7.0f us | tyr verified %7.0f us (%.2fx)"
            " | tyr trusted %7.2f us (%.4fx, target <= 0.01x)\n",
            mpl, mvl, mvl / mpl, mtl, mtl / mpl);

@@ -1,4 +1,5 @@
-# Writes tyr.pc, tyr-dwarf.pc and tyr-aot.pc into the build tree (installed by the top CMakeLists.txt).
+# Writes tyr.pc, tyr-dwarf.pc, tyr-btf.pc and tyr-aot.pc into the build tree (installed by the
+# top CMakeLists.txt).
 # The file is relocatable: unless the install directories are absolute, its prefix is
 # computed from where pkg-config found it (${pcfiledir}), so `cmake --install --prefix DIR`
 # gives a working tyr.pc wherever DIR is, without reconfiguring.
@@ -18,4 +19,5 @@ else()
 endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr.pc.in ${PROJECT_BINARY_DIR}/tyr.pc @ONLY)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr-dwarf.pc.in ${PROJECT_BINARY_DIR}/tyr-dwarf.pc @ONLY)
+configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr-btf.pc.in ${PROJECT_BINARY_DIR}/tyr-btf.pc @ONLY)
 configure_file(${CMAKE_CURRENT_LIST_DIR}/tyr-aot.pc.in ${PROJECT_BINARY_DIR}/tyr-aot.pc @ONLY)

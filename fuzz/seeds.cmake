@@ -34,10 +34,10 @@ if(TARGET tyr_dwarf_fixtures AND TYR_FUZZ_OBJCOPY)
   list(APPEND TYR_FUZZ_SEED_STAMPS ${TYR_FUZZ_SEEDS}/dwarf_fuzzer.stamp)
 endif()
 # btf_fuzzer: make_btf_seeds writes BTF holding every kind libbpf knows, and split BTF on the
-# harness's base, with libbpf's writer (it links libbpf through tyr_btf).
-if(TARGET tyr_btf)
+# harness's base, with libbpf's writer (it links libbpf through tyr_btf_static).
+if(TARGET tyr_btf_static)
   add_executable(make_btf_seeds ${CMAKE_CURRENT_SOURCE_DIR}/make_btf_seeds.c)
-  target_link_libraries(make_btf_seeds PRIVATE tyr_btf)
+  target_link_libraries(make_btf_seeds PRIVATE tyr_btf_static)
   add_custom_command(OUTPUT ${TYR_FUZZ_SEEDS}/btf_fuzzer.stamp
     COMMAND ${CMAKE_COMMAND} -E make_directory ${TYR_FUZZ_SEEDS}/btf_fuzzer
     COMMAND make_btf_seeds ${TYR_FUZZ_SEEDS}/btf_fuzzer

@@ -21,7 +21,7 @@ file(GLOB TYR_BTF_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/test_btf*.
 foreach(src ${TYR_BTF_TESTS})
   get_filename_component(name ${src} NAME_WE)
   if(TARGET ${name})
-    target_link_libraries(${name} PRIVATE tyr_btf)
+    target_link_libraries(${name} PRIVATE tyr_btf_static)
     target_compile_definitions(${name} PRIVATE TYR_FX_BTF="${TYR_FX_BTF}"
       TYR_FX_ELF="${CMAKE_CURRENT_BINARY_DIR}/fixtures/fx-gcc-d4-O0")
     if(TARGET tyr_btf_fixtures)

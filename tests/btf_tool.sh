@@ -36,6 +36,24 @@ for t in 'struct Node' 'struct Bits'; do
         echo "layout of $t differs between DWARF and BTF"; fail=1
     fi
 done
+# The tool's option grammar: options after operands, --btf=FILE, FILE as import's operand,
+# a mistyped option named with its close spelling, -- ending the options.
+want=$("$tyr" args --btf "$btf" walk)
+for form in "walk --btf $btf" "--btf=$btf walk" "--json --btf $btf walk"; do
+    # shellcheck disable=SC2086
+    got=$("$tyr" args $form | grep -v '^\[\|^\]') || { echo "tyr args $form failed"; fail=1; }
+    if [[ $form == --json* ]]; then
+        [[ "$got" == *'"params": [{"name": "n", "type": "struct Node*"'* ]] || fail=1
+    elif [[ "$got" != "$want" ]]; then
+        echo "tyr args $form differs"; fail=1
+    fi
+done
+"$tyr" import "$btf" --btf -f walk -o op.tyr >/dev/null || fail=1
+"$tyr" import --btf "$btf" -f walk -o opt.tyr >/dev/null || fail=1
+[[ "$("$tyr" dump op.tyr)" == "$("$tyr" dump opt.tyr)" ]] || { echo "FILE operand differs"; fail=1; }
+"$tyr" import --btf "$btf" --fulll -f walk -o x.tyr 2>err.txt; [[ $? -eq 2 ]] || fail=1
+grep -q "did you mean '--full'" err.txt || { cat err.txt; fail=1; }
+"$tyr" import --btf "$btf" "$btf" -f walk -o x.tyr 2>err.txt; [[ $? -eq 2 ]] || fail=1
 "$tyr" args --btf "$btf" tyr_no_such_function 2>err.txt && fail=1
 [[ $(wc -l <err.txt) -eq 1 ]] && grep -q '^tyr: .*no function' err.txt || { cat err.txt; fail=1; }
 "$tyr" import --btf "$btf" -t 'struct tyr_no_such' -o x.tyr 2>err.txt && fail=1

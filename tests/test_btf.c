@@ -505,6 +505,55 @@ static void test_import_reach(void **state)
     btf__free(e.btf);
 }
 
+/* A handle's cache follows the registry's generation, not its address: after the registry is
+ * freed and another made (often at the same address), and after a rollback that takes back
+ * what the handle imported, an import gives a type of the registry it is given, laid out. */
+static void test_rebind(void **state)
+{
+    (void)state;
+    struct every e;
+    build_every(&e);
+    tyr_btf *b = open_btf(e.btf, NULL);
+    tyr_registry *reg = new_reg();
+    tyr_type w, n;
+    tyr_type_info ni;
+    assert_int_equal(tyr_btf_import_func(b, reg, "walk", &w, NULL), 0);
+    tyr_registry_free(reg);
+    reg = new_reg();
+    assert_int_equal(tyr_registry_type_count(reg), 1); /* void alone */
+    assert_int_equal(tyr_btf_import_func(b, reg, "walk", &w, NULL), 0);
+    assert_true(w.id < tyr_registry_type_count(reg));
+    assert_int_equal(tyr_type_kind(reg, w), TYR_KIND_FUNC);
+    assert_int_equal(tyr_find(reg, "node", TYR_KIND_STRUCT, &n), 0);
+    assert_int_equal(tyr_type_get(reg, n, &ni), 0);
+    assert_int_equal(ni.size, 32);
+    /* a rollback below what the handle imported: the import starts afresh */
+    tyr_registry_free(reg);
+    reg = new_reg();
+    tyr_snapshot snap;
+    assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+    assert_int_equal(tyr_btf_import_func(b, reg, "walk", &w, NULL), 0);
+    uint32_t count = tyr_registry_type_count(reg);
+    tyr_registry_rollback(reg, &snap);
+    assert_int_equal(tyr_registry_type_count(reg), 1);
+    /* other types take the ids back: a cache keyed by the count alone would answer them */
+    for (uint32_t i = 1; i < count; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "pad%u", i);
+        assert_int_equal(tyr_add_int(reg, name, 4, 0, NULL), 0);
+    }
+    assert_int_equal(tyr_btf_import_func(b, reg, "walk", &w, NULL), 0);
+    assert_true(w.id >= count);
+    assert_int_equal(tyr_type_kind(reg, w), TYR_KIND_FUNC);
+    assert_int_equal(tyr_find(reg, "node", TYR_KIND_STRUCT, &n), 0);
+    assert_int_equal(tyr_type_get(reg, n, &ni), 0);
+    assert_false(ni.flags & TYR_STRUCT_DECL);
+    assert_int_equal(ni.count, 7);
+    tyr_registry_free(reg);
+    tyr_btf_free(b);
+    btf__free(e.btf);
+}
+
 /* ---- split BTF ---- */
 
 /* Two modules on one base: the base's types are one registry type however reached. */
@@ -946,6 +995,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kind),
         cmocka_unit_test(test_import_reach),
+        cmocka_unit_test(test_rebind),
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_shared_with_registry),
         cmocka_unit_test(test_dwarf_and_btf),

@@ -9,12 +9,13 @@
  *   tyr args [--json] --btf [FILE] [--base BASE] FUNCTION...
  *
  * FILE is raw BTF or an ELF file with a .BTF section; it defaults to the running kernel's
- * /sys/kernel/btf/vmlinux (taken when the argument after --btf is not an existing file).
+ * /sys/kernel/btf/vmlinux (taken when the word after --btf is not an existing file).
  * A module's split BTF (/sys/kernel/btf/MODULE) is read on top of BASE, by default vmlinux.
+ * Options follow the tool's grammar (opts.h): before, between or after operands, `--name=V`
+ * or `--name V`, `--` ending them; for import, FILE may also be the one operand.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "opts.h"
 #include "tool.h"
 #include "tyr/btf.h"
 
@@ -48,29 +50,46 @@ struct btf_input {
     tyr_registry *reg;
 };
 
-/* Takes --btf [FILE] and --base BASE out of argv (so getopt sees the rest), in place. */
-static int take_btf_args(int *argc, char **argv, const char **file, const char **base)
+/* --btf's FILE is optional: a `--btf` not followed by an existing file becomes `--btf=` (the
+ * default FILE), so that the grammar's `--btf VALUE` never swallows a FUNCTION. In place,
+ * before tool_parse_opts(); what follows `--` is left alone. */
+static void btf_default_file(int argc, char **argv)
 {
-    int o = 1;
-    for (int i = 1; i < *argc; i++) {
-        if (!strncmp(argv[i], "--btf=", 6)) {
-            *file = argv[i] + 6;
-        } else if (!strcmp(argv[i], "--btf")) {
-            if (i + 1 < *argc && is_file(argv[i + 1]))
-                *file = argv[++i];
-        } else if (!strcmp(argv[i], "--base")) {
-            if (i + 1 >= *argc)
-                return -1;
-            *base = argv[++i];
-        } else if (!strncmp(argv[i], "--base=", 7)) {
-            *base = argv[i] + 7;
-        } else {
-            argv[o++] = argv[i];
-        }
+    static char no_file[] = "--btf=";
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--btf") && !(i + 1 < argc && is_file(argv[i + 1])))
+            argv[i] = no_file;
+}
+
+/* The options both --btf forms take. */
+enum { OPT_BTF = 1, OPT_BASE, OPT_FUNC, OPT_TYPE, OPT_ALL, OPT_FULL, OPT_OUT, OPT_APPEND,
+       OPT_PAGE, OPT_JSON };
+
+/* What the command line asked, filled by btf_opt(). funcs and types point into argv. */
+struct btf_args {
+    const char *file, *base; /* file NULL: the running kernel's */
+    const char **funcs, **types;
+    size_t nf, nt;
+    const char *out, *append;
+    bool all, full, page, json;
+};
+
+static int btf_opt(void *ctx, int id, const char *arg)
+{
+    struct btf_args *a = ctx;
+    switch (id) {
+    case OPT_BTF: a->file = arg && *arg ? arg : NULL; break;
+    case OPT_BASE: a->base = arg; break;
+    case OPT_FUNC: a->funcs[a->nf++] = arg; break;
+    case OPT_TYPE: a->types[a->nt++] = arg; break;
+    case OPT_ALL: a->all = true; break;
+    case OPT_FULL: a->full = true; break;
+    case OPT_OUT: a->out = arg; break;
+    case OPT_APPEND: a->append = arg; break;
+    case OPT_PAGE: a->page = true; break;
+    case OPT_JSON: a->json = true; break;
     }
-    *argc = o;
-    argv[o] = NULL;
-    return 0;
+    return EXIT_OK;
 }
 
 static int btf_input_open(struct btf_input *in, const char *file, const char *base)
@@ -132,7 +151,8 @@ static const char *parse_spec(const char *spec, int *kind)
 }
 
 /* Function names matching the patterns (globs expanded over the BTF's FUNCs), sorted. */
-static int expand_funcs(const struct btf_input *in, char **pats, size_t npats, struct names *ns)
+static int expand_funcs(const struct btf_input *in, const char *const *pats, size_t npats,
+                        struct names *ns)
 {
     for (size_t i = 0; i < npats; i++) {
         int err = tool_is_glob(pats[i]) ? tyr_btf_list_funcs(in->btf, pats[i], names_add, ns)
@@ -176,44 +196,37 @@ static const char import_help[] =
 
 int cmd_btf_import(int argc, char **argv)
 {
-    const char *file = NULL, *base = NULL;
-    if (take_btf_args(&argc, argv, &file, &base))
-        return tool_usage("import", "--base needs a FILE");
-    enum { OPT_FULL = 256, OPT_APPEND, OPT_PAGE };
-    static const struct option opts[] = {
-        {"function", required_argument, NULL, 'f'}, {"type", required_argument, NULL, 't'},
-        {"all", no_argument, NULL, 'a'},            {"full", no_argument, NULL, OPT_FULL},
-        {"output", required_argument, NULL, 'o'},   {"append-to", required_argument, NULL, OPT_APPEND},
-        {"page-align", no_argument, NULL, OPT_PAGE}, {"help", no_argument, NULL, 'h'},
-        {0, 0, 0, 0}};
-    char **funcs = calloc((size_t)argc + 1, sizeof *funcs);
-    char **types = calloc((size_t)argc + 1, sizeof *types);
-    size_t nf = 0, nt = 0;
-    const char *out = NULL, *append = NULL;
-    bool all = false, full = false, page = false;
-    int c, rc = EXIT_OK;
+    static const struct tool_opt opts[] = {
+        {"btf", 0, true, OPT_BTF},          {"base", 0, true, OPT_BASE},
+        {"function", 'f', true, OPT_FUNC},  {"type", 't', true, OPT_TYPE},
+        {"all", 'a', false, OPT_ALL},       {"full", 0, false, OPT_FULL},
+        {"output", 'o', true, OPT_OUT},     {"append-to", 0, true, OPT_APPEND},
+        {"page-align", 0, false, OPT_PAGE}, {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"import", import_help, opts};
+    /* each option takes at most one argv word: argc bounds the -f and -t lists */
+    struct btf_args a = {.funcs = calloc((size_t)argc, sizeof(char *)),
+                         .types = calloc((size_t)argc, sizeof(char *))};
+    const char **funcs = a.funcs, **types = a.types;
+    int nops, rc = EXIT_OK;
     if (!funcs || !types) {
         rc = tool_fail("out of memory");
         goto done;
     }
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:t:ao:h", opts, NULL)) != -1) {
-        switch (c) {
-        case 'f': funcs[nf++] = optarg; break;
-        case 't': types[nt++] = optarg; break;
-        case 'a': all = true; break;
-        case OPT_FULL: full = true; break;
-        case 'o': out = optarg; break;
-        case OPT_APPEND: append = optarg; break;
-        case OPT_PAGE: page = true; break;
-        case 'h': fputs(import_help, stdout); goto done;
-        default: rc = tool_usage("import", "bad option"); goto done;
-        }
-    }
-    if (optind != argc) {
-        rc = tool_usage("import", "--btf takes no BINARY (give FILE right after --btf)");
+    btf_default_file(argc, argv);
+    rc = tool_parse_opts(&spec, argc, argv, btf_opt, &a, &nops);
+    if (rc) {
+        rc = rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
         goto done;
     }
+    if (nops == 1 && !a.file) {
+        a.file = argv[1];
+    } else if (nops) {
+        rc = tool_usage("import", "--btf takes one FILE (after --btf, or as the one operand)");
+        goto done;
+    }
+    const char *file = a.file, *base = a.base, *out = a.out, *append = a.append;
+    size_t nf = a.nf, nt = a.nt;
+    bool all = a.all, full = a.full, page = a.page;
     if (!!out == !!append) {
         rc = tool_usage("import", "needs one of -o OUT or --append-to FILE");
         goto done;
@@ -372,31 +385,27 @@ static int print_kfunc(const struct btf_input *in, const char *name, tyr_type fn
 
 int cmd_btf_args(int argc, char **argv)
 {
-    const char *file = NULL, *base = NULL;
-    if (take_btf_args(&argc, argv, &file, &base))
-        return tool_usage("args", "--base needs a FILE");
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0, 0, 0, 0}};
-    bool json = false;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
-        if (c == 'j')
-            json = true;
-        else if (c == 'h') {
-            fputs(args_help, stdout);
-            return EXIT_OK;
-        } else
-            return tool_usage("args", "bad option");
-    }
-    if (argc - optind < 1)
+    static const struct tool_opt opts[] = {{"btf", 0, true, OPT_BTF},
+                                           {"base", 0, true, OPT_BASE},
+                                           {"json", 'j', false, OPT_JSON},
+                                           {NULL, 0, false, 0}};
+    static const struct tool_cmd_spec spec = {"args", args_help, opts};
+    struct btf_args a = {0};
+    int nops;
+    btf_default_file(argc, argv);
+    int rc = tool_parse_opts(&spec, argc, argv, btf_opt, &a, &nops);
+    if (rc)
+        return rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
+    if (nops < 1)
         return tool_usage("args", "needs at least one FUNCTION");
+    const char *file = a.file, *base = a.base;
+    bool json = a.json;
     struct btf_input in;
-    int rc = btf_input_open(&in, file, base);
+    rc = btf_input_open(&in, file, base);
     if (rc)
         return rc;
     struct names ns = {0};
-    int err = expand_funcs(&in, argv + optind, (size_t)(argc - optind), &ns);
+    int err = expand_funcs(&in, (const char *const *)(argv + 1), (size_t)nops, &ns);
     if (err) {
         rc = tool_fail_err(in.path, err, NULL);
         goto out;
@@ -410,9 +419,9 @@ int cmd_btf_args(int argc, char **argv)
         tyr_type fn;
         tyr_diag diag = {0};
         err = tyr_btf_import_func(in.btf, in.reg, ns.v[i], &fn, &diag);
-        if (err == TYR_ENOENT) {
+        if (err == TYR_ENOENT) { /* one line, as every error of the tool */
             rc = tool_fail("%s: no function '%s'", in.path, ns.v[i]);
-            continue;
+            break;
         }
         if (err || (err = print_kfunc(&in, ns.v[i], fn, json, first))) {
             rc = tool_fail_err(in.path, err, &diag);

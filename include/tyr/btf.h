@@ -32,8 +32,8 @@
  * belong to the registry they were imported into.
  *
  * Caching: a handle remembers which BTF id became which type of the registry it last
- * imported into. Passing another registry starts afresh; call tyr_btf_forget() before a
- * registry is freed and another used at the same address.
+ * imported into, keyed by tyr_registry_generation(): passing another registry, a new one at
+ * a freed one's address, or one rolled back (tyr_registry_rollback) starts afresh.
  *
  * Threads: a handle is used by one thread at a time (a split handle and its base together).
  *

@@ -38,9 +38,11 @@ enum tbtf_state {
 };
 
 /* Anonymous registry types (pointers, qualifiers, arrays, prototypes) by structural key,
- * so that an equal one is shared; open addressing, several ids may share a key. */
+ * so that an equal one is shared; open addressing, several ids may share a key. A slot keeps
+ * 32 bits of the 64-bit key (the bits the slot index does not come from), enough to skip
+ * almost every other key; a hit is checked field by field anyway. 8 bytes a slot. */
 struct tbtf_key {
-    uint64_t key; /* 0 = empty */
+    uint32_t tag; /* 0 = empty */
     uint32_t id;
 };
 
@@ -51,8 +53,11 @@ struct tyr_btf {
     uint32_t n;       /* btf__type_cnt: ids are < n */
 
     /* Bound to one registry (tbtf_bind): state and registry type of each own id, indexed
-     * by id - start (owned, calloc'ed). */
+     * by id - start (owned, calloc'ed). The binding is keyed by the registry's generation
+     * (tyr_registry_generation), never its address: a freed registry's successor at the same
+     * address, or a rolled-back registry, starts afresh. */
     tyr_registry *reg;
+    uint64_t gen;
     uint8_t *state;
     uint32_t *map;
     /* Own structs/unions declared and not filled yet (owned): filled at the end of the
@@ -84,8 +89,9 @@ static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
     tyr_btf *o = tbtf_owner(b, id);
     return &o->map[id - o->start];
 }
-/* Bind b and its bases to reg (a new registry, or one that shrank: state reset), and bring
- * the key set up to date with what other importers added. 0 or TYR_ENOMEM. */
+/* Bind b and its bases to reg (another generation, or one that shrank: state reset), and
+ * bring the key set up to date with what other importers added. 0, TYR_ENOMEM or
+ * TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
 /* Fill diag (if any) with err, the BTF id and a message; returns err. */
 TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
@@ -118,9 +124,12 @@ struct tbtf_anon {
 TBTF_HIDDEN uint64_t tbtf_anon_key(const struct tbtf_anon *a);
 /* The registry type equal to a, or 0. */
 TBTF_HIDDEN uint32_t tbtf_anon_find(tyr_btf *b, const struct tbtf_anon *a, uint64_t key);
-/* Remember registry type id under key. 0 or TYR_ENOMEM. */
+/* Remember registry type id under key. 0, TYR_ENOMEM or TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id);
-/* Add registry types [b->scanned, count) to the key set. 0 or TYR_ENOMEM. */
+/* Make room in the key set for `more` keys at once (one table, sized once). 0, TYR_ENOMEM,
+ * or TYR_EHANDLE (a type of the set unreadable). */
+TBTF_HIDDEN int tbtf_anon_reserve(tyr_btf *b, uint64_t more);
+/* Add registry types [b->scanned, count) to the key set. 0, TYR_ENOMEM or TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_anon_scan(tyr_btf *b);
 
 /* ---- btf_import.c ---- */

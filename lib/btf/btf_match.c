@@ -314,69 +314,125 @@ static bool equal(const tyr_registry *reg, uint32_t id, const struct tbtf_anon *
     return true;
 }
 
+/* The slot's tag of a key: its high half (the index comes from the low bits), never 0. */
+static uint32_t key_tag(uint64_t key)
+{
+    uint32_t tag = (uint32_t)(key >> 32);
+    return tag ? tag : 1;
+}
+
 uint32_t tbtf_anon_find(tyr_btf *b, const struct tbtf_anon *a, uint64_t key)
 {
     if (!b->keys_cap)
         return 0;
-    uint32_t mask = b->keys_cap - 1;
-    for (uint32_t j = (uint32_t)key & mask; b->keys[j].key; j = (j + 1) & mask)
-        if (b->keys[j].key == key && equal(b->reg, b->keys[j].id, a))
+    uint32_t mask = b->keys_cap - 1, tag = key_tag(key);
+    for (uint32_t j = (uint32_t)key & mask; b->keys[j].tag; j = (j + 1) & mask)
+        if (b->keys[j].tag == tag && equal(b->reg, b->keys[j].id, a))
             return b->keys[j].id;
+    return 0;
+}
+
+/* A slot holds only the tag: when the table grows, the index is recomputed from the type. */
+static int key_of_type(tyr_btf *b, uint32_t id, uint64_t *key);
+
+int tbtf_anon_reserve(tyr_btf *b, uint64_t more)
+{
+    /* at most 3/4 full */
+    uint64_t need = ((uint64_t)b->keys_used + more) * 4 / 3 + 1;
+    if (need <= b->keys_cap)
+        return 0;
+    if (need > (UINT64_C(1) << 31))
+        return TYR_ENOMEM;
+    uint32_t cap = 4096;
+    while (cap < need)
+        cap *= 2;
+    struct tbtf_key *k = calloc(cap, sizeof *k);
+    if (!k)
+        return TYR_ENOMEM;
+    for (uint32_t i = 0; i < b->keys_cap; i++) {
+        uint64_t key;
+        if (!b->keys[i].tag)
+            continue;
+        int err = key_of_type(b, b->keys[i].id, &key);
+        if (err) {
+            free(k);
+            return err;
+        }
+        uint32_t j = (uint32_t)key & (cap - 1);
+        while (k[j].tag)
+            j = (j + 1) & (cap - 1);
+        k[j] = b->keys[i];
+    }
+    free(b->keys);
+    b->keys = k;
+    b->keys_cap = cap;
     return 0;
 }
 
 int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id)
 {
     if ((uint64_t)(b->keys_used + 1) * 4 >= (uint64_t)b->keys_cap * 3) {
-        uint32_t cap = b->keys_cap ? b->keys_cap * 2 : 4096;
-        struct tbtf_key *k = calloc(cap, sizeof *k);
-        if (!k)
-            return TYR_ENOMEM;
-        for (uint32_t i = 0; i < b->keys_cap; i++) {
-            if (!b->keys[i].key)
-                continue;
-            uint32_t j = (uint32_t)b->keys[i].key & (cap - 1);
-            while (k[j].key)
-                j = (j + 1) & (cap - 1);
-            k[j] = b->keys[i];
-        }
-        free(b->keys);
-        b->keys = k;
-        b->keys_cap = cap;
+        int err = tbtf_anon_reserve(b, b->keys_used ? b->keys_used : 1024);
+        if (err)
+            return err;
     }
     uint32_t mask = b->keys_cap - 1, j = (uint32_t)key & mask;
-    while (b->keys[j].key)
+    while (b->keys[j].tag)
         j = (j + 1) & mask;
-    b->keys[j].key = key;
+    b->keys[j].tag = key_tag(key);
     b->keys[j].id = id;
     b->keys_used++;
     return 0;
 }
 
+/* The key of registry type id, from the registry as the import computes it from BTF.
+ * 0, TYR_EHANDLE, or TYR_ENOMEM (a prototype of more than 64 parameters needs arrays). */
+static int key_of_type(tyr_btf *b, uint32_t id, uint64_t *key)
+{
+    tyr_type_info ri;
+    if (tyr_type_get(b->reg, (tyr_type){id}, &ri))
+        return TYR_EHANDLE;
+    uint32_t small_types[64];
+    const char *small_names[64];
+    uint32_t *ptypes = small_types;
+    const char **pnames = small_names;
+    if (ri.kind == TYR_KIND_FUNC_PROTO && ri.count > 64) { /* rare: freed below */
+        ptypes = malloc(ri.count * sizeof *ptypes);
+        pnames = malloc(ri.count * sizeof *pnames);
+    }
+    int err = ptypes && pnames ? 0 : TYR_ENOMEM;
+    for (uint32_t i = 0; !err && ri.kind == TYR_KIND_FUNC_PROTO && i < ri.count; i++) {
+        tyr_param_info p;
+        if (tyr_param_at(b->reg, (tyr_type){id}, i, &p)) {
+            err = TYR_EHANDLE;
+            break;
+        }
+        ptypes[i] = p.type.id;
+        pnames[i] = p.name;
+    }
+    if (!err) {
+        struct tbtf_anon a = {.kind = ri.kind, .flags = ri.flags, .target = ri.target.id,
+                              .count = ri.count, .ptypes = ptypes, .pnames = pnames};
+        *key = tbtf_anon_key(&a);
+    }
+    if (ptypes != small_types)
+        free(ptypes);
+    if (pnames != small_names)
+        free(pnames);
+    return err;
+}
+
 int tbtf_anon_scan(tyr_btf *b)
 {
     uint32_t n = tyr_registry_type_count(b->reg);
-    const uint32_t MAXP = 64;
     for (uint32_t id = b->scanned; id < n; id++) {
         tyr_type_info ri;
         if (tyr_type_get(b->reg, (tyr_type){id}, &ri) || !is_anon_kind(ri.kind) || ri.name[0])
             continue;
-        uint32_t ptypes[64];
-        const char *pnames[64];
-        if (ri.kind == TYR_KIND_FUNC_PROTO) {
-            if (ri.count > MAXP)
-                continue; /* not shared: a longer prototype is simply not a candidate */
-            for (uint32_t i = 0; i < ri.count; i++) {
-                tyr_param_info p;
-                if (tyr_param_at(b->reg, (tyr_type){id}, i, &p))
-                    return TYR_EHANDLE;
-                ptypes[i] = p.type.id;
-                pnames[i] = p.name;
-            }
-        }
-        struct tbtf_anon a = {.kind = ri.kind, .flags = ri.flags, .target = ri.target.id,
-                              .count = ri.count, .ptypes = ptypes, .pnames = pnames};
-        int err = tbtf_anon_put(b, tbtf_anon_key(&a), id);
+        uint64_t key;
+        int err = key_of_type(b, id, &key);
+        if (!err)
+            err = tbtf_anon_put(b, key, id);
         if (err)
             return err;
     }

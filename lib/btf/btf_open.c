@@ -179,6 +179,7 @@ static void unbind(tyr_btf *b)
     b->keys = NULL;
     b->keys_cap = b->keys_used = b->scanned = 0;
     b->reg = NULL;
+    b->gen = 0;
 }
 
 void tyr_btf_free(tyr_btf *b)
@@ -205,11 +206,33 @@ const struct btf *tyr_btf_libbpf(const tyr_btf *b)
     return b ? b->btf : NULL;
 }
 
+/* How many own ids of h become anonymous registry types (pointers, qualifiers, arrays,
+ * prototypes): what the key set may have to hold for them. */
+static uint32_t count_anon(const tyr_btf *h)
+{
+    uint32_t n = 0;
+    for (uint32_t id = h->start; id < h->n; id++) {
+        const struct btf_type *t = btf__type_by_id(h->btf, id);
+        switch (t ? btf_kind(t) : BTF_KIND_UNKN) {
+        case BTF_KIND_PTR:
+        case BTF_KIND_ARRAY:
+        case BTF_KIND_CONST:
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_FUNC_PROTO: n++; break;
+        default: break;
+        }
+    }
+    return n;
+}
+
 int tbtf_bind(tyr_btf *b, tyr_registry *reg)
 {
     for (tyr_btf *h = b; h; h = h->base) {
-        /* Another registry, or this one emptied and refilled below what was seen. */
-        if (h->reg != reg || tyr_registry_type_count(reg) < h->scanned)
+        /* Another registry (or this one rolled back: a new generation), or fewer types
+         * than were seen. */
+        uint64_t gen = tyr_registry_generation(reg);
+        if (h->gen != gen || tyr_registry_type_count(reg) < h->scanned)
             unbind(h);
         if (!h->state) {
             size_t own = h->n - h->start;
@@ -220,7 +243,18 @@ int tbtf_bind(tyr_btf *b, tyr_registry *reg)
                 return TYR_ENOMEM;
             }
             h->reg = reg;
+            h->gen = gen;
         }
+    }
+    /* A fresh key set is sized once, for the registry's types still to scan and every
+     * anonymous type of the chain (the most the import can add), not grown step by step. */
+    if (!b->keys_cap) {
+        uint64_t more = tyr_registry_type_count(reg) - b->scanned;
+        for (tyr_btf *h = b; h; h = h->base)
+            more += count_anon(h);
+        int err = tbtf_anon_reserve(b, more);
+        if (err)
+            return err;
     }
     return tbtf_anon_scan(b);
 }

@@ -3,9 +3,11 @@
 #   2. check the installed files are where tyr.pc and tyrConfig.cmake say;
 #   3. build and run tests/consumer with find_package(tyr): the core consumer (tyr::tyr, then
 #      tyr::tyr_static), which must need neither libdwarf nor libelf, and the importer's
-#      consumer (tyr::tyr_dwarf, then tyr::tyr_dwarf_static);
-#   4. compile and run the same programs with `pkg-config --cflags --libs tyr` and `tyr-dwarf`
-#      (shared), and with `pkg-config --static` against libtyr.a and libtyr-dwarf.a.
+#      consumer (tyr::tyr_dwarf, then tyr::tyr_dwarf_static), the AOT runtime's and the BTF
+#      importer's (tyr::tyr_btf, then tyr::tyr_btf_static), which must need no libdwarf;
+#   4. compile and run the same programs with `pkg-config --cflags --libs tyr`, `tyr-dwarf`,
+#      `tyr-aot` and `tyr-btf libbpf` (shared), and with `pkg-config --static` against the .a
+#      files.
 # Inputs (-D): TYR_BUILD_DIR, TYR_WORK_DIR, TYR_CONSUMER_SRC, TYR_LIBDIR, TYR_C_COMPILER,
 # TYR_C_FLAGS (sanitizer flags of a sanitized build, or empty), TYR_CONFIG.
 cmake_minimum_required(VERSION 3.25)
@@ -44,6 +46,8 @@ foreach(f include/tyr/tyr.h include/tyr/registry.h bin/tyr share/man/man1/tyr.1
     ${TYR_LIBDIR}/libtyr-dwarf.so ${TYR_LIBDIR}/libtyr-dwarf.a ${TYR_LIBDIR}/pkgconfig/tyr-dwarf.pc
     ${TYR_LIBDIR}/libtyr-aot.so ${TYR_LIBDIR}/libtyr-aot.a ${TYR_LIBDIR}/pkgconfig/tyr-aot.pc
     include/tyr/aot.h
+    ${TYR_LIBDIR}/libtyr-btf.so ${TYR_LIBDIR}/libtyr-btf.a ${TYR_LIBDIR}/pkgconfig/tyr-btf.pc
+    include/tyr/btf.h
     ${TYR_LIBDIR}/cmake/tyr/tyrConfig.cmake ${TYR_LIBDIR}/cmake/tyr/tyrConfigVersion.cmake
     ${TYR_LIBDIR}/cmake/tyr/tyrTargets.cmake)
   if(NOT EXISTS "${prefix}/${f}")
@@ -79,11 +83,26 @@ foreach(link shared static)
   if(NOT step_out MATCHES "tyr aot consumer ok: consumer_walk")
     message(FATAL_ERROR "install_consumer: unexpected output:\n${step_out}")
   endif()
+  step("run consumer_btf (${link})" "${bdir}/consumer_btf")
+  set(want "tyr btf consumer ok: consumer_probe\\(struct consumer_pair \\*p\\), value at 8")
+  if(NOT step_out MATCHES "${want}")
+    message(FATAL_ERROR "install_consumer: unexpected output:\n${step_out}")
+  endif()
   find_program(READELF readelf)
   if(READELF)
     step("runtime consumer needs no libdwarf" ${READELF} -d "${bdir}/consumer_aot")
     if(step_out MATCHES "libdwarf|libtyr-dwarf")
       message(FATAL_ERROR "install_consumer: the AOT consumer needs the importer:\n${step_out}")
+    endif()
+    # The BTF importer reads BTF through libbpf alone: no DWARF reader comes with it.
+    step("BTF consumer needs no libdwarf" ${READELF} -d "${bdir}/consumer_btf")
+    if(step_out MATCHES "libdwarf|libtyr-dwarf")
+      message(FATAL_ERROR
+        "install_consumer: the BTF consumer needs the DWARF importer:\n${step_out}")
+    endif()
+    if(link STREQUAL "shared" AND NOT step_out MATCHES "libtyr-btf\\.so")
+      message(FATAL_ERROR
+        "install_consumer: the BTF consumer does not link libtyr-btf.so:\n${step_out}")
     endif()
     # What a runtime embeds must be small: the core consumer needs no DWARF or ELF reader.
     step("core consumer needs no libdwarf or libelf" ${READELF} -d "${bdir}/consumer")
@@ -106,10 +125,11 @@ find_program(PKG_CONFIG NAMES pkg-config pkgconf REQUIRED)
 set(ENV{PKG_CONFIG_PATH} "${prefix}/${TYR_LIBDIR}/pkgconfig")
 separate_arguments(extra UNIX_COMMAND "${c_flags}")
 
-# pc_consumer(MODULE SOURCE): compiles SOURCE with `pkg-config MODULE`, shared then static
-# (against the .a files), and runs each; the program is given its own path.
+# pc_consumer(MODULE SOURCE [OTHER_MODULE...]): compiles SOURCE with `pkg-config MODULE
+# OTHER_MODULE...`, shared then static (against the .a files), and runs each; the program is
+# given its own path.
 function(pc_consumer module src)
-  step("pkg-config --cflags --libs ${module}" ${PKG_CONFIG} --cflags --libs ${module})
+  step("pkg-config --cflags --libs ${module}" ${PKG_CONFIG} --cflags --libs ${module} ${ARGN})
   string(STRIP "${step_out}" pc_flags)
   if(NOT pc_flags MATCHES "/include")
     message(FATAL_ERROR "install_consumer: pkg-config gave no include directory: ${pc_flags}")
@@ -122,12 +142,13 @@ function(pc_consumer module src)
   step("run pkg-config consumer ${module} (shared)" "${exe}" "${exe}" "${exe}.aot")
 
   step("pkg-config --static --cflags --libs ${module}" ${PKG_CONFIG} --static --cflags --libs
-    ${module})
+    ${module} ${ARGN})
   string(STRIP "${step_out}" pc_flags)
   separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
   list(TRANSFORM pc_flags REPLACE "^-ltyr$" "-l:libtyr.a")
   list(TRANSFORM pc_flags REPLACE "^-ltyr-dwarf$" "-l:libtyr-dwarf.a")
   list(TRANSFORM pc_flags REPLACE "^-ltyr-aot$" "-l:libtyr-aot.a")
+  list(TRANSFORM pc_flags REPLACE "^-ltyr-btf$" "-l:libtyr-btf.a")
   set(exe "${TYR_WORK_DIR}/${module}-pkgconfig-static")
   step("compile with pkg-config ${module} (static)" ${TYR_C_COMPILER} -std=c11 -g -Wall -Wextra
     -Wpedantic -Werror ${extra} "${TYR_CONSUMER_SRC}/${src}" -o "${exe}" ${pc_flags})
@@ -137,4 +158,5 @@ endfunction()
 pc_consumer(tyr main.c)
 pc_consumer(tyr-dwarf dwarf_main.c)
 pc_consumer(tyr-aot aot_main.c)
+pc_consumer(tyr-btf btf_main.c libbpf)
 message(STATUS "install_consumer: all consumers built and ran")
