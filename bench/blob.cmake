@@ -1,6 +1,7 @@
 # bench_blob: open at each verification level, trusted open and plain read() of a
 # ~130,000-type blob; python3.11d's blob against pahole's BTF of it (bytes, btf__parse against
-# each open level, interleaved). Links libbpf through tyr_btf. Prints figures; not a timed test.
+# each open level, interleaved). Links libbpf (its btf__parse is the anchor). Prints figures; not a timed test.
 #   build/bench/bench_blob [runs] [ntypes]
 tyr_add_bench(bench_blob ${CMAKE_CURRENT_SOURCE_DIR}/bench_blob.c)
-target_link_libraries(bench_blob PRIVATE tyr_btf)
+tyr_need_pkg(LIBBPF libbpf libbpf-dev)
+target_link_libraries(bench_blob PRIVATE PkgConfig::LIBBPF)
