@@ -149,3 +149,11 @@ const char *tdw_syms_at(const tyr_dwarf *dw, uint64_t addr, uint32_t *cursor)
     *cursor = dw->nsyms;
     return NULL;
 }
+
+void tdw_syms_free(tyr_dwarf *dw)
+{
+    free(dw->syms);
+    free(dw->symstr);
+    dw->syms = NULL;
+    dw->symstr = NULL;
+}

@@ -293,15 +293,15 @@ static void end_import(tyr_dwarf *dw, tyr_registry *reg, const tyr_snapshot *sna
 {
     if (err) {
         tyr_registry_rollback(reg, snap);
-        tyr_dwarf_forget(dw);
+        tdw_import_forget(dw);
     } else {
         tyr_registry_release(reg, snap);
         tdw_unbind(dw);
     }
 }
 
-int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
-                          tyr_diag *diag)
+int tdw_func_import(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
+                    tyr_diag *diag)
 {
     if (!dw || !reg || !name || !*name)
         return TYR_EINVAL;
@@ -399,7 +399,7 @@ static const struct tdw_entry *by_short_name(tyr_dwarf *dw, const char *name,
     return e ? e : found;
 }
 
-int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
+int tdw_named_type_import(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
                           tyr_type *out, tyr_diag *diag)
 {
     if (!dw || !reg || !name || !*name)
@@ -899,7 +899,7 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
     return err ? err : got < 0 ? got : 0;
 }
 
-static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
+int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                       tyr_dwarf_progress_fn progress, void *ctx, tyr_dwarf_stats *stats,
                       uint64_t *funcs_out, tyr_diag *diag)
 {
@@ -1018,38 +1018,8 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     return 0;
 }
 
-int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                         void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
-{
-    return import_all(dw, reg, 0, progress, ctx, stats, NULL, diag);
-}
-
-#define ALL_OPT(opts, field, dflt)                                                   \
-    ((opts) && (opts)->sz >= offsetof(struct tyr_dwarf_all_opts, field) +              \
-                                 sizeof((opts)->field)                                 \
-         ? (opts)->field                                                               \
-         : (dflt))
-
-int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
-                              const struct tyr_dwarf_all_opts *opts)
-{
-    if (opts) {
-        if (opts->sz < sizeof(size_t))
-            return TYR_EINVAL;
-        for (size_t i = sizeof *opts; i < opts->sz; i++)
-            if (((const unsigned char *)opts)[i])
-                return TYR_EINVAL;
-    }
-    uint32_t flags = ALL_OPT(opts, flags, 0u);
-    if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES))
-        return TYR_EINVAL;
-    return import_all(dw, reg, flags, ALL_OPT(opts, progress, NULL), ALL_OPT(opts, ctx, NULL),
-                      ALL_OPT(opts, stats, NULL), ALL_OPT(opts, funcs, NULL),
-                      ALL_OPT(opts, diag, NULL));
-}
-
-int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,
-                         tyr_diag *diag)
+int tdw_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,
+                   tyr_diag *diag)
 {
     if (!dw || !fn)
         return TYR_EINVAL;
@@ -1080,8 +1050,8 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
     return 0;
 }
 
-int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
-                             uint32_t *count, tyr_diag *diag)
+int tdw_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
+                       uint32_t *count, tyr_diag *diag)
 {
     if (!dw || !name || !fn || !count)
         return TYR_EINVAL;

@@ -279,10 +279,25 @@ static int ids_reserve(tyr_dwarf *dw, uint32_t id)
     return 0;
 }
 
+void tdw_import_forget(tyr_dwarf *dw)
+{
+    free(dw->die2type.e);
+    memset(&dw->die2type, 0, sizeof dw->die2type);
+    free(dw->dedup.slots);
+    memset(&dw->dedup, 0, sizeof dw->dedup);
+    free(dw->fill_ref);
+    free(dw->filling);
+    dw->fill_ref = NULL;
+    dw->filling = NULL;
+    dw->cap_ids = 0;
+    dw->reg = NULL;
+    dw->reg_types = 0;
+}
+
 int tdw_bind(tyr_dwarf *dw, tyr_registry *reg)
 {
     if (dw->reg != reg || tyr_registry_type_count(reg) < dw->reg_types)
-        tyr_dwarf_forget(dw);
+        tdw_import_forget(dw);
     dw->reg = reg;
     return 0;
 }
@@ -291,21 +306,6 @@ void tdw_unbind(tyr_dwarf *dw)
 {
     if (dw->reg)
         dw->reg_types = tyr_registry_type_count(dw->reg);
-}
-
-bool tdw_is_type_tag(Dwarf_Half tag)
-{
-    switch (tag) {
-    case DW_TAG_base_type: case DW_TAG_pointer_type: case DW_TAG_reference_type:
-    case DW_TAG_rvalue_reference_type: case DW_TAG_const_type: case DW_TAG_volatile_type:
-    case DW_TAG_restrict_type: case DW_TAG_atomic_type: case DW_TAG_typedef:
-    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
-    case DW_TAG_enumeration_type: case DW_TAG_array_type: case DW_TAG_subroutine_type:
-    case DW_TAG_unspecified_type: case DW_TAG_ptr_to_member_type:
-        return true;
-    default:
-        return false;
-    }
 }
 
 /* ---- The work stack ---- */
@@ -1553,4 +1553,12 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
     if (out)
         out->id = id;
     return 0;
+}
+
+void tdw_import_free(tyr_dwarf *dw)
+{
+    tdw_import_forget(dw);
+    tdw_scratch_free(dw);
+    free(dw->chain_memo.e);
+    dw->chain_memo.e = NULL;
 }

@@ -229,7 +229,7 @@ static bool has_pc(const uint64_t *pcs, uint32_t n, uint64_t addr)
     return lo < n && pcs[lo] == addr;
 }
 
-/* tyr_dwarf_list_funcs's names into the list (a binary with no function symbols). */
+/* tdw_list_funcs's names into the list (a binary with no function symbols). */
 static int add_dwarf_name(void *ctx, const char *name)
 {
     return namelist_add(ctx, name, 0);
@@ -246,7 +246,7 @@ int tyr_dwarf_match_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
     int err = 0;
     if (dw->nsyms == 0) {
         /* No symbols at all: the DWARF names are the only names there are. */
-        err = tyr_dwarf_list_funcs(dw, glob, add_dwarf_name, &l, diag);
+        err = tdw_list_funcs(dw, glob, add_dwarf_name, &l, diag);
         const char **v = err ? NULL : namelist_views(&l);
         if (!err && !v)
             err = TYR_ENOMEM;
