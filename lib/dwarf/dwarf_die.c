@@ -254,7 +254,7 @@ static void die_reset(struct tdw_die *d)
 
 int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
-    dw->stat_dies++;
+    dw->imp.stat_dies++;
     return tdw_decode_in(dw, dw->f[file].dbg, &dw->f[file].plans, file, die, d, diag);
 }
 

@@ -296,7 +296,7 @@ int tdw_files_open(tyr_dwarf *dw, int fd, const char *path, bool search,
             goto fail;
         }
         err = attach_file(&dw->f[0], dfd, found, diag);
-        dw->syms_in_debug = true; /* its symbols are read with the binary's (tdw_syms_need) */
+        dw->sym.syms_in_debug = true; /* its symbols are read with the binary's (tdw_syms_need) */
     }
     if (err)
         goto fail;

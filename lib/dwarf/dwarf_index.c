@@ -14,10 +14,10 @@
 
 static void hash_insert(tyr_dwarf *dw, uint32_t i)
 {
-    const char *n = dw->index[i].name;
-    uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (dw->index_hcap - 1);
-    dw->index_next[i] = dw->index_hash[b];
-    dw->index_hash[b] = i + 1;
+    const char *n = dw->ix.index[i].name;
+    uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (dw->ix.index_hcap - 1);
+    dw->ix.index_next[i] = dw->ix.index_hash[b];
+    dw->ix.index_hash[b] = i + 1;
 }
 
 static int index_add_entry(tyr_dwarf *dw, const struct tdw_entry *e);
@@ -37,32 +37,32 @@ static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name)
 
 static int index_add_entry(tyr_dwarf *dw, const struct tdw_entry *e)
 {
-    if (dw->nindex == dw->cap_index) {
-        uint32_t c = dw->cap_index ? dw->cap_index * 2 : 1024;
-        struct tdw_entry *p = realloc(dw->index, (size_t)c * sizeof *p);
+    if (dw->ix.nindex == dw->ix.cap_index) {
+        uint32_t c = dw->ix.cap_index ? dw->ix.cap_index * 2 : 1024;
+        struct tdw_entry *p = realloc(dw->ix.index, (size_t)c * sizeof *p);
         if (!p)
             return TYR_ENOMEM;
-        dw->index = p;
-        uint32_t *nx = realloc(dw->index_next, (size_t)c * sizeof *nx);
+        dw->ix.index = p;
+        uint32_t *nx = realloc(dw->ix.index_next, (size_t)c * sizeof *nx);
         if (!nx)
             return TYR_ENOMEM;
-        dw->index_next = nx;
-        dw->cap_index = c;
+        dw->ix.index_next = nx;
+        dw->ix.cap_index = c;
     }
-    if ((dw->nindex + 1) * 2 > dw->index_hcap) {
-        uint32_t hcap = dw->index_hcap ? dw->index_hcap * 2 : 2048;
+    if ((dw->ix.nindex + 1) * 2 > dw->ix.index_hcap) {
+        uint32_t hcap = dw->ix.index_hcap ? dw->ix.index_hcap * 2 : 2048;
         uint32_t *h = calloc(hcap, sizeof *h);
         if (!h)
             return TYR_ENOMEM;
-        free(dw->index_hash);
-        dw->index_hash = h;
-        dw->index_hcap = hcap;
-        for (uint32_t i = 0; i < dw->nindex; i++)
+        free(dw->ix.index_hash);
+        dw->ix.index_hash = h;
+        dw->ix.index_hcap = hcap;
+        for (uint32_t i = 0; i < dw->ix.nindex; i++)
             hash_insert(dw, i);
     }
-    dw->index[dw->nindex] = *e;
-    hash_insert(dw, dw->nindex);
-    dw->nindex++;
+    dw->ix.index[dw->ix.nindex] = *e;
+    hash_insert(dw, dw->ix.nindex);
+    dw->ix.nindex++;
     return 0;
 }
 
@@ -84,12 +84,12 @@ const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *di
 /* Scan the next unscanned unit's top level; 1 = scanned one, 0 = all done, <0 error. */
 static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
-    uint32_t *done = dw->index_units[part];
+    uint32_t *done = dw->ix.index_units[part];
     unsigned file = done[1] < dw->f[1].nunits ? 1u : 0u; /* dwz types first */
     struct tdw_file *f = &dw->f[file];
     uint32_t u = done[file];
     if (u >= f->nunits) {
-        dw->index_built[part] = true;
+        dw->ix.index_built[part] = true;
         return 0;
     }
     done[file]++;
@@ -200,7 +200,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
     uint64_t n = (uint64_t)dw->f[0].nunits + dw->f[1].nunits;
-    for (uint64_t guard = 0; !dw->index_built[part] && guard <= n; guard++) {
+    for (uint64_t guard = 0; !dw->ix.index_built[part] && guard <= n; guard++) {
         int r = index_scan_next(dw, part, diag);
         if (r < 0)
             return r;
@@ -210,17 +210,17 @@ int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag)
 
 const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name, uint32_t *cursor)
 {
-    if (!dw->index_hcap)
+    if (!dw->ix.index_hcap)
         return NULL;
     uint32_t i;
     if (*cursor == 0)
-        i = dw->index_hash[(uint32_t)XXH3_64bits(name, strlen(name)) & (dw->index_hcap - 1)];
+        i = dw->ix.index_hash[(uint32_t)XXH3_64bits(name, strlen(name)) & (dw->ix.index_hcap - 1)];
     else
-        i = dw->index_next[*cursor - 1];
-    for (; i; i = dw->index_next[i - 1]) {
-        if (strcmp(dw->index[i - 1].name, name) == 0) {
+        i = dw->ix.index_next[*cursor - 1];
+    for (; i; i = dw->ix.index_next[i - 1]) {
+        if (strcmp(dw->ix.index[i - 1].name, name) == 0) {
             *cursor = i;
-            return &dw->index[i - 1];
+            return &dw->ix.index[i - 1];
         }
     }
     *cursor = 0;
@@ -240,7 +240,7 @@ const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *nam
              e = tdw_index_next(dw, name, &cur))
             if (want(e, arg))
                 best = e;
-        if (best || dw->index_built[part])
+        if (best || dw->ix.index_built[part])
             return best;
         int r = index_scan_next(dw, part, diag);
         if (r < 0) {
@@ -253,10 +253,10 @@ const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *nam
 
 void tdw_index_free(tyr_dwarf *dw)
 {
-    free(dw->index);
-    free(dw->index_hash);
-    free(dw->index_next);
-    dw->index = NULL;
-    dw->index_hash = NULL;
-    dw->index_next = NULL;
+    free(dw->ix.index);
+    free(dw->ix.index_hash);
+    free(dw->ix.index_next);
+    dw->ix.index = NULL;
+    dw->ix.index_hash = NULL;
+    dw->ix.index_next = NULL;
 }

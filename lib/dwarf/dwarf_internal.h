@@ -120,20 +120,18 @@ struct tdw_keyset {
     uint32_t cap, used;
 };
 
-struct tyr_dwarf {
-    struct tdw_file f[2]; /* 0: DWARF of the binary (maybe a separate debug file); 1: alt */
-    char *elf_path;       /* the binary as opened; owned */
-    int elf_fd;           /* the binary (when its DWARF is elsewhere); owned, -1 if none */
-    Elf *elf;             /* owned */
+/* The function symbols of the binary and of its debug file (dwarf_elfsym.c). */
+struct tdw_symtab {
     struct tdw_sym *syms; /* sorted by name offset order of insertion; owned */
     uint32_t nsyms, cap_syms;
     bool syms_loaded;     /* syms read (tdw_syms_need): an import of types needs none */
     bool syms_in_debug;   /* the separate debug file's .symtab adds to the binary's */
     char *symstr;         /* owned */
     size_t symstr_len, cap_symstr;
-    struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
-    uint32_t naranges;
-    bool aranges_loaded;
+};
+
+/* The lazy name index of top-level DIEs (dwarf_index.c). */
+struct tdw_index {
     struct tdw_entry *index;    /* owned; grows unit by unit as the scan proceeds */
     uint32_t nindex, cap_index;
     uint32_t index_units[2][2]; /* [part][file]: units scanned so far (TDW_IX_*) */
@@ -141,12 +139,10 @@ struct tyr_dwarf {
     uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
     uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
-    /* DIEs the name scans left out because their DW_AT_name cannot be read (worker threads
-     * count too): how many, and the lowest ref among them (TDW_REF_NONE: none). */
-    atomic_uint_least64_t bad_names;
-    atomic_uint_least64_t first_bad_name;
+};
 
-    /* Import state, valid for `reg` (see tyr_dwarf_forget). */
+/* The type import's state, valid for `reg` (dwarf_import.c; see tyr_dwarf_forget). */
+struct tdw_types {
     tyr_registry *reg;
     uint32_t reg_types;         /* registry type count after the last import */
     struct tdw_map die2type;    /* DIE ref -> type id */
@@ -156,9 +152,6 @@ struct tyr_dwarf {
     uint32_t cap_ids;
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
-    struct tdw_cxx *cxx;        /* C++ units' scopes and qualified names (dwarf_cxx.c); owned */
-    const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
-    struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
      * per top-level DIE); owned. */
     struct tdw_scratch {
@@ -166,6 +159,36 @@ struct tyr_dwarf {
         uint32_t *pending;
         uint32_t cap_jobs, cap_items, cap_pending;
     } scratch;
+};
+
+/* The handle: one part per layer that owns it, each set up and freed by that layer. */
+struct tyr_dwarf {
+    /* dwarf_files.c */
+    struct tdw_file f[2]; /* 0: DWARF of the binary (maybe a separate debug file); 1: alt */
+    char *elf_path;       /* the binary as opened; owned */
+    int elf_fd;           /* the binary (when its DWARF is elsewhere); owned, -1 if none */
+    Elf *elf;             /* owned */
+    /* dwarf_units.c */
+    struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
+    uint32_t naranges;
+    bool aranges_loaded;
+    /* dwarf_elfsym.c */
+    struct tdw_symtab sym;
+    /* dwarf_die.c: DIEs the name scans left out because their DW_AT_name cannot be read
+     * (worker threads count too): how many, and the lowest ref among them (TDW_REF_NONE:
+     * none). */
+    atomic_uint_least64_t bad_names;
+    atomic_uint_least64_t first_bad_name;
+    /* dwarf_cxx.c: C++ units' scopes and qualified names; owned */
+    struct tdw_cxx *cxx;
+    /* dwarf_index.c */
+    struct tdw_index ix;
+    /* dwarf_import.c */
+    struct tdw_types imp;
+    /* dwarf_func.c's import-all, read by the DIE reader: the unit being imported, prefetched,
+     * and the workers of f[0], else NULL (not owned) */
+    const struct tdw_cache *cache;
+    struct prefetch *prefetch;
 };
 
 struct tdw_cache;
