@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the import entries of dwarf_api.c do: a function's probe signature, a named type, every type,
- * and the list of functions. Finding a function reads as little as it can: the ELF symbol
+ * What the import entries of dwarf_api.c do: a function's probe signature, a named type,
+ * every type, and the list of functions. Finding a function reads as little as it can: the ELF symbol
  * gives an address, .debug_aranges the unit, and only that unit's top level is scanned;
  * the name index (one top-level scan of every unit) is the fallback.
  */

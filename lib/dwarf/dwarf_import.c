@@ -291,14 +291,19 @@ void tdw_import_forget(tyr_dwarf *dw)
     dw->imp.filling = NULL;
     dw->imp.cap_ids = 0;
     dw->imp.reg = NULL;
+    dw->imp.reg_gen = 0;
     dw->imp.reg_types = 0;
 }
 
 int tdw_bind(tyr_dwarf *dw, tyr_registry *reg)
 {
-    if (dw->imp.reg != reg || tyr_registry_type_count(reg) < dw->imp.reg_types)
+    /* Keyed by the registry's generation, not its address: a registry freed and another
+     * made at the same address, or a rollback, must not find this one's DIE -> type map. */
+    uint64_t gen = tyr_registry_generation(reg);
+    if (dw->imp.reg_gen != gen || tyr_registry_type_count(reg) < dw->imp.reg_types)
         tdw_import_forget(dw);
     dw->imp.reg = reg;
+    dw->imp.reg_gen = gen;
     return 0;
 }
 

@@ -141,9 +141,11 @@ struct tdw_index {
     uint32_t index_hcap;
 };
 
-/* The type import's state, valid for `reg` (dwarf_import.c; see tyr_dwarf_forget). */
+/* The type import's state, valid for the registry of generation reg_gen
+ * (tyr_registry_generation) while it holds at least reg_types types (dwarf_import.c). */
 struct tdw_types {
-    tyr_registry *reg;
+    tyr_registry *reg;          /* the registry of the import under way */
+    uint64_t reg_gen;           /* its generation when the state was made; 0: none */
     uint32_t reg_types;         /* registry type count after the last import */
     struct tdw_map die2type;    /* DIE ref -> type id */
     struct tdw_keyset dedup;    /* structural key -> type id */
