@@ -153,3 +153,11 @@ endif()
 if(TARGET test_dwarf)
   set_tests_properties(test_dwarf PROPERTIES TIMEOUT 900)
 endif()
+
+# The files of lib/dwarf/ call each other in one direction only, in the order
+# docs/architecture.md lists them (scripts/check-layers scans which file defines each function
+# another calls; perl strips the comments).
+find_program(TYR_PERL perl)
+if(TYR_PERL)
+  add_test(NAME dwarf_layers COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-layers ${PROJECT_SOURCE_DIR})
+endif()

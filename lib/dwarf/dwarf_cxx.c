@@ -636,3 +636,24 @@ int tdw_cxx_by_invisible_ref(tyr_dwarf *dw, tdw_ref type, tyr_diag *diag)
 {
     return by_invisible_ref(dw, type, 0, diag);
 }
+
+int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
+{
+    int err = tdw_die_read(dw, ref, out, die_out, diag);
+    if (!err && (err = tdw_cxx_qualify(dw, out, diag)) != 0 && die_out) {
+        tdw_die_free(*die_out);
+        *die_out = NULL;
+    }
+    return err;
+}
+
+int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                    tyr_diag *diag)
+{
+    int err = tdw_die_read_cached(dw, ref, out, die_out, diag);
+    if (!err && (err = tdw_cxx_qualify(dw, out, diag)) != 0 && die_out) {
+        tdw_die_free(*die_out);
+        *die_out = NULL;
+    }
+    return err;
+}

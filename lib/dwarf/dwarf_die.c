@@ -11,17 +11,6 @@
 
 #include "dwarf_internal.h"
 
-tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die)
-{
-    Dwarf_Off off = 0;
-    Dwarf_Error e = NULL;
-    if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK) {
-        tdw_err_free(NULL, &e);
-        return TDW_REF_NONE;
-    }
-    return (tdw_ref)off | (file ? TDW_ALT_BIT : 0);
-}
-
 static bool is_alt_form(Dwarf_Half form)
 {
     return form == DW_FORM_GNU_ref_alt || form == DW_FORM_ref_sup4 ||
@@ -265,7 +254,7 @@ static void die_reset(struct tdw_die *d)
 
 int tdw_decode(tyr_dwarf *dw, unsigned file, Dwarf_Die die, struct tdw_die *d, tyr_diag *diag)
 {
-    dw->stat_dies++;
+    dw->imp.stat_dies++;
     return tdw_decode_in(dw, dw->f[file].dbg, &dw->f[file].plans, file, die, d, diag);
 }
 
@@ -709,26 +698,27 @@ void tdw_die_free(Dwarf_Die die)
         dwarf_dealloc_die(die);
 }
 
-int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
-                    tyr_diag *diag)
+int tdw_die_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                        tyr_diag *diag)
 {
     uint32_t ci = cache_find(dw, ref);
     if (ci) {
         tdw_cache_get(dw->cache, ci - 1, out);
         if (die_out)
             *die_out = NULL; /* children come from the cache too (tdw_kids_first) */
-        return tdw_cxx_qualify(dw, out, diag);
+        return 0;
     }
-    return tdw_read(dw, ref, out, die_out, diag);
+    return tdw_die_read(dw, ref, out, die_out, diag);
 }
 
-int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out, tyr_diag *diag)
+int tdw_die_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                 tyr_diag *diag)
 {
     if (!die_out) {
         uint32_t ci = cache_find(dw, ref);
         if (ci) {
             tdw_cache_get(dw->cache, ci - 1, out);
-            return tdw_cxx_qualify(dw, out, diag);
+            return 0;
         }
     }
     unsigned file = tdw_ref_file(ref);
@@ -745,8 +735,6 @@ int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out
                         (unsigned long long)tdw_ref_off(ref), file ? " of the dwz file" : "");
     }
     int err = tdw_decode(dw, file, die, out, diag);
-    if (!err)
-        err = tdw_cxx_qualify(dw, out, diag); /* a type's name in C++: qualified */
     if (err || !die_out)
         dwarf_dealloc_die(die);
     else
@@ -805,7 +793,7 @@ int tdw_kids_first(tyr_dwarf *dw, tdw_ref parent, Dwarf_Die parent_die, struct t
     Dwarf_Die owned = NULL;
     if (!parent_die) {
         struct tdw_die pd;
-        int err = tdw_read(dw, parent, &pd, &owned, diag);
+        int err = tdw_die_read(dw, parent, &pd, &owned, diag);
         if (err)
             return err;
         parent_die = owned;
@@ -850,4 +838,36 @@ void tdw_kids_end(struct tdw_kids *k)
 {
     tdw_die_free(k->cur);
     k->cur = NULL;
+}
+
+bool tdw_index_tag(int part, Dwarf_Half tag)
+{
+    if (part == TDW_IX_FUNCS)
+        return tag == DW_TAG_subprogram;
+    return tag == DW_TAG_structure_type ||
+           tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
+           tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef || tag == DW_TAG_base_type;
+}
+
+void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref)
+{
+    atomic_fetch_add(&dw->bad_names, 1);
+    uint64_t cur = atomic_load(&dw->first_bad_name);
+    while (ref < cur && !atomic_compare_exchange_weak(&dw->first_bad_name, &cur, ref))
+        ;
+}
+
+bool tdw_is_type_tag(Dwarf_Half tag)
+{
+    switch (tag) {
+    case DW_TAG_base_type: case DW_TAG_pointer_type: case DW_TAG_reference_type:
+    case DW_TAG_rvalue_reference_type: case DW_TAG_const_type: case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type: case DW_TAG_atomic_type: case DW_TAG_typedef:
+    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+    case DW_TAG_enumeration_type: case DW_TAG_array_type: case DW_TAG_subroutine_type:
+    case DW_TAG_unspecified_type: case DW_TAG_ptr_to_member_type:
+        return true;
+    default:
+        return false;
+    }
 }

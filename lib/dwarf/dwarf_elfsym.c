@@ -15,31 +15,31 @@
 static int add_sym(tyr_dwarf *dw, const char *name, uint64_t addr)
 {
     size_t n = strlen(name) + 1;
-    if (dw->symstr_len + n > dw->cap_symstr) {
-        size_t cap = dw->cap_symstr ? dw->cap_symstr : 4096;
-        while (cap < dw->symstr_len + n)
+    if (dw->sym.symstr_len + n > dw->sym.cap_symstr) {
+        size_t cap = dw->sym.cap_symstr ? dw->sym.cap_symstr : 4096;
+        while (cap < dw->sym.symstr_len + n)
             cap *= 2;
-        char *p = realloc(dw->symstr, cap);
+        char *p = realloc(dw->sym.symstr, cap);
         if (!p)
             return TYR_ENOMEM;
-        dw->symstr = p;
-        dw->cap_symstr = cap;
+        dw->sym.symstr = p;
+        dw->sym.cap_symstr = cap;
     }
-    if (dw->nsyms == dw->cap_syms) {
-        uint32_t cap = dw->cap_syms ? dw->cap_syms * 2 : 256;
-        struct tdw_sym *s = realloc(dw->syms, cap * sizeof *s);
+    if (dw->sym.nsyms == dw->sym.cap_syms) {
+        uint32_t cap = dw->sym.cap_syms ? dw->sym.cap_syms * 2 : 256;
+        struct tdw_sym *s = realloc(dw->sym.syms, cap * sizeof *s);
         if (!s)
             return TYR_ENOMEM;
-        dw->syms = s;
-        dw->cap_syms = cap;
+        dw->sym.syms = s;
+        dw->sym.cap_syms = cap;
     }
-    if (dw->symstr_len > UINT32_MAX - n)
+    if (dw->sym.symstr_len > UINT32_MAX - n)
         return TYR_EOVERFLOW;
-    memcpy(dw->symstr + dw->symstr_len, name, n);
-    dw->syms[dw->nsyms].addr = addr;
-    dw->syms[dw->nsyms].name = (uint32_t)dw->symstr_len;
-    dw->nsyms++;
-    dw->symstr_len += n;
+    memcpy(dw->sym.symstr + dw->sym.symstr_len, name, n);
+    dw->sym.syms[dw->sym.nsyms].addr = addr;
+    dw->sym.syms[dw->sym.nsyms].name = (uint32_t)dw->sym.symstr_len;
+    dw->sym.nsyms++;
+    dw->sym.symstr_len += n;
     return 0;
 }
 
@@ -88,18 +88,18 @@ int tdw_syms_read(Elf *elf, bool plt, int (*add)(void *ctx, const char *name, ui
 
 int tdw_syms_need(tyr_dwarf *dw)
 {
-    if (dw->syms_loaded)
+    if (dw->sym.syms_loaded)
         return 0;
     int err = tdw_syms_read(dw->elf, false, add_sym_cb, dw);
     /* The debug file keeps a copy of .symtab: add it (the binary may be stripped). */
-    if (!err && dw->syms_in_debug)
+    if (!err && dw->sym.syms_in_debug)
         err = tdw_syms_read(dw->f[0].elf, false, add_sym_cb, dw);
     if (err) {
-        dw->nsyms = 0;
-        dw->symstr_len = 0;
+        dw->sym.nsyms = 0;
+        dw->sym.symstr_len = 0;
         return err;
     }
-    dw->syms_loaded = true;
+    dw->sym.syms_loaded = true;
     return 0;
 }
 
@@ -121,18 +121,18 @@ uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies, uin
 {
     uint32_t found = 0;
     size_t len = strlen(name);
-    for (uint32_t i = 0; i < dw->nsyms; i++) {
-        const char *s = dw->symstr + dw->syms[i].name;
+    for (uint32_t i = 0; i < dw->sym.nsyms; i++) {
+        const char *s = dw->sym.symstr + dw->sym.syms[i].name;
         bool hit = copies ? is_copy_of(s, name, len) : strcmp(s, name) == 0;
         if (!hit)
             continue;
         bool dup = false;
         for (uint32_t j = 0; j < found && j < max; j++)
-            dup |= addrs[j] == dw->syms[i].addr;
+            dup |= addrs[j] == dw->sym.syms[i].addr;
         if (dup)
             continue;
         if (found < max)
-            addrs[found] = dw->syms[i].addr;
+            addrs[found] = dw->sym.syms[i].addr;
         found++;
     }
     return found;
@@ -140,12 +140,20 @@ uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies, uin
 
 const char *tdw_syms_at(const tyr_dwarf *dw, uint64_t addr, uint32_t *cursor)
 {
-    for (uint32_t i = *cursor; i < dw->nsyms; i++) {
-        if (dw->syms[i].addr == addr) {
+    for (uint32_t i = *cursor; i < dw->sym.nsyms; i++) {
+        if (dw->sym.syms[i].addr == addr) {
             *cursor = i + 1;
-            return dw->symstr + dw->syms[i].name;
+            return dw->sym.symstr + dw->sym.syms[i].name;
         }
     }
-    *cursor = dw->nsyms;
+    *cursor = dw->sym.nsyms;
     return NULL;
+}
+
+void tdw_syms_free(tyr_dwarf *dw)
+{
+    free(dw->sym.syms);
+    free(dw->sym.symstr);
+    dw->sym.syms = NULL;
+    dw->sym.symstr = NULL;
 }

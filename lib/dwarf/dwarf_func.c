@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The importer's entry points: a function's probe signature, a named type, every type,
- * and the list of functions. Finding a function reads as little as it can: the ELF symbol
+ * What the import entries of dwarf_api.c do: a function's probe signature, a named type,
+ * every type, and the list of functions. Finding a function reads as little as it can: the ELF symbol
  * gives an address, .debug_aranges the unit, and only that unit's top level is scanned;
  * the name index (one top-level scan of every unit) is the fallback.
  */
@@ -69,8 +69,8 @@ static int find_by_addr(tyr_dwarf *dw, uint64_t addr, tdw_ref *found, tyr_diag *
     /* No aranges (or a unit they miss): the index knows every top-level low_pc. */
     if ((err = tdw_index_build(dw, TDW_IX_FUNCS, diag)))
         return err;
-    for (uint32_t i = 0; i < dw->nindex; i++) {
-        const struct tdw_entry *e = &dw->index[i];
+    for (uint32_t i = 0; i < dw->ix.nindex; i++) {
+        const struct tdw_entry *e = &dw->ix.index[i];
         if (e->tag == DW_TAG_subprogram && e->has_pc && e->low_pc == addr) {
             *found = e->ref;
             return 0;
@@ -293,15 +293,15 @@ static void end_import(tyr_dwarf *dw, tyr_registry *reg, const tyr_snapshot *sna
 {
     if (err) {
         tyr_registry_rollback(reg, snap);
-        tyr_dwarf_forget(dw);
+        tdw_import_forget(dw);
     } else {
         tyr_registry_release(reg, snap);
         tdw_unbind(dw);
     }
 }
 
-int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
-                          tyr_diag *diag)
+int tdw_func_import(tyr_dwarf *dw, tyr_registry *reg, const char *name, tyr_type *out,
+                    tyr_diag *diag)
 {
     if (!dw || !reg || !name || !*name)
         return TYR_EINVAL;
@@ -376,8 +376,8 @@ static const struct tdw_entry *by_short_name(tyr_dwarf *dw, const char *name,
     const struct tdw_entry *found = NULL, *other = NULL;
     for (int pass = 0; pass < 2 && !found; pass++) {
         w->decl_ok = pass == 1;
-        for (uint32_t i = 0; i < dw->nindex; i++) {
-            const struct tdw_entry *e = &dw->index[i];
+        for (uint32_t i = 0; i < dw->ix.nindex; i++) {
+            const struct tdw_entry *e = &dw->ix.index[i];
             if (!want_type_entry(e, w) || !ends_in_scope(e->name, name))
                 continue;
             if (!found)
@@ -399,7 +399,7 @@ static const struct tdw_entry *by_short_name(tyr_dwarf *dw, const char *name,
     return e ? e : found;
 }
 
-int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
+int tdw_named_type_import(tyr_dwarf *dw, tyr_registry *reg, const char *name, int kind,
                           tyr_type *out, tyr_diag *diag)
 {
     if (!dw || !reg || !name || !*name)
@@ -456,7 +456,7 @@ struct fnaddr {
  * glibc's two memcpy). */
 #define DUP_ADDRS 8
 struct dupname {
-    const char *name;            /* view into dw->symstr; NULL = empty slot */
+    const char *name;            /* view into dw->sym.symstr; NULL = empty slot */
     uint64_t h;
     uint32_t first, naddrs;      /* distinct addresses, symbol table order, in all_state.pool */
     uint32_t best;               /* index into all_state.cands + 1 of the best so far; 0 none */
@@ -580,12 +580,12 @@ static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
     if (tdw_syms_need(dw))
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
-    if (!dw->nsyms)
+    if (!dw->sym.nsyms)
         return 0;
-    struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
-    st->pool = malloc((size_t)dw->nsyms * sizeof *st->pool);
+    struct symref *v = malloc((size_t)dw->sym.nsyms * sizeof *v);
+    st->pool = malloc((size_t)dw->sym.nsyms * sizeof *st->pool);
     uint32_t cap = 16;
-    while (cap < 2 * dw->nsyms)
+    while (cap < 2 * dw->sym.nsyms)
         cap *= 2;
     st->dups = calloc(cap, sizeof *st->dups);
     if (!v || !st->pool || !st->dups) {
@@ -593,13 +593,13 @@ static int dups_build(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
     st->cap_dups = cap;
-    for (uint32_t i = 0; i < dw->nsyms; i++)
-        v[i] = (struct symref){dw->symstr + dw->syms[i].name, dw->syms[i].addr, i};
-    qsort(v, dw->nsyms, sizeof *v, cmp_symref);
+    for (uint32_t i = 0; i < dw->sym.nsyms; i++)
+        v[i] = (struct symref){dw->sym.symstr + dw->sym.syms[i].name, dw->sym.syms[i].addr, i};
+    qsort(v, dw->sym.nsyms, sizeof *v, cmp_symref);
     uint32_t npool = 0;
-    for (uint32_t g = 0; g < dw->nsyms;) {
+    for (uint32_t g = 0; g < dw->sym.nsyms;) {
         uint32_t end = g + 1;
-        while (end < dw->nsyms && strcmp(v[end].name, v[g].name) == 0)
+        while (end < dw->sym.nsyms && strcmp(v[end].name, v[g].name) == 0)
             end++;
         uint64_t h = name_hash(v[g].name);
         uint32_t m = st->cap_dups - 1, j = (uint32_t)h & m;
@@ -785,7 +785,7 @@ static uint32_t func_at(const struct all_state *st, uint64_t addr)
 static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *st,
                                    const struct tdw_sym *syms, uint64_t addr, const char *name)
 {
-    uint32_t lo = 0, hi = dw->nsyms;
+    uint32_t lo = 0, hi = dw->sym.nsyms;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (syms[mid].addr < addr)
@@ -793,8 +793,8 @@ static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *
         else
             hi = mid;
     }
-    for (uint32_t k = lo; k < dw->nsyms && syms[k].addr == addr; k++) {
-        const char *other = dw->symstr + syms[k].name;
+    for (uint32_t k = lo; k < dw->sym.nsyms && syms[k].addr == addr; k++) {
+        const char *other = dw->sym.symstr + syms[k].name;
         uint32_t id = strcmp(other, name) ? fnset_get(st, other) : 0;
         if (id)
             return id;
@@ -812,17 +812,17 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
 {
     if (tdw_syms_need(dw))
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
-    if (!dw->nsyms || !st->seen.used || !st->cap_dups)
+    if (!dw->sym.nsyms || !st->seen.used || !st->cap_dups)
         return 0;
-    struct tdw_sym *syms = malloc((size_t)dw->nsyms * sizeof *syms);
-    struct fnaddr *out = malloc((size_t)dw->nsyms * sizeof *out);
+    struct tdw_sym *syms = malloc((size_t)dw->sym.nsyms * sizeof *syms);
+    struct fnaddr *out = malloc((size_t)dw->sym.nsyms * sizeof *out);
     if (!syms || !out) {
         free(syms);
         free(out);
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     }
-    memcpy(syms, dw->syms, (size_t)dw->nsyms * sizeof *syms);
-    qsort(syms, dw->nsyms, sizeof *syms, cmp_sym_addr);
+    memcpy(syms, dw->sym.syms, (size_t)dw->sym.nsyms * sizeof *syms);
+    qsort(syms, dw->sym.nsyms, sizeof *syms, cmp_sym_addr);
     qsort(st->addrs, st->naddrs, sizeof *st->addrs, cmp_fnaddr);
     uint32_t nout = 0;
     for (uint32_t i = 0; i < st->cap_dups; i++) {
@@ -834,7 +834,7 @@ static int all_aliases(tyr_dwarf *dw, struct all_state *st, tyr_diag *diag)
             id = func_at(st, st->pool[dn->first + a]);
         for (uint32_t a = 0; a < dn->naddrs && !id; a++)
             id = func_of_other_name(dw, st, syms, st->pool[dn->first + a], dn->name);
-        if (id && nout < dw->nsyms)
+        if (id && nout < dw->sym.nsyms)
             out[nout++] = (struct fnaddr){0, id, i};
     }
     int err = 0;
@@ -874,7 +874,7 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
         Dwarf_Error e = NULL;
         if (dwarf_tag(die, &tag, &e) != DW_DLV_OK)
             tdw_err_free(f->dbg, &e);
-        dw->stat_dies++;
+        dw->imp.stat_dies++;
         if (tdw_is_type_tag(tag)) {
             err = tdw_import_type(dw, tdw_die_ref(file, die), NULL, diag);
         } else if (tag == DW_TAG_subprogram && (st->flags & TYR_DWARF_ALL_FUNCS)) {
@@ -882,7 +882,7 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
             if (tdw_is_bad_name(err, &d)) {
                 /* No name to store it under: left out and counted (by the name index's
                  * scan instead, when that has been through this unit). */
-                if (dw->index_units[TDW_IX_FUNCS][file] <= u)
+                if (dw->ix.index_units[TDW_IX_FUNCS][file] <= u)
                     tdw_note_bad_name(dw, d.ref);
                 err = 0;
             } else if (!err) {
@@ -899,7 +899,7 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
     return err ? err : got < 0 ? got : 0;
 }
 
-static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
+int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                       tyr_dwarf_progress_fn progress, void *ctx, tyr_dwarf_stats *stats,
                       uint64_t *funcs_out, tyr_diag *diag)
 {
@@ -908,7 +908,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     if (tyr_registry_is_mapped(reg))
         return TYR_EREADONLY;
     tdw_bind(dw, reg);
-    dw->stat_dies = 0;
+    dw->imp.stat_dies = 0;
     bool funcs = (flags & TYR_DWARF_ALL_FUNCS) != 0;
     /* The main file's units are decoded ahead by worker threads (dwarf_prefetch.c), which
      * start now: they decode while this thread sizes its maps and indexes the symbols. */
@@ -966,7 +966,7 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
                 struct tdw_die d;
                 int got = tdw_kids_first(dw, f->units[u], NULL, &k, &d, diag);
                 for (; got == 1 && !err; got = tdw_kids_next(dw, &k, &d, diag)) {
-                    dw->stat_dies++;
+                    dw->imp.stat_dies++;
                     /* the next top-level DIE's map slots load while this one imports */
                     if (k.next)
                         tdw_map_prefetch(dw, cache->v[k.next - 1].ref);
@@ -1004,13 +1004,13 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     free(st.seen.ids);
     free(st.seen.hs);
     free(st.addrs);
-    dw->stat_dies += worker_dies;
+    dw->imp.stat_dies += worker_dies;
     end_import(dw, reg, &snap, err);
     if (err)
         return err;
     if (stats) {
         stats->units = total;
-        stats->dies = dw->stat_dies;
+        stats->dies = dw->imp.stat_dies;
         stats->types = tyr_registry_type_count(reg);
     }
     if (funcs_out)
@@ -1018,46 +1018,16 @@ static int import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     return 0;
 }
 
-int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                         void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
-{
-    return import_all(dw, reg, 0, progress, ctx, stats, NULL, diag);
-}
-
-#define ALL_OPT(opts, field, dflt)                                                   \
-    ((opts) && (opts)->sz >= offsetof(struct tyr_dwarf_all_opts, field) +              \
-                                 sizeof((opts)->field)                                 \
-         ? (opts)->field                                                               \
-         : (dflt))
-
-int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
-                              const struct tyr_dwarf_all_opts *opts)
-{
-    if (opts) {
-        if (opts->sz < sizeof(size_t))
-            return TYR_EINVAL;
-        for (size_t i = sizeof *opts; i < opts->sz; i++)
-            if (((const unsigned char *)opts)[i])
-                return TYR_EINVAL;
-    }
-    uint32_t flags = ALL_OPT(opts, flags, 0u);
-    if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES))
-        return TYR_EINVAL;
-    return import_all(dw, reg, flags, ALL_OPT(opts, progress, NULL), ALL_OPT(opts, ctx, NULL),
-                      ALL_OPT(opts, stats, NULL), ALL_OPT(opts, funcs, NULL),
-                      ALL_OPT(opts, diag, NULL));
-}
-
-int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,
-                         tyr_diag *diag)
+int tdw_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,
+                   tyr_diag *diag)
 {
     if (!dw || !fn)
         return TYR_EINVAL;
     int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
     if (err)
         return err;
-    for (uint32_t i = 0; i < dw->nindex; i++) {
-        const struct tdw_entry *e = &dw->index[i];
+    for (uint32_t i = 0; i < dw->ix.nindex; i++) {
+        const struct tdw_entry *e = &dw->ix.index[i];
         if (e->tag != DW_TAG_subprogram || !e->has_pc)
             continue;
         if (glob && fnmatch(glob, e->name, 0) != 0)
@@ -1080,8 +1050,8 @@ int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, 
     return 0;
 }
 
-int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
-                             uint32_t *count, tyr_diag *diag)
+int tdw_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn, void *ctx,
+                       uint32_t *count, tyr_diag *diag)
 {
     if (!dw || !name || !fn || !count)
         return TYR_EINVAL;

@@ -90,8 +90,8 @@ static int map_reserve(struct tdw_map *m, uint32_t entries)
 
 int tdw_reserve(tyr_dwarf *dw, uint32_t types, uint32_t memo)
 {
-    int err = map_reserve(&dw->die2type, types);
-    return err ? err : map_reserve(&dw->chain_memo, memo);
+    int err = map_reserve(&dw->imp.die2type, types);
+    return err ? err : map_reserve(&dw->imp.chain_memo, memo);
 }
 
 static uint64_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
@@ -117,7 +117,7 @@ static uint64_t *map_slot(struct tdw_map *m, tdw_ref key, bool insert)
 void tdw_map_prefetch(const tyr_dwarf *dw, tdw_ref ref)
 {
 #if defined(__GNUC__)
-    const struct tdw_map *ms[2] = {&dw->die2type, &dw->chain_memo};
+    const struct tdw_map *ms[2] = {&dw->imp.die2type, &dw->imp.chain_memo};
     for (int i = 0; i < 2; i++)
         if (ms[i]->cap)
             __builtin_prefetch(&ms[i]->e[(uint32_t)mix64(ref) & (ms[i]->cap - 1)]);
@@ -134,7 +134,7 @@ static bool mapped(tyr_dwarf *dw, tdw_ref ref, uint32_t *id)
         *id = 0;
         return true;
     }
-    uint64_t *v = map_slot(&dw->die2type, ref, false);
+    uint64_t *v = map_slot(&dw->imp.die2type, ref, false);
     if (!v || *v == IN_PROGRESS)
         return false;
     *id = (uint32_t)*v;
@@ -143,7 +143,7 @@ static bool mapped(tyr_dwarf *dw, tdw_ref ref, uint32_t *id)
 
 static int map_set(tyr_dwarf *dw, tdw_ref ref, uint32_t id)
 {
-    uint64_t *v = map_slot(&dw->die2type, ref, true);
+    uint64_t *v = map_slot(&dw->imp.die2type, ref, true);
     if (!v)
         return TYR_ENOMEM;
     *v = id;
@@ -189,13 +189,13 @@ static struct tdw_key *key_slot(struct tdw_keyset *s, uint64_t h, uint32_t kind,
 /* Look up a structural key; *id = 0 when absent. */
 static uint32_t dedup_get(tyr_dwarf *dw, uint32_t kind, uint64_t h)
 {
-    struct tdw_key *k = key_slot(&dw->dedup, h, kind + 1, false);
+    struct tdw_key *k = key_slot(&dw->imp.dedup, h, kind + 1, false);
     return k ? k->id : 0;
 }
 
 static int dedup_put(tyr_dwarf *dw, uint32_t kind, uint64_t h, uint32_t id)
 {
-    struct tdw_key *k = key_slot(&dw->dedup, h, kind + 1, true);
+    struct tdw_key *k = key_slot(&dw->imp.dedup, h, kind + 1, true);
     if (!k)
         return TYR_ENOMEM;
     k->id = id;
@@ -258,54 +258,59 @@ static void h_str(hstate *s, const char *p)
 /* Per type id bookkeeping (grown with the registry). */
 static int ids_reserve(tyr_dwarf *dw, uint32_t id)
 {
-    if (id < dw->cap_ids)
+    if (id < dw->imp.cap_ids)
         return 0;
-    uint32_t cap = dw->cap_ids ? dw->cap_ids : 1024;
+    uint32_t cap = dw->imp.cap_ids ? dw->imp.cap_ids : 1024;
     while (cap <= id)
         cap *= 2;
-    tdw_ref *r = realloc(dw->fill_ref, (size_t)cap * sizeof *r);
+    tdw_ref *r = realloc(dw->imp.fill_ref, (size_t)cap * sizeof *r);
     if (!r)
         return TYR_ENOMEM;
-    dw->fill_ref = r;
-    uint8_t *f = realloc(dw->filling, cap);
+    dw->imp.fill_ref = r;
+    uint8_t *f = realloc(dw->imp.filling, cap);
     if (!f)
         return TYR_ENOMEM;
-    dw->filling = f;
-    for (uint32_t i = dw->cap_ids; i < cap; i++) {
-        dw->fill_ref[i] = TDW_REF_NONE;
-        dw->filling[i] = 0;
+    dw->imp.filling = f;
+    for (uint32_t i = dw->imp.cap_ids; i < cap; i++) {
+        dw->imp.fill_ref[i] = TDW_REF_NONE;
+        dw->imp.filling[i] = 0;
     }
-    dw->cap_ids = cap;
+    dw->imp.cap_ids = cap;
     return 0;
+}
+
+void tdw_import_forget(tyr_dwarf *dw)
+{
+    free(dw->imp.die2type.e);
+    memset(&dw->imp.die2type, 0, sizeof dw->imp.die2type);
+    free(dw->imp.dedup.slots);
+    memset(&dw->imp.dedup, 0, sizeof dw->imp.dedup);
+    free(dw->imp.fill_ref);
+    free(dw->imp.filling);
+    dw->imp.fill_ref = NULL;
+    dw->imp.filling = NULL;
+    dw->imp.cap_ids = 0;
+    dw->imp.reg = NULL;
+    dw->imp.reg_gen = 0;
+    dw->imp.reg_types = 0;
 }
 
 int tdw_bind(tyr_dwarf *dw, tyr_registry *reg)
 {
-    if (dw->reg != reg || tyr_registry_type_count(reg) < dw->reg_types)
-        tyr_dwarf_forget(dw);
-    dw->reg = reg;
+    /* Keyed by the registry's generation, not its address: a registry freed and another
+     * made at the same address, or a rollback, must not find this one's DIE -> type map. */
+    uint64_t gen = tyr_registry_generation(reg);
+    if (dw->imp.reg_gen != gen || tyr_registry_type_count(reg) < dw->imp.reg_types)
+        tdw_import_forget(dw);
+    dw->imp.reg = reg;
+    dw->imp.reg_gen = gen;
     return 0;
 }
 
 void tdw_unbind(tyr_dwarf *dw)
 {
-    if (dw->reg)
-        dw->reg_types = tyr_registry_type_count(dw->reg);
-}
-
-bool tdw_is_type_tag(Dwarf_Half tag)
-{
-    switch (tag) {
-    case DW_TAG_base_type: case DW_TAG_pointer_type: case DW_TAG_reference_type:
-    case DW_TAG_rvalue_reference_type: case DW_TAG_const_type: case DW_TAG_volatile_type:
-    case DW_TAG_restrict_type: case DW_TAG_atomic_type: case DW_TAG_typedef:
-    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
-    case DW_TAG_enumeration_type: case DW_TAG_array_type: case DW_TAG_subroutine_type:
-    case DW_TAG_unspecified_type: case DW_TAG_ptr_to_member_type:
-        return true;
-    default:
-        return false;
-    }
+    if (dw->imp.reg)
+        dw->imp.reg_types = tyr_registry_type_count(dw->imp.reg);
 }
 
 /* ---- The work stack ---- */
@@ -574,9 +579,9 @@ static bool is_chain_end(const struct tdw_die *t)
  * read it again. */
 static void memo_chain_end(struct ctx *c, const struct tdw_die *t)
 {
-    if (!is_chain_end(t) || map_slot(&c->dw->chain_memo, t->ref, false))
+    if (!is_chain_end(t) || map_slot(&c->dw->imp.chain_memo, t->ref, false))
         return;
-    uint64_t *v = map_slot(&c->dw->chain_memo, t->ref, true);
+    uint64_t *v = map_slot(&c->dw->imp.chain_memo, t->ref, true);
     if (v)
         *v = chain_end_hash(t);
 }
@@ -596,7 +601,7 @@ static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
     for (;; n++) {
         if (r == TDW_REF_NONE)
             break;
-        uint64_t *v = map_slot(&c->dw->chain_memo, r, false);
+        uint64_t *v = map_slot(&c->dw->imp.chain_memo, r, false);
         if (v) {
             h = *v;
             break;
@@ -624,7 +629,7 @@ static int hash_type_chain(struct ctx *c, tdw_ref r, hstate *s)
         h_u64(&one, tags[i - 1]);
         h_u64(&one, h);
         h = h_digest(&one);
-        uint64_t *v = map_slot(&c->dw->chain_memo, refs[i - 1], true);
+        uint64_t *v = map_slot(&c->dw->imp.chain_memo, refs[i - 1], true);
         if (!v)
             return oom(c);
         *v = h;
@@ -826,7 +831,7 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
     if (ids_reserve(dw, st.id) || dedup_put(dw, (uint32_t)kind, h, st.id) ||
         map_set(dw, d->ref, st.id))
         return oom(c);
-    dw->fill_ref[st.id] = d->ref;
+    dw->imp.fill_ref[st.id] = d->ref;
     if (c->npending == c->cap_pending) {
         uint32_t cap = c->cap_pending ? c->cap_pending * 2 : 64;
         uint32_t *p = realloc(c->pending, (size_t)cap * sizeof *p);
@@ -1049,7 +1054,7 @@ static bool elem_filling(struct ctx *c, const struct tdw_die *d)
     if (t == TDW_REF_NONE || !mapped(c->dw, t, &id))
         return false;
     uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
-    return r && r < c->dw->cap_ids && c->dw->filling[r];
+    return r && r < c->dw->imp.cap_ids && c->dw->imp.filling[r];
 }
 
 static int step_handle(struct ctx *c, uint32_t ji)
@@ -1062,7 +1067,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         pop_job(c);
         return 0;
     }
-    uint64_t *mark = map_slot(&dw->die2type, ref, false);
+    uint64_t *mark = map_slot(&dw->imp.die2type, ref, false);
     bool again = j->stage == 0 && mark && *mark == IN_PROGRESS;
     struct tdw_die d;
     Dwarf_Die die = NULL;
@@ -1095,7 +1100,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         if (stage != 0)
             return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
                             "type unresolved", (unsigned long long)tdw_ref_off(ref));
-        uint64_t *m = map_slot(&dw->die2type, ref, true);
+        uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
         if (!m)
             return oom(c);
         *m = IN_PROGRESS;
@@ -1137,7 +1142,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
         if (mapped(dw, t, &id)) {
             err = create_derived(c, &d, id);
         } else if (stage == 0) {
-            uint64_t *m = map_slot(&dw->die2type, ref, true);
+            uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
             if (!m) {
                 err = oom(c);
                 break;
@@ -1170,7 +1175,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
                 err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
                 break;
             }
-            uint64_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
+            uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
             if (!err && !m)
                 err = oom(c);
             if (err)
@@ -1202,7 +1207,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
             j = &c->jobs[ji];
             j->icount = c->nitems - j->ifirst;
             j->flags = varargs ? TYR_FUNC_VARARGS : 0;
-            uint64_t *m = err ? NULL : map_slot(&dw->die2type, ref, true);
+            uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
             if (!err && !m)
                 err = oom(c);
             if (err)
@@ -1267,13 +1272,13 @@ static int step_full(struct ctx *c, uint32_t ji)
         return push_job(c, J_HANDLE, j->ref, 0) ? oom(c) : 0;
     }
     uint32_t r = tyr_type_strip(c->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
-    if (r < dw->cap_ids && dw->fill_ref[r] != TDW_REF_NONE) {
-        if (dw->filling[r] || j->stage == 2)
+    if (r < dw->imp.cap_ids && dw->imp.fill_ref[r] != TDW_REF_NONE) {
+        if (dw->imp.filling[r] || j->stage == 2)
             return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
                             "DIE 0x%llx: struct holds itself by value",
                             (unsigned long long)tdw_ref_off(j->ref));
         j->stage = 2;
-        return push_job(c, J_FILL, dw->fill_ref[r], r) ? oom(c) : 0;
+        return push_job(c, J_FILL, dw->imp.fill_ref[r], r) ? oom(c) : 0;
     }
     pop_job(c);
     return 0;
@@ -1399,7 +1404,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
     tyr_dwarf *dw = c->dw;
     struct job *j = &c->jobs[ji];
     uint32_t sid = j->id;
-    if (dw->fill_ref[sid] == TDW_REF_NONE) { /* filled meanwhile */
+    if (dw->imp.fill_ref[sid] == TDW_REF_NONE) { /* filled meanwhile */
         pop_job(c);
         return 0;
     }
@@ -1421,7 +1426,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
         j = &c->jobs[ji];
         j->icount = c->nitems - j->ifirst;
         j->stage = 1;
-        dw->filling[sid] = 1;
+        dw->imp.filling[sid] = 1;
         uint32_t n = j->icount, f0 = j->ifirst;
         for (uint32_t i = 0; i < n; i++)
             if (push_job(c, J_FULL, c->items[f0 + i].type, 0))
@@ -1432,8 +1437,8 @@ static int step_fill(struct ctx *c, uint32_t ji)
     err = finish_fill(c, j, &d);
     if (err)
         return err;
-    dw->filling[sid] = 0;
-    dw->fill_ref[sid] = TDW_REF_NONE;
+    dw->imp.filling[sid] = 0;
+    dw->imp.fill_ref[sid] = TDW_REF_NONE;
     pop_job(c);
     return 0;
 }
@@ -1444,8 +1449,8 @@ static int run(struct ctx *c)
     while (c->njobs > 0 || c->npending > 0) {
         if (c->njobs == 0) {
             uint32_t sid = c->pending[--c->npending];
-            if (c->dw->fill_ref[sid] != TDW_REF_NONE &&
-                push_job(c, J_FILL, c->dw->fill_ref[sid], sid))
+            if (c->dw->imp.fill_ref[sid] != TDW_REF_NONE &&
+                push_job(c, J_FILL, c->dw->imp.fill_ref[sid], sid))
                 return oom(c);
             continue;
         }
@@ -1465,7 +1470,7 @@ static int run(struct ctx *c)
 /* Hand the buffers back to the handle for the next import. */
 static void ctx_free(struct ctx *c)
 {
-    struct tdw_scratch *s = &c->dw->scratch;
+    struct tdw_scratch *s = &c->dw->imp.scratch;
     s->jobs = c->jobs;
     s->cap_jobs = c->cap_jobs;
     s->items = c->items;
@@ -1476,21 +1481,21 @@ static void ctx_free(struct ctx *c)
 
 void tdw_scratch_free(tyr_dwarf *dw)
 {
-    free(dw->scratch.jobs);
-    free(dw->scratch.items);
-    free(dw->scratch.pending);
-    memset(&dw->scratch, 0, sizeof dw->scratch);
+    free(dw->imp.scratch.jobs);
+    free(dw->imp.scratch.items);
+    free(dw->imp.scratch.pending);
+    memset(&dw->imp.scratch, 0, sizeof dw->imp.scratch);
 }
 
 /* After a failure, forget the partial state of in-progress DIEs (their marks). */
 static void clear_marks(tyr_dwarf *dw)
 {
-    struct tdw_map *m = &dw->die2type;
+    struct tdw_map *m = &dw->imp.die2type;
     for (uint32_t i = 0; i < m->cap; i++)
         if (m->e[i].key != TDW_REF_NONE && m->e[i].val == IN_PROGRESS)
             m->e[i].val = 0; /* void: a failed import never leaves a mark that loops */
-    for (uint32_t i = 0; i < dw->cap_ids; i++)
-        dw->filling[i] = 0;
+    for (uint32_t i = 0; i < dw->imp.cap_ids; i++)
+        dw->imp.filling[i] = 0;
 }
 
 int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag)
@@ -1505,7 +1510,7 @@ int tdw_invisible_ref(tyr_dwarf *dw, tyr_type t, tyr_type *out, tyr_diag *diag)
         *out = (tyr_type){id};
         return 0;
     }
-    int err = tyr_add_ref(dw->reg, t, TYR_PTR_INVISIBLE, out);
+    int err = tyr_add_ref(dw->imp.reg, t, TYR_PTR_INVISIBLE, out);
     if (err)
         return tyr_diag_set(diag, err, 0, "invisible reference: %s", tyr_strerror(err));
     return dedup_put(dw, TYR_KIND_PTR, h, out->id) ? tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory")
@@ -1517,15 +1522,15 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
     uint32_t id = 0;
     if (mapped(dw, ref, &id)) {
         /* Already imported: done unless it is a struct still waiting for its members. */
-        uint32_t r = tyr_type_strip(dw->reg, (tyr_type){id}, TYR_STRIP_ALL).id;
-        if (r >= dw->cap_ids || dw->fill_ref[r] == TDW_REF_NONE) {
+        uint32_t r = tyr_type_strip(dw->imp.reg, (tyr_type){id}, TYR_STRIP_ALL).id;
+        if (r >= dw->imp.cap_ids || dw->imp.fill_ref[r] == TDW_REF_NONE) {
             if (out)
                 out->id = id;
             return 0;
         }
     }
-    struct ctx c = {.dw = dw, .reg = dw->reg, .diag = diag};
-    struct tdw_scratch *s = &dw->scratch;
+    struct ctx c = {.dw = dw, .reg = dw->imp.reg, .diag = diag};
+    struct tdw_scratch *s = &dw->imp.scratch;
     c.jobs = s->jobs;
     c.cap_jobs = s->cap_jobs;
     c.items = s->items;
@@ -1533,12 +1538,12 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
     c.pending = s->pending;
     c.cap_pending = s->cap_pending;
     memset(s, 0, sizeof *s); /* the ctx owns them until ctx_free */
-    int err = ids_reserve(dw, tyr_registry_type_count(dw->reg));
+    int err = ids_reserve(dw, tyr_registry_type_count(dw->imp.reg));
     if (!err)
         err = push_job(&c, J_FULL, ref, 0) ? oom(&c) : 0;
     /* ids grow as types are created: reserve as we go */
     while (!err && (c.njobs || c.npending)) {
-        err = ids_reserve(dw, tyr_registry_type_count(dw->reg) + 64);
+        err = ids_reserve(dw, tyr_registry_type_count(dw->imp.reg) + 64);
         if (!err)
             err = run(&c);
     }
@@ -1553,4 +1558,12 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
     if (out)
         out->id = id;
     return 0;
+}
+
+void tdw_import_free(tyr_dwarf *dw)
+{
+    tdw_import_forget(dw);
+    tdw_scratch_free(dw);
+    free(dw->imp.chain_memo.e);
+    dw->imp.chain_memo.e = NULL;
 }

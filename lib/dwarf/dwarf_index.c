@@ -12,215 +12,12 @@
 
 #include "dwarf_internal.h"
 
-int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
-{
-    struct tdw_file *f = &dw->f[file];
-    uint32_t cap = 0, cap_sigs = 0;
-    Dwarf_Unsigned hdr_off = 0;
-    f->cursor = -1;
-    for (uint32_t guard = 0; guard < (1u << 24); guard++) {
-        Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
-        Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-        Dwarf_Off abbr = 0;
-        Dwarf_Sig8 sig;
-        Dwarf_Error e = NULL;
-        int res = dwarf_next_cu_header_d(f->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
-                                         &toff, &next, &utype, &e);
-        if (res == DW_DLV_NO_ENTRY)
-            return 0;
-        if (res != DW_DLV_OK) {
-            int err = tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit header %u: %s", f->path, f->nunits,
-                               e ? dwarf_errmsg(e) : "unreadable");
-            tdw_err_free(f->dbg, &e);
-            return err;
-        }
-        Dwarf_Die cu = NULL;
-        if (dwarf_siblingof_b(f->dbg, NULL, 1, &cu, &e) != DW_DLV_OK) {
-            tdw_err_free(f->dbg, &e);
-            return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit %u has no DIE", f->path, f->nunits);
-        }
-        Dwarf_Half tag = 0;
-        if (dwarf_tag(cu, &tag, &e) != DW_DLV_OK)
-            tdw_err_free(f->dbg, &e);
-        tdw_ref ref = tdw_die_ref(file, cu);
-        dwarf_dealloc_die(cu);
-        if (f->nunits == cap) {
-            cap = cap ? cap * 2 : 64;
-            tdw_ref *u = realloc(f->units, cap * sizeof *u);
-            if (!u)
-                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
-            f->units = u;
-            Dwarf_Half *t = realloc(f->unit_tags, cap * sizeof *t);
-            if (!t)
-                return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
-            f->unit_tags = t;
-        }
-        f->units[f->nunits] = ref;
-        f->unit_tags[f->nunits] = tag;
-        f->nunits++;
-        if ((utype == DW_UT_type || utype == DW_UT_split_type) && toff) {
-            if (f->ntsigs == cap_sigs) {
-                cap_sigs = cap_sigs ? cap_sigs * 2 : 16;
-                struct tdw_tsig *t = realloc(f->tsigs, cap_sigs * sizeof *t);
-                if (!t)
-                    return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
-                f->tsigs = t;
-            }
-            uint64_t sv;
-            memcpy(&sv, sig.signature, sizeof sv);
-            f->tsigs[f->ntsigs].sig = sv;
-            f->tsigs[f->ntsigs].die = (tdw_ref)(hdr_off + toff) | (file ? TDW_ALT_BIT : 0);
-            f->ntsigs++;
-        }
-        hdr_off = next;
-    }
-    return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
-}
-
-tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig)
-{
-    const struct tdw_file *f = &dw->f[file];
-    for (uint32_t i = 0; i < f->ntsigs; i++)
-        if (f->tsigs[i].sig == sig)
-            return f->tsigs[i].die;
-    return TDW_REF_NONE;
-}
-
-static int next_header(struct tdw_file *f, tyr_diag *diag)
-{
-    Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
-    Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-    Dwarf_Off abbr = 0;
-    Dwarf_Sig8 sig;
-    Dwarf_Error e = NULL;
-    int res = dwarf_next_cu_header_d(f->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig, &toff,
-                                     &next, &utype, &e);
-    if (res == DW_DLV_NO_ENTRY) {
-        f->cursor = -1;
-        return 0;
-    }
-    if (res != DW_DLV_OK) {
-        tdw_err_free(f->dbg, &e);
-        return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: unit header after %lld unreadable", f->path,
-                        (long long)f->cursor);
-    }
-    f->cursor++;
-    return 1;
-}
-
-int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag)
-{
-    struct tdw_file *f = &dw->f[file];
-    if (k >= f->nunits)
-        return 0;
-    if (f->cursor >= (int64_t)k) {
-        /* run to the end: the iteration restarts from the first unit */
-        for (uint32_t guard = 0; f->cursor >= 0 && guard <= f->nunits; guard++) {
-            int r = next_header(f, diag);
-            if (r < 0)
-                return r;
-        }
-        if (f->cursor >= 0)
-            return 0;
-    }
-    for (uint32_t guard = 0; f->cursor < (int64_t)k && guard <= f->nunits; guard++) {
-        int r = next_header(f, diag);
-        if (r <= 0)
-            return r;
-    }
-    return 0;
-}
-
-uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu)
-{
-    const struct tdw_file *f = &dw->f[tdw_ref_file(cu)];
-    uint32_t lo = 0, hi = f->nunits;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (f->units[mid] < cu)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < f->nunits && f->units[lo] == cu ? lo : UINT32_MAX;
-}
-
-static int cmp_arange(const void *a, const void *b)
-{
-    const struct tdw_arange *x = a, *y = b;
-    return x->lo < y->lo ? -1 : x->lo > y->lo;
-}
-
-int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag)
-{
-    (void)diag;
-    if (dw->aranges_loaded)
-        return 0;
-    dw->aranges_loaded = true;
-    Dwarf_Debug dbg = dw->f[0].dbg;
-    Dwarf_Arange *ar = NULL;
-    Dwarf_Signed n = 0;
-    Dwarf_Error e = NULL;
-    int res = dwarf_get_aranges(dbg, &ar, &n, &e);
-    if (res != DW_DLV_OK) {
-        tdw_err_free(dbg, &e);
-        return 0; /* no or unusable aranges: the caller scans instead */
-    }
-    dw->aranges = calloc((size_t)n ? (size_t)n : 1, sizeof *dw->aranges);
-    int err = dw->aranges ? 0 : TYR_ENOMEM;
-    for (Dwarf_Signed i = 0; i < n; i++) {
-        Dwarf_Unsigned seg = 0, seglen = 0, len = 0;
-        Dwarf_Addr start = 0;
-        Dwarf_Off cu = 0;
-        if (!err && dwarf_get_arange_info_b(ar[i], &seg, &seglen, &start, &len, &cu, &e) ==
-                        DW_DLV_OK && len > 0) {
-            dw->aranges[dw->naranges].lo = start;
-            dw->aranges[dw->naranges].hi = start + len;
-            dw->aranges[dw->naranges].cu = cu;
-            dw->naranges++;
-        }
-        tdw_err_free(dbg, &e);
-        dwarf_dealloc(dbg, ar[i], DW_DLA_ARANGE);
-    }
-    dwarf_dealloc(dbg, ar, DW_DLA_LIST);
-    if (err)
-        return tyr_diag_set(diag, err, 0, "out of memory");
-    qsort(dw->aranges, dw->naranges, sizeof *dw->aranges, cmp_arange);
-    return 0;
-}
-
-tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr)
-{
-    uint32_t lo = 0, hi = dw->naranges;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (dw->aranges[mid].lo <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    /* Ranges may overlap (rare): look back a few. */
-    for (uint32_t i = lo, k = 0; i > 0 && k < 8; i--, k++)
-        if (dw->aranges[i - 1].lo <= addr && addr < dw->aranges[i - 1].hi)
-            return dw->aranges[i - 1].cu;
-    return TDW_REF_NONE;
-}
-
-bool tdw_index_tag(int part, Dwarf_Half tag)
-{
-    if (part == TDW_IX_FUNCS)
-        return tag == DW_TAG_subprogram;
-    return tag == DW_TAG_structure_type ||
-           tag == DW_TAG_union_type || tag == DW_TAG_class_type ||
-           tag == DW_TAG_enumeration_type || tag == DW_TAG_typedef || tag == DW_TAG_base_type;
-}
-
 static void hash_insert(tyr_dwarf *dw, uint32_t i)
 {
-    const char *n = dw->index[i].name;
-    uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (dw->index_hcap - 1);
-    dw->index_next[i] = dw->index_hash[b];
-    dw->index_hash[b] = i + 1;
+    const char *n = dw->ix.index[i].name;
+    uint32_t b = (uint32_t)XXH3_64bits(n, strlen(n)) & (dw->ix.index_hcap - 1);
+    dw->ix.index_next[i] = dw->ix.index_hash[b];
+    dw->ix.index_hash[b] = i + 1;
 }
 
 static int index_add_entry(tyr_dwarf *dw, const struct tdw_entry *e);
@@ -240,32 +37,32 @@ static int index_add(tyr_dwarf *dw, const struct tdw_die *d, const char *name)
 
 static int index_add_entry(tyr_dwarf *dw, const struct tdw_entry *e)
 {
-    if (dw->nindex == dw->cap_index) {
-        uint32_t c = dw->cap_index ? dw->cap_index * 2 : 1024;
-        struct tdw_entry *p = realloc(dw->index, (size_t)c * sizeof *p);
+    if (dw->ix.nindex == dw->ix.cap_index) {
+        uint32_t c = dw->ix.cap_index ? dw->ix.cap_index * 2 : 1024;
+        struct tdw_entry *p = realloc(dw->ix.index, (size_t)c * sizeof *p);
         if (!p)
             return TYR_ENOMEM;
-        dw->index = p;
-        uint32_t *nx = realloc(dw->index_next, (size_t)c * sizeof *nx);
+        dw->ix.index = p;
+        uint32_t *nx = realloc(dw->ix.index_next, (size_t)c * sizeof *nx);
         if (!nx)
             return TYR_ENOMEM;
-        dw->index_next = nx;
-        dw->cap_index = c;
+        dw->ix.index_next = nx;
+        dw->ix.cap_index = c;
     }
-    if ((dw->nindex + 1) * 2 > dw->index_hcap) {
-        uint32_t hcap = dw->index_hcap ? dw->index_hcap * 2 : 2048;
+    if ((dw->ix.nindex + 1) * 2 > dw->ix.index_hcap) {
+        uint32_t hcap = dw->ix.index_hcap ? dw->ix.index_hcap * 2 : 2048;
         uint32_t *h = calloc(hcap, sizeof *h);
         if (!h)
             return TYR_ENOMEM;
-        free(dw->index_hash);
-        dw->index_hash = h;
-        dw->index_hcap = hcap;
-        for (uint32_t i = 0; i < dw->nindex; i++)
+        free(dw->ix.index_hash);
+        dw->ix.index_hash = h;
+        dw->ix.index_hcap = hcap;
+        for (uint32_t i = 0; i < dw->ix.nindex; i++)
             hash_insert(dw, i);
     }
-    dw->index[dw->nindex] = *e;
-    hash_insert(dw, dw->nindex);
-    dw->nindex++;
+    dw->ix.index[dw->ix.nindex] = *e;
+    hash_insert(dw, dw->ix.nindex);
+    dw->ix.nindex++;
     return 0;
 }
 
@@ -284,23 +81,15 @@ const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *di
     return NULL;
 }
 
-void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref)
-{
-    atomic_fetch_add(&dw->bad_names, 1);
-    uint64_t cur = atomic_load(&dw->first_bad_name);
-    while (ref < cur && !atomic_compare_exchange_weak(&dw->first_bad_name, &cur, ref))
-        ;
-}
-
 /* Scan the next unscanned unit's top level; 1 = scanned one, 0 = all done, <0 error. */
 static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
-    uint32_t *done = dw->index_units[part];
+    uint32_t *done = dw->ix.index_units[part];
     unsigned file = done[1] < dw->f[1].nunits ? 1u : 0u; /* dwz types first */
     struct tdw_file *f = &dw->f[file];
     uint32_t u = done[file];
     if (u >= f->nunits) {
-        dw->index_built[part] = true;
+        dw->ix.index_built[part] = true;
         return 0;
     }
     done[file]++;
@@ -411,7 +200,7 @@ static int index_scan_next(tyr_dwarf *dw, int part, tyr_diag *diag)
 int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag)
 {
     uint64_t n = (uint64_t)dw->f[0].nunits + dw->f[1].nunits;
-    for (uint64_t guard = 0; !dw->index_built[part] && guard <= n; guard++) {
+    for (uint64_t guard = 0; !dw->ix.index_built[part] && guard <= n; guard++) {
         int r = index_scan_next(dw, part, diag);
         if (r < 0)
             return r;
@@ -421,17 +210,17 @@ int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag)
 
 const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name, uint32_t *cursor)
 {
-    if (!dw->index_hcap)
+    if (!dw->ix.index_hcap)
         return NULL;
     uint32_t i;
     if (*cursor == 0)
-        i = dw->index_hash[(uint32_t)XXH3_64bits(name, strlen(name)) & (dw->index_hcap - 1)];
+        i = dw->ix.index_hash[(uint32_t)XXH3_64bits(name, strlen(name)) & (dw->ix.index_hcap - 1)];
     else
-        i = dw->index_next[*cursor - 1];
-    for (; i; i = dw->index_next[i - 1]) {
-        if (strcmp(dw->index[i - 1].name, name) == 0) {
+        i = dw->ix.index_next[*cursor - 1];
+    for (; i; i = dw->ix.index_next[i - 1]) {
+        if (strcmp(dw->ix.index[i - 1].name, name) == 0) {
             *cursor = i;
-            return &dw->index[i - 1];
+            return &dw->ix.index[i - 1];
         }
     }
     *cursor = 0;
@@ -451,7 +240,7 @@ const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *nam
              e = tdw_index_next(dw, name, &cur))
             if (want(e, arg))
                 best = e;
-        if (best || dw->index_built[part])
+        if (best || dw->ix.index_built[part])
             return best;
         int r = index_scan_next(dw, part, diag);
         if (r < 0) {
@@ -460,4 +249,14 @@ const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, const char *nam
         }
     }
     return NULL;
+}
+
+void tdw_index_free(tyr_dwarf *dw)
+{
+    free(dw->ix.index);
+    free(dw->ix.index_hash);
+    free(dw->ix.index_next);
+    dw->ix.index = NULL;
+    dw->ix.index_hash = NULL;
+    dw->ix.index_next = NULL;
 }

@@ -120,20 +120,18 @@ struct tdw_keyset {
     uint32_t cap, used;
 };
 
-struct tyr_dwarf {
-    struct tdw_file f[2]; /* 0: DWARF of the binary (maybe a separate debug file); 1: alt */
-    char *elf_path;       /* the binary as opened; owned */
-    int elf_fd;           /* the binary (when its DWARF is elsewhere); owned, -1 if none */
-    Elf *elf;             /* owned */
+/* The function symbols of the binary and of its debug file (dwarf_elfsym.c). */
+struct tdw_symtab {
     struct tdw_sym *syms; /* sorted by name offset order of insertion; owned */
     uint32_t nsyms, cap_syms;
     bool syms_loaded;     /* syms read (tdw_syms_need): an import of types needs none */
     bool syms_in_debug;   /* the separate debug file's .symtab adds to the binary's */
     char *symstr;         /* owned */
     size_t symstr_len, cap_symstr;
-    struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
-    uint32_t naranges;
-    bool aranges_loaded;
+};
+
+/* The lazy name index of top-level DIEs (dwarf_index.c). */
+struct tdw_index {
     struct tdw_entry *index;    /* owned; grows unit by unit as the scan proceeds */
     uint32_t nindex, cap_index;
     uint32_t index_units[2][2]; /* [part][file]: units scanned so far (TDW_IX_*) */
@@ -141,13 +139,13 @@ struct tyr_dwarf {
     uint32_t *index_hash;       /* bucket heads (entry index + 1), owned */
     uint32_t *index_next;       /* per entry: the next (lower) entry in its bucket; owned */
     uint32_t index_hcap;
-    /* DIEs the name scans left out because their DW_AT_name cannot be read (worker threads
-     * count too): how many, and the lowest ref among them (TDW_REF_NONE: none). */
-    atomic_uint_least64_t bad_names;
-    atomic_uint_least64_t first_bad_name;
+};
 
-    /* Import state, valid for `reg` (see tyr_dwarf_forget). */
-    tyr_registry *reg;
+/* The type import's state, valid for the registry of generation reg_gen
+ * (tyr_registry_generation) while it holds at least reg_types types (dwarf_import.c). */
+struct tdw_types {
+    tyr_registry *reg;          /* the registry of the import under way */
+    uint64_t reg_gen;           /* its generation when the state was made; 0: none */
     uint32_t reg_types;         /* registry type count after the last import */
     struct tdw_map die2type;    /* DIE ref -> type id */
     struct tdw_keyset dedup;    /* structural key -> type id */
@@ -156,9 +154,6 @@ struct tyr_dwarf {
     uint32_t cap_ids;
     uint64_t stat_dies;
     struct tdw_map chain_memo;  /* type DIE -> hash of its chain (pure DWARF: kept) */
-    struct tdw_cxx *cxx;        /* C++ units' scopes and qualified names (dwarf_cxx.c); owned */
-    const struct tdw_cache *cache; /* import-all: the unit being imported, prefetched */
-    struct prefetch *prefetch;  /* import-all: the workers of f[0], else NULL (not owned) */
     /* The import work stack's buffers, kept between imports (import-all runs one import
      * per top-level DIE); owned. */
     struct tdw_scratch {
@@ -168,9 +163,63 @@ struct tyr_dwarf {
     } scratch;
 };
 
+/* The handle: one part per layer that owns it, each set up and freed by that layer. */
+struct tyr_dwarf {
+    /* dwarf_files.c */
+    struct tdw_file f[2]; /* 0: DWARF of the binary (maybe a separate debug file); 1: alt */
+    char *elf_path;       /* the binary as opened; owned */
+    int elf_fd;           /* the binary (when its DWARF is elsewhere); owned, -1 if none */
+    Elf *elf;             /* owned */
+    /* dwarf_units.c */
+    struct tdw_arange *aranges; /* owned, sorted; NULL until loaded */
+    uint32_t naranges;
+    bool aranges_loaded;
+    /* dwarf_elfsym.c */
+    struct tdw_symtab sym;
+    /* dwarf_die.c: DIEs the name scans left out because their DW_AT_name cannot be read
+     * (worker threads count too): how many, and the lowest ref among them (TDW_REF_NONE:
+     * none). */
+    atomic_uint_least64_t bad_names;
+    atomic_uint_least64_t first_bad_name;
+    /* dwarf_cxx.c: C++ units' scopes and qualified names; owned */
+    struct tdw_cxx *cxx;
+    /* dwarf_index.c */
+    struct tdw_index ix;
+    /* dwarf_import.c */
+    struct tdw_types imp;
+    /* dwarf_func.c's import-all, read by the DIE reader: the unit being imported, prefetched,
+     * and the workers of f[0], else NULL (not owned) */
+    const struct tdw_cache *cache;
+    struct prefetch *prefetch;
+};
+
 struct tdw_cache;
 
-/* ---- dwarf_guard.c ---- */
+/* ---- dwarf_elf.c: ELF sections, build-id, the debug-file search ---- */
+TYR_HIDDEN extern const char *const tdw_default_dirs[]; /* {"/usr/lib/debug", NULL} */
+/* The named section of elf (its header into *sh), or NULL. */
+TYR_HIDDEN Elf_Scn *tdw_find_scn(Elf *elf, const char *want, GElf_Shdr *sh);
+/* Open fd as an ELF (libelf): 0, the caller then owns *elf; -1. */
+TYR_HIDDEN int tdw_elf_open_fd(int fd, Elf **elf);
+/* The file name (and with id, the build-id) of a .gnu_debuglink / .gnu_debugaltlink section. */
+TYR_HIDDEN bool tdw_link_section(Elf *elf, const char *scn_name, char *buf, size_t len,
+                                 unsigned char *tail, size_t *tail_len);
+/* Try one candidate path for a debug file of build-id id: 1 = its path is in found. */
+TYR_HIDDEN int tdw_try_path(const char *path, const unsigned char *id, size_t id_len,
+                            char *tried, size_t tried_len, char *found, size_t found_len);
+TYR_HIDDEN bool tdw_has_debug_info(Elf *elf);
+/* A separate debug file of elf: build-id paths under dirs, then the .gnu_debuglink name
+ * beside bin_path, in its .debug directory and under dirs. The path into found; each place
+ * tried appended to tried ("; " between them). */
+TYR_HIDDEN bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs,
+                                    char *found, size_t found_len, char *tried,
+                                    size_t tried_len);
+/* elf's GNU build-id: up to max bytes into id; its length (0: none). */
+TYR_HIDDEN size_t tdw_build_id(Elf *elf, unsigned char *id, size_t max);
+/* Append a place searched to tried ("; " between places; " ..." once one does not fit). */
+TYR_HIDDEN void tdw_note_tried(char *tried, size_t len, const char *place);
+
+/* ---- dwarf_guard.c: what libdwarf 20210528 would mishandle, refused or worked around ---- */
 /* Refuse (TYR_EDWARF) what libdwarf 20210528 would mishandle unsafely; before dwarf_init. */
 TYR_HIDDEN int tdw_guard_libdwarf(Elf *elf, int fd, const char *path, tyr_diag *diag);
 /* The bytes of section ndx of elf (opened on fd) as libdwarf sees them: the mapping's when
@@ -184,15 +233,6 @@ TYR_HIDDEN int tdw_scn_bytes(Elf *elf, int fd, size_t ndx, const GElf_Shdr *sh, 
  * except for a name in the dwz file's .debug_str (DW_DLV_ERROR, *e NULL: decode the DIE,
  * which reads it there). */
 TYR_HIDDEN int tdw_diename(Dwarf_Die die, char **name, Dwarf_Error *e);
-/* dwarf_siblingof_b(dbg, die, 1, out, e), checked to move forward, and without its endless
- * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on
- * DW_DLV_ERROR, *e may be NULL (a sibling that does not follow its DIE, or nesting deeper
- * than 128 below a DIE without DW_AT_sibling).
- * dbg is the calling thread's handle on dw->f[file], plans its attribute plans. */
-TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg,
-                             struct tdw_plans *plans, Dwarf_Die die, Dwarf_Die *out,
-                             Dwarf_Error *e);
-
 /* ---- Errors: every layer reports through tyr_diag_set() (include/tyr/error.h) ---- */
 /* Free a libdwarf error object (NULL accepted). */
 static inline void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
@@ -201,6 +241,18 @@ static inline void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
         dwarf_dealloc(dbg, *e, DW_DLA_ERROR);
         *e = NULL;
     }
+}
+
+/* The tdw_ref of a DIE of file 0 or 1, or TDW_REF_NONE when libdwarf cannot say. */
+static inline tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die)
+{
+    Dwarf_Off off = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK) {
+        tdw_err_free(NULL, &e);
+        return TDW_REF_NONE;
+    }
+    return (tdw_ref)off | (file ? TDW_ALT_BIT : 0);
 }
 
 /* ---- dwarf_abbrev.c: attribute plans ---- */
@@ -214,6 +266,32 @@ TYR_HIDDEN const struct tdw_plan *tdw_plan_get(struct tdw_plans *p, Dwarf_Debug 
 TYR_HIDDEN int tdw_name_decl(struct tdw_plans *p, Dwarf_Debug dbg, Dwarf_Die die, char **name,
                              Dwarf_Bool *decl, Dwarf_Error *e);
 TYR_HIDDEN void tdw_plans_free(struct tdw_plans *p);
+
+/* ---- dwarf_sibling.c: the guarded sibling step ---- */
+/* dwarf_siblingof_b(dbg, die, 1, out, e), checked to move forward, and without its endless
+ * loop on a subtree holding a DIE whose DW_AT_sibling names itself. DW_DLV_* like it; on
+ * DW_DLV_ERROR, *e may be NULL (a sibling that does not follow its DIE, or nesting deeper
+ * than 128 below a DIE without DW_AT_sibling).
+ * dbg is the calling thread's handle on dw->f[file], plans its attribute plans. */
+TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg,
+                             struct tdw_plans *plans, Dwarf_Die die, Dwarf_Die *out,
+                             Dwarf_Error *e);
+
+
+/* ---- dwarf_units.c: units and .debug_aranges ---- */
+TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
+/* The type DIE of the DWARF 5 type unit with this signature (DW_FORM_ref_sig8). */
+TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig);
+/* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
+ * (libdwarf 20210528 otherwise walks its list of units from the first one). */
+TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
+/* The index of the unit whose DIE is ref, or UINT32_MAX. */
+TYR_HIDDEN uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu);
+TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
+/* The unit covering addr, or TDW_REF_NONE. */
+TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
+/* Free both files' unit lists and attribute plans, and the aranges. */
+TYR_HIDDEN void tdw_units_free(tyr_dwarf *dw);
 
 /* ---- dwarf_die.c: reading DIEs ---- */
 enum {
@@ -288,15 +366,23 @@ TYR_HIDDEN void tdw_cache_free(struct tdw_cache *c);
  * dst: src's top-level DIEs follow dst's as siblings. Neither may be indexed yet. */
 TYR_HIDDEN int tdw_cache_append(struct tdw_cache *dst, const struct tdw_cache *src);
 
-/* Read a DIE and its attributes; *die_out (may be NULL) receives the libdwarf DIE that the
- * caller then releases with dwarf_dealloc_die(). Without die_out the prefetched unit may
- * answer. */
-TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
-                        tyr_diag *diag);
-/* As tdw_read, but may answer from the prefetched unit: then *die_out is NULL, and the
+/* Read a DIE and its attributes, its name as the DIE gives it (tdw_read in dwarf_cxx.c
+ * qualifies C++ names); *die_out (may be NULL) receives the libdwarf DIE that the caller then
+ * releases with dwarf_dealloc_die(). Without die_out the prefetched unit may answer. */
+TYR_HIDDEN int tdw_die_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                            tyr_diag *diag);
+/* As tdw_die_read, but may answer from the prefetched unit: then *die_out is NULL, and the
  * children are to be read with tdw_kids_first(ref, NULL, ...). */
-TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
-                               Dwarf_Die *die_out, tyr_diag *diag);
+TYR_HIDDEN int tdw_die_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
+                                   Dwarf_Die *die_out, tyr_diag *diag);
+/* The index has two parts scanned separately: type names (structs, unions, enums,
+ * typedefs, base types) and functions, so that completing a declaration does not decode
+ * every function and the reverse. */
+enum { TDW_IX_TYPES = 0, TDW_IX_FUNCS = 1 };
+/* Whether a top-level DIE of this tag goes into that part of the index. */
+TYR_HIDDEN bool tdw_index_tag(int part, Dwarf_Half tag);
+/* Whether a DIE of this tag is a type the importer makes. */
+TYR_HIDDEN bool tdw_is_type_tag(Dwarf_Half tag);
 /* Decode an already obtained DIE (not released). A DW_AT_name that cannot be read fails the
  * decode (TYR_EDWARF, diag naming the DIE and why) with TDW_BAD_NAME set in out->has and
  * every other attribute decoded: a name index scan counts such a DIE (tdw_note_bad_name) and
@@ -333,7 +419,6 @@ TYR_HIDDEN int tdw_child(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die 
                          tyr_diag *diag);
 TYR_HIDDEN int tdw_sibling(tyr_dwarf *dw, unsigned file, Dwarf_Die die, Dwarf_Die *out,
                            tyr_diag *diag);
-TYR_HIDDEN tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die);
 /* Whether err, from decoding d, is its unreadable DW_AT_name (a scan may skip the DIE). */
 static inline bool tdw_is_bad_name(int err, const struct tdw_die *d)
 {
@@ -342,22 +427,8 @@ static inline bool tdw_is_bad_name(int err, const struct tdw_die *d)
 /* Count a DIE left out of a name scan because its name is unreadable (any thread). */
 TYR_HIDDEN void tdw_note_bad_name(tyr_dwarf *dw, tdw_ref ref);
 
-/* ---- dwarf_index.c: units, aranges, the top-level name index ---- */
-TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
-/* The type DIE of the DWARF 5 type unit with this signature (DW_FORM_ref_sig8). */
-TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig);
-/* The index has two parts scanned separately: type names (structs, unions, enums,
- * typedefs, base types) and functions, so that completing a declaration does not decode
- * every function and the reverse. */
-enum { TDW_IX_TYPES = 0, TDW_IX_FUNCS = 1 };
+/* ---- dwarf_index.c: the top-level name index ---- */
 TYR_HIDDEN int tdw_index_build(tyr_dwarf *dw, int part, tyr_diag *diag);
-/* Whether a top-level DIE of this tag goes into that part of the index. */
-TYR_HIDDEN bool tdw_index_tag(int part, Dwarf_Half tag);
-/* Make unit k libdwarf's current unit: dwarf_offdie_b() finds offsets inside it in O(1)
- * (libdwarf 20210528 otherwise walks its list of units from the first one). */
-TYR_HIDDEN int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag);
-/* The index of the unit whose DIE is ref, or UINT32_MAX. */
-TYR_HIDDEN uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu);
 /* Walk the entries named `name` scanned so far, newest first: start with *cursor = 0;
  * returns the entry or NULL at the end. */
 TYR_HIDDEN const struct tdw_entry *tdw_index_next(const tyr_dwarf *dw, const char *name,
@@ -370,23 +441,7 @@ TYR_HIDDEN const struct tdw_entry *tdw_index_first(tyr_dwarf *dw, int part, cons
 /* The name of a subprogram DIE that has none itself, from its DW_AT_abstract_origin /
  * DW_AT_specification chain (at most 4 links); NULL if none. */
 TYR_HIDDEN const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, tyr_diag *diag);
-TYR_HIDDEN int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag);
-/* The unit covering addr, or TDW_REF_NONE. */
-TYR_HIDDEN tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr);
-
-/* ---- dwarf_open.c: finding the debug info (for dwarf_probes.c too) ---- */
-TYR_HIDDEN extern const char *const tdw_default_dirs[]; /* {"/usr/lib/debug", NULL} */
-TYR_HIDDEN bool tdw_has_debug_info(Elf *elf);
-/* A separate debug file of elf: build-id paths under dirs, then the .gnu_debuglink name
- * beside bin_path, in its .debug directory and under dirs. The path into found; each place
- * tried appended to tried ("; " between them). */
-TYR_HIDDEN bool tdw_find_debug_file(Elf *elf, const char *bin_path, const char *const *dirs,
-                                    char *found, size_t found_len, char *tried,
-                                    size_t tried_len);
-/* elf's GNU build-id: up to max bytes into id; its length (0: none). */
-TYR_HIDDEN size_t tdw_build_id(Elf *elf, unsigned char *id, size_t max);
-/* Append a place searched to tried ("; " between places; " ..." once one does not fit). */
-TYR_HIDDEN void tdw_note_tried(char *tried, size_t len, const char *place);
+TYR_HIDDEN void tdw_index_free(tyr_dwarf *dw);
 
 /* ---- dwarf_debuginfod.c: the file of a build-id from debuginfod servers ---- */
 /* what names the file in messages ("debug file", "dwz file"). Returns 1 with the cached
@@ -399,11 +454,6 @@ TYR_HIDDEN int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const
                                    size_t found_len, char *tried, size_t tried_len,
                                    tyr_diag *diag);
 
-/* ---- dwarf_func.c ---- */
-/* The DIE tyr_dwarf_import_func() would take for name (by symbol address, then by name,
- * then through a .part/.isra/.constprop copy), or TDW_REF_NONE in *found. */
-TYR_HIDDEN int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found,
-                                 tyr_diag *diag);
 
 /* ---- dwarf_elfsym.c: ELF symbols ---- */
 /* Every defined function symbol (STT_FUNC, STT_GNU_IFUNC, non-zero address) of elf's
@@ -419,6 +469,7 @@ TYR_HIDDEN int tdw_syms_read(Elf *elf, bool plt,
 TYR_HIDDEN int tdw_syms_need(tyr_dwarf *dw);
 /* Addresses of function symbols named `name` (or its .part/.isra/.constprop/.cold copies
  * when `copies`): up to max written, the number found returned. */
+TYR_HIDDEN void tdw_syms_free(tyr_dwarf *dw);
 TYR_HIDDEN uint32_t tdw_syms_lookup(const tyr_dwarf *dw, const char *name, bool copies,
                                     uint64_t *addrs, uint32_t max);
 /* The names of the function symbols at addr, one per call (*cursor starts at 0); NULL at
@@ -465,6 +516,12 @@ TYR_HIDDEN int tdw_cxx_attr_udata(tyr_dwarf *dw, tdw_ref ref, Dwarf_Half at, uin
  * destructor of its own, or has a vtable pointer: 1 yes, 0 no, <0 error. */
 TYR_HIDDEN int tdw_cxx_by_invisible_ref(tyr_dwarf *dw, tdw_ref type, tyr_diag *diag);
 TYR_HIDDEN void tdw_cxx_free(tyr_dwarf *dw);
+/* tdw_die_read / tdw_die_read_cached, with a C++ type's name qualified (tdw_cxx_qualify): how
+ * every layer above this one reads a DIE. */
+TYR_HIDDEN int tdw_read(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out, Dwarf_Die *die_out,
+                        tyr_diag *diag);
+TYR_HIDDEN int tdw_read_cached(tyr_dwarf *dw, tdw_ref ref, struct tdw_die *out,
+                               Dwarf_Die *die_out, tyr_diag *diag);
 
 /* ---- dwarf_import.c: types ---- */
 /* Make sure the import state belongs to reg. */
@@ -481,8 +538,38 @@ TYR_HIDDEN int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_di
 TYR_HIDDEN void tdw_map_prefetch(const tyr_dwarf *dw, tdw_ref ref);
 /* After a batch of imports: record the registry's type count (see tyr_dwarf_forget). */
 TYR_HIDDEN void tdw_unbind(tyr_dwarf *dw);
-TYR_HIDDEN bool tdw_is_type_tag(Dwarf_Half tag);
 /* Free the import work stack's buffers. */
 TYR_HIDDEN void tdw_scratch_free(tyr_dwarf *dw);
+/* Drop the import state (DIE -> type map, dedup keys, fill lists): after a rollback, or
+ * when the handle is bound to another registry. */
+TYR_HIDDEN void tdw_import_forget(tyr_dwarf *dw);
+/* Free everything the import state owns. */
+TYR_HIDDEN void tdw_import_free(tyr_dwarf *dw);
+
+/* ---- dwarf_files.c: opening the binary, its debug file and its dwz file ---- */
+/* Open the binary on fd (owned by dw from here on, closed by tdw_files_close), find its
+ * DWARF (in it, in a separate debug file, from debuginfod when search) and its dwz file. */
+TYR_HIDDEN int tdw_files_open(tyr_dwarf *dw, int fd, const char *path, bool search,
+                              const struct tyr_dwarf_opts *opts, tyr_diag *diag);
+TYR_HIDDEN void tdw_files_close(tyr_dwarf *dw);
+
+/* ---- dwarf_func.c: function signatures, named types, import-all, function lists ---- */
+/* The DIE tyr_dwarf_import_func() would take for name (by symbol address, then by name,
+ * then through a .part/.isra/.constprop copy), or TDW_REF_NONE in *found. */
+TYR_HIDDEN int tdw_find_function(tyr_dwarf *dw, const char *name, tdw_ref *found,
+                                 tyr_diag *diag);
+/* The bodies of tyr_dwarf_import_func, _import_type, _import_all, _list_funcs and
+ * _func_overloads (include/tyr/dwarf.h says what each does). */
+TYR_HIDDEN int tdw_func_import(tyr_dwarf *dw, tyr_registry *reg, const char *name,
+                               tyr_type *out, tyr_diag *diag);
+TYR_HIDDEN int tdw_named_type_import(tyr_dwarf *dw, tyr_registry *reg, const char *name,
+                                     int kind, tyr_type *out, tyr_diag *diag);
+TYR_HIDDEN int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
+                              tyr_dwarf_progress_fn progress, void *ctx, tyr_dwarf_stats *stats,
+                              uint64_t *funcs_out, tyr_diag *diag);
+TYR_HIDDEN int tdw_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,
+                              tyr_diag *diag);
+TYR_HIDDEN int tdw_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_func_fn fn,
+                                  void *ctx, uint32_t *count, tyr_diag *diag);
 
 #endif /* TYR_DWARF_INTERNAL_H */

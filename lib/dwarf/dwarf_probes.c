@@ -201,12 +201,12 @@ static int function_pcs(tyr_dwarf *dw, uint64_t **out, uint32_t *n, tyr_diag *di
     int err = tdw_index_build(dw, TDW_IX_FUNCS, diag);
     if (err)
         return err;
-    uint64_t *pcs = malloc((size_t)(dw->nindex ? dw->nindex : 1) * sizeof *pcs);
+    uint64_t *pcs = malloc((size_t)(dw->ix.nindex ? dw->ix.nindex : 1) * sizeof *pcs);
     if (!pcs)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     uint32_t k = 0;
-    for (uint32_t i = 0; i < dw->nindex; i++) {
-        const struct tdw_entry *e = &dw->index[i];
+    for (uint32_t i = 0; i < dw->ix.nindex; i++) {
+        const struct tdw_entry *e = &dw->ix.index[i];
         if (e->tag == DW_TAG_subprogram && e->has_pc && e->low_pc)
             pcs[k++] = e->low_pc;
     }
@@ -229,7 +229,7 @@ static bool has_pc(const uint64_t *pcs, uint32_t n, uint64_t addr)
     return lo < n && pcs[lo] == addr;
 }
 
-/* tyr_dwarf_list_funcs's names into the list (a binary with no function symbols). */
+/* tdw_list_funcs's names into the list (a binary with no function symbols). */
 static int add_dwarf_name(void *ctx, const char *name)
 {
     return namelist_add(ctx, name, 0);
@@ -244,9 +244,9 @@ int tyr_dwarf_match_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory reading the symbol table");
     struct namelist l = {.glob = glob};
     int err = 0;
-    if (dw->nsyms == 0) {
+    if (dw->sym.nsyms == 0) {
         /* No symbols at all: the DWARF names are the only names there are. */
-        err = tyr_dwarf_list_funcs(dw, glob, add_dwarf_name, &l, diag);
+        err = tdw_list_funcs(dw, glob, add_dwarf_name, &l, diag);
         const char **v = err ? NULL : namelist_views(&l);
         if (!err && !v)
             err = TYR_ENOMEM;
@@ -256,16 +256,16 @@ int tyr_dwarf_match_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
         namelist_free(&l);
         return err;
     }
-    struct symref *v = malloc((size_t)dw->nsyms * sizeof *v);
+    struct symref *v = malloc((size_t)dw->sym.nsyms * sizeof *v);
     uint64_t *pcs = NULL;
     uint32_t npcs = 0;
     if (!v)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory");
     uint32_t n = 0;
-    for (uint32_t i = 0; i < dw->nsyms; i++) {
-        const char *name = dw->symstr + dw->syms[i].name;
+    for (uint32_t i = 0; i < dw->sym.nsyms; i++) {
+        const char *name = dw->sym.symstr + dw->sym.syms[i].name;
         if (is_probe_name(name, glob))
-            v[n++] = (struct symref){name, dw->syms[i].addr};
+            v[n++] = (struct symref){name, dw->sym.syms[i].addr};
     }
     qsort(v, n, sizeof *v, cmp_symref);
     /* Most names have a DIE whose DW_AT_low_pc is one of their symbol addresses: with the
