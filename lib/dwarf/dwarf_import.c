@@ -1057,6 +1057,199 @@ static bool elem_filling(struct ctx *c, const struct tdw_die *d)
     return r && r < c->dw->imp.cap_ids && c->dw->imp.filling[r];
 }
 
+/* A declaration standing for a type unit's type (DW_AT_signature): the DIE is mapped to that
+ * type, made first when it is not yet. */
+static int handle_signature(struct ctx *c, uint32_t ji, const struct tdw_die *d, uint8_t stage)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    tdw_ref ref = j->ref;
+    uint32_t id;
+    if (!(d->has & TDW_HAS_SIG) || d->sig == ref)
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                        "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
+                        ".debug_types is not read)", (unsigned long long)tdw_ref_off(ref));
+    if (mapped(dw, d->sig, &id)) {
+        if (map_set(dw, ref, id))
+            return oom(c);
+        pop_job(c);
+        return 0;
+    }
+    if (stage != 0)
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
+                        "type unresolved", (unsigned long long)tdw_ref_off(ref));
+    uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
+    if (!m)
+        return oom(c);
+    *m = IN_PROGRESS;
+    j->stage = 1;
+    return push_job(c, J_HANDLE, d->sig, 0) ? oom(c) : 0;
+}
+
+/* An enum; a declaration of one is first completed from its definition elsewhere. */
+static int handle_enum(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwarf_Die die,
+                       uint8_t stage, bool *done)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    tdw_ref ref = j->ref;
+    uint32_t id;
+    if ((d->has & TDW_DECL) && stage == 0) {
+        tdw_ref def = find_definition(c, d);
+        if (def != TDW_REF_NONE && def != ref) {
+            j->stage = 1;
+            j->target = def;
+            *done = false;
+            return push_job(c, J_HANDLE, def, 0) ? oom(c) : 0;
+        }
+    } else if (d->has & TDW_DECL) {
+        if (mapped(dw, j->target, &id))
+            return map_set(dw, ref, id) ? oom(c) : 0;
+    }
+    return do_enum(c, d, die);
+}
+
+/* A pointer, reference, typedef or qualifier: made once its target is. */
+static int handle_derived(struct ctx *c, uint32_t ji, const struct tdw_die *d, uint8_t stage,
+                          bool *done)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    tdw_ref ref = j->ref;
+    uint32_t id;
+    tdw_ref t = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
+    if (mapped(dw, t, &id))
+        return create_derived(c, d, id);
+    if (stage != 0)
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                       "DIE 0x%llx: target type unresolved", (unsigned long long)tdw_ref_off(ref));
+    uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
+    if (!m)
+        return oom(c);
+    *m = IN_PROGRESS;
+    j->stage = 1;
+    *done = false;
+    return push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
+}
+
+/* An array: its dimensions read first, then made once its element type is complete. */
+static int handle_array(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwarf_Die die,
+                        uint8_t stage, bool *done)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    tdw_ref ref = j->ref;
+    uint32_t id;
+    tdw_ref t = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
+    if (d->has & TDW_VECTOR)
+        return add_unknown(c, d, d->byte_size);
+    if (stage != 0) {
+        if (mapped(dw, t, &id))
+            return create_array(c, j, d, id);
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                       "DIE 0x%llx: element type unresolved", (unsigned long long)tdw_ref_off(ref));
+    }
+    bool bad = false;
+    j->ifirst = c->nitems;
+    int err = read_dims(c, d, die, &bad);
+    j = &c->jobs[ji];
+    j->icount = c->nitems - j->ifirst;
+    if (!err && (bad || j->icount == 0 || t == TDW_REF_NONE)) {
+        c->nitems = j->ifirst;
+        j->icount = 0;
+        return add_unknown(c, d, (d->has & TDW_HAS_BYTE_SIZE) ? d->byte_size : 0);
+    }
+    uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
+    if (!err && !m)
+        err = oom(c);
+    if (err)
+        return err;
+    /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
+     * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
+    if (elem_filling(c, d) && mapped(dw, t, &id))
+        return create_array(c, j, d, id);
+    *m = IN_PROGRESS;
+    j->stage = 1;
+    *done = false;
+    return push_job(c, J_FULL, t, 0) ? oom(c) : 0;
+}
+
+/* A function type: its parameters read first, then made once they and its return type are. */
+static int handle_subroutine(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwarf_Die die,
+                             uint8_t stage, bool *done)
+{
+    tyr_dwarf *dw = c->dw;
+    struct job *j = &c->jobs[ji];
+    tdw_ref ref = j->ref;
+    uint32_t id;
+    tdw_ref rt = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
+    if (stage != 0) {
+        if (mapped(dw, rt, &id))
+            return create_proto(c, j, ref, id);
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
+                       "DIE 0x%llx: return type unresolved", (unsigned long long)tdw_ref_off(ref));
+    }
+    bool varargs = false;
+    j->ifirst = c->nitems;
+    int err = read_params(c, d, die, &varargs);
+    j = &c->jobs[ji];
+    j->icount = c->nitems - j->ifirst;
+    j->flags = varargs ? TYR_FUNC_VARARGS : 0;
+    uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
+    if (!err && !m)
+        err = oom(c);
+    if (err)
+        return err;
+    *m = IN_PROGRESS;
+    j->stage = 1;
+    *done = false;
+    /* Push every unresolved target; they run before this frame again. */
+    uint32_t n = j->icount, f0 = j->ifirst;
+    if (!mapped(dw, rt, &id) && push_job(c, J_HANDLE, rt, 0))
+        return oom(c);
+    for (uint32_t i = 0; i < n; i++) {
+        tdw_ref pt = c->items[f0 + i].type;
+        if (!mapped(dw, pt, &id) && push_job(c, J_HANDLE, pt, 0))
+            return oom(c);
+    }
+    return 0;
+}
+
+/* The type of DIE d, by its tag; *done false when it waits for jobs pushed above it. */
+static int handle_tag(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwarf_Die die,
+                      uint8_t stage, bool *done)
+{
+    uint32_t id;
+    int err;
+    switch (d->tag) {
+    case DW_TAG_base_type:
+        return do_base(c, d);
+    case DW_TAG_enumeration_type:
+        return handle_enum(c, ji, d, die, stage, done);
+    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
+        err = do_record(c, &c->jobs[ji], d, die);
+        *done = mapped(c->dw, c->jobs[ji].ref, &id);
+        return err;
+    case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
+    case DW_TAG_typedef: case DW_TAG_const_type: case DW_TAG_volatile_type:
+    case DW_TAG_restrict_type: case DW_TAG_atomic_type:
+        return handle_derived(c, ji, d, stage, done);
+    case DW_TAG_array_type:
+        return handle_array(c, ji, d, die, stage, done);
+    case DW_TAG_subroutine_type:
+        return handle_subroutine(c, ji, d, die, stage, done);
+    case DW_TAG_ptr_to_member_type: case DW_TAG_unspecified_type: case DW_TAG_string_type:
+    case DW_TAG_set_type: case DW_TAG_file_type: case DW_TAG_subrange_type:
+    case DW_TAG_interface_type: case DW_TAG_shared_type: case DW_TAG_coarray_type:
+    case DW_TAG_dynamic_type: case DW_TAG_immutable_type:
+        return add_unknown(c, d, (d->has & TDW_HAS_BYTE_SIZE) ? d->byte_size : 0);
+    default:
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(c->jobs[ji].ref),
+                       "DIE 0x%llx: tag 0x%x used as a type",
+                       (unsigned long long)tdw_ref_off(c->jobs[ji].ref), d->tag);
+    }
+}
+
 static int step_handle(struct ctx *c, uint32_t ji)
 {
     tyr_dwarf *dw = c->dw;
@@ -1081,169 +1274,15 @@ static int step_handle(struct ctx *c, uint32_t ji)
                         (unsigned long long)tdw_ref_off(ref));
     }
     /* (an array met again while its element struct fills: made incomplete below) */
-    j = &c->jobs[ji];
-    uint8_t stage = j->stage;
-    bool done = true;
+    uint8_t stage = c->jobs[ji].stage;
     if (d.has & (TDW_HAS_SIG | TDW_BAD_SIG)) {
-        /* A declaration standing for a type unit's type: this DIE is that type. */
         tdw_die_free(die);
-        if (!(d.has & TDW_HAS_SIG) || d.sig == ref)
-            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                            "DIE 0x%llx: DW_AT_signature names no type unit (DWARF 4 "
-                            ".debug_types is not read)", (unsigned long long)tdw_ref_off(ref));
-        if (mapped(dw, d.sig, &id)) {
-            if (map_set(dw, ref, id))
-                return oom(c);
-            pop_job(c);
-            return 0;
-        }
-        if (stage != 0)
-            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
-                            "type unresolved", (unsigned long long)tdw_ref_off(ref));
-        uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
-        if (!m)
-            return oom(c);
-        *m = IN_PROGRESS;
-        j->stage = 1;
-        return push_job(c, J_HANDLE, d.sig, 0) ? oom(c) : 0;
+        return handle_signature(c, ji, &d, stage);
     }
     if (stage == 0)
         memo_chain_end(c, &d);
-    switch (d.tag) {
-    case DW_TAG_base_type:
-        err = do_base(c, &d);
-        break;
-    case DW_TAG_enumeration_type:
-        if ((d.has & TDW_DECL) && stage == 0) {
-            tdw_ref def = find_definition(c, &d);
-            if (def != TDW_REF_NONE && def != ref) {
-                j->stage = 1;
-                j->target = def;
-                done = false;
-                err = push_job(c, J_HANDLE, def, 0) ? oom(c) : 0;
-                break;
-            }
-        } else if (d.has & TDW_DECL) {
-            if (mapped(dw, j->target, &id)) {
-                err = map_set(dw, ref, id) ? oom(c) : 0;
-                break;
-            }
-        }
-        err = do_enum(c, &d, die);
-        break;
-    case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
-        err = do_record(c, j, &d, die);
-        done = mapped(dw, ref, &id);
-        break;
-    case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
-    case DW_TAG_typedef: case DW_TAG_const_type: case DW_TAG_volatile_type:
-    case DW_TAG_restrict_type: case DW_TAG_atomic_type: {
-        tdw_ref t = (d.has & TDW_HAS_TYPE) ? d.type : TDW_REF_NONE;
-        if (mapped(dw, t, &id)) {
-            err = create_derived(c, &d, id);
-        } else if (stage == 0) {
-            uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
-            if (!m) {
-                err = oom(c);
-                break;
-            }
-            *m = IN_PROGRESS;
-            j->stage = 1;
-            done = false;
-            err = push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
-        } else {
-            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                           "DIE 0x%llx: target type unresolved", (unsigned long long)tdw_ref_off(ref));
-        }
-        break;
-    }
-    case DW_TAG_array_type: {
-        tdw_ref t = (d.has & TDW_HAS_TYPE) ? d.type : TDW_REF_NONE;
-        if (d.has & TDW_VECTOR) {
-            err = add_unknown(c, &d, d.byte_size);
-            break;
-        }
-        if (stage == 0) {
-            bool bad = false;
-            j->ifirst = c->nitems;
-            err = read_dims(c, &d, die, &bad);
-            j = &c->jobs[ji];
-            j->icount = c->nitems - j->ifirst;
-            if (!err && (bad || j->icount == 0 || t == TDW_REF_NONE)) {
-                c->nitems = j->ifirst;
-                j->icount = 0;
-                err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
-                break;
-            }
-            uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
-            if (!err && !m)
-                err = oom(c);
-            if (err)
-                break;
-            /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
-             * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
-            if (elem_filling(c, &d) && mapped(dw, t, &id)) {
-                err = create_array(c, j, &d, id);
-                break;
-            }
-            *m = IN_PROGRESS;
-            j->stage = 1;
-            done = false;
-            err = push_job(c, J_FULL, t, 0) ? oom(c) : 0;
-        } else if (mapped(dw, t, &id)) {
-            err = create_array(c, j, &d, id);
-        } else {
-            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                           "DIE 0x%llx: element type unresolved", (unsigned long long)tdw_ref_off(ref));
-        }
-        break;
-    }
-    case DW_TAG_subroutine_type: {
-        tdw_ref rt = (d.has & TDW_HAS_TYPE) ? d.type : TDW_REF_NONE;
-        if (stage == 0) {
-            bool varargs = false;
-            j->ifirst = c->nitems;
-            err = read_params(c, &d, die, &varargs);
-            j = &c->jobs[ji];
-            j->icount = c->nitems - j->ifirst;
-            j->flags = varargs ? TYR_FUNC_VARARGS : 0;
-            uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
-            if (!err && !m)
-                err = oom(c);
-            if (err)
-                break;
-            *m = IN_PROGRESS;
-            j->stage = 1;
-            done = false;
-            /* Push every unresolved target; they run before this frame again. */
-            uint32_t n = j->icount, f0 = j->ifirst;
-            if (!mapped(dw, rt, &id) && push_job(c, J_HANDLE, rt, 0))
-                err = oom(c);
-            for (uint32_t i = 0; i < n && !err; i++) {
-                tdw_ref pt = c->items[f0 + i].type;
-                if (!mapped(dw, pt, &id) && push_job(c, J_HANDLE, pt, 0))
-                    err = oom(c);
-            }
-        } else if (mapped(dw, rt, &id)) {
-            err = create_proto(c, j, ref, id);
-        } else {
-            err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                           "DIE 0x%llx: return type unresolved", (unsigned long long)tdw_ref_off(ref));
-        }
-        break;
-    }
-    case DW_TAG_ptr_to_member_type: case DW_TAG_unspecified_type: case DW_TAG_string_type:
-    case DW_TAG_set_type: case DW_TAG_file_type: case DW_TAG_subrange_type:
-    case DW_TAG_interface_type: case DW_TAG_shared_type: case DW_TAG_coarray_type:
-    case DW_TAG_dynamic_type: case DW_TAG_immutable_type:
-        err = add_unknown(c, &d, (d.has & TDW_HAS_BYTE_SIZE) ? d.byte_size : 0);
-        break;
-    default:
-        err = tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                       "DIE 0x%llx: tag 0x%x used as a type", (unsigned long long)tdw_ref_off(ref),
-                       d.tag);
-        break;
-    }
+    bool done = true;
+    err = handle_tag(c, ji, &d, die, stage, &done);
     tdw_die_free(die);
     if (err)
         return err;
