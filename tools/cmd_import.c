@@ -140,6 +140,103 @@ static int all_roots(struct tool_input *in, struct roots *roots, tyr_diag *diag)
     return err;
 }
 
+/* The import's arguments make sense together: 0, or the usage line's exit code. */
+static int check_import_args(const struct import_args *a, int nops)
+{
+    if (nops != 1)
+        return tool_usage("import", "needs exactly one BINARY");
+    if (!!a->out == !!a->append)
+        return tool_usage("import", "needs one of -o OUT or --append-to FILE");
+    if (!a->all && !a->funcs.n && !a->types.n)
+        return tool_usage("import", "nothing to import: give --function, --type or --all");
+    if (a->page && !a->append)
+        return tool_usage("import", "--page-align goes with --append-to");
+    return 0;
+}
+
+/* Every type and every function's probe signature (aliases too): a blob from which
+ * `tyr args` answers for any function, without DWARF. Progress on a terminal only. */
+static int import_everything(struct tool_input *in, struct roots *roots, tyr_diag *diag)
+{
+    struct progress prog = {.shown = false};
+    clock_gettime(CLOCK_MONOTONIC, &prog.start);
+    bool tty = isatty(STDERR_FILENO);
+    int err = tyr_dwarf_import_all_opts(
+        in->dw, in->reg,
+        TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
+                 .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = diag));
+    if (prog.shown)
+        fprintf(stderr, "\r\033[K");
+    return err ? err : all_roots(in, roots, diag);
+}
+
+/* Imports what the arguments ask for and collects the roots of the pruned write. Returns
+ * the tool's exit code (0 to go on); a library error is reported here. */
+static int import_asked(struct tool_input *in, const struct import_args *a,
+                        struct roots *roots)
+{
+    struct names ns = {0};
+    tyr_diag diag = {0};
+    int rc = 0, err = 0;
+    if (a->all)
+        err = import_everything(in, roots, &diag);
+    for (size_t i = 0; i < a->funcs.n && !err && !rc; i++)
+        rc = tool_match_funcs(in, a->funcs.v[i], &ns);
+    if (!rc)
+        names_sort_unique(&ns);
+    for (size_t i = 0; i < ns.n && !err && !rc; i++) {
+        tyr_type fn;
+        err = tyr_dwarf_import_func(in->dw, in->reg, ns.v[i], &fn, &diag);
+        if (err == TYR_ENOENT)
+            rc = tool_fail("no function '%s' in %s", ns.v[i], in->path);
+        else if (!err)
+            err = roots_add(roots, tyr_sized(in->reg, fn));
+    }
+    for (size_t i = 0; i < a->types.n && !err && !rc; i++) {
+        tyr_type t;
+        if (!(rc = tool_find_type(in, a->types.v[i], &t)))
+            err = roots_add(roots, tyr_sized(in->reg, t));
+    }
+    names_free(&ns);
+    if (rc)
+        return rc;
+    return err ? tool_fail_err(in->path, err, &diag) : 0;
+}
+
+/* Writes the registry (pruned to the roots unless --full) to -o OUT or appends it to
+ * --append-to FILE, and prints the one-line summary. Returns the tool's exit code. */
+static int write_imported(const struct tool_input *in, const struct import_args *a,
+                          const struct roots *roots)
+{
+    uint32_t imported = tyr_registry_type_count(in->reg);
+    if (imported <= 1)
+        return tool_fail("%s: nothing to write: no function and no type imported", in->path);
+    bool pruned = !a->full && roots->n;
+    struct tyr_write_opts wopts = {.sz = sizeof(wopts),
+                                   .flags = a->page ? TYR_WRITE_PAGE_ALIGN : 0,
+                                   .roots = pruned ? roots->v : NULL,
+                                   .nroots = pruned ? roots->n : 0};
+    uint64_t off = 0, len = 0;
+    int err;
+    if (a->out) {
+        if ((err = tyr_blob_write_path(in->reg, a->out, &wopts)))
+            return tool_fail_err(a->out, err, NULL);
+        struct stat st;
+        if (stat(a->out, &st) == 0)
+            len = (uint64_t)st.st_size;
+        return tool_write_summary(a->out, 0, len, imported, pruned);
+    }
+    int fd = open(a->append, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return tool_fail("%s: %s", a->append, strerror(errno));
+    err = tyr_blob_write_fd(in->reg, fd, &wopts, &off, &len);
+    if (close(fd) && !err)
+        err = TYR_EIO;
+    if (err)
+        return tool_fail_err(a->append, err, NULL);
+    return tool_write_summary(a->append, off, len, imported, pruned);
+}
+
 int cmd_import(int argc, char **argv)
 {
     if (tool_btf_requested(argc, argv))
@@ -152,124 +249,29 @@ int cmd_import(int argc, char **argv)
         {NULL, 0, false, 0}};
     static const struct tool_cmd_spec spec = {"import", import_help, opts};
     struct import_args a = {0};
+    struct tool_input in;
+    struct roots roots = {0};
     int nops;
     int rc = tool_parse_opts(&spec, argc, argv, import_opt, &a, &nops);
-    if (rc) {
-        rc = rc == TOOL_HELP_SHOWN ? EXIT_OK : rc;
-        goto done;
-    }
-    if (nops != 1) {
-        rc = tool_usage("import", "needs exactly one BINARY");
-        goto done;
-    }
-    if (!!a.out == !!a.append) {
-        rc = tool_usage("import", "needs one of -o OUT or --append-to FILE");
-        goto done;
-    }
-    if (!a.all && !a.funcs.n && !a.types.n) {
-        rc = tool_usage("import", "nothing to import: give --function, --type or --all");
-        goto done;
-    }
-    if (a.page && !a.append) {
-        rc = tool_usage("import", "--page-align goes with --append-to");
-        goto done;
-    }
-    struct tool_input in;
-    if ((rc = tool_input_open(&in, argv[1], 0, TOOL_IN_ANY)))
-        goto done;
-    if (!in.dw) {
-        rc = tool_fail("%s: is already a tyr blob; import reads a binary's DWARF", in.path);
+    bool go = !rc && !(rc = check_import_args(&a, nops));
+    if (rc == TOOL_HELP_SHOWN)
+        rc = EXIT_OK;
+    if (go && !(rc = tool_input_open(&in, argv[1], 0, TOOL_IN_ANY))) {
+        if (!in.dw) {
+            rc = tool_fail("%s: is already a tyr blob; import reads a binary's DWARF", in.path);
+        } else {
+            /* The blob names its binary, so that its probe lines can be attached (tyr args
+             * BLOB). */
+            char id[130];
+            int err = tyr_dwarf_build_id(in.dw, id, sizeof id);
+            err = tyr_registry_set_source(in.reg, in.path, err < 0 ? "" : id);
+            rc = err ? tool_fail_err(in.path, err, NULL) : import_asked(&in, &a, &roots);
+            if (!rc)
+                rc = write_imported(&in, &a, &roots);
+        }
         tool_input_close(&in);
-        goto done;
     }
-    struct roots roots = {0};
-    struct names ns = {0};
-    tyr_diag diag = {0};
-    /* The blob names its binary, so that its probe lines can be attached (tyr args BLOB). */
-    char id[130];
-    int err = tyr_dwarf_build_id(in.dw, id, sizeof id);
-    err = tyr_registry_set_source(in.reg, in.path, err < 0 ? "" : id);
-    if (a.all) {
-        struct progress prog = {.shown = false};
-        clock_gettime(CLOCK_MONOTONIC, &prog.start);
-        bool tty = isatty(STDERR_FILENO);
-        /* Every type and every function's probe signature (aliases too): a blob from which
-         * `tyr args` answers for any function, without DWARF. */
-        err = tyr_dwarf_import_all_opts(
-            in.dw, in.reg,
-            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                     .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = &diag));
-        if (prog.shown)
-            fprintf(stderr, "\r\033[K");
-        if (!err)
-            err = all_roots(&in, &roots, &diag);
-    }
-    for (size_t i = 0; i < a.funcs.n && !err && !rc; i++)
-        rc = tool_match_funcs(&in, a.funcs.v[i], &ns);
-    if (rc)
-        goto close;
-    names_sort_unique(&ns);
-    for (size_t i = 0; i < ns.n && !err; i++) {
-        tyr_type fn;
-        err = tyr_dwarf_import_func(in.dw, in.reg, ns.v[i], &fn, &diag);
-        if (err == TYR_ENOENT) {
-            rc = tool_fail("no function '%s' in %s", ns.v[i], in.path);
-            goto close;
-        }
-        if (!err)
-            err = roots_add(&roots, tyr_sized(in.reg, fn));
-    }
-    for (size_t i = 0; i < a.types.n && !err; i++) {
-        tyr_type t;
-        if ((rc = tool_find_type(&in, a.types.v[i], &t)))
-            goto close;
-        err = roots_add(&roots, tyr_sized(in.reg, t));
-    }
-    if (err) {
-        rc = tool_fail_err(in.path, err, &diag);
-        goto close;
-    }
-    uint32_t imported = tyr_registry_type_count(in.reg);
-    if (imported <= 1) {
-        rc = tool_fail("%s: nothing to write: no function and no type imported", in.path);
-        goto close;
-    }
-    bool pruned = !a.full && roots.n;
-    struct tyr_write_opts wopts = {.sz = sizeof(wopts),
-                                   .flags = a.page ? TYR_WRITE_PAGE_ALIGN : 0,
-                                   .roots = pruned ? roots.v : NULL,
-                                   .nroots = pruned ? roots.n : 0};
-    uint64_t off = 0, len = 0;
-    if (a.out) {
-        err = tyr_blob_write_path(in.reg, a.out, &wopts);
-        if (err) {
-            rc = tool_fail_err(a.out, err, NULL);
-            goto close;
-        }
-        struct stat st;
-        if (stat(a.out, &st) == 0)
-            len = (uint64_t)st.st_size;
-        rc = tool_write_summary(a.out, 0, len, imported, pruned);
-    } else {
-        int fd = open(a.append, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0) {
-            rc = tool_fail("%s: %s", a.append, strerror(errno));
-            goto close;
-        }
-        err = tyr_blob_write_fd(in.reg, fd, &wopts, &off, &len);
-        if (close(fd) && !err)
-            err = TYR_EIO;
-        if (err) {
-            rc = tool_fail_err(a.append, err, NULL);
-            goto close;
-        }
-        rc = tool_write_summary(a.append, off, len, imported, pruned);
-    }
-close:
-    names_free(&ns);
     free(roots.v);
-    tool_input_close(&in);
-done:
     free(a.funcs.v);
     free(a.types.v);
     return rc;
