@@ -8,10 +8,10 @@
  * a leak or a hang. What the importer builds must be a registry that writes a blob which
  * verifies (abort() otherwise: a finding ASan cannot see).
  *
- * import_all runs single-threaded here (TYR_DWARF_NO_THREADS): one input, one path, so a
+ * import_all runs single-threaded here (TYR_DWARF_ALL_ONE_THREAD): one input, one path, so a
  * finding replays the same way. Its worker thread is covered by tests/test_dwarf.c, and by
  * the replay test dwarf_fuzzer_replay_threads: with TYR_FUZZ_THREADS=1 in the environment the
- * harness runs import_all with the worker and every unit in pieces (TYR_DWARF_PIECES=2).
+ * harness runs import_all with the worker and every unit in pieces (opts.pieces = 2).
  *
  * Seeds: fuzz/corpus/dwarf_fuzzer (committed: small fixture binaries reduced to their debug
  * sections) and BUILD/fuzz/seeds/dwarf_fuzzer (the fixtures of tests/dwarf.cmake, stripped of
@@ -56,14 +56,15 @@ static void check_blob(const tyr_registry *reg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int once;
-    if (!once) {
-        if (getenv("TYR_FUZZ_THREADS"))
-            setenv("TYR_DWARF_PIECES", "2", 1);
-        else
-            setenv("TYR_DWARF_NO_THREADS", "1", 1);
-        once = 1;
-    }
+    /* The harness's own switch: the worker thread with every unit in pieces, or none. */
+    static int threads = -1;
+    if (threads < 0)
+        threads = getenv("TYR_FUZZ_THREADS") != NULL;
+    const struct tyr_dwarf_all_opts all = {
+        .sz = sizeof all,
+        .flags = threads ? 0 : TYR_DWARF_ALL_ONE_THREAD,
+        .pieces = threads ? 2 : 0,
+    };
     tyr_diag diag;
     tyr_dwarf *dw = NULL;
     if (tyr_dwarf_open_mem(data, size, &(struct tyr_dwarf_opts){
@@ -92,10 +93,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tyr_dwarf_stats stats;
         if (size % 2) /* every function's signature too, with ELF aliases */
             (void)tyr_dwarf_import_all_opts(dw, reg, &(struct tyr_dwarf_all_opts){
-                .sz = sizeof(struct tyr_dwarf_all_opts), .stats = &stats, .diag = &diag,
-                .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES});
+                .sz = sizeof all, .stats = &stats, .diag = &diag, .pieces = all.pieces,
+                .flags = all.flags | TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES});
         else
-            (void)tyr_dwarf_import_all(dw, reg, NULL, NULL, &stats, &diag);
+            (void)tyr_dwarf_import_all_opts(dw, reg, &(struct tyr_dwarf_all_opts){
+                .sz = sizeof all, .stats = &stats, .diag = &diag, .pieces = all.pieces,
+                .flags = all.flags});
         check_blob(reg);
         tyr_registry_free(reg);
     }

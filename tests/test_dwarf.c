@@ -443,8 +443,7 @@ static void test_import_all_dedup(void **state)
 
 /* Import-all decodes units ahead on worker threads, and large units in pieces; without them
  * the result is the same, type for type (the workers change where bytes come from, never what
- * is built). TYR_DWARF_PIECES=2 splits every unit of the fixtures that has two kept
- * top-level DIEs. */
+ * is built). Pieces 2 splits every unit of the fixtures that has two kept top-level DIEs. */
 static void test_import_all_threads_same(void **state)
 {
     (void)state;
@@ -453,16 +452,15 @@ static void test_import_all_threads_same(void **state)
         /* 0: one thread; 1: the worker; 2: the worker, every unit in 2 pieces */
         tyr_registry *r[3];
         for (int pass = 0; pass < 3; pass++) {
-            if (pass == 0)
-                setenv("TYR_DWARF_NO_THREADS", "1", 1);
-            if (pass == 2)
-                setenv("TYR_DWARF_PIECES", "2", 1);
             tyr_dwarf *dw = open_fx(variants[i]);
             r[pass] = new_reg();
-            assert_int_equal(tyr_dwarf_import_all(dw, r[pass], NULL, NULL, NULL, NULL), 0);
+            assert_int_equal(tyr_dwarf_import_all_opts(
+                                 dw, r[pass],
+                                 TYR_OPTS(tyr_dwarf_all_opts,
+                                          .flags = pass == 0 ? TYR_DWARF_ALL_ONE_THREAD : 0,
+                                          .pieces = pass == 2 ? 2 : 0)),
+                             0);
             tyr_dwarf_free(dw);
-            unsetenv("TYR_DWARF_NO_THREADS");
-            unsetenv("TYR_DWARF_PIECES");
         }
         uint32_t n = tyr_registry_type_count(r[0]);
         for (int pass = 1; pass < 3; pass++) {
@@ -874,8 +872,6 @@ static uint32_t count_funcs(const tyr_registry *reg)
 static void check_all_funcs(const char *bin, uint32_t sample_every)
 {
     for (int pass = 0; pass < 2; pass++) {
-        if (pass)
-            setenv("TYR_DWARF_NO_THREADS", "1", 1);
         tyr_dwarf *dw = open_fx(bin);
         struct names ns = {0};
         assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, collect_names, &ns, NULL), 0);
@@ -886,7 +882,9 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         uint64_t nf = 0;
         int err = tyr_dwarf_import_all_opts(
             dw, all,
-            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
+            TYR_OPTS(tyr_dwarf_all_opts,
+                     .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES |
+                              (pass ? TYR_DWARF_ALL_ONE_THREAD : 0),
                      .stats = &st, .funcs = &nf, .diag = &diag));
         if (err)
             fail_msg("%s: import_all funcs: %s (%s)", bin, tyr_strerror(err), diag.what);
@@ -920,7 +918,6 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         tyr_registry_free(all);
         tyr_registry_free(one);
         tyr_dwarf_free(dw);
-        unsetenv("TYR_DWARF_NO_THREADS");
     }
 }
 
@@ -1105,7 +1102,7 @@ static void test_import_all_funcs_python(void **state)
 }
 
 /* Import-all of python3.11d with every unit that can be split decoded in 3 pieces by the two
- * threads (TYR_DWARF_PIECES; on its own only units of 4 average units or more are, here 4)
+ * threads (opts.pieces; on its own only units of 4 average units or more are, here 4)
  * writes the same blob, byte for byte, as one thread decoding units whole. */
 static void test_import_all_pieces_python(void **state)
 {
@@ -1115,18 +1112,20 @@ static void test_import_all_pieces_python(void **state)
     void *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     for (int pass = 0; pass < 2; pass++) {
-        setenv(pass ? "TYR_DWARF_NO_THREADS" : "TYR_DWARF_PIECES", pass ? "1" : "3", 1);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
         tyr_registry *reg = new_reg();
         tyr_dwarf_stats st = {0};
-        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, &st, NULL), 0);
+        assert_int_equal(tyr_dwarf_import_all_opts(
+                             dw, reg,
+                             TYR_OPTS(tyr_dwarf_all_opts,
+                                      .flags = pass ? TYR_DWARF_ALL_ONE_THREAD : 0,
+                                      .pieces = pass ? 0 : 3, .stats = &st)),
+                         0);
         assert_true(st.types > 5000);
         assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf[pass], &len[pass]), 0);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
-        unsetenv("TYR_DWARF_PIECES");
-        unsetenv("TYR_DWARF_NO_THREADS");
     }
     assert_int_equal(len[0], len[1]);
     assert_memory_equal(buf[0], buf[1], len[0]);

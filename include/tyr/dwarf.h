@@ -26,7 +26,8 @@
  * it runs; open the first handle before starting threads that use libdwarf themselves.
  * tyr_dwarf_import_all() and tyr_dwarf_import_all_opts() run a worker thread of their own
  * during the call (joined before they return) when the machine has 2 cores or more;
- * TYR_DWARF_NO_THREADS=1 turns it off.
+ * TYR_DWARF_ALL_ONE_THREAD turns it off. The library reads no environment variable of its
+ * own (libdebuginfod reads DEBUGINFOD_URLS).
  *
  * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and the diag
  * (opts->diag when opening, the diag argument of the imports; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
@@ -187,6 +188,10 @@ enum {
      * none yet, with the prototype tyr_dwarf_import_func() finds for it by address (libc's
      * fopen: _IO_new_fopen's; fclose: _IO_new_fclose's). Without ALL_FUNCS: ignored. */
     TYR_DWARF_ALL_ALIASES = 1u << 1,
+    /* Decode every unit on the calling thread: no worker thread, whatever the machine. The
+     * result is the same type for type (the worker changes where bytes come from, never
+     * what is built); for callers that may not start threads, and for tests. */
+    TYR_DWARF_ALL_ONE_THREAD = 1u << 2,
 };
 
 struct tyr_dwarf_all_opts {
@@ -197,6 +202,10 @@ struct tyr_dwarf_all_opts {
     tyr_dwarf_stats *stats;         /* optional [out] */
     uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
     tyr_diag *diag;                 /* optional: filled on failure */
+    /* 0: the worker splits only large units. 2 or more: it splits every unit that has that
+     * many kept top-level DIEs into that many pieces (at most 16), to test the pieces'
+     * hand-over on small files. Same result either way. */
+    uint32_t pieces;
 };
 
 /**

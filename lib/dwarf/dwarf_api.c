@@ -162,7 +162,7 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
 int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
                          void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
 {
-    return tdw_import_all(dw, reg, 0, progress, ctx, stats, NULL, diag);
+    return tdw_import_all(dw, reg, 0, 0, progress, ctx, stats, NULL, diag);
 }
 
 int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
@@ -171,9 +171,11 @@ int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
     if (!tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
     uint32_t flags = TYR__OPT(opts, tyr_dwarf_all_opts, flags, 0u);
-    if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES))
+    if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES |
+                            TYR_DWARF_ALL_ONE_THREAD))
         return TYR_EINVAL;
-    return tdw_import_all(dw, reg, flags, TYR__OPT(opts, tyr_dwarf_all_opts, progress, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, ctx, NULL),
+    return tdw_import_all(dw, reg, flags, TYR__OPT(opts, tyr_dwarf_all_opts, pieces, 0u),
+                          TYR__OPT(opts, tyr_dwarf_all_opts, progress, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, ctx, NULL),
                       TYR__OPT(opts, tyr_dwarf_all_opts, stats, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, funcs, NULL),
                       TYR__OPT(opts, tyr_dwarf_all_opts, diag, NULL));
 }

@@ -899,7 +899,7 @@ static int import_unit_direct(tyr_dwarf *dw, struct all_state *st, unsigned file
     return err ? err : got < 0 ? got : 0;
 }
 
-int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
+int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pieces,
                       tyr_dwarf_progress_fn progress, void *ctx, tyr_dwarf_stats *stats,
                       uint64_t *funcs_out, tyr_diag *diag)
 {
@@ -912,7 +912,8 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
     bool funcs = (flags & TYR_DWARF_ALL_FUNCS) != 0;
     /* The main file's units are decoded ahead by worker threads (dwarf_prefetch.c), which
      * start now: they decode while this thread sizes its maps and indexes the symbols. */
-    struct prefetch *pf0 = tdw_prefetch_start(dw, 0, funcs);
+    struct prefetch *pf0 =
+        flags & TYR_DWARF_ALL_ONE_THREAD ? NULL : tdw_prefetch_start(dw, 0, funcs, pieces);
     /* About one imported type DIE per 100 bytes of .debug_info, and a chain hash per 120
      * (python3.11d: 106k and 86k for 10 MB); an estimate only, the maps still grow. */
     uint64_t info = 0;

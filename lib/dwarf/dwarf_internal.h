@@ -481,7 +481,8 @@ struct prefetch;
 /* Start decoding the units of `file` ahead (with `funcs`, also every top-level subprogram
  * and its parameters); NULL when threads are not worth it or fail
  * (the caller then reads everything itself). */
-TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs);
+TYR_HIDDEN struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs,
+                                               uint32_t pieces);
 /* Unit u decoded (waits for it), or NULL if its worker failed: read it from libdwarf. */
 TYR_HIDDEN const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u);
 /* The importer is done with unit u: free it, let the workers run further ahead. */
@@ -564,7 +565,7 @@ TYR_HIDDEN int tdw_func_import(tyr_dwarf *dw, tyr_registry *reg, const char *nam
                                tyr_type *out, tyr_diag *diag);
 TYR_HIDDEN int tdw_named_type_import(tyr_dwarf *dw, tyr_registry *reg, const char *name,
                                      int kind, tyr_type *out, tyr_diag *diag);
-TYR_HIDDEN int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags,
+TYR_HIDDEN int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pieces,
                               tyr_dwarf_progress_fn progress, void *ctx, tyr_dwarf_stats *stats,
                               uint64_t *funcs_out, tyr_diag *diag);
 TYR_HIDDEN int tdw_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,

@@ -87,7 +87,7 @@ struct prefetch {
     uint64_t avg;        /* average unit size in bytes */
     uint32_t split_u;    /* the unit being decoded in pieces */
     uint32_t split_next, split_n; /* its next piece to hand out, and how many (0: none) */
-    uint32_t force_pieces; /* TYR_DWARF_PIECES (tests): split every unit that can be */
+    uint32_t force_pieces; /* opts.pieces (tests): split every unit that can be */
     uint32_t consumer;   /* unit the importer is on */
     /* The type-name index: the importer scans every unit's top level for names the first
      * time a declaration needs its definition (usually within the first units). A worker
@@ -767,11 +767,11 @@ static void worker_close(struct worker *w)
     w->elf = NULL;
 }
 
-struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
+struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, uint32_t pieces)
 {
     const struct tdw_file *f = &dw->f[file];
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    if (!f->dbg || f->nunits < 2 || cpus < 2 || getenv("TYR_DWARF_NO_THREADS"))
+    if (!f->dbg || f->nunits < 2 || cpus < 2)
         return NULL;
     struct prefetch *pf = calloc(1, sizeof *pf);
     if (!pf)
@@ -790,9 +790,8 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs)
     }
     pf->nunits = f->nunits;
     order_units(pf, f);
-    const char *pieces = getenv("TYR_DWARF_PIECES");
-    if (pieces && atoi(pieces) >= 2)
-        pf->force_pieces = atoi(pieces) < TDW_PIECES_MAX ? (uint32_t)atoi(pieces) : TDW_PIECES_MAX;
+    if (pieces >= 2)
+        pf->force_pieces = pieces < TDW_PIECES_MAX ? pieces : TDW_PIECES_MAX;
     pf->img = elf_rawfile(f->elf, &pf->img_len);
     pf->dw = dw;
     pf->file = file;
