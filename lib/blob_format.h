@@ -118,6 +118,25 @@ static inline int tyr__host_is_le(void)
     return p[0] == 1;
 }
 
+/* The bytes each section holds for the header's counts: the writer lays the sections out
+ * with it, the verifier compares the section table with it. SOURCE is src_len, whatever it
+ * is (its content is checked on its own). */
+static inline void tyr__sect_lens(const struct tyr_blob_header *h, uint64_t src_len,
+                                  uint64_t len[TYR_SECT_COUNT])
+{
+    struct tyr_blob_reloc rel[TYR_RELOC_MAX];
+    len[TYR_SECT_STRINGS] = h->strs_len;
+    len[TYR_SECT_TYPES] = (uint64_t)h->ntypes * sizeof(struct tyr_rec_type);
+    len[TYR_SECT_LAYOUTS] = (uint64_t)h->nlayouts * sizeof(struct tyr_rec_layout);
+    len[TYR_SECT_FIELDS] = (uint64_t)h->nfields * sizeof(struct tyr_rec_field);
+    len[TYR_SECT_ENUMS] = (uint64_t)h->nenums * sizeof(struct tyr_rec_enumerator);
+    len[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
+    len[TYR_SECT_STARTS] = ((uint64_t)h->nbuckets + 1) * sizeof(uint32_t);
+    len[TYR_SECT_NAMED] = (uint64_t)h->nnamed * sizeof(uint32_t);
+    len[TYR_SECT_RELOCS] = (uint64_t)tyr__reloc_table(rel) * sizeof rel[0];
+    len[TYR_SECT_SOURCE] = src_len;
+}
+
 /* ---- Shared between writer, pruner and loader (lib/blob_write.c, lib/verify.c) ---- */
 
 /* Serialize reg's tables as they are into one malloc'd blob (owned by the caller, free()).

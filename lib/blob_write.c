@@ -67,11 +67,11 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     uint64_t len[TYR_SECT_COUNT];
     const void *src[TYR_SECT_COUNT];
     struct tyr_blob_reloc relocs[TYR_RELOC_MAX];
-    struct tyr_blob_header *h;
+    struct tyr_blob_header *h, counts;
     unsigned char *buf;
     uint64_t pos;
     const uint64_t hdr_len = sizeof(struct tyr_blob_header) + TYR_SECT_COUNT * sizeof sect[0];
-    uint32_t nnamed = 0, nbuckets, nrelocs, id;
+    uint32_t nnamed = 0, nbuckets, id;
     unsigned s;
 
     if (reg->ntypes < 1 || reg->nlayouts < 1 || reg->nfields < 1 || reg->nenums < 1 ||
@@ -80,18 +80,12 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     for (id = 1; id < reg->ntypes; id++)
         nnamed += reg->types[id].name != 0;
     nbuckets = tyr__blob_buckets(nnamed);
-    nrelocs = tyr__reloc_table(relocs);
-
-    len[TYR_SECT_STRINGS] = reg->strs_len;
-    len[TYR_SECT_TYPES] = (uint64_t)reg->ntypes * sizeof(struct tyr_rec_type);
-    len[TYR_SECT_LAYOUTS] = (uint64_t)reg->nlayouts * sizeof(struct tyr_rec_layout);
-    len[TYR_SECT_FIELDS] = (uint64_t)reg->nfields * sizeof(struct tyr_rec_field);
-    len[TYR_SECT_ENUMS] = (uint64_t)reg->nenums * sizeof(struct tyr_rec_enumerator);
-    len[TYR_SECT_PARAMS] = (uint64_t)reg->nparams * sizeof(struct tyr_rec_param);
-    len[TYR_SECT_STARTS] = ((uint64_t)nbuckets + 1) * 4u;
-    len[TYR_SECT_NAMED] = (uint64_t)nnamed * 4u;
-    len[TYR_SECT_RELOCS] = (uint64_t)nrelocs * sizeof relocs[0];
-    len[TYR_SECT_SOURCE] = reg->src_len;
+    tyr__reloc_table(relocs);
+    counts = (struct tyr_blob_header){.ntypes = reg->ntypes, .nlayouts = reg->nlayouts,
+                                      .nfields = reg->nfields, .nenums = reg->nenums,
+                                      .nparams = reg->nparams, .strs_len = reg->strs_len,
+                                      .nbuckets = nbuckets, .nnamed = nnamed};
+    tyr__sect_lens(&counts, reg->src_len, len);
     src[TYR_SECT_STRINGS] = reg->strs;
     src[TYR_SECT_TYPES] = reg->types;
     src[TYR_SECT_LAYOUTS] = reg->layouts;
@@ -123,6 +117,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
                     (uint32_t *)(void *)(buf + sect[TYR_SECT_NAMED].off));
 
     h = (struct tyr_blob_header *)(void *)buf;
+    *h = counts; /* the counts; every other field is set below */
     h->magic[0] = TYR_BLOB_MAGIC0;
     h->magic[1] = TYR_BLOB_MAGIC1;
     h->magic[2] = TYR_BLOB_MAGIC2;
@@ -135,14 +130,6 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     h->fixed_len = sizeof(struct tyr_blob_header);
     h->nsect = TYR_SECT_COUNT;
     h->total_len = pos;
-    h->ntypes = reg->ntypes;
-    h->nlayouts = reg->nlayouts;
-    h->nfields = reg->nfields;
-    h->nenums = reg->nenums;
-    h->nparams = reg->nparams;
-    h->strs_len = reg->strs_len;
-    h->nbuckets = nbuckets;
-    h->nnamed = nnamed;
     memcpy(buf + sizeof *h, sect, TYR_SECT_COUNT * sizeof sect[0]);
     h->checksum = XXH3_64bits(buf + hdr_len, (size_t)(pos - hdr_len));
 

@@ -175,19 +175,7 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
                     h->ntypes, h->nlayouts, h->nfields, h->nenums, h->nparams, h->strs_len);
     if (h->nbuckets && !is_pow2(h->nbuckets))
         return FAIL(v, 56, "%" PRIu32 " buckets: not a power of two", h->nbuckets);
-    {
-        struct tyr_blob_reloc rel[TYR_RELOC_MAX];
-        want[TYR_SECT_RELOCS] = (uint64_t)tyr__reloc_table(rel) * sizeof rel[0];
-    }
-    want[TYR_SECT_STRINGS] = h->strs_len;
-    want[TYR_SECT_TYPES] = (uint64_t)h->ntypes * sizeof(struct tyr_rec_type);
-    want[TYR_SECT_LAYOUTS] = (uint64_t)h->nlayouts * sizeof(struct tyr_rec_layout);
-    want[TYR_SECT_FIELDS] = (uint64_t)h->nfields * sizeof(struct tyr_rec_field);
-    want[TYR_SECT_ENUMS] = (uint64_t)h->nenums * sizeof(struct tyr_rec_enumerator);
-    want[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
-    want[TYR_SECT_STARTS] = ((uint64_t)h->nbuckets + 1) * 4u;
-    want[TYR_SECT_NAMED] = (uint64_t)h->nnamed * 4u;
-    want[TYR_SECT_SOURCE] = v->sect[TYR_SECT_SOURCE].len; /* any; its content is checked */
+    tyr__sect_lens(h, v->sect[TYR_SECT_SOURCE].len, want);
     for (i = 0; i < TYR_SECT_COUNT; i++)
         if (v->sect[i].len != want[i])
             return FAIL(v, h->fixed_len + (uint64_t)i * sizeof(struct tyr_blob_sect) + 8,
