@@ -19,7 +19,9 @@
  *    (TYR_BENCH_BTF; else written here with `pahole --btf_encode_detached`): bytes, and
  *    btf__parse against the open at each level, RUNS interleaved rounds (each round runs
  *    every operation once, in a rotating order), medians and ratios. Skipped, saying so, when
- *    the binary, pahole or tyr is missing.
+ *    the binary, pahole or tyr is missing. Then the same operations each in a fresh process
+ *    (this program run again as `bench_blob --once OP BLOB BTF`), as a runtime opens a file
+ *    once: medians, minor page faults, ratios.
  *
  * Usage: bench_blob [runs] [ntypes]   (bench/run passes its argument, a repetition count, to
  * every benchmark program).
@@ -27,6 +29,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -300,6 +303,74 @@ static double time_op(int op, const char *blob, const char *btf)
     return b - a;
 }
 
+/* Minor page faults of this process so far. */
+static long minor_faults(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : -1;
+}
+
+/* `bench_blob --once OP BLOB BTF`: one operation in this fresh process; prints its
+ * microseconds and the minor page faults it took. */
+static int run_once(int op, const char *blob, const char *btf)
+{
+    long f0 = minor_faults();
+    double us = time_op(op, blob, btf);
+    printf("%.1f %ld\n", us, minor_faults() - f0);
+    return 0;
+}
+
+/*
+ * The same operations each in a fresh process (this program run again with --once), as an
+ * AOT runtime or a tool opens a file once: there the heap is new too, so btf__parse pays the
+ * first touch of every page it allocates, as the blob's mapping does. Medians of runs
+ * interleaved rounds; prints the ratios.
+ */
+static void versus_btf_fresh(const char *blob, const char *btf, int runs)
+{
+    static const char *const names[NOPS] = {"btf__parse (libbpf)", "open (safe, default)",
+                                            "open (audit)", "open (trusted)"};
+    char self[4096], cmd[12288];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    double *v[NOPS];
+    long faults[NOPS] = {0};
+
+    if (n <= 0) {
+        printf("  fresh processes: skipped (no /proc/self/exe)\n");
+        return;
+    }
+    self[n] = '\0';
+    for (int op = 0; op < NOPS; op++)
+        if (!(v[op] = calloc((size_t)runs, sizeof(double)))) {
+            fprintf(stderr, "bench_blob: out of memory\n");
+            exit(2);
+        }
+    for (int r = 0; r < runs; r++)
+        for (int j = 0; j < NOPS; j++) {
+            int op = (r + j) % NOPS;
+            long f = 0;
+            FILE *p;
+            int len = snprintf(cmd, sizeof cmd, "'%s' --once %d '%s' '%s'", self, op, blob, btf);
+            if (len < 0 || (size_t)len >= sizeof cmd || !(p = popen(cmd, "r")) ||
+                fscanf(p, "%lf %ld", &v[op][r], &f) != 2) {
+                fprintf(stderr, "bench_blob: %s failed\n", cmd);
+                exit(3);
+            }
+            pclose(p);
+            faults[op] += f;
+        }
+    printf("  each in a fresh process, %d interleaved rounds (median us, minor faults):\n",
+           runs);
+    double med[NOPS];
+    for (int op = 0; op < NOPS; op++)
+        med[op] = stats(v[op], runs).med;
+    for (int op = 0; op < NOPS; op++) {
+        printf("    %-22s %9.1f   %6.1f faults   %.3f x btf__parse\n", names[op], med[op],
+               (double)faults[op] / runs, med[op] / med[OP_BTF]);
+        free(v[op]);
+    }
+}
+
 /*
  * python3.11d as a blob and as pahole's BTF: bytes, and btf__parse against the blob's open
  * at each level, interleaved (each round runs every operation once, starting one later each
@@ -388,6 +459,7 @@ static void versus_btf(const char *argv0, int runs)
            s[OP_TRUSTED].med);
     for (int op = 0; op < NOPS; op++)
         free(v[op]);
+    versus_btf_fresh(blob, btf, runs);
     if (made_blob)
         unlink(blob);
     if (made_btf)
@@ -407,6 +479,8 @@ int main(int argc, char **argv)
     double t0, ver, rd, tru;
     int fd;
 
+    if (argc == 5 && strcmp(argv[1], "--once") == 0)
+        return run_once(atoi(argv[2]), argv[3], argv[4]);
     if (runs < 1)
         return 2;
     t0 = now_us();

@@ -118,13 +118,19 @@ static inline int tyr__host_is_le(void)
     return p[0] == 1;
 }
 
+/* Entries of the relocation table tyr__reloc_table derives (docs/format.md lists them). A
+ * constant, so that laying out or checking a section table derives nothing; the verifier
+ * compares the derived table with the blob's, so a derivation of another length fails every
+ * blob at once. */
+#define TYR_RELOC_COUNT 45u
+_Static_assert(TYR_RELOC_COUNT <= TYR_RELOC_MAX, "the relocation table fits its buffer");
+
 /* The bytes each section holds for the header's counts: the writer lays the sections out
  * with it, the verifier compares the section table with it. SOURCE is src_len, whatever it
  * is (its content is checked on its own). */
 static inline void tyr__sect_lens(const struct tyr_blob_header *h, uint64_t src_len,
                                   uint64_t len[TYR_SECT_COUNT])
 {
-    struct tyr_blob_reloc rel[TYR_RELOC_MAX];
     len[TYR_SECT_STRINGS] = h->strs_len;
     len[TYR_SECT_TYPES] = (uint64_t)h->ntypes * sizeof(struct tyr_rec_type);
     len[TYR_SECT_LAYOUTS] = (uint64_t)h->nlayouts * sizeof(struct tyr_rec_layout);
@@ -133,7 +139,7 @@ static inline void tyr__sect_lens(const struct tyr_blob_header *h, uint64_t src_
     len[TYR_SECT_PARAMS] = (uint64_t)h->nparams * sizeof(struct tyr_rec_param);
     len[TYR_SECT_STARTS] = ((uint64_t)h->nbuckets + 1) * sizeof(uint32_t);
     len[TYR_SECT_NAMED] = (uint64_t)h->nnamed * sizeof(uint32_t);
-    len[TYR_SECT_RELOCS] = (uint64_t)tyr__reloc_table(rel) * sizeof rel[0];
+    len[TYR_SECT_RELOCS] = (uint64_t)TYR_RELOC_COUNT * sizeof(struct tyr_blob_reloc);
     len[TYR_SECT_SOURCE] = src_len;
 }
 
@@ -150,12 +156,39 @@ enum tyr_check_level {
     TYR_CHECK_SAFE = 1,   /* + everything memory safety and termination depend on (default) */
     TYR_CHECK_AUDIT = 2,  /* + integrity: checksum, name hashes, the index's completeness */
 };
-/* Verify a blob in place. Returns 0 or an error, diag filled on error. */
+/* Verify a blob in place (every step below at the level asked). Returns 0 or an error,
+ * diag filled on error. */
 TYR_HIDDEN int tyr__blob_check(const void *buf, size_t len, enum tyr_check_level level,
                                tyr_diag *diag);
 
-/* Point a registry (zeroed by the caller) at a checked blob's sections. */
-TYR_HIDDEN void tyr__blob_attach(tyr_registry *reg, const void *buf);
+/*
+ * The same in steps, for a loader that reads the header and the source section with pread()
+ * instead of through its mapping (a trusted open then touches no page of the mapping):
+ *   tyr__blob_check_head    the header and section table (level HEADER, the source section's
+ *                           bounds but not its bytes), from head: the blob's first head_len
+ *                           bytes, a copy or the blob itself; len is the bytes available at
+ *                           base. Fills *g, a checked copy every later step reads instead of
+ *                           the blob's header. Returns 1 (not an error) when the header and
+ *                           section table are longer than head_len: call again with the blob.
+ *   tyr__blob_check_source  the source section's bytes (src, g->sect[TYR_SECT_SOURCE].len of
+ *                           them: a copy, or the blob's own).
+ *   tyr__blob_check_body    every later step of level SAFE or AUDIT over the sections at base.
+ */
+struct tyr_blob_geom {
+    struct tyr_blob_header h;
+    struct tyr_blob_sect sect[TYR_SECT_COUNT]; /* the first TYR_SECT_COUNT of h.nsect */
+};
+TYR_HIDDEN int tyr__blob_check_head(const void *base, size_t len, const void *head,
+                                    size_t head_len, struct tyr_blob_geom *g, tyr_diag *diag);
+TYR_HIDDEN int tyr__blob_check_source(const void *src, const struct tyr_blob_geom *g,
+                                      tyr_diag *diag);
+TYR_HIDDEN int tyr__blob_check_body(const void *base, const struct tyr_blob_geom *g,
+                                    enum tyr_check_level level, tyr_diag *diag);
+
+/* Point a registry (zeroed by the caller) at a checked blob's sections; src: the checked
+ * source section's bytes (g->sect[TYR_SECT_SOURCE].len of them, living as long as reg). */
+TYR_HIDDEN void tyr__blob_attach(tyr_registry *reg, const void *base,
+                                 const struct tyr_blob_geom *g, const char *src);
 
 /* A pruned copy of reg (lib/prune.c): a building registry holding what roots reach, identical
  * prototypes merged, that the caller releases with tyr__pruned_free(). map[ntypes of reg]

@@ -38,24 +38,95 @@ static enum tyr_check_level level_of(uint32_t flags)
 }
 
 /*
- * Verify buf and wrap it. map/map_len: the mapping the registry will own (NULL/0 when the
- * caller owns the memory). On failure nothing is owned (the caller unmaps).
+ * Where a loader reads a blob's header and source section from: a file (pread, so that a
+ * trusted open touches no page of the mapping: on a guest whose page faults are costly the
+ * first touch of a fresh mapping costs more than the rest of a trusted open) or the bytes
+ * themselves.
  */
-static int wrap(const void *buf, size_t len, const struct tyr_load_opts *opts, void *map,
-                size_t map_len, uint64_t blob_off, tyr_registry **out)
+struct blob_src {
+    int fd;        /* -1: read at buf */
+    uint64_t foff; /* the blob's first byte in the file */
+};
+
+/* Read n bytes at blob offset off into dst: 0, or a TYR_E* code with diag filled. */
+static int read_at(const struct blob_src *from, const void *buf, void *dst, size_t n,
+                   uint64_t off, size_t *got, tyr_diag *diag)
+{
+    if (from->fd < 0) {
+        memcpy(dst, (const unsigned char *)buf + off, n);
+        *got = n;
+        return 0;
+    }
+    size_t have = 0;
+    while (have < n) {
+        ssize_t r = pread(from->fd, (unsigned char *)dst + have, n - have,
+                          (off_t)(from->foff + off + have));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return tyr_diag_set(diag, TYR_EIO, off, "pread: %s", strerror(errno));
+        if (r == 0)
+            break;
+        have += (size_t)r;
+    }
+    *got = have;
+    return 0;
+}
+
+/*
+ * Verify buf (len bytes) and wrap it. map/map_len: the mapping the registry will own
+ * (NULL/0 when the caller owns the memory). On failure nothing is owned (the caller unmaps).
+ * The header is checked on a copy read through `from`, and the source section is copied
+ * into the registry's allocation and checked there, so the registry reads neither at buf.
+ */
+static int wrap(const void *buf, size_t len, const struct blob_src *from,
+                const struct tyr_load_opts *opts, void *map, size_t map_len, uint64_t blob_off,
+                tyr_registry **out)
 {
     uint32_t flags = TYR__OPT(opts, tyr_load_opts, flags, 0u);
     tyr_diag *diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
+    uint64_t head_buf[512]; /* 4 KiB: a 2.0 header and section table need 224 bytes */
+    struct tyr_blob_geom g;
+    size_t head_len = 0, src_len;
     tyr_registry *reg;
     int err;
 
-    err = tyr__blob_check(buf, len, level_of(flags), diag);
+    if (from->fd < 0) {
+        err = tyr__blob_check_head(buf, len, buf, len, &g, diag);
+    } else {
+        size_t want = len < sizeof head_buf ? len : sizeof head_buf;
+        err = read_at(from, buf, head_buf, want, 0, &head_len, diag);
+        if (!err && head_len != want)
+            err = tyr_diag_set(diag, TYR_ETRUNC, head_len,
+                               "the file ends at byte %zu of the blob", head_len);
+        if (!err)
+            err = tyr__blob_check_head(buf, len, head_buf, head_len, &g, diag);
+    }
+    if (err == 1) /* a section table longer than the copy: read it in place */
+        err = tyr__blob_check_head(buf, len, buf, len, &g, diag);
     if (err)
         return err; /* diag filled by the check */
-    reg = calloc(1, sizeof *reg); /* owned by the result: tyr_registry_free() */
+    src_len = (size_t)g.sect[TYR_SECT_SOURCE].len; /* checked: at most a few KiB */
+    /* owned by the result: tyr_registry_free(); the source's copy lives in the same block */
+    reg = calloc(1, sizeof *reg + src_len);
     if (!reg)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "out of memory for the registry");
-    tyr__blob_attach(reg, buf);
+    if (src_len) {
+        size_t got = 0;
+        err = read_at(from, buf, reg + 1, src_len, g.sect[TYR_SECT_SOURCE].off, &got, diag);
+        if (!err && got != src_len)
+            err = tyr_diag_set(diag, TYR_ETRUNC, g.sect[TYR_SECT_SOURCE].off,
+                               "the file ends inside the source section");
+    }
+    if (!err)
+        err = tyr__blob_check_source(reg + 1, &g, diag);
+    if (!err)
+        err = tyr__blob_check_body(buf, &g, level_of(flags), diag);
+    if (err) {
+        free(reg);
+        return err; /* diag filled by the check */
+    }
+    tyr__blob_attach(reg, buf, &g, (const char *)(reg + 1));
     reg->generation = tyr__next_generation();
     reg->map = map;
     reg->map_len = map_len;
@@ -69,7 +140,8 @@ int tyr_registry_open_mem(const void *buf, size_t len, const struct tyr_load_opt
 {
     if (!buf || !out || !opts_ok(opts))
         return TYR_EINVAL;
-    return wrap(buf, len, opts, NULL, 0, 0, out);
+    const struct blob_src from = {.fd = -1};
+    return wrap(buf, len, &from, opts, NULL, 0, 0, out);
 }
 
 int tyr_blob_verify(const void *buf, size_t len, tyr_diag *diag)
@@ -113,11 +185,20 @@ static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr
     delta = offset - floor;
     if (avail + delta > SIZE_MAX)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "blob larger than the address space");
-    map = mmap(NULL, (size_t)(avail + delta), PROT_READ, MAP_PRIVATE, fd, (off_t)floor);
+    /* A verifying open reads nearly every page: map them all in one call rather than a
+     * fault every few pages (docs/performance.md has the cost of both). A trusted open reads
+     * none (wrap() reads the header and source with pread), so its pages come on demand. */
+    map = mmap(NULL, (size_t)(avail + delta), PROT_READ,
+               MAP_PRIVATE | (level_of(TYR__OPT(opts, tyr_load_opts, flags, 0u)) ==
+                                      TYR_CHECK_HEADER
+                                  ? 0
+                                  : MAP_POPULATE),
+               fd, (off_t)floor);
     if (map == MAP_FAILED)
         return tyr_diag_set(diag, errno == ENOMEM ? TYR_ENOMEM : TYR_EIO, 0, "mmap: %s",
                          strerror(errno));
-    err = wrap((const unsigned char *)map + delta, (size_t)avail, opts, map,
+    const struct blob_src from = {.fd = fd, .foff = offset};
+    err = wrap((const unsigned char *)map + delta, (size_t)avail, &from, opts, map,
                (size_t)(avail + delta), offset, out);
     if (err)
         munmap(map, (size_t)(avail + delta));

@@ -48,6 +48,7 @@ static int is_pow2(uint64_t v)
 struct vctx {
     const unsigned char *base;
     tyr_diag *diag;
+    struct tyr_blob_geom *g; /* check_header's copy of the header */
     const struct tyr_blob_header *h;
     const struct tyr_blob_sect *sect;
     const char *strs;
@@ -57,8 +58,6 @@ struct vctx {
     const struct tyr_rec_enumerator *enums;
     const struct tyr_rec_param *params;
     const uint32_t *starts, *named;
-    uint32_t ntypes, nlayouts, nfields, nenums, nparams, strs_len, nbuckets, nnamed;
-    uint32_t pointer_size;
     uint32_t named_types; /* types with a name, counted by pass 2 */
 };
 
@@ -99,15 +98,20 @@ static int check_source(struct vctx *v, const unsigned char *p, uint64_t len, ui
     return 0;
 }
 
-/* Header and section table (level HEADER): O(1) whatever the blob holds. */
-static int check_header(struct vctx *v, const void *buf, size_t len)
+/* Header and section table (level HEADER): O(1) whatever the blob holds. Reads the header
+ * from head (head_len bytes: a copy of the blob's first bytes, or the blob itself) and keeps
+ * a copy in v->g; len is the bytes available at base. Returns 1 when the header and section
+ * table are longer than head_len (the caller tries again with the blob itself). */
+static int check_header(struct vctx *v, const void *base, size_t len, const void *head,
+                        size_t head_len)
 {
-    const struct tyr_blob_header *h = buf;
+    const struct tyr_blob_header *h = head;
+    const struct tyr_blob_sect *sect;
     uint64_t hdr_len, end, want[TYR_SECT_COUNT];
     unsigned i;
 
-    if ((uintptr_t)buf % 8 != 0)
-        return tyr_diag_set(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", buf);
+    if ((uintptr_t)base % 8 != 0)
+        return tyr_diag_set(v->diag, TYR_EALIGN, 0, "blob at %p is not 8-byte aligned", base);
     if (len >= 4 && (h->magic[0] != TYR_BLOB_MAGIC0 || h->magic[1] != TYR_BLOB_MAGIC1 ||
                      h->magic[2] != TYR_BLOB_MAGIC2 || h->magic[3] != TYR_BLOB_MAGIC3))
         return FAIL(v, 0, "bad magic (not a tyr blob)");
@@ -149,12 +153,14 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
         return tyr_diag_set(v->diag, TYR_ETRUNC, 16,
                             "blob says %" PRIu64 " bytes; only %zu are there", h->total_len,
                             len);
+    if (hdr_len > head_len)
+        return 1; /* a newer minor's long section table: read it in the blob */
 
-    v->sect = (const struct tyr_blob_sect *)(const void *)((const unsigned char *)buf +
-                                                            h->fixed_len);
+    sect = (const struct tyr_blob_sect *)(const void *)((const unsigned char *)head +
+                                                         h->fixed_len);
     end = hdr_len;
     for (i = 0; i < h->nsect; i++) {
-        const struct tyr_blob_sect *s = &v->sect[i];
+        const struct tyr_blob_sect *s = &sect[i];
         uint64_t at = h->fixed_len + (uint64_t)i * sizeof *s;
         if (s->off % 8 != 0 || s->off < end || s->off > h->total_len ||
             s->len > h->total_len - s->off)
@@ -175,33 +181,25 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
                     h->ntypes, h->nlayouts, h->nfields, h->nenums, h->nparams, h->strs_len);
     if (h->nbuckets && !is_pow2(h->nbuckets))
         return FAIL(v, 56, "%" PRIu32 " buckets: not a power of two", h->nbuckets);
-    tyr__sect_lens(h, v->sect[TYR_SECT_SOURCE].len, want);
+    tyr__sect_lens(h, sect[TYR_SECT_SOURCE].len, want);
     for (i = 0; i < TYR_SECT_COUNT; i++)
-        if (v->sect[i].len != want[i])
+        if (sect[i].len != want[i])
             return FAIL(v, h->fixed_len + (uint64_t)i * sizeof(struct tyr_blob_sect) + 8,
                         "section %u is %" PRIu64 " bytes; its count in the header implies %"
                         PRIu64,
-                        i, v->sect[i].len, want[i]);
-    {
-        int err = check_source(v, (const unsigned char *)buf + v->sect[TYR_SECT_SOURCE].off,
-                               v->sect[TYR_SECT_SOURCE].len,
-                               h->fixed_len +
-                                   (uint64_t)TYR_SECT_SOURCE * sizeof(struct tyr_blob_sect));
-        if (err)
-            return err;
-    }
+                        i, sect[i].len, want[i]);
+    memcpy(&v->g->h, h, sizeof *h);
+    memcpy(v->g->sect, sect, sizeof v->g->sect);
+    return 0;
+}
 
+/* Point v at the sections of a blob whose header g is checked. */
+static void vctx_bind(struct vctx *v, const void *base, const struct tyr_blob_geom *g)
+{
+    const struct tyr_blob_header *h = &g->h;
     v->h = h;
-    v->base = buf;
-    v->ntypes = h->ntypes;
-    v->nlayouts = h->nlayouts;
-    v->nfields = h->nfields;
-    v->nenums = h->nenums;
-    v->nparams = h->nparams;
-    v->strs_len = h->strs_len;
-    v->nbuckets = h->nbuckets;
-    v->nnamed = h->nnamed;
-    v->pointer_size = h->pointer_size;
+    v->sect = g->sect;
+    v->base = base;
 #define SECT_PTR_(id) ((const void *)(v->base + v->sect[id].off))
     v->strs = SECT_PTR_(TYR_SECT_STRINGS);
     v->types = SECT_PTR_(TYR_SECT_TYPES);
@@ -212,7 +210,6 @@ static int check_header(struct vctx *v, const void *buf, size_t len)
     v->starts = SECT_PTR_(TYR_SECT_STARTS);
     v->named = SECT_PTR_(TYR_SECT_NAMED);
 #undef SECT_PTR_
-    return 0;
 }
 
 /* The relocation table equals the one this format derives from lib/kinds.c, byte for byte:
@@ -257,15 +254,18 @@ static inline uint32_t vrank(const struct vctx *v, const struct tyr_rec_type *r)
 }
 
 /*
- * Per-kind facts pass 2 consults for every record, copied once per verification from the
- * per-kind table (lib/kinds.h) into the form the branch-light check wants.
+ * Per-kind facts pass 2 consults for every record, derived once per verification from the
+ * per-kind table (lib/kinds.h) as masks and limits, so that the slot checks of every kind
+ * are one expression of ands, ors and compares, without a branch each.
  */
 struct kind_props {
-    uint8_t flags;      /* the row's flags | TYR_TF_SEALED */
-    uint8_t ref;        /* `a` is a target id: a < own id */
-    uint8_t a_zero;     /* `a` unused: must be 0 */
-    uint8_t b_zero;     /* `b` unused: must be 0 */
-    uint8_t layout;     /* `b` is the next layout */
+    uint32_t bad;       /* all ones for VOID: only id 0 has that kind */
+    uint32_t flags_bad; /* flag bits the kind may not carry (SEALED is allowed on all) */
+    uint32_t aux_mask;  /* 0xffff: `aux` is an alignment (0 or a power of two); 0: a count */
+    uint32_t a_max;     /* the largest `a` allowed: 0 when unused (or a target, see ref) */
+    uint32_t ref;       /* all ones: `a` is a target id, below the record's own */
+    uint32_t b_mask;    /* all ones: `b` is checked here: 0 when unused, the next layout */
+    uint32_t layout;    /* 1: `b` is the next layout */
 };
 
 static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
@@ -274,248 +274,287 @@ static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
         const struct tyr_kind_row *row = &tyr__kind_rows[k];
         int value_a = k == TYR_KIND_INT || k == TYR_KIND_FLOAT; /* bits */
         int value_b = value_a || k == TYR_KIND_PTR;             /* size */
-        kp[k].flags = (uint8_t)(row->flags | TYR_TF_SEALED);
-        kp[k].ref = row->ref;
-        kp[k].a_zero = (uint8_t)(!row->a_space && !value_a);
-        kp[k].b_zero = (uint8_t)(!row->b_space && !value_b);
-        kp[k].layout = row->b_space == TYR_SPACE_LAYOUT;
+        int layout = row->b_space == TYR_SPACE_LAYOUT;
+        kp[k].bad = k == TYR_KIND_VOID ? UINT32_MAX : 0;
+        kp[k].flags_bad = 0xffu & ~(uint32_t)(row->flags | TYR_TF_SEALED);
+        kp[k].aux_mask = k == TYR_KIND_FUNC_PROTO ? 0 : 0xffffu;
+        kp[k].a_max = value_a || (row->a_space && !row->ref) ? UINT32_MAX : 0;
+        kp[k].ref = row->ref ? UINT32_MAX : 0;
+        kp[k].b_mask = layout || (!row->b_space && !value_b) ? UINT32_MAX : 0;
+        kp[k].layout = (uint32_t)layout;
     }
 }
 
 /* The precise form of the generic slot checks, run when the fast form suspects something:
  * names the first failure. Returns 0 when the suspicion was unfounded. */
-static int type_slots_fail(struct vctx *v, const struct kind_props *kps, uint32_t i,
-                           uint32_t next_layout)
+static int type_slots_fail(struct vctx *v, uint32_t i, uint32_t next_layout)
 {
     const struct tyr_rec_type *t = &v->types[i];
     unsigned k = t->kind;
     uint64_t at = TPOS(v, i, 0);
-    const struct kind_props *kp;
+    const struct tyr_kind_row *row;
+    int value_a, value_b;
 
     if (k == TYR_KIND_VOID || k >= TYR_KIND_COUNT_)
         return FAIL(v, at, "type %" PRIu32 ": kind %u is not valid here", i, k);
-    kp = &kps[k];
-    if (t->flags & ~kp->flags)
+    row = &tyr__kind_rows[k];
+    value_a = k == TYR_KIND_INT || k == TYR_KIND_FLOAT;
+    value_b = value_a || k == TYR_KIND_PTR;
+    if (t->flags & ~(row->flags | TYR_TF_SEALED))
         return FAIL(v, at + 1, "type %" PRIu32 " (%s): flags 0x%x not valid for the kind", i,
                     tyr_kind_name((int)k), t->flags);
     if (k != TYR_KIND_FUNC_PROTO && (t->aux & (t->aux - 1)))
         return FAIL(v, at + 2, "type %" PRIu32 ": alignment %u is not a power of two", i,
                     t->aux);
-    if (t->name >= v->strs_len)
+    if (t->name >= v->h->strs_len)
         return FAIL(v, at + 4,
                     "type %" PRIu32 ": name offset %" PRIu32 " past the %" PRIu32
                     "-byte string table",
-                    i, t->name, v->strs_len);
-    if (kp->ref && t->a >= i)
+                    i, t->name, v->h->strs_len);
+    if (row->ref && t->a >= i)
         return FAIL(v, at + 8, "type %" PRIu32 " (%s): target %" PRIu32 " is not a lower id",
                     i, tyr_kind_name((int)k), t->a);
-    if (kp->a_zero && t->a)
+    if (!row->a_space && !value_a && t->a)
         return FAIL(v, at + 8, "type %" PRIu32 " (%s): unused slot a holds %" PRIu32, i,
                     tyr_kind_name((int)k), t->a);
-    if (kp->b_zero && t->b)
+    if (!row->b_space && !value_b && t->b)
         return FAIL(v, at + 12, "type %" PRIu32 " (%s): unused slot b holds %" PRIu32, i,
                     tyr_kind_name((int)k), t->b);
-    if (kp->layout && t->b != next_layout)
+    if (row->b_space == TYR_SPACE_LAYOUT && t->b != next_layout)
         return FAIL(v, at + 12,
                     "type %" PRIu32 " (%s): layout %" PRIu32 "; the next layout in type order"
                     " is %" PRIu32 " of %" PRIu32,
-                    i, tyr_kind_name((int)k), t->b, next_layout, v->nlayouts);
+                    i, tyr_kind_name((int)k), t->b, next_layout, v->h->nlayouts);
+    if (t->name && !v->strs[t->name])
+        return FAIL(v, at + 4, "type %" PRIu32 ": name offset %" PRIu32 " names \"\"", i,
+                    t->name);
     return 0;
 }
 
-/* A counted tail (first, count) into a table of n records: first == 0 iff count == 0, and
- * first + count <= n; the counts into one table sum to at most n (linear work). */
-static int check_range(struct vctx *v, uint32_t i, uint32_t first, uint32_t count, uint32_t n,
-                       uint64_t *sum, uint64_t at)
+/* The report of a counted tail (first, count) that check_range refused. */
+static int range_fail(struct vctx *v, uint32_t i, uint32_t first, uint32_t count, uint32_t n,
+                      uint64_t sum, uint64_t at)
 {
-    const struct tyr_rec_type *t = &v->types[i];
     if ((first == 0) != (count == 0) || (uint64_t)first + count > n)
         return FAIL(v, at,
                     "type %" PRIu32 " (%s): range [%" PRIu32 ", +%" PRIu32
                     ") outside its %" PRIu32 "-record table",
-                    i, tyr_kind_name(t->kind), first, count, n);
+                    i, tyr_kind_name(v->types[i].kind), first, count, n);
+    return FAIL(v, at,
+                "type %" PRIu32 ": ranges so far hold %" PRIu64
+                " records, more than the table's %" PRIu32,
+                i, sum, n);
+}
+
+/* A counted tail (first, count) into a table of n records: first == 0 iff count == 0, and
+ * first + count <= n; the counts into one table sum to at most n (linear work). Returns
+ * nonzero when any of it fails (range_fail says which). */
+static inline int range_bad(uint32_t first, uint32_t count, uint32_t n, uint64_t *sum)
+{
     *sum += count;
-    if (*sum > n)
-        return FAIL(v, at,
-                    "type %" PRIu32 ": ranges so far hold %" PRIu64
-                    " records, more than the table's %" PRIu32,
-                    i, *sum, n);
+    return ((first == 0) != (count == 0)) | ((uint64_t)first + count > n) | (*sum > n);
+}
+
+/* The kind's own rules of type i (the generic slot checks passed), which read only lower
+ * ids: 0 or the failure. */
+static int check_kind_rules(struct vctx *v, uint32_t i, const struct tyr_rec_type *t,
+                            uint64_t sums[3])
+{
+    const unsigned k = t->kind;
+    const struct tyr_rec_layout *L = &v->layouts[tyr__has_layout(k) ? t->b : 0];
+    const uint64_t at = TPOS(v, i, 0);
+
+    if (k == TYR_KIND_TYPEDEF || tyr__is_qual_kind((int)k)) {
+        if (k == TYR_KIND_TYPEDEF && !t->name)
+            return FAIL(v, at + 4, "typedef %" PRIu32 " has no name", i);
+        if (t->b != vresolve(v, t->a))
+            return FAIL(v, at + 12,
+                        "%s %" PRIu32 ": resolved type %" PRIu32
+                        ", the chain below resolves to %" PRIu32,
+                        tyr_kind_name((int)k), i, t->b, vresolve(v, t->a));
+        return 0;
+    }
+    switch (k) {
+    case TYR_KIND_INT:
+        if (!(t->b == 1 || t->b == 2 || t->b == 4 || t->b == 8 || t->b == 16) || t->a > 8 * t->b)
+            return FAIL(v, at + 8,
+                        "int %" PRIu32 ": size %" PRIu32 " / %" PRIu32 " bits is not an integer",
+                        i, t->b, t->a);
+        break;
+    case TYR_KIND_FLOAT:
+        if (!((t->b == 4 && t->a == 32) || (t->b == 8 && t->a == 64) ||
+              (t->b == 16 && (t->a == 80 || t->a == 128))))
+            return FAIL(v, at + 8,
+                        "float %" PRIu32 ": size %" PRIu32 " / %" PRIu32 " bits is not a float",
+                        i, t->b, t->a);
+        break;
+    case TYR_KIND_PTR:
+        if ((t->flags & TYR_PTR_REF ? 1 : 0) + (t->flags & TYR_PTR_RVREF ? 1 : 0) +
+                (t->flags & TYR_PTR_INVISIBLE ? 1 : 0) >
+            1)
+            return FAIL(v, at + 1, "pointer %" PRIu32 ": more than one sort of reference", i);
+        if (t->b != v->h->pointer_size)
+            return FAIL(v, at + 12,
+                        "pointer %" PRIu32 ": size %" PRIu32
+                        " is not the blob's pointer size %" PRIu32,
+                        i, t->b, v->h->pointer_size);
+        break;
+    case TYR_KIND_ARRAY: {
+        uint32_t e = vresolve(v, t->a);
+        const struct tyr_rec_type *er = &v->types[e];
+        uint64_t esize;
+        if (t->flags & TYR_ARRAY_INCOMPLETE) {
+            /* of a struct only declared when it was made: no size, no rank, no alignment
+             * of its own, never held by value (tyr__holdable says so) */
+            if ((t->flags & TYR_ARRAY_FLEX) || L->size || L->rank || t->aux ||
+                !(tyr__is_record_kind(er->kind) ||
+                  (er->kind == TYR_KIND_ARRAY && (er->flags & TYR_ARRAY_INCOMPLETE))))
+                return FAIL(v, at + 1,
+                            "incomplete array %" PRIu32 ": not of a struct or "
+                            "incomplete array, or with a size, rank or alignment",
+                            i);
+            break;
+        }
+        if (tyr__holdable(er) != 0)
+            return FAIL(v, at + 8,
+                        "array %" PRIu32 ": element type %" PRIu32
+                        " (%s) cannot be held by value",
+                        i, e, tyr_kind_name(er->kind));
+        esize = vsize(v, er);
+        if (t->flags & TYR_ARRAY_FLEX) {
+            if (L->count || L->size)
+                return FAIL(v, LPOS(v, t->b, 0),
+                            "flexible array %" PRIu32 " has count %" PRIu32 " and size %" PRIu64
+                            ", not 0",
+                            i, L->count, L->size);
+        } else if ((L->count && esize > UINT64_MAX / L->count) ||
+                   L->size != (uint64_t)L->count * esize) {
+            return FAIL(v, LPOS(v, t->b, 0),
+                        "array %" PRIu32 ": size %" PRIu64 " is not %" PRIu32 " x %" PRIu64
+                        " (or that overflows)",
+                        i, L->size, L->count, esize);
+        }
+        if (tyr__kind(er->kind)->rank && vrank(v, er) >= L->rank)
+            return FAIL(v, LPOS(v, t->b, 12),
+                        "array %" PRIu32 " (rank %" PRIu32 ") holds type %" PRIu32
+                        " of rank %" PRIu32 ": a size cycle",
+                        i, L->rank, e, vrank(v, er));
+        break;
+    }
+    case TYR_KIND_STRUCT:
+    case TYR_KIND_UNION:
+        if ((t->flags & TYR_STRUCT_DECL) && (L->size || L->count))
+            return FAIL(v, LPOS(v, t->b, 0),
+                        "declared %s %" PRIu32 " has size %" PRIu64 " and %" PRIu32 " members",
+                        tyr_kind_name((int)k), i, L->size, L->count);
+        if (range_bad(t->a, L->count, v->h->nfields, &sums[0]))
+            return range_fail(v, i, t->a, L->count, v->h->nfields, sums[0], at + 8);
+        break;
+    case TYR_KIND_ENUM:
+        if (!(L->size == 1 || L->size == 2 || L->size == 4 || L->size == 8) || L->rank)
+            return FAIL(v, LPOS(v, t->b, 0),
+                        "enum %" PRIu32 ": size %" PRIu64 " not 1, 2, 4 or 8, or a rank", i,
+                        L->size);
+        if (range_bad(t->a, L->count, v->h->nenums, &sums[1]))
+            return range_fail(v, i, t->a, L->count, v->h->nenums, sums[1], at + 8);
+        break;
+    case TYR_KIND_FUNC_PROTO:
+        if (range_bad(t->b, t->aux, v->h->nparams, &sums[2]))
+            return range_fail(v, i, t->b, t->aux, v->h->nparams, sums[2], at + 12);
+        break;
+    case TYR_KIND_FUNC:
+        if (!t->name)
+            return FAIL(v, at + 4, "function %" PRIu32 " has no name", i);
+        if (t->a == 0 || v->types[t->a].kind != TYR_KIND_FUNC_PROTO)
+            return FAIL(v, at + 8, "function %" PRIu32 ": %" PRIu32 " is not a prototype", i,
+                        t->a);
+        break;
+    case TYR_KIND_UNKNOWN:
+        if (L->count || L->rank)
+            return FAIL(v, LPOS(v, t->b, 8), "unknown type %" PRIu32 ": count or rank not 0", i);
+        break;
+    default:
+        break;
+    }
     return 0;
 }
 
-/* Pass 2: every type record, in id order. */
+/* Pass 2: every type record, in id order. The commonest kinds (functions, prototypes,
+ * pointers, qualifiers: two thirds of a C program's types) are checked inline with one
+ * branch each that a valid blob never takes; the others call check_kind_rules. */
 static int check_types(struct vctx *v)
 {
     struct kind_props kps[TYR_KIND_COUNT_];
-    uint64_t sum_fields = 0, sum_enums = 0, sum_params = 0;
+    uint64_t sums[3] = {0, 0, 0}; /* fields, enumerators, params held by ranges so far */
+    const struct tyr_rec_type *const types = v->types;
+    const char *const strs = v->strs;
+    const uint32_t ns = v->h->strs_len, nlayouts = v->h->nlayouts, nparams = v->h->nparams;
+    const uint32_t psize = v->h->pointer_size;
     uint32_t next_layout = 1, named = 0;
     int err;
 
     kind_props_fill(kps);
-    if (!is_zero(&v->types[0], sizeof v->types[0]))
+    if (!is_zero(&types[0], sizeof types[0]))
         return FAIL(v, TPOS(v, 0, 0), "type 0 (void) is not all zero");
     if (!is_zero(&v->layouts[0], sizeof v->layouts[0]))
         return FAIL(v, LPOS(v, 0, 0), "layout record 0 is not all zero");
 
-    for (uint32_t i = 1; i < v->ntypes; i++) {
-        const struct tyr_rec_type *t = &v->types[i];
-        unsigned k = t->kind;
-        uint64_t at = TPOS(v, i, 0);
-        /* an invalid kind reads the void entry, and is caught by the first term */
-        const struct kind_props *kp = &kps[k < TYR_KIND_COUNT_ ? k : 0];
-        const struct tyr_rec_layout *L;
-
-        /* the slot checks of every kind at once, without a branch each */
-        if ((k - 1u >= TYR_KIND_COUNT_ - 1u) | ((t->flags & ~kp->flags) != 0) |
-            ((k != TYR_KIND_FUNC_PROTO) & ((t->aux & (t->aux - 1)) != 0)) |
-            (t->name >= v->strs_len) | (kp->ref & (t->a >= i)) | (kp->a_zero & (t->a != 0)) |
-            (kp->b_zero & (t->b != 0)) | (kp->layout & (t->b != next_layout))) {
-            if ((err = type_slots_fail(v, kps, i, next_layout)))
+    for (uint32_t i = 1; i < v->h->ntypes; i++) {
+        const struct tyr_rec_type *t = &types[i];
+        const unsigned k = t->kind;
+        const struct kind_props *kp = &kps[k & (TYR_KIND_COUNT_ - 1)];
+        const uint32_t name = t->name, a = t->a, b = t->b, aux = t->aux;
+        const uint32_t a_max = kp->a_max | ((i - 1) & kp->ref);
+        /* the slot checks of every kind at once, without a branch each; a name, if any, is
+         * not "" (a writer interns "" as offset 0): "named" means one thing to the index,
+         * the typedef and function rules, and a rewrite of the blob */
+        uint32_t bad = kp->bad | (k >> 4) | (t->flags & kp->flags_bad) |
+                       ((aux & (aux - 1)) & kp->aux_mask) | (uint32_t)(name >= ns) |
+                       (uint32_t)(a > a_max) |
+                       ((b ^ (next_layout & (0u - kp->layout))) & kp->b_mask);
+        if (bad || (name && !strs[name])) {
+            if ((err = type_slots_fail(v, i, next_layout)))
                 return err;
         }
-        named += t->name != 0;
-        /* a name, if any, is not "" (a writer interns "" as offset 0): "named" means one thing
-         * to the index, the typedef and function rules, and a rewrite of the blob */
-        if (t->name && !v->strs[t->name])
-            return FAIL(v, at + 4, "type %" PRIu32 ": name offset %" PRIu32 " names \"\"", i,
-                        t->name);
+        named += name != 0;
         if (kp->layout) {
             /* b == next_layout, proved above; the layouts must not run out */
-            if (next_layout >= v->nlayouts)
-                return FAIL(v, at + 12,
+            if (next_layout >= nlayouts)
+                return FAIL(v, TPOS(v, i, 12),
                             "type %" PRIu32 " (%s): layout %" PRIu32 " past the %" PRIu32
                             " layout records",
-                            i, tyr_kind_name((int)k), t->b, v->nlayouts);
+                            i, tyr_kind_name((int)k), b, nlayouts);
             next_layout++;
         }
-        L = &v->layouts[kp->layout ? t->b : 0];
-
         switch (k) {
-        case TYR_KIND_INT:
-            if (!(t->b == 1 || t->b == 2 || t->b == 4 || t->b == 8 || t->b == 16) ||
-                t->a > 8 * t->b)
-                return FAIL(v, at + 8,
-                            "int %" PRIu32 ": size %" PRIu32 " / %" PRIu32
-                            " bits is not an integer",
-                            i, t->b, t->a);
-            break;
-        case TYR_KIND_FLOAT:
-            if (!((t->b == 4 && t->a == 32) || (t->b == 8 && t->a == 64) ||
-                  (t->b == 16 && (t->a == 80 || t->a == 128))))
-                return FAIL(v, at + 8,
-                            "float %" PRIu32 ": size %" PRIu32 " / %" PRIu32
-                            " bits is not a float",
-                            i, t->b, t->a);
-            break;
-        case TYR_KIND_PTR:
-            if ((t->flags & TYR_PTR_REF ? 1 : 0) + (t->flags & TYR_PTR_RVREF ? 1 : 0) +
-                    (t->flags & TYR_PTR_INVISIBLE ? 1 : 0) >
-                1)
-                return FAIL(v, at + 1, "pointer %" PRIu32 ": more than one sort of reference",
-                            i);
-            if (t->b != v->pointer_size)
-                return FAIL(v, at + 12,
-                            "pointer %" PRIu32 ": size %" PRIu32
-                            " is not the blob's pointer size %" PRIu32,
-                            i, t->b, v->pointer_size);
-            break;
-        case TYR_KIND_ARRAY: {
-            uint32_t e = vresolve(v, t->a);
-            const struct tyr_rec_type *er = &v->types[e];
-            uint64_t esize;
-            if (t->flags & TYR_ARRAY_INCOMPLETE) {
-                /* of a struct only declared when it was made: no size, no rank, no
-                 * alignment of its own, never held by value (tyr__holdable says so) */
-                if ((t->flags & TYR_ARRAY_FLEX) || L->size || L->rank || t->aux ||
-                    !(tyr__is_record_kind(er->kind) ||
-                      (er->kind == TYR_KIND_ARRAY && (er->flags & TYR_ARRAY_INCOMPLETE))))
-                    return FAIL(v, at + 1,
-                                "incomplete array %" PRIu32 ": not of a struct or "
-                                "incomplete array, or with a size, rank or alignment",
-                                i);
-                break;
-            }
-            if (tyr__holdable(er) != 0)
-                return FAIL(v, at + 8,
-                            "array %" PRIu32 ": element type %" PRIu32
-                            " (%s) cannot be held by value",
-                            i, e, tyr_kind_name(er->kind));
-            esize = vsize(v, er);
-            if (t->flags & TYR_ARRAY_FLEX) {
-                if (L->count || L->size)
-                    return FAIL(v, LPOS(v, t->b, 0),
-                                "flexible array %" PRIu32 " has count %" PRIu32
-                                " and size %" PRIu64 ", not 0",
-                                i, L->count, L->size);
-            } else if ((L->count && esize > UINT64_MAX / L->count) ||
-                       L->size != (uint64_t)L->count * esize) {
-                return FAIL(v, LPOS(v, t->b, 0),
-                            "array %" PRIu32 ": size %" PRIu64 " is not %" PRIu32
-                            " x %" PRIu64 " (or that overflows)",
-                            i, L->size, L->count, esize);
-            }
-            if (tyr__kind(er->kind)->rank && vrank(v, er) >= L->rank)
-                return FAIL(v, LPOS(v, t->b, 12),
-                            "array %" PRIu32 " (rank %" PRIu32 ") holds type %" PRIu32
-                            " of rank %" PRIu32 ": a size cycle",
-                            i, L->rank, e, vrank(v, er));
-            break;
-        }
-        case TYR_KIND_STRUCT:
-        case TYR_KIND_UNION:
-            if ((t->flags & TYR_STRUCT_DECL) && (L->size || L->count))
-                return FAIL(v, LPOS(v, t->b, 0),
-                            "declared %s %" PRIu32 " has size %" PRIu64 " and %" PRIu32
-                            " members",
-                            tyr_kind_name((int)k), i, L->size, L->count);
-            if ((err = check_range(v, i, t->a, L->count, v->nfields, &sum_fields, at + 8)))
-                return err;
-            break;
-        case TYR_KIND_ENUM:
-            if (!(L->size == 1 || L->size == 2 || L->size == 4 || L->size == 8) || L->rank)
-                return FAIL(v, LPOS(v, t->b, 0),
-                            "enum %" PRIu32 ": size %" PRIu64 " not 1, 2, 4 or 8, or a rank",
-                            i, L->size);
-            if ((err = check_range(v, i, t->a, L->count, v->nenums, &sum_enums, at + 8)))
-                return err;
-            break;
-        case TYR_KIND_TYPEDEF:
-        case TYR_KIND_CONST:
-        case TYR_KIND_VOLATILE:
-        case TYR_KIND_RESTRICT:
-        case TYR_KIND_ATOMIC:
-            if (k == TYR_KIND_TYPEDEF && !t->name)
-                return FAIL(v, at + 4, "typedef %" PRIu32 " has no name", i);
-            if (t->b != vresolve(v, t->a))
-                return FAIL(v, at + 12,
-                            "%s %" PRIu32 ": resolved type %" PRIu32
-                            ", the chain below resolves to %" PRIu32,
-                            tyr_kind_name((int)k), i, t->b, vresolve(v, t->a));
-            break;
-        case TYR_KIND_FUNC_PROTO:
-            if ((err = check_range(v, i, t->b, t->aux, v->nparams, &sum_params, at + 12)))
-                return err;
-            break;
         case TYR_KIND_FUNC:
-            if (!t->name)
-                return FAIL(v, at + 4, "function %" PRIu32 " has no name", i);
-            if (t->a == 0 || v->types[t->a].kind != TYR_KIND_FUNC_PROTO)
-                return FAIL(v, at + 8, "function %" PRIu32 ": %" PRIu32 " is not a prototype",
-                            i, t->a);
-            break;
-        case TYR_KIND_UNKNOWN:
-            if (L->count || L->rank)
-                return FAIL(v, LPOS(v, t->b, 8),
-                            "unknown type %" PRIu32 ": count or rank not 0", i);
-            break;
+            if (!name || types[a].kind != TYR_KIND_FUNC_PROTO) /* a < i: verified */
+                break;
+            continue;
+        case TYR_KIND_FUNC_PROTO:
+            if (range_bad(b, aux, nparams, &sums[2]))
+                return range_fail(v, i, b, aux, nparams, sums[2], TPOS(v, i, 12));
+            continue;
+        case TYR_KIND_PTR: {
+            const unsigned refs = t->flags & (TYR_PTR_REF | TYR_PTR_RVREF | TYR_PTR_INVISIBLE);
+            if (b != psize || (refs & (refs - 1)) != 0)
+                break;
+            continue;
+        }
         default:
+            /* a typedef or qualifier: named if a typedef, its resolved type as below */
+            if ((k == TYR_KIND_TYPEDEF || tyr__is_qual_kind((int)k)) &&
+                (name || k != TYR_KIND_TYPEDEF) && b == vresolve(v, a))
+                continue;
             break;
         }
+        if ((err = check_kind_rules(v, i, t, sums)))
+            return err;
     }
-    if (next_layout != v->nlayouts)
+    if (next_layout != v->h->nlayouts)
         return FAIL(v, LPOS(v, next_layout, 0),
                     "layout records %" PRIu32 " to %" PRIu32 " belong to no type", next_layout,
-                    v->nlayouts - 1);
+                    v->h->nlayouts - 1);
     v->named_types = named;
     return 0;
 }
@@ -525,12 +564,12 @@ static int check_types(struct vctx *v)
  * record, the precise report only on failure. */
 static int check_tail_tables(struct vctx *v)
 {
-    const uint32_t nt = v->ntypes, ns = v->strs_len;
+    const uint32_t nt = v->h->ntypes, ns = v->h->strs_len;
     uint32_t i;
 
     if (!is_zero(&v->fields[0], sizeof v->fields[0]))
         return FAIL(v, FPOS(v, 0, 0), "field record 0 is not all zero");
-    for (i = 1; i < v->nfields; i++) {
+    for (i = 1; i < v->h->nfields; i++) {
         const struct tyr_rec_field *f = &v->fields[i];
         unsigned fl = f->flags;
         if ((f->name >= ns) | (f->type >= nt) | ((f->bit_size == 0) & (f->bit_offset != 0)) |
@@ -555,14 +594,14 @@ static int check_tail_tables(struct vctx *v)
     if (!is_zero(&v->enums[0], sizeof v->enums[0]))
         return FAIL(v, pos_of(v, TYR_SECT_ENUMS, 0, sizeof(struct tyr_rec_enumerator), 0),
                     "enumerator record 0 is not all zero");
-    for (i = 1; i < v->nenums; i++)
+    for (i = 1; i < v->h->nenums; i++)
         if (v->enums[i].name >= ns)
             return FAIL(v, pos_of(v, TYR_SECT_ENUMS, i, sizeof(struct tyr_rec_enumerator), 0),
                         "enumerator %" PRIu32 ": name %" PRIu32 " out of range", i,
                         v->enums[i].name);
     if (!is_zero(&v->params[0], sizeof v->params[0]))
         return FAIL(v, PPOS(v, 0, 0), "param record 0 is not all zero");
-    for (i = 1; i < v->nparams; i++) {
+    for (i = 1; i < v->h->nparams; i++) {
         const struct tyr_rec_param *p = &v->params[i];
         if ((p->name >= ns) | (p->type >= nt))
             return FAIL(v, PPOS(v, i, p->name >= ns ? 0 : 4),
@@ -576,7 +615,7 @@ static int check_tail_tables(struct vctx *v)
  * parameter of a prototype non-void. */
 static int check_members(struct vctx *v)
 {
-    for (uint32_t i = 1; i < v->ntypes; i++) {
+    for (uint32_t i = 1; i < v->h->ntypes; i++) {
         const struct tyr_rec_type *t = &v->types[i];
         if (t->kind == TYR_KIND_FUNC_PROTO) {
             for (uint32_t j = 0; j < t->aux; j++)
@@ -651,23 +690,23 @@ static int check_index(struct vctx *v)
     const uint32_t *s = v->starts, *n = v->named;
     uint32_t b, bad = 0;
 
-    if (s[0] != 0 || s[v->nbuckets] != v->nnamed)
-        return FAIL(v, pos_of(v, TYR_SECT_STARTS, s[0] != 0 ? 0 : v->nbuckets, 4u, 0),
+    if (s[0] != 0 || s[v->h->nbuckets] != v->h->nnamed)
+        return FAIL(v, pos_of(v, TYR_SECT_STARTS, s[0] != 0 ? 0 : v->h->nbuckets, 4u, 0),
                     "name index starts at %" PRIu32 " and ends at %" PRIu32
                     "; it must run from 0 to the %" PRIu32 " named entries",
-                    s[0], s[v->nbuckets], v->nnamed);
-    for (b = 0; b < v->nbuckets; b++)
+                    s[0], s[v->h->nbuckets], v->h->nnamed);
+    for (b = 0; b < v->h->nbuckets; b++)
         bad |= s[b + 1] < s[b];
     if (bad)
-        for (b = 0; b < v->nbuckets; b++)
+        for (b = 0; b < v->h->nbuckets; b++)
             if (s[b + 1] < s[b])
                 return FAIL(v, pos_of(v, TYR_SECT_STARTS, b + 1, 4u, 0),
                             "name index bucket %" PRIu32 " starts at %" PRIu32
                             ", before the bucket before it (%" PRIu32 ")",
                             b + 1, s[b + 1], s[b]);
-    for (uint32_t j = 0; j < v->nnamed; j++) {
+    for (uint32_t j = 0; j < v->h->nnamed; j++) {
         uint32_t id = n[j];
-        if (id >= v->ntypes || v->types[id].name == 0)
+        if (id >= v->h->ntypes || v->types[id].name == 0)
             return FAIL(v, pos_of(v, TYR_SECT_NAMED, j, 4u, 0),
                         "name index entry %" PRIu32 " is type %" PRIu32
                         ", out of range or unnamed",
@@ -682,12 +721,12 @@ static int check_index(struct vctx *v)
 static int check_index_audit(struct vctx *v)
 {
     const uint32_t *s = v->starts, *n = v->named;
-    const uint32_t mask = v->nbuckets - 1;
+    const uint32_t mask = v->h->nbuckets - 1;
 
-    if (v->named_types != v->nnamed)
+    if (v->named_types != v->h->nnamed)
         return FAIL(v, 60, "the name index has %" PRIu32 " entries; %" PRIu32 " types are named",
-                    v->nnamed, v->named_types);
-    for (uint32_t b = 0; b < v->nbuckets; b++)
+                    v->h->nnamed, v->named_types);
+    for (uint32_t b = 0; b < v->h->nbuckets; b++)
         for (uint32_t j = s[b]; j < s[b + 1]; j++) {
             uint32_t id = n[j];
             uint32_t h = tyr__name_hash(v->strs + v->types[id].name);
@@ -705,28 +744,46 @@ static int check_index_audit(struct vctx *v)
     return 0;
 }
 
-int tyr__blob_check(const void *buf, size_t len, enum tyr_check_level level, tyr_diag *diag)
+int tyr__blob_check_head(const void *base, size_t len, const void *head, size_t head_len,
+                         struct tyr_blob_geom *g, tyr_diag *diag)
 {
     struct vctx v;
-    uint64_t hdr_len;
-    int err;
-
     memset(&v, 0, sizeof v);
     v.diag = diag;
-    if (!buf)
+    v.g = g;
+    if (!base || !head)
         return tyr_diag_set(diag, TYR_EINVAL, 0, "no buffer");
-    err = check_header(&v, buf, len);
-    if (err || level == TYR_CHECK_HEADER)
-        return err;
+    return check_header(&v, base, len, head, head_len);
+}
 
+int tyr__blob_check_source(const void *src, const struct tyr_blob_geom *g, tyr_diag *diag)
+{
+    struct vctx v;
+    memset(&v, 0, sizeof v);
+    v.diag = diag;
+    return check_source(&v, src, g->sect[TYR_SECT_SOURCE].len,
+                        g->h.fixed_len + (uint64_t)TYR_SECT_SOURCE * sizeof(struct tyr_blob_sect));
+}
+
+int tyr__blob_check_body(const void *base, const struct tyr_blob_geom *g,
+                         enum tyr_check_level level, tyr_diag *diag)
+{
+    struct vctx v;
+    int err;
+
+    if (level == TYR_CHECK_HEADER)
+        return 0;
+    memset(&v, 0, sizeof v);
+    v.diag = diag;
+    vctx_bind(&v, base, g);
     if (level >= TYR_CHECK_AUDIT) {
-        hdr_len = (uint64_t)v.h->fixed_len + (uint64_t)v.h->nsect * sizeof(struct tyr_blob_sect);
+        uint64_t hdr_len = (uint64_t)v.h->fixed_len + (uint64_t)v.h->nsect * sizeof(struct tyr_blob_sect);
         if (XXH3_64bits(v.base + hdr_len, (size_t)(v.h->total_len - hdr_len)) != v.h->checksum)
             return FAIL(&v, 24, "checksum of bytes [%" PRIu64 ", %" PRIu64 ") does not match",
                         hdr_len, v.h->total_len);
     }
-    if (v.strs[0] != '\0' || v.strs[v.strs_len - 1] != '\0')
-        return FAIL(&v, v.sect[TYR_SECT_STRINGS].off + (v.strs[0] ? 0 : v.strs_len - 1),
+    if (v.strs[0] != '\0' || v.strs[v.h->strs_len - 1] != '\0')
+        return FAIL(&v, v.sect[TYR_SECT_STRINGS].off + (v.strs[0] ? 0 : v.h->strs_len - 1),
                     "string table does not start and end with NUL");
     if ((err = check_relocs(&v)) || (err = check_types(&v)) || (err = check_tail_tables(&v)) ||
         (err = check_members(&v)) || (err = check_index(&v)))
@@ -736,11 +793,24 @@ int tyr__blob_check(const void *buf, size_t len, enum tyr_check_level level, tyr
     return 0;
 }
 
-void tyr__blob_attach(tyr_registry *reg, const void *buf)
+int tyr__blob_check(const void *buf, size_t len, enum tyr_check_level level, tyr_diag *diag)
 {
-    const unsigned char *b = buf;
-    const struct tyr_blob_header *h = buf;
-    const struct tyr_blob_sect *s = (const void *)(b + h->fixed_len);
+    struct tyr_blob_geom g;
+    int err = tyr__blob_check_head(buf, len, buf, len, &g, diag);
+    if (err)
+        return err; /* never 1: the whole blob was given as its head */
+    if ((err = tyr__blob_check_source((const unsigned char *)buf + g.sect[TYR_SECT_SOURCE].off,
+                                      &g, diag)))
+        return err;
+    return tyr__blob_check_body(buf, &g, level, diag);
+}
+
+void tyr__blob_attach(tyr_registry *reg, const void *base, const struct tyr_blob_geom *g,
+                      const char *src)
+{
+    const unsigned char *b = base;
+    const struct tyr_blob_header *h = &g->h;
+    const struct tyr_blob_sect *s = g->sect;
 
     reg->mode = TYR_MODE_MAPPED;
     reg->pointer_size = h->pointer_size;
@@ -766,7 +836,7 @@ void tyr__blob_attach(tyr_registry *reg, const void *buf)
     reg->cap_types = reg->cap_layouts = reg->cap_fields = reg->cap_enums = reg->cap_params =
         reg->cap_strs = 0;
     if (s[TYR_SECT_SOURCE].len) {
-        reg->src = (char *)(uintptr_t)(b + s[TYR_SECT_SOURCE].off);
+        reg->src = (char *)(uintptr_t)src;
         reg->src_len = (uint32_t)s[TYR_SECT_SOURCE].len;
     }
     reg->intern = NULL;
