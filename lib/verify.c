@@ -266,6 +266,7 @@ struct kind_props {
     uint32_t ref;       /* all ones: `a` is a target id, below the record's own */
     uint32_t b_mask;    /* all ones: `b` is checked here: 0 when unused, the next layout */
     uint32_t layout;    /* 1: `b` is the next layout */
+    uint32_t pad_;      /* to 32 bytes: a row is found by a shift */
 };
 
 static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
@@ -282,6 +283,7 @@ static void kind_props_fill(struct kind_props kp[TYR_KIND_COUNT_])
         kp[k].ref = row->ref ? UINT32_MAX : 0;
         kp[k].b_mask = layout || (!row->b_space && !value_b) ? UINT32_MAX : 0;
         kp[k].layout = (uint32_t)layout;
+        kp[k].pad_ = 0;
     }
 }
 
@@ -489,7 +491,7 @@ static int check_types(struct vctx *v)
     const struct tyr_rec_type *const types = v->types;
     const char *const strs = v->strs;
     const uint32_t ns = v->h->strs_len, nlayouts = v->h->nlayouts, nparams = v->h->nparams;
-    const uint32_t psize = v->h->pointer_size;
+    const uint32_t psize = v->h->pointer_size, ntypes = v->h->ntypes;
     uint32_t next_layout = 1, named = 0;
     int err;
 
@@ -499,7 +501,7 @@ static int check_types(struct vctx *v)
     if (!is_zero(&v->layouts[0], sizeof v->layouts[0]))
         return FAIL(v, LPOS(v, 0, 0), "layout record 0 is not all zero");
 
-    for (uint32_t i = 1; i < v->h->ntypes; i++) {
+    for (uint32_t i = 1; i < ntypes; i++) {
         const struct tyr_rec_type *t = &types[i];
         const unsigned k = t->kind;
         const struct kind_props *kp = &kps[k & (TYR_KIND_COUNT_ - 1)];
@@ -569,14 +571,16 @@ static int check_tail_tables(struct vctx *v)
 
     if (!is_zero(&v->fields[0], sizeof v->fields[0]))
         return FAIL(v, FPOS(v, 0, 0), "field record 0 is not all zero");
-    for (i = 1; i < v->h->nfields; i++) {
+    const uint32_t nfields = v->h->nfields;
+    for (i = 1; i < nfields; i++) {
         const struct tyr_rec_field *f = &v->fields[i];
         unsigned fl = f->flags;
+        /* flags are rare (C++ bases): their rules are looked at only when some are set */
         if ((f->name >= ns) | (f->type >= nt) | ((f->bit_size == 0) & (f->bit_offset != 0)) |
-            ((fl & ~(unsigned)(TYR_FIELD_BASE | TYR_FIELD_VIRTUAL)) != 0) |
-            ((fl & TYR_FIELD_VIRTUAL) && !(fl & TYR_FIELD_BASE)) |
-            ((fl & TYR_FIELD_BASE) && (f->bit_size || f->name)) |
-            ((fl & TYR_FIELD_VIRTUAL) && tyr__f_offset(f))) {
+            (fl != 0 && (((fl & ~(unsigned)(TYR_FIELD_BASE | TYR_FIELD_VIRTUAL)) != 0) |
+                         ((fl & TYR_FIELD_VIRTUAL) && !(fl & TYR_FIELD_BASE)) |
+                         ((fl & TYR_FIELD_BASE) && (f->bit_size || f->name)) |
+                         ((fl & TYR_FIELD_VIRTUAL) && tyr__f_offset(f))))) {
             if (f->name >= ns || f->type >= nt)
                 return FAIL(v, FPOS(v, i, f->name >= ns ? 0 : 4),
                             "field record %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
@@ -601,7 +605,8 @@ static int check_tail_tables(struct vctx *v)
                         v->enums[i].name);
     if (!is_zero(&v->params[0], sizeof v->params[0]))
         return FAIL(v, PPOS(v, 0, 0), "param record 0 is not all zero");
-    for (i = 1; i < v->h->nparams; i++) {
+    const uint32_t nparams = v->h->nparams;
+    for (i = 1; i < nparams; i++) {
         const struct tyr_rec_param *p = &v->params[i];
         if ((p->name >= ns) | (p->type >= nt))
             return FAIL(v, PPOS(v, i, p->name >= ns ? 0 : 4),
@@ -615,13 +620,24 @@ static int check_tail_tables(struct vctx *v)
  * parameter of a prototype non-void. */
 static int check_members(struct vctx *v)
 {
-    for (uint32_t i = 1; i < v->h->ntypes; i++) {
-        const struct tyr_rec_type *t = &v->types[i];
+    const struct tyr_rec_type *const types = v->types;
+    const uint32_t ntypes = v->h->ntypes;
+    for (uint32_t i = 1; i < ntypes; i++) {
+        const struct tyr_rec_type *t = &types[i];
         if (t->kind == TYR_KIND_FUNC_PROTO) {
-            for (uint32_t j = 0; j < t->aux; j++)
-                if (vresolve(v, v->params[t->b + j].type) == 0)
-                    return FAIL(v, PPOS(v, t->b + j, 4),
-                                "parameter %" PRIu32 " of prototype %" PRIu32 " is void", j, i);
+            const struct tyr_rec_param *p = &v->params[t->b];
+            uint32_t nvoid = 0;
+            for (uint32_t j = 0; j < t->aux; j++) {
+                const struct tyr_rec_type *r = &types[p[j].type];
+                nvoid += r->kind == TYR_KIND_VOID ||
+                         ((r->kind == TYR_KIND_TYPEDEF || tyr__is_qual_kind(r->kind)) && !r->b);
+            }
+            if (nvoid)
+                for (uint32_t j = 0; j < t->aux; j++)
+                    if (vresolve(v, p[j].type) == 0)
+                        return FAIL(v, PPOS(v, t->b + j, 4),
+                                    "parameter %" PRIu32 " of prototype %" PRIu32 " is void", j,
+                                    i);
             continue;
         }
         if (!tyr__is_record_kind(t->kind))
