@@ -641,12 +641,96 @@ static int check_tail_tables(struct vctx *v)
     return 0;
 }
 
+/* The member rules for member j of record i (layout L), each failure named: 0 when all
+ * hold. The member loop calls it for bitfields, bases and whatever its one test doubts. */
+V_NOINLINE static int member_check(struct vctx *v, uint32_t i, const struct tyr_rec_type *t,
+                                   const struct tyr_rec_layout *L, uint32_t j)
+{
+    const uint64_t S = L->size;
+    uint32_t fi = t->a + j;
+    const struct tyr_rec_field *f = &v->fields[fi];
+    uint32_t rt = vresolve(v, f->type);
+    const struct tyr_rec_type *r = &v->types[rt];
+    uint64_t off = tyr__f_offset(f), rsize;
+    if (tyr__holdable(r) != 0)
+        return FAIL(v, FPOS(v, fi, 4),
+                    "member %" PRIu32 " of %s %" PRIu32 ": type %" PRIu32
+                    " (%s) cannot be held by value",
+                    j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
+    if ((f->flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
+        return FAIL(v, FPOS(v, fi, 4),
+                    "base member %" PRIu32 " of %" PRIu32 " is not a struct", j, i);
+    rsize = vsize(v, r);
+    if (f->bit_size) {
+        uint64_t room;
+        if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)
+            return FAIL(v, FPOS(v, fi, 4),
+                        "bitfield member %" PRIu32 " of %" PRIu32
+                        " is not an integer or enum",
+                        j, i);
+        if ((uint64_t)f->bit_offset + f->bit_size > 8 * rsize)
+            return FAIL(v, FPOS(v, fi, 13),
+                        "bitfield member %" PRIu32 " of %" PRIu32
+                        " overruns its %" PRIu64 "-byte unit",
+                        j, i, rsize);
+        if (off > S)
+            return FAIL(v, FPOS(v, fi, 8),
+                        "member %" PRIu32 " of %" PRIu32
+                        " starts past the record's %" PRIu64 " bytes",
+                        j, i, S);
+        room = S - off;
+        if (room < (UINT64_C(1) << 60) &&
+            (uint64_t)f->bit_offset + f->bit_size > 8 * room)
+            return FAIL(v, FPOS(v, fi, 8),
+                        "bitfield member %" PRIu32 " of %" PRIu32
+                        " ends past the record's %" PRIu64 " bytes",
+                        j, i, S);
+    } else if (rsize > S || off > S - rsize) {
+        return FAIL(v, FPOS(v, fi, 8),
+                    "member %" PRIu32 " of %s %" PRIu32 " [%" PRIu64 ", +%" PRIu64
+                    ") ends past its %" PRIu64 " bytes",
+                    j, tyr_kind_name(t->kind), i, off, rsize, S);
+    }
+    if (tyr__kind(r->kind)->rank && vrank(v, r) >= L->rank)
+        return FAIL(v, LPOS(v, t->b, 12),
+                    "%s %" PRIu32 " (rank %" PRIu32 ") holds type %" PRIu32
+                    " of rank %" PRIu32 " by value: a size cycle",
+                    tyr_kind_name(t->kind), i, L->rank, rt, vrank(v, r));
+    return 0;
+}
+
+/* What the member loop's one test needs of a member's resolved type, per kind. */
+struct member_props {
+    uint32_t never;       /* 1: never held by value (void, a function, a prototype) */
+    uint32_t incomplete;  /* the flag that makes it incomplete (DECL, INCOMPLETE), or 0 */
+    uint32_t size_in_b;   /* 1: the size is `b` (INT, FLOAT, PTR); else the layout's */
+    uint32_t layout_mask; /* all ones: `b` is its layout */
+    uint32_t ranked;      /* 1: a record or array, whose rank must be below the holder's */
+};
+
+static void member_props_fill(struct member_props mp[TYR_KIND_COUNT_])
+{
+    for (unsigned k = 0; k < TYR_KIND_COUNT_; k++) {
+        mp[k].never = k == TYR_KIND_VOID || k == TYR_KIND_FUNC || k == TYR_KIND_FUNC_PROTO;
+        mp[k].incomplete = tyr__is_record_kind((int)k) ? TYR_STRUCT_DECL
+                           : k == TYR_KIND_ARRAY       ? TYR_ARRAY_INCOMPLETE
+                                                       : 0;
+        mp[k].size_in_b = k == TYR_KIND_INT || k == TYR_KIND_FLOAT || k == TYR_KIND_PTR;
+        mp[k].layout_mask = tyr__has_layout(k) ? UINT32_MAX : 0;
+        mp[k].ranked = tyr__kind_rows[k].rank;
+    }
+}
+
 /* Pass 4: members inside their record, held types complete and of lower rank; every
  * parameter of a prototype non-void. */
 static int check_members(struct vctx *v)
 {
     const struct tyr_rec_type *const types = v->types;
+    const struct tyr_rec_layout *const layouts = v->layouts;
     const uint32_t ntypes = v->h->ntypes;
+    struct member_props mps[TYR_KIND_COUNT_];
+
+    member_props_fill(mps);
     for (uint32_t i = 1; i < ntypes; i++) {
         const struct tyr_rec_type *t = &types[i];
         if (t->kind == TYR_KIND_FUNC_PROTO) {
@@ -669,56 +753,20 @@ static int check_members(struct vctx *v)
             continue;
         const struct tyr_rec_layout *L = &v->layouts[t->b];
         const uint64_t S = L->size;
+        const uint32_t rank = L->rank;
+        const struct tyr_rec_field *f = &v->fields[t->a];
         for (uint32_t j = 0; j < L->count; j++) {
-            uint32_t fi = t->a + j;
-            const struct tyr_rec_field *f = &v->fields[fi];
-            uint32_t rt = vresolve(v, f->type);
-            const struct tyr_rec_type *r = &v->types[rt];
-            uint64_t off = tyr__f_offset(f), rsize;
-            if (tyr__holdable(r) != 0)
-                return FAIL(v, FPOS(v, fi, 4),
-                            "member %" PRIu32 " of %s %" PRIu32 ": type %" PRIu32
-                            " (%s) cannot be held by value",
-                            j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
-            if ((f->flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
-                return FAIL(v, FPOS(v, fi, 4),
-                            "base member %" PRIu32 " of %" PRIu32 " is not a struct", j, i);
-            rsize = vsize(v, r);
-            if (f->bit_size) {
-                uint64_t room;
-                if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)
-                    return FAIL(v, FPOS(v, fi, 4),
-                                "bitfield member %" PRIu32 " of %" PRIu32
-                                " is not an integer or enum",
-                                j, i);
-                if ((uint64_t)f->bit_offset + f->bit_size > 8 * rsize)
-                    return FAIL(v, FPOS(v, fi, 13),
-                                "bitfield member %" PRIu32 " of %" PRIu32
-                                " overruns its %" PRIu64 "-byte unit",
-                                j, i, rsize);
-                if (off > S)
-                    return FAIL(v, FPOS(v, fi, 8),
-                                "member %" PRIu32 " of %" PRIu32
-                                " starts past the record's %" PRIu64 " bytes",
-                                j, i, S);
-                room = S - off;
-                if (room < (UINT64_C(1) << 60) &&
-                    (uint64_t)f->bit_offset + f->bit_size > 8 * room)
-                    return FAIL(v, FPOS(v, fi, 8),
-                                "bitfield member %" PRIu32 " of %" PRIu32
-                                " ends past the record's %" PRIu64 " bytes",
-                                j, i, S);
-            } else if (rsize > S || off > S - rsize) {
-                return FAIL(v, FPOS(v, fi, 8),
-                            "member %" PRIu32 " of %s %" PRIu32 " [%" PRIu64 ", +%" PRIu64
-                            ") ends past its %" PRIu64 " bytes",
-                            j, tyr_kind_name(t->kind), i, off, rsize, S);
+            /* an ordinary member, in one test; the rest by member_check */
+            const struct tyr_rec_type *r = &types[vresolve(v, f[j].type)];
+            const struct member_props *m = &mps[r->kind & (TYR_KIND_COUNT_ - 1)];
+            const struct tyr_rec_layout *Lr = &layouts[r->b & m->layout_mask];
+            const uint64_t rsize = m->size_in_b ? r->b : Lr->size, off = tyr__f_offset(&f[j]);
+            if ((m->never | (r->flags & m->incomplete) | f[j].bit_size | f[j].flags) ||
+                rsize > S || off > S - rsize || (m->ranked && Lr->rank >= rank)) {
+                int err = member_check(v, i, t, L, j);
+                if (err)
+                    return err;
             }
-            if (tyr__kind(r->kind)->rank && vrank(v, r) >= L->rank)
-                return FAIL(v, LPOS(v, t->b, 12),
-                            "%s %" PRIu32 " (rank %" PRIu32 ") holds type %" PRIu32
-                            " of rank %" PRIu32 " by value: a size cycle",
-                            tyr_kind_name(t->kind), i, L->rank, rt, vrank(v, r));
         }
     }
     return 0;
