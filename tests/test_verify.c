@@ -6,6 +6,8 @@
  * TYR_EVERSION, every single-bit flip (with and without a repaired checksum) and every
  * truncation of a representative blob.
  */
+#include <unistd.h>
+
 #include "blob_fixture.h"
 
 struct blob {
@@ -222,6 +224,105 @@ static void test_major_version(void **state)
     assert_int_equal(d.offset, 5);
     assert_non_null(strstr(d.what, "import it again"));
     free(a);
+}
+
+/* Write len bytes of b to a new temporary file after `gap` zero bytes; returns its fd
+ * (unlinked, so it goes with the test). */
+static int temp_file_with(const unsigned char *b, size_t len, size_t gap)
+{
+    char path[] = "/tmp/tyr_test_verify_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    unlink(path);
+    for (size_t i = 0; i < gap; i++)
+        assert_int_equal(write(fd, "", 1), 1);
+    assert_int_equal(write(fd, b, len), (ssize_t)len);
+    return fd;
+}
+
+/* A file is opened from a copy of its header and source read with pread (a trusted open
+ * reads no page of the mapping): at an offset inside a bigger file, at each level, with a
+ * source section; a newer minor's section table longer than the copy is read in place; a
+ * file that ends inside the blob is refused. */
+static void test_file_open_reads_copies(void **state)
+{
+    struct blob *x = *state;
+    static const uint32_t levels[] = {0, TYR_LOAD_TRUSTED, TYR_LOAD_AUDIT};
+    const unsigned nsect = 300; /* 64 + 16 * 300 header bytes: past the 4 KiB copy */
+    const size_t old_hdr = 64 + 16 * TYR_SECT_COUNT, grow = 16 * (nsect - TYR_SECT_COUNT);
+    const char *path, *id;
+    tyr_registry *m = NULL;
+    void *buf;
+    size_t len;
+    int fd;
+
+    assert_int_equal(tyr_registry_set_source(x->f.reg, "/bin/walk", "0badf00d"), 0);
+    assert_int_equal(tyr_blob_write_mem(x->f.reg, NULL, &buf, &len), 0);
+    fd = temp_file_with(buf, len, 4096 + 40);
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+        assert_int_equal(tyr_registry_open_fd(fd,
+                                              TYR_OPTS(tyr_load_opts, .offset = 4096 + 40,
+                                                       .flags = levels[l]),
+                                              &m),
+                         0);
+        tyr_registry_source(m, &path, &id);
+        assert_string_equal(path, "/bin/walk");
+        assert_string_equal(id, "0badf00d");
+        fx_compare(x->f.reg, m, NULL);
+        tyr_registry_free(m);
+        m = NULL;
+    }
+    /* the file ends inside the blob: refused, whatever the level */
+    assert_int_equal(ftruncate(fd, 4096 + 40 + (off_t)len - 8), 0);
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++)
+        assert_int_equal(tyr_registry_open_fd(fd,
+                                              TYR_OPTS(tyr_load_opts, .offset = 4096 + 40,
+                                                       .flags = levels[l]),
+                                              &m),
+                         TYR_ETRUNC);
+    assert_null(m);
+    close(fd);
+    tyr_blob_buf_free(buf);
+
+    /* a newer minor with 300 sections: the 290 it adds are empty, at the blob's end */
+    size_t nlen = x->len + grow;
+    unsigned char *n = fx_aligned_copy(NULL, nlen);
+    struct tyr_blob_header *h = (struct tyr_blob_header *)(void *)n;
+    struct tyr_blob_sect *s = (struct tyr_blob_sect *)(void *)(n + 64);
+    memset(n, 0, nlen);
+    memcpy(n, x->b, old_hdr);
+    memcpy(n + old_hdr + grow, x->b + old_hdr, x->len - old_hdr);
+    h->minor = TYR_FORMAT_MINOR + 1;
+    h->nsect = (uint16_t)nsect;
+    h->total_len = nlen;
+    for (unsigned i = 0; i < nsect; i++) {
+        if (i < TYR_SECT_COUNT)
+            s[i].off += grow;
+        else
+            s[i] = (struct tyr_blob_sect){.off = nlen, .len = 0};
+    }
+    fx_fix_checksum(n, nlen);
+    fd = temp_file_with(n, nlen, 0);
+    for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
+        assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .flags = levels[l]),
+                                              &m),
+                         0);
+        fx_compare(x->f.reg, m, NULL);
+        tyr_registry_free(m);
+        m = NULL;
+    }
+    /* a section beyond the copy that overlaps the one before it is still refused */
+    s[nsect - 1].off = nlen - 8;
+    s[nsect - 1].len = 8;
+    s[nsect - 2].off = nlen - 16;
+    s[nsect - 2].len = 16;
+    assert_int_equal(pwrite(fd, n, old_hdr + grow, 0), (ssize_t)(old_hdr + grow));
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
+                                          &m),
+                     TYR_ECORRUPT);
+    assert_null(m);
+    close(fd);
+    free(n);
 }
 
 /* A newer minor that appended a header field and a section is read; the same shape under
@@ -1001,6 +1102,7 @@ int main(void)
         T_(test_byte_order),
         T_(test_major_version),
         T_(test_newer_minor_appends),
+        T_(test_file_open_reads_copies),
         T_(test_header_fields),
         T_(test_total_len),
         T_(test_sections),
