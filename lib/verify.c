@@ -514,9 +514,7 @@ static int check_types(struct vctx *v)
     for (uint32_t i = 1; i < ntypes; i++) {
         const struct tyr_rec_type *t = &types[i];
         const unsigned k = t->kind;
-        const struct kind_props *kp = &kps[k & (TYR_KIND_COUNT_ - 1)];
         const uint32_t name = t->name, a = t->a, b = t->b, aux = t->aux;
-        const uint32_t a_max = kp->a_max | ((i - 1) & kp->ref);
         /* Functions and anonymous prototypes (two thirds of a C program's types): every
          * rule of the kind in one test. When it fails, the general path below runs and
          * reports the first failure in the usual order. */
@@ -535,6 +533,8 @@ static int check_types(struct vctx *v)
         /* the slot checks of every kind at once, without a branch each; a name, if any, is
          * not "" (a writer interns "" as offset 0): "named" means one thing to the index,
          * the typedef and function rules, and a rewrite of the blob */
+        const struct kind_props *kp = &kps[k & (TYR_KIND_COUNT_ - 1)];
+        const uint32_t a_max = kp->a_max | ((i - 1) & kp->ref);
         uint32_t bad = kp->bad | (k >> 4) | (t->flags & kp->flags_bad) |
                        ((aux & (aux - 1)) & kp->aux_mask) | (uint32_t)(name >= ns) |
                        (uint32_t)(a > a_max) |
@@ -793,9 +793,11 @@ static int check_index(struct vctx *v)
                             "name index bucket %" PRIu32 " starts at %" PRIu32
                             ", before the bucket before it (%" PRIu32 ")",
                             b + 1, s[b + 1], s[b]);
-    for (uint32_t j = 0; j < v->h->nnamed; j++) {
+    const uint32_t nnamed = v->h->nnamed, ntypes = v->h->ntypes;
+    const struct tyr_rec_type *const types = v->types;
+    for (uint32_t j = 0; j < nnamed; j++) {
         uint32_t id = n[j];
-        if (id >= v->h->ntypes || v->types[id].name == 0)
+        if (id >= ntypes || types[id].name == 0)
             return FAIL(v, pos_of(v, TYR_SECT_NAMED, j, 4u, 0),
                         "name index entry %" PRIu32 " is type %" PRIu32
                         ", out of range or unnamed",
