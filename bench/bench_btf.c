@@ -12,7 +12,8 @@
  *                   btf__find_by_name_kind(task_struct)
  *   lookups         one name lookup in the mapped blob against libbpf's on the parsed BTF:
  *                   task_struct, the last struct of the BTF, and a name that is not there
- *   bytes           the blob against the BTF for the same types
+ *   bytes           the blob against the BTF for the same types, and by part: records,
+ *                   strings, name index against BTF's type and string sections
  *
  * Usage: bench_btf [runs] [BTF]   (default 11 runs, /sys/kernel/btf/vmlinux). Without the
  * file it prints why and exits 0 (bench/run runs every program).
@@ -296,6 +297,23 @@ int main(int argc, char **argv)
                k == 2 ? "  (targets: <= 100 ns, >= 1000x)" : "");
     printf("  bytes: blob %zu | BTF %lld | %.2fx\n", blen, (long long)fst.st_size,
            (double)blen / (double)fst.st_size);
+    /* Where they go: BTF's type and string sections (its header) against the blob's records,
+     * strings and name index (tyr_registry_get_stats; the rest is header and padding). */
+    tyr_registry_stats rs;
+    const struct btf_header *bh = btf__raw_data(kbtf, &(__u32){0});
+    if (bh && tyr_registry_get_stats(kept, &rs) == 0) {
+        uint64_t recs = rs.bytes_types + rs.bytes_layouts + rs.bytes_fields +
+                        rs.bytes_enumerators + rs.bytes_params;
+        printf("  by part: records %llu (types %llu, layouts %llu, fields %llu, enumerators %llu,"
+               " params %llu) | BTF types %u = %.2fx; strings %llu | BTF %u = %.2fx; name index"
+               " %llu (BTF: none)\n",
+               (unsigned long long)recs, (unsigned long long)rs.bytes_types,
+               (unsigned long long)rs.bytes_layouts, (unsigned long long)rs.bytes_fields,
+               (unsigned long long)rs.bytes_enumerators, (unsigned long long)rs.bytes_params,
+               bh->type_len, (double)recs / bh->type_len,
+               (unsigned long long)rs.bytes_strings, bh->str_len,
+               (double)rs.bytes_strings / bh->str_len, (unsigned long long)rs.bytes_index);
+    }
 
     tyr_blob_buf_free(blob);
     tyr_registry_free(kept);
