@@ -5,23 +5,8 @@
  * and a dwz pair. Layouts are asserted exactly (sizes, offsets, bit positions), the same
  * for every variant since they all target the same ABI.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "dwarf_fixture.h"
 
-#include <cmocka.h>
-
-#include "tyr/tyr.h"
-
-#ifndef TYR_FX_DIR
-#error "TYR_FX_DIR comes from tests/dwarf.cmake"
-#endif
-
-static char variants[16][64];
 /* DW_TAG_atomic_type is DWARF 5: gcc and clang drop _Atomic from DWARF 4 output. */
 static bool have_atomic;
 /* DW_TAG_restrict_type is DWARF 3: strict DWARF 2 output has a plain pointer. */
@@ -30,61 +15,6 @@ static void set_variant(const char *v)
 {
     have_atomic = strstr(v, "-d5") != NULL;
     have_restrict = strstr(v, "-d2") == NULL;
-}
-static int nvariants;
-
-static void load_variants(void)
-{
-    const char *p = TYR_FX_VARIANTS;
-    nvariants = 0;
-    while (*p && nvariants < 16) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n >= sizeof variants[0])
-            n = sizeof variants[0] - 1;
-        memcpy(variants[nvariants], p, n);
-        variants[nvariants][n] = 0;
-        nvariants++;
-        p += n + (e ? 1 : 0);
-    }
-}
-
-static void fx_path(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", TYR_FX_DIR, name);
-}
-
-static tyr_dwarf *open_fx(const char *name)
-{
-    char path[512];
-    fx_path(path, sizeof path, name);
-    tyr_dwarf *dw = NULL;
-    tyr_diag diag = {0};
-    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
-    if (err)
-        fail_msg("open %s: %s (%s)", path, tyr_strerror(err), diag.what);
-    return dw;
-}
-
-/* Debian's python3.11-dbg: a large real binary, its DWARF in the binary itself. */
-#define PYTHON_DBG "/usr/bin/python3.11d"
-
-/* Skip the test (with a message naming the package) when path cannot be read. */
-static void skip_unless_present(const char *path, const char *package)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        print_message("SKIPPED: %s is absent (install %s)\n", path, package);
-        skip();
-    }
-    fclose(f);
-}
-
-static tyr_registry *new_reg(void)
-{
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
-    return reg;
 }
 
 /* ---- Expected layouts ---- */
@@ -627,15 +557,7 @@ static void test_type_units(void **state)
 static void test_cpp_classes(void **state)
 {
     (void)state;
-    char path[512];
-    fx_path(path, sizeof path, "fx-cpp");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        print_message("skip: no g++, no C++ fixture\n");
-        skip();
-    }
-    fclose(f);
-    tyr_dwarf *dw = open_fx("fx-cpp");
+    tyr_dwarf *dw = open_optional_fx("fx-cpp", "g++");
     tyr_registry *reg = new_reg();
     tyr_type fn = import_func(dw, reg, "measure", "c++");
     tyr_type_info ti;
@@ -926,15 +848,7 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
 static void test_cxx_names(void **state)
 {
     (void)state;
-    char path[512];
-    fx_path(path, sizeof path, "fx-cxx-clang");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        print_message("skip: no clang++, no C++17 fixture\n");
-        skip();
-    }
-    fclose(f);
-    tyr_dwarf *dw = open_fx("fx-cxx-clang");
+    tyr_dwarf *dw = open_optional_fx("fx-cxx-clang", "clang++");
     tyr_registry *reg = new_reg();
     tyr_type t, u;
     tyr_diag diag = {0};

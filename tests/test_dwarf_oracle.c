@@ -8,50 +8,16 @@
  * A tool that is absent, or cannot run here (bpftrace needs root and BPF), skips its test
  * with a message saying so.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "tyr/tyr.h"
-
-#ifndef TYR_FX_DIR
-#error "TYR_FX_DIR comes from tests/dwarf.cmake"
-#endif
-
-#define PYTHON_DBG "/usr/bin/python3.11d"
+#include "dwarf_fixture.h"
 
 static bool have_tool(const char *name)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
     return system(cmd) == 0;
-}
-
-static char variants[16][64];
-static int nvariants;
-
-static void load_variants(void)
-{
-    const char *p = TYR_FX_VARIANTS;
-    nvariants = 0;
-    while (*p && nvariants < 16) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n >= sizeof variants[0])
-            n = sizeof variants[0] - 1;
-        memcpy(variants[nvariants], p, n);
-        variants[nvariants][n] = 0;
-        nvariants++;
-        p += n + (e ? 1 : 0);
-    }
 }
 
 /* ---- pahole ---- */
@@ -292,7 +258,7 @@ static void test_pahole_fixtures(void **state)
     int checked = 0, skipped = 0;
     for (int v = 0; v < nvariants; v++) {
         char path[1200];
-        snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, variants[v]);
+        fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
         tyr_registry *reg = NULL;
@@ -375,6 +341,22 @@ static int run_bpftrace(const char *bin, const char *fn, char lines[][160], int 
     return probe ? n : -2;
 }
 
+/* Each of the function's n parameters spelled as bpftrace -lv lists it ("TYPE NAME", no space
+ * before a '*'), or the test fails naming the binary, function and argument. */
+static void expect_bpftrace_params(tyr_registry *reg, tyr_type f, uint32_t n,
+                                   char lines[][160], const char *bin, const char *fn)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        tyr_param_info p;
+        char buf[200], mine[400];
+        assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
+        assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
+        snprintf(mine, sizeof mine, "%s %s", buf, p.name);
+        if (strcmp(mine, lines[k]) != 0)
+            fail_msg("%s:%s arg %u: tyr '%s' vs bpftrace '%s'", bin, fn, k, mine, lines[k]);
+    }
+}
+
 /* Every fixture function's arguments: tyr lists what bpftrace lists, spelled the same. */
 static void test_bpftrace_fixtures(void **state)
 {
@@ -386,7 +368,7 @@ static void test_bpftrace_fixtures(void **state)
                                       "main", "fx_alias"};
     load_variants();
     char path[1200];
-    snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, variants[0]);
+    fx_path(path, sizeof path, variants[0]);
     char lines[32][160];
     if (run_bpftrace(path, "walk", lines, 32) < 0) {
         print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
@@ -394,7 +376,7 @@ static void test_bpftrace_fixtures(void **state)
     }
     int compared = 0, gaps = 0;
     for (int v = 0; v < nvariants; v++) {
-        snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, variants[v]);
+        fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
         tyr_registry *reg = NULL;
@@ -416,16 +398,7 @@ static void test_bpftrace_fixtures(void **state)
             }
             if (n != (int)ti.count)
                 fail_msg("%s:%s: tyr %u arguments, bpftrace %d", variants[v], fns[i], ti.count, n);
-            for (uint32_t k = 0; k < ti.count; k++) {
-                tyr_param_info p;
-                char buf[200], mine[400];
-                assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-                assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-                snprintf(mine, sizeof mine, "%s %s", buf, p.name);
-                if (strcmp(mine, lines[k]) != 0)
-                    fail_msg("%s:%s arg %u: tyr '%s' vs bpftrace '%s'", variants[v], fns[i], k,
-                             mine, lines[k]);
-            }
+            expect_bpftrace_params(reg, f, ti.count, lines, variants[v], fns[i]);
             compared++;
         }
         tyr_registry_free(reg);
@@ -560,15 +533,7 @@ static void test_bpftrace_python(void **state)
         tyr_type_info ti;
         assert_int_equal(tyr_type_get(reg, f, &ti), 0);
         assert_int_equal((int)ti.count, n);
-        for (uint32_t k = 0; k < ti.count; k++) {
-            tyr_param_info p;
-            char buf[200], mine[400];
-            assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-            assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-            snprintf(mine, sizeof mine, "%s %s", buf, p.name);
-            if (strcmp(mine, lines[k]) != 0)
-                fail_msg("%s arg %u: tyr '%s' vs bpftrace '%s'", fns[i], k, mine, lines[k]);
-        }
+        expect_bpftrace_params(reg, f, ti.count, lines, "python3.11d", fns[i]);
     }
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
