@@ -170,6 +170,40 @@ static inline void fx_fix_checksum(void *blob, size_t len)
     h->checksum = XXH3_64bits((unsigned char *)blob + hdr_len, (size_t)(h->total_len - hdr_len));
 }
 
+/* A registry written to memory and the registry mapped back from those bytes. */
+struct fx_blob {
+    void *buf;
+    size_t len;
+    tyr_registry *m;
+};
+
+/* reg written with wo (NULL: the whole registry) into b->buf, asserted to succeed; b->m stays
+ * NULL for the test to open the bytes (often after editing them). Owner: the caller
+ * (fx_blob_free). */
+static inline void fx_write(tyr_registry *reg, const struct tyr_write_opts *wo, struct fx_blob *b)
+{
+    memset(b, 0, sizeof *b);
+    assert_int_equal(tyr_blob_write_mem(reg, wo, &b->buf, &b->len), 0);
+}
+
+/* reg written with wo (NULL: the whole registry) into b->buf and opened again from it with lo
+ * (NULL: the default, verified open), each step asserted to succeed. Owner: the caller
+ * (fx_blob_free). */
+static inline void fx_reopen(tyr_registry *reg, const struct tyr_write_opts *wo,
+                             const struct tyr_load_opts *lo, struct fx_blob *b)
+{
+    fx_write(reg, wo, b);
+    assert_int_equal(tyr_registry_open_mem(b->buf, b->len, lo, &b->m), 0);
+}
+
+/* The mapped registry first: it reads the bytes until it is freed. */
+static inline void fx_blob_free(struct fx_blob *b)
+{
+    tyr_registry_free(b->m);
+    tyr_blob_buf_free(b->buf);
+    memset(b, 0, sizeof *b);
+}
+
 /*
  * Every query on every type, results folded into a hash so that callers can compare runs.
  * Touches every name byte (so ASan sees any read out of bounds).
