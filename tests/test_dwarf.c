@@ -286,6 +286,16 @@ static void check_functions(tyr_dwarf *dw, tyr_registry *reg, const char *v)
     assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &found), 0);
 }
 
+/* Everything the fixture's expected tables say, for one variant: its functions, every record
+ * imported whole, the details (flexible arrays, anonymous members, bitfields) and the enums. */
+static void check_fixture(tyr_dwarf *dw, tyr_registry *reg, const char *what)
+{
+    check_functions(dw, reg, what);
+    check_all_records(dw, reg, what);
+    check_details(reg, what);
+    check_enums(reg, what);
+}
+
 /* Every variant: functions, every fixture struct, enums, details. */
 static void test_fixture_variants(void **state)
 {
@@ -296,10 +306,7 @@ static void test_fixture_variants(void **state)
         tyr_dwarf *dw = open_fx(variants[i]);
         tyr_registry *reg = new_reg();
         set_variant(variants[i]);
-        check_functions(dw, reg, variants[i]);
-        check_all_records(dw, reg, variants[i]);
-        check_details(reg, variants[i]);
-        check_enums(reg, variants[i]);
+        check_fixture(dw, reg, variants[i]);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
     }
@@ -491,10 +498,7 @@ static void test_dwz(void **state)
         set_variant("-d4");
         assert_non_null(strstr(tyr_dwarf_alt_path(dw), "fx-common.debug"));
         tyr_registry *reg = new_reg();
-        check_functions(dw, reg, bins[b]);
-        check_all_records(dw, reg, bins[b]);
-        check_details(reg, bins[b]);
-        check_enums(reg, bins[b]);
+        check_fixture(dw, reg, bins[b]);
         tyr_registry_free(reg);
         reg = new_reg();
         tyr_diag diag = {0};
@@ -516,9 +520,7 @@ static void test_compressed_sections(void **state)
     tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
     tyr_registry *reg = new_reg();
     set_variant("-d5");
-    check_functions(dw, reg, "gz");
-    check_all_records(dw, reg, "gz");
-    check_enums(reg, "gz");
+    check_fixture(dw, reg, "gz");
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
 }
@@ -531,10 +533,7 @@ static void test_type_units(void **state)
     tyr_dwarf *dw = open_fx("fx-gcc-d5-tu");
     tyr_registry *reg = new_reg();
     set_variant("-d5");
-    check_functions(dw, reg, "d5 type units");
-    check_all_records(dw, reg, "d5 type units");
-    check_details(reg, "d5 type units");
-    check_enums(reg, "d5 type units");
+    check_fixture(dw, reg, "d5 type units");
     tyr_registry_free(reg);
     reg = new_reg();
     assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
