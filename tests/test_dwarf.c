@@ -296,6 +296,30 @@ static void check_fixture(tyr_dwarf *dw, tyr_registry *reg, const char *what)
     check_enums(reg, what);
 }
 
+static uint32_t count_named(const tyr_registry *reg, const char *name, int kind)
+{
+    uint32_t n = 0;
+    tyr_type t;
+    for (int err = tyr_find(reg, name, kind, &t); !err; err = tyr_find_next(reg, name, kind, t, &t))
+        n++;
+    return n;
+}
+
+/* The whole fixture imported into a new registry: one Node (the same struct in two units is
+ * one type), two Dup (two layouts under one name), and the details as a single import has. */
+static void check_import_all(tyr_dwarf *dw, const char *what)
+{
+    tyr_registry *reg = new_reg();
+    tyr_diag diag = {0};
+    int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+    if (err)
+        fail_msg("%s: import_all: %s (%s)", what, tyr_strerror(err), diag.what);
+    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
+    check_details(reg, what);
+    tyr_registry_free(reg);
+}
+
 /* Every variant: functions, every fixture struct, enums, details. */
 static void test_fixture_variants(void **state)
 {
@@ -310,15 +334,6 @@ static void test_fixture_variants(void **state)
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
     }
-}
-
-static uint32_t count_named(const tyr_registry *reg, const char *name, int kind)
-{
-    uint32_t n = 0;
-    tyr_type t;
-    for (int err = tyr_find(reg, name, kind, &t); !err; err = tyr_find_next(reg, name, kind, t, &t))
-        n++;
-    return n;
 }
 
 static int count_progress(void *ctx, uint32_t done, uint32_t total)
@@ -500,15 +515,7 @@ static void test_dwz(void **state)
         tyr_registry *reg = new_reg();
         check_fixture(dw, reg, bins[b]);
         tyr_registry_free(reg);
-        reg = new_reg();
-        tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
-        if (err)
-            fail_msg("%s: import_all: %s (%s)", bins[b], tyr_strerror(err), diag.what);
-        assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
-        assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
-        check_details(reg, bins[b]);
-        tyr_registry_free(reg);
+        check_import_all(dw, bins[b]);
         tyr_dwarf_free(dw);
     }
 }
@@ -535,11 +542,7 @@ static void test_type_units(void **state)
     set_variant("-d5");
     check_fixture(dw, reg, "d5 type units");
     tyr_registry_free(reg);
-    reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
-    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
-    assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
-    tyr_registry_free(reg);
+    check_import_all(dw, "d5 type units");
     tyr_dwarf_free(dw);
 
     dw = open_fx("fx-gcc-d4-tu");

@@ -341,17 +341,24 @@ static int run_bpftrace(const char *bin, const char *fn, char lines[][160], int 
     return probe ? n : -2;
 }
 
-/* Each of the function's n parameters spelled as bpftrace -lv lists it ("TYPE NAME", no space
- * before a '*'), or the test fails naming the binary, function and argument. */
+/* Parameter k of function f as bpftrace -lv spells it: "TYPE NAME", no space before a '*'. */
+static void spell_param(tyr_registry *reg, tyr_type f, uint32_t k, char *mine, size_t len)
+{
+    tyr_param_info p;
+    char buf[200];
+    assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
+    assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
+    snprintf(mine, len, "%s %s", buf, p.name);
+}
+
+/* Each of the function's n parameters spelled as bpftrace -lv lists it, or the test fails
+ * naming the binary, function and argument. */
 static void expect_bpftrace_params(tyr_registry *reg, tyr_type f, uint32_t n,
                                    char lines[][160], const char *bin, const char *fn)
 {
     for (uint32_t k = 0; k < n; k++) {
-        tyr_param_info p;
-        char buf[200], mine[400];
-        assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-        assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-        snprintf(mine, sizeof mine, "%s %s", buf, p.name);
+        char mine[400];
+        spell_param(reg, f, k, mine, sizeof mine);
         if (strcmp(mine, lines[k]) != 0)
             fail_msg("%s:%s arg %u: tyr '%s' vs bpftrace '%s'", bin, fn, k, mine, lines[k]);
     }
@@ -451,11 +458,8 @@ static void test_libc_aliases(void **state)
             n++;
         assert_int_equal(ti.count, n);
         for (uint32_t k = 0; k < n; k++) {
-            tyr_param_info p;
-            char buf[200], mine[400];
-            assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-            assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-            snprintf(mine, sizeof mine, "%s %s", buf, p.name);
+            char mine[400];
+            spell_param(reg, f, k, mine, sizeof mine);
             assert_string_equal(mine, x[i].args[k]);
         }
     }
