@@ -286,14 +286,16 @@ static void check_functions(tyr_dwarf *dw, tyr_registry *reg, const char *v)
     assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &found), 0);
 }
 
-/* Everything the fixture's expected tables say, for one variant: its functions, every record
+/* Everything the fixture's expected tables say, for one variant, in a new registry: its functions, every record
  * imported whole, the details (flexible arrays, anonymous members, bitfields) and the enums. */
-static void check_fixture(tyr_dwarf *dw, tyr_registry *reg, const char *what)
+static void check_fixture(tyr_dwarf *dw, const char *what)
 {
+    tyr_registry *reg = new_reg();
     check_functions(dw, reg, what);
     check_all_records(dw, reg, what);
     check_details(reg, what);
     check_enums(reg, what);
+    tyr_registry_free(reg);
 }
 
 static uint32_t count_named(const tyr_registry *reg, const char *name, int kind)
@@ -328,10 +330,8 @@ static void test_fixture_variants(void **state)
     assert_true(nvariants >= 4);
     for (int i = 0; i < nvariants; i++) {
         tyr_dwarf *dw = open_fx(variants[i]);
-        tyr_registry *reg = new_reg();
         set_variant(variants[i]);
-        check_fixture(dw, reg, variants[i]);
-        tyr_registry_free(reg);
+        check_fixture(dw, variants[i]);
         tyr_dwarf_free(dw);
     }
 }
@@ -512,9 +512,7 @@ static void test_dwz(void **state)
         tyr_dwarf *dw = open_fx(bins[b]);
         set_variant("-d4");
         assert_non_null(strstr(tyr_dwarf_alt_path(dw), "fx-common.debug"));
-        tyr_registry *reg = new_reg();
-        check_fixture(dw, reg, bins[b]);
-        tyr_registry_free(reg);
+        check_fixture(dw, bins[b]);
         check_import_all(dw, bins[b]);
         tyr_dwarf_free(dw);
     }
@@ -525,10 +523,8 @@ static void test_compressed_sections(void **state)
 {
     (void)state;
     tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
-    tyr_registry *reg = new_reg();
     set_variant("-d5");
-    check_fixture(dw, reg, "gz");
-    tyr_registry_free(reg);
+    check_fixture(dw, "gz");
     tyr_dwarf_free(dw);
 }
 
@@ -538,15 +534,13 @@ static void test_type_units(void **state)
 {
     (void)state;
     tyr_dwarf *dw = open_fx("fx-gcc-d5-tu");
-    tyr_registry *reg = new_reg();
     set_variant("-d5");
-    check_fixture(dw, reg, "d5 type units");
-    tyr_registry_free(reg);
+    check_fixture(dw, "d5 type units");
     check_import_all(dw, "d5 type units");
     tyr_dwarf_free(dw);
 
     dw = open_fx("fx-gcc-d4-tu");
-    reg = new_reg();
+    tyr_registry *reg = new_reg();
     tyr_diag diag = {0};
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, &diag), TYR_EDWARF);
     assert_non_null(strstr(diag.what, "DW_AT_signature"));
