@@ -150,6 +150,19 @@ static inline unsigned char *fx_aligned_copy(const void *buf, size_t len)
     return p;
 }
 
+/* reg's whole blob at an 8-aligned heap address that a test may edit, its length in *len; NULL
+ * if the write fails. Owner: the caller (free). */
+static inline unsigned char *fx_blob_copy(tyr_registry *reg, size_t *len)
+{
+    void *buf = NULL;
+    unsigned char *copy;
+    if (tyr_blob_write_mem(reg, NULL, &buf, len) != 0)
+        return NULL;
+    copy = fx_aligned_copy(buf, *len);
+    tyr_blob_buf_free(buf);
+    return copy;
+}
+
 static inline struct tyr_blob_header *fx_hdr(void *blob)
 {
     return blob;
