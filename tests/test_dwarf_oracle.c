@@ -261,8 +261,7 @@ static void test_pahole_fixtures(void **state)
         fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
-        tyr_registry *reg = NULL;
-        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        tyr_registry *reg = new_reg();
         assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
         checked += compare_with_pahole(path, reg, fx_structs, &skipped);
         tyr_registry_free(reg);
@@ -295,8 +294,7 @@ static void test_pahole_python(void **state)
     int err = tyr_dwarf_open(PYTHON_DBG, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
     if (err)
         fail_msg("%s: %s", tyr_strerror(err), diag.what);
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    tyr_registry *reg = new_reg();
     char list[2048] = "";
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         tyr_type t;
@@ -341,6 +339,15 @@ static int run_bpftrace(const char *bin, const char *fn, char lines[][160], int 
     return probe ? n : -2;
 }
 
+/* Skips the test unless bpftrace -lv lists fn of bin here: it needs root and BPF. */
+static void skip_unless_bpftrace_lists(const char *bin, const char *fn, char lines[][160])
+{
+    if (run_bpftrace(bin, fn, lines, 32) < 0) {
+        print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
+        skip();
+    }
+}
+
 /* Parameter k of function f as bpftrace -lv spells it: "TYPE NAME", no space before a '*'. */
 static void spell_param(tyr_registry *reg, tyr_type f, uint32_t k, char *mine, size_t len)
 {
@@ -377,17 +384,13 @@ static void test_bpftrace_fixtures(void **state)
     char path[1200];
     fx_path(path, sizeof path, variants[0]);
     char lines[32][160];
-    if (run_bpftrace(path, "walk", lines, 32) < 0) {
-        print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
-        skip();
-    }
+    skip_unless_bpftrace_lists(path, "walk", lines);
     int compared = 0, gaps = 0;
     for (int v = 0; v < nvariants; v++) {
         fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
-        tyr_registry *reg = NULL;
-        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        tyr_registry *reg = new_reg();
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
             int n = run_bpftrace(path, fns[i], lines, 32);
             if (n == -1)
@@ -441,8 +444,7 @@ static void test_libc_aliases(void **state)
         {"malloc", false, {"size_t bytes", NULL, NULL}},
         {"printf", true, {"const char* format", NULL, NULL}},
     };
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    tyr_registry *reg = new_reg();
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
         tyr_type f;
         memset(&diag, 0, sizeof diag);
@@ -520,16 +522,12 @@ static void test_bpftrace_python(void **state)
     if (!have_tool("bpftrace") || access(PYTHON_DBG, R_OK) != 0)
         skip();
     char lines[32][160];
-    if (run_bpftrace(PYTHON_DBG, "PyObject_Call", lines, 32) < 0) {
-        print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
-        skip();
-    }
+    skip_unless_bpftrace_lists(PYTHON_DBG, "PyObject_Call", lines);
     static const char *const fns[] = {"PyObject_Call", "PyDict_GetItem", "PyDict_SetItem",
                                       "PyList_Append", "PyLong_FromLong", "_PyEval_EvalFrameDefault"};
     tyr_dwarf *dw = NULL;
     assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw), 0);
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    tyr_registry *reg = new_reg();
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         int n = run_bpftrace(PYTHON_DBG, fns[i], lines, 32);
         tyr_type f;
