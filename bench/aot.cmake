@@ -4,13 +4,10 @@
 find_program(TYR_BENCH_GCC NAMES gcc-12 gcc)
 if(TYR_BENCH_GCC AND TARGET tyr_aot_static)
   set(dir ${CMAKE_CURRENT_BINARY_DIR})
-  add_custom_command(OUTPUT ${dir}/aot_loop
-    COMMAND ${TYR_BENCH_GCC} -g -O0 -o ${dir}/aot_loop ${CMAKE_CURRENT_SOURCE_DIR}/aot_loop.c
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot_loop.c VERBATIM)
-  add_custom_command(OUTPUT ${dir}/aot_load
-    COMMAND ${TYR_BENCH_GCC} -g -O0 -pthread -o ${dir}/aot_load
-            ${PROJECT_SOURCE_DIR}/tests/aot/aot_load.c
-    DEPENDS ${PROJECT_SOURCE_DIR}/tests/aot/aot_load.c VERBATIM)
+  tyr_compile(${dir}/aot_loop ${TYR_BENCH_GCC} FLAGS -g -O0
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/aot_loop.c)
+  tyr_compile(${dir}/aot_load ${TYR_BENCH_GCC} FLAGS -g -O0 -pthread
+    SOURCES ${PROJECT_SOURCE_DIR}/tests/aot/aot_load.c)
   add_custom_target(tyr_bench_aot_targets ALL DEPENDS ${dir}/aot_loop ${dir}/aot_load)
   add_executable(bench_aot ${CMAKE_CURRENT_SOURCE_DIR}/bench_aot.c)
   target_link_libraries(bench_aot PRIVATE tyr_aot_static)

@@ -15,14 +15,10 @@ foreach(name test_aot_file)
 endforeach()
 
 if(TYR_AOT_GCC)
-  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_target
-    COMMAND ${TYR_AOT_GCC} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target
-            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
-  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_load
-    COMMAND ${TYR_AOT_GCC} -g -O0 -pthread -o ${TYR_AOT_TEST_DIR}/aot_load
-            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c VERBATIM)
+  tyr_compile(${TYR_AOT_TEST_DIR}/aot_target ${TYR_AOT_GCC} FLAGS -g -O0
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c)
+  tyr_compile(${TYR_AOT_TEST_DIR}/aot_load ${TYR_AOT_GCC} FLAGS -g -O0 -pthread
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_load.c)
   add_custom_target(tyr_aot_target ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target
     ${TYR_AOT_TEST_DIR}/aot_load)
 
@@ -37,10 +33,8 @@ if(TYR_AOT_GCC)
   # The same with the target compiled by clang (its DWARF, its code; the same ABI).
   find_program(TYR_AOT_CLANG NAMES clang-14 clang)
   if(TYR_AOT_CLANG)
-    add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_target_clang
-      COMMAND ${TYR_AOT_CLANG} -g -O0 -o ${TYR_AOT_TEST_DIR}/aot_target_clang
-              ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c
-      DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c VERBATIM)
+    tyr_compile(${TYR_AOT_TEST_DIR}/aot_target_clang ${TYR_AOT_CLANG} FLAGS -g -O0
+      SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_target.c)
     add_custom_target(tyr_aot_target_clang ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_target_clang)
     add_test(NAME test_aot_run_clang COMMAND test_aot_run $<TARGET_FILE:tyr_tool>
       ${TYR_AOT_TEST_DIR}/aot_target_clang ${TYR_AOT_TEST_DIR}/run-clang
@@ -56,10 +50,8 @@ endif()
 # a member that is not there, a function that is not there; and a usage error (exit 2). A clone
 # whose DWARF places every parameter (scale.constprop.0) is built from those places, and traced.
 if(TYR_AOT_GCC)
-  add_custom_command(OUTPUT ${TYR_AOT_TEST_DIR}/aot_clone
-    COMMAND ${TYR_AOT_GCC} -g -O2 -o ${TYR_AOT_TEST_DIR}/aot_clone
-            ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c VERBATIM)
+  tyr_compile(${TYR_AOT_TEST_DIR}/aot_clone ${TYR_AOT_GCC} FLAGS -g -O2
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/aot/aot_clone.c)
   add_custom_target(tyr_aot_clone ALL DEPENDS ${TYR_AOT_TEST_DIR}/aot_clone)
   set(aot_check ${CMAKE_CURRENT_SOURCE_DIR}/tool/check.sh)
   add_test(NAME tool_aot_clone_refused COMMAND ${aot_check} 1 - $<TARGET_FILE:tyr_tool> aot build

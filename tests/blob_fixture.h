@@ -150,6 +150,19 @@ static inline unsigned char *fx_aligned_copy(const void *buf, size_t len)
     return p;
 }
 
+/* reg's whole blob at an 8-aligned heap address that a test may edit, its length in *len; NULL
+ * if the write fails. Owner: the caller (free). */
+static inline unsigned char *fx_blob_copy(tyr_registry *reg, size_t *len)
+{
+    void *buf = NULL;
+    unsigned char *copy;
+    if (tyr_blob_write_mem(reg, NULL, &buf, len) != 0)
+        return NULL;
+    copy = fx_aligned_copy(buf, *len);
+    tyr_blob_buf_free(buf);
+    return copy;
+}
+
 static inline struct tyr_blob_header *fx_hdr(void *blob)
 {
     return blob;
@@ -168,6 +181,40 @@ static inline void fx_fix_checksum(void *blob, size_t len)
     if (h->total_len < hdr_len || h->total_len > len)
         return; /* a hostile header: nothing sensible to checksum */
     h->checksum = XXH3_64bits((unsigned char *)blob + hdr_len, (size_t)(h->total_len - hdr_len));
+}
+
+/* A registry written to memory and the registry mapped back from those bytes. */
+struct fx_blob {
+    void *buf;
+    size_t len;
+    tyr_registry *m;
+};
+
+/* reg written with wo (NULL: the whole registry) into b->buf, asserted to succeed; b->m stays
+ * NULL for the test to open the bytes (often after editing them). Owner: the caller
+ * (fx_blob_free). */
+static inline void fx_write(tyr_registry *reg, const struct tyr_write_opts *wo, struct fx_blob *b)
+{
+    memset(b, 0, sizeof *b);
+    assert_int_equal(tyr_blob_write_mem(reg, wo, &b->buf, &b->len), 0);
+}
+
+/* reg written with wo (NULL: the whole registry) into b->buf and opened again from it with lo
+ * (NULL: the default, verified open), each step asserted to succeed. Owner: the caller
+ * (fx_blob_free). */
+static inline void fx_reopen(tyr_registry *reg, const struct tyr_write_opts *wo,
+                             const struct tyr_load_opts *lo, struct fx_blob *b)
+{
+    fx_write(reg, wo, b);
+    assert_int_equal(tyr_registry_open_mem(b->buf, b->len, lo, &b->m), 0);
+}
+
+/* The mapped registry first: it reads the bytes until it is freed. */
+static inline void fx_blob_free(struct fx_blob *b)
+{
+    tyr_registry_free(b->m);
+    tyr_blob_buf_free(b->buf);
+    memset(b, 0, sizeof *b);
 }
 
 /*

@@ -26,10 +26,10 @@ foreach(cc gcc clang)
   foreach(ver 4 5)
     foreach(opt O0 O2)
       set(name fx-${cc}-d${ver}-${opt})
-      add_custom_command(OUTPUT ${TYR_FX_DIR}/${name}
-        COMMAND ${ccpath} -g -gdwarf-${ver} -${opt} -Wl,--build-id -o ${TYR_FX_DIR}/${name}
-                ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
-        DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+      tyr_compile(${TYR_FX_DIR}/${name} ${ccpath}
+        FLAGS -g -gdwarf-${ver} -${opt} -Wl,--build-id
+        SOURCES ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+        DEPENDS ${TYR_FX_SOURCES})
       list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/${name})
       list(APPEND TYR_FX_VARIANTS ${name})
     endforeach()
@@ -39,10 +39,10 @@ endforeach()
 # DWARF 2 (strict): member locations as DW_OP_plus_uconst expressions in blocks, bitfields
 # as DW_AT_bit_offset, enums without an underlying type. A variant like the others.
 if(TYR_FX_GCC)
-  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d2-O0
-    COMMAND ${TYR_FX_GCC} -g -gdwarf-2 -gstrict-dwarf -O0 -Wl,--build-id
-            -o ${TYR_FX_DIR}/fx-gcc-d2-O0 ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
-    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  tyr_compile(${TYR_FX_DIR}/fx-gcc-d2-O0 ${TYR_FX_GCC}
+    FLAGS -g -gdwarf-2 -gstrict-dwarf -O0 -Wl,--build-id
+    SOURCES ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    DEPENDS ${TYR_FX_SOURCES})
   list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d2-O0)
   list(APPEND TYR_FX_VARIANTS fx-gcc-d2-O0)
 endif()
@@ -51,29 +51,27 @@ endif()
 # DW_FORM_ref_sig8); DWARF 4 puts them in .debug_types (not read: an error, never a guess).
 if(TYR_FX_GCC)
   foreach(ver 4 5)
-    add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d${ver}-tu
-      COMMAND ${TYR_FX_GCC} -g -gdwarf-${ver} -fdebug-types-section -O0
-              -o ${TYR_FX_DIR}/fx-gcc-d${ver}-tu ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
-      DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+    tyr_compile(${TYR_FX_DIR}/fx-gcc-d${ver}-tu ${TYR_FX_GCC}
+      FLAGS -g -gdwarf-${ver} -fdebug-types-section -O0
+      SOURCES ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+      DEPENDS ${TYR_FX_SOURCES})
     list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d${ver}-tu)
   endforeach()
 endif()
 
 # Compressed debug sections (SHF_COMPRESSED, zlib): libdwarf inflates them.
 if(TYR_FX_GCC)
-  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-gcc-d5-gz
-    COMMAND ${TYR_FX_GCC} -g -gdwarf-5 -gz=zlib -O0 -o ${TYR_FX_DIR}/fx-gcc-d5-gz
-            ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
-    DEPENDS ${TYR_FX_SOURCES} VERBATIM)
+  tyr_compile(${TYR_FX_DIR}/fx-gcc-d5-gz ${TYR_FX_GCC} FLAGS -g -gdwarf-5 -gz=zlib -O0
+    SOURCES ${TYR_FX_SRC}/fx_a.c ${TYR_FX_SRC}/fx_b.c
+    DEPENDS ${TYR_FX_SOURCES})
   list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-gcc-d5-gz)
 endif()
 
 # C++: classes as structs (data members only).
 find_program(TYR_FX_GXX NAMES g++-12 g++)
 if(TYR_FX_GXX)
-  add_custom_command(OUTPUT ${TYR_FX_DIR}/fx-cpp
-    COMMAND ${TYR_FX_GXX} -g -O0 -o ${TYR_FX_DIR}/fx-cpp ${TYR_FX_SRC}/fx_cpp.cc
-    DEPENDS ${TYR_FX_SRC}/fx_cpp.cc VERBATIM)
+  tyr_compile(${TYR_FX_DIR}/fx-cpp ${TYR_FX_GXX} FLAGS -g -O0
+    SOURCES ${TYR_FX_SRC}/fx_cpp.cc)
   list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/fx-cpp)
 endif()
 
@@ -92,9 +90,8 @@ foreach(cxx gxx clangxx)
   if(NOT cxxpath)
     continue()
   endif()
-  add_custom_command(OUTPUT ${TYR_FX_DIR}/${cxxname}
-    COMMAND ${cxxpath} -std=c++17 -g -O0 -o ${TYR_FX_DIR}/${cxxname} ${TYR_FX_SRC}/fx_cxx.cc
-    DEPENDS ${TYR_FX_SRC}/fx_cxx.cc VERBATIM)
+  tyr_compile(${TYR_FX_DIR}/${cxxname} ${cxxpath} FLAGS -std=c++17 -g -O0
+    SOURCES ${TYR_FX_SRC}/fx_cxx.cc)
   list(APPEND TYR_FX_OUTPUTS ${TYR_FX_DIR}/${cxxname})
   list(APPEND TYR_FX_CXX_BINS ${TYR_FX_DIR}/${cxxname})
 endforeach()

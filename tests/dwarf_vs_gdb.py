@@ -25,12 +25,10 @@ import argparse
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+from gdb_oracle import SKIP, missing, run
 
 # Runs inside gdb: writes {"funcs": {name: {...}}, "layouts": {name: text}} as JSON.
 GDB_SCRIPT = r'''
@@ -141,10 +139,6 @@ def norm(t):
     for a, b in SYNONYMS:
         t = re.sub(r"\b%s\b" % a, b, t)
     return re.sub(r"\s+", "", t.replace("<anonymous>", ""))
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
 def exported_functions(binary):
@@ -337,15 +331,9 @@ def main():
     ap.add_argument("--min-funcs", type=float, default=100.0)
     ap.add_argument("--min-compared", type=int, default=1)
     a = ap.parse_args()
-    if not os.path.exists(a.bin):
-        print("skip: %s is not installed" % a.bin)
-        return SKIP
-    for n in a.need:
-        if not os.path.exists(n):
-            print("skip: %s is not installed" % n)
-            return SKIP
-    if not shutil.which("gdb"):
-        print("skip: gdb is not installed")
+    why = missing([a.bin] + a.need)
+    if why:
+        print("skip: " + why)
         return SKIP
     funcs = exported_functions(a.bin) if a.funcs == "exported" else dwarf_functions(a.tyr, a.bin)
     if len(funcs) < a.min_compared:

@@ -9,10 +9,8 @@ target_link_libraries(print_locs PRIVATE tyr_dwarf_static PkgConfig::XXHASH tyr_
   PkgConfig::LIBELF)
 
 if(TYR_FX_GCC)
-  add_custom_command(OUTPUT ${TYR_LOCS_DIR}/clones
-    COMMAND ${TYR_FX_GCC} -g -O2 -o ${TYR_LOCS_DIR}/clones
-            ${CMAKE_CURRENT_SOURCE_DIR}/locs/clones.c
-    DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/locs/clones.c VERBATIM)
+  tyr_compile(${TYR_LOCS_DIR}/clones ${TYR_FX_GCC} FLAGS -g -O2
+    SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/locs/clones.c)
   add_custom_target(tyr_locs_fixtures ALL DEPENDS ${TYR_LOCS_DIR}/clones)
   if(TARGET test_dwarf_locs)
     add_dependencies(test_dwarf_locs tyr_locs_fixtures)

@@ -89,41 +89,35 @@ static char *path_of(const char *name)
 static void test_round_trip_mem(void **state)
 {
     struct fx *f = *state;
-    tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
-    assert_true(len > sizeof(struct tyr_blob_header));
-    assert_int_equal((uintptr_t)buf % 8, 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
-    assert_true(tyr_registry_is_mapped(m));
-    fx_compare(f->reg, m, NULL);
-    assert_int_equal(fx_sweep(f->reg), fx_sweep(m));
+    fx_reopen(f->reg, NULL, NULL, &b);
+    assert_true(b.len > sizeof(struct tyr_blob_header));
+    assert_int_equal((uintptr_t)b.buf % 8, 0);
+    assert_true(tyr_registry_is_mapped(b.m));
+    fx_compare(f->reg, b.m, NULL);
+    assert_int_equal(fx_sweep(f->reg), fx_sweep(b.m));
     /* the mapped tables are the buffer's bytes, not copies */
-    assert_true((const unsigned char *)m->types > (const unsigned char *)buf &&
-                (const unsigned char *)m->types < (const unsigned char *)buf + len);
+    assert_true((const unsigned char *)b.m->types > (const unsigned char *)b.buf &&
+                (const unsigned char *)b.m->types < (const unsigned char *)b.buf + b.len);
     /* builders refuse a mapped registry */
-    assert_int_equal(tyr_add_int(m, "x", 4, 0, NULL), TYR_EREADONLY);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
+    assert_int_equal(tyr_add_int(b.m, "x", 4, 0, NULL), TYR_EREADONLY);
+    fx_blob_free(&b);
 }
 
 /* A mapped registry written again gives the same bytes (mapped and building agree). */
 static void test_rewrite_mapped_is_identical(void **state)
 {
     struct fx *f = *state;
-    tyr_registry *m = NULL;
-    void *a = NULL, *b = NULL;
-    size_t la = 0, lb = 0;
+    struct fx_blob a;
+    void *b = NULL;
+    size_t lb = 0;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &a, &la), 0);
-    assert_int_equal(tyr_registry_open_mem(a, la, NULL, &m), 0);
-    assert_int_equal(tyr_blob_write_mem(m, NULL, &b, &lb), 0);
-    assert_int_equal(la, lb);
-    assert_memory_equal(a, b, la);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(a);
+    fx_reopen(f->reg, NULL, NULL, &a);
+    assert_int_equal(tyr_blob_write_mem(a.m, NULL, &b, &lb), 0);
+    assert_int_equal(a.len, lb);
+    assert_memory_equal(a.buf, b, lb);
+    fx_blob_free(&a);
     tyr_blob_buf_free(b);
 }
 
@@ -131,21 +125,20 @@ static void test_rewrite_mapped_is_identical(void **state)
 static void test_full_write_keeps_arena_bytes(void **state)
 {
     struct fx *f = *state;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
     struct tyr_blob_sect *s;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
-    s = fx_sect(buf);
+    fx_write(f->reg, NULL, &b);
+    s = fx_sect(b.buf);
     assert_int_equal(s[TYR_SECT_TYPES].len, (uint64_t)f->reg->ntypes * 16);
-    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_TYPES].off, f->reg->types,
+    assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_TYPES].off, f->reg->types,
                         s[TYR_SECT_TYPES].len);
-    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_FIELDS].off, f->reg->fields,
+    assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_FIELDS].off, f->reg->fields,
                         (size_t)f->reg->nfields * 16);
     assert_int_equal(s[TYR_SECT_LAYOUTS].len, (uint64_t)f->reg->nlayouts * 16);
-    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_LAYOUTS].off, f->reg->layouts,
+    assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_LAYOUTS].off, f->reg->layouts,
                         s[TYR_SECT_LAYOUTS].len);
-    assert_memory_equal((unsigned char *)buf + s[TYR_SECT_STRINGS].off, f->reg->strs,
+    assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_STRINGS].off, f->reg->strs,
                         f->reg->strs_len);
     /* Node's range moved when Pair was added after it: there are stale copies */
     {
@@ -155,7 +148,7 @@ static void test_full_write_keeps_arena_bytes(void **state)
                 owned += tyr__t_count(f->reg, &f->reg->types[i]);
         assert_true(owned + 1 < f->reg->nfields);
     }
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
 }
 
 /* The checksum is an audit check: a bad one is refused by an audit open (at its header
@@ -164,42 +157,41 @@ static void test_trusted_open(void **state)
 {
     struct fx *f = *state;
     tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
     tyr_diag d;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
-    fx_hdr(buf)->checksum ^= 1;
-    assert_int_equal(tyr_registry_open_mem(buf, len,
+    fx_write(f->reg, NULL, &b);
+    fx_hdr(b.buf)->checksum ^= 1;
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT,
                                                     .diag = &d),
                                            &m),
                      TYR_ECORRUPT);
     assert_null(m);
-    assert_int_equal(tyr_registry_open_mem(buf, len,
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT |
                                                                             TYR_LOAD_TRUSTED),
                                            &m),
                      TYR_EINVAL);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
     assert_int_equal(d.err, TYR_ECORRUPT);
     assert_int_equal(d.offset, 24);
-    assert_int_equal(tyr_registry_open_mem(buf, len,
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
                                            &m),
                      0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     /* trusted still checks the header */
-    fx_hdr(buf)->major = 9;
-    assert_int_equal(tyr_registry_open_mem(buf, len,
+    fx_hdr(b.buf)->major = 9;
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
                                            &m),
                      TYR_EVERSION);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
 }
 
 /* Misaligned memory, bad options and unknown flags are refused before anything is read. */
@@ -207,43 +199,42 @@ static void test_load_argument_errors(void **state)
 {
     struct fx *f = *state;
     tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
     unsigned char *odd;
     struct {
         struct tyr_load_opts o;
         uint64_t extra;
     } big;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
-    odd = malloc(len + 8);
+    fx_write(f->reg, NULL, &b);
+    odd = malloc(b.len + 8);
     assert_non_null(odd);
-    memcpy(odd + 4, buf, len);
-    assert_int_equal(tyr_registry_open_mem(odd + 4, len, NULL, &m), TYR_EALIGN);
-    assert_int_equal(tyr_blob_verify(odd + 4, len, NULL), TYR_EALIGN);
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m),
+    memcpy(odd + 4, b.buf, b.len);
+    assert_int_equal(tyr_registry_open_mem(odd + 4, b.len, NULL, &m), TYR_EALIGN);
+    assert_int_equal(tyr_blob_verify(odd + 4, b.len, NULL), TYR_EALIGN);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m),
                      TYR_EINVAL);
     memset(&big, 0, sizeof big);
     big.o.sz = sizeof big;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0); /* zero tail: fine */
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), 0); /* zero tail: fine */
     tyr_registry_free(m);
     m = NULL;
     big.extra = 1;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), TYR_EINVAL);
     assert_null(m);
-    assert_int_equal(tyr_registry_open_mem(NULL, len, NULL, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(NULL, b.len, NULL, &m), TYR_EINVAL);
     /* an older caller's shorter struct: fields past its sz are not read */
     memset(&big, 0, sizeof big);
     big.o.sz = offsetof(struct tyr_load_opts, flags);
     big.o.flags = 0x80;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), 0);
     tyr_registry_free(m);
     m = NULL;
     big.o.sz = 4;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, NULL, &len), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, NULL, &b.len), TYR_EINVAL);
     free(odd);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
 }
 
 /* A registry for a 32-bit target keeps its pointer size through a write and a load. */
@@ -517,13 +508,12 @@ static void test_open_elf(void **state)
 {
     struct fx *f = *state;
     tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
     const char *p = path_of("obj.o");
     tyr_diag d;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
-    write_elf(p, buf, len, ".tyr");
+    fx_write(f->reg, NULL, &b);
+    write_elf(p, b.buf, b.len, ".tyr");
     assert_int_equal(tyr_registry_open_elf(p, NULL, &m), 0);
     assert_int_equal(tyr_registry_blob_offset(m), 64);
     fx_compare(f->reg, m, NULL);
@@ -537,19 +527,19 @@ static void test_open_elf(void **state)
     /* the decoy section holds 8 bytes of the blob: too short */
     assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".decoy"), &m),
                      TYR_ETRUNC);
-    write_elf(p, buf, len, ".types");
+    write_elf(p, b.buf, b.len, ".types");
     assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".types"), &m),
                      0);
     tyr_registry_free(m);
     m = NULL;
     /* hostile headers, each refused with an error, never read outside the file */
-    hostile_elf_cases(p, buf, len);
+    hostile_elf_cases(p, b.buf, b.len);
     /* a blob file is not ELF */
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
     assert_null(m);
     unlink(p);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
 }
 
 static int has_bytes(const char *hay, size_t n, const char *needle)
@@ -566,9 +556,8 @@ static int has_bytes(const char *hay, size_t n, const char *needle)
 static void test_prune_exact_set(void **state)
 {
     struct fx *f = *state;
-    tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
+    tyr_registry *m;
     tyr_sized_type roots[1];
     uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
     uint32_t id, kept = 0;
@@ -577,13 +566,12 @@ static void test_prune_exact_set(void **state)
 
     assert_non_null(map);
     roots[0] = tyr_sized(f->reg, f->node_ptr);
-    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = roots,
-                                                         .nroots = 1, .map = map,
-                                                         .map_len = f->reg->ntypes),
-                                        &buf, &len),
-                     0);
-    assert_int_equal(fx_hdr(buf)->flags, TYR_BLOB_F_PRUNED);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    fx_reopen(f->reg,
+              TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 1, .map = map,
+                       .map_len = f->reg->ntypes),
+              NULL, &b);
+    m = b.m;
+    assert_int_equal(fx_hdr(b.buf)->flags, TYR_BLOB_F_PRUNED);
     /* void + Node, Node*, int, unsigned, char, char[16], double */
     assert_int_equal(tyr_registry_type_count(m), 8);
     for (id = 1; id < f->reg->ntypes; id++)
@@ -621,8 +609,7 @@ static void test_prune_exact_set(void **state)
     assert_int_equal(tyr_field_path(m, t, "name", &fi), 0);
     chararr = fi.type;
     assert_int_equal(tyr_type_size(m, chararr), 16);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
     free(map);
 }
 
@@ -631,9 +618,8 @@ static void test_prune_exact_set(void **state)
 static void test_prune_func_and_typedefs(void **state)
 {
     struct fx *f = *state;
-    tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
+    tyr_registry *m;
     tyr_sized_type roots[2];
     uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
     tyr_param_info pi;
@@ -642,12 +628,11 @@ static void test_prune_func_and_typedefs(void **state)
     assert_non_null(map);
     roots[0] = tyr_sized(f->reg, f->walk);
     roots[1] = tyr_sized(f->reg, f->cnode_t);
-    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = roots,
-                                                         .nroots = 2, .map = map,
-                                                         .map_len = f->reg->ntypes),
-                                        &buf, &len),
-                     0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    fx_reopen(f->reg,
+              TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 2, .map = map,
+                       .map_len = f->reg->ntypes),
+              NULL, &b);
+    m = b.m;
     fx_compare(f->reg, m, map);
     assert_int_not_equal(map[f->proto.id], 0);
     assert_int_not_equal(map[f->node_t.id], 0);
@@ -663,8 +648,7 @@ static void test_prune_func_and_typedefs(void **state)
     /* int, Node, Node*, unsigned, char, char[16], double, proto, void*, walk, node_t, const */
     assert_int_equal(tyr_registry_type_count(m), 13);
     assert_int_equal(m->nparams, 3);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
     free(map);
 }
 
@@ -675,12 +659,11 @@ static void test_prune_func_and_typedefs(void **state)
 static void test_prune_merges_prototypes(void **state)
 {
     (void)state;
-    tyr_registry *r = NULL, *m = NULL;
+    tyr_registry *r = NULL, *m;
     tyr_type i32, chr, ptr, protos[6], funcs[6];
     tyr_sized_type roots[6];
     uint32_t map[32];
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
     tyr_registry_stats st;
     tyr_type_info ti;
     tyr_param_info pi;
@@ -703,14 +686,9 @@ static void test_prune_merges_prototypes(void **state)
     for (int i = 0; i < 6; i++)
         roots[i] = tyr_sized(r, funcs[i]);
     assert_true(r->ntypes <= 32);
-    assert_int_equal(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 6,
-                                                    .map = map, .map_len = 32),
-                                        &buf, &len),
-                     0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts,
-                                                              .flags = TYR_LOAD_AUDIT),
-                                           &m),
-                     0);
+    fx_reopen(r, TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 6, .map = map, .map_len = 32),
+              TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &b);
+    m = b.m;
     assert_int_equal(tyr_registry_get_stats(m, &st), 0);
     assert_int_equal(st.per_kind[TYR_KIND_FUNC], 6);
     assert_int_equal(st.per_kind[TYR_KIND_FUNC_PROTO], 4); /* {0,1,3}, 2, 4, 5 */
@@ -734,15 +712,12 @@ static void test_prune_merges_prototypes(void **state)
         assert_int_equal(pi.type.id, map[ptr.id]);
         assert_int_equal(tyr_sized_type_id(roots[i]).id, f.id);
     }
-    tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
     /* the full write keeps all six */
-    assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
-    assert_int_equal(tyr_registry_get_stats(m, &st), 0);
+    fx_reopen(r, NULL, NULL, &b);
+    assert_int_equal(tyr_registry_get_stats(b.m, &st), 0);
     assert_int_equal(st.per_kind[TYR_KIND_FUNC_PROTO], 6);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
     tyr_registry_free(r);
 }
 
@@ -752,24 +727,23 @@ static void test_major_1_refused(void **state)
 {
     struct fx *f = *state;
     tyr_registry *m = NULL;
-    void *buf = NULL;
-    size_t len = 0;
+    struct fx_blob b;
     tyr_diag d;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
-    fx_hdr(buf)->major = 1;
-    fx_fix_checksum(buf, len);
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+    fx_write(f->reg, NULL, &b);
+    fx_hdr(b.buf)->major = 1;
+    fx_fix_checksum(b.buf, b.len);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
                      TYR_EVERSION);
     assert_null(m);
     assert_non_null(strstr(d.what, "import it again"));
-    assert_int_equal(tyr_blob_verify(buf, len, NULL), TYR_EVERSION);
-    fx_hdr(buf)->major = 3;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_EVERSION);
-    fx_hdr(buf)->major = 2;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_blob_verify(b.buf, b.len, NULL), TYR_EVERSION);
+    fx_hdr(b.buf)->major = 3;
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m), TYR_EVERSION);
+    fx_hdr(b.buf)->major = 2;
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m), 0);
     tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
+    fx_blob_free(&b);
 }
 
 /* A pruned write with no roots keeps void only; a bad root or short map is refused and
@@ -777,22 +751,16 @@ static void test_major_1_refused(void **state)
 static void test_prune_edges(void **state)
 {
     struct fx *f = *state;
-    tyr_registry *m = NULL;
+    struct fx_blob b;
     void *buf = NULL;
     size_t len = 0;
     tyr_sized_type root = tyr_sized(f->reg, f->node_ptr), bad = root;
     uint32_t map[4];
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root,
-                                                         .nroots = 0),
-                                        &buf, &len),
-                     0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
-    assert_int_equal(tyr_registry_type_count(m), 1);
-    assert_int_equal(m->nbuckets, 0);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(buf);
-    buf = NULL;
+    fx_reopen(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 0), NULL, &b);
+    assert_int_equal(tyr_registry_type_count(b.m), 1);
+    assert_int_equal(b.m->nbuckets, 0);
+    fx_blob_free(&b);
 
     bad.ref = f->reg->ntypes;
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &bad,
@@ -813,25 +781,24 @@ static void test_prune_edges(void **state)
 static void test_prune_mapped_equals_building(void **state)
 {
     struct fx *f = *state;
-    tyr_registry *m = NULL;
-    void *full = NULL, *a = NULL, *b = NULL;
-    size_t lf = 0, la = 0, lb = 0;
+    struct fx_blob full;
+    void *a = NULL, *b = NULL;
+    size_t la = 0, lb = 0;
     tyr_sized_type ra = tyr_sized(f->reg, f->outer), rb = ra;
 
-    assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &full, &lf), 0);
-    assert_int_equal(tyr_registry_open_mem(full, lf, NULL, &m), 0);
+    fx_reopen(f->reg, NULL, NULL, &full);
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &ra,
                                                          .nroots = 1),
                                         &a, &la),
                      0);
-    assert_int_equal(tyr_blob_write_mem(m, TYR_OPTS(tyr_write_opts, .roots = &rb, .nroots = 1),
+    assert_int_equal(tyr_blob_write_mem(full.m, TYR_OPTS(tyr_write_opts, .roots = &rb,
+                                                         .nroots = 1),
                                         &b, &lb),
                      0);
     assert_int_equal(la, lb);
     assert_memory_equal(a, b, la);
     assert_int_equal(ra.ref, rb.ref);
-    tyr_registry_free(m);
-    tyr_blob_buf_free(full);
+    fx_blob_free(&full);
     tyr_blob_buf_free(a);
     tyr_blob_buf_free(b);
 }

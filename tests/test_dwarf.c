@@ -5,23 +5,8 @@
  * and a dwz pair. Layouts are asserted exactly (sizes, offsets, bit positions), the same
  * for every variant since they all target the same ABI.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "dwarf_fixture.h"
 
-#include <cmocka.h>
-
-#include "tyr/tyr.h"
-
-#ifndef TYR_FX_DIR
-#error "TYR_FX_DIR comes from tests/dwarf.cmake"
-#endif
-
-static char variants[16][64];
 /* DW_TAG_atomic_type is DWARF 5: gcc and clang drop _Atomic from DWARF 4 output. */
 static bool have_atomic;
 /* DW_TAG_restrict_type is DWARF 3: strict DWARF 2 output has a plain pointer. */
@@ -30,61 +15,6 @@ static void set_variant(const char *v)
 {
     have_atomic = strstr(v, "-d5") != NULL;
     have_restrict = strstr(v, "-d2") == NULL;
-}
-static int nvariants;
-
-static void load_variants(void)
-{
-    const char *p = TYR_FX_VARIANTS;
-    nvariants = 0;
-    while (*p && nvariants < 16) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n >= sizeof variants[0])
-            n = sizeof variants[0] - 1;
-        memcpy(variants[nvariants], p, n);
-        variants[nvariants][n] = 0;
-        nvariants++;
-        p += n + (e ? 1 : 0);
-    }
-}
-
-static void fx_path(char *buf, size_t len, const char *name)
-{
-    snprintf(buf, len, "%s/%s", TYR_FX_DIR, name);
-}
-
-static tyr_dwarf *open_fx(const char *name)
-{
-    char path[512];
-    fx_path(path, sizeof path, name);
-    tyr_dwarf *dw = NULL;
-    tyr_diag diag = {0};
-    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
-    if (err)
-        fail_msg("open %s: %s (%s)", path, tyr_strerror(err), diag.what);
-    return dw;
-}
-
-/* Debian's python3.11-dbg: a large real binary, its DWARF in the binary itself. */
-#define PYTHON_DBG "/usr/bin/python3.11d"
-
-/* Skip the test (with a message naming the package) when path cannot be read. */
-static void skip_unless_present(const char *path, const char *package)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        print_message("SKIPPED: %s is absent (install %s)\n", path, package);
-        skip();
-    }
-    fclose(f);
-}
-
-static tyr_registry *new_reg(void)
-{
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
-    return reg;
 }
 
 /* ---- Expected layouts ---- */
@@ -356,23 +286,16 @@ static void check_functions(tyr_dwarf *dw, tyr_registry *reg, const char *v)
     assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &found), 0);
 }
 
-/* Every variant: functions, every fixture struct, enums, details. */
-static void test_fixture_variants(void **state)
+/* Everything the fixture's expected tables say, for one variant, in a new registry: its functions, every record
+ * imported whole, the details (flexible arrays, anonymous members, bitfields) and the enums. */
+static void check_fixture(tyr_dwarf *dw, const char *what)
 {
-    (void)state;
-    load_variants();
-    assert_true(nvariants >= 4);
-    for (int i = 0; i < nvariants; i++) {
-        tyr_dwarf *dw = open_fx(variants[i]);
-        tyr_registry *reg = new_reg();
-        set_variant(variants[i]);
-        check_functions(dw, reg, variants[i]);
-        check_all_records(dw, reg, variants[i]);
-        check_details(reg, variants[i]);
-        check_enums(reg, variants[i]);
-        tyr_registry_free(reg);
-        tyr_dwarf_free(dw);
-    }
+    tyr_registry *reg = new_reg();
+    check_functions(dw, reg, what);
+    check_all_records(dw, reg, what);
+    check_details(reg, what);
+    check_enums(reg, what);
+    tyr_registry_free(reg);
 }
 
 static uint32_t count_named(const tyr_registry *reg, const char *name, int kind)
@@ -382,6 +305,35 @@ static uint32_t count_named(const tyr_registry *reg, const char *name, int kind)
     for (int err = tyr_find(reg, name, kind, &t); !err; err = tyr_find_next(reg, name, kind, t, &t))
         n++;
     return n;
+}
+
+/* The whole fixture imported into a new registry: one Node (the same struct in two units is
+ * one type), two Dup (two layouts under one name), and the details as a single import has. */
+static void check_import_all(tyr_dwarf *dw, const char *what)
+{
+    tyr_registry *reg = new_reg();
+    tyr_diag diag = {0};
+    int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+    if (err)
+        fail_msg("%s: import_all: %s (%s)", what, tyr_strerror(err), diag.what);
+    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
+    assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
+    check_details(reg, what);
+    tyr_registry_free(reg);
+}
+
+/* Every variant: functions, every fixture struct, enums, details. */
+static void test_fixture_variants(void **state)
+{
+    (void)state;
+    load_variants();
+    assert_true(nvariants >= 4);
+    for (int i = 0; i < nvariants; i++) {
+        tyr_dwarf *dw = open_fx(variants[i]);
+        set_variant(variants[i]);
+        check_fixture(dw, variants[i]);
+        tyr_dwarf_free(dw);
+    }
 }
 
 static int count_progress(void *ctx, uint32_t done, uint32_t total)
@@ -560,21 +512,8 @@ static void test_dwz(void **state)
         tyr_dwarf *dw = open_fx(bins[b]);
         set_variant("-d4");
         assert_non_null(strstr(tyr_dwarf_alt_path(dw), "fx-common.debug"));
-        tyr_registry *reg = new_reg();
-        check_functions(dw, reg, bins[b]);
-        check_all_records(dw, reg, bins[b]);
-        check_details(reg, bins[b]);
-        check_enums(reg, bins[b]);
-        tyr_registry_free(reg);
-        reg = new_reg();
-        tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
-        if (err)
-            fail_msg("%s: import_all: %s (%s)", bins[b], tyr_strerror(err), diag.what);
-        assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
-        assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
-        check_details(reg, bins[b]);
-        tyr_registry_free(reg);
+        check_fixture(dw, bins[b]);
+        check_import_all(dw, bins[b]);
         tyr_dwarf_free(dw);
     }
 }
@@ -584,12 +523,8 @@ static void test_compressed_sections(void **state)
 {
     (void)state;
     tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
-    tyr_registry *reg = new_reg();
     set_variant("-d5");
-    check_functions(dw, reg, "gz");
-    check_all_records(dw, reg, "gz");
-    check_enums(reg, "gz");
-    tyr_registry_free(reg);
+    check_fixture(dw, "gz");
     tyr_dwarf_free(dw);
 }
 
@@ -599,22 +534,13 @@ static void test_type_units(void **state)
 {
     (void)state;
     tyr_dwarf *dw = open_fx("fx-gcc-d5-tu");
-    tyr_registry *reg = new_reg();
     set_variant("-d5");
-    check_functions(dw, reg, "d5 type units");
-    check_all_records(dw, reg, "d5 type units");
-    check_details(reg, "d5 type units");
-    check_enums(reg, "d5 type units");
-    tyr_registry_free(reg);
-    reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
-    assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
-    assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
-    tyr_registry_free(reg);
+    check_fixture(dw, "d5 type units");
+    check_import_all(dw, "d5 type units");
     tyr_dwarf_free(dw);
 
     dw = open_fx("fx-gcc-d4-tu");
-    reg = new_reg();
+    tyr_registry *reg = new_reg();
     tyr_diag diag = {0};
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, &diag), TYR_EDWARF);
     assert_non_null(strstr(diag.what, "DW_AT_signature"));
@@ -627,15 +553,7 @@ static void test_type_units(void **state)
 static void test_cpp_classes(void **state)
 {
     (void)state;
-    char path[512];
-    fx_path(path, sizeof path, "fx-cpp");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        print_message("skip: no g++, no C++ fixture\n");
-        skip();
-    }
-    fclose(f);
-    tyr_dwarf *dw = open_fx("fx-cpp");
+    tyr_dwarf *dw = open_optional_fx("fx-cpp", "g++");
     tyr_registry *reg = new_reg();
     tyr_type fn = import_func(dw, reg, "measure", "c++");
     tyr_type_info ti;
@@ -926,15 +844,7 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
 static void test_cxx_names(void **state)
 {
     (void)state;
-    char path[512];
-    fx_path(path, sizeof path, "fx-cxx-clang");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        print_message("skip: no clang++, no C++17 fixture\n");
-        skip();
-    }
-    fclose(f);
-    tyr_dwarf *dw = open_fx("fx-cxx-clang");
+    tyr_dwarf *dw = open_optional_fx("fx-cxx-clang", "clang++");
     tyr_registry *reg = new_reg();
     tyr_type t, u;
     tyr_diag diag = {0};

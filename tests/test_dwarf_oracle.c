@@ -8,50 +8,16 @@
  * A tool that is absent, or cannot run here (bpftrace needs root and BPF), skips its test
  * with a message saying so.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
-#include "tyr/tyr.h"
-
-#ifndef TYR_FX_DIR
-#error "TYR_FX_DIR comes from tests/dwarf.cmake"
-#endif
-
-#define PYTHON_DBG "/usr/bin/python3.11d"
+#include "dwarf_fixture.h"
 
 static bool have_tool(const char *name)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
     return system(cmd) == 0;
-}
-
-static char variants[16][64];
-static int nvariants;
-
-static void load_variants(void)
-{
-    const char *p = TYR_FX_VARIANTS;
-    nvariants = 0;
-    while (*p && nvariants < 16) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n >= sizeof variants[0])
-            n = sizeof variants[0] - 1;
-        memcpy(variants[nvariants], p, n);
-        variants[nvariants][n] = 0;
-        nvariants++;
-        p += n + (e ? 1 : 0);
-    }
 }
 
 /* ---- pahole ---- */
@@ -292,11 +258,10 @@ static void test_pahole_fixtures(void **state)
     int checked = 0, skipped = 0;
     for (int v = 0; v < nvariants; v++) {
         char path[1200];
-        snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, variants[v]);
+        fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
-        tyr_registry *reg = NULL;
-        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        tyr_registry *reg = new_reg();
         assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
         checked += compare_with_pahole(path, reg, fx_structs, &skipped);
         tyr_registry_free(reg);
@@ -329,8 +294,7 @@ static void test_pahole_python(void **state)
     int err = tyr_dwarf_open(PYTHON_DBG, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
     if (err)
         fail_msg("%s: %s", tyr_strerror(err), diag.what);
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    tyr_registry *reg = new_reg();
     char list[2048] = "";
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         tyr_type t;
@@ -375,6 +339,38 @@ static int run_bpftrace(const char *bin, const char *fn, char lines[][160], int 
     return probe ? n : -2;
 }
 
+/* Skips the test unless bpftrace -lv lists fn of bin here: it needs root and BPF. */
+static void skip_unless_bpftrace_lists(const char *bin, const char *fn, char lines[][160])
+{
+    if (run_bpftrace(bin, fn, lines, 32) < 0) {
+        print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
+        skip();
+    }
+}
+
+/* Parameter k of function f as bpftrace -lv spells it: "TYPE NAME", no space before a '*'. */
+static void spell_param(tyr_registry *reg, tyr_type f, uint32_t k, char *mine, size_t len)
+{
+    tyr_param_info p;
+    char buf[200];
+    assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
+    assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
+    snprintf(mine, len, "%s %s", buf, p.name);
+}
+
+/* Each of the function's n parameters spelled as bpftrace -lv lists it, or the test fails
+ * naming the binary, function and argument. */
+static void expect_bpftrace_params(tyr_registry *reg, tyr_type f, uint32_t n,
+                                   char lines[][160], const char *bin, const char *fn)
+{
+    for (uint32_t k = 0; k < n; k++) {
+        char mine[400];
+        spell_param(reg, f, k, mine, sizeof mine);
+        if (strcmp(mine, lines[k]) != 0)
+            fail_msg("%s:%s arg %u: tyr '%s' vs bpftrace '%s'", bin, fn, k, mine, lines[k]);
+    }
+}
+
 /* Every fixture function's arguments: tyr lists what bpftrace lists, spelled the same. */
 static void test_bpftrace_fixtures(void **state)
 {
@@ -386,19 +382,15 @@ static void test_bpftrace_fixtures(void **state)
                                       "main", "fx_alias"};
     load_variants();
     char path[1200];
-    snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, variants[0]);
+    fx_path(path, sizeof path, variants[0]);
     char lines[32][160];
-    if (run_bpftrace(path, "walk", lines, 32) < 0) {
-        print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
-        skip();
-    }
+    skip_unless_bpftrace_lists(path, "walk", lines);
     int compared = 0, gaps = 0;
     for (int v = 0; v < nvariants; v++) {
-        snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, variants[v]);
+        fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
-        tyr_registry *reg = NULL;
-        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+        tyr_registry *reg = new_reg();
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
             int n = run_bpftrace(path, fns[i], lines, 32);
             if (n == -1)
@@ -416,16 +408,7 @@ static void test_bpftrace_fixtures(void **state)
             }
             if (n != (int)ti.count)
                 fail_msg("%s:%s: tyr %u arguments, bpftrace %d", variants[v], fns[i], ti.count, n);
-            for (uint32_t k = 0; k < ti.count; k++) {
-                tyr_param_info p;
-                char buf[200], mine[400];
-                assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-                assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-                snprintf(mine, sizeof mine, "%s %s", buf, p.name);
-                if (strcmp(mine, lines[k]) != 0)
-                    fail_msg("%s:%s arg %u: tyr '%s' vs bpftrace '%s'", variants[v], fns[i], k,
-                             mine, lines[k]);
-            }
+            expect_bpftrace_params(reg, f, ti.count, lines, variants[v], fns[i]);
             compared++;
         }
         tyr_registry_free(reg);
@@ -461,8 +444,7 @@ static void test_libc_aliases(void **state)
         {"malloc", false, {"size_t bytes", NULL, NULL}},
         {"printf", true, {"const char* format", NULL, NULL}},
     };
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    tyr_registry *reg = new_reg();
     for (size_t i = 0; i < sizeof x / sizeof x[0]; i++) {
         tyr_type f;
         memset(&diag, 0, sizeof diag);
@@ -478,11 +460,8 @@ static void test_libc_aliases(void **state)
             n++;
         assert_int_equal(ti.count, n);
         for (uint32_t k = 0; k < n; k++) {
-            tyr_param_info p;
-            char buf[200], mine[400];
-            assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-            assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-            snprintf(mine, sizeof mine, "%s %s", buf, p.name);
+            char mine[400];
+            spell_param(reg, f, k, mine, sizeof mine);
             assert_string_equal(mine, x[i].args[k]);
         }
     }
@@ -543,16 +522,12 @@ static void test_bpftrace_python(void **state)
     if (!have_tool("bpftrace") || access(PYTHON_DBG, R_OK) != 0)
         skip();
     char lines[32][160];
-    if (run_bpftrace(PYTHON_DBG, "PyObject_Call", lines, 32) < 0) {
-        print_message("skip: bpftrace -lv cannot run here (needs root and BPF)\n");
-        skip();
-    }
+    skip_unless_bpftrace_lists(PYTHON_DBG, "PyObject_Call", lines);
     static const char *const fns[] = {"PyObject_Call", "PyDict_GetItem", "PyDict_SetItem",
                                       "PyList_Append", "PyLong_FromLong", "_PyEval_EvalFrameDefault"};
     tyr_dwarf *dw = NULL;
     assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw), 0);
-    tyr_registry *reg = NULL;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    tyr_registry *reg = new_reg();
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         int n = run_bpftrace(PYTHON_DBG, fns[i], lines, 32);
         tyr_type f;
@@ -560,15 +535,7 @@ static void test_bpftrace_python(void **state)
         tyr_type_info ti;
         assert_int_equal(tyr_type_get(reg, f, &ti), 0);
         assert_int_equal((int)ti.count, n);
-        for (uint32_t k = 0; k < ti.count; k++) {
-            tyr_param_info p;
-            char buf[200], mine[400];
-            assert_int_equal(tyr_param_at(reg, f, k, &p), 0);
-            assert_true(tyr_type_spell(reg, p.type, NULL, TYR_SPELL_TIGHT, buf, sizeof buf) > 0);
-            snprintf(mine, sizeof mine, "%s %s", buf, p.name);
-            if (strcmp(mine, lines[k]) != 0)
-                fail_msg("%s arg %u: tyr '%s' vs bpftrace '%s'", fns[i], k, mine, lines[k]);
-        }
+        expect_bpftrace_params(reg, f, ti.count, lines, "python3.11d", fns[i]);
     }
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);

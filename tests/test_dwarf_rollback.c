@@ -8,21 +8,7 @@
  * static libraries' allocations go through the wrappers below (libdwarf's, in its shared
  * library, do not).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "tyr/tyr.h"
-
-#ifndef TYR_FX_DIR
-#error "TYR_FX_DIR comes from tests/dwarf.cmake"
-#endif
+#include "dwarf_fixture.h"
 
 /* ---- Failing allocations on demand ---- */
 
@@ -217,15 +203,6 @@ static void test_nested_and_release(void **state)
 }
 
 /* ---- The DWARF importer ---- */
-
-static tyr_dwarf *open_fx(const char *name)
-{
-    char path[512];
-    tyr_dwarf *dw = NULL;
-    snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, name);
-    assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
-    return dw;
-}
 
 static int stop_after(void *ctx, uint32_t done, uint32_t total)
 {

@@ -19,16 +19,12 @@ struct blob {
 static int setup(void **state)
 {
     struct blob *x = calloc(1, sizeof *x);
-    void *buf = NULL;
     if (!x)
         return -1;
     fx_build(&x->f);
-    if (tyr_blob_write_mem(x->f.reg, NULL, &buf, &x->len) != 0)
-        return -1;
-    x->b = fx_aligned_copy(buf, x->len);
-    tyr_blob_buf_free(buf);
+    x->b = fx_blob_copy(x->f.reg, &x->len);
     *state = x;
-    return 0;
+    return x->b ? 0 : -1;
 }
 
 static int teardown(void **state)

@@ -20,12 +20,11 @@ import argparse
 import json
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gdb_oracle import SKIP, missing, run  # noqa: E402
 REGS = {n: i for i, n in enumerate(
     "rax rdx rcx rbx rsi rdi rbp rsp r8 r9 r10 r11 r12 r13 r14 r15 rip".split())}
 REGS.update({"xmm%d" % i: 17 + i for i in range(16)})
@@ -47,10 +46,6 @@ for name, pc in json.loads(%r):
     except gdb.error as e:
         print(str(e))
 '''
-
-
-def run(cmd):
-    return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def clone_symbols(binary):
@@ -175,15 +170,9 @@ def main():
     ap.add_argument("--need", action="append", default=[],
                     help="skip (77) unless this file exists too (a debug package's file)")
     a = ap.parse_args()
-    for n in a.need:
-        if not os.path.exists(n):
-            print("skip: %s is not installed" % n)
-            return SKIP
-    if not shutil.which("gdb"):
-        print("skip: gdb is not installed")
-        return SKIP
-    if not os.path.exists(a.bin):
-        print("skip: %s is not installed" % a.bin)
+    why = missing(a.need + [a.bin])
+    if why:
+        print("skip: " + why)
         return SKIP
     r = run([a.tyr, "args", "--json", a.bin, "*"])
     names = sorted({e["function"] for e in json.loads(r.stdout or "[]")})
