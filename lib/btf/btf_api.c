@@ -92,7 +92,7 @@ int tyr_btf_import_type(tyr_btf *b, tyr_registry *reg, const char *name, int kin
 int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, tyr_diag *diag)
 {
     int err = start(b, reg);
-    if (err)
+    if (err || (err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0))))
         return err;
     for (uint32_t id = b->start; id < b->n; id++) {
         const struct btf_type *t = btf__type_by_id(b->btf, id);
