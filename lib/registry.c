@@ -647,32 +647,48 @@ int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off)
     return intern(reg, name_of(s), off);
 }
 
+/* A member table (fields, enumerators or params: a tail space) and a range of it, one
+ * record's members; elem is 0 for a space that is not a tail space. */
+struct members {
+    void **table;
+    uint32_t *n, *cap;
+    size_t elem;
+    uint32_t first, count;
+};
+
+static struct members members_of(tyr_registry *reg, unsigned space, uint32_t first,
+                                  uint32_t count)
+{
+    struct members m = {.elem = tyr__tail_stride(space), .first = first, .count = count};
+    switch (space) {
+    case TYR_SPACE_FIELD:
+        m.table = (void **)&reg->fields, m.n = &reg->nfields, m.cap = &reg->cap_fields;
+        break;
+    case TYR_SPACE_ENUMERATOR:
+        m.table = (void **)&reg->enums, m.n = &reg->nenums, m.cap = &reg->cap_enums;
+        break;
+    case TYR_SPACE_PARAM:
+        m.table = (void **)&reg->params, m.n = &reg->nparams, m.cap = &reg->cap_params;
+        break;
+    default:
+        break;
+    }
+    return m;
+}
+
 int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
                      uint32_t *first)
 {
-    void **table;
-    uint32_t *count, *cap;
-    size_t stride = tyr__tail_stride(space);
-    switch (space) {
-    case TYR_SPACE_FIELD:
-        table = (void **)&reg->fields, count = &reg->nfields, cap = &reg->cap_fields;
-        break;
-    case TYR_SPACE_ENUMERATOR:
-        table = (void **)&reg->enums, count = &reg->nenums, cap = &reg->cap_enums;
-        break;
-    case TYR_SPACE_PARAM:
-        table = (void **)&reg->params, count = &reg->nparams, cap = &reg->cap_params;
-        break;
-    default:
+    struct members m = members_of(reg, space, 0, 0);
+    if (!m.elem)
         return TYR_EINVAL;
-    }
-    int err = grow(table, cap, (uint64_t)*count + n, stride);
+    int err = grow(m.table, m.cap, (uint64_t)*m.n + n, m.elem);
     if (err)
         return err;
     if (n)
-        memcpy((char *)*table + (size_t)*count * stride, recs, (size_t)n * stride);
-    *first = n ? *count : 0;
-    *count += n;
+        memcpy((char *)*m.table + (size_t)*m.n * m.elem, recs, (size_t)n * m.elem);
+    *first = n ? *m.n : 0;
+    *m.n += n;
     return 0;
 }
 
@@ -807,15 +823,23 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
     return 0;
 }
 
-int tyr_add_typedef(tyr_registry *reg, const char *name, tyr_type target, tyr_type *out)
+/* What a builder naming a type made from another checks first: a building registry, a
+ * name, a target in range. */
+static int check_named_ref(const tyr_registry *reg, const char *name, uint32_t target)
 {
     int err = check_building(reg);
     if (err)
         return err;
     if (!name || !*name)
         return TYR_EINVAL;
-    if (!valid_id(reg, target.id))
-        return TYR_EHANDLE;
+    return valid_id(reg, target) ? 0 : TYR_EHANDLE;
+}
+
+int tyr_add_typedef(tyr_registry *reg, const char *name, tyr_type target, tyr_type *out)
+{
+    int err = check_named_ref(reg, name, target.id);
+    if (err)
+        return err;
     struct tyr_rec_type r = {.kind = TYR_KIND_TYPEDEF, .a = target.id,
                              .b = tyr__resolve(reg, target.id)};
     return push_type(reg, r, NULL, name, out);
@@ -949,13 +973,6 @@ static int member_slot(void **table, uint32_t *n, uint32_t *cap, size_t elem, ui
     return 0;
 }
 
-/* A member table (fields, enumerators or params) and the range of one record's members. */
-struct members {
-    void **table;
-    uint32_t *n, *cap;
-    size_t elem;
-    uint32_t first, count;
-};
 
 /* Does the range hold a member named `name`? Every member record starts with its name. */
 static bool member_name_taken(const struct members *m, uint32_t name)
@@ -992,6 +1009,15 @@ static int member_prepare(tyr_registry *reg, const struct members *m, struct nam
         err = member_slot(m->table, m->n, m->cap, m->elem, m->first, m->count, first);
     *name_off = off;
     return err;
+}
+
+/* Append rec, a member member_prepare made room for, after logging its owner's record. */
+static void member_commit(tyr_registry *reg, const struct members *m, uint32_t owner,
+                          const void *rec)
+{
+    undo_save(reg, owner);
+    memcpy((char *)*m->table + (size_t)*m->n * m->elem, rec, m->elem);
+    (*m->n)++;
 }
 
 /* Does the bitfield or member fit its storage unit and its struct? */
@@ -1043,18 +1069,16 @@ static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_typ
         return err;
     if (offset > TYR_FIELD_OFFSET_MAX)
         return TYR_EOVERFLOW; /* a field record holds 40 bits of byte offset */
-    struct members m = {(void **)&reg->fields, &reg->nfields, &reg->cap_fields,
-                        sizeof(*reg->fields), r->a, l->count};
+    struct members m = members_of(reg, TYR_SPACE_FIELD, r->a, l->count);
     uint32_t name_off, first;
     /* undo room for the record and the member's type sealed */
     if ((err = member_prepare(reg, &m, name_of(name), true, 2, &name_off, &first)))
         return err;
-    undo_save(reg, s.id);
     struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = (uint32_t)offset,
                               .offset_hi = (uint8_t)(offset >> 32),
                               .bit_offset = (uint8_t)bit_offset, .flags = (uint8_t)flags,
                               .bit_size = (uint8_t)bit_size};
-    reg->fields[reg->nfields++] = f;
+    member_commit(reg, &m, s.id, &f);
     r->a = first;
     l->count++;
     uint32_t rank = held_rank(reg, ft);
@@ -1123,15 +1147,13 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
     struct tyr_rec_layout *l = layout_of(reg, r);
     if (!enum_value_fits(value, l->size, r->flags & TYR_ENUM_SIGNED))
         return TYR_ERANGE;
-    struct members m = {(void **)&reg->enums, &reg->nenums, &reg->cap_enums,
-                        sizeof(*reg->enums), r->a, l->count};
+    struct members m = members_of(reg, TYR_SPACE_ENUMERATOR, r->a, l->count);
     uint32_t off, first;
     if ((err = member_prepare(reg, &m, name_of(name), true, 1, &off, &first)))
         return err;
-    undo_save(reg, enum_type.id);
     struct tyr_rec_enumerator e = {.name = off, .lo = (uint32_t)value,
                                    .hi = (uint32_t)(value >> 32)};
-    reg->enums[reg->nenums++] = e;
+    member_commit(reg, &m, enum_type.id, &e);
     r->a = first;
     l->count++;
     return 0;
@@ -1170,14 +1192,12 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
         return TYR_EKIND; /* `(void)` is zero parameters */
     if (r->aux == UINT16_MAX)
         return TYR_EOVERFLOW; /* the record holds 16 bits of parameter count */
-    struct members m = {(void **)&reg->params, &reg->nparams, &reg->cap_params,
-                        sizeof(*reg->params), r->b, r->aux};
+    struct members m = members_of(reg, TYR_SPACE_PARAM, r->b, r->aux);
     uint32_t first, off;
     if ((err = member_prepare(reg, &m, name_of(name), false, 1, &off, &first)))
         return err;
-    undo_save(reg, proto.id);
     struct tyr_rec_param p = {.name = off, .type = type.id};
-    reg->params[reg->nparams++] = p;
+    member_commit(reg, &m, proto.id, &p);
     r->b = first;
     r->aux++;
     return 0;
@@ -1185,13 +1205,9 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
 
 int tyr_func_new(tyr_registry *reg, const char *name, tyr_type proto, tyr_type *out)
 {
-    int err = check_building(reg);
+    int err = check_named_ref(reg, name, proto.id);
     if (err)
         return err;
-    if (!name || !*name)
-        return TYR_EINVAL;
-    if (!valid_id(reg, proto.id))
-        return TYR_EHANDLE;
     if (reg->types[proto.id].kind != TYR_KIND_FUNC_PROTO)
         return TYR_EKIND;
     struct tyr_rec_type r = {.kind = TYR_KIND_FUNC, .a = proto.id};

@@ -74,16 +74,27 @@ static int reg_fail(const struct ctx *c, int err, uint32_t id, const char *what)
     return fail(c, err, id, buf);
 }
 
+/* Make the array *arr (capacity *cap elements of elem bytes) hold at least need: 64 at
+ * first, doubling after. 0 or TYR_ENOMEM (*arr is kept). */
+static int room_for(void **arr, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    uint64_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = n <= UINT32_MAX ? realloc(*arr, (size_t)n * elem) : NULL;
+    if (!p)
+        return TYR_ENOMEM;
+    *arr = p;
+    *cap = (uint32_t)n;
+    return 0;
+}
+
 static int push(struct ctx *c, uint8_t op, uint32_t id)
 {
-    if (c->s.njobs == c->s.cap) {
-        uint32_t cap = c->s.cap ? c->s.cap * 2 : 64;
-        struct tbtf_job *j = realloc(c->s.jobs, (size_t)cap * sizeof *j);
-        if (!j)
-            return TYR_ENOMEM;
-        c->s.jobs = j;
-        c->s.cap = cap;
-    }
+    if (room_for((void **)&c->s.jobs, &c->s.cap, (uint64_t)c->s.njobs + 1, sizeof *c->s.jobs))
+        return TYR_ENOMEM;
     c->s.jobs[c->s.njobs++] = (struct tbtf_job){.id = id, .op = op};
     return 0;
 }
@@ -287,16 +298,8 @@ static int make_enum(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
         return reg_fail(c, err, id, "enum size");
     for (uint32_t i = 0; i < btf_vlen(t); i++) {
         uint64_t v;
-        uint32_t noff;
-        if (btf_is_enum64(t)) {
-            v = btf_enum64_value(btf_enum64(t) + i);
-            noff = btf_enum64(t)[i].name_off;
-        } else {
-            int32_t s = btf_enum(t)[i].val;
-            v = flags ? (uint64_t)(int64_t)s : (uint64_t)(uint32_t)s;
-            noff = btf_enum(t)[i].name_off;
-        }
-        if ((err = tyr_enum_add(c->reg, e, tbtf_name(c->b, noff), v))) {
+        const char *en = tbtf_enumerator(c->b, t, i, &v);
+        if ((err = tyr_enum_add(c->reg, e, en, v))) {
             char what[64];
             snprintf(what, sizeof what, "enumerator %u", i);
             return reg_fail(c, err, id, what);
@@ -315,18 +318,9 @@ static int make_proto(struct ctx *c, uint32_t id, const struct btf_type *t, uint
         flags = TYR_FUNC_VARARGS;
         n--;
     }
-    if (n > c->s.pcap) {
-        uint32_t cap = n < 64 ? 64 : n;
-        uint32_t *pt = realloc(c->s.ptypes, cap * sizeof *pt);
-        if (pt)
-            c->s.ptypes = pt;
-        const char **pn = realloc(c->s.pnames, cap * sizeof *pn);
-        if (pn)
-            c->s.pnames = pn;
-        if (!pt || !pn)
-            return TYR_ENOMEM;
-        c->s.pcap = cap;
-    }
+    if (room_for((void **)&c->s.ptypes, &c->s.ptypes_cap, n, sizeof *c->s.ptypes) ||
+        room_for((void **)&c->s.pnames, &c->s.pnames_cap, n, sizeof *c->s.pnames))
+        return TYR_ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
         if (!p[i].type)
             return fail(c, TYR_EBTF, id, "a void parameter before the last");
@@ -370,14 +364,9 @@ static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
 static int add_pending(struct ctx *c, uint32_t id)
 {
     tyr_btf *o = tbtf_owner(c->b, id);
-    if (o->npending == o->cap_pending) {
-        uint32_t cap = o->cap_pending ? o->cap_pending * 2 : 64;
-        uint32_t *p = realloc(o->pending, (size_t)cap * sizeof *p);
-        if (!p)
-            return TYR_ENOMEM;
-        o->pending = p;
-        o->cap_pending = cap;
-    }
+    if (room_for((void **)&o->pending, &o->cap_pending, (uint64_t)o->npending + 1,
+                 sizeof *o->pending))
+        return TYR_ENOMEM;
     o->pending[o->npending++] = id;
     return 0;
 }
@@ -667,15 +656,8 @@ static const char *twice(struct ctx *c, const char **names, uint32_t n, int *err
     uint32_t cap = 64;
     while (cap < 2 * (uint64_t)n)
         cap *= 2;
-    if (cap > c->s.seen_cap) {
-        uint32_t *p = realloc(c->s.seen, cap * sizeof *p);
-        if (!p) {
-            *err = TYR_ENOMEM;
-            return NULL;
-        }
-        c->s.seen = p;
-        c->s.seen_cap = cap;
-    }
+    if ((*err = room_for((void **)&c->s.seen, &c->s.seen_cap, cap, sizeof *c->s.seen)))
+        return NULL;
     uint32_t *seen = c->s.seen;
     memset(seen, 0, cap * sizeof *seen);
     for (uint32_t i = 0; i < n; i++) {
@@ -693,18 +675,9 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
     tyr_struct s = {mapped(c, id)};
     uint32_t n = btf_vlen(t), align = 1, named = 0;
     bool packed = false;
-    if (n > c->s.mcap) {
-        uint32_t cap = n < 64 ? 64 : n;
-        struct tbtf_member *mm = realloc(c->s.members, cap * sizeof *mm);
-        if (mm)
-            c->s.members = mm;
-        const char **nn = realloc(c->s.names, cap * sizeof *nn);
-        if (nn)
-            c->s.names = nn;
-        if (!mm || !nn)
-            return TYR_ENOMEM;
-        c->s.mcap = cap;
-    }
+    if (room_for((void **)&c->s.members, &c->s.members_cap, n, sizeof *c->s.members) ||
+        room_for((void **)&c->s.names, &c->s.names_cap, n, sizeof *c->s.names))
+        return TYR_ENOMEM;
     /* BTF has no alignment: the largest member alignment; a member off its natural
      * alignment, or a size not a multiple of it, means packed (as for DWARF without
      * DW_AT_alignment). */

@@ -79,12 +79,12 @@ struct tyr_btf {
         uint32_t njobs, cap;
         struct tbtf_member *members; /* a struct's members before it is completed */
         const char **names;
-        uint32_t mcap;
+        uint32_t members_cap, names_cap;
         uint32_t *seen; /* a set of names[] indices, to find a name given twice */
         uint32_t seen_cap;
         uint32_t *ptypes; /* a prototype's parameters */
         const char **pnames;
-        uint32_t pcap;
+        uint32_t ptypes_cap, pnames_cap;
     } scratch;
 
     tyr_btf_stats stats;
@@ -120,6 +120,10 @@ TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt,
     TBTF_PRINTF(4, 5);
 /* The BTF name at a string offset ("" for none or a bad offset). */
 TBTF_HIDDEN const char *tbtf_name(const tyr_btf *b, uint32_t off);
+/* Enumerator i of ENUM or ENUM64 t: its name, and its value as a 64-bit pattern (a 32-bit
+ * value sign-extended when t is signed, its kind_flag). */
+TBTF_HIDDEN const char *tbtf_enumerator(const tyr_btf *b, const struct btf_type *t, uint32_t i,
+                                        uint64_t *value);
 
 /* ---- btf_match.c ---- */
 /* A registry struct/union already holding the layout of BTF struct/union `id` under its

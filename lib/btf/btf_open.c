@@ -35,6 +35,18 @@ const char *tbtf_name(const tyr_btf *b, uint32_t off)
     return s ? s : "";
 }
 
+const char *tbtf_enumerator(const tyr_btf *b, const struct btf_type *t, uint32_t i,
+                            uint64_t *value)
+{
+    if (btf_is_enum64(t)) {
+        *value = btf_enum64_value(btf_enum64(t) + i);
+        return tbtf_name(b, btf_enum64(t)[i].name_off);
+    }
+    int32_t v = btf_enum(t)[i].val;
+    *value = btf_kflag(t) ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
+    return tbtf_name(b, btf_enum(t)[i].name_off);
+}
+
 /* libbpf reports failures through errno (libbpf 1.x: NULL return, errno set). */
 static int from_errno(int e, const char *path, tyr_diag *diag)
 {
