@@ -822,3 +822,42 @@ int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out, tyr
     b->scanned = tyr_registry_type_count(b->reg);
     return err;
 }
+
+/* A VAR, DATASEC or DECL_TAG: no registry type, counted once. */
+static bool skipped(struct ctx *c, uint32_t id, const struct btf_type *t)
+{
+    if (!btf_is_var(t) && !btf_is_datasec(t) && !btf_is_decl_tag(t))
+        return false;
+    uint8_t *st = tbtf_state(c->b, id);
+    if (*st == TBTF_NONE) {
+        *st = TBTF_SKIPPED;
+        tyr_btf_stats *s = stats_of(c, id);
+        if (btf_is_var(t))
+            s->vars++;
+        else if (btf_is_datasec(t))
+            s->datasecs++;
+        else
+            s->decl_tags++;
+    }
+    return true;
+}
+
+int tbtf_import_own(tyr_btf *b, tyr_diag *diag)
+{
+    struct ctx c = {.b = b, .reg = b->reg, .diag = diag, .solo = b->solo, .s = b->scratch};
+    int err = 0;
+    /* every own id in one run of jobs; the structs reached only through pointers are
+     * filled once at the end */
+    for (uint32_t id = b->start; id < b->n && !err; id++) {
+        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        if (!t)
+            err = tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
+        else if (!skipped(&c, id, t) && *tbtf_state(b, id) != TBTF_FILLED)
+            err = run(&c, id, OP_FULL);
+    }
+    if (!err)
+        err = drain_pending(&c);
+    b->scratch = c.s;
+    b->scanned = tyr_registry_type_count(b->reg);
+    return err;
+}

@@ -166,5 +166,8 @@ enum tbtf_want {
 /* Import BTF id (b must be bound) and what it reaches; *out = its registry type. */
 TBTF_HIDDEN int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out,
                             tyr_diag *diag);
+/* Import every own id of b (bound) with its layout, but VARs, DATASECs and DECL_TAGs, which
+ * are counted. */
+TBTF_HIDDEN int tbtf_import_own(tyr_btf *b, tyr_diag *diag);
 
 #endif /* TYR_BTF_INTERNAL_H */
