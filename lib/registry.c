@@ -95,7 +95,8 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
     err = err ? err : grow((void **)&reg->strs, &reg->cap_strs, 256, 1);
     reg->buckets = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->buckets));
     reg->intern = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->intern));
-    if (err || !reg->buckets || !reg->intern) {
+    reg->intern_tag = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->intern_tag));
+    if (err || !reg->buckets || !reg->intern || !reg->intern_tag) {
         tyr_registry_free(reg);
         return err ? err : TYR_ENOMEM;
     }
@@ -134,6 +135,7 @@ void tyr_registry_free(tyr_registry *reg)
         free(reg->strs);
         free(reg->buckets);
         free(reg->intern);
+        free(reg->intern_tag);
         free(reg->name_hash);
         free(reg->undo);
         free(reg->src);
@@ -244,9 +246,10 @@ uint32_t tyr__name_hash(const char *name)
     return hash_bytes(name, strnlen(name, TYR_NAME_HASH_MAX));
 }
 
-/* The intern set's slots: a string's home slot is its hash scaled to the capacity (any
- * capacity works, so a reserved set is sized to its strings, not to a power of two), and a
- * probe goes on to the next slot, wrapping at the end. */
+/* The intern set's slots: a string's home slot is its hash scaled to the capacity (its
+ * high bits; any capacity works, so a reserved set is sized to its strings, not to a power
+ * of two), and a probe goes on to the next slot, wrapping at the end. The tag is the hash's
+ * low byte (1 for 0): independent of the home, so a cluster's tags tell its strings apart. */
 static uint32_t intern_home(uint32_t hash, uint32_t cap)
 {
     return (uint32_t)(((uint64_t)hash * cap) >> 32);
@@ -257,42 +260,61 @@ static uint32_t intern_next(uint32_t i, uint32_t cap)
     return i + 1 == cap ? 0 : i + 1;
 }
 
-/* Put e in the first free slot from its home (tab has a free slot). */
-static void intern_place(struct tyr_intern_slot *tab, uint32_t cap, struct tyr_intern_slot e)
+static uint8_t intern_tag(uint32_t hash)
 {
-    uint32_t i = intern_home(e.hash, cap);
-    while (tab[i].off)
+    return (uint8_t)(hash & 0xff) ? (uint8_t)(hash & 0xff) : 1;
+}
+
+/* Put string off of that hash in the first free slot from its home (one is free). */
+static void intern_place(uint32_t *offs, uint8_t *tags, uint32_t cap, uint32_t off,
+                         uint32_t hash)
+{
+    uint32_t i = intern_home(hash, cap);
+    while (tags[i])
         i = intern_next(i, cap);
-    tab[i] = e;
+    offs[i] = off;
+    tags[i] = intern_tag(hash);
 }
 
 /* The offset of s if interned, else 0; *slot receives where it would go. */
 static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, uint32_t hash,
                             uint32_t *slot)
 {
+    uint8_t tag = intern_tag(hash);
     for (uint32_t i = intern_home(hash, reg->intern_cap);; i = intern_next(i, reg->intern_cap)) {
-        const struct tyr_intern_slot *e = &reg->intern[i];
-        if (!e->off) {
+        uint8_t t = reg->intern_tag[i];
+        if (!t) {
             *slot = i;
             return 0;
         }
-        if (e->hash == hash && !memcmp(reg->strs + e->off, s, len) &&
-            reg->strs[e->off + len] == '\0')
-            return e->off;
+        uint32_t off = reg->intern[i];
+        if (t == tag && !memcmp(reg->strs + off, s, len) && reg->strs[off + len] == '\0')
+            return off;
     }
 }
 
-/* Rebuild the intern set with ncap slots (more than it holds). */
+/* Rebuild the intern set with ncap slots (more than it holds): the strings are hashed
+ * again, which a reservation sized once makes rare. */
 static int intern_resize(tyr_registry *reg, uint32_t ncap)
 {
-    struct tyr_intern_slot *tab = calloc(ncap, sizeof(*tab));
-    if (!tab)
+    uint32_t *offs = calloc(ncap, sizeof(*offs));
+    uint8_t *tags = calloc(ncap, sizeof(*tags));
+    if (!offs || !tags) {
+        free(offs);
+        free(tags);
         return TYR_ENOMEM;
-    for (uint32_t i = 0; i < reg->intern_cap; i++)
-        if (reg->intern[i].off)
-            intern_place(tab, ncap, reg->intern[i]);
+    }
+    for (uint32_t i = 0; i < reg->intern_cap; i++) {
+        if (!reg->intern_tag[i])
+            continue;
+        uint32_t off = reg->intern[i];
+        intern_place(offs, tags, ncap, off,
+                     hash_bytes(reg->strs + off, strlen(reg->strs + off)));
+    }
     free(reg->intern);
-    reg->intern = tab;
+    free(reg->intern_tag);
+    reg->intern = offs;
+    reg->intern_tag = tags;
     reg->intern_cap = ncap;
     return 0;
 }
@@ -366,7 +388,8 @@ static int intern(tyr_registry *reg, struct name n, uint32_t *off)
     memcpy(reg->strs + at, n.s, n.len);
     reg->strs[at + n.len] = '\0';
     reg->strs_len += (uint32_t)n.len + 1;
-    reg->intern[slot] = (struct tyr_intern_slot){at, n.hash};
+    reg->intern[slot] = at;
+    reg->intern_tag[slot] = intern_tag(n.hash);
     reg->intern_used++;
     *off = at;
     return 0;
@@ -532,12 +555,12 @@ void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap)
  * the snapshot, so everything fits without allocating). */
 static void intern_refill(tyr_registry *reg)
 {
-    memset(reg->intern, 0, (size_t)reg->intern_cap * sizeof(*reg->intern));
+    memset(reg->intern_tag, 0, (size_t)reg->intern_cap * sizeof(*reg->intern_tag));
     reg->intern_used = 0;
     for (uint32_t off = 1; off < reg->strs_len;) {
         size_t len = strlen(reg->strs + off);
-        intern_place(reg->intern, reg->intern_cap,
-                     (struct tyr_intern_slot){off, hash_bytes(reg->strs + off, len)});
+        intern_place(reg->intern, reg->intern_tag, reg->intern_cap, off,
+                     hash_bytes(reg->strs + off, len));
         reg->intern_used++;
         off += (uint32_t)len + 1;
     }

@@ -866,6 +866,71 @@ static void test_solo_registry(void **state)
     tyr_registry_free(reg);
 }
 
+/* tyr_registry_reserve, which import_all calls, changes capacities only: a registry built
+ * after reserving (more than it gets, then less) writes the same blob bytes as one built
+ * without; a mapped registry refuses it, and an opts struct with unknown bytes is refused. */
+static void build_sample(tyr_registry *reg)
+{
+    tyr_type i32, p, proto, e;
+    tyr_struct st;
+    assert_int_equal(tyr_add_int(reg, "int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "S", 8, 4, 0, &st), 0);
+    assert_int_equal(tyr_struct_add_field(reg, st, "a", i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, st, "b", i32, 4, 0, 0), 0);
+    assert_int_equal(tyr_add_ptr(reg, (tyr_type){st.id}, &p), 0);
+    assert_int_equal(tyr_func_proto_new(reg, i32, 0, &proto), 0);
+    assert_int_equal(tyr_func_proto_add_param(reg, proto, "s", p), 0);
+    assert_int_equal(tyr_func_new(reg, "f", proto, NULL), 0);
+    assert_int_equal(tyr_enum_new(reg, "E", 4, 0, &e), 0);
+    assert_int_equal(tyr_enum_add(reg, e, "E_A", 1), 0);
+    char name[32];
+    for (int i = 0; i < 300; i++) { /* past the initial string set and name index */
+        snprintf(name, sizeof name, "t%d", i);
+        assert_int_equal(tyr_add_typedef(reg, name, i32, NULL), 0);
+    }
+}
+
+static void test_reserve_same_blob(void **state)
+{
+    (void)state;
+    void *buf[3];
+    size_t len[3];
+    for (int k = 0; k < 3; k++) {
+        tyr_registry *reg = new_reg();
+        if (k == 1)
+            assert_int_equal(tyr_registry_reserve(reg, TYR_OPTS(tyr_registry_room,
+                .types = 100000, .named = 50000, .sized = 1000, .fields = 5000,
+                .enumerators = 100, .params = 100, .strings = 60000,
+                .string_bytes = 1 << 20)), 0);
+        if (k == 2)
+            assert_int_equal(tyr_registry_reserve(reg, TYR_OPTS(tyr_registry_room,
+                .types = 3, .named = 2, .strings = 2, .string_bytes = 4)), 0);
+        build_sample(reg);
+        assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf[k], &len[k]), 0);
+        tyr_registry_free(reg);
+    }
+    for (int k = 1; k < 3; k++) {
+        assert_int_equal(len[k], len[0]);
+        assert_memory_equal(buf[k], buf[0], len[0]);
+    }
+    tyr_registry *m;
+    assert_int_equal(tyr_registry_open_mem(buf[0], len[0], NULL, &m), 0);
+    assert_int_equal(tyr_registry_reserve(m, TYR_OPTS(tyr_registry_room, .types = 1)),
+                     TYR_EREADONLY);
+    tyr_registry_free(m);
+    tyr_registry *reg = new_reg();
+    assert_int_equal(tyr_registry_reserve(reg, NULL), 0);
+    struct {
+        struct tyr_registry_room room;
+        uint64_t unknown;
+    } newer = {.room = {.sz = sizeof newer}, .unknown = 1};
+    assert_int_equal(tyr_registry_reserve(reg, &newer.room), TYR_EINVAL);
+    assert_int_equal(tyr_registry_reserve(NULL, NULL), TYR_EINVAL);
+    tyr_registry_free(reg);
+    for (int k = 0; k < 3; k++)
+        tyr_blob_buf_free(buf[k]);
+}
+
 /* ---- hostile BTF ---- */
 
 static int import_raw(const void *raw, size_t len, tyr_diag *diag)
@@ -1145,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_dwarf_reuses_btf),
         cmocka_unit_test(test_btf_then_dwarf),
         cmocka_unit_test(test_solo_registry),
+        cmocka_unit_test(test_reserve_same_blob),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_error_then_more),
