@@ -160,12 +160,12 @@ struct tyr_registry {
     const uint32_t *starts; /* mapped: nbuckets + 1 entries */
     const uint32_t *named;  /* mapped: nnamed entries */
 
-    /* Building only: the string intern set, open addressing (off 0 = empty slot), each
-     * slot keeping its string's hash so that growing never rereads the strings; and each
-     * type's name hash, so that growing the name index does not either. */
-    struct tyr_intern_slot {
-        uint32_t off, hash;
-    } *intern;
+    /* Building only: the string intern set, open addressing over intern_cap slots: the
+     * string's offset in intern[] and a tag of its hash (never 0; 0 = empty slot) in
+     * intern_tag[], which a probe reads first: five bytes a slot. And each type's name
+     * hash, so that growing the name index never rereads the names. */
+    uint32_t *intern;
+    uint8_t *intern_tag;
     uint32_t intern_cap, intern_used;
     uint32_t *name_hash; /* ntypes entries, capacity cap_types */
 

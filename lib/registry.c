@@ -95,7 +95,8 @@ int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry **out)
     err = err ? err : grow((void **)&reg->strs, &reg->cap_strs, 256, 1);
     reg->buckets = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->buckets));
     reg->intern = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->intern));
-    if (err || !reg->buckets || !reg->intern) {
+    reg->intern_tag = calloc(TYR_INITIAL_BUCKETS, sizeof(*reg->intern_tag));
+    if (err || !reg->buckets || !reg->intern || !reg->intern_tag) {
         tyr_registry_free(reg);
         return err ? err : TYR_ENOMEM;
     }
@@ -134,6 +135,7 @@ void tyr_registry_free(tyr_registry *reg)
         free(reg->strs);
         free(reg->buckets);
         free(reg->intern);
+        free(reg->intern_tag);
         free(reg->name_hash);
         free(reg->undo);
         free(reg->src);
@@ -141,6 +143,40 @@ void tyr_registry_free(tyr_registry *reg)
         munmap(reg->map, reg->map_len);
     }
     free(reg);
+}
+
+/* Forward: the tables' own reserve steps, defined with the tables. */
+static int intern_reserve(tyr_registry *reg, uint64_t more);
+static int index_reserve(tyr_registry *reg, uint64_t more);
+
+int tyr_registry_reserve(tyr_registry *reg, const struct tyr_registry_room *room)
+{
+    if (!reg || !tyr__opts_valid(room, sizeof(*room)))
+        return TYR_EINVAL;
+    if (reg->mode != TYR_MODE_BUILDING)
+        return TYR_EREADONLY;
+    if (!room)
+        return 0;
+    uint32_t types = TYR__OPT(room, tyr_registry_room, types, 0);
+    uint32_t named = TYR__OPT(room, tyr_registry_room, named, 0);
+    uint32_t sized = TYR__OPT(room, tyr_registry_room, sized, 0);
+    uint32_t fields = TYR__OPT(room, tyr_registry_room, fields, 0);
+    uint32_t enums = TYR__OPT(room, tyr_registry_room, enumerators, 0);
+    uint32_t params = TYR__OPT(room, tyr_registry_room, params, 0);
+    uint32_t strings = TYR__OPT(room, tyr_registry_room, strings, 0);
+    uint64_t bytes = TYR__OPT(room, tyr_registry_room, string_bytes, 0);
+    int err = reserve_types(reg, types);
+    err = err ? err : grow((void **)&reg->layouts, &reg->cap_layouts,
+                           (uint64_t)reg->nlayouts + sized, sizeof(*reg->layouts));
+    err = err ? err : grow((void **)&reg->fields, &reg->cap_fields,
+                           (uint64_t)reg->nfields + fields, sizeof(*reg->fields));
+    err = err ? err : grow((void **)&reg->enums, &reg->cap_enums,
+                           (uint64_t)reg->nenums + enums, sizeof(*reg->enums));
+    err = err ? err : grow((void **)&reg->params, &reg->cap_params,
+                           (uint64_t)reg->nparams + params, sizeof(*reg->params));
+    err = err ? err : grow((void **)&reg->strs, &reg->cap_strs, reg->strs_len + bytes, 1);
+    err = err ? err : intern_reserve(reg, strings);
+    return err ? err : index_reserve(reg, named);
 }
 
 /* The source buffer is "path\0build-id\0": one allocation, replaced whole. */
@@ -210,44 +246,93 @@ uint32_t tyr__name_hash(const char *name)
     return hash_bytes(name, strnlen(name, TYR_NAME_HASH_MAX));
 }
 
+/* The intern set's slots: a string's home slot is its hash scaled to the capacity (its
+ * high bits; any capacity works, so a reserved set is sized to its strings, not to a power
+ * of two), and a probe goes on to the next slot, wrapping at the end. The tag is the hash's
+ * low byte (1 for 0): independent of the home, so a cluster's tags tell its strings apart. */
+static uint32_t intern_home(uint32_t hash, uint32_t cap)
+{
+    return (uint32_t)(((uint64_t)hash * cap) >> 32);
+}
+
+static uint32_t intern_next(uint32_t i, uint32_t cap)
+{
+    return i + 1 == cap ? 0 : i + 1;
+}
+
+static uint8_t intern_tag(uint32_t hash)
+{
+    return (uint8_t)(hash & 0xff) ? (uint8_t)(hash & 0xff) : 1;
+}
+
+/* Put string off of that hash in the first free slot from its home (one is free). */
+static void intern_place(uint32_t *offs, uint8_t *tags, uint32_t cap, uint32_t off,
+                         uint32_t hash)
+{
+    uint32_t i = intern_home(hash, cap);
+    while (tags[i])
+        i = intern_next(i, cap);
+    offs[i] = off;
+    tags[i] = intern_tag(hash);
+}
+
 /* The offset of s if interned, else 0; *slot receives where it would go. */
 static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, uint32_t hash,
                             uint32_t *slot)
 {
-    uint32_t mask = reg->intern_cap - 1;
-    for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
-        const struct tyr_intern_slot *e = &reg->intern[i];
-        if (!e->off) {
+    uint8_t tag = intern_tag(hash);
+    for (uint32_t i = intern_home(hash, reg->intern_cap);; i = intern_next(i, reg->intern_cap)) {
+        uint8_t t = reg->intern_tag[i];
+        if (!t) {
             *slot = i;
             return 0;
         }
-        if (e->hash == hash && !memcmp(reg->strs + e->off, s, len) &&
-            reg->strs[e->off + len] == '\0')
-            return e->off;
+        uint32_t off = reg->intern[i];
+        if (t == tag && !memcmp(reg->strs + off, s, len) && reg->strs[off + len] == '\0')
+            return off;
     }
 }
 
-static int intern_grow(tyr_registry *reg)
+/* Rebuild the intern set with ncap slots (more than it holds): the strings are hashed
+ * again, which a reservation sized once makes rare. */
+static int intern_resize(tyr_registry *reg, uint32_t ncap)
 {
-    uint32_t ncap = reg->intern_cap * 2;
-    if (ncap < reg->intern_cap)
-        return TYR_EOVERFLOW;
-    struct tyr_intern_slot *tab = calloc(ncap, sizeof(*tab));
-    if (!tab)
+    uint32_t *offs = calloc(ncap, sizeof(*offs));
+    uint8_t *tags = calloc(ncap, sizeof(*tags));
+    if (!offs || !tags) {
+        free(offs);
+        free(tags);
         return TYR_ENOMEM;
+    }
     for (uint32_t i = 0; i < reg->intern_cap; i++) {
-        struct tyr_intern_slot e = reg->intern[i];
-        if (!e.off)
+        if (!reg->intern_tag[i])
             continue;
-        uint32_t j = e.hash & (ncap - 1);
-        while (tab[j].off)
-            j = (j + 1) & (ncap - 1);
-        tab[j] = e;
+        uint32_t off = reg->intern[i];
+        intern_place(offs, tags, ncap, off,
+                     hash_bytes(reg->strs + off, strlen(reg->strs + off)));
     }
     free(reg->intern);
-    reg->intern = tab;
+    free(reg->intern_tag);
+    reg->intern = offs;
+    reg->intern_tag = tags;
     reg->intern_cap = ncap;
     return 0;
+}
+
+/* The set is at most 80% full, so a miss probes a few slots (each slot's hash is compared
+ * first, eight slots a cache line): room for `more` strings. It doubles when one more
+ * string does not fit, and is sized at once for a reservation. */
+static int intern_reserve(tyr_registry *reg, uint64_t more)
+{
+    uint64_t need = reg->intern_used + more;
+    if (need * 5 <= (uint64_t)reg->intern_cap * 4)
+        return 0;
+    uint64_t ncap = (uint64_t)reg->intern_cap * 2;
+    if (need * 5 > ncap * 4)
+        ncap = (need * 5 / 4 + 64) & ~UINT64_C(63);
+    if (ncap > UINT32_MAX)
+        return TYR_EOVERFLOW;
+    return intern_resize(reg, (uint32_t)ncap);
 }
 
 /* A name on its way in: its length and hash are computed once per builder call. */
@@ -294,8 +379,8 @@ static int intern(tyr_registry *reg, struct name n, uint32_t *off)
     int err = grow((void **)&reg->strs, &reg->cap_strs, (uint64_t)reg->strs_len + n.len + 1, 1);
     if (err)
         return err;
-    if ((uint64_t)(reg->intern_used + 1) * 10 > (uint64_t)reg->intern_cap * 7) {
-        if ((err = intern_grow(reg)))
+    if ((uint64_t)(reg->intern_used + 1) * 5 > (uint64_t)reg->intern_cap * 4) {
+        if ((err = intern_reserve(reg, 1)))
             return err;
         intern_find(reg, n.s, n.len, n.hash, &slot);
     }
@@ -303,7 +388,8 @@ static int intern(tyr_registry *reg, struct name n, uint32_t *off)
     memcpy(reg->strs + at, n.s, n.len);
     reg->strs[at + n.len] = '\0';
     reg->strs_len += (uint32_t)n.len + 1;
-    reg->intern[slot] = (struct tyr_intern_slot){at, n.hash};
+    reg->intern[slot] = at;
+    reg->intern_tag[slot] = intern_tag(n.hash);
     reg->intern_used++;
     *off = at;
     return 0;
@@ -354,14 +440,16 @@ static int index_resize(tyr_registry *reg, uint32_t nbuckets)
  * type of this name, as in a tyr_find_next loop), every id lower than the one before. */
 static uint32_t chain_below(const tyr_registry *reg, const char *name, uint32_t below)
 {
-    uint32_t id;
-    if (below < reg->ntypes && reg->types[below].name &&
+    uint32_t id, hash = tyr__name_hash(name);
+    if (below < reg->ntypes && reg->types[below].name && reg->name_hash[below] == hash &&
         !strcmp(reg->strs + reg->types[below].name, name))
         id = reg->chain[below];
     else
-        id = reg->buckets[tyr__name_hash(name) & (reg->nbuckets - 1)];
+        id = reg->buckets[hash & (reg->nbuckets - 1)];
+    /* the kept hashes tell most other names of the bucket apart without reading them */
     for (; id; id = reg->chain[id])
-        if (id < below && !strcmp(reg->strs + reg->types[id].name, name))
+        if (id < below && reg->name_hash[id] == hash &&
+            !strcmp(reg->strs + reg->types[id].name, name))
             return id;
     return 0;
 }
@@ -389,14 +477,20 @@ uint32_t tyr__name_below(const tyr_registry *reg, const char *name, uint32_t bel
                                         : chain_below(reg, name, below);
 }
 
-/* Make room for one more named type, before anything else is committed. */
-static int index_reserve(tyr_registry *reg)
+/* Make room for `more` named types, before anything else is committed: at most four names
+ * per bucket on average, as in a blob's index (a lookup compares the kept hashes of about
+ * two, and the name of the one that matches). */
+static int index_reserve(tyr_registry *reg, uint64_t more)
 {
-    if (reg->nnamed < reg->nbuckets / 2)
+    uint64_t need = reg->nnamed + more;
+    if (need <= (uint64_t)reg->nbuckets * 4)
         return 0;
-    if (reg->nbuckets >= (1u << 31))
+    uint64_t n = reg->nbuckets;
+    while (n * 4 < need)
+        n *= 2;
+    if (n > (UINT64_C(1) << 31))
         return TYR_EOVERFLOW;
-    return index_resize(reg, reg->nbuckets * 2);
+    return index_resize(reg, (uint32_t)n);
 }
 
 /* ---- Snapshots ------------------------------------------------------------------------ */
@@ -461,16 +555,12 @@ void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap)
  * the snapshot, so everything fits without allocating). */
 static void intern_refill(tyr_registry *reg)
 {
-    uint32_t mask = reg->intern_cap - 1;
-    memset(reg->intern, 0, (size_t)reg->intern_cap * sizeof(*reg->intern));
+    memset(reg->intern_tag, 0, (size_t)reg->intern_cap * sizeof(*reg->intern_tag));
     reg->intern_used = 0;
     for (uint32_t off = 1; off < reg->strs_len;) {
         size_t len = strlen(reg->strs + off);
-        uint32_t hash = hash_bytes(reg->strs + off, len);
-        uint32_t i = hash & mask;
-        while (reg->intern[i].off)
-            i = (i + 1) & mask;
-        reg->intern[i] = (struct tyr_intern_slot){off, hash};
+        intern_place(reg->intern, reg->intern_tag, reg->intern_cap, off,
+                     hash_bytes(reg->strs + off, len));
         reg->intern_used++;
         off += (uint32_t)len + 1;
     }
@@ -544,7 +634,7 @@ static int push_type(tyr_registry *reg, struct tyr_rec_type rec,
                               (uint64_t)reg->nlayouts + 1, sizeof(*reg->layouts))))
         return err;
     struct name n = name_of(name);
-    if (n.s && (err = index_reserve(reg)))
+    if (n.s && (err = index_reserve(reg, 1)))
         return err;
     if ((err = intern(reg, n, &rec.name)))
         return err;
@@ -580,32 +670,48 @@ int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off)
     return intern(reg, name_of(s), off);
 }
 
+/* A member table (fields, enumerators or params: a tail space) and a range of it, one
+ * record's members; elem is 0 for a space that is not a tail space. */
+struct members {
+    void **table;
+    uint32_t *n, *cap;
+    size_t elem;
+    uint32_t first, count;
+};
+
+static struct members members_of(tyr_registry *reg, unsigned space, uint32_t first,
+                                  uint32_t count)
+{
+    struct members m = {.elem = tyr__tail_stride(space), .first = first, .count = count};
+    switch (space) {
+    case TYR_SPACE_FIELD:
+        m.table = (void **)&reg->fields, m.n = &reg->nfields, m.cap = &reg->cap_fields;
+        break;
+    case TYR_SPACE_ENUMERATOR:
+        m.table = (void **)&reg->enums, m.n = &reg->nenums, m.cap = &reg->cap_enums;
+        break;
+    case TYR_SPACE_PARAM:
+        m.table = (void **)&reg->params, m.n = &reg->nparams, m.cap = &reg->cap_params;
+        break;
+    default:
+        break;
+    }
+    return m;
+}
+
 int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
                      uint32_t *first)
 {
-    void **table;
-    uint32_t *count, *cap;
-    size_t stride = tyr__tail_stride(space);
-    switch (space) {
-    case TYR_SPACE_FIELD:
-        table = (void **)&reg->fields, count = &reg->nfields, cap = &reg->cap_fields;
-        break;
-    case TYR_SPACE_ENUMERATOR:
-        table = (void **)&reg->enums, count = &reg->nenums, cap = &reg->cap_enums;
-        break;
-    case TYR_SPACE_PARAM:
-        table = (void **)&reg->params, count = &reg->nparams, cap = &reg->cap_params;
-        break;
-    default:
+    struct members m = members_of(reg, space, 0, 0);
+    if (!m.elem)
         return TYR_EINVAL;
-    }
-    int err = grow(table, cap, (uint64_t)*count + n, stride);
+    int err = grow(m.table, m.cap, (uint64_t)*m.n + n, m.elem);
     if (err)
         return err;
     if (n)
-        memcpy((char *)*table + (size_t)*count * stride, recs, (size_t)n * stride);
-    *first = n ? *count : 0;
-    *count += n;
+        memcpy((char *)*m.table + (size_t)*m.n * m.elem, recs, (size_t)n * m.elem);
+    *first = n ? *m.n : 0;
+    *m.n += n;
     return 0;
 }
 
@@ -740,15 +846,23 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
     return 0;
 }
 
-int tyr_add_typedef(tyr_registry *reg, const char *name, tyr_type target, tyr_type *out)
+/* What a builder naming a type made from another checks first: a building registry, a
+ * name, a target in range. */
+static int check_named_ref(const tyr_registry *reg, const char *name, uint32_t target)
 {
     int err = check_building(reg);
     if (err)
         return err;
     if (!name || !*name)
         return TYR_EINVAL;
-    if (!valid_id(reg, target.id))
-        return TYR_EHANDLE;
+    return valid_id(reg, target) ? 0 : TYR_EHANDLE;
+}
+
+int tyr_add_typedef(tyr_registry *reg, const char *name, tyr_type target, tyr_type *out)
+{
+    int err = check_named_ref(reg, name, target.id);
+    if (err)
+        return err;
     struct tyr_rec_type r = {.kind = TYR_KIND_TYPEDEF, .a = target.id,
                              .b = tyr__resolve(reg, target.id)};
     return push_type(reg, r, NULL, name, out);
@@ -882,13 +996,51 @@ static int member_slot(void **table, uint32_t *n, uint32_t *cap, size_t elem, ui
     return 0;
 }
 
-static bool field_name_taken(const tyr_registry *reg, const struct tyr_rec_type *r, uint32_t name)
+
+/* Does the range hold a member named `name`? Every member record starts with its name. */
+static bool member_name_taken(const struct members *m, uint32_t name)
 {
-    uint32_t first = tyr__t_first(r), count = tyr__t_count(reg, r);
-    for (uint32_t i = 0; i < count; i++)
-        if (reg->fields[first + i].name == name)
+    const char *rec = (const char *)*m->table + (size_t)m->first * m->elem;
+    for (uint32_t i = 0; i < m->count; i++, rec += m->elem) {
+        uint32_t at;
+        memcpy(&at, rec, sizeof at);
+        if (at == name)
             return true;
+    }
     return false;
+}
+_Static_assert(offsetof(struct tyr_rec_field, name) == 0 &&
+                   offsetof(struct tyr_rec_enumerator, name) == 0 &&
+                   offsetof(struct tyr_rec_param, name) == 0,
+               "member_name_taken reads a member's name at its start");
+
+/* What adding one member needs before it commits: its name interned (a name the range
+ * holds already is TYR_EEXIST when `unique`), `undo` undo records, and room at the table's
+ * tail for the range plus one (*first: where the range starts then). */
+static int member_prepare(tyr_registry *reg, const struct members *m, struct name n, bool unique,
+                          uint32_t undo, uint32_t *name_off, uint32_t *first)
+{
+    uint32_t off = unique ? interned(reg, n) : 0;
+    if (off && member_name_taken(m, off))
+        return TYR_EEXIST;
+    if (m->count == UINT32_MAX)
+        return TYR_EOVERFLOW;
+    int err = undo_reserve(reg, undo);
+    if (!err && !off)
+        err = intern(reg, n, &off);
+    if (!err)
+        err = member_slot(m->table, m->n, m->cap, m->elem, m->first, m->count, first);
+    *name_off = off;
+    return err;
+}
+
+/* Append rec, a member member_prepare made room for, after logging its owner's record. */
+static void member_commit(tyr_registry *reg, const struct members *m, uint32_t owner,
+                          const void *rec)
+{
+    undo_save(reg, owner);
+    memcpy((char *)*m->table + (size_t)*m->n * m->elem, rec, m->elem);
+    (*m->n)++;
 }
 
 /* Does the bitfield or member fit its storage unit and its struct? */
@@ -940,25 +1092,16 @@ static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_typ
         return err;
     if (offset > TYR_FIELD_OFFSET_MAX)
         return TYR_EOVERFLOW; /* a field record holds 40 bits of byte offset */
-    struct name n = name_of(name);
-    uint32_t name_off = interned(reg, n);
-    if (name_off && field_name_taken(reg, r, name_off))
-        return TYR_EEXIST;
-    if (l->count == UINT32_MAX)
-        return TYR_EOVERFLOW;
-    uint32_t first;
-    /* Undo room, the name, then the member slot: once all succeed we commit. */
-    if ((err = undo_reserve(reg, 2)) || (err = intern(reg, n, &name_off)))
+    struct members m = members_of(reg, TYR_SPACE_FIELD, r->a, l->count);
+    uint32_t name_off, first;
+    /* undo room for the record and the member's type sealed */
+    if ((err = member_prepare(reg, &m, name_of(name), true, 2, &name_off, &first)))
         return err;
-    if ((err = member_slot((void **)&reg->fields, &reg->nfields, &reg->cap_fields,
-                           sizeof(*reg->fields), r->a, l->count, &first)))
-        return err;
-    undo_save(reg, s.id);
     struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = (uint32_t)offset,
                               .offset_hi = (uint8_t)(offset >> 32),
                               .bit_offset = (uint8_t)bit_offset, .flags = (uint8_t)flags,
                               .bit_size = (uint8_t)bit_size};
-    reg->fields[reg->nfields++] = f;
+    member_commit(reg, &m, s.id, &f);
     r->a = first;
     l->count++;
     uint32_t rank = held_rank(reg, ft);
@@ -1027,23 +1170,13 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
     struct tyr_rec_layout *l = layout_of(reg, r);
     if (!enum_value_fits(value, l->size, r->flags & TYR_ENUM_SIGNED))
         return TYR_ERANGE;
-    struct name n = name_of(name);
-    uint32_t off = interned(reg, n);
-    for (uint32_t i = 0; off && i < l->count; i++)
-        if (reg->enums[r->a + i].name == off)
-            return TYR_EEXIST;
-    if (l->count == UINT32_MAX)
-        return TYR_EOVERFLOW;
-    uint32_t first;
-    if ((err = undo_reserve(reg, 1)) || (err = intern(reg, n, &off)))
+    struct members m = members_of(reg, TYR_SPACE_ENUMERATOR, r->a, l->count);
+    uint32_t off, first;
+    if ((err = member_prepare(reg, &m, name_of(name), true, 1, &off, &first)))
         return err;
-    if ((err = member_slot((void **)&reg->enums, &reg->nenums, &reg->cap_enums,
-                           sizeof(*reg->enums), r->a, l->count, &first)))
-        return err;
-    undo_save(reg, enum_type.id);
     struct tyr_rec_enumerator e = {.name = off, .lo = (uint32_t)value,
                                    .hi = (uint32_t)(value >> 32)};
-    reg->enums[reg->nenums++] = e;
+    member_commit(reg, &m, enum_type.id, &e);
     r->a = first;
     l->count++;
     return 0;
@@ -1082,15 +1215,12 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
         return TYR_EKIND; /* `(void)` is zero parameters */
     if (r->aux == UINT16_MAX)
         return TYR_EOVERFLOW; /* the record holds 16 bits of parameter count */
+    struct members m = members_of(reg, TYR_SPACE_PARAM, r->b, r->aux);
     uint32_t first, off;
-    if ((err = undo_reserve(reg, 1)) || (err = intern(reg, name_of(name), &off)))
+    if ((err = member_prepare(reg, &m, name_of(name), false, 1, &off, &first)))
         return err;
-    if ((err = member_slot((void **)&reg->params, &reg->nparams, &reg->cap_params,
-                           sizeof(*reg->params), r->b, r->aux, &first)))
-        return err;
-    undo_save(reg, proto.id);
     struct tyr_rec_param p = {.name = off, .type = type.id};
-    reg->params[reg->nparams++] = p;
+    member_commit(reg, &m, proto.id, &p);
     r->b = first;
     r->aux++;
     return 0;
@@ -1098,13 +1228,9 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
 
 int tyr_func_new(tyr_registry *reg, const char *name, tyr_type proto, tyr_type *out)
 {
-    int err = check_building(reg);
+    int err = check_named_ref(reg, name, proto.id);
     if (err)
         return err;
-    if (!name || !*name)
-        return TYR_EINVAL;
-    if (!valid_id(reg, proto.id))
-        return TYR_EHANDLE;
     if (reg->types[proto.id].kind != TYR_KIND_FUNC_PROTO)
         return TYR_EKIND;
     struct tyr_rec_type r = {.kind = TYR_KIND_FUNC, .a = proto.id};

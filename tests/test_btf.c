@@ -723,6 +723,214 @@ static void test_dwarf_and_btf(void **state)
     tyr_dwarf_free(dw);
 }
 
+/* DWARF after BTF: the fixture's struct Node built with libbpf's writer is the type the
+ * DWARF import of Node reuses (no copy added); a Pong of another layout than the fixture's
+ * stays, and the DWARF one is a second type of that name. */
+static void test_dwarf_reuses_btf(void **state)
+{
+    (void)state;
+    struct btf *btf = btf__new_empty();
+    int bi = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    int pnode = btf__add_ptr(btf, bi + 2); /* to Node, the next id */
+    int node = btf__add_struct(btf, "Node", 16);
+    assert_int_equal(node, bi + 2);
+    btf__add_field(btf, "next", pnode, 0, 0);
+    btf__add_field(btf, "val", bi, 64, 0);
+    btf__add_struct(btf, "Pong", 4);
+    btf__add_field(btf, "n", bi, 0, 0);
+    tyr_btf *b = open_btf(btf, NULL);
+    tyr_registry *reg = new_reg();
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    tyr_type bnode = find(reg, "Node", TYR_KIND_STRUCT), bpong = find(reg, "Pong", TYR_KIND_STRUCT);
+    uint32_t before = tyr_registry_type_count(reg);
+
+    tyr_dwarf *dw;
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
+    tyr_type t, t2;
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Node", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_int_equal(t.id, bnode.id);
+    assert_int_equal(tyr_find_next(reg, "Node", TYR_KIND_STRUCT, t, &t2), TYR_ENOENT);
+    assert_int_equal(tyr_registry_type_count(reg), before);
+    /* the fixture's Pong is {struct Ping *ping; long n;}: two layouts, both kept */
+    assert_int_equal(tyr_dwarf_import_type(dw, reg, "Pong", TYR_KIND_STRUCT, &t, NULL), 0);
+    assert_int_not_equal(t.id, bpong.id);
+    assert_int_equal(tyr_type_size(reg, t), 16);
+    assert_int_equal(tyr_find(reg, "Pong", TYR_KIND_STRUCT, &t2), 0);
+    assert_int_equal(t2.id, t.id);
+    assert_int_equal(tyr_find_next(reg, "Pong", TYR_KIND_STRUCT, t2, &t2), 0);
+    assert_int_equal(t2.id, bpong.id);
+    /* a function's parameter reaches the shared Node: walk(struct Node *) */
+    tyr_type f;
+    assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &f, NULL), 0);
+    tyr_type_info fi, pi;
+    tyr_param_info p;
+    assert_int_equal(tyr_type_get(reg, f, &fi), 0);
+    assert_int_equal(tyr_param_at(reg, fi.target, 0, &p), 0);
+    assert_int_equal(tyr_type_get(reg, p.type, &pi), 0);
+    assert_int_equal(pi.kind, TYR_KIND_PTR);
+    assert_int_equal(pi.target.id, bnode.id);
+    tyr_dwarf_free(dw);
+    tyr_btf_free(b);
+    btf__free(btf);
+    tyr_registry_free(reg);
+}
+
+/* pahole's BTF of the fixture, then the fixture's DWARF, into one registry: every named
+ * record the DWARF import makes a type for is the BTF's (the reverse of test_dwarf_and_btf). */
+static void test_btf_then_dwarf(void **state)
+{
+    (void)state;
+    if (access(TYR_FX_BTF, R_OK)) {
+        print_message("skip: %s missing (pahole --btf_encode_detached not available)\n",
+                      TYR_FX_BTF);
+        skip();
+    }
+    tyr_btf *b;
+    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b), 0);
+    tyr_registry *reg = new_reg();
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    uint32_t btf_types = tyr_registry_type_count(reg);
+    tyr_dwarf *dw;
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    uint32_t records = 0, copies = 0;
+    for (uint32_t id = btf_types; id < tyr_registry_type_count(reg); id++) {
+        tyr_type_info ti;
+        assert_int_equal(tyr_type_get(reg, (tyr_type){id}, &ti), 0);
+        if ((ti.kind != TYR_KIND_STRUCT && ti.kind != TYR_KIND_UNION) || !*ti.name)
+            continue;
+        records++;
+        /* a record the DWARF added while BTF had the name: a copy unless its layout differs */
+        tyr_type o;
+        for (int e = tyr_find(reg, ti.name, ti.kind, &o); !e;
+             e = tyr_find_next(reg, ti.name, ti.kind, o, &o)) {
+            tyr_type_info oi;
+            if (o.id >= btf_types || tyr_type_get(reg, o, &oi) || oi.size != ti.size ||
+                oi.count != ti.count)
+                continue;
+            copies++;
+            print_message("  DWARF copy of BTF record: %s\n", ti.name);
+        }
+    }
+    print_message("fixture: %u named records added by DWARF after BTF (C++ and what BTF "
+                  "lacks), %u copies of a BTF record\n", records, copies);
+    assert_int_equal(copies, 0);
+    /* the C records of the fixture exist once */
+    tyr_type t, t2;
+    assert_int_equal(tyr_find(reg, "Node", TYR_KIND_STRUCT, &t), 0);
+    assert_true(t.id < btf_types);
+    assert_int_equal(tyr_find_next(reg, "Node", TYR_KIND_STRUCT, t, &t2), TYR_ENOENT);
+    void *buf;
+    size_t len;
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_blob_verify(buf, len, NULL), 0);
+    tyr_blob_buf_free(buf);
+    tyr_dwarf_free(dw);
+    tyr_btf_free(b);
+    tyr_registry_free(reg);
+}
+
+/* A registry only this BTF filled is not searched: two equal ids of one BTF stay two types
+ * (a deduplicated BTF has none). Once another importer adds a type, equal types are shared
+ * again, the ones made before included. */
+static void test_solo_registry(void **state)
+{
+    (void)state;
+    struct btf *btf = btf__new_empty();
+    int bi = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    int p1 = btf__add_ptr(btf, bi);
+    int p2 = btf__add_ptr(btf, bi);
+    btf__add_typedef(btf, "ip1", p1);
+    btf__add_typedef(btf, "ip2", p2);
+    btf__add_struct(btf, "S", 4);
+    btf__add_field(btf, "x", bi, 0, 0);
+    tyr_btf *b = open_btf(btf, NULL);
+    tyr_registry *reg = new_reg();
+    tyr_type a, c;
+    assert_int_equal(tyr_btf_import_type(b, reg, "ip1", TYR_KIND_TYPEDEF, &a, NULL), 0);
+    assert_int_equal(tyr_btf_import_type(b, reg, "ip2", TYR_KIND_TYPEDEF, &c, NULL), 0);
+    tyr_type_info ai, ci;
+    assert_int_equal(tyr_type_get(reg, a, &ai), 0);
+    assert_int_equal(tyr_type_get(reg, c, &ci), 0);
+    assert_int_not_equal(ai.target.id, ci.target.id);
+    /* another importer's S of the same layout: this BTF's S is now looked for and shared */
+    tyr_type i32;
+    tyr_struct s;
+    assert_int_equal(tyr_add_int(reg, "int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "S", 4, 4, 0, &s), 0);
+    assert_int_equal(tyr_struct_add_field(reg, s, "x", i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_btf_import_type(b, reg, "S", TYR_KIND_STRUCT, &a, NULL), 0);
+    assert_int_equal(a.id, s.id);
+    tyr_btf_free(b);
+    btf__free(btf);
+    tyr_registry_free(reg);
+}
+
+/* tyr_registry_reserve, which import_all calls, changes capacities only: a registry built
+ * after reserving (more than it gets, then less) writes the same blob bytes as one built
+ * without; a mapped registry refuses it, and an opts struct with unknown bytes is refused. */
+static void build_sample(tyr_registry *reg)
+{
+    tyr_type i32, p, proto, e;
+    tyr_struct st;
+    assert_int_equal(tyr_add_int(reg, "int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "S", 8, 4, 0, &st), 0);
+    assert_int_equal(tyr_struct_add_field(reg, st, "a", i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, st, "b", i32, 4, 0, 0), 0);
+    assert_int_equal(tyr_add_ptr(reg, (tyr_type){st.id}, &p), 0);
+    assert_int_equal(tyr_func_proto_new(reg, i32, 0, &proto), 0);
+    assert_int_equal(tyr_func_proto_add_param(reg, proto, "s", p), 0);
+    assert_int_equal(tyr_func_new(reg, "f", proto, NULL), 0);
+    assert_int_equal(tyr_enum_new(reg, "E", 4, 0, &e), 0);
+    assert_int_equal(tyr_enum_add(reg, e, "E_A", 1), 0);
+    char name[32];
+    for (int i = 0; i < 300; i++) { /* past the initial string set and name index */
+        snprintf(name, sizeof name, "t%d", i);
+        assert_int_equal(tyr_add_typedef(reg, name, i32, NULL), 0);
+    }
+}
+
+static void test_reserve_same_blob(void **state)
+{
+    (void)state;
+    void *buf[3];
+    size_t len[3];
+    for (int k = 0; k < 3; k++) {
+        tyr_registry *reg = new_reg();
+        if (k == 1)
+            assert_int_equal(tyr_registry_reserve(reg, TYR_OPTS(tyr_registry_room,
+                .types = 100000, .named = 50000, .sized = 1000, .fields = 5000,
+                .enumerators = 100, .params = 100, .strings = 60000,
+                .string_bytes = 1 << 20)), 0);
+        if (k == 2)
+            assert_int_equal(tyr_registry_reserve(reg, TYR_OPTS(tyr_registry_room,
+                .types = 3, .named = 2, .strings = 2, .string_bytes = 4)), 0);
+        build_sample(reg);
+        assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf[k], &len[k]), 0);
+        tyr_registry_free(reg);
+    }
+    for (int k = 1; k < 3; k++) {
+        assert_int_equal(len[k], len[0]);
+        assert_memory_equal(buf[k], buf[0], len[0]);
+    }
+    tyr_registry *m;
+    assert_int_equal(tyr_registry_open_mem(buf[0], len[0], NULL, &m), 0);
+    assert_int_equal(tyr_registry_reserve(m, TYR_OPTS(tyr_registry_room, .types = 1)),
+                     TYR_EREADONLY);
+    tyr_registry_free(m);
+    tyr_registry *reg = new_reg();
+    assert_int_equal(tyr_registry_reserve(reg, NULL), 0);
+    struct {
+        struct tyr_registry_room room;
+        uint64_t unknown;
+    } newer = {.room = {.sz = sizeof newer}, .unknown = 1};
+    assert_int_equal(tyr_registry_reserve(reg, &newer.room), TYR_EINVAL);
+    assert_int_equal(tyr_registry_reserve(NULL, NULL), TYR_EINVAL);
+    tyr_registry_free(reg);
+    for (int k = 0; k < 3; k++)
+        tyr_blob_buf_free(buf[k]);
+}
+
 /* ---- hostile BTF ---- */
 
 static int import_raw(const void *raw, size_t len, tyr_diag *diag)
@@ -999,6 +1207,10 @@ int main(void)
         cmocka_unit_test(test_split),
         cmocka_unit_test(test_shared_with_registry),
         cmocka_unit_test(test_dwarf_and_btf),
+        cmocka_unit_test(test_dwarf_reuses_btf),
+        cmocka_unit_test(test_btf_then_dwarf),
+        cmocka_unit_test(test_solo_registry),
+        cmocka_unit_test(test_reserve_same_blob),
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_error_then_more),

@@ -51,6 +51,33 @@ TYR_API int tyr_registry_new(const struct tyr_registry_opts *opts, tyr_registry 
 /** @brief Free a registry of either mode (a mapped one is unmapped). NULL is accepted. */
 TYR_API void tyr_registry_free(tyr_registry *reg);
 
+/* How much a bulk import is about to add: each count is of new records, 0 for none. */
+struct tyr_registry_room {
+    size_t sz;             /* set by TYR_OPTS */
+    uint32_t types;        /* type records */
+    uint32_t named;        /* of those, the named ones */
+    uint32_t sized;        /* of those, structs, unions, enums, arrays and unknowns */
+    uint32_t fields;       /* struct and union members */
+    uint32_t enumerators;
+    uint32_t params;       /* function prototype parameters */
+    uint32_t strings;      /* distinct names not interned yet (at most) */
+    uint64_t string_bytes; /* their bytes, each NUL included */
+};
+
+/**
+ * @brief Make room in a building registry for what a bulk import will add, so that each of
+ *        its tables grows once, to its final size, instead of step by step (every step of a
+ *        big table copies it and, for the string set and the name index, rehashes it). An
+ *        optimisation only: adding more than reserved still works; reserving more than is
+ *        added costs address space, and memory only where the string set and the name
+ *        index are cleared (they are sized from `strings` and `named`, so keep those close).
+ * @param room  Counts of new records; NULL reserves nothing.
+ * @return 0; TYR_EINVAL; TYR_EREADONLY for a mapped registry; TYR_ENOMEM; TYR_EOVERFLOW
+ *         (more than 2^32 records of a table). On failure some tables may have grown: the
+ *         registry's contents never change.
+ */
+TYR_API int tyr_registry_reserve(tyr_registry *reg, const struct tyr_registry_room *room);
+
 /* Limits of tyr_registry_set_source(): a path of up to 4095 bytes, a build-id of up to 64
  * bytes (128 hex digits). */
 #define TYR_SOURCE_PATH_MAX 4095u

@@ -92,31 +92,9 @@ int tyr_btf_import_type(tyr_btf *b, tyr_registry *reg, const char *name, int kin
 int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, tyr_diag *diag)
 {
     int err = start(b, reg);
-    if (err)
+    if (err || (err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0))))
         return err;
-    for (uint32_t id = b->start; id < b->n; id++) {
-        const struct btf_type *t = btf__type_by_id(b->btf, id);
-        if (!t)
-            return tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
-        if (btf_is_var(t) || btf_is_datasec(t) || btf_is_decl_tag(t)) {
-            uint8_t *st = tbtf_state(b, id);
-            if (*st == TBTF_NONE) {
-                *st = TBTF_SKIPPED;
-                if (btf_is_var(t))
-                    b->stats.vars++;
-                else if (btf_is_datasec(t))
-                    b->stats.datasecs++;
-                else
-                    b->stats.decl_tags++;
-            }
-            continue;
-        }
-        if (*tbtf_state(b, id) == TBTF_FILLED)
-            continue;
-        if ((err = tbtf_import(b, id, TBTF_WANT_FULL, NULL, diag)))
-            return err;
-    }
-    return 0;
+    return tbtf_import_own(b, diag);
 }
 
 int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_fn fn, void *ctx)

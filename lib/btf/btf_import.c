@@ -24,7 +24,7 @@
 
 enum { OP_HANDLE = 0, OP_FULL = 1, OP_FILL = 2 };
 
-struct job {
+struct tbtf_job {
     uint32_t id;
     uint8_t op;
     uint8_t started;
@@ -41,14 +41,8 @@ struct ctx {
     tyr_btf *b; /* the handle the import was started on (ids of its bases resolve through it) */
     tyr_registry *reg;
     tyr_diag *diag;
-    struct job *jobs; /* owned by the ctx: freed by ctx_done */
-    uint32_t njobs, cap;
-    struct tbtf_member *members; /* a struct's members before it is completed (owned) */
-    const char **names;
-    uint32_t mcap;
-    uint32_t *ptypes; /* prototype scratch (owned) */
-    const char **pnames;
-    uint32_t pcap;
+    bool solo;  /* b->solo: nothing to look for in the registry */
+    struct tbtf_scratch s; /* b's scratch, lent for the import and handed back after it */
 };
 
 static const char *btf_kind_str(const struct btf_type *t)
@@ -80,17 +74,28 @@ static int reg_fail(const struct ctx *c, int err, uint32_t id, const char *what)
     return fail(c, err, id, buf);
 }
 
+/* Make the array *arr (capacity *cap elements of elem bytes) hold at least need: 64 at
+ * first, doubling after. 0 or TYR_ENOMEM (*arr is kept). */
+static int room_for(void **arr, uint32_t *cap, uint64_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    uint64_t n = *cap ? *cap : 64;
+    while (n < need)
+        n *= 2;
+    void *p = n <= UINT32_MAX ? realloc(*arr, (size_t)n * elem) : NULL;
+    if (!p)
+        return TYR_ENOMEM;
+    *arr = p;
+    *cap = (uint32_t)n;
+    return 0;
+}
+
 static int push(struct ctx *c, uint8_t op, uint32_t id)
 {
-    if (c->njobs == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 64;
-        struct job *j = realloc(c->jobs, (size_t)cap * sizeof *j);
-        if (!j)
-            return TYR_ENOMEM;
-        c->jobs = j;
-        c->cap = cap;
-    }
-    c->jobs[c->njobs++] = (struct job){.id = id, .op = op};
+    if (room_for((void **)&c->s.jobs, &c->s.cap, (uint64_t)c->s.njobs + 1, sizeof *c->s.jobs))
+        return TYR_ENOMEM;
+    c->s.jobs[c->s.njobs++] = (struct tbtf_job){.id = id, .op = op};
     return 0;
 }
 
@@ -186,8 +191,8 @@ static void set(struct ctx *c, uint32_t id, uint32_t rid, uint8_t st, bool share
 /* An anonymous type shared with an equal one in the registry, or made by make(). */
 static int anon(struct ctx *c, uint32_t id, struct tbtf_anon *a, uint32_t *rid, bool *shared)
 {
-    uint64_t key = tbtf_anon_key(a);
-    uint32_t found = tbtf_anon_find(c->b, a, key);
+    uint64_t key = c->solo ? 0 : tbtf_anon_key(a);
+    uint32_t found = c->solo ? 0 : tbtf_anon_find(c->b, a, key);
     if (found) {
         *rid = found;
         *shared = true;
@@ -216,7 +221,7 @@ static int anon(struct ctx *c, uint32_t id, struct tbtf_anon *a, uint32_t *rid, 
                                                                  : reg_fail(c, err, id, "rejected");
     *rid = t.id;
     *shared = false;
-    return tbtf_anon_put(c->b, key, t.id);
+    return c->solo ? 0 : tbtf_anon_put(c->b, key, t.id);
 }
 
 static int make_int(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
@@ -284,7 +289,7 @@ static int make_enum(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     uint32_t flags = btf_kflag(t) ? TYR_ENUM_SIGNED : 0;
     if (!btf_vlen(t))
         stats_of(c, id)->enum_fwd++;
-    *rid = tbtf_match_enum(c->b, id, t->size, flags);
+    *rid = c->solo ? 0 : tbtf_match_enum(c->b, id, t->size, flags);
     if ((*shared = *rid != 0))
         return 0;
     tyr_type e;
@@ -293,16 +298,8 @@ static int make_enum(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
         return reg_fail(c, err, id, "enum size");
     for (uint32_t i = 0; i < btf_vlen(t); i++) {
         uint64_t v;
-        uint32_t noff;
-        if (btf_is_enum64(t)) {
-            v = btf_enum64_value(btf_enum64(t) + i);
-            noff = btf_enum64(t)[i].name_off;
-        } else {
-            int32_t s = btf_enum(t)[i].val;
-            v = flags ? (uint64_t)(int64_t)s : (uint64_t)(uint32_t)s;
-            noff = btf_enum(t)[i].name_off;
-        }
-        if ((err = tyr_enum_add(c->reg, e, tbtf_name(c->b, noff), v))) {
+        const char *en = tbtf_enumerator(c->b, t, i, &v);
+        if ((err = tyr_enum_add(c->reg, e, en, v))) {
             char what[64];
             snprintf(what, sizeof what, "enumerator %u", i);
             return reg_fail(c, err, id, what);
@@ -321,27 +318,18 @@ static int make_proto(struct ctx *c, uint32_t id, const struct btf_type *t, uint
         flags = TYR_FUNC_VARARGS;
         n--;
     }
-    if (n > c->pcap) {
-        uint32_t cap = n < 64 ? 64 : n;
-        uint32_t *pt = realloc(c->ptypes, cap * sizeof *pt);
-        if (pt)
-            c->ptypes = pt;
-        const char **pn = realloc(c->pnames, cap * sizeof *pn);
-        if (pn)
-            c->pnames = pn;
-        if (!pt || !pn)
-            return TYR_ENOMEM;
-        c->pcap = cap;
-    }
+    if (room_for((void **)&c->s.ptypes, &c->s.ptypes_cap, n, sizeof *c->s.ptypes) ||
+        room_for((void **)&c->s.pnames, &c->s.pnames_cap, n, sizeof *c->s.pnames))
+        return TYR_ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
         if (!p[i].type)
             return fail(c, TYR_EBTF, id, "a void parameter before the last");
-        c->ptypes[i] = mapped(c, p[i].type);
-        c->pnames[i] = tbtf_name(c->b, p[i].name_off);
+        c->s.ptypes[i] = mapped(c, p[i].type);
+        c->s.pnames[i] = tbtf_name(c->b, p[i].name_off);
     }
     struct tbtf_anon a = {.kind = TYR_KIND_FUNC_PROTO, .flags = flags,
-                          .target = mapped(c, t->type), .count = n, .ptypes = c->ptypes,
-                          .pnames = c->pnames};
+                          .target = mapped(c, t->type), .count = n, .ptypes = c->s.ptypes,
+                          .pnames = c->s.pnames};
     return anon(c, id, &a, rid, shared);
 }
 
@@ -361,7 +349,7 @@ static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     else if (btf_vlen(t) == BTF_FUNC_EXTERN)
         s->func_extern++;
     uint32_t proto = mapped(c, t->type);
-    *rid = tbtf_match_named(c->reg, TYR_KIND_FUNC, name, 0, 0, 0, proto);
+    *rid = c->solo ? 0 : tbtf_match_named(c->reg, TYR_KIND_FUNC, name, 0, 0, 0, proto);
     if ((*shared = *rid != 0))
         return 0;
     tyr_type f;
@@ -376,14 +364,9 @@ static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
 static int add_pending(struct ctx *c, uint32_t id)
 {
     tyr_btf *o = tbtf_owner(c->b, id);
-    if (o->npending == o->cap_pending) {
-        uint32_t cap = o->cap_pending ? o->cap_pending * 2 : 64;
-        uint32_t *p = realloc(o->pending, (size_t)cap * sizeof *p);
-        if (!p)
-            return TYR_ENOMEM;
-        o->pending = p;
-        o->cap_pending = cap;
-    }
+    if (room_for((void **)&o->pending, &o->cap_pending, (uint64_t)o->npending + 1,
+                 sizeof *o->pending))
+        return TYR_ENOMEM;
     o->pending[o->npending++] = id;
     return 0;
 }
@@ -413,12 +396,12 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
     case BTF_KIND_FWD: {
         int kind = (btf_is_union(t) || (btf_is_fwd(t) && btf_kflag(t))) ? TYR_KIND_UNION
                                                                            : TYR_KIND_STRUCT;
-        if (!btf_is_fwd(t) && (rid = tbtf_match_record(c->b, id))) {
+        if (!c->solo && !btf_is_fwd(t) && (rid = tbtf_match_record(c->b, id))) {
             shared = true;
             st = TBTF_FILLED; /* an equal layout the registry already holds */
             break;
         }
-        if (btf_is_fwd(t) && (rid = tbtf_match_decl(c->reg, name, kind))) {
+        if (!c->solo && btf_is_fwd(t) && (rid = tbtf_match_decl(c->reg, name, kind))) {
             shared = true;
             break;
         }
@@ -436,7 +419,8 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
         uint32_t target = mapped(c, t->type);
         if (!*name)
             return fail(c, TYR_EBTF, id, "a typedef without a name");
-        if ((rid = tbtf_match_named(c->reg, TYR_KIND_TYPEDEF, name, 0, 0, 0, target))) {
+        if (!c->solo &&
+            (rid = tbtf_match_named(c->reg, TYR_KIND_TYPEDEF, name, 0, 0, 0, target))) {
             shared = true;
             break;
         }
@@ -492,13 +476,13 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
 
 static int step_handle(struct ctx *c)
 {
-    struct job *j = &c->jobs[c->njobs - 1];
+    struct tbtf_job *j = &c->s.jobs[c->s.njobs - 1];
     uint32_t id = j->id;
     uint8_t *st = tbtf_state(c->b, id);
     const struct btf_type *t = type_of(c, id);
     if (!j->started) {
         if (*st >= TBTF_HANDLED && *st != TBTF_SKIPPED) {
-            c->njobs--;
+            c->s.njobs--;
             return 0;
         }
         if (!t)
@@ -528,7 +512,7 @@ static int step_handle(struct ctx *c)
         *st = TBTF_NONE;
         return err;
     }
-    c->njobs--;
+    c->s.njobs--;
     return 0;
 }
 
@@ -536,7 +520,7 @@ static int step_handle(struct ctx *c)
 
 static int step_full(struct ctx *c)
 {
-    struct job *j = &c->jobs[c->njobs - 1];
+    struct tbtf_job *j = &c->s.jobs[c->s.njobs - 1];
     uint32_t id = j->id;
     if (!j->started) {
         j->started = 1;
@@ -546,17 +530,17 @@ static int step_full(struct ctx *c)
     uint32_t s = resolve(c, id);
     const struct btf_type *t = type_of(c, s);
     if (!t || !btf_is_composite(t)) {
-        c->njobs--;
+        c->s.njobs--;
         return 0;
     }
     uint8_t st = *tbtf_state(c->b, s);
     if (st == TBTF_FILLED) {
-        c->njobs--;
+        c->s.njobs--;
         return 0;
     }
     if (st == TBTF_FILLING)
         return fail(c, TYR_EBTF, s, "holds itself by value");
-    *j = (struct job){.id = s, .op = OP_FILL};
+    *j = (struct tbtf_job){.id = s, .op = OP_FILL};
     return 0;
 }
 
@@ -649,9 +633,41 @@ static int place_member(struct ctx *c, uint32_t id, const struct btf_type *t, ui
     return 0;
 }
 
-static int by_name(const void *a, const void *b)
+static uint32_t name_hash(const char *s)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* A name given twice among names[0..n), or NULL (TYR_ENOMEM: *err). Most structs have a few
+ * members: those are compared pair by pair, the others through a set of hashes. */
+static const char *twice(struct ctx *c, const char **names, uint32_t n, int *err)
+{
+    *err = 0;
+    if (n <= 16) {
+        for (uint32_t i = 1; i < n; i++)
+            for (uint32_t j = 0; j < i; j++)
+                if (!strcmp(names[i], names[j]))
+                    return names[i];
+        return NULL;
+    }
+    uint32_t cap = 64;
+    while (cap < 2 * (uint64_t)n)
+        cap *= 2;
+    if ((*err = room_for((void **)&c->s.seen, &c->s.seen_cap, cap, sizeof *c->s.seen)))
+        return NULL;
+    uint32_t *seen = c->s.seen;
+    memset(seen, 0, cap * sizeof *seen);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = name_hash(names[i]) & (cap - 1);
+        for (; seen[j]; j = (j + 1) & (cap - 1))
+            if (!strcmp(names[seen[j] - 1], names[i]))
+                return names[i];
+        seen[j] = i + 1;
+    }
+    return NULL;
 }
 
 static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
@@ -659,28 +675,19 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
     tyr_struct s = {mapped(c, id)};
     uint32_t n = btf_vlen(t), align = 1, named = 0;
     bool packed = false;
-    if (n > c->mcap) {
-        uint32_t cap = n < 64 ? 64 : n;
-        struct tbtf_member *mm = realloc(c->members, cap * sizeof *mm);
-        if (mm)
-            c->members = mm;
-        const char **nn = realloc(c->names, cap * sizeof *nn);
-        if (nn)
-            c->names = nn;
-        if (!mm || !nn)
-            return TYR_ENOMEM;
-        c->mcap = cap;
-    }
+    if (room_for((void **)&c->s.members, &c->s.members_cap, n, sizeof *c->s.members) ||
+        room_for((void **)&c->s.names, &c->s.names_cap, n, sizeof *c->s.names))
+        return TYR_ENOMEM;
     /* BTF has no alignment: the largest member alignment; a member off its natural
      * alignment, or a size not a multiple of it, means packed (as for DWARF without
      * DW_AT_alignment). */
     for (uint32_t i = 0; i < n; i++) {
-        struct tbtf_member *mb = &c->members[i];
+        struct tbtf_member *mb = &c->s.members[i];
         int err = place_member(c, id, t, i, mb);
         if (err)
             return err;
         if (*mb->name)
-            c->names[named++] = mb->name;
+            c->s.names[named++] = mb->name;
         uint32_t a = tyr_type_align(c->reg, (tyr_type){mb->type});
         a = a ? a : 1;
         if (a > align)
@@ -688,23 +695,24 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
         if (!mb->width && mb->offset % a)
             packed = true;
     }
-    if (named > 1)
-        qsort(c->names, named, sizeof *c->names, by_name);
-    for (uint32_t i = 1; i < named; i++)
-        if (!strcmp(c->names[i], c->names[i - 1])) {
-            char what[96];
-            snprintf(what, sizeof what, "two members named '%s'", c->names[i]);
-            return reg_fail(c, TYR_EEXIST, id, what);
-        }
+    int err;
+    const char *dup = twice(c, c->s.names, named, &err);
+    if (err)
+        return err;
+    if (dup) {
+        char what[96];
+        snprintf(what, sizeof what, "two members named '%s'", dup);
+        return reg_fail(c, TYR_EEXIST, id, what);
+    }
     if (t->size % align)
         packed = true;
     if (packed)
         align = 1;
-    int err = tyr_struct_complete(c->reg, s, t->size, align, packed ? TYR_STRUCT_PACKED : 0);
+    err = tyr_struct_complete(c->reg, s, t->size, align, packed ? TYR_STRUCT_PACKED : 0);
     if (err)
         return reg_fail(c, err, id, "size");
     for (uint32_t i = 0; i < n; i++) {
-        const struct tbtf_member *mb = &c->members[i];
+        const struct tbtf_member *mb = &c->s.members[i];
         if ((err = tyr_struct_add_field(c->reg, s, mb->name, (tyr_type){mb->type}, mb->offset,
                                         mb->bit_offset, mb->width))) {
             char what[96];
@@ -717,13 +725,13 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
 
 static int step_fill(struct ctx *c)
 {
-    struct job *j = &c->jobs[c->njobs - 1];
+    struct tbtf_job *j = &c->s.jobs[c->s.njobs - 1];
     uint32_t id = j->id;
     uint8_t *st = tbtf_state(c->b, id);
     const struct btf_type *t = type_of(c, id);
     if (!j->started) {
         if (*st == TBTF_FILLED) {
-            c->njobs--;
+            c->s.njobs--;
             return 0;
         }
         *st = TBTF_FILLING;
@@ -744,7 +752,7 @@ static int step_fill(struct ctx *c)
     if (err)
         return err;
     *st = TBTF_FILLED;
-    c->njobs--;
+    c->s.njobs--;
     return 0;
 }
 
@@ -753,8 +761,8 @@ static int step_fill(struct ctx *c)
 static int run(struct ctx *c, uint32_t id, int want)
 {
     int err = push(c, (uint8_t)want, id);
-    while (!err && c->njobs) {
-        switch (c->jobs[c->njobs - 1].op) {
+    while (!err && c->s.njobs) {
+        switch (c->s.jobs[c->s.njobs - 1].op) {
         case OP_HANDLE: err = step_handle(c); break;
         case OP_FULL: err = step_full(c); break;
         default: err = step_fill(c); break;
@@ -765,17 +773,17 @@ static int run(struct ctx *c, uint32_t id, int want)
      * waiting to be filled stay declared (a later import fills them if it holds them by
      * value), so that one bad type does not fail every later import. */
     if (err) {
-        for (uint32_t k = 0; k < c->njobs; k++) {
-            uint8_t *st = tbtf_state(c->b, c->jobs[k].id);
-            if (c->jobs[k].op == OP_HANDLE && *st == TBTF_HANDLING)
+        for (uint32_t k = 0; k < c->s.njobs; k++) {
+            uint8_t *st = tbtf_state(c->b, c->s.jobs[k].id);
+            if (c->s.jobs[k].op == OP_HANDLE && *st == TBTF_HANDLING)
                 *st = TBTF_NONE;
-            else if (c->jobs[k].op == OP_FILL && *st == TBTF_FILLING)
+            else if (c->s.jobs[k].op == OP_FILL && *st == TBTF_FILLING)
                 *st = TBTF_HANDLED;
         }
         for (tyr_btf *h = c->b; h; h = h->base)
             h->npending = 0;
     }
-    c->njobs = 0;
+    c->s.njobs = 0;
     return err;
 }
 
@@ -803,18 +811,53 @@ static int drain_pending(struct ctx *c)
 
 int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out, tyr_diag *diag)
 {
-    struct ctx c = {.b = b, .reg = b->reg, .diag = diag};
+    struct ctx c = {.b = b, .reg = b->reg, .diag = diag, .solo = b->solo, .s = b->scratch};
     /* id, then the structs it reaches only through pointers: they get their layout too */
     int err = run(&c, id, want == TBTF_WANT_FULL ? OP_FULL : OP_HANDLE);
     if (!err)
         err = drain_pending(&c);
     if (!err && out)
         *out = mapped(&c, id);
-    free(c.jobs);
-    free(c.members);
-    free(c.names);
-    free(c.ptypes);
-    free(c.pnames);
+    b->scratch = c.s;
+    b->scanned = tyr_registry_type_count(b->reg);
+    return err;
+}
+
+/* A VAR, DATASEC or DECL_TAG: no registry type, counted once. */
+static bool skipped(struct ctx *c, uint32_t id, const struct btf_type *t)
+{
+    if (!btf_is_var(t) && !btf_is_datasec(t) && !btf_is_decl_tag(t))
+        return false;
+    uint8_t *st = tbtf_state(c->b, id);
+    if (*st == TBTF_NONE) {
+        *st = TBTF_SKIPPED;
+        tyr_btf_stats *s = stats_of(c, id);
+        if (btf_is_var(t))
+            s->vars++;
+        else if (btf_is_datasec(t))
+            s->datasecs++;
+        else
+            s->decl_tags++;
+    }
+    return true;
+}
+
+int tbtf_import_own(tyr_btf *b, tyr_diag *diag)
+{
+    struct ctx c = {.b = b, .reg = b->reg, .diag = diag, .solo = b->solo, .s = b->scratch};
+    int err = 0;
+    /* every own id in one run of jobs; the structs reached only through pointers are
+     * filled once at the end */
+    for (uint32_t id = b->start; id < b->n && !err; id++) {
+        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        if (!t)
+            err = tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
+        else if (!skipped(&c, id, t) && *tbtf_state(b, id) != TBTF_FILLED)
+            err = run(&c, id, OP_FULL);
+    }
+    if (!err)
+        err = drain_pending(&c);
+    b->scratch = c.s;
     b->scanned = tyr_registry_type_count(b->reg);
     return err;
 }

@@ -67,6 +67,25 @@ struct tyr_btf {
     /* The anonymous-type key set over reg's types [0, scanned) (owned). */
     struct tbtf_key *keys;
     uint32_t keys_cap, keys_used, scanned;
+    /* Every type of reg was made by imports started on this handle: reg held only void when
+     * it was bound, and held exactly `scanned` types whenever an import began. Then no
+     * registry type can equal a BTF type but one this BTF made, and a deduplicated BTF (as
+     * the kernel's and pahole's are) has no two equal ids: nothing is looked for, and the
+     * key set stays empty until another importer adds a type (then it is built whole). */
+    bool solo;
+    /* Scratch of the imports started on this handle, kept between them (owned). */
+    struct tbtf_scratch {
+        struct tbtf_job *jobs;
+        uint32_t njobs, cap;
+        struct tbtf_member *members; /* a struct's members before it is completed */
+        const char **names;
+        uint32_t members_cap, names_cap;
+        uint32_t *seen; /* a set of names[] indices, to find a name given twice */
+        uint32_t seen_cap;
+        uint32_t *ptypes; /* a prototype's parameters */
+        const char **pnames;
+        uint32_t ptypes_cap, pnames_cap;
+    } scratch;
 
     tyr_btf_stats stats;
 };
@@ -93,11 +112,18 @@ static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
  * bring the key set up to date with what other importers added. 0, TYR_ENOMEM or
  * TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
+/* Size reg's tables once for every own id of b not imported yet (room: all zero, sz set;
+ * filled with the counts). 0 or what tyr_registry_reserve returns. */
+TBTF_HIDDEN int tbtf_room(tyr_btf *b, struct tyr_registry_room *room);
 /* Fill diag (if any) with err, the BTF id and a message; returns err. */
 TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
     TBTF_PRINTF(4, 5);
 /* The BTF name at a string offset ("" for none or a bad offset). */
 TBTF_HIDDEN const char *tbtf_name(const tyr_btf *b, uint32_t off);
+/* Enumerator i of ENUM or ENUM64 t: its name, and its value as a 64-bit pattern (a 32-bit
+ * value sign-extended when t is signed, its kind_flag). */
+TBTF_HIDDEN const char *tbtf_enumerator(const tyr_btf *b, const struct btf_type *t, uint32_t i,
+                                        uint64_t *value);
 
 /* ---- btf_match.c ---- */
 /* A registry struct/union already holding the layout of BTF struct/union `id` under its
@@ -140,5 +166,8 @@ enum tbtf_want {
 /* Import BTF id (b must be bound) and what it reaches; *out = its registry type. */
 TBTF_HIDDEN int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out,
                             tyr_diag *diag);
+/* Import every own id of b (bound) with its layout, but VARs, DATASECs and DECL_TAGs, which
+ * are counted. */
+TBTF_HIDDEN int tbtf_import_own(tyr_btf *b, tyr_diag *diag);
 
 #endif /* TYR_BTF_INTERNAL_H */

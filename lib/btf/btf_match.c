@@ -23,6 +23,11 @@
 
 #define SHAPE_STEPS 16
 
+/* Every registry type named `name` of kind `kind` into t (a tyr_type), highest id first. */
+#define EACH_NAMED(reg, name, kind, t)                                                       \
+    for (int each_err_ = tyr_find(reg, name, kind, &(t)); !each_err_;                        \
+         each_err_ = tyr_find_next(reg, name, kind, t, &(t)))
+
 static int tyr_kind_of_btf(const struct btf_type *t)
 {
     switch (btf_kind(t)) {
@@ -181,8 +186,7 @@ uint32_t tbtf_match_record(tyr_btf *b, uint32_t id)
         return 0;
     int kind = btf_is_union(t) ? TYR_KIND_UNION : TYR_KIND_STRUCT;
     tyr_type prev;
-    for (int e = tyr_find(b->reg, name, kind, &prev); !e;
-         e = tyr_find_next(b->reg, name, kind, prev, &prev))
+    EACH_NAMED(b->reg, name, kind, prev)
         if (same_layout(b, t, b->reg, prev.id))
             return prev.id;
     return 0;
@@ -193,8 +197,7 @@ uint32_t tbtf_match_decl(const tyr_registry *reg, const char *name, int kind)
     tyr_type prev;
     if (!*name)
         return 0;
-    for (int e = tyr_find(reg, name, kind, &prev); !e;
-         e = tyr_find_next(reg, name, kind, prev, &prev)) {
+    EACH_NAMED(reg, name, kind, prev) {
         tyr_type_info ri;
         if (!tyr_type_get(reg, prev, &ri) && (ri.flags & TYR_STRUCT_DECL))
             return prev.id;
@@ -208,8 +211,7 @@ uint32_t tbtf_match_named(const tyr_registry *reg, int kind, const char *name, u
     tyr_type prev;
     if (!*name)
         return 0;
-    for (int e = tyr_find(reg, name, kind, &prev); !e;
-         e = tyr_find_next(reg, name, kind, prev, &prev)) {
+    EACH_NAMED(reg, name, kind, prev) {
         tyr_type_info ri;
         if (tyr_type_get(reg, prev, &ri))
             continue;
@@ -235,8 +237,7 @@ uint32_t tbtf_match_enum(tyr_btf *b, uint32_t id, uint32_t size, uint32_t flags)
     tyr_type prev;
     if (!*name)
         return 0;
-    for (int e = tyr_find(b->reg, name, TYR_KIND_ENUM, &prev); !e;
-         e = tyr_find_next(b->reg, name, TYR_KIND_ENUM, prev, &prev)) {
+    EACH_NAMED(b->reg, name, TYR_KIND_ENUM, prev) {
         tyr_type_info ri;
         if (tyr_type_get(b->reg, prev, &ri) || ri.size != size || ri.flags != flags ||
             ri.count != btf_vlen(t))
@@ -245,17 +246,9 @@ uint32_t tbtf_match_enum(tyr_btf *b, uint32_t id, uint32_t size, uint32_t flags)
         for (uint32_t i = 0; same && i < ri.count; i++) {
             tyr_enumerator_info en;
             uint64_t v;
-            uint32_t noff;
-            if (btf_is_enum64(t)) {
-                v = btf_enum64_value(btf_enum64(t) + i);
-                noff = btf_enum64(t)[i].name_off;
-            } else {
-                int32_t s = btf_enum(t)[i].val;
-                v = (flags & TYR_ENUM_SIGNED) ? (uint64_t)(int64_t)s : (uint64_t)(uint32_t)s;
-                noff = btf_enum(t)[i].name_off;
-            }
+            const char *name_i = tbtf_enumerator(b, t, i, &v);
             same = !tyr_enumerator_at(b->reg, prev, i, &en) && en.value == v &&
-                   !strcmp(en.name, tbtf_name(b, noff));
+                   !strcmp(en.name, name_i);
         }
         if (same)
             return prev.id;

@@ -35,6 +35,18 @@ const char *tbtf_name(const tyr_btf *b, uint32_t off)
     return s ? s : "";
 }
 
+const char *tbtf_enumerator(const tyr_btf *b, const struct btf_type *t, uint32_t i,
+                            uint64_t *value)
+{
+    if (btf_is_enum64(t)) {
+        *value = btf_enum64_value(btf_enum64(t) + i);
+        return tbtf_name(b, btf_enum64(t)[i].name_off);
+    }
+    int32_t v = btf_enum(t)[i].val;
+    *value = btf_kflag(t) ? (uint64_t)(int64_t)v : (uint64_t)(uint32_t)v;
+    return tbtf_name(b, btf_enum(t)[i].name_off);
+}
+
 /* libbpf reports failures through errno (libbpf 1.x: NULL return, errno set). */
 static int from_errno(int e, const char *path, tyr_diag *diag)
 {
@@ -178,6 +190,7 @@ static void unbind(tyr_btf *b)
     b->map = NULL;
     b->keys = NULL;
     b->keys_cap = b->keys_used = b->scanned = 0;
+    b->solo = false;
     b->reg = NULL;
     b->gen = 0;
 }
@@ -187,6 +200,12 @@ void tyr_btf_free(tyr_btf *b)
     if (!b)
         return;
     unbind(b);
+    free(b->scratch.jobs);
+    free(b->scratch.members);
+    free(b->scratch.names);
+    free(b->scratch.seen);
+    free(b->scratch.ptypes);
+    free(b->scratch.pnames);
     btf__free(b->btf);
     free(b);
 }
@@ -226,6 +245,81 @@ static uint32_t count_anon(const tyr_btf *h)
     return n;
 }
 
+/* Strings of h's own string section (its NULs): the most distinct names it holds. */
+static uint32_t count_strings(const tyr_btf *h, uint64_t *bytes)
+{
+    uint32_t size = 0, n = 0;
+    const char *raw = btf__raw_data(h->btf, &size);
+    const struct btf_header *hdr = (const void *)raw;
+    *bytes = 0;
+    if (!raw || size < sizeof *hdr || hdr->hdr_len > size || hdr->str_off > size - hdr->hdr_len ||
+        hdr->str_len > size - hdr->hdr_len - hdr->str_off)
+        return 0;
+    const char *s = raw + hdr->hdr_len + hdr->str_off;
+    uint32_t i = 0;
+    /* eight bytes at a time: the top bit of each byte of z is set where that byte is 0 */
+    const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    for (; i + 8 <= hdr->str_len; i += 8) {
+        uint64_t w, z;
+        memcpy(&w, s + i, 8);
+        z = ~(((w & low7) + low7) | w | low7);
+        n += (uint32_t)(((z >> 7) * UINT64_C(0x0101010101010101)) >> 56);
+    }
+    for (; i < hdr->str_len; i++)
+        n += s[i] == '\0';
+    *bytes = hdr->str_len;
+    return n;
+}
+
+int tbtf_room(tyr_btf *b, struct tyr_registry_room *room)
+{
+    uint64_t names = 0;
+    for (uint32_t id = b->start; id < b->n; id++) {
+        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        if (!t || *tbtf_state(b, id) != TBTF_NONE)
+            continue;
+        switch (btf_kind(t)) {
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+            room->fields += btf_vlen(t);
+            names += btf_vlen(t);
+            room->sized++;
+            break;
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+            room->enumerators += btf_vlen(t);
+            names += btf_vlen(t);
+            room->sized++;
+            break;
+        case BTF_KIND_ARRAY:
+        case BTF_KIND_FWD:
+            room->sized++;
+            break;
+        case BTF_KIND_FUNC_PROTO:
+            room->params += btf_vlen(t);
+            names += btf_vlen(t);
+            break;
+        case BTF_KIND_VAR:
+        case BTF_KIND_DATASEC:
+        case BTF_KIND_DECL_TAG:
+        case BTF_KIND_TYPE_TAG:
+            continue; /* no registry type of their own */
+        default:
+            break;
+        }
+        room->types++;
+        if (t->name_off) {
+            room->named++;
+            names++;
+        }
+    }
+    uint64_t bytes;
+    uint32_t strings = count_strings(b, &bytes);
+    room->strings = names < strings ? (uint32_t)names : strings;
+    room->string_bytes = bytes;
+    return tyr_registry_reserve(b->reg, room);
+}
+
 int tbtf_bind(tyr_btf *b, tyr_registry *reg)
 {
     for (tyr_btf *h = b; h; h = h->base) {
@@ -244,7 +338,16 @@ int tbtf_bind(tyr_btf *b, tyr_registry *reg)
             }
             h->reg = reg;
             h->gen = gen;
+            /* scanned is 0: a registry of void alone is this handle's to fill */
+            h->solo = h == b && tyr_registry_type_count(reg) == 1;
         }
+    }
+    if (b->solo) {
+        if (tyr_registry_type_count(reg) == b->scanned || b->scanned == 0)
+            return 0;
+        /* another importer added types: from now on, look for equal types, all of them */
+        b->solo = false;
+        b->scanned = 0;
     }
     /* A fresh key set is sized once, for the registry's types still to scan and every
      * anonymous type of the chain (the most the import can add), not grown step by step. */

@@ -773,6 +773,234 @@ static tdw_ref find_definition(struct ctx *c, const struct tdw_die *d)
     return e ? e->ref : TDW_REF_NONE;
 }
 
+/* ---- Records the registry holds from elsewhere ----
+ *
+ * The dedup key above finds the records this DWARF made; a record the registry got from
+ * another source (the BTF importer, another DWARF handle, a caller) has no key here, so a
+ * DWARF record whose key is new is compared with the registry's complete records of its
+ * name and kind before one is made: size, member count, and per member its name, bit
+ * position, width and the shape of its type (the chain of pointers, qualifiers and arrays,
+ * with arrays' element counts over all their dimensions, down to the first named type,
+ * whose kind and name agree, and for base types their size; an anonymous record or enum
+ * agrees by size). The rule of the BTF importer's btf_match.c, so that a type imported from
+ * BTF and then from DWARF is one type, and two layouts under one name stay two.
+ */
+
+/* One data member of the DWARF record: its name (NULL: none), its type's DIE, its bit
+ * position from the record's start and its width (0: not a bitfield). */
+struct member_shape {
+    const char *name;
+    tdw_ref type;
+    uint64_t bit_pos;
+    uint32_t bit_size;
+};
+/* Member i into *out; false when it cannot be compared (a C++ base): nothing matches then. */
+typedef bool (*member_fn)(void *ctx, uint32_t i, struct member_shape *out);
+
+#define SHAPE_STEPS 16
+
+static bool same_name(const char *dwarf, const char *reg)
+{
+    return !strcmp(dwarf ? dwarf : "", reg);
+}
+
+/* Elements of registry array *rid over all its nested dimensions; *rid: the innermost
+ * element. */
+static uint64_t reg_flat_array(const tyr_registry *reg, uint32_t *rid)
+{
+    uint64_t total = 1;
+    for (int step = 0; step < SHAPE_STEPS; step++) {
+        tyr_type_info ri;
+        if (tyr_type_get(reg, (tyr_type){*rid}, &ri) || ri.kind != TYR_KIND_ARRAY ||
+            total > (UINT64_C(1) << 40))
+            break;
+        total *= ri.count;
+        *rid = ri.target.id;
+    }
+    return total;
+}
+
+/* Elements of DWARF array DIE a over its subranges (1 for a flexible or variable one, which
+ * then only agrees with a registry array of 1: an approximation on the safe side, as a
+ * mismatch only keeps two types), or an error. */
+static int dwarf_array_count(tyr_dwarf *dw, tdw_ref a, uint64_t *total, tyr_diag *diag)
+{
+    struct tdw_kids k;
+    struct tdw_die s;
+    *total = 1;
+    int got = tdw_kids_first(dw, a, NULL, &k, &s, diag);
+    for (; got == 1; got = tdw_kids_next(dw, &k, &s, diag)) {
+        if (s.tag != DW_TAG_subrange_type)
+            continue;
+        uint64_t n = 0;
+        if (s.has & TDW_HAS_COUNT)
+            n = s.count;
+        else if ((s.has & TDW_HAS_UPPER) && s.upper != UINT64_MAX && s.upper != UINT32_MAX)
+            n = s.upper - ((s.has & TDW_HAS_LOWER) ? s.lower : 0) + 1;
+        if (*total <= (UINT64_C(1) << 40))
+            *total *= n;
+    }
+    tdw_kids_end(&k);
+    return got < 0 ? got : 0;
+}
+
+/* Formal parameters of DWARF prototype DIE p, or an error. */
+static int dwarf_param_count(tyr_dwarf *dw, tdw_ref p, uint32_t *n, tyr_diag *diag)
+{
+    struct tdw_kids k;
+    struct tdw_die s;
+    *n = 0;
+    int got = tdw_kids_first(dw, p, NULL, &k, &s, diag);
+    for (; got == 1; got = tdw_kids_next(dw, &k, &s, diag))
+        *n += s.tag == DW_TAG_formal_parameter;
+    tdw_kids_end(&k);
+    return got < 0 ? got : 0;
+}
+
+static int qual_kind(Dwarf_Half tag)
+{
+    switch (tag) {
+    case DW_TAG_pointer_type: return TYR_KIND_PTR;
+    case DW_TAG_const_type: return TYR_KIND_CONST;
+    case DW_TAG_volatile_type: return TYR_KIND_VOLATILE;
+    case DW_TAG_restrict_type: return TYR_KIND_RESTRICT;
+    case DW_TAG_atomic_type: return TYR_KIND_ATOMIC;
+    default: return -1;
+    }
+}
+
+/* Whether DWARF type d and registry type rid have the same shape (above). 1, 0, or an
+ * error reading a DIE. */
+static int same_shape_of(tyr_dwarf *dw, tdw_ref d, const tyr_registry *reg, uint32_t rid,
+                      tyr_diag *diag)
+{
+    for (int step = 0; step < SHAPE_STEPS; step++) {
+        if (d == TDW_REF_NONE || !rid)
+            return d == TDW_REF_NONE && !rid;
+        struct tdw_die t;
+        tyr_type_info ri;
+        int err = tdw_read(dw, d, &t, NULL, diag);
+        if (err)
+            return err;
+        if (tyr_type_get(reg, (tyr_type){rid}, &ri))
+            return 0;
+        tdw_ref next = (t.has & TDW_HAS_TYPE) ? t.type : TDW_REF_NONE;
+        int qk = qual_kind(t.tag);
+        switch (t.tag) {
+        case DW_TAG_base_type:
+            return (ri.kind == TYR_KIND_INT || ri.kind == TYR_KIND_FLOAT) &&
+                   same_name(t.name, ri.name) && t.byte_size == ri.size;
+        case DW_TAG_typedef:
+            return ri.kind == TYR_KIND_TYPEDEF && same_name(t.name, ri.name);
+        case DW_TAG_structure_type:
+        case DW_TAG_class_type:
+        case DW_TAG_union_type:
+        case DW_TAG_enumeration_type: {
+            int k = t.tag == DW_TAG_union_type         ? TYR_KIND_UNION
+                    : t.tag == DW_TAG_enumeration_type ? TYR_KIND_ENUM
+                                                       : TYR_KIND_STRUCT;
+            if (ri.kind != k || !same_name(t.name, ri.name))
+                return 0;
+            return t.name || t.byte_size == ri.size;
+        }
+        case DW_TAG_subroutine_type: {
+            uint32_t n;
+            if (ri.kind != TYR_KIND_FUNC_PROTO)
+                return 0;
+            if ((err = dwarf_param_count(dw, d, &n, diag)))
+                return err;
+            return n == ri.count;
+        }
+        case DW_TAG_array_type: {
+            uint64_t n;
+            if (ri.kind != TYR_KIND_ARRAY)
+                return 0;
+            if ((err = dwarf_array_count(dw, d, &n, diag)))
+                return err;
+            if (n != reg_flat_array(reg, &rid))
+                return 0;
+            d = next;
+            continue;
+        }
+        default:
+            if (qk < 0 || ri.kind != qk || (qk == TYR_KIND_PTR && ri.flags))
+                return 0; /* references, pointers to members, ...: not compared */
+            d = next;
+            rid = ri.target.id;
+            continue;
+        }
+    }
+    return 0;
+}
+
+/* Whether registry record rid is complete with the DWARF record's layout: 1, 0 or an
+ * error. */
+static int same_layout_of(tyr_dwarf *dw, const tyr_registry *reg, uint32_t rid, uint64_t size,
+                       uint32_t n, member_fn member, void *ctx, tyr_diag *diag)
+{
+    tyr_type_info ri;
+    if (tyr_type_get(reg, (tyr_type){rid}, &ri) || (ri.flags & TYR_STRUCT_DECL) ||
+        ri.size != size || ri.count != n)
+        return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        struct member_shape m;
+        tyr_field_info f;
+        if (!member(ctx, i, &m) || tyr_field_at(reg, (tyr_type){rid}, i, &f) || f.flags ||
+            !same_name(m.name, f.name) || f.bit_size != m.bit_size ||
+            f.offset * 8 + f.bit_offset != m.bit_pos)
+            return 0;
+        int r = same_shape_of(dw, m.type, reg, f.type.id, diag);
+        if (r != 1)
+            return r;
+    }
+    return 1;
+}
+
+static uint32_t match_record(tyr_dwarf *dw, const tyr_registry *reg, int kind,
+                             const char *name, uint64_t size, uint32_t n, member_fn member,
+                             void *ctx, tyr_diag *diag, int *err)
+{
+    tyr_type t;
+    *err = 0;
+    if (!name || !*name)
+        return 0;
+    for (int e = tyr_find(reg, name, kind, &t); !e; e = tyr_find_next(reg, name, kind, t, &t)) {
+        int r = same_layout_of(dw, reg, t.id, size, n, member, ctx, diag);
+        if (r < 0)
+            *err = r;
+        if (r)
+            return r > 0 ? t.id : 0;
+    }
+    return 0;
+}
+
+/* The items of a record read by read_members, as match_record compares them. */
+struct held_items {
+    const struct item *it;
+};
+
+static bool held_member(void *ctx, uint32_t i, struct member_shape *out)
+{
+    const struct item *it = &((const struct held_items *)ctx)->it[i];
+    bool bits = it->flags & ITEM_BITFIELD;
+    if (it->flags & (ITEM_BASE | ITEM_VBASE))
+        return false;
+    *out = (struct member_shape){.name = it->name, .type = it->type,
+                                     .bit_pos = bits ? it->off : it->off * 8,
+                                     .bit_size = bits ? it->bit_size : 0};
+    return true;
+}
+
+/* A complete record of d's name and layout the registry holds from another source, or 0
+ * (items [first, first + n) of c are d's members). */
+static uint32_t held_record(struct ctx *c, const struct tdw_die *d, int kind, uint32_t first,
+                           uint32_t n, int *err)
+{
+    struct held_items h = {&c->items[first]};
+    return match_record(c->dw, c->reg, kind, d->name, d->byte_size, n, held_member, &h, c->diag,
+                        err);
+}
+
 static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwarf_Die die)
 {
     tyr_dwarf *dw = c->dw;
@@ -815,13 +1043,20 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
     bool unsupported = false;
     uint32_t first = c->nitems;
     int err = read_members(c, d, die, &s, &unsupported);
-    c->nitems = first;
+    uint32_t nmembers = c->nitems - first;
+    c->nitems = first; /* the items stay readable until the next push_item */
     if (err)
         return err;
     if (unsupported)
         return add_unknown(c, d, d->byte_size);
     uint64_t h = h_digest(&s);
     uint32_t id = dedup_get(dw, (uint32_t)kind, h);
+    /* not imported from this DWARF yet: one the registry got elsewhere (BTF) may agree */
+    if (!id && (id = held_record(c, d, kind, first, nmembers, &err)) != 0 &&
+        dedup_put(dw, (uint32_t)kind, h, id))
+        return oom(c);
+    if (err)
+        return err;
     if (id)
         return map_set(dw, d->ref, id) ? oom(c) : 0;
     tyr_struct st;
