@@ -76,7 +76,7 @@ static tyr_registry *import(const char *path, tyr_btf **bout)
         die("tyr_btf_open", err);
     if ((err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .type_hint = 131072), &reg)))
         die("tyr_registry_new", err);
-    if ((err = tyr_btf_import_all(b, reg, NULL)))
+    if ((err = tyr_btf_import_all(b, reg, NULL, NULL)))
         die("tyr_btf_import_all", err);
     if (bout)
         *bout = b;
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
         double tmid = now_us();
         tyr_registry *reg;
         if ((err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .type_hint = 131072), &reg)) ||
-            (err = tyr_btf_import_all(b, reg, NULL)))
+            (err = tyr_btf_import_all(b, reg, NULL, NULL)))
             die("import", err);
         t1 = now_us();
         ti[r] = t1 - t0;

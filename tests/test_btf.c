@@ -283,7 +283,7 @@ static void test_every_kind(void **state)
     tyr_btf *b = open_btf(e.btf, NULL);
     tyr_registry *reg = new_reg();
     tyr_diag diag = {0};
-    int err = tyr_btf_import_all(b, reg, &diag);
+    int err = tyr_btf_import_all(b, reg, NULL, &diag);
     if (err)
         print_message("import: %s: %s\n", tyr_strerror(err), diag.what);
     assert_int_equal(err, 0);
@@ -422,7 +422,7 @@ static void test_every_kind(void **state)
 
     /* what tyr does not keep is counted, once per BTF id */
     tyr_btf_stats st;
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     assert_int_equal(tyr_btf_get_stats(b, &st), 0);
     assert_int_equal(st.vars, 1);
     assert_int_equal(st.datasecs, 1);
@@ -584,7 +584,7 @@ static void test_split(void **state)
     assert_int_equal(tyr_btf_get_stats(hm, &st), 0);
     assert_int_equal(st.btf_types, 3);
     tyr_registry *reg = new_reg();
-    assert_int_equal(tyr_btf_import_all(hm, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(hm, reg, NULL, NULL), 0);
     tyr_type s, ms, t;
     s = find(reg, "base_s", TYR_KIND_STRUCT);
     ms = find(reg, "mod_s", TYR_KIND_STRUCT);
@@ -593,7 +593,7 @@ static void test_split(void **state)
     assert_int_equal(f.type.id, s.id);
     uint32_t before = tyr_registry_type_count(reg);
     /* the base imported whole: base_s and its pointer are not made twice */
-    assert_int_equal(tyr_btf_import_all(hb, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(hb, reg, NULL, NULL), 0);
     assert_int_equal(tyr_find_next(reg, "base_s", TYR_KIND_STRUCT, s, &t), TYR_ENOENT);
     assert_int_equal(tyr_registry_type_count(reg), before);
     /* a second module through the same base shares base_s and `struct base_s *` */
@@ -649,7 +649,7 @@ static void test_shared_with_registry(void **state)
     btf__add_field(btf, "a", bi, 0, 0);
     tyr_btf *b = open_btf(btf, NULL);
     uint32_t before = tyr_registry_type_count(reg);
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     tyr_type t, t2;
     assert_int_equal(tyr_btf_import_type(b, reg, "pair", TYR_KIND_STRUCT, &t, NULL), 0);
     assert_int_equal(t.id, pair.id);
@@ -685,11 +685,11 @@ static void test_dwarf_and_btf(void **state)
     tyr_dwarf *dw;
     assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
     tyr_registry *reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     uint32_t dwarf_types = tyr_registry_type_count(reg);
     tyr_btf *b;
     assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b), 0);
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     const struct btf *btf = tyr_btf_libbpf(b);
     uint32_t named = 0, shared = 0;
     for (uint32_t id = 1; id < btf__type_cnt(btf); id++) {
@@ -732,7 +732,7 @@ static int import_raw(const void *raw, size_t len, tyr_diag *diag)
     if (err)
         return err;
     tyr_registry *reg = new_reg();
-    err = tyr_btf_import_all(b, reg, diag);
+    err = tyr_btf_import_all(b, reg, NULL, diag);
     if (!err) {
         void *buf;
         size_t blen;
@@ -793,7 +793,7 @@ static int import_built(struct btf *btf, const char *name, tyr_diag *diag)
     tyr_registry *reg = new_reg();
     tyr_type t;
     err = name ? tyr_btf_import_type(b, reg, name, TYR_KIND_ANY, &t, diag)
-               : tyr_btf_import_all(b, reg, diag);
+               : tyr_btf_import_all(b, reg, NULL, diag);
     tyr_registry_free(reg);
     tyr_btf_free(b);
     return err;
@@ -940,7 +940,7 @@ static void test_vmlinux(void **state)
     tyr_diag diag = {0};
     assert_int_equal(tyr_btf_open(TYR_BTF_VMLINUX, TYR_OPTS(tyr_btf_opts, .diag = &diag), &b), 0);
     tyr_registry *reg = new_reg();
-    int err = tyr_btf_import_all(b, reg, &diag);
+    int err = tyr_btf_import_all(b, reg, NULL, &diag);
     if (err)
         print_message("vmlinux: %s: %s\n", tyr_strerror(err), diag.what);
     assert_int_equal(err, 0);

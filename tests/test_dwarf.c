@@ -401,10 +401,12 @@ static void test_import_all_dedup(void **state)
         tyr_dwarf *dw = open_fx(variants[i]);
         tyr_registry *reg = new_reg();
         set_variant(variants[i]);
-        tyr_dwarf_stats st = {0};
+        tyr_dwarf_stats st = {.sz = sizeof st};
         uint32_t calls = 0;
         tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all(dw, reg, count_progress, &calls, &st, &diag);
+        int err = tyr_dwarf_import_all(
+            dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .progress = count_progress, .ctx = &calls, .stats = &st),
+            &diag);
         if (err)
             fail_msg("%s: import_all: %s (%s)", variants[i], tyr_strerror(err), diag.what);
         assert_int_equal(calls, 2);
@@ -434,7 +436,7 @@ static void test_import_all_dedup(void **state)
         }
         /* A second import into the same registry adds nothing. */
         uint32_t before = tyr_registry_type_count(reg);
-        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
         assert_int_equal(tyr_registry_type_count(reg), before);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
@@ -454,11 +456,11 @@ static void test_import_all_threads_same(void **state)
         for (int pass = 0; pass < 3; pass++) {
             tyr_dwarf *dw = open_fx(variants[i]);
             r[pass] = new_reg();
-            assert_int_equal(tyr_dwarf_import_all_opts(
+            assert_int_equal(tyr_dwarf_import_all(
                                  dw, r[pass],
                                  TYR_OPTS(tyr_dwarf_all_opts,
                                           .flags = pass == 0 ? TYR_DWARF_ALL_ONE_THREAD : 0,
-                                          .pieces = pass == 2 ? 2 : 0)),
+                                          .pieces = pass == 2 ? 2 : 0), NULL),
                              0);
             tyr_dwarf_free(dw);
         }
@@ -568,7 +570,7 @@ static void test_dwz(void **state)
         tyr_registry_free(reg);
         reg = new_reg();
         tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+        int err = tyr_dwarf_import_all(dw, reg, NULL, &diag);
         if (err)
             fail_msg("%s: import_all: %s (%s)", bins[b], tyr_strerror(err), diag.what);
         assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
@@ -607,7 +609,7 @@ static void test_type_units(void **state)
     check_enums(reg, "d5 type units");
     tyr_registry_free(reg);
     reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
     assert_int_equal(count_named(reg, "Dup", TYR_KIND_STRUCT), 2);
     tyr_registry_free(reg);
@@ -878,14 +880,14 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         assert_true(ns.n > 0);
         tyr_registry *all = new_reg(), *one = new_reg();
         tyr_diag diag = {0};
-        tyr_dwarf_stats st = {0};
+        tyr_dwarf_stats st = {.sz = sizeof st};
         uint64_t nf = 0;
-        int err = tyr_dwarf_import_all_opts(
+        int err = tyr_dwarf_import_all(
             dw, all,
             TYR_OPTS(tyr_dwarf_all_opts,
                      .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES |
                               (pass ? TYR_DWARF_ALL_ONE_THREAD : 0),
-                     .stats = &st, .funcs = &nf, .diag = &diag));
+                     .stats = &st, .funcs = &nf), &diag);
         if (err)
             fail_msg("%s: import_all funcs: %s (%s)", bin, tyr_strerror(err), diag.what);
         assert_true(nf >= ns.n);
@@ -1002,9 +1004,9 @@ static void test_import_all_funcs(void **state)
     /* The ELF alias: fx_alias has no DIE of its own, only walk's address. */
     tyr_dwarf *dw = open_fx("fx-gcc-d5-O2");
     tyr_registry *reg = new_reg(), *one = new_reg();
-    assert_int_equal(tyr_dwarf_import_all_opts(
+    assert_int_equal(tyr_dwarf_import_all(
                          dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS |
-                                                                        TYR_DWARF_ALL_ALIASES)),
+                                                                        TYR_DWARF_ALL_ALIASES), NULL),
                      0);
     tyr_type fa, fb;
     assert_int_equal(tyr_find(reg, "fx_alias", TYR_KIND_FUNC, &fa), 0);
@@ -1013,36 +1015,36 @@ static void test_import_all_funcs(void **state)
     tyr_registry_free(reg);
     /* Without ALIASES: no alias; without FUNCS: no function at all. */
     reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all_opts(
-                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS)), 0);
+    assert_int_equal(tyr_dwarf_import_all(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS), NULL), 0);
     assert_int_equal(tyr_find(reg, "fx_alias", TYR_KIND_FUNC, &fa), TYR_ENOENT);
     assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &fa), 0);
     tyr_registry_free(reg);
     reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     assert_int_equal(count_funcs(reg), 0);
     /* Again into the same registry with functions: the types are shared, nothing twice. */
     uint32_t types = tyr_registry_type_count(reg);
     uint64_t nf = 0;
-    assert_int_equal(tyr_dwarf_import_all_opts(
+    assert_int_equal(tyr_dwarf_import_all(
                          dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS,
-                                           .funcs = &nf)), 0);
+                                           .funcs = &nf), NULL), 0);
     assert_true(nf > 0);
     assert_true(tyr_registry_type_count(reg) > types);
     uint32_t after = tyr_registry_type_count(reg);
-    assert_int_equal(tyr_dwarf_import_all_opts(
-                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS)), 0);
+    assert_int_equal(tyr_dwarf_import_all(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS), NULL), 0);
     assert_int_equal(tyr_registry_type_count(reg), after);
     /* Unknown flags and unknown non-zero option bytes are refused. */
-    assert_int_equal(tyr_dwarf_import_all_opts(
-                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = 1u << 30)), TYR_EINVAL);
+    assert_int_equal(tyr_dwarf_import_all(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = 1u << 30), NULL), TYR_EINVAL);
     struct {
         struct tyr_dwarf_all_opts o;
         uint64_t future;
     } big = {{.sz = sizeof big}, 1};
-    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, &big.o), TYR_EINVAL);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, &big.o, NULL), TYR_EINVAL);
     big.future = 0;
-    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, &big.o), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, &big.o, NULL), 0);
     tyr_registry_free(reg);
     tyr_registry_free(one);
     tyr_dwarf_free(dw);
@@ -1063,9 +1065,9 @@ static void test_import_all_funcs_python(void **state)
     tyr_registry *all = new_reg(), *one = new_reg();
     tyr_diag diag = {0};
     uint64_t nf = 0;
-    int err = tyr_dwarf_import_all_opts(
+    int err = tyr_dwarf_import_all(
         dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                          .funcs = &nf, .diag = &diag));
+                          .funcs = &nf), &diag);
     if (err)
         fail_msg("python: import_all funcs: %s (%s)", tyr_strerror(err), diag.what);
     assert_true(nf >= ns.n);
@@ -1115,12 +1117,12 @@ static void test_import_all_pieces_python(void **state)
         tyr_dwarf *dw = NULL;
         assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
         tyr_registry *reg = new_reg();
-        tyr_dwarf_stats st = {0};
-        assert_int_equal(tyr_dwarf_import_all_opts(
+        tyr_dwarf_stats st = {.sz = sizeof st};
+        assert_int_equal(tyr_dwarf_import_all(
                              dw, reg,
                              TYR_OPTS(tyr_dwarf_all_opts,
                                       .flags = pass ? TYR_DWARF_ALL_ONE_THREAD : 0,
-                                      .pieces = pass ? 0 : 3, .stats = &st)),
+                                      .pieces = pass ? 0 : 3, .stats = &st), NULL),
                          0);
         assert_true(st.types > 5000);
         assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf[pass], &len[pass]), 0);
@@ -1147,9 +1149,8 @@ static void test_import_all_funcs_libc(void **state)
         skip();
     }
     tyr_registry *all = new_reg(), *one = new_reg();
-    int err = tyr_dwarf_import_all_opts(
-        dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                          .diag = &diag));
+    int err = tyr_dwarf_import_all(
+        dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES), &diag);
     if (err)
         fail_msg("libc: import_all funcs: %s (%s)", tyr_strerror(err), diag.what);
     /* memcpy has two definitions (the GLIBC_2.2.5 compatibility memcpy and the IFUNC
@@ -1209,7 +1210,7 @@ static void test_corrupted_images(void **state)
         tyr_registry *reg = new_reg();
         tyr_diag diag;
         (void)tyr_dwarf_import_func(dw, reg, "kitchen", NULL, &diag);
-        (void)tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+        (void)tyr_dwarf_import_all(dw, reg, NULL, &diag);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
     }

@@ -144,7 +144,7 @@ static void check_alt_types_found(const char *bin, const char *alt)
     tyr_dwarf *adw = open_dz(alt);
     tyr_registry *areg = new_reg();
     tyr_diag diag = {0};
-    assert_int_equal(tyr_dwarf_import_all(adw, areg, NULL, NULL, NULL, &diag), 0);
+    assert_int_equal(tyr_dwarf_import_all(adw, areg, NULL, &diag), 0);
     tyr_dwarf *dw = open_dz(bin);
     tyr_registry *reg = new_reg();
     uint32_t n = tyr_registry_type_count(areg), checked = 0;
@@ -202,7 +202,7 @@ static void test_strings_outside_dwz_str(void **state)
     assert_int_equal(in_alt, 0);
 
     memset(&diag, 0, sizeof diag);
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag), TYR_EDWARF);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, &diag), TYR_EDWARF);
     assert_non_null(strstr(diag.what, "unreadable"));
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);

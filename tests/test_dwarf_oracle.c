@@ -297,7 +297,7 @@ static void test_pahole_fixtures(void **state)
         assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
         tyr_registry *reg = NULL;
         assert_int_equal(tyr_registry_new(NULL, &reg), 0);
-        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
         checked += compare_with_pahole(path, reg, fx_structs, &skipped);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);

@@ -244,7 +244,7 @@ int cmd_btf_import(int argc, char **argv)
     tyr_diag diag = {0};
     int err = roots ? 0 : TYR_ENOMEM;
     if (!err && all)
-        err = tyr_btf_import_all(in.btf, in.reg, &diag);
+        err = tyr_btf_import_all(in.btf, in.reg, NULL, &diag);
     if (!err)
         err = expand_funcs(&in, funcs, nf, &ns);
     tyr_sized_type *nr = err ? NULL : realloc(roots, (ns.n + nt + 1) * sizeof *roots);

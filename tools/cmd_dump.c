@@ -139,7 +139,7 @@ int cmd_dump(int argc, char **argv)
     int err = 0;
     tyr_diag diag = {0};
     if (!rc && in.dw && !nroots)
-        err = tyr_dwarf_import_all(in.dw, in.reg, NULL, NULL, NULL, &diag);
+        err = tyr_dwarf_import_all(in.dw, in.reg, NULL, &diag);
     if (!rc && !err) {
         tyr_sink out = tyr_sink_file(stdout);
         err = dump(in.reg, TYR_OPTS(tyr_dump_opts, .flags = flags, .nroots = nroots,

@@ -161,10 +161,10 @@ static int import_everything(struct tool_input *in, struct roots *roots, tyr_dia
     struct progress prog = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &prog.start);
     bool tty = isatty(STDERR_FILENO);
-    int err = tyr_dwarf_import_all_opts(
+    int err = tyr_dwarf_import_all(
         in->dw, in->reg,
         TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                 .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = diag));
+                 .progress = tty ? show_progress : NULL, .ctx = &prog), diag);
     if (prog.shown)
         fprintf(stderr, "\r\033[K");
     return err ? err : all_roots(in, roots, diag);

@@ -241,9 +241,9 @@ int cmd_stats(int argc, char **argv)
         return rc;
     if (in.dw) {
         tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all_opts(
+        int err = tyr_dwarf_import_all(
             in.dw, in.reg,
-            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS, .diag = &diag));
+            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS), &diag);
         if (err) {
             rc = tool_fail_err(path, err, &diag);
             tool_input_close(&in);

@@ -126,11 +126,20 @@ TYR_API int tyr_btf_import_type(tyr_btf *b, tyr_registry *reg, const char *name,
 TYR_API int tyr_btf_import_id(tyr_btf *b, tyr_registry *reg, uint32_t id, tyr_type *out,
                               tyr_diag *diag);
 
+struct tyr_btf_all_opts {
+    size_t sz;      /* set by TYR_OPTS */
+    uint32_t flags; /* none yet: 0 */
+};
+
 /**
  * @brief Import every type of this BTF (a split BTF: its own ids; its base's types only where
  *        they are reached) and every FUNC as a probe signature.
+ * @param opts  NULL for defaults (the one shape of tyr_dwarf_import_all()).
+ * @return As tyr_btf_import_func(); TYR_EINVAL for unknown flags or non-zero bytes past the
+ *         known fields of opts.
  */
-TYR_API int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, tyr_diag *diag);
+TYR_API int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg,
+                               const struct tyr_btf_all_opts *opts, tyr_diag *diag);
 
 /** Called once per FUNC name; `name` is valid during the call only. Non-zero stops. */
 typedef int (*tyr_btf_func_fn)(void *ctx, const char *name);

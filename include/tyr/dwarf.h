@@ -8,7 +8,7 @@
  *     TYR_KIND_FUNC named after the function, found later with tyr_find(reg, name, FUNC);
  *   - a named struct/union/enum/typedef with everything it reaches;
  *   - every type of every unit, optionally with every function's probe signature
- *     (tyr_dwarf_import_all_opts with TYR_DWARF_ALL_FUNCS).
+ *     (tyr_dwarf_import_all with TYR_DWARF_ALL_FUNCS).
  * Only what is asked for is imported; what is reached is imported once per registry.
  *
  * Ownership: tyr_dwarf_open*() returns a handle the caller frees with tyr_dwarf_free().
@@ -24,8 +24,8 @@
  * Threads: a handle is used by one thread at a time. tyr_dwarf_open*() sets libdwarf's
  * process-wide allocation-tracking flag off (dwarf_set_de_alloc_flag(0)) the first time
  * it runs; open the first handle before starting threads that use libdwarf themselves.
- * tyr_dwarf_import_all() and tyr_dwarf_import_all_opts() run a worker thread of their own
- * during the call (joined before they return) when the machine has 2 cores or more;
+ * tyr_dwarf_import_all() runs a worker thread of its own during the call (joined before it
+ * returns) when the machine has 2 cores or more;
  * TYR_DWARF_ALL_ONE_THREAD turns it off. The library reads no environment variable of its
  * own (libdebuginfod reads DEBUGINFOD_URLS).
  *
@@ -160,23 +160,17 @@ TYR_API int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *
 TYR_API int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name,
                                   int kind, tyr_type *out, tyr_diag *diag);
 
-/** Progress: units done of total. Return non-zero to stop (the import returns TYR_EINVAL). */
+/** Progress: units done of total. The callback rule of tyr/common.h: 0 goes on; a non-zero
+ *  value stops the import, which rolls the registry back and returns that value. */
 typedef int (*tyr_dwarf_progress_fn)(void *ctx, uint32_t done, uint32_t total);
 
-/** Counters of the last import_all (for benchmarks). */
+/** Counters of the last import_all (for benchmarks). Set sz (TYR_OPTS) before passing it. */
 typedef struct tyr_dwarf_stats {
+    size_t sz;          /* set by the caller to sizeof (TYR_OPTS) */
     uint64_t units;     /* units walked (compile and partial units, both files) */
     uint64_t dies;      /* DIEs visited */
     uint64_t types;     /* type ids in the registry afterwards */
 } tyr_dwarf_stats;
-
-/**
- * @brief Import every type DIE of every unit (function bodies are skipped) once each,
- *        deduplicated by name and layout.
- * @param progress  Optional; called after each unit.   @param stats  Optional [out].
- */
-TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                                 void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag);
 
 /* Flags of tyr_dwarf_all_opts. */
 enum {
@@ -199,9 +193,8 @@ struct tyr_dwarf_all_opts {
     uint32_t flags;                 /* TYR_DWARF_ALL_* */
     tyr_dwarf_progress_fn progress; /* optional: called after each unit */
     void *ctx;                      /* for progress */
-    tyr_dwarf_stats *stats;         /* optional [out] */
+    tyr_dwarf_stats *stats;         /* optional [out]; its sz set by the caller */
     uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
-    tyr_diag *diag;                 /* optional: filled on failure */
     /* 0: the worker splits only large units. 2 or more: it splits every unit that has that
      * many kept top-level DIEs into that many pieces (at most 16), to test the pieces'
      * hand-over on small files. Same result either way. */
@@ -209,21 +202,24 @@ struct tyr_dwarf_all_opts {
 };
 
 /**
- * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with
- *        no callbacks). With TYR_DWARF_ALL_FUNCS, each function name gets one FUNC, from
- *        the definition tyr_dwarf_import_func() would pick: for a name with ELF symbols,
- *        the DIE whose DW_AT_low_pc is the first of the name's symbol addresses that has
- *        one; otherwise (no symbol, or no DIE at any of them) the first definition with a
- *        body in unit order (the dwz file's units first, as tyr_dwarf_list_funcs() lists
- *        them). Other definitions of the name (static functions of several units) are
+ * @brief Import every type DIE of every unit (function bodies are skipped) once each,
+ *        deduplicated by name and layout. With TYR_DWARF_ALL_FUNCS, each function name gets
+ *        one FUNC, from the definition tyr_dwarf_import_func() would pick: for a name with
+ *        ELF symbols, the DIE whose DW_AT_low_pc is the first of the name's symbol addresses
+ *        that has one; otherwise (no symbol, or no DIE at any of them) the first definition
+ *        with a body in unit order (the dwz file's units first, as tyr_dwarf_list_funcs()
+ *        lists them). Other definitions of the name (static functions of several units) are
  *        skipped. A name the registry already holds as a FUNC of the same signature is not
  *        stored twice. Aliases (TYR_DWARF_ALL_ALIASES) are resolved after the walk, from
  *        the FUNCs of DIEs only.
- * @return As tyr_dwarf_import_all(); TYR_EINVAL for unknown flags or non-zero bytes past the
- *         known fields of opts.
+ * @param opts  NULL for defaults: types only, no callback, the worker thread when useful.
+ * @param diag  Optional; filled on failure (the DIE offset on TYR_EDWARF).
+ * @return 0; TYR_EINVAL for unknown flags, non-zero bytes past the known fields of opts, or
+ *         a stats struct with a bad sz; the progress callback's non-zero value; TYR_EDWARF;
+ *         TYR_ENOMEM; a registry error. On any failure the registry is as it was.
  */
-TYR_API int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
-                                      const struct tyr_dwarf_all_opts *opts);
+TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg,
+                                 const struct tyr_dwarf_all_opts *opts, tyr_diag *diag);
 
 /* Where a parameter is when its function is entered (tyr_dwarf_param_locations). */
 enum tyr_dwarf_loc_kind {

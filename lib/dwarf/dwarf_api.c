@@ -159,14 +159,8 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
     return tdw_named_type_import(dw, reg, name, kind, out, diag);
 }
 
-int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                         void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
-{
-    return tdw_import_all(dw, reg, 0, 0, progress, ctx, stats, NULL, diag);
-}
-
-int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
-                              const struct tyr_dwarf_all_opts *opts)
+int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg,
+                         const struct tyr_dwarf_all_opts *opts, tyr_diag *diag)
 {
     if (!tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
@@ -174,10 +168,13 @@ int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
     if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES |
                             TYR_DWARF_ALL_ONE_THREAD))
         return TYR_EINVAL;
+    tyr_dwarf_stats *stats = TYR__OPT(opts, tyr_dwarf_all_opts, stats, NULL);
+    if (stats && !tyr__stats_valid(stats, sizeof *stats))
+        return TYR_EINVAL;
     return tdw_import_all(dw, reg, flags, TYR__OPT(opts, tyr_dwarf_all_opts, pieces, 0u),
-                          TYR__OPT(opts, tyr_dwarf_all_opts, progress, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, ctx, NULL),
-                      TYR__OPT(opts, tyr_dwarf_all_opts, stats, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, funcs, NULL),
-                      TYR__OPT(opts, tyr_dwarf_all_opts, diag, NULL));
+                          TYR__OPT(opts, tyr_dwarf_all_opts, progress, NULL),
+                          TYR__OPT(opts, tyr_dwarf_all_opts, ctx, NULL), stats,
+                          TYR__OPT(opts, tyr_dwarf_all_opts, funcs, NULL), diag);
 }
 
 int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,

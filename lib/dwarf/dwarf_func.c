@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dwarf_internal.h"
+#include "opts.h"
 
 /* Scan one unit's top level for a subprogram whose DW_AT_low_pc is addr. */
 static int scan_unit_for_pc(tyr_dwarf *dw, tdw_ref cu, uint64_t addr, tdw_ref *found,
@@ -988,8 +989,9 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
                 err = all_cxx_unit(dw, &st, cxx, ncxx, diag);
             st.skip_funcs = false;
             done++;
-            if (!err && progress && progress(ctx, done, total))
-                err = tyr_diag_set(diag, TYR_EINVAL, 0, "stopped by the progress callback");
+            int stop = !err && progress ? progress(ctx, done, total) : 0;
+            if (stop) /* the callback rule of tyr/common.h: its value, unchanged */
+                err = tyr_diag_set(diag, stop, 0, "stopped by the progress callback");
         }
         dw->prefetch = NULL;
         worker_dies += tdw_prefetch_stop(pf);
@@ -1010,9 +1012,11 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
     if (err)
         return err;
     if (stats) {
-        stats->units = total;
-        stats->dies = dw->imp.stat_dies;
-        stats->types = tyr_registry_type_count(reg);
+        tyr_dwarf_stats all = {.sz = sizeof all,
+                               .units = total,
+                               .dies = dw->imp.stat_dies,
+                               .types = tyr_registry_type_count(reg)};
+        tyr__stats_fill(stats, &all, sizeof all);
     }
     if (funcs_out)
         *funcs_out = st.funcs;
