@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 #if defined(__GNUC__)
 #define TYR_PRINTF(f, a) __attribute__((format(printf, f, a)))

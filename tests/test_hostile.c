@@ -5,7 +5,7 @@
  * it. The raw inputs the fuzzers found are also replayed from fuzz/regressions/.
  */
 #include "blob_fixture.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 /* The blob of fx_build's registry with every type record and its layout record (the none
  * record for kinds without one) given to edit(), checksum fixed. */

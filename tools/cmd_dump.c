@@ -2,7 +2,7 @@
 /*
  * tyr dump FILE|BINARY [TYPE...] [--format c|json|layout] [--asserts]
  * tyr decode FILE TYPE (--hex BYTES | --raw PATH)
- * Printing types and values: the formats themselves live in the library (tyr/format.h).
+ * Printing types and values: the formats themselves live in the library (tyr/output.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 
 #include "opts.h"
 #include "tool.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 static const char dump_help[] =
     "usage: tyr dump FILE|BINARY [TYPE...] [--format c|json|layout] [--asserts]\n"

@@ -28,7 +28,7 @@
 
 #include "tyr/common.h"
 #include "tyr/error.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 #include "tyr/registry.h"
 #include "tyr/types.h"
 

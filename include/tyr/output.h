@@ -19,8 +19,8 @@
  * into a buffer sink and discards it. tyr_decode() checks the length before writing anything,
  * so TYR_ETRUNC never leaves partial output.
  */
-#ifndef TYR_FORMAT_H
-#define TYR_FORMAT_H
+#ifndef TYR_OUTPUT_H
+#define TYR_OUTPUT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -182,4 +182,4 @@ TYR_API int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, si
 }
 #endif
 
-#endif /* TYR_FORMAT_H */
+#endif /* TYR_OUTPUT_H */
