@@ -133,7 +133,7 @@ static void rewrite(const tyr_registry *reg, uint32_t n)
             abort();
         uint32_t m = tyr_registry_type_count(pruned);
         for (int i = 0; i < 2; i++)
-            if (roots[i].ref >= m)
+            if (roots[i].id >= m)
                 abort();
         tyr_registry_free(pruned);
     }

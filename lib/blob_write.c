@@ -171,7 +171,7 @@ static int build_for(const tyr_registry *reg, const struct tyr_write_opts *opts,
     if (umap && umap_len < reg->ntypes)
         return TYR_EINVAL;
     for (i = 0; i < nroots; i++)
-        if (roots[i].ref >= reg->ntypes)
+        if (roots[i].id >= reg->ntypes)
             return TYR_EHANDLE;
     res->map = malloc((size_t)reg->ntypes * sizeof *res->map);
     if (!res->map)
@@ -199,7 +199,7 @@ static void commit_prune(const tyr_registry *reg, const struct tyr_write_opts *o
     if (!res->map)
         return;
     for (i = 0; i < nroots; i++)
-        roots[i].ref = res->map[roots[i].ref];
+        roots[i].id = res->map[roots[i].id];
     if (umap) {
         memcpy(umap, res->map, (size_t)reg->ntypes * sizeof *umap);
         /* ids past the registry (map_len > count) were never types: dropped */

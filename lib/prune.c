@@ -40,7 +40,7 @@ static void mark_from_roots(const tyr_registry *reg, const tyr_sized_type *roots
     uint32_t sp = 0;
     mark[0] = 1;
     for (size_t r = 0; r < nroots; r++) {
-        uint32_t id = roots[r].ref;
+        uint32_t id = roots[r].id;
         if (id < n && !mark[id]) {
             mark[id] = 1;
             stk[sp++] = id;

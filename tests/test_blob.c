@@ -605,7 +605,7 @@ static void test_prune_exact_set(void **state)
                 last = map[id];
             }
     }
-    assert_int_equal(roots[0].ref, map[f->node_ptr.id]);
+    assert_int_equal(roots[0].id, map[f->node_ptr.id]);
     assert_int_equal(roots[0].kind, TYR_KIND_PTR);
     assert_int_equal(roots[0].size, 8);
     fx_compare(f->reg, m, map);
@@ -794,17 +794,17 @@ static void test_prune_edges(void **state)
     tyr_blob_buf_free(buf);
     buf = NULL;
 
-    bad.ref = f->reg->ntypes;
+    bad.id = f->reg->ntypes;
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &bad,
                                                          .nroots = 1),
                                         &buf, &len),
                      TYR_EHANDLE);
-    assert_int_equal(bad.ref, f->reg->ntypes);
+    assert_int_equal(bad.id, f->reg->ntypes);
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root,
                                                          .nroots = 1, .map = map, .map_len = 4),
                                         &buf, &len),
                      TYR_EINVAL);
-    assert_int_equal(root.ref, f->node_ptr.id);
+    assert_int_equal(root.id, f->node_ptr.id);
     assert_null(buf);
 }
 
@@ -829,7 +829,7 @@ static void test_prune_mapped_equals_building(void **state)
                      0);
     assert_int_equal(la, lb);
     assert_memory_equal(a, b, la);
-    assert_int_equal(ra.ref, rb.ref);
+    assert_int_equal(ra.id, rb.id);
     tyr_registry_free(m);
     tyr_blob_buf_free(full);
     tyr_blob_buf_free(a);

@@ -55,7 +55,7 @@ static int runtime_main(const char *path, uint64_t off, uint64_t len, tyr_sized_
         tyr_field_path(reg, tyr_sized_type_id(node_st), "tag[2]", &tag))
         return 13;
     /* ->next is a pointer back to the same struct, by handle */
-    if (tyr_sized_pointee(reg, tyr_sized(reg, next.type)).ref != node_st.ref)
+    if (tyr_sized_pointee(reg, tyr_sized(reg, next.type)).id != node_st.id)
         return 14;
     /* Decode the raw bytes of the list with the registry's offsets only. */
     while (p) {
@@ -131,8 +131,8 @@ static void test_aot_end_to_end(void **state)
                                        &off, &len),
                      0);
     assert_int_equal(off, 16);
-    assert_int_equal(arg.ref, map[node_ptr.id]);
-    assert_int_not_equal(arg.ref, node_ptr.id); /* renumbered: the noise is gone */
+    assert_int_equal(arg.id, map[node_ptr.id]);
+    assert_int_not_equal(arg.id, node_ptr.id); /* renumbered: the noise is gone */
     assert_int_equal(write(fd, "more-resources", 14), 14);
     close(fd);
     tyr_registry_free(reg); /* the compiler exits: nothing of it survives */
@@ -142,7 +142,7 @@ static void test_aot_end_to_end(void **state)
     snprintf(a_off, sizeof a_off, "%" PRIu64, off);
     snprintf(a_len, sizeof a_len, "%" PRIu64, len);
     snprintf(a_kind, sizeof a_kind, "%u", (unsigned)arg.kind);
-    snprintf(a_ref, sizeof a_ref, "%" PRIu32, arg.ref);
+    snprintf(a_ref, sizeof a_ref, "%" PRIu32, arg.id);
     snprintf(a_size, sizeof a_size, "%" PRIu64, arg.size);
     pid = fork();
     assert_true(pid >= 0);
@@ -166,7 +166,7 @@ int main(int argc, char **argv)
         tyr_sized_type arg;
         memset(&arg, 0, sizeof arg);
         arg.kind = (uint16_t)strtoul(argv[5], NULL, 10);
-        arg.ref = (uint32_t)strtoul(argv[6], NULL, 10);
+        arg.id = (uint32_t)strtoul(argv[6], NULL, 10);
         arg.size = strtoull(argv[7], NULL, 10);
         return runtime_main(argv[2], strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10),
                             arg);

@@ -325,7 +325,7 @@ static void test_every_kind(void **state)
     }
     tyr_field_info f;
     assert_int_equal(tyr_field_by_name(reg, n, "next", &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, n.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, n.id);
     expect_spell(reg, f.type, "struct node *");
     assert_int_equal(tyr_field_by_name(reg, n, "name", &f), 0);
     expect_spell(reg, f.type, "char [8]");

@@ -221,14 +221,14 @@ static void check_details(const tyr_registry *reg, const char *v)
     /* Recursion: Node.next points to Node itself; Ping/Pong point to each other. */
     assert_int_equal(tyr_find(reg, "Node", TYR_KIND_STRUCT, &t), 0);
     assert_int_equal(tyr_field_at(reg, t, 0, &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, t.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, t.id);
     tyr_type ping, pong;
     assert_int_equal(tyr_find(reg, "Ping", TYR_KIND_STRUCT, &ping), 0);
     assert_int_equal(tyr_find(reg, "Pong", TYR_KIND_STRUCT, &pong), 0);
     assert_int_equal(tyr_field_at(reg, ping, 0, &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, pong.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, pong.id);
     assert_int_equal(tyr_field_at(reg, pong, 0, &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, ping.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, ping.id);
     /* Function pointers: a typedef'd one and a varargs one. */
     assert_int_equal(tyr_find(reg, "Ops", TYR_KIND_STRUCT, &t), 0);
     assert_int_equal(tyr_field_by_name(reg, t, "vsum", &f), 0);

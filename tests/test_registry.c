@@ -95,7 +95,7 @@ static void test_self_referencing_node(void **state)
     assert_int_equal(st.size, 8);
     tyr_sized_type pointee = tyr_sized_pointee(reg, st);
     assert_int_equal(pointee.kind, TYR_KIND_STRUCT);
-    assert_int_equal(pointee.ref, node.id);
+    assert_int_equal(pointee.id, node.id);
     assert_int_equal(pointee.size, 16);
     /* ->next->next->val: walking the cycle through handles. */
     assert_int_equal(tyr_field_by_name(reg, tyr_sized_type_id(pointee), "val", &f), 0);
@@ -122,7 +122,7 @@ static void test_mutually_recursive_pair(void **state)
     assert_int_equal(tyr_field_path(reg, tyr_struct_type(a), "b", NULL), 0);
     tyr_field_info f;
     assert_int_equal(tyr_field_by_name(reg, tyr_struct_type(b), "a", &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, a.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, a.id);
     tyr_type found;
     assert_int_equal(tyr_find(reg, "B", TYR_KIND_STRUCT, &found), 0);
     assert_int_equal(found.id, b.id);

@@ -59,7 +59,7 @@ struct tyr_write_opts {
     uint32_t flags;        /* TYR_WRITE_* */
     /*
      * Pruned write when roots is not NULL: keep only what roots[0 .. nroots) reach. On
-     * success each root's `ref` is rewritten to its new handle (kind, flags, size stay).
+     * success each root's `id` is rewritten to its new handle (kind, flags, size stay).
      * The caller owns the array; it is not retained.
      */
     tyr_sized_type *roots;
