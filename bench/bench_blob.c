@@ -141,11 +141,10 @@ static tyr_registry *build(uint32_t ntypes, tyr_type *probe_fn, tyr_type *some_p
 
 static size_t pruned_bytes(const tyr_registry *r, tyr_type root, uint32_t *kept)
 {
-    tyr_sized_type st = tyr_sized(r, root);
     tyr_registry *m;
     void *buf;
     size_t len;
-    CHECK(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = &st, .nroots = 1), &buf,
+    CHECK(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 1), &buf,
                              &len));
     CHECK(tyr_registry_open_mem(buf, len, NULL, &m));
     *kept = tyr_registry_type_count(m);

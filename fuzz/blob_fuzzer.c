@@ -120,7 +120,7 @@ static void rewrite(const tyr_registry *reg, uint32_t n)
         abort();
     tyr_blob_buf_free(out);
 
-    tyr_sized_type roots[2] = {tyr_sized(reg, (tyr_type){n - 1}), tyr_sized(reg, (tyr_type){n / 2})};
+    tyr_type roots[2] = {{n - 1}, {n / 2}};
     uint32_t *map = malloc(n * sizeof *map);
     if (!map)
         return;

@@ -151,7 +151,7 @@ struct build_result {
 static int build_for(const tyr_registry *reg, const struct tyr_write_opts *opts,
                      struct build_result *res)
 {
-    tyr_sized_type *roots;
+    tyr_type *roots;
     size_t nroots, i;
     uint32_t *umap;
     size_t umap_len;
@@ -191,7 +191,7 @@ static int build_for(const tyr_registry *reg, const struct tyr_write_opts *opts,
 static void commit_prune(const tyr_registry *reg, const struct tyr_write_opts *opts,
                          struct build_result *res)
 {
-    tyr_sized_type *roots = TYR__OPT(opts, tyr_write_opts, roots, NULL);
+    tyr_type *roots = TYR__OPT(opts, tyr_write_opts, roots, NULL);
     size_t nroots = TYR__OPT(opts, tyr_write_opts, nroots, 0);
     uint32_t *umap = TYR__OPT(opts, tyr_write_opts, map, NULL);
     size_t i;

@@ -266,7 +266,7 @@ static void count_use(struct dc *dc, uint32_t id)
         dc->uses[id]++;
 }
 
-static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
+static void assign_names(struct dc *dc, const tyr_type *roots, size_t nroots)
 {
     const tyr_registry *reg = dc->reg;
     char tmp[48];
@@ -315,7 +315,7 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
     }
     /* An anonymous struct, union or enum whose only use is one named member (not a
      * bitfield) is written inside it, as C code declares it, not under a synthetic tag. */
-    for (uint32_t i = 0; roots && i < nroots; i++)
+    for (size_t i = 0; roots && i < nroots; i++)
         if (roots[i].id < dc->n)
             dc->uses[roots[i].id] = 2; /* asked for by itself: it stays top-level */
     for (uint32_t id = 1; id < dc->n; id++) {

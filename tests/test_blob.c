@@ -302,7 +302,7 @@ static void test_source_recorded(void **state)
     assert_string_equal(path, "");
     assert_int_equal(tyr_registry_set_source(f->reg, "/usr/lib/libfoo.so.1", "93ac61ec"), 0);
     for (int pruned = 0; pruned < 2; pruned++) {
-        tyr_sized_type root = tyr_sized(f->reg, f->walk);
+        tyr_type root = f->walk;
         assert_int_equal(tyr_blob_write_mem(f->reg,
                                             pruned ? TYR_OPTS(tyr_write_opts, .roots = &root,
                                                               .nroots = 1)
@@ -569,14 +569,14 @@ static void test_prune_exact_set(void **state)
     tyr_registry *m = NULL;
     void *buf = NULL;
     size_t len = 0;
-    tyr_sized_type roots[1];
+    tyr_type roots[1];
     uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
     uint32_t id, kept = 0;
     tyr_type t, chararr;
     tyr_field_info fi;
 
     assert_non_null(map);
-    roots[0] = tyr_sized(f->reg, f->node_ptr);
+    roots[0] = f->node_ptr;
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = roots,
                                                          .nroots = 1, .map = map,
                                                          .map_len = f->reg->ntypes),
@@ -606,8 +606,8 @@ static void test_prune_exact_set(void **state)
             }
     }
     assert_int_equal(roots[0].id, map[f->node_ptr.id]);
-    assert_int_equal(roots[0].kind, TYR_KIND_PTR);
-    assert_int_equal(roots[0].size, 8);
+    assert_int_equal(tyr_type_kind(m, roots[0]), TYR_KIND_PTR);
+    assert_int_equal(tyr_type_size(m, roots[0]), 8);
     fx_compare(f->reg, m, map);
     /* exactly Node's 6 members survive (no stale copies), strings only those in use */
     assert_int_equal(m->nfields, 1 + 6);
@@ -634,14 +634,14 @@ static void test_prune_func_and_typedefs(void **state)
     tyr_registry *m = NULL;
     void *buf = NULL;
     size_t len = 0;
-    tyr_sized_type roots[2];
+    tyr_type roots[2];
     uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
     tyr_param_info pi;
     tyr_type_info ti;
 
     assert_non_null(map);
-    roots[0] = tyr_sized(f->reg, f->walk);
-    roots[1] = tyr_sized(f->reg, f->cnode_t);
+    roots[0] = f->walk;
+    roots[1] = f->cnode_t;
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = roots,
                                                          .nroots = 2, .map = map,
                                                          .map_len = f->reg->ntypes),
@@ -652,13 +652,13 @@ static void test_prune_func_and_typedefs(void **state)
     assert_int_not_equal(map[f->proto.id], 0);
     assert_int_not_equal(map[f->node_t.id], 0);
     assert_int_equal(map[f->outer.id], 0);
-    assert_int_equal(tyr_type_get(m, tyr_sized_type_id(roots[0]), &ti), 0);
+    assert_int_equal(tyr_type_get(m, roots[0], &ti), 0);
     assert_int_equal(ti.kind, TYR_KIND_FUNC);
     assert_string_equal(ti.name, "walk");
-    assert_int_equal(tyr_param_at(m, tyr_sized_type_id(roots[0]), 0, &pi), 0);
+    assert_int_equal(tyr_param_at(m, roots[0], 0, &pi), 0);
     assert_string_equal(pi.name, "n");
     assert_int_equal(pi.type.id, map[f->node_ptr.id]);
-    assert_int_equal(tyr_type_strip(m, tyr_sized_type_id(roots[1]), TYR_STRIP_ALL).id,
+    assert_int_equal(tyr_type_strip(m, roots[1], TYR_STRIP_ALL).id,
                      map[f->node.id]);
     /* int, Node, Node*, unsigned, char, char[16], double, proto, void*, walk, node_t, const */
     assert_int_equal(tyr_registry_type_count(m), 13);
@@ -677,7 +677,7 @@ static void test_prune_merges_prototypes(void **state)
     (void)state;
     tyr_registry *r = NULL, *m = NULL;
     tyr_type i32, chr, ptr, protos[6], funcs[6];
-    tyr_sized_type roots[6];
+    tyr_type roots[6];
     uint32_t map[32];
     void *buf = NULL;
     size_t len = 0;
@@ -701,7 +701,7 @@ static void test_prune_merges_prototypes(void **state)
         assert_int_equal(tyr_func_new(r, fname[i], protos[i], &funcs[i]), 0);
     }
     for (int i = 0; i < 6; i++)
-        roots[i] = tyr_sized(r, funcs[i]);
+        roots[i] = funcs[i];
     assert_true(r->ntypes <= 32);
     assert_int_equal(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 6,
                                                     .map = map, .map_len = 32),
@@ -732,7 +732,7 @@ static void test_prune_merges_prototypes(void **state)
         assert_int_equal(tyr_param_at(m, f, 1, &pi), 0);
         assert_string_equal(pi.name, "s");
         assert_int_equal(pi.type.id, map[ptr.id]);
-        assert_int_equal(tyr_sized_type_id(roots[i]).id, f.id);
+        assert_int_equal(roots[i].id, f.id);
     }
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);
@@ -780,7 +780,7 @@ static void test_prune_edges(void **state)
     tyr_registry *m = NULL;
     void *buf = NULL;
     size_t len = 0;
-    tyr_sized_type root = tyr_sized(f->reg, f->node_ptr), bad = root;
+    tyr_type root = f->node_ptr, bad = root;
     uint32_t map[4];
 
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root,
@@ -816,7 +816,7 @@ static void test_prune_mapped_equals_building(void **state)
     tyr_registry *m = NULL;
     void *full = NULL, *a = NULL, *b = NULL;
     size_t lf = 0, la = 0, lb = 0;
-    tyr_sized_type ra = tyr_sized(f->reg, f->outer), rb = ra;
+    tyr_type ra = f->outer, rb = ra;
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &full, &lf), 0);
     assert_int_equal(tyr_registry_open_mem(full, lf, NULL, &m), 0);

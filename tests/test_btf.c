@@ -488,7 +488,7 @@ static void test_import_reach(void **state)
     assert_int_equal(w2.id, w.id);
     assert_int_equal(tyr_registry_type_count(reg), count);
     /* the pruned blob of the function keeps node */
-    tyr_sized_type root = tyr_sized(reg, w);
+    tyr_type root = w;
     void *buf;
     size_t len;
     assert_int_equal(tyr_blob_write_mem(reg, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 1),

@@ -238,7 +238,7 @@ int cmd_btf_import(int argc, char **argv)
     struct btf_input in;
     if ((rc = btf_input_open(&in, file, base)))
         goto done;
-    tyr_sized_type *roots = calloc(1, sizeof *roots);
+    tyr_type *roots = calloc(1, sizeof *roots);
     size_t nroots = 0;
     struct names ns = {0};
     tyr_diag diag = {0};
@@ -247,7 +247,7 @@ int cmd_btf_import(int argc, char **argv)
         err = tyr_btf_import_all(in.btf, in.reg, NULL, &diag);
     if (!err)
         err = expand_funcs(&in, funcs, nf, &ns);
-    tyr_sized_type *nr = err ? NULL : realloc(roots, (ns.n + nt + 1) * sizeof *roots);
+    tyr_type *nr = err ? NULL : realloc(roots, (ns.n + nt + 1) * sizeof *roots);
     if (nr)
         roots = nr;
     else if (!err)
@@ -260,7 +260,7 @@ int cmd_btf_import(int argc, char **argv)
             goto close;
         }
         if (!err)
-            roots[nroots++] = tyr_sized(in.reg, fn);
+            roots[nroots++] = fn;
     }
     for (size_t i = 0; i < nt && !err; i++) {
         int kind;
@@ -272,7 +272,7 @@ int cmd_btf_import(int argc, char **argv)
             goto close;
         }
         if (!err)
-            roots[nroots++] = tyr_sized(in.reg, t);
+            roots[nroots++] = t;
     }
     if (err) {
         rc = err == TYR_EBTF && diag.err == err

@@ -5,7 +5,7 @@
  * Writing copies the registry's tables (types, layouts, fields, enumerators, params, strings)
  * into sections after a fixed header, with the name index, a relocation table listing every
  * slot that holds a handle, and an XXH3-64 checksum (docs/format.md, byte by byte). A *full*
- * write keeps every handle as it is; a *pruned* write keeps only what the caller's root sized
+ * write keeps every handle as it is; a *pruned* write keeps only what the caller's root
  * types reach (through pointers, members, array elements, typedefs, qualifiers, prototypes),
  * stores identical function prototypes once, renumbers the kept types in their old relative
  * order, rewrites the roots in place and can hand back the old-to-new map.
@@ -58,11 +58,11 @@ struct tyr_write_opts {
     size_t sz;             /* set by TYR_OPTS */
     uint32_t flags;        /* TYR_WRITE_* */
     /*
-     * Pruned write when roots is not NULL: keep only what roots[0 .. nroots) reach. On
-     * success each root's `id` is rewritten to its new handle (kind, flags, size stay).
-     * The caller owns the array; it is not retained.
+     * Pruned write when roots is not NULL: keep only what roots[0 .. nroots) reach (the
+     * roots of tyr_dump_opts, typed and counted the same). On success each root is
+     * rewritten in place to its new handle. The caller owns the array; it is not retained.
      */
-    tyr_sized_type *roots;
+    tyr_type *roots;
     size_t nroots;
     /*
      * Optional, pruned writes only: map[old id] = new id (0 = dropped; void stays 0; a

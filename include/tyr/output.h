@@ -84,8 +84,8 @@ enum {
 struct tyr_dump_opts {
     size_t sz;             /* set by TYR_OPTS */
     uint32_t flags;        /* TYR_DUMP_* */
-    uint32_t nroots;
-    const tyr_type *roots; /* nroots handles; NULL when nroots is 0 */
+    const tyr_type *roots; /* nroots handles; NULL when nroots is 0 (as tyr_write_opts) */
+    size_t nroots;
 };
 
 /**
