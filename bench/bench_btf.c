@@ -270,7 +270,7 @@ int main(int argc, char **argv)
     }
     tyr_registry_free(m);
 
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(kb, &st);
     double mp = median(tp, runs), mi = median(ti, runs), mio = median(tio, runs);
     double mpl = median(pl, runs), mvl = median(vl, runs), mtl = median(tl, runs);

@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (tyr_registry_new(NULL, &reg) == 0) {
         (void)tyr_btf_import_all(b, reg, NULL, &diag);
         check_blob(reg);
-        tyr_btf_stats st;
+        tyr_btf_stats st = {.sz = sizeof st};
         (void)tyr_btf_get_stats(b, &st);
         tyr_registry_free(reg);
     }

@@ -681,7 +681,7 @@ static void test_prune_merges_prototypes(void **state)
     uint32_t map[32];
     void *buf = NULL;
     size_t len = 0;
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_type_info ti;
     tyr_param_info pi;
     static const char *const fname[6] = {"f0", "f1", "f2", "f3", "f4", "f5"};

@@ -421,7 +421,7 @@ static void test_every_kind(void **state)
     assert_int_equal(ftotal, 2);
 
     /* what tyr does not keep is counted, once per BTF id */
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     assert_int_equal(tyr_btf_get_stats(b, &st), 0);
     assert_int_equal(st.vars, 1);
@@ -580,7 +580,7 @@ static void test_split(void **state)
     }
     tyr_btf *hb = open_btf(base, NULL);
     tyr_btf *hm = open_btf(mod[0], hb), *hm2 = open_btf(mod[1], hb);
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     assert_int_equal(tyr_btf_get_stats(hm, &st), 0);
     assert_int_equal(st.btf_types, 3);
     tyr_registry *reg = new_reg();
@@ -664,7 +664,7 @@ static void test_shared_with_registry(void **state)
     assert_int_equal(t2.id, clash.id);
     /* only the new clash was added: int is shared too */
     assert_int_equal(tyr_registry_type_count(reg), before + 1);
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(b, &st);
     assert_int_equal(st.shared, 2);
     tyr_btf_free(b);
@@ -705,7 +705,7 @@ static void test_dwarf_and_btf(void **state)
         if (rt.id >= dwarf_types)
             print_message("  not shared: %s\n", name);
     }
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(b, &st);
     print_message("fixture: %u of %u named records of the BTF are the DWARF import's; "
                   "%u types added for %u BTF ids\n",
@@ -968,7 +968,7 @@ static void test_vmlinux(void **state)
     }
     uint32_t agree, total, fagree, ftotal;
     compare_all(b, reg, 1, &agree, &total, &fagree, &ftotal);
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(b, &st);
     print_message("vmlinux: %u BTF types -> %u registry types; %u of %u structs/unions and "
                   "%u of %u functions agree with libbpf (named samples: %u structs, %u "

@@ -267,7 +267,7 @@ static int aot_build(int argc, char **argv)
     }
     tyr_aot_file_info info;
     tyr_aot_get_info(aot, &info);
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(tyr_aot_registry(aot), &st);
     printf("%s: %u probes, %u values, %u capture items; blob %" PRIu64 " bytes (%u types) at "
            "offset %" PRIu64 ", pruned from %u types (%" PRIu64 " bytes)\n",
@@ -333,7 +333,7 @@ static int aot_stats(const char *path)
     const tyr_registry *reg = tyr_aot_registry(aot);
     tyr_aot_file_info info;
     tyr_aot_get_info(aot, &info);
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(reg, &st);
     printf("%s: .aot version %u, %" PRIu64 " bytes\n", path, info.version, info.file_bytes);
     printf("blob: %" PRIu64 " bytes at offset %" PRIu64 ", %u types; the full registry: %u "

@@ -167,7 +167,7 @@ static int expand_funcs(const struct btf_input *in, const char *const *pats, siz
 /* The BTF counters, and what the registry cannot express, on one line. */
 static void print_btf_stats(const struct btf_input *in)
 {
-    tyr_btf_stats s;
+    tyr_btf_stats s = {.sz = sizeof s};
     if (tyr_btf_get_stats(in->btf, &s))
         return;
     printf("%s: %u BTF types, %u imported (%u shared), %u functions; not kept: %u vars, "

@@ -132,7 +132,7 @@ int cmd_verify(int argc, char **argv)
         tool_input_close(&in);
         return rc;
     }
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(in.reg, &st);
     if (a.fmt == TOOL_FMT_JSON) {
         printf("{\"command\": \"verify\", \"file\": ");
@@ -250,7 +250,7 @@ int cmd_stats(int argc, char **argv)
             return rc;
         }
     }
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(in.reg, &st);
     struct stat sb;
     long long file_bytes = !in.dw && stat(path, &sb) == 0 ? (long long)sb.st_size : -1;

@@ -156,6 +156,7 @@ TYR_API int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_
  * cannot express (docs/btf.md says what the import does with each). Each BTF id counts once.
  */
 typedef struct tyr_btf_stats {
+    size_t sz;              /* set by the caller to sizeof (TYR_OPTS) */
     uint32_t btf_types;     /* ids of this BTF, void and its base's excluded */
     uint32_t imported;      /* ids (of this BTF and its base) given a registry type */
     uint32_t shared;        /* of those, an equal type the registry already held */
@@ -174,7 +175,8 @@ typedef struct tyr_btf_stats {
     uint32_t enum_fwd;      /* ENUM/ENUM64 with no enumerators (an enum declaration) */
 } tyr_btf_stats;
 
-/** @brief The handle's counters (a split handle: its own; its base keeps its own). */
+/** @brief The handle's counters (a split handle: its own; its base keeps its own). out->sz
+ *         is set by the caller, as for tyr_registry_get_stats(); TYR_EINVAL otherwise. */
 TYR_API int tyr_btf_get_stats(const tyr_btf *b, tyr_btf_stats *out);
 
 #ifdef __cplusplus

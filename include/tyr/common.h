@@ -37,6 +37,9 @@ TYR_API const char *tyr_version_string(void);
  * callers and libraries mix: the library reads only the fields it knows and the caller
  * passed, and refuses a struct that sets bytes it does not know. Nothing to set? Pass NULL.
  *   tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = 4), &reg);
+ * Stats structs (tyr_registry_stats, tyr_dwarf_stats, tyr_btf_stats) start with `size_t sz`
+ * too, set the same way and checked by the same rule; the library fills the fields sz covers:
+ *   tyr_registry_stats st = {.sz = sizeof st};
  */
 #define TYR_OPTS(type, ...) (&(struct type){.sz = sizeof(struct type), __VA_ARGS__})
 

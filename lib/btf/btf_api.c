@@ -143,8 +143,8 @@ int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_fn fn, v
 
 int tyr_btf_get_stats(const tyr_btf *b, tyr_btf_stats *out)
 {
-    if (!b || !out)
+    if (!b || !tyr__stats_valid(out, sizeof *out))
         return TYR_EINVAL;
-    *out = b->stats;
+    tyr__stats_fill(out, &b->stats, sizeof b->stats);
     return 0;
 }
