@@ -622,9 +622,9 @@ static int aot_run(int argc, char **argv)
     int status = 0;
     bool exited = false;
     while (!stop_signal) {
-        int stopped;
-        int r = tyr_aot_poll(s, 100, print_event, &ctx, &stopped);
+        int r = tyr_aot_poll(s, 100, print_event, &ctx, NULL);
         fflush(stdout);
+        bool stopped = r > 0; /* print_event's 1 */
         if (stopped && ctx.err) {
             rc = tool_fail_err(path, ctx.err, NULL);
             break;
@@ -638,8 +638,8 @@ static int aot_run(int argc, char **argv)
         if (child > 0 && !exited && waitpid(child, &status, WNOHANG) == child) {
             exited = true;
             /* What the command's last hits produced is already in the ring buffer. */
-            stopped = 0;
-            while (!stopped && tyr_aot_poll(s, 0, print_event, &ctx, &stopped) > 0)
+            uint32_t handled = 0;
+            while (tyr_aot_poll(s, 0, print_event, &ctx, &handled) == 0 && handled > 0)
                 ;
             fflush(stdout);
             break;

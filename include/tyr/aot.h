@@ -229,18 +229,19 @@ struct tyr_aot_attach_opts {
 TYR_API int tyr_aot_attach(const tyr_aot *aot, const struct tyr_aot_attach_opts *opts,
                            tyr_aot_session **out);
 
-/** Called per event; return non-zero to stop polling (the value goes to tyr_aot_poll's *stop). */
+/** Called per event. The callback rule of tyr/common.h: 0 goes on; a non-zero value stops
+ *  the poll, which returns that value. */
 typedef int (*tyr_aot_event_fn)(void *ctx, const tyr_aot_event *ev);
 
 /**
  * @brief Wait up to timeout_ms (-1: forever; 0: only what is there) for events and call fn for
  *        each one, until none is left or fn returns non-zero.
- * @param[out] stop Optional: fn's non-zero return value when it stopped the poll, else 0.
- * @return The number of events handled (>= 0) or TYR_EIO (errno set; EINTR when a signal
- *         arrived).
+ * @param[out] handled Optional: the number of events handed to fn.
+ * @return 0; fn's non-zero value when it stopped the poll; TYR_EINVAL; TYR_EIO (errno set;
+ *         EINTR when a signal arrived).
  */
 TYR_API int tyr_aot_poll(tyr_aot_session *s, int timeout_ms, tyr_aot_event_fn fn, void *ctx,
-                         int *stop);
+                         uint32_t *handled);
 
 /** @brief Events handed to callbacks and events the BPF side could not send, per probe. */
 TYR_API int tyr_aot_counts(const tyr_aot_session *s, uint32_t probe, uint64_t *seen,

@@ -141,7 +141,8 @@ struct tyr_btf_all_opts {
 TYR_API int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg,
                                const struct tyr_btf_all_opts *opts, tyr_diag *diag);
 
-/** Called once per FUNC name; `name` is valid during the call only. Non-zero stops. */
+/** Called once per FUNC name; `name` is valid during the call only. The callback rule of
+ *  tyr/common.h: non-zero stops the listing, which returns that value. */
 typedef int (*tyr_btf_func_fn)(void *ctx, const char *name);
 /**
  * @brief List this BTF's FUNC names (its own ids) matching an fnmatch(3) glob (NULL: all),

@@ -43,4 +43,12 @@ TYR_API const char *tyr_version_string(void);
  */
 #define TYR_OPTS(type, ...) (&(struct type){.sz = sizeof(struct type), __VA_ARGS__})
 
+/*
+ * Callbacks, one rule for all (sinks, progress callbacks, iterators, event handlers): a
+ * callback returns 0 to go on; any other value stops the call that invoked it, which returns
+ * that value to its caller unchanged (an import first rolls the registry back). A callback
+ * may return a positive value of its own, told apart from the library's negative TYR_E*
+ * codes, or a TYR_E* code to keep tyr_strerror() meaningful.
+ */
+
 #endif /* TYR_COMMON_H */

@@ -68,7 +68,8 @@ struct tyr_dwarf_opts {
      * read the environment from another thread meanwhile. Read during the call only. */
     const char *debuginfod_urls;
     /* Called during a download with the bytes received and the total (0 or less: not
-     * known yet); returning non-zero cancels it. NULL: none. The library prints nothing. */
+     * known yet). The callback rule of tyr/common.h: non-zero cancels the download and the
+     * open returns that value. NULL: none. The library prints nothing. */
     int (*debuginfod_progress)(void *arg, long done, long total);
     void *debuginfod_progress_arg;
 };
@@ -84,7 +85,7 @@ struct tyr_dwarf_opts {
  *         debuginfod server that could not be reached, timed out (DEBUGINFOD_TIMEOUT) or
  *         broke off; TYR_ENODEBUG too for a server's file whose build-id is not the one
  *         asked for (refused and removed from the cache); TYR_EDWARF (libdwarf refused the debug info);
- *         TYR_ENOMEM.
+ *         TYR_ENOMEM; the debuginfod_progress callback's non-zero value when it cancelled.
  */
 TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,
                            tyr_dwarf **out);
@@ -280,8 +281,8 @@ TYR_API int tyr_dwarf_param_locations(tyr_dwarf *dw, const char *name, tyr_dwarf
                                       uint32_t max, uint32_t *count, uint64_t *entry_pc,
                                       tyr_diag *diag);
 
-/** Called once per distinct function name; `name` is valid during the call only. Return
- *  non-zero to stop the walk (tyr_dwarf_list_funcs then returns that value). */
+/** Called once per distinct function name; `name` is valid during the call only. The
+ *  callback rule of tyr/common.h: non-zero stops the walk, which returns that value. */
 typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);
 
 /**

@@ -4,10 +4,9 @@
  * values decoded from raw bytes (bpftrace-like). Everything writes to a caller-supplied sink.
  *
  * A sink is a write callback and its context. The library calls write() with chunks of
- * output (never NUL-terminated, never empty) and stops at the first non-zero return, which it
- * passes back to its caller unchanged (so a sink may return its own negative code; use a
- * TYR_E* code to keep tyr_strerror() meaningful). Output is deterministic: the same registry
- * and options give the same bytes.
+ * output (never NUL-terminated, never empty); its return value follows the callback rule of
+ * tyr/common.h (0 goes on; anything else stops the producer, which returns it unchanged).
+ * Output is deterministic: the same registry and options give the same bytes.
  *
  *   struct tyr_buf buf = {0};
  *   tyr_sink sink = tyr_sink_buf(&buf);
@@ -39,7 +38,8 @@ extern "C" {
 
 /**
  * @brief Receive len > 0 bytes of output.
- * @return 0 to continue; anything else stops the producer, which returns that value.
+ * @return 0 to go on; anything else stops the producer, which returns that value unchanged
+ *         (the callback rule of tyr/common.h).
  */
 typedef int (*tyr_write_fn)(void *ctx, const char *data, size_t len);
 

@@ -444,14 +444,15 @@ TYR_HIDDEN const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, t
 TYR_HIDDEN void tdw_index_free(tyr_dwarf *dw);
 
 /* ---- dwarf_debuginfod.c: the file of a build-id from debuginfod servers ---- */
-/* what names the file in messages ("debug file", "dwz file"). Returns 1 with the cached
- * file's path in found (its build-id checked to be id, and with .debug_info); 0 when no
- * server is configured or the servers do not have it (each server noted in tried, diag
- * untouched); with diag set, TYR_EIO when a server failed, TYR_ENODEBUG when it served a
- * file that is not the one asked for (that file removed from the cache). */
+/* what names the file in messages ("debug file", "dwz file"). Returns 0, *fetched true with
+ * the cached file's path in found (its build-id checked to be id, and with .debug_info), or
+ * false when no server is configured or the servers do not have it (each server noted in
+ * tried, diag untouched); with diag set, TYR_EIO when a server failed, TYR_ENODEBUG when it
+ * served a file that is not the one asked for (that file removed from the cache), or the
+ * progress callback's non-zero value when it cancelled the download. */
 TYR_HIDDEN int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what,
                                    const struct tyr_dwarf_opts *opts, char *found,
-                                   size_t found_len, char *tried, size_t tried_len,
+                                   size_t found_len, char *tried, size_t tried_len, bool *fetched,
                                    tyr_diag *diag);
 
 
