@@ -146,7 +146,7 @@ static size_t pruned_bytes(const tyr_registry *r, tyr_type root, uint32_t *kept)
     size_t len;
     CHECK(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 1), &buf,
                              &len));
-    CHECK(tyr_registry_open_mem(buf, len, NULL, &m));
+    CHECK(tyr_registry_open_mem(buf, len, NULL, &m, NULL));
     *kept = tyr_registry_type_count(m);
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);
@@ -195,7 +195,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     }
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
-        CHECK(tyr_registry_open_path(path, NULL, &m));
+        CHECK(tyr_registry_open_path(path, NULL, &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -204,7 +204,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
         CHECK(tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT),
-                                     &m));
+                                     &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -212,7 +212,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     }
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
-        CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
+        CHECK(tyr_registry_open_mem(blob, len, NULL, &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -221,7 +221,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
         CHECK(tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                     &m));
+                                     &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -232,7 +232,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     sm = stats(t_mem, runs);
     st = stats(t_tru, runs);
     sa = stats(t_aud, runs);
-    CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
+    CHECK(tyr_registry_open_mem(blob, len, NULL, &m, NULL));
     printf("\n%u types, %.2f MB (%.1f bytes/type), %d runs (min / median / max, microseconds):\n",
            tyr_registry_type_count(m), mb, (double)len / tyr_registry_type_count(m), runs);
     printf("  read() of the file        %9.1f %9.1f %9.1f   %6.2f GB/s median\n", sr.min,
@@ -293,7 +293,7 @@ static double time_op(int op, const char *blob, const char *btf)
     }
     tyr_registry *m;
     uint32_t flags = op == OP_AUDIT ? TYR_LOAD_AUDIT : op == OP_TRUSTED ? TYR_LOAD_TRUSTED : 0;
-    CHECK(tyr_registry_open_path(blob, TYR_OPTS(tyr_load_opts, .flags = flags), &m));
+    CHECK(tyr_registry_open_path(blob, TYR_OPTS(tyr_load_opts, .flags = flags), &m, NULL));
     b = now_us();
     tyr_registry_free(m);
     return b - a;
@@ -346,7 +346,7 @@ static void versus_btf(const char *argv0, int runs)
     long long nb = file_size(blob), nt = file_size(btf);
     tyr_registry *m;
     struct btf *t = btf__parse(btf, NULL);
-    CHECK(tyr_registry_open_path(blob, NULL, &m));
+    CHECK(tyr_registry_open_path(blob, NULL, &m, NULL));
     if (!t || libbpf_get_error(t) || nb <= 0 || nt <= 0) {
         fprintf(stderr, "bench_blob: cannot read %s or %s\n", blob, btf);
         exit(3);

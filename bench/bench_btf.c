@@ -71,7 +71,7 @@ static tyr_registry *import(const char *path, tyr_btf **bout)
 {
     tyr_btf *b;
     tyr_registry *reg;
-    int err = tyr_btf_open(path, NULL, &b);
+    int err = tyr_btf_open(path, NULL, &b, NULL);
     if (err)
         die("tyr_btf_open", err);
     if ((err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .type_hint = 131072), &reg)))
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 
         t0 = now_us();
         tyr_btf *b;
-        if ((err = tyr_btf_open(path, NULL, &b)))
+        if ((err = tyr_btf_open(path, NULL, &b, NULL)))
             die("tyr_btf_open", err);
         double tmid = now_us();
         tyr_registry *reg;
@@ -211,7 +211,7 @@ int main(int argc, char **argv)
         tyr_registry *m;
         tyr_type t;
         t0 = now_us();
-        err = tyr_registry_open_mem(blob, blen, NULL, &m);
+        err = tyr_registry_open_mem(blob, blen, NULL, &m, NULL);
         if (!err)
             err = tyr_find(m, "task_struct", TYR_KIND_STRUCT, &t);
         t1 = now_us();
@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 
         t0 = now_us();
         err = tyr_registry_open_mem(blob, blen, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                    &m);
+                                    &m, NULL);
         if (!err)
             err = tyr_find(m, "task_struct", TYR_KIND_STRUCT, &t);
         t1 = now_us();
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
     }
     const char *names[3] = {"task_struct", last ? last : "task_struct", "tyr_no_such_struct"};
     tyr_registry *m;
-    if ((err = tyr_registry_open_mem(blob, blen, NULL, &m)))
+    if ((err = tyr_registry_open_mem(blob, blen, NULL, &m, NULL)))
         die("open", err);
     double lib_ns[3], tyr_ns[3];
     for (int k = 0; k < 3; k++) {

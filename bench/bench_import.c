@@ -72,7 +72,7 @@ static int do_import(int argc, char **argv)
     double t0 = now_ms();
     tyr_diag diag = {0};
     tyr_dwarf *dw = NULL;
-    int err = tyr_dwarf_open(argv[2], TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(argv[2], NULL, &dw, &diag);
     if (err)
         return fail("open", err, &diag);
     tyr_registry *reg = NULL;

@@ -129,7 +129,7 @@ static void rewrite(const tyr_registry *reg, uint32_t n)
         .roots = roots, .nroots = 2, .map = map, .map_len = n}, &out, &len);
     if (err == 0) {
         tyr_registry *pruned = NULL;
-        if (tyr_registry_open_mem(out, len, NULL, &pruned) != 0)
+        if (tyr_registry_open_mem(out, len, NULL, &pruned, NULL) != 0)
             abort();
         uint32_t m = tyr_registry_type_count(pruned);
         for (int i = 0; i < 2; i++)
@@ -168,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tyr_diag diag;
     uint32_t flags = size % 4 == 3 ? TYR_LOAD_AUDIT : 0;
     if (tyr_registry_open_mem(buf, size, &(struct tyr_load_opts){
-            .sz = sizeof(struct tyr_load_opts), .flags = flags, .diag = &diag}, &reg) != 0) {
+            .sz = sizeof(struct tyr_load_opts), .flags = flags}, &reg, &diag) != 0) {
         free(buf);
         return 0;
     }

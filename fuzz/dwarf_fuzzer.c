@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tyr_diag diag;
     tyr_dwarf *dw = NULL;
     if (tyr_dwarf_open_mem(data, size, &(struct tyr_dwarf_opts){
-            .sz = sizeof(struct tyr_dwarf_opts), .diag = &diag}, &dw) != 0)
+            .sz = sizeof(struct tyr_dwarf_opts)}, &dw, &diag) != 0)
         return 0;
     (void)tyr_dwarf_debug_path(dw);
     (void)tyr_dwarf_alt_path(dw);

@@ -42,10 +42,9 @@ static enum tyr_check_level level_of(uint32_t flags)
  * caller owns the memory). On failure nothing is owned (the caller unmaps).
  */
 static int wrap(const void *buf, size_t len, const struct tyr_load_opts *opts, void *map,
-                size_t map_len, uint64_t blob_off, tyr_registry **out)
+                size_t map_len, uint64_t blob_off, tyr_registry **out, tyr_diag *diag)
 {
     uint32_t flags = TYR__OPT(opts, tyr_load_opts, flags, 0u);
-    tyr_diag *diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     tyr_registry *reg;
     int err;
 
@@ -65,11 +64,11 @@ static int wrap(const void *buf, size_t len, const struct tyr_load_opts *opts, v
 }
 
 int tyr_registry_open_mem(const void *buf, size_t len, const struct tyr_load_opts *opts,
-                          tyr_registry **out)
+                          tyr_registry **out, tyr_diag *diag)
 {
     if (!buf || !out || !opts_ok(opts))
         return TYR_EINVAL;
-    return wrap(buf, len, opts, NULL, 0, 0, out);
+    return wrap(buf, len, opts, NULL, 0, 0, out, diag);
 }
 
 int tyr_blob_verify(const void *buf, size_t len, tyr_diag *diag)
@@ -79,9 +78,8 @@ int tyr_blob_verify(const void *buf, size_t len, tyr_diag *diag)
 
 /* Map [offset, offset + length) of fd (length 0: to the end of the file) and wrap it. */
 static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr_load_opts *opts,
-                      tyr_registry **out)
+                      tyr_registry **out, tyr_diag *diag)
 {
-    tyr_diag *diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     struct stat st;
     uint64_t avail, floor, delta, pg;
     long pgl;
@@ -118,22 +116,23 @@ static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr
         return tyr_diag_set(diag, errno == ENOMEM ? TYR_ENOMEM : TYR_EIO, 0, "mmap: %s",
                          strerror(errno));
     err = wrap((const unsigned char *)map + delta, (size_t)avail, opts, map,
-               (size_t)(avail + delta), offset, out);
+               (size_t)(avail + delta), offset, out, diag);
     if (err)
         munmap(map, (size_t)(avail + delta));
     return err;
 }
 
-int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_registry **out)
+int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_registry **out,
+                         tyr_diag *diag)
 {
     if (fd < 0 || !out || !opts_ok(opts))
         return TYR_EINVAL;
     return open_range(fd, TYR__OPT(opts, tyr_load_opts, offset, 0),
-                      TYR__OPT(opts, tyr_load_opts, length, 0), opts, out);
+                      TYR__OPT(opts, tyr_load_opts, length, 0), opts, out, diag);
 }
 
 int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
-                           tyr_registry **out)
+                           tyr_registry **out, tyr_diag *diag)
 {
     int fd, err;
 
@@ -141,19 +140,17 @@ int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
         return TYR_EINVAL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tyr_diag_set(TYR__OPT(opts, tyr_load_opts, diag, NULL),
-                         errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
+        return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
                          strerror(errno));
-    err = tyr_registry_open_fd(fd, opts, out);
+    err = tyr_registry_open_fd(fd, opts, out, diag);
     close(fd); /* the mapping outlives the descriptor */
     return err;
 }
 
 int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
-                          tyr_registry **out)
+                          tyr_registry **out, tyr_diag *diag)
 {
     const char *name;
-    tyr_diag *diag;
     uint64_t off = 0, size = 0;
     int fd, err;
 
@@ -162,7 +159,6 @@ int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
     name = TYR__OPT(opts, tyr_load_opts, section, NULL);
     if (!name)
         name = ".tyr";
-    diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
@@ -171,7 +167,7 @@ int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
     if (!err && size == 0)
         err = tyr_diag_set(diag, TYR_ETRUNC, off, "section %s is empty", name);
     if (!err)
-        err = open_range(fd, off, size, opts, out);
+        err = open_range(fd, off, size, opts, out, diag);
     close(fd);
     return err;
 }

@@ -96,7 +96,7 @@ static void test_round_trip_mem(void **state)
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     assert_true(len > sizeof(struct tyr_blob_header));
     assert_int_equal((uintptr_t)buf % 8, 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_true(tyr_registry_is_mapped(m));
     fx_compare(f->reg, m, NULL);
     assert_int_equal(fx_sweep(f->reg), fx_sweep(m));
@@ -118,7 +118,7 @@ static void test_rewrite_mapped_is_identical(void **state)
     size_t la = 0, lb = 0;
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &a, &la), 0);
-    assert_int_equal(tyr_registry_open_mem(a, la, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(a, la, NULL, &m, NULL), 0);
     assert_int_equal(tyr_blob_write_mem(m, NULL, &b, &lb), 0);
     assert_int_equal(la, lb);
     assert_memory_equal(a, b, la);
@@ -171,17 +171,16 @@ static void test_trusted_open(void **state)
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     fx_hdr(buf)->checksum ^= 1;
     assert_int_equal(tyr_registry_open_mem(buf, len,
-                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT,
-                                                    .diag = &d),
-                                           &m),
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT),
+                                           &m, &d),
                      TYR_ECORRUPT);
     assert_null(m);
     assert_int_equal(tyr_registry_open_mem(buf, len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT |
                                                                             TYR_LOAD_TRUSTED),
-                                           &m),
+                                           &m, NULL),
                      TYR_EINVAL);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
@@ -189,7 +188,7 @@ static void test_trusted_open(void **state)
     assert_int_equal(d.offset, 24);
     assert_int_equal(tyr_registry_open_mem(buf, len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                           &m),
+                                           &m, NULL),
                      0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
@@ -197,7 +196,7 @@ static void test_trusted_open(void **state)
     fx_hdr(buf)->major = 9;
     assert_int_equal(tyr_registry_open_mem(buf, len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                           &m),
+                                           &m, NULL),
                      TYR_EVERSION);
     tyr_blob_buf_free(buf);
 }
@@ -219,28 +218,28 @@ static void test_load_argument_errors(void **state)
     odd = malloc(len + 8);
     assert_non_null(odd);
     memcpy(odd + 4, buf, len);
-    assert_int_equal(tyr_registry_open_mem(odd + 4, len, NULL, &m), TYR_EALIGN);
+    assert_int_equal(tyr_registry_open_mem(odd + 4, len, NULL, &m, NULL), TYR_EALIGN);
     assert_int_equal(tyr_blob_verify(odd + 4, len, NULL), TYR_EALIGN);
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m),
+    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m, NULL),
                      TYR_EINVAL);
     memset(&big, 0, sizeof big);
     big.o.sz = sizeof big;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0); /* zero tail: fine */
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m, NULL), 0); /* zero tail: fine */
     tyr_registry_free(m);
     m = NULL;
     big.extra = 1;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m, NULL), TYR_EINVAL);
     assert_null(m);
-    assert_int_equal(tyr_registry_open_mem(NULL, len, NULL, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(NULL, len, NULL, &m, NULL), TYR_EINVAL);
     /* an older caller's shorter struct: fields past its sz are not read */
     memset(&big, 0, sizeof big);
     big.o.sz = offsetof(struct tyr_load_opts, flags);
     big.o.flags = 0x80;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m, NULL), 0);
     tyr_registry_free(m);
     m = NULL;
     big.o.sz = 4;
-    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(buf, len, &big.o, &m, NULL), TYR_EINVAL);
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, NULL, &len), TYR_EINVAL);
     free(odd);
     tyr_blob_buf_free(buf);
@@ -260,7 +259,7 @@ static void test_pointer_size_4(void **state)
     assert_int_equal(tyr_add_ptr(r, i, &p), 0);
     assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
     assert_int_equal(fx_hdr(buf)->pointer_size, 4);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_pointer_size(m), 4);
     assert_int_equal(tyr_type_size(m, p), 4);
     fx_compare(r, m, NULL);
@@ -268,7 +267,7 @@ static void test_pointer_size_4(void **state)
     m = NULL;
     /* the same bytes claiming 8-byte pointers: the 4-byte PTR record is refused */
     fx_hdr(buf)->pointer_size = 8;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_ECORRUPT);
     tyr_blob_buf_free(buf);
     tyr_registry_free(r);
 }
@@ -288,7 +287,7 @@ static void test_source_recorded(void **state)
     assert_int_equal(fx_hdr(buf)->minor, 0);
     assert_int_equal(fx_hdr(buf)->nsect, 10);
     assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     tyr_registry_source(m, &path, &id);
     assert_string_equal(path, "");
     assert_string_equal(id, "");
@@ -313,7 +312,7 @@ static void test_source_recorded(void **state)
         assert_int_equal(fx_hdr(buf)->nsect, 10);
         assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, sizeof "/usr/lib/libfoo.so.1" +
                                                                  sizeof "93ac61ec");
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
         tyr_registry_source(m, &path, &id);
         assert_string_equal(path, "/usr/lib/libfoo.so.1");
         assert_string_equal(id, "93ac61ec");
@@ -325,13 +324,13 @@ static void test_source_recorded(void **state)
         unsigned char *src = (unsigned char *)buf + s[TYR_SECT_SOURCE].off;
         src[s[TYR_SECT_SOURCE].len - 2] = 'C';
         fx_fix_checksum(buf, len);
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_ECORRUPT);
         assert_null(m);
         /* and the path's NUL gone: refused */
         src[s[TYR_SECT_SOURCE].len - 2] = 'c';
         memset(src, 'x', s[TYR_SECT_SOURCE].len);
         fx_fix_checksum(buf, len);
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_ECORRUPT);
         tyr_blob_buf_free(buf);
     }
 }
@@ -345,12 +344,12 @@ static void test_round_trip_path(void **state)
 
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     assert_int_equal(count_entries(".tmp."), 0);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), 0);
     assert_int_equal(unlink(p), 0);
     assert_non_null(m->map);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ENOENT);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), TYR_ENOENT);
 }
 
 /* Appended at an aligned offset after other bytes: offset 8-aligned (or page), loads back
@@ -379,25 +378,25 @@ static void test_append_fd(void **state)
 
     assert_int_equal(tyr_registry_open_path(p, TYR_OPTS(tyr_load_opts, .offset = off,
                                                         .length = len),
-                                            &m),
+                                            &m, NULL),
                      0);
     assert_int_equal(tyr_registry_blob_offset(m), off);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     /* length 0: to the end of the file (the trailer and second blob follow: fine) */
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off), &m), 0);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off), &m, NULL), 0);
     tyr_registry_free(m);
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off2), &m), 0);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off2), &m, NULL), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off + 4), &m),
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off + 4), &m, NULL),
                      TYR_EALIGN);
     assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off,
                                                        .length = len - 8),
-                                          &m),
+                                          &m, NULL),
                      TYR_ETRUNC);
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = 1u << 30), &m),
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = 1u << 30), &m, NULL),
                      TYR_ETRUNC);
     assert_null(m);
     close(fd);
@@ -467,7 +466,7 @@ static void expect_elf_error(const char *p, const void *blob, size_t len, off_t 
     assert_true(fd >= 0);
     assert_int_equal(pwrite(fd, bytes, n, at), (ssize_t)n);
     close(fd);
-    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), err);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), err);
     assert_null(m);
 }
 
@@ -506,7 +505,7 @@ static void hostile_elf_cases(const char *p, const void *blob, size_t len)
     assert_int_equal(truncate(p, st.st_size - 70), 0);
     {
         tyr_registry *m = NULL;
-        assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+        assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), TYR_ENOTELF);
         assert_null(m);
     }
 }
@@ -524,21 +523,20 @@ static void test_open_elf(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     write_elf(p, buf, len, ".tyr");
-    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_blob_offset(m), 64);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
-    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".nope",
-                                                       .diag = &d),
-                                           &m),
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".nope"),
+                                           &m, &d),
                      TYR_ENOENT);
     assert_non_null(strstr(d.what, ".nope"));
     /* the decoy section holds 8 bytes of the blob: too short */
-    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".decoy"), &m),
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".decoy"), &m, NULL),
                      TYR_ETRUNC);
     write_elf(p, buf, len, ".types");
-    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".types"), &m),
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".types"), &m, NULL),
                      0);
     tyr_registry_free(m);
     m = NULL;
@@ -546,7 +544,7 @@ static void test_open_elf(void **state)
     hostile_elf_cases(p, buf, len);
     /* a blob file is not ELF */
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
-    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), TYR_ENOTELF);
     assert_null(m);
     unlink(p);
     tyr_blob_buf_free(buf);
@@ -583,7 +581,7 @@ static void test_prune_exact_set(void **state)
                                         &buf, &len),
                      0);
     assert_int_equal(fx_hdr(buf)->flags, TYR_BLOB_F_PRUNED);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     /* void + Node, Node*, int, unsigned, char, char[16], double */
     assert_int_equal(tyr_registry_type_count(m), 8);
     for (id = 1; id < f->reg->ntypes; id++)
@@ -647,7 +645,7 @@ static void test_prune_func_and_typedefs(void **state)
                                                          .map_len = f->reg->ntypes),
                                         &buf, &len),
                      0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     fx_compare(f->reg, m, map);
     assert_int_not_equal(map[f->proto.id], 0);
     assert_int_not_equal(map[f->node_t.id], 0);
@@ -709,7 +707,7 @@ static void test_prune_merges_prototypes(void **state)
                      0);
     assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts,
                                                               .flags = TYR_LOAD_AUDIT),
-                                           &m),
+                                           &m, NULL),
                      0);
     assert_int_equal(tyr_registry_get_stats(m, &st), 0);
     assert_int_equal(st.per_kind[TYR_KIND_FUNC], 6);
@@ -738,7 +736,7 @@ static void test_prune_merges_prototypes(void **state)
     tyr_blob_buf_free(buf);
     /* the full write keeps all six */
     assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_get_stats(m, &st), 0);
     assert_int_equal(st.per_kind[TYR_KIND_FUNC_PROTO], 6);
     tyr_registry_free(m);
@@ -759,15 +757,15 @@ static void test_major_1_refused(void **state)
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     fx_hdr(buf)->major = 1;
     fx_fix_checksum(buf, len);
-    assert_int_equal(tyr_registry_open_mem(buf, len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, &d),
                      TYR_EVERSION);
     assert_null(m);
     assert_non_null(strstr(d.what, "import it again"));
     assert_int_equal(tyr_blob_verify(buf, len, NULL), TYR_EVERSION);
     fx_hdr(buf)->major = 3;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_EVERSION);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_EVERSION);
     fx_hdr(buf)->major = 2;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);
 }
@@ -787,7 +785,7 @@ static void test_prune_edges(void **state)
                                                          .nroots = 0),
                                         &buf, &len),
                      0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_type_count(m), 1);
     assert_int_equal(m->nbuckets, 0);
     tyr_registry_free(m);
@@ -819,7 +817,7 @@ static void test_prune_mapped_equals_building(void **state)
     tyr_type ra = f->outer, rb = ra;
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &full, &lf), 0);
-    assert_int_equal(tyr_registry_open_mem(full, lf, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(full, lf, NULL, &m, NULL), 0);
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &ra,
                                                          .nroots = 1),
                                         &a, &la),
@@ -948,7 +946,7 @@ static void test_killed_write_leaves_old_file(void **state)
     status = child_write_limited(p, 0);
     assert_true(WIFSIGNALED(status));
     assert_int_equal(access(p, F_OK), -1);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ENOENT);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), TYR_ENOENT);
     rm_dir_contents();
 }
 
@@ -997,12 +995,12 @@ static void test_write_path_replaces(void **state)
     mode_t um = umask(022);
 
     write_file(p, "garbage that is not a blob");
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ECORRUPT);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), TYR_ECORRUPT);
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     umask(um);
     assert_int_equal(stat(p, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     assert_int_equal(tyr_blob_write_path(f->reg, "/nonexistent-dir/x.tyr", NULL), TYR_EIO);

@@ -36,9 +36,8 @@ static int runtime_main(const char *path, uint64_t off, uint64_t len, tyr_sized_
     long sum = 0;
     int hops = 0, err;
 
-    err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off, .length = len,
-                                                .diag = &d),
-                                 &reg);
+    err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off, .length = len),
+                                 &reg, &d);
     if (err) {
         fprintf(stderr, "runtime: open: %s at %" PRIu64 ": %s\n", tyr_strerror(err), d.offset,
                 d.what);

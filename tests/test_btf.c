@@ -252,7 +252,7 @@ static tyr_btf *open_btf(const struct btf *btf, tyr_btf *base)
     assert_non_null(raw);
     tyr_btf *b;
     tyr_diag diag = {0};
-    int err = tyr_btf_open_mem(raw, size, TYR_OPTS(tyr_btf_opts, .base = base, .diag = &diag), &b);
+    int err = tyr_btf_open_mem(raw, size, TYR_OPTS(tyr_btf_opts, .base = base), &b, &diag);
     if (err)
         print_message("open: %s: %s\n", tyr_strerror(err), diag.what);
     assert_int_equal(err, 0);
@@ -443,7 +443,7 @@ static void test_every_kind(void **state)
     size_t len;
     assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
     tyr_registry *m;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_type_count(m), tyr_registry_type_count(reg));
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);
@@ -494,7 +494,7 @@ static void test_import_reach(void **state)
     assert_int_equal(tyr_blob_write_mem(reg, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 1),
                                         &buf, &len), 0);
     tyr_registry *m;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_find(m, "node", TYR_KIND_STRUCT, &n), 0);
     assert_int_equal(tyr_find(m, "walk", TYR_KIND_FUNC, &n), 0);
     tyr_registry_free(m);
@@ -683,12 +683,12 @@ static void test_dwarf_and_btf(void **state)
         skip();
     }
     tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
     tyr_registry *reg = new_reg();
     assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     uint32_t dwarf_types = tyr_registry_type_count(reg);
     tyr_btf *b;
-    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b), 0);
+    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b, NULL), 0);
     assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     const struct btf *btf = tyr_btf_libbpf(b);
     uint32_t named = 0, shared = 0;
@@ -728,7 +728,7 @@ static void test_dwarf_and_btf(void **state)
 static int import_raw(const void *raw, size_t len, tyr_diag *diag)
 {
     tyr_btf *b;
-    int err = tyr_btf_open_mem(raw, len, TYR_OPTS(tyr_btf_opts, .diag = diag), &b);
+    int err = tyr_btf_open_mem(raw, len, NULL, &b, diag);
     if (err)
         return err;
     tyr_registry *reg = new_reg();
@@ -787,7 +787,7 @@ static int import_built(struct btf *btf, const char *name, tyr_diag *diag)
     __u32 size;
     const void *raw = btf__raw_data(btf, &size);
     tyr_btf *b;
-    int err = tyr_btf_open_mem(raw, size, TYR_OPTS(tyr_btf_opts, .diag = diag), &b);
+    int err = tyr_btf_open_mem(raw, size, NULL, &b, diag);
     if (err)
         return err;
     tyr_registry *reg = new_reg();
@@ -938,7 +938,7 @@ static void test_vmlinux(void **state)
     }
     tyr_btf *b;
     tyr_diag diag = {0};
-    assert_int_equal(tyr_btf_open(TYR_BTF_VMLINUX, TYR_OPTS(tyr_btf_opts, .diag = &diag), &b), 0);
+    assert_int_equal(tyr_btf_open(TYR_BTF_VMLINUX, NULL, &b, &diag), 0);
     tyr_registry *reg = new_reg();
     int err = tyr_btf_import_all(b, reg, NULL, &diag);
     if (err)

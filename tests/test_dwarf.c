@@ -60,7 +60,7 @@ static tyr_dwarf *open_fx(const char *name)
     fx_path(path, sizeof path, name);
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(path, NULL, &dw, &diag);
     if (err)
         fail_msg("open %s: %s (%s)", path, tyr_strerror(err), diag.what);
     return dw;
@@ -534,7 +534,7 @@ static void test_build_id_dirs(void **state)
     const char *dirs[] = {"/nonexistent-tyr", dir, NULL};
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = dirs, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = dirs), &dw, &diag);
     if (err)
         fail_msg("%s: %s", tyr_strerror(err), diag.what);
     assert_non_null(strstr(tyr_dwarf_debug_path(dw), "/.build-id/"));
@@ -546,7 +546,7 @@ static void test_build_id_dirs(void **state)
     const char *none[] = {"/nonexistent-tyr", NULL};
     memset(&diag, 0, sizeof diag);
     dw = NULL;
-    err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = none, .diag = &diag), &dw);
+    err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = none), &dw, &diag);
     assert_int_equal(err, TYR_ENODEBUG);
     assert_null(dw);
     assert_int_equal(diag.err, TYR_ENODEBUG);
@@ -713,7 +713,7 @@ static void test_open_mem(void **state)
     size_t len;
     void *buf = read_all(path, &len);
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open_mem(buf, len, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open_mem(buf, len, NULL, &dw, NULL), 0);
     free(buf);
     tyr_registry *reg = new_reg();
     check_functions(dw, reg, "mem");
@@ -727,22 +727,22 @@ static void test_errors(void **state)
     (void)state;
     tyr_dwarf *dw = (tyr_dwarf *)(uintptr_t)1;
     tyr_diag diag = {0};
-    assert_int_equal(tyr_dwarf_open("/nonexistent/tyr-fx", TYR_OPTS(tyr_dwarf_opts, .diag = &diag),
-                                    &dw),
+    assert_int_equal(tyr_dwarf_open("/nonexistent/tyr-fx", NULL,
+                                    &dw, &diag),
                      TYR_ENOENT);
     assert_ptr_equal(dw, (tyr_dwarf *)(uintptr_t)1);
     assert_int_equal(diag.err, TYR_ENOENT);
-    assert_int_equal(tyr_dwarf_open(TYR_FX_DIR "/../CTestTestfile.cmake", NULL, &dw), TYR_ENOTELF);
-    assert_int_equal(tyr_dwarf_open(NULL, NULL, &dw), TYR_EINVAL);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_DIR "/../CTestTestfile.cmake", NULL, &dw, NULL), TYR_ENOTELF);
+    assert_int_equal(tyr_dwarf_open(NULL, NULL, &dw, NULL), TYR_EINVAL);
     static const char junk[] = "\x7f" "ELF but not really";
-    assert_int_not_equal(tyr_dwarf_open_mem(junk, sizeof junk, NULL, &dw), 0);
+    assert_int_not_equal(tyr_dwarf_open_mem(junk, sizeof junk, NULL, &dw, NULL), 0);
     assert_ptr_equal(dw, (tyr_dwarf *)(uintptr_t)1);
     /* An opts struct with unknown non-zero trailing bytes is refused. */
     struct {
         struct tyr_dwarf_opts o;
         uint64_t extra;
     } big = {{.sz = sizeof big}, 1};
-    assert_int_equal(tyr_dwarf_open("/bin/true", (const struct tyr_dwarf_opts *)&big, &dw),
+    assert_int_equal(tyr_dwarf_open("/bin/true", (const struct tyr_dwarf_opts *)&big, &dw, NULL),
                      TYR_EINVAL);
 
     dw = open_fx("fx-gcc-d4-O0");
@@ -897,7 +897,7 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         size_t len = 0;
         tyr_registry *mapped = NULL;
         assert_int_equal(tyr_blob_write_mem(all, NULL, &buf, &len), 0);
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped), 0);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped, NULL), 0);
         for (size_t i = 0; i < ns.n; i += sample_every) {
             tyr_type fa, fb, fm, dup;
             char what[512];
@@ -1058,7 +1058,7 @@ static void test_import_all_funcs_python(void **state)
     const char *py = PYTHON_DBG;
     skip_unless_present(py, "python3.11-dbg");
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(py, NULL, &dw, NULL), 0);
     struct names ns = {0};
     assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, collect_names, &ns, NULL), 0);
     assert_true(ns.n > 5000);
@@ -1076,7 +1076,7 @@ static void test_import_all_funcs_python(void **state)
     size_t len = 0;
     tyr_registry *mapped = NULL;
     assert_int_equal(tyr_blob_write_mem(all, NULL, &buf, &len), 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped, NULL), 0);
     uint32_t checked = 0;
     for (size_t i = 0; i < ns.n; i += (getenv("TYR_TEST_ALL") ? 1 : 97)) {
         tyr_type fa, fb;
@@ -1115,7 +1115,7 @@ static void test_import_all_pieces_python(void **state)
     size_t len[2] = {0, 0};
     for (int pass = 0; pass < 2; pass++) {
         tyr_dwarf *dw = NULL;
-        assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
+        assert_int_equal(tyr_dwarf_open(py, NULL, &dw, NULL), 0);
         tyr_registry *reg = new_reg();
         tyr_dwarf_stats st = {.sz = sizeof st};
         assert_int_equal(tyr_dwarf_import_all(
@@ -1144,7 +1144,7 @@ static void test_import_all_funcs_libc(void **state)
     static const char libc[] = "/lib/x86_64-linux-gnu/libc.so.6";
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    if (tyr_dwarf_open(libc, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw) != 0) {
+    if (tyr_dwarf_open(libc, NULL, &dw, &diag) != 0) {
         print_message("SKIPPED: no debug info for %s (Debian libc6-dbg): %s\n", libc, diag.what);
         skip();
     }
@@ -1205,7 +1205,7 @@ static void test_corrupted_images(void **state)
             buf[pos] = vals[(seed >> 20) % sizeof vals];
         }
         tyr_dwarf *dw = NULL;
-        if (tyr_dwarf_open_mem(buf, len, NULL, &dw) != 0)
+        if (tyr_dwarf_open_mem(buf, len, NULL, &dw, NULL) != 0)
             continue;
         tyr_registry *reg = new_reg();
         tyr_diag diag;

@@ -48,7 +48,7 @@ static tyr_dwarf *open_dz(const char *name)
 {
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(dz(name), TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(dz(name), NULL, &dw, &diag);
     if (err)
         print_message("%s: %s\n", name, diag.what);
     assert_int_equal(err, 0);
@@ -222,8 +222,8 @@ static void test_missing_or_cut_dwz(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tyr_dwarf *dw = NULL;
         tyr_diag diag = {0};
-        assert_int_equal(tyr_dwarf_open(dz(cases[i].bin), TYR_OPTS(tyr_dwarf_opts, .diag = &diag),
-                                        &dw),
+        assert_int_equal(tyr_dwarf_open(dz(cases[i].bin), NULL,
+                                        &dw, &diag),
                          TYR_ENODEBUG);
         assert_null(dw);
         if (!strstr(diag.what, cases[i].what))

@@ -223,7 +223,7 @@ static tyr_dwarf *open_fx(const char *name)
     char path[512];
     tyr_dwarf *dw = NULL;
     snprintf(path, sizeof path, "%s/%s", TYR_FX_DIR, name);
-    assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(path, NULL, &dw, NULL), 0);
     return dw;
 }
 

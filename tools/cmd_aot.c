@@ -253,14 +253,14 @@ static int aot_build(int argc, char **argv)
             goto free_all;
         }
     memset(&diag, 0, sizeof(diag));
-    err = tyr_aot_write_path(reg, specs, nprobes, out, TYR_OPTS(tyr_aot_write_opts, .diag = &diag));
+    err = tyr_aot_write_path(reg, specs, nprobes, out, NULL, &diag);
     if (err) {
         rc = tool_fail("%s: %s", out, diag.what[0] ? diag.what : tyr_strerror(err));
         goto free_all;
     }
     tyr_aot *aot;
     memset(&diag, 0, sizeof(diag));
-    err = tyr_aot_open_path(out, TYR_OPTS(tyr_aot_open_opts, .diag = &diag), &aot);
+    err = tyr_aot_open_path(out, NULL, &aot, &diag);
     if (err) {
         rc = tool_fail_err(out, err, &diag);
         goto free_all;
@@ -304,7 +304,7 @@ done:
 static int open_aot(const char *path, tyr_aot **out)
 {
     tyr_diag diag = {0};
-    int err = tyr_aot_open_path(path, TYR_OPTS(tyr_aot_open_opts, .diag = &diag), out);
+    int err = tyr_aot_open_path(path, NULL, out, &diag);
     if (!err)
         return EXIT_OK;
     if (diag.what[0])
@@ -597,10 +597,10 @@ static int aot_run(int argc, char **argv)
     }
     tyr_diag diag = {0};
     int err = tyr_aot_attach(aot,
-                             TYR_OPTS(tyr_aot_attach_opts, .pid = (int32_t)pid, .diag = &diag,
+                             TYR_OPTS(tyr_aot_attach_opts, .pid = (int32_t)pid,
                                       .ringbuf_kb = (uint32_t)buffer_kb,
                                       .paths = paths, .npaths = info.targets),
-                             &s);
+                             &s, &diag);
     if (err) {
         rc = tool_fail("%s: %s", path, diag.what[0] ? diag.what : tyr_strerror(err));
         goto out;

@@ -109,10 +109,10 @@ static int btf_input_open(struct btf_input *in, const char *file, const char *ba
         base = TYR_BTF_VMLINUX;
     tyr_diag diag = {0};
     int err;
-    if (base && (err = tyr_btf_open(base, TYR_OPTS(tyr_btf_opts, .diag = &diag), &in->base)))
+    if (base && (err = tyr_btf_open(base, NULL, &in->base, &diag)))
         return tool_fail_err(base, err, &diag);
-    if ((err = tyr_btf_open(file, TYR_OPTS(tyr_btf_opts, .base = in->base, .diag = &diag),
-                            &in->btf))) {
+    if ((err = tyr_btf_open(file, TYR_OPTS(tyr_btf_opts, .base = in->base),
+                            &in->btf, &diag))) {
         tyr_btf_free(in->base);
         return tool_fail_err(file, err, &diag);
     }

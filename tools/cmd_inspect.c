@@ -109,11 +109,11 @@ static int audit_open(const char *path, uint64_t offset)
         close(fd);
     if (n == 4 && !memcmp(magic, "tyr", 4))
         err = tyr_registry_open_path(
-            path, TYR_OPTS(tyr_load_opts, .offset = offset, .flags = TYR_LOAD_AUDIT, .diag = &diag),
-            &reg);
+            path, TYR_OPTS(tyr_load_opts, .offset = offset, .flags = TYR_LOAD_AUDIT),
+            &reg, &diag);
     else
         err = tyr_registry_open_elf(
-            path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT, .diag = &diag), &reg);
+            path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &reg, &diag);
     tyr_registry_free(reg);
     return err ? tool_fail_err(path, err, &diag) : EXIT_OK;
 }

@@ -40,8 +40,8 @@
  * Messages: libbpf prints its own warnings through the function set with libbpf_set_print(),
  * which belongs to the application; this library never calls it (the tyr tool silences it).
  *
- * Errors: 0 or a negative TYR_E* code; outputs untouched on failure. The diag (optional) says
- * where: diag->offset is the BTF type id, diag->what names it and what is wrong.
+ * Errors: 0 or a negative TYR_E* code; outputs untouched on failure. The diag (the last
+ * argument of every call that fills one; optional) says where: diag->offset is the BTF type id, diag->what names it and what is wrong.
  */
 #ifndef TYR_BTF_H
 #define TYR_BTF_H
@@ -67,7 +67,6 @@ struct btf; /* libbpf's */
 struct tyr_btf_opts {
     size_t sz;      /* set by TYR_OPTS */
     tyr_btf *base;  /* split BTF: the handle of the BTF it is layered on; not owned */
-    tyr_diag *diag; /* optional: filled on failure */
 };
 
 /**
@@ -80,7 +79,8 @@ struct tyr_btf_opts {
  * @return 0; TYR_EINVAL; TYR_EIO (cannot read path); TYR_EBTF (libbpf refused the BTF, or
  *         it is of the other byte order); TYR_ENOMEM.
  */
-TYR_API int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out);
+TYR_API int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out,
+                         tyr_diag *diag);
 
 /**
  * @brief Open raw BTF held in memory (tests, fuzzers). The bytes are copied by libbpf: the
@@ -88,7 +88,7 @@ TYR_API int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_
  * @return As tyr_btf_open().
  */
 TYR_API int tyr_btf_open_mem(const void *data, size_t len, const struct tyr_btf_opts *opts,
-                             tyr_btf **out);
+                             tyr_btf **out, tyr_diag *diag);
 
 /** @brief Free a handle and its libbpf BTF (never its base). NULL is accepted. */
 TYR_API void tyr_btf_free(tyr_btf *b);

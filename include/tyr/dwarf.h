@@ -30,7 +30,7 @@
  * own (libdebuginfod reads DEBUGINFOD_URLS).
  *
  * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and the diag
- * (opts->diag when opening, the diag argument of the imports; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
+ * (the last argument of every call that fills one; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
  * DIE, and for TYR_ENODEBUG the list of places searched for separate debug files.
  */
 #ifndef TYR_DWARF_H
@@ -58,7 +58,6 @@ struct tyr_dwarf_opts {
      * .debug subdirectory are always tried for the debuglink name. NULL-terminated; read
      * during the open call only, not retained. */
     const char *const *debug_dirs;
-    tyr_diag *diag;                /* optional: filled on failure */
     /* debuginfod servers asked for the debug file (and the dwz file) by build-id when no
      * local place has it, through libdebuginfod and its cache (DEBUGINFOD_CACHE_PATH).
      * NULL: the DEBUGINFOD_URLS environment variable; "": never; otherwise a
@@ -77,8 +76,9 @@ struct tyr_dwarf_opts {
 /**
  * @brief Open an ELF executable, shared object or separate debug file by path.
  * @param path  Not retained.
- * @param opts  NULL for defaults; opts->diag is used for this call only.
+ * @param opts  NULL for defaults.
  * @param[out] out  The handle, freed with tyr_dwarf_free(); untouched on failure.
+ * @param diag  Optional; filled on failure.
  * @return 0; TYR_EINVAL; TYR_EIO (cannot open or read the file); TYR_ENOTELF;
  *         TYR_ENODEBUG (no .debug_info here nor in any separate debug file nor on a
  *         debuginfod server: diag->what lists the places searched); TYR_EIO also for a
@@ -88,7 +88,7 @@ struct tyr_dwarf_opts {
  *         TYR_ENOMEM; the debuginfod_progress callback's non-zero value when it cancelled.
  */
 TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,
-                           tyr_dwarf **out);
+                           tyr_dwarf **out, tyr_diag *diag);
 
 /**
  * @brief Open an ELF image held in memory (a fuzzer's input). No separate debug files are
@@ -97,7 +97,7 @@ TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,
  * @return As tyr_dwarf_open().
  */
 TYR_API int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts *opts,
-                               tyr_dwarf **out);
+                               tyr_dwarf **out, tyr_diag *diag);
 
 /** @brief Free a handle, its libdwarf/libelf state and descriptors. NULL is accepted. */
 TYR_API void tyr_dwarf_free(tyr_dwarf *dw);
@@ -316,12 +316,12 @@ TYR_API int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_
  *        (fopen@@GLIBC_2.2.5 is fopen); a compiler's split-off function tail (name.part.N) is
  *        left out, as `bpftrace -l` leaves it out. Names matching glob (fnmatch(3); NULL
  *        matches all) go to fn sorted by strcmp, each once.
- * @param opts  debug_dirs and diag are used; NULL for defaults.
+ * @param opts  debug_dirs is used; NULL for defaults.
  * @return 0, fn's non-zero value, TYR_EINVAL, TYR_EIO (cannot open path), TYR_ENOTELF,
  *         TYR_ENOMEM.
  */
 TYR_API int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts,
-                            const char *glob, tyr_dwarf_func_fn fn, void *ctx);
+                            const char *glob, tyr_dwarf_func_fn fn, void *ctx, tyr_diag *diag);
 
 /**
  * @brief The one matcher of function patterns over a binary: the names of

@@ -188,11 +188,11 @@ static int attach_all(struct tyr_aot_session *s, const struct tyr_aot_attach_opt
     return 0;
 }
 
-int tyr_aot_attach(const tyr_aot *a, const struct tyr_aot_attach_opts *o, tyr_aot_session **out)
+int tyr_aot_attach(const tyr_aot *a, const struct tyr_aot_attach_opts *o, tyr_aot_session **out,
+                   tyr_diag *diag)
 {
     if (!a || !out || (o && o->sz != sizeof(*o)))
         return TYR_EINVAL;
-    tyr_diag *diag = o ? o->diag : NULL;
     int err = check_targets(a, o, diag);
     if (err)
         return err;

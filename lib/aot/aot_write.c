@@ -267,13 +267,13 @@ static int write_file(int fd, const tyr_registry *reg, struct tables *t, uint32_
 }
 
 int tyr_aot_write_path(const tyr_registry *reg, const struct tyr_aot_probe_spec *probes,
-                       size_t nprobes, const char *path, const struct tyr_aot_write_opts *opts)
+                       size_t nprobes, const char *path, const struct tyr_aot_write_opts *opts,
+                       tyr_diag *diag)
 {
     if (opts && (opts->sz < sizeof(size_t) || opts->sz > sizeof(*opts)))
         return TYR_EINVAL;
     if (opts && opts->sz > offsetof(struct tyr_aot_write_opts, flags) && opts->flags)
         return TYR_EINVAL;
-    tyr_diag *diag = opts && opts->sz > offsetof(struct tyr_aot_write_opts, diag) ? opts->diag : NULL;
     if (!reg || !path || !nprobes || (nprobes && !probes) || nprobes > AOT_MAX_PROBES)
         return aot_diag(diag, TYR_EINVAL, 0, "between 1 and %u probes are needed", AOT_MAX_PROBES);
     for (size_t i = 0; i < nprobes; i++) {

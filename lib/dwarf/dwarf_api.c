@@ -33,9 +33,8 @@ static tyr_dwarf *dw_alloc(void)
 
 /* Open from an fd we own (closed on failure). */
 static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf_opts *opts,
-                   tyr_dwarf **out)
+                   tyr_dwarf **out, tyr_diag *diag)
 {
-    tyr_diag *diag = TYR__OPT(opts, tyr_dwarf_opts, diag, NULL);
     tyr_dwarf *dw = dw_alloc();
     if (!dw) {
         close(fd);
@@ -53,24 +52,23 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     return 0;
 }
 
-int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts, tyr_dwarf **out)
+int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts, tyr_dwarf **out,
+                   tyr_diag *diag)
 {
     if (!path || !out || !tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
-    tyr_diag *diag = TYR__OPT(opts, tyr_dwarf_opts, diag, NULL);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s: %s", path,
                         strerror(errno));
-    return open_fd(fd, path, true, opts, out);
+    return open_fd(fd, path, true, opts, out, diag);
 }
 
 int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts *opts,
-                       tyr_dwarf **out)
+                       tyr_dwarf **out, tyr_diag *diag)
 {
     if ((!data && len) || !out || !tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
-    tyr_diag *diag = TYR__OPT(opts, tyr_dwarf_opts, diag, NULL);
     int fd = memfd_create("tyr-dwarf", MFD_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
@@ -86,7 +84,7 @@ int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts
         }
         done += (size_t)n;
     }
-    return open_fd(fd, "<memory>", false, opts, out);
+    return open_fd(fd, "<memory>", false, opts, out, diag);
 }
 
 void tyr_dwarf_free(tyr_dwarf *dw)

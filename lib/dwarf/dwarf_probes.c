@@ -129,15 +129,12 @@ static int read_syms_of(const char *path, struct namelist *l, Elf **keep, int *k
 }
 
 int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts, const char *glob,
-                    tyr_dwarf_func_fn fn, void *ctx)
+                    tyr_dwarf_func_fn fn, void *ctx, tyr_diag *diag)
 {
     if (!path || !fn)
         return TYR_EINVAL;
     if (opts && opts->sz < sizeof(size_t))
         return TYR_EINVAL;
-    tyr_diag *diag = opts && opts->sz >= offsetof(struct tyr_dwarf_opts, diag) + sizeof(opts->diag)
-                         ? opts->diag
-                         : NULL;
     const char *const *dirs =
         opts && opts->sz >= offsetof(struct tyr_dwarf_opts, debug_dirs) + sizeof(opts->debug_dirs)
             ? opts->debug_dirs
