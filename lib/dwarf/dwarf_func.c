@@ -664,7 +664,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
                       uint64_t low_pc, const char *name, tyr_diag *diag);
 
 /* A top-level subprogram met by the walk: its signature if it has a body and its name
- * has none yet, now if it is the definition at the name's first ELF symbol (or the name has
+ * has none yet, at once if it is the definition at the name's first ELF symbol (or the name has
  * no symbol), else at the end of the walk if no better definition came. */
 static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
 {

@@ -23,16 +23,16 @@
 #include "dwarf_internal.h"
 
 /* Up to TDW_WORKERS decoders (one per core beyond the importer's, at least one), at most
- * TDW_AHEAD average units ahead of the importer. Measured on python3.11d, 2 cores: one worker
- * keeps the importer busy with the least memory (two add a Dwarf_Debug and a malloc arena);
- * 16 units ahead instead of 8 idle the worker 4-9 ms a run instead of 7-11 (while the
- * importer scans names or imports a large unit) for +0.2 MB of peak RSS. */
+ * TDW_AHEAD average units ahead of the importer. On 2 cores one worker keeps the importer
+ * busy with the least memory (two add a Dwarf_Debug and a malloc arena); 16 units ahead
+ * rather than 8 idle the worker less while the importer scans names or imports a large unit,
+ * for a little more peak RSS (docs/performance.md, "DWARF import-all", has the figures). */
 #define TDW_WORKERS 2
 #define TDW_AHEAD 16
 /* A unit of at least TDW_SPLIT_MIN average units is decoded in pieces, each about
- * TDW_PIECE average units of its bytes, at most TDW_PIECES_MAX: python3.11d's unit 177 (9%
- * of .debug_info, 49,000 DIEs, ~26 ms to decode) was decoded by one thread while the other,
- * done with every other unit, waited ~10 ms for it. */
+ * TDW_PIECE average units of its bytes, at most TDW_PIECES_MAX: decoded whole by one thread,
+ * a large unit (python3.11d's unit 177: 9% of .debug_info, 49,000 DIEs) keeps the other
+ * thread, done with every other unit, waiting for it. */
 #define TDW_SPLIT_MIN 4
 #define TDW_PIECE 2
 #define TDW_PIECES_MAX 16
@@ -80,7 +80,7 @@ struct prefetch {
     /* Units are claimed in the order of their due time: their index, less their size in
      * units of the average size (in 1/256ths), so that a large unit is started earlier,
      * not when the importer is about to need it (python3.11d's unit 177 of 180 is 9% of
-     * .debug_info: decoded in order, the importer waited ~30 ms for it at the end). */
+     * .debug_info: decoded in order, it would keep the importer waiting at the end). */
     uint32_t *order;     /* units by due time; owned */
     int64_t *due;        /* per unit; owned */
     uint32_t next;       /* next position in order to hand out */
