@@ -32,16 +32,21 @@ static char *dup_str(const char *s)
 
 /* ---- ELF inspection ---- */
 
+void tdw_reader_close(Dwarf_Debug *dbg, Elf **elf)
+{
+    if (*dbg) {
+        Dwarf_Error e = NULL;
+        dwarf_finish(*dbg, &e);
+        *dbg = NULL;
+    }
+    if (*elf)
+        elf_end(*elf);
+    *elf = NULL;
+}
+
 static void close_file(struct tdw_file *f)
 {
-    if (f->dbg) {
-        Dwarf_Error e = NULL;
-        dwarf_finish(f->dbg, &e);
-        f->dbg = NULL;
-    }
-    if (f->elf)
-        elf_end(f->elf);
-    f->elf = NULL;
+    tdw_reader_close(&f->dbg, &f->elf);
     if (f->str_elf)
         elf_end(f->str_elf);
     f->str_elf = NULL;

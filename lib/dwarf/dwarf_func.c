@@ -646,14 +646,10 @@ static int dup_offer(struct all_state *st, struct dupname *dn, const struct tdw_
                                                    (d->has & TDW_HAS_LOW_PC) != 0};
         return 0;
     }
-    if (st->ncands == st->cap_cands) {
-        uint32_t cap = st->cap_cands ? st->cap_cands * 2 : 64;
-        struct dupcand *c = realloc(st->cands, (size_t)cap * sizeof *c);
-        if (!c)
-            return TYR_ENOMEM;
-        st->cands = c;
-        st->cap_cands = cap;
-    }
+    struct dupcand *c = tdw_grow(st->cands, &st->cap_cands, (uint64_t)st->ncands + 1, sizeof *c, 64);
+    if (!c)
+        return TYR_ENOMEM;
+    st->cands = c;
     st->cands[st->ncands++] = (struct dupcand){d->ref, d->low_pc, rank,
                                                (d->has & TDW_HAS_LOW_PC) != 0};
     dn->best = st->ncands;

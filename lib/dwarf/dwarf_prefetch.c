@@ -134,13 +134,9 @@ static int worker_seek(struct worker *w, uint32_t u)
     for (uint32_t guard = 0; guard <= 2 * w->pf->nunits + 2; guard++) {
         if (*w->cursor == (int64_t)u)
             return 0;
-        Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
-        Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-        Dwarf_Off abbr = 0;
-        Dwarf_Sig8 sig;
+        struct tdw_unit_header h;
         Dwarf_Error e = NULL;
-        int res = dwarf_next_cu_header_d(w->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
-                                         &toff, &next, &utype, &e);
+        int res = tdw_next_unit_header(w->dbg, &h, &e);
         if (res == DW_DLV_NO_ENTRY) {
             *w->cursor = -1;
             continue;
@@ -574,11 +570,20 @@ static void names_claimed(struct worker *w)
         names_scan(w, u);
 }
 
-int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
+/* The entry of every call about unit u: false for no prefetch or a unit it does not hold,
+ * else true with pf's lock taken (the caller unlocks). */
+static bool lock_unit(struct prefetch *pf, uint32_t u)
 {
     if (!pf || u >= pf->nunits)
-        return 0;
+        return false;
     pthread_mutex_lock(&pf->mu);
+    return true;
+}
+
+int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
+{
+    if (!lock_unit(pf, u))
+        return 0;
     if (!pf->names_wanted) {
         pf->names_wanted = true;
         pthread_cond_broadcast(&pf->cv);
@@ -606,9 +611,8 @@ int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry *
 
 void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u)
 {
-    if (!pf || u >= pf->nunits)
+    if (!lock_unit(pf, u))
         return;
-    pthread_mutex_lock(&pf->mu);
     free(pf->names[u].v); /* the top-level offsets stay for the unit's decode */
     pf->names[u].v = NULL;
     pf->names[u].n = pf->names[u].cap = 0;
@@ -819,14 +823,7 @@ static void *worker_main(void *arg)
 static void worker_close(struct worker *w)
 {
     tdw_plans_free(&w->own_plans);
-    if (w->dbg) {
-        Dwarf_Error e = NULL;
-        dwarf_finish(w->dbg, &e);
-        w->dbg = NULL;
-    }
-    if (w->elf)
-        elf_end(w->elf);
-    w->elf = NULL;
+    tdw_reader_close(&w->dbg, &w->elf);
 }
 
 struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, uint32_t pieces)
@@ -908,9 +905,8 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, ui
 
 const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
 {
-    if (!pf || u >= pf->nunits)
+    if (!lock_unit(pf, u))
         return NULL;
-    pthread_mutex_lock(&pf->mu);
     pf->consumer = u;
     pthread_cond_broadcast(&pf->cv);
     /* Every unit is claimed by some worker or by this thread, which always store a result.
@@ -932,9 +928,8 @@ const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
 
 void tdw_prefetch_done(struct prefetch *pf, uint32_t u)
 {
-    if (!pf || u >= pf->nunits)
+    if (!lock_unit(pf, u))
         return;
-    pthread_mutex_lock(&pf->mu);
     tdw_cache_free(&pf->slots[u].cache);
     pf->consumer = u + 1;
     pthread_cond_broadcast(&pf->cv);
