@@ -826,6 +826,19 @@ static void worker_close(struct worker *w)
     tdw_reader_close(&w->dbg, &w->elf);
 }
 
+/* Free pf itself: its lock, its tables and the struct (what the units hold is the caller's
+ * to free first). */
+static void prefetch_free(struct prefetch *pf)
+{
+    pthread_mutex_destroy(&pf->mu);
+    pthread_cond_destroy(&pf->cv);
+    free(pf->slots);
+    free(pf->names);
+    free(pf->order);
+    free(pf->due);
+    free(pf);
+}
+
 struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, uint32_t pieces)
 {
     const struct tdw_file *f = &dw->f[file];
@@ -891,13 +904,7 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, ui
         started++;
     }
     if (!started) {
-        pthread_mutex_destroy(&pf->mu);
-        pthread_cond_destroy(&pf->cv);
-        free(pf->slots);
-        free(pf->names);
-        free(pf->order);
-        free(pf->due);
-        free(pf);
+        prefetch_free(pf);
         return NULL;
     }
     return pf;
@@ -962,12 +969,6 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
         free(pf->names[u].topname);
     }
     uint64_t dies = pf->dies;
-    pthread_mutex_destroy(&pf->mu);
-    pthread_cond_destroy(&pf->cv);
-    free(pf->slots);
-    free(pf->names);
-    free(pf->order);
-    free(pf->due);
-    free(pf);
+    prefetch_free(pf);
     return dies;
 }
