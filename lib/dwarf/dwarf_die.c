@@ -534,10 +534,13 @@ int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
     uint32_t nv = 0;
     for (uint32_t m = d->has & CACHE_VAL_BITS; m; m &= m - 1)
         nv++;
-    uint64_t *vals = tdw_grow(c->vals, &c->cap_vals, (uint64_t)c->nvals + nv, sizeof *vals, 1024);
-    if (!vals)
-        return TYR_ENOMEM;
-    c->vals = vals;
+    if (nv) {
+        uint64_t *vals = tdw_grow(c->vals, &c->cap_vals, (uint64_t)c->nvals + nv, sizeof *vals,
+                                  1024);
+        if (!vals)
+            return TYR_ENOMEM;
+        c->vals = vals;
+    }
     struct tdw_cdie *e = &c->v[c->n];
     e->ref = d->ref;
     e->type = d->type;

@@ -259,9 +259,10 @@ static inline bool tdw_abbrev_attr(Dwarf_Debug dbg, Dwarf_Abbrev ab, Dwarf_Unsig
     return false;
 }
 
-/* The array v of elem-byte elements, with room for need of them: v itself when *cap holds
- * them, else v reallocated to a doubled capacity (at least first), *cap updated. NULL when
- * out of memory (v is then unchanged and still the caller's). */
+/* The array v of elem-byte elements, with room for need (at least 1) of them: v itself when
+ * *cap holds them, else v reallocated to a doubled capacity (at least first), *cap updated.
+ * NULL when out of memory (v is then unchanged and still the caller's). need 0 would give
+ * NULL for an array never allocated, which is no failure: callers ask for 1 or more. */
 static inline void *tdw_grow(void *v, uint32_t *cap, uint64_t need, size_t elem, uint32_t first)
 {
     if (need <= *cap)
