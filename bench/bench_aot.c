@@ -90,10 +90,10 @@ static int decode_cost(int runs, int n, int only)
     };
     char path[64];
     snprintf(path, sizeof(path), "%s/decode.aot", dir);
-    int err = tyr_aot_write_path(reg, specs, 2, path, NULL);
+    int err = tyr_aot_write_path(reg, specs, 2, path, NULL, NULL);
     tyr_registry_free(reg);
     tyr_aot *aot;
-    if (err || tyr_aot_open_path(path, NULL, &aot)) {
+    if (err || tyr_aot_open_path(path, NULL, &aot, NULL)) {
         fprintf(stderr, "bench_aot: writing %s: %s\n", path, tyr_strerror(err));
         return 1;
     }

@@ -144,13 +144,12 @@ static tyr_registry *build(uint32_t ntypes, tyr_type *probe_fn, tyr_type *some_p
 
 static size_t pruned_bytes(const tyr_registry *r, tyr_type root, uint32_t *kept)
 {
-    tyr_sized_type st = tyr_sized(r, root);
     tyr_registry *m;
     void *buf;
     size_t len;
-    CHECK(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = &st, .nroots = 1), &buf,
+    CHECK(tyr_blob_write_mem(r, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 1), &buf,
                              &len));
-    CHECK(tyr_registry_open_mem(buf, len, NULL, &m));
+    CHECK(tyr_registry_open_mem(buf, len, NULL, &m, NULL));
     *kept = tyr_registry_type_count(m);
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);
@@ -199,7 +198,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     }
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
-        CHECK(tyr_registry_open_path(path, NULL, &m));
+        CHECK(tyr_registry_open_path(path, NULL, &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -208,7 +207,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
         CHECK(tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT),
-                                     &m));
+                                     &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -216,7 +215,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     }
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
-        CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
+        CHECK(tyr_registry_open_mem(blob, len, NULL, &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -225,7 +224,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     for (i = 0; i < runs + 1; i++) {
         double a = now_us(), b;
         CHECK(tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                     &m));
+                                     &m, NULL));
         b = now_us();
         tyr_registry_free(m);
         if (i)
@@ -236,7 +235,7 @@ static void time_blob(const char *path, const void *blob, size_t len, int runs, 
     sm = stats(t_mem, runs);
     st = stats(t_tru, runs);
     sa = stats(t_aud, runs);
-    CHECK(tyr_registry_open_mem(blob, len, NULL, &m));
+    CHECK(tyr_registry_open_mem(blob, len, NULL, &m, NULL));
     printf("\n%u types, %.2f MB (%.1f bytes/type), %d runs (min / median / max, microseconds):\n",
            tyr_registry_type_count(m), mb, (double)len / tyr_registry_type_count(m), runs);
     printf("  read() of the file        %9.1f %9.1f %9.1f   %6.2f GB/s median\n", sr.min,
@@ -297,7 +296,7 @@ static double time_op(int op, const char *blob, const char *btf)
     }
     tyr_registry *m;
     uint32_t flags = op == OP_AUDIT ? TYR_LOAD_AUDIT : op == OP_TRUSTED ? TYR_LOAD_TRUSTED : 0;
-    CHECK(tyr_registry_open_path(blob, TYR_OPTS(tyr_load_opts, .flags = flags), &m));
+    CHECK(tyr_registry_open_path(blob, TYR_OPTS(tyr_load_opts, .flags = flags), &m, NULL));
     b = now_us();
     tyr_registry_free(m);
     return b - a;
@@ -418,7 +417,7 @@ static void versus_btf(const char *argv0, int runs)
     long long nb = file_size(blob), nt = file_size(btf);
     tyr_registry *m;
     struct btf *t = btf__parse(btf, NULL);
-    CHECK(tyr_registry_open_path(blob, NULL, &m));
+    CHECK(tyr_registry_open_path(blob, NULL, &m, NULL));
     if (!t || libbpf_get_error(t) || nb <= 0 || nt <= 0) {
         fprintf(stderr, "bench_blob: cannot read %s or %s\n", blob, btf);
         exit(3);

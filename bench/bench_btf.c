@@ -90,12 +90,12 @@ static tyr_registry *import(const char *path, tyr_btf **bout)
 {
     tyr_btf *b;
     tyr_registry *reg;
-    int err = tyr_btf_open(path, NULL, &b);
+    int err = tyr_btf_open(path, NULL, &b, NULL);
     if (err)
         die("tyr_btf_open", err);
     if ((err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .type_hint = 131072), &reg)))
         die("tyr_registry_new", err);
-    if ((err = tyr_btf_import_all(b, reg, NULL)))
+    if ((err = tyr_btf_import_all(b, reg, NULL, NULL)))
         die("tyr_btf_import_all", err);
     if (bout)
         *bout = b;
@@ -233,13 +233,13 @@ int main(int argc, char **argv)
         f0 = minor_faults();
         t0 = now_us();
         tyr_btf *b;
-        if ((err = tyr_btf_open(path, NULL, &b)))
+        if ((err = tyr_btf_open(path, NULL, &b, NULL)))
             die("tyr_btf_open", err);
         long fmid = minor_faults();
         double tmid = now_us();
         tyr_registry *reg;
         if ((err = tyr_registry_new(TYR_OPTS(tyr_registry_opts, .type_hint = 131072), &reg)) ||
-            (err = tyr_btf_import_all(b, reg, NULL)))
+            (err = tyr_btf_import_all(b, reg, NULL, NULL)))
             die("import", err);
         t1 = now_us();
         long f1 = minor_faults();
@@ -263,7 +263,7 @@ int main(int argc, char **argv)
         tyr_registry *m;
         tyr_type t;
         t0 = now_us();
-        err = tyr_registry_open_mem(blob, blen, NULL, &m);
+        err = tyr_registry_open_mem(blob, blen, NULL, &m, NULL);
         if (!err)
             err = tyr_find(m, "task_struct", TYR_KIND_STRUCT, &t);
         t1 = now_us();
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 
         t0 = now_us();
         err = tyr_registry_open_mem(blob, blen, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                    &m);
+                                    &m, NULL);
         if (!err)
             err = tyr_find(m, "task_struct", TYR_KIND_STRUCT, &t);
         t1 = now_us();
@@ -294,7 +294,7 @@ int main(int argc, char **argv)
     }
     const char *names[3] = {"task_struct", last ? last : "task_struct", "tyr_no_such_struct"};
     tyr_registry *m;
-    if ((err = tyr_registry_open_mem(blob, blen, NULL, &m)))
+    if ((err = tyr_registry_open_mem(blob, blen, NULL, &m, NULL)))
         die("open", err);
     double lib_ns[3], tyr_ns[3];
     for (int k = 0; k < 3; k++) {
@@ -322,7 +322,7 @@ int main(int argc, char **argv)
     }
     tyr_registry_free(m);
 
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(kb, &st);
     double mp = median(tp, runs), mi = median(ti, runs), mio = median(tio, runs);
     double mpl = median(pl, runs), mvl = median(vl, runs), mtl = median(tl, runs);
@@ -356,7 +356,7 @@ int main(int argc, char **argv)
            (double)blen / (double)fst.st_size);
     /* Where they go: BTF's type and string sections (its header) against the blob's records,
      * strings and name index (tyr_registry_get_stats; the rest is header and padding). */
-    tyr_registry_stats rs;
+    tyr_registry_stats rs = {.sz = sizeof rs};
     const struct btf_header *bh = btf__raw_data(kbtf, &(__u32){0});
     if (bh && tyr_registry_get_stats(kept, &rs) == 0) {
         uint64_t recs = rs.bytes_types + rs.bytes_layouts + rs.bytes_fields +

@@ -9,7 +9,7 @@
  *                                wall time process to process and peak RSS of each, ratios.
  *   bench_import all BIN         import every type; prints units, DIEs visited, types, ms
  *   bench_import allf BIN        the same plus every function's probe signature and its ELF
- *                                aliases (tyr_dwarf_import_all_opts, TYR_DWARF_ALL_FUNCS)
+ *                                aliases (tyr_dwarf_import_all, TYR_DWARF_ALL_FUNCS)
  *   bench_import loopf BIN       import every type, then each function tyr_dwarf_list_funcs
  *                                lists by tyr_dwarf_import_func (what allf replaces)
  *   bench_import func BIN NAME   import one probe signature; prints it as bpftrace -lv does
@@ -72,7 +72,7 @@ static int do_import(int argc, char **argv)
     double t0 = now_ms();
     tyr_diag diag = {0};
     tyr_dwarf *dw = NULL;
-    int err = tyr_dwarf_open(argv[2], TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(argv[2], NULL, &dw, &diag);
     if (err)
         return fail("open", err, &diag);
     tyr_registry *reg = NULL;
@@ -82,12 +82,11 @@ static int do_import(int argc, char **argv)
     }
     int rc = 0;
     if (!strcmp(argv[1], "all") || !strcmp(argv[1], "allf") || !strcmp(argv[1], "loopf")) {
-        tyr_dwarf_stats st = {0};
+        tyr_dwarf_stats st = {.sz = sizeof st};
         uint64_t nf = 0;
         uint32_t flags = !strcmp(argv[1], "allf") ? TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES : 0;
-        err = tyr_dwarf_import_all_opts(dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = flags,
-                                                          .stats = &st, .funcs = &nf,
-                                                          .diag = &diag));
+        err = tyr_dwarf_import_all(dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = flags,
+                                                          .stats = &st, .funcs = &nf), &diag);
         if (!err && !strcmp(argv[1], "loopf")) {
             struct loop l = {dw, reg, 0, 0};
             err = tyr_dwarf_list_funcs(dw, NULL, import_one, &l, &diag);

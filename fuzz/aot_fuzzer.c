@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fix_checksum(b, size);
     tyr_aot *aot = NULL;
     tyr_diag d;
-    if (tyr_aot_open_mem(b, size, TYR_OPTS(tyr_aot_open_opts, .diag = &d), &aot)) {
+    if (tyr_aot_open_mem(b, size, NULL, &aot, &d)) {
         free(b);
         return 0;
     }

@@ -120,7 +120,7 @@ static void rewrite(const tyr_registry *reg, uint32_t n)
         abort();
     tyr_blob_buf_free(out);
 
-    tyr_sized_type roots[2] = {tyr_sized(reg, (tyr_type){n - 1}), tyr_sized(reg, (tyr_type){n / 2})};
+    tyr_type roots[2] = {{n - 1}, {n / 2}};
     uint32_t *map = malloc(n * sizeof *map);
     if (!map)
         return;
@@ -129,11 +129,11 @@ static void rewrite(const tyr_registry *reg, uint32_t n)
         .roots = roots, .nroots = 2, .map = map, .map_len = n}, &out, &len);
     if (err == 0) {
         tyr_registry *pruned = NULL;
-        if (tyr_registry_open_mem(out, len, NULL, &pruned) != 0)
+        if (tyr_registry_open_mem(out, len, NULL, &pruned, NULL) != 0)
             abort();
         uint32_t m = tyr_registry_type_count(pruned);
         for (int i = 0; i < 2; i++)
-            if (roots[i].ref >= m)
+            if (roots[i].id >= m)
                 abort();
         tyr_registry_free(pruned);
     }
@@ -168,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tyr_diag diag;
     uint32_t flags = size % 4 == 3 ? TYR_LOAD_AUDIT : 0;
     if (tyr_registry_open_mem(buf, size, &(struct tyr_load_opts){
-            .sz = sizeof(struct tyr_load_opts), .flags = flags, .diag = &diag}, &reg) != 0) {
+            .sz = sizeof(struct tyr_load_opts), .flags = flags}, &reg, &diag) != 0) {
         free(buf);
         return 0;
     }

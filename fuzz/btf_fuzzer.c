@@ -75,7 +75,7 @@ static tyr_btf *base_handle(void)
     btf__add_ptr(btf, s);
     __u32 size;
     const void *raw = btf__raw_data(btf, &size);
-    if (!raw || tyr_btf_open_mem(raw, size, NULL, &base))
+    if (!raw || tyr_btf_open_mem(raw, size, NULL, &base, NULL))
         abort();
     btf__free(btf); /* the handle holds libbpf's own copy; freed at exit by no one: static */
     return base;
@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tyr_btf *base = size % 4 == 3 ? base_handle() : NULL;
     tyr_diag diag;
     tyr_btf *b = NULL;
-    if (tyr_btf_open_mem(data, size, TYR_OPTS(tyr_btf_opts, .base = base, .diag = &diag), &b))
+    if (tyr_btf_open_mem(data, size, TYR_OPTS(tyr_btf_opts, .base = base), &b, &diag))
         return 0;
     struct names nm = {0};
     (void)tyr_btf_list_funcs(b, NULL, keep_name, &nm);
@@ -105,9 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     reg = NULL;
     if (tyr_registry_new(NULL, &reg) == 0) {
-        (void)tyr_btf_import_all(b, reg, &diag);
+        (void)tyr_btf_import_all(b, reg, NULL, &diag);
         check_blob(reg);
-        tyr_btf_stats st;
+        tyr_btf_stats st = {.sz = sizeof st};
         (void)tyr_btf_get_stats(b, &st);
         tyr_registry_free(reg);
     }

@@ -4,7 +4,7 @@
  * with tyr_dwarf_open_mem(); its functions are listed, the first few are imported as probe
  * signatures (with a named type and a missing function for the lookup paths), then every
  * type is imported into a second registry (inputs of odd length: with every function's
- * signature and the ELF aliases, tyr_dwarf_import_all_opts). Bad input must give an error code, never a crash,
+ * signature and the ELF aliases, tyr_dwarf_import_all). Bad input must give an error code, never a crash,
  * a leak or a hang. What the importer builds must be a registry that writes a blob which
  * verifies (abort() otherwise: a finding ASan cannot see).
  *
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tyr_diag diag;
     tyr_dwarf *dw = NULL;
     if (tyr_dwarf_open_mem(data, size, &(struct tyr_dwarf_opts){
-            .sz = sizeof(struct tyr_dwarf_opts), .diag = &diag}, &dw) != 0)
+            .sz = sizeof(struct tyr_dwarf_opts)}, &dw, &diag) != 0)
         return 0;
     (void)tyr_dwarf_debug_path(dw);
     (void)tyr_dwarf_alt_path(dw);
@@ -90,15 +90,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     reg = NULL;
     if (tyr_registry_new(NULL, &reg) == 0) {
-        tyr_dwarf_stats stats;
+        tyr_dwarf_stats stats = {.sz = sizeof stats};
         if (size % 2) /* every function's signature too, with ELF aliases */
-            (void)tyr_dwarf_import_all_opts(dw, reg, &(struct tyr_dwarf_all_opts){
-                .sz = sizeof all, .stats = &stats, .diag = &diag, .pieces = all.pieces,
-                .flags = all.flags | TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES});
+            (void)tyr_dwarf_import_all(dw, reg, &(struct tyr_dwarf_all_opts){
+                .sz = sizeof all, .stats = &stats, .pieces = all.pieces,
+                .flags = all.flags | TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES}, &diag);
         else
-            (void)tyr_dwarf_import_all_opts(dw, reg, &(struct tyr_dwarf_all_opts){
-                .sz = sizeof all, .stats = &stats, .diag = &diag, .pieces = all.pieces,
-                .flags = all.flags});
+            (void)tyr_dwarf_import_all(dw, reg, &(struct tyr_dwarf_all_opts){
+                .sz = sizeof all, .stats = &stats, .pieces = all.pieces,
+                .flags = all.flags}, &diag);
         check_blob(reg);
         tyr_registry_free(reg);
     }

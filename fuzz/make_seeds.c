@@ -37,10 +37,10 @@ static const char *dir;
 /* Write reg (pruned to roots when nroots > 0) to DIR/name.blob. */
 static int emit(const tyr_registry *reg, const char *name, const tyr_type *roots, size_t nroots)
 {
-    tyr_sized_type st[8];
+    tyr_type st[8];
     char path[4096];
     for (size_t i = 0; i < nroots; i++)
-        st[i] = tyr_sized(reg, roots[i]);
+        st[i] = roots[i];
     snprintf(path, sizeof path, "%s/%s.blob", dir, name);
     int err = tyr_blob_write_path(reg, path, nroots ? &(struct tyr_write_opts){
         .sz = sizeof(struct tyr_write_opts), .roots = st, .nroots = nroots} : NULL);
@@ -201,7 +201,7 @@ static int verify_dir(const char *d)
         snprintf(path, sizeof path, "%s/%s", d, e->d_name);
         tyr_diag diag = {0};
         tyr_registry *reg = NULL;
-        int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .diag = &diag), &reg);
+        int err = tyr_registry_open_path(path, NULL, &reg, &diag);
         if (err) {
             fprintf(stderr, "make_seeds: %s: %s: %s (regenerate: cp BUILD/fuzz/seeds/blob_fuzzer/* "
                             "fuzz/corpus/blob_fuzzer/)\n",

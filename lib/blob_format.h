@@ -194,7 +194,7 @@ TYR_HIDDEN void tyr__blob_attach(tyr_registry *reg, const void *base,
  * prototypes merged, that the caller releases with tyr__pruned_free(). map[ntypes of reg]
  * receives old id -> new id (0 dropped; a merged prototype: the survivor's). roots are read
  * (not rewritten; the caller checked them). Returns 0, TYR_ENOMEM, TYR_EOVERFLOW. */
-TYR_HIDDEN int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
+TYR_HIDDEN int tyr__prune(const tyr_registry *reg, const tyr_type *roots, size_t nroots,
                           uint32_t *map, tyr_registry **out);
 TYR_HIDDEN void tyr__pruned_free(tyr_registry *reg);
 

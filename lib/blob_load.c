@@ -81,10 +81,9 @@ static int read_at(const struct blob_src *from, const void *buf, void *dst, size
  */
 static int wrap(const void *buf, size_t len, const struct blob_src *from,
                 const struct tyr_load_opts *opts, void *map, size_t map_len, uint64_t blob_off,
-                tyr_registry **out)
+                tyr_registry **out, tyr_diag *diag)
 {
     uint32_t flags = TYR__OPT(opts, tyr_load_opts, flags, 0u);
-    tyr_diag *diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     uint64_t head_buf[512]; /* 4 KiB: a 2.0 header and section table need 224 bytes */
     struct tyr_blob_geom g;
     size_t head_len = 0, src_len;
@@ -136,12 +135,12 @@ static int wrap(const void *buf, size_t len, const struct blob_src *from,
 }
 
 int tyr_registry_open_mem(const void *buf, size_t len, const struct tyr_load_opts *opts,
-                          tyr_registry **out)
+                          tyr_registry **out, tyr_diag *diag)
 {
     if (!buf || !out || !opts_ok(opts))
         return TYR_EINVAL;
     const struct blob_src from = {.fd = -1};
-    return wrap(buf, len, &from, opts, NULL, 0, 0, out);
+    return wrap(buf, len, &from, opts, NULL, 0, 0, out, diag);
 }
 
 int tyr_blob_verify(const void *buf, size_t len, tyr_diag *diag)
@@ -151,9 +150,8 @@ int tyr_blob_verify(const void *buf, size_t len, tyr_diag *diag)
 
 /* Map [offset, offset + length) of fd (length 0: to the end of the file) and wrap it. */
 static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr_load_opts *opts,
-                      tyr_registry **out)
+                      tyr_registry **out, tyr_diag *diag)
 {
-    tyr_diag *diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     struct stat st;
     uint64_t avail, floor, delta, pg;
     long pgl;
@@ -199,22 +197,23 @@ static int open_range(int fd, uint64_t offset, uint64_t length, const struct tyr
                          strerror(errno));
     const struct blob_src from = {.fd = fd, .foff = offset};
     err = wrap((const unsigned char *)map + delta, (size_t)avail, &from, opts, map,
-               (size_t)(avail + delta), offset, out);
+               (size_t)(avail + delta), offset, out, diag);
     if (err)
         munmap(map, (size_t)(avail + delta));
     return err;
 }
 
-int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_registry **out)
+int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_registry **out,
+                         tyr_diag *diag)
 {
     if (fd < 0 || !out || !opts_ok(opts))
         return TYR_EINVAL;
     return open_range(fd, TYR__OPT(opts, tyr_load_opts, offset, 0),
-                      TYR__OPT(opts, tyr_load_opts, length, 0), opts, out);
+                      TYR__OPT(opts, tyr_load_opts, length, 0), opts, out, diag);
 }
 
 int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
-                           tyr_registry **out)
+                           tyr_registry **out, tyr_diag *diag)
 {
     int fd, err;
 
@@ -222,19 +221,17 @@ int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
         return TYR_EINVAL;
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return tyr_diag_set(TYR__OPT(opts, tyr_load_opts, diag, NULL),
-                         errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
+        return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
                          strerror(errno));
-    err = tyr_registry_open_fd(fd, opts, out);
+    err = tyr_registry_open_fd(fd, opts, out, diag);
     close(fd); /* the mapping outlives the descriptor */
     return err;
 }
 
 int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
-                          tyr_registry **out)
+                          tyr_registry **out, tyr_diag *diag)
 {
     const char *name;
-    tyr_diag *diag;
     uint64_t off = 0, size = 0;
     int fd, err;
 
@@ -243,7 +240,6 @@ int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
     name = TYR__OPT(opts, tyr_load_opts, section, NULL);
     if (!name)
         name = ".tyr";
-    diag = TYR__OPT(opts, tyr_load_opts, diag, NULL);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "open %s: %s", path,
@@ -252,7 +248,7 @@ int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
     if (!err && size == 0)
         err = tyr_diag_set(diag, TYR_ETRUNC, off, "section %s is empty", name);
     if (!err)
-        err = open_range(fd, off, size, opts, out);
+        err = open_range(fd, off, size, opts, out, diag);
     close(fd);
     return err;
 }

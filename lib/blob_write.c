@@ -151,7 +151,7 @@ struct build_result {
 static int build_for(const tyr_registry *reg, const struct tyr_write_opts *opts,
                      struct build_result *res)
 {
-    tyr_sized_type *roots;
+    tyr_type *roots;
     size_t nroots, i;
     uint32_t *umap;
     size_t umap_len;
@@ -171,7 +171,7 @@ static int build_for(const tyr_registry *reg, const struct tyr_write_opts *opts,
     if (umap && umap_len < reg->ntypes)
         return TYR_EINVAL;
     for (i = 0; i < nroots; i++)
-        if (roots[i].ref >= reg->ntypes)
+        if (roots[i].id >= reg->ntypes)
             return TYR_EHANDLE;
     res->map = malloc((size_t)reg->ntypes * sizeof *res->map);
     if (!res->map)
@@ -191,7 +191,7 @@ static int build_for(const tyr_registry *reg, const struct tyr_write_opts *opts,
 static void commit_prune(const tyr_registry *reg, const struct tyr_write_opts *opts,
                          struct build_result *res)
 {
-    tyr_sized_type *roots = TYR__OPT(opts, tyr_write_opts, roots, NULL);
+    tyr_type *roots = TYR__OPT(opts, tyr_write_opts, roots, NULL);
     size_t nroots = TYR__OPT(opts, tyr_write_opts, nroots, 0);
     uint32_t *umap = TYR__OPT(opts, tyr_write_opts, map, NULL);
     size_t i;
@@ -199,7 +199,7 @@ static void commit_prune(const tyr_registry *reg, const struct tyr_write_opts *o
     if (!res->map)
         return;
     for (i = 0; i < nroots; i++)
-        roots[i].ref = res->map[roots[i].ref];
+        roots[i].id = res->map[roots[i].id];
     if (umap) {
         memcpy(umap, res->map, (size_t)reg->ntypes * sizeof *umap);
         /* ids past the registry (map_len > count) were never types: dropped */

@@ -130,6 +130,22 @@ static char *ident(const char *name)
 
 static void tabs(struct dc *dc, unsigned n);
 static const char *enum_int_name(const tyr_registry *reg, const struct tyr_rec_type *t);
+/* The LP64 C integer type of a size in bytes (16: __int128), signed or not. */
+static const char *int_of_size(uint64_t size, bool sgn)
+{
+    switch (size) {
+    case 1:
+        return sgn ? "signed char" : "unsigned char";
+    case 2:
+        return sgn ? "short" : "unsigned short";
+    case 4:
+        return sgn ? "int" : "unsigned int";
+    case 8:
+        return sgn ? "long long" : "unsigned long long";
+    default:
+        return sgn ? "__int128" : "unsigned __int128";
+    }
+}
 
 static const struct tyr_rec_type *T(const struct dc *dc, uint32_t id)
 {
@@ -266,7 +282,7 @@ static void count_use(struct dc *dc, uint32_t id)
         dc->uses[id]++;
 }
 
-static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
+static void assign_names(struct dc *dc, const tyr_type *roots, size_t nroots)
 {
     const tyr_registry *reg = dc->reg;
     char tmp[48];
@@ -315,7 +331,7 @@ static void assign_names(struct dc *dc, const tyr_type *roots, uint32_t nroots)
     }
     /* An anonymous struct, union or enum whose only use is one named member (not a
      * bitfield) is written inside it, as C code declares it, not under a synthetic tag. */
-    for (uint32_t i = 0; roots && i < nroots; i++)
+    for (size_t i = 0; roots && i < nroots; i++)
         if (roots[i].id < dc->n)
             dc->uses[roots[i].id] = 2; /* asked for by itself: it stays top-level */
     for (uint32_t id = 1; id < dc->n; id++) {
@@ -401,18 +417,7 @@ static const char *int_name(const tyr_registry *reg, const struct tyr_rec_type *
         if (known[i].size == size && !strcmp(known[i].name, given) &&
             strcmp(given, "_Bool") != 0)
             return given;
-    switch (size) {
-    case 1:
-        return sgn ? "signed char" : "unsigned char";
-    case 2:
-        return sgn ? "short" : "unsigned short";
-    case 4:
-        return sgn ? "int" : "unsigned int";
-    case 8:
-        return sgn ? "long long" : "unsigned long long";
-    default:
-        return sgn ? "__int128" : "unsigned __int128";
-    }
+    return int_of_size(size, sgn);
 }
 
 static const char *float_name(const tyr_registry *reg, const struct tyr_rec_type *r)
@@ -484,11 +489,7 @@ static void spell_params(void *ctx, const struct tyr_rec_type *proto, bool first
         char *pname = ident(named ? tyr__str(reg, p->name) : "");
         int err = pname ? spell(dc, p->type, pname, false, depth + 1, &ps) : TYR_ENOMEM;
         free(pname);
-        if (err)
-            d->err = err;
-        else
-            tyr__str_puts(d, ps.s ? ps.s : "");
-        free(ps.s);
+        tyr__str_take(d, &ps, err);
     }
     if (proto->flags & TYR_FUNC_VARARGS)
         tyr__str_puts(d, ", ...");
@@ -1034,17 +1035,10 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
 /* The integer type of an enum's size and signedness. */
 static const char *enum_int_name(const tyr_registry *reg, const struct tyr_rec_type *t)
 {
-    bool sgn = t->flags & TYR_ENUM_SIGNED;
-    switch (tyr__t_size(reg, t)) {
-    case 1:
-        return sgn ? "signed char" : "unsigned char";
-    case 2:
-        return sgn ? "short" : "unsigned short";
-    case 8:
-        return sgn ? "long long" : "unsigned long long";
-    default:
-        return sgn ? "int" : "unsigned int";
-    }
+    uint64_t size = tyr__t_size(reg, t);
+    /* an enum is 1, 2, 4 or 8 bytes; anything else is spelled as the 4-byte default */
+    return int_of_size(size == 1 || size == 2 || size == 8 ? size : 4,
+                       t->flags & TYR_ENUM_SIGNED);
 }
 
 /* Bits needed to hold every enumerator of e, as gcc counts them for a bitfield. */

@@ -73,6 +73,14 @@ static void json_bool(struct tyr_out *o, const char *key, bool v)
     tyr__out_printf(o, ", \"%s\": %s", key, v ? "true" : "false");
 }
 
+/* Opens item i of a list of named objects (members, enumerators, parameters) with its name:
+ * `{"name": "x"` after a comma unless it is the first. */
+static void json_item_name(struct tyr_out *o, uint32_t i, const char *name)
+{
+    tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
+    json_str(o, name);
+}
+
 static void json_params(struct tyr_out *o, const tyr_registry *reg,
                         const struct tyr_rec_type *proto)
 {
@@ -80,8 +88,7 @@ static void json_params(struct tyr_out *o, const tyr_registry *reg,
     tyr__out_puts(o, ", \"params\": [");
     for (uint32_t i = 0; i < count; i++) {
         const struct tyr_rec_param *p = &reg->params[first + i];
-        tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
-        json_str(o, tyr__str(reg, p->name));
+        json_item_name(o, i, tyr__str(reg, p->name));
         tyr__out_printf(o, ", \"type\": %" PRIu32 "}", p->type);
     }
     tyr__out_puts(o, "]");
@@ -127,8 +134,7 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
         tyr__out_puts(o, ", \"fields\": [");
         for (uint32_t i = 0, n = tyr__t_count(reg, r); i < n; i++) {
             const struct tyr_rec_field *f = &reg->fields[tyr__t_first(r) + i];
-            tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
-            json_str(o, tyr__str(reg, f->name));
+            json_item_name(o, i, tyr__str(reg, f->name));
             tyr__out_printf(o, ", \"type\": %" PRIu32 ", \"offset\": %" PRIu64
                             ", \"bit_offset\": %" PRIu32 ", \"bit_size\": %" PRIu32,
                             f->type, tyr__f_offset(f), (uint32_t)f->bit_offset,
@@ -145,8 +151,7 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
         tyr__out_puts(o, ", \"enumerators\": [");
         for (uint32_t i = 0, n = tyr__t_count(reg, r); i < n; i++) {
             const struct tyr_rec_enumerator *e = &reg->enums[tyr__t_first(r) + i];
-            tyr__out_puts(o, i ? ", {\"name\": " : "{\"name\": ");
-            json_str(o, tyr__str(reg, e->name));
+            json_item_name(o, i, tyr__str(reg, e->name));
             if (r->flags & TYR_ENUM_SIGNED)
                 tyr__out_printf(o, ", \"value\": %" PRId64 "}", (int64_t)tyr__e_value(e));
             else

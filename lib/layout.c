@@ -289,7 +289,7 @@ int tyr_layout(const tyr_registry *reg, const struct tyr_dump_opts *opts, const 
         return TYR_ENOMEM;
     tyr__out_init(o, sink);
     if (opts && opts->nroots) {
-        for (uint32_t i = 0; i < opts->nroots && !err; i++) {
+        for (size_t i = 0; i < opts->nroots && !err; i++) {
             if (!tyr__type(reg, opts->roots[i].id))
                 err = TYR_EHANDLE;
             else

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 #if defined(__GNUC__)
 #define TYR_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -102,6 +102,9 @@ struct tyr_str {
 TYR_HIDDEN void tyr__str_append(struct tyr_str *d, const char *s, size_t n);
 TYR_HIDDEN void tyr__str_puts(struct tyr_str *d, const char *s);
 TYR_HIDDEN void tyr__str_prepend(struct tyr_str *d, const char *s);
+/* Append part to d, or d takes err when part could not be spelled (err != 0); part is
+ * freed either way. How a spelled parameter joins its prototype's list. */
+TYR_HIDDEN void tyr__str_take(struct tyr_str *d, struct tyr_str *part, int err);
 TYR_HIDDEN void tyr__str_printf(struct tyr_str *d, const char *fmt, ...) TYR_PRINTF(2, 3);
 
 /*

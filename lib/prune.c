@@ -33,14 +33,14 @@ void tyr__pruned_free(tyr_registry *reg)
 
 /* mark[id] = 1 for void and everything the roots reach. stk: room for ntypes ids (each id is
  * pushed at most once). */
-static void mark_from_roots(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
+static void mark_from_roots(const tyr_registry *reg, const tyr_type *roots, size_t nroots,
                             uint8_t *mark, uint32_t *stk)
 {
     const uint32_t n = reg->ntypes;
     uint32_t sp = 0;
     mark[0] = 1;
     for (size_t r = 0; r < nroots; r++) {
-        uint32_t id = roots[r].ref;
+        uint32_t id = roots[r].id;
         if (id < n && !mark[id]) {
             mark[id] = 1;
             stk[sp++] = id;
@@ -242,7 +242,7 @@ static int copy_kept(const tyr_registry *reg, const uint8_t *mark, const uint32_
     return 0;
 }
 
-int tyr__prune(const tyr_registry *reg, const tyr_sized_type *roots, size_t nroots,
+int tyr__prune(const tyr_registry *reg, const tyr_type *roots, size_t nroots,
                uint32_t *map, tyr_registry **out)
 {
     const uint32_t n = reg->ntypes;

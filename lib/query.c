@@ -124,7 +124,7 @@ tyr_sized_type tyr_sized(const tyr_registry *reg, tyr_type t)
         return st;
     st.kind = r->kind;
     st.flags = (uint16_t)(r->flags & ~TYR_TF_SEALED);
-    st.ref = t.id;
+    st.id = t.id;
     st.size = tyr_type_size(reg, t);
     return st;
 }
@@ -132,7 +132,7 @@ tyr_sized_type tyr_sized(const tyr_registry *reg, tyr_type t)
 tyr_sized_type tyr_sized_pointee(const tyr_registry *reg, tyr_sized_type ptr)
 {
     tyr_sized_type none = {0, 0, 0, 0};
-    const struct tyr_rec_type *r = reg ? resolved(reg, ptr.ref) : NULL;
+    const struct tyr_rec_type *r = reg ? resolved(reg, ptr.id) : NULL;
     if (!r || r->kind != TYR_KIND_PTR)
         return none;
     return tyr_sized(reg, (tyr_type){tyr__t_ref(r)});

@@ -33,7 +33,7 @@ int tyr__select(const tyr_registry *reg, const struct tyr_dump_opts *o, uint8_t 
     if (!work)
         return TYR_ENOMEM;
     uint32_t top = 0;
-    for (uint32_t i = 0; i < o->nroots; i++) {
+    for (size_t i = 0; i < o->nroots; i++) {
         uint32_t id = o->roots[i].id;
         if (id >= n) {
             free(work);

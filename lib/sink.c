@@ -242,6 +242,16 @@ void tyr__str_puts(struct tyr_str *d, const char *s)
     tyr__str_append(d, s, strlen(s));
 }
 
+void tyr__str_take(struct tyr_str *d, struct tyr_str *part, int err)
+{
+    if (err)
+        d->err = err;
+    else
+        tyr__str_puts(d, part->s ? part->s : "");
+    free(part->s);
+    part->s = NULL;
+}
+
 void tyr__str_prepend(struct tyr_str *d, const char *s)
 {
     size_t n = strlen(s);

@@ -292,12 +292,7 @@ static void spell_params(void *ctx, const struct tyr_rec_type *proto, bool first
         struct tyr_str ps = {.budget = d->budget};
         if (i)
             tyr__str_puts(d, ", ");
-        int err = tyr__decl_spell(reg, p->type, "", 0, c->style, depth + 1, &ps);
-        if (err)
-            d->err = err;
-        else
-            tyr__str_puts(d, ps.s ? ps.s : "");
-        free(ps.s);
+        tyr__str_take(d, &ps, tyr__decl_spell(reg, p->type, "", 0, c->style, depth + 1, &ps));
     }
     if (proto->flags & TYR_FUNC_VARARGS)
         tyr__str_puts(d, count ? ", ..." : "...");

@@ -3,10 +3,11 @@
 #include <string.h>
 
 #include "internal.h"
+#include "opts.h"
 
 int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out)
 {
-    if (!reg || !out)
+    if (!reg || !tyr__stats_valid(out, sizeof *out))
         return TYR_EINVAL;
     tyr_registry_stats st;
     memset(&st, 0, sizeof(st));
@@ -31,6 +32,6 @@ int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out)
     st.bytes_index = ((uint64_t)tyr__index_buckets(reg) + 1 + reg->nnamed) * sizeof(uint32_t);
     st.bytes_arena = st.bytes_types + st.bytes_layouts + st.bytes_fields + st.bytes_enumerators + st.bytes_params +
                      st.bytes_strings + st.bytes_index;
-    *out = st;
+    tyr__stats_fill(out, &st, sizeof st);
     return 0;
 }

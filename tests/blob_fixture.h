@@ -206,7 +206,7 @@ static inline void fx_reopen(tyr_registry *reg, const struct tyr_write_opts *wo,
                              const struct tyr_load_opts *lo, struct fx_blob *b)
 {
     fx_write(reg, wo, b);
-    assert_int_equal(tyr_registry_open_mem(b->buf, b->len, lo, &b->m), 0);
+    assert_int_equal(tyr_registry_open_mem(b->buf, b->len, lo, &b->m, NULL), 0);
 }
 
 /* The mapped registry first: it reads the bytes until it is freed. */
@@ -238,9 +238,9 @@ static inline uint64_t fx_sweep(const tyr_registry *reg)
         MIX_(tyr_type_size(reg, t));
         MIX_(tyr_type_align(reg, t));
         st = tyr_sized(reg, t);
-        MIX_(st.kind), MIX_(st.flags), MIX_(st.ref), MIX_(st.size);
+        MIX_(st.kind), MIX_(st.flags), MIX_(st.id), MIX_(st.size);
         st = tyr_sized_pointee(reg, st);
-        MIX_(st.kind), MIX_(st.ref), MIX_(st.size);
+        MIX_(st.kind), MIX_(st.id), MIX_(st.size);
         MIX_(tyr_type_strip(reg, t, TYR_STRIP_ALL).id);
         MIX_(tyr_type_strip(reg, t, TYR_STRIP_TYPEDEFS).id);
         MIX_(tyr_type_strip(reg, t, TYR_STRIP_QUALS).id);
@@ -326,7 +326,7 @@ static inline void fx_compare(const tyr_registry *a, const tyr_registry *b, cons
         sb_ = tyr_sized(b, tb);
         assert_int_equal(sa_.kind, sb_.kind);
         assert_int_equal(sa_.flags, sb_.flags);
-        assert_int_equal(M_(sa_.ref), sb_.ref);
+        assert_int_equal(M_(sa_.id), sb_.id);
         assert_int_equal(sa_.size, sb_.size);
         assert_int_equal(M_(tyr_type_strip(a, ta, TYR_STRIP_ALL).id),
                          tyr_type_strip(b, tb, TYR_STRIP_ALL).id);

@@ -63,7 +63,7 @@ static inline tyr_dwarf *open_fx(const char *name)
     fx_path(path, sizeof path, name);
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(path, NULL, &dw, &diag);
     if (err)
         fail_msg("open %s: %s (%s)", path, tyr_strerror(err), diag.what);
     return dw;

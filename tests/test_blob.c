@@ -163,17 +163,16 @@ static void test_trusted_open(void **state)
     fx_write(f->reg, NULL, &b);
     fx_hdr(b.buf)->checksum ^= 1;
     assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
-                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT,
-                                                    .diag = &d),
-                                           &m),
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT),
+                                           &m, &d),
                      TYR_ECORRUPT);
     assert_null(m);
     assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT |
                                                                             TYR_LOAD_TRUSTED),
-                                           &m),
+                                           &m, NULL),
                      TYR_EINVAL);
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m, NULL), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
@@ -181,7 +180,7 @@ static void test_trusted_open(void **state)
     assert_int_equal(d.offset, 24);
     assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                           &m),
+                                           &m, NULL),
                      0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
@@ -189,7 +188,7 @@ static void test_trusted_open(void **state)
     fx_hdr(b.buf)->major = 9;
     assert_int_equal(tyr_registry_open_mem(b.buf, b.len,
                                            TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                           &m),
+                                           &m, NULL),
                      TYR_EVERSION);
     fx_blob_free(&b);
 }
@@ -210,28 +209,28 @@ static void test_load_argument_errors(void **state)
     odd = malloc(b.len + 8);
     assert_non_null(odd);
     memcpy(odd + 4, b.buf, b.len);
-    assert_int_equal(tyr_registry_open_mem(odd + 4, b.len, NULL, &m), TYR_EALIGN);
+    assert_int_equal(tyr_registry_open_mem(odd + 4, b.len, NULL, &m, NULL), TYR_EALIGN);
     assert_int_equal(tyr_blob_verify(odd + 4, b.len, NULL), TYR_EALIGN);
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m),
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, TYR_OPTS(tyr_load_opts, .flags = 0x80), &m, NULL),
                      TYR_EINVAL);
     memset(&big, 0, sizeof big);
     big.o.sz = sizeof big;
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), 0); /* zero tail: fine */
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m, NULL), 0); /* zero tail: fine */
     tyr_registry_free(m);
     m = NULL;
     big.extra = 1;
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m, NULL), TYR_EINVAL);
     assert_null(m);
-    assert_int_equal(tyr_registry_open_mem(NULL, b.len, NULL, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(NULL, b.len, NULL, &m, NULL), TYR_EINVAL);
     /* an older caller's shorter struct: fields past its sz are not read */
     memset(&big, 0, sizeof big);
     big.o.sz = offsetof(struct tyr_load_opts, flags);
     big.o.flags = 0x80;
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m, NULL), 0);
     tyr_registry_free(m);
     m = NULL;
     big.o.sz = 4;
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m), TYR_EINVAL);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, &big.o, &m, NULL), TYR_EINVAL);
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, NULL, &b.len), TYR_EINVAL);
     free(odd);
     fx_blob_free(&b);
@@ -251,7 +250,7 @@ static void test_pointer_size_4(void **state)
     assert_int_equal(tyr_add_ptr(r, i, &p), 0);
     assert_int_equal(tyr_blob_write_mem(r, NULL, &buf, &len), 0);
     assert_int_equal(fx_hdr(buf)->pointer_size, 4);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_pointer_size(m), 4);
     assert_int_equal(tyr_type_size(m, p), 4);
     fx_compare(r, m, NULL);
@@ -259,7 +258,7 @@ static void test_pointer_size_4(void **state)
     m = NULL;
     /* the same bytes claiming 8-byte pointers: the 4-byte PTR record is refused */
     fx_hdr(buf)->pointer_size = 8;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_ECORRUPT);
     tyr_blob_buf_free(buf);
     tyr_registry_free(r);
 }
@@ -279,7 +278,7 @@ static void test_source_recorded(void **state)
     assert_int_equal(fx_hdr(buf)->minor, 0);
     assert_int_equal(fx_hdr(buf)->nsect, 10);
     assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     tyr_registry_source(m, &path, &id);
     assert_string_equal(path, "");
     assert_string_equal(id, "");
@@ -293,7 +292,7 @@ static void test_source_recorded(void **state)
     assert_string_equal(path, "");
     assert_int_equal(tyr_registry_set_source(f->reg, "/usr/lib/libfoo.so.1", "93ac61ec"), 0);
     for (int pruned = 0; pruned < 2; pruned++) {
-        tyr_sized_type root = tyr_sized(f->reg, f->walk);
+        tyr_type root = f->walk;
         assert_int_equal(tyr_blob_write_mem(f->reg,
                                             pruned ? TYR_OPTS(tyr_write_opts, .roots = &root,
                                                               .nroots = 1)
@@ -304,7 +303,7 @@ static void test_source_recorded(void **state)
         assert_int_equal(fx_hdr(buf)->nsect, 10);
         assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, sizeof "/usr/lib/libfoo.so.1" +
                                                                  sizeof "93ac61ec");
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
         tyr_registry_source(m, &path, &id);
         assert_string_equal(path, "/usr/lib/libfoo.so.1");
         assert_string_equal(id, "93ac61ec");
@@ -316,13 +315,13 @@ static void test_source_recorded(void **state)
         unsigned char *src = (unsigned char *)buf + s[TYR_SECT_SOURCE].off;
         src[s[TYR_SECT_SOURCE].len - 2] = 'C';
         fx_fix_checksum(buf, len);
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_ECORRUPT);
         assert_null(m);
         /* and the path's NUL gone: refused */
         src[s[TYR_SECT_SOURCE].len - 2] = 'c';
         memset(src, 'x', s[TYR_SECT_SOURCE].len);
         fx_fix_checksum(buf, len);
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), TYR_ECORRUPT);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), TYR_ECORRUPT);
         tyr_blob_buf_free(buf);
     }
 }
@@ -336,12 +335,12 @@ static void test_round_trip_path(void **state)
 
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     assert_int_equal(count_entries(".tmp."), 0);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), 0);
     assert_int_equal(unlink(p), 0);
     assert_non_null(m->map);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ENOENT);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), TYR_ENOENT);
 }
 
 /* Appended at an aligned offset after other bytes: offset 8-aligned (or page), loads back
@@ -370,25 +369,25 @@ static void test_append_fd(void **state)
 
     assert_int_equal(tyr_registry_open_path(p, TYR_OPTS(tyr_load_opts, .offset = off,
                                                         .length = len),
-                                            &m),
+                                            &m, NULL),
                      0);
     assert_int_equal(tyr_registry_blob_offset(m), off);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     /* length 0: to the end of the file (the trailer and second blob follow: fine) */
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off), &m), 0);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off), &m, NULL), 0);
     tyr_registry_free(m);
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off2), &m), 0);
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off2), &m, NULL), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off + 4), &m),
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off + 4), &m, NULL),
                      TYR_EALIGN);
     assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = off,
                                                        .length = len - 8),
-                                          &m),
+                                          &m, NULL),
                      TYR_ETRUNC);
-    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = 1u << 30), &m),
+    assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .offset = 1u << 30), &m, NULL),
                      TYR_ETRUNC);
     assert_null(m);
     close(fd);
@@ -458,7 +457,7 @@ static void expect_elf_error(const char *p, const void *blob, size_t len, off_t 
     assert_true(fd >= 0);
     assert_int_equal(pwrite(fd, bytes, n, at), (ssize_t)n);
     close(fd);
-    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), err);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), err);
     assert_null(m);
 }
 
@@ -497,7 +496,7 @@ static void hostile_elf_cases(const char *p, const void *blob, size_t len)
     assert_int_equal(truncate(p, st.st_size - 70), 0);
     {
         tyr_registry *m = NULL;
-        assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+        assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), TYR_ENOTELF);
         assert_null(m);
     }
 }
@@ -514,21 +513,20 @@ static void test_open_elf(void **state)
 
     fx_write(f->reg, NULL, &b);
     write_elf(p, b.buf, b.len, ".tyr");
-    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_blob_offset(m), 64);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     m = NULL;
-    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".nope",
-                                                       .diag = &d),
-                                           &m),
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".nope"),
+                                           &m, &d),
                      TYR_ENOENT);
     assert_non_null(strstr(d.what, ".nope"));
     /* the decoy section holds 8 bytes of the blob: too short */
-    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".decoy"), &m),
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".decoy"), &m, NULL),
                      TYR_ETRUNC);
     write_elf(p, b.buf, b.len, ".types");
-    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".types"), &m),
+    assert_int_equal(tyr_registry_open_elf(p, TYR_OPTS(tyr_load_opts, .section = ".types"), &m, NULL),
                      0);
     tyr_registry_free(m);
     m = NULL;
@@ -536,7 +534,7 @@ static void test_open_elf(void **state)
     hostile_elf_cases(p, b.buf, b.len);
     /* a blob file is not ELF */
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
-    assert_int_equal(tyr_registry_open_elf(p, NULL, &m), TYR_ENOTELF);
+    assert_int_equal(tyr_registry_open_elf(p, NULL, &m, NULL), TYR_ENOTELF);
     assert_null(m);
     unlink(p);
     fx_blob_free(&b);
@@ -558,14 +556,14 @@ static void test_prune_exact_set(void **state)
     struct fx *f = *state;
     struct fx_blob b;
     tyr_registry *m;
-    tyr_sized_type roots[1];
+    tyr_type roots[1];
     uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
     uint32_t id, kept = 0;
     tyr_type t, chararr;
     tyr_field_info fi;
 
     assert_non_null(map);
-    roots[0] = tyr_sized(f->reg, f->node_ptr);
+    roots[0] = f->node_ptr;
     fx_reopen(f->reg,
               TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 1, .map = map,
                        .map_len = f->reg->ntypes),
@@ -593,9 +591,9 @@ static void test_prune_exact_set(void **state)
                 last = map[id];
             }
     }
-    assert_int_equal(roots[0].ref, map[f->node_ptr.id]);
-    assert_int_equal(roots[0].kind, TYR_KIND_PTR);
-    assert_int_equal(roots[0].size, 8);
+    assert_int_equal(roots[0].id, map[f->node_ptr.id]);
+    assert_int_equal(tyr_type_kind(m, roots[0]), TYR_KIND_PTR);
+    assert_int_equal(tyr_type_size(m, roots[0]), 8);
     fx_compare(f->reg, m, map);
     /* exactly Node's 6 members survive (no stale copies), strings only those in use */
     assert_int_equal(m->nfields, 1 + 6);
@@ -620,14 +618,14 @@ static void test_prune_func_and_typedefs(void **state)
     struct fx *f = *state;
     struct fx_blob b;
     tyr_registry *m;
-    tyr_sized_type roots[2];
+    tyr_type roots[2];
     uint32_t *map = calloc(f->reg->ntypes, sizeof *map);
     tyr_param_info pi;
     tyr_type_info ti;
 
     assert_non_null(map);
-    roots[0] = tyr_sized(f->reg, f->walk);
-    roots[1] = tyr_sized(f->reg, f->cnode_t);
+    roots[0] = f->walk;
+    roots[1] = f->cnode_t;
     fx_reopen(f->reg,
               TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 2, .map = map,
                        .map_len = f->reg->ntypes),
@@ -637,13 +635,13 @@ static void test_prune_func_and_typedefs(void **state)
     assert_int_not_equal(map[f->proto.id], 0);
     assert_int_not_equal(map[f->node_t.id], 0);
     assert_int_equal(map[f->outer.id], 0);
-    assert_int_equal(tyr_type_get(m, tyr_sized_type_id(roots[0]), &ti), 0);
+    assert_int_equal(tyr_type_get(m, roots[0], &ti), 0);
     assert_int_equal(ti.kind, TYR_KIND_FUNC);
     assert_string_equal(ti.name, "walk");
-    assert_int_equal(tyr_param_at(m, tyr_sized_type_id(roots[0]), 0, &pi), 0);
+    assert_int_equal(tyr_param_at(m, roots[0], 0, &pi), 0);
     assert_string_equal(pi.name, "n");
     assert_int_equal(pi.type.id, map[f->node_ptr.id]);
-    assert_int_equal(tyr_type_strip(m, tyr_sized_type_id(roots[1]), TYR_STRIP_ALL).id,
+    assert_int_equal(tyr_type_strip(m, roots[1], TYR_STRIP_ALL).id,
                      map[f->node.id]);
     /* int, Node, Node*, unsigned, char, char[16], double, proto, void*, walk, node_t, const */
     assert_int_equal(tyr_registry_type_count(m), 13);
@@ -661,10 +659,10 @@ static void test_prune_merges_prototypes(void **state)
     (void)state;
     tyr_registry *r = NULL, *m;
     tyr_type i32, chr, ptr, protos[6], funcs[6];
-    tyr_sized_type roots[6];
+    tyr_type roots[6];
     uint32_t map[32];
     struct fx_blob b;
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_type_info ti;
     tyr_param_info pi;
     static const char *const fname[6] = {"f0", "f1", "f2", "f3", "f4", "f5"};
@@ -684,7 +682,7 @@ static void test_prune_merges_prototypes(void **state)
         assert_int_equal(tyr_func_new(r, fname[i], protos[i], &funcs[i]), 0);
     }
     for (int i = 0; i < 6; i++)
-        roots[i] = tyr_sized(r, funcs[i]);
+        roots[i] = funcs[i];
     assert_true(r->ntypes <= 32);
     fx_reopen(r, TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 6, .map = map, .map_len = 32),
               TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &b);
@@ -710,7 +708,7 @@ static void test_prune_merges_prototypes(void **state)
         assert_int_equal(tyr_param_at(m, f, 1, &pi), 0);
         assert_string_equal(pi.name, "s");
         assert_int_equal(pi.type.id, map[ptr.id]);
-        assert_int_equal(tyr_sized_type_id(roots[i]).id, f.id);
+        assert_int_equal(roots[i].id, f.id);
     }
     fx_blob_free(&b);
     /* the full write keeps all six */
@@ -733,15 +731,15 @@ static void test_major_1_refused(void **state)
     fx_write(f->reg, NULL, &b);
     fx_hdr(b.buf)->major = 1;
     fx_fix_checksum(b.buf, b.len);
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, TYR_OPTS(tyr_load_opts, .diag = &d), &m),
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m, &d),
                      TYR_EVERSION);
     assert_null(m);
     assert_non_null(strstr(d.what, "import it again"));
     assert_int_equal(tyr_blob_verify(b.buf, b.len, NULL), TYR_EVERSION);
     fx_hdr(b.buf)->major = 3;
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m), TYR_EVERSION);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m, NULL), TYR_EVERSION);
     fx_hdr(b.buf)->major = 2;
-    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(b.buf, b.len, NULL, &m, NULL), 0);
     tyr_registry_free(m);
     fx_blob_free(&b);
 }
@@ -754,7 +752,7 @@ static void test_prune_edges(void **state)
     struct fx_blob b;
     void *buf = NULL;
     size_t len = 0;
-    tyr_sized_type root = tyr_sized(f->reg, f->node_ptr), bad = root;
+    tyr_type root = f->node_ptr, bad = root;
     uint32_t map[4];
 
     fx_reopen(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 0), NULL, &b);
@@ -762,17 +760,17 @@ static void test_prune_edges(void **state)
     assert_int_equal(b.m->nbuckets, 0);
     fx_blob_free(&b);
 
-    bad.ref = f->reg->ntypes;
+    bad.id = f->reg->ntypes;
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &bad,
                                                          .nroots = 1),
                                         &buf, &len),
                      TYR_EHANDLE);
-    assert_int_equal(bad.ref, f->reg->ntypes);
+    assert_int_equal(bad.id, f->reg->ntypes);
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &root,
                                                          .nroots = 1, .map = map, .map_len = 4),
                                         &buf, &len),
                      TYR_EINVAL);
-    assert_int_equal(root.ref, f->node_ptr.id);
+    assert_int_equal(root.id, f->node_ptr.id);
     assert_null(buf);
 }
 
@@ -784,7 +782,7 @@ static void test_prune_mapped_equals_building(void **state)
     struct fx_blob full;
     void *a = NULL, *b = NULL;
     size_t la = 0, lb = 0;
-    tyr_sized_type ra = tyr_sized(f->reg, f->outer), rb = ra;
+    tyr_type ra = f->outer, rb = ra;
 
     fx_reopen(f->reg, NULL, NULL, &full);
     assert_int_equal(tyr_blob_write_mem(f->reg, TYR_OPTS(tyr_write_opts, .roots = &ra,
@@ -797,7 +795,7 @@ static void test_prune_mapped_equals_building(void **state)
                      0);
     assert_int_equal(la, lb);
     assert_memory_equal(a, b, la);
-    assert_int_equal(ra.ref, rb.ref);
+    assert_int_equal(ra.id, rb.id);
     fx_blob_free(&full);
     tyr_blob_buf_free(a);
     tyr_blob_buf_free(b);
@@ -915,7 +913,7 @@ static void test_killed_write_leaves_old_file(void **state)
     status = child_write_limited(p, 0);
     assert_true(WIFSIGNALED(status));
     assert_int_equal(access(p, F_OK), -1);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ENOENT);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), TYR_ENOENT);
     rm_dir_contents();
 }
 
@@ -964,12 +962,12 @@ static void test_write_path_replaces(void **state)
     mode_t um = umask(022);
 
     write_file(p, "garbage that is not a blob");
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), TYR_ECORRUPT);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), TYR_ECORRUPT);
     assert_int_equal(tyr_blob_write_path(f->reg, p, NULL), 0);
     umask(um);
     assert_int_equal(stat(p, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
-    assert_int_equal(tyr_registry_open_path(p, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_path(p, NULL, &m, NULL), 0);
     fx_compare(f->reg, m, NULL);
     tyr_registry_free(m);
     assert_int_equal(tyr_blob_write_path(f->reg, "/nonexistent-dir/x.tyr", NULL), TYR_EIO);

@@ -48,7 +48,7 @@ static void test_eight_readers(void **state)
     assert_true(fd >= 0);
     close(fd);
     assert_int_equal(tyr_blob_write_path(f.reg, path, NULL), 0);
-    assert_int_equal(tyr_registry_open_path(path, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_path(path, NULL, &m, NULL), 0);
     unlink(path);
     expect = fx_sweep(f.reg);
     assert_int_equal(fx_sweep(m), expect);

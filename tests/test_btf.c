@@ -252,7 +252,7 @@ static tyr_btf *open_btf(const struct btf *btf, tyr_btf *base)
     assert_non_null(raw);
     tyr_btf *b;
     tyr_diag diag = {0};
-    int err = tyr_btf_open_mem(raw, size, TYR_OPTS(tyr_btf_opts, .base = base, .diag = &diag), &b);
+    int err = tyr_btf_open_mem(raw, size, TYR_OPTS(tyr_btf_opts, .base = base), &b, &diag);
     if (err)
         print_message("open: %s: %s\n", tyr_strerror(err), diag.what);
     assert_int_equal(err, 0);
@@ -283,7 +283,7 @@ static void test_every_kind(void **state)
     tyr_btf *b = open_btf(e.btf, NULL);
     tyr_registry *reg = new_reg();
     tyr_diag diag = {0};
-    int err = tyr_btf_import_all(b, reg, &diag);
+    int err = tyr_btf_import_all(b, reg, NULL, &diag);
     if (err)
         print_message("import: %s: %s\n", tyr_strerror(err), diag.what);
     assert_int_equal(err, 0);
@@ -325,7 +325,7 @@ static void test_every_kind(void **state)
     }
     tyr_field_info f;
     assert_int_equal(tyr_field_by_name(reg, n, "next", &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, n.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, n.id);
     expect_spell(reg, f.type, "struct node *");
     assert_int_equal(tyr_field_by_name(reg, n, "name", &f), 0);
     expect_spell(reg, f.type, "char [8]");
@@ -421,8 +421,8 @@ static void test_every_kind(void **state)
     assert_int_equal(ftotal, 2);
 
     /* what tyr does not keep is counted, once per BTF id */
-    tyr_btf_stats st;
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    tyr_btf_stats st = {.sz = sizeof st};
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     assert_int_equal(tyr_btf_get_stats(b, &st), 0);
     assert_int_equal(st.vars, 1);
     assert_int_equal(st.datasecs, 1);
@@ -443,7 +443,7 @@ static void test_every_kind(void **state)
     size_t len;
     assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
     tyr_registry *m;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_type_count(m), tyr_registry_type_count(reg));
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);
@@ -488,13 +488,13 @@ static void test_import_reach(void **state)
     assert_int_equal(w2.id, w.id);
     assert_int_equal(tyr_registry_type_count(reg), count);
     /* the pruned blob of the function keeps node */
-    tyr_sized_type root = tyr_sized(reg, w);
+    tyr_type root = w;
     void *buf;
     size_t len;
     assert_int_equal(tyr_blob_write_mem(reg, TYR_OPTS(tyr_write_opts, .roots = &root, .nroots = 1),
                                         &buf, &len), 0);
     tyr_registry *m;
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     assert_int_equal(tyr_find(m, "node", TYR_KIND_STRUCT, &n), 0);
     assert_int_equal(tyr_find(m, "walk", TYR_KIND_FUNC, &n), 0);
     tyr_registry_free(m);
@@ -580,11 +580,11 @@ static void test_split(void **state)
     }
     tyr_btf *hb = open_btf(base, NULL);
     tyr_btf *hm = open_btf(mod[0], hb), *hm2 = open_btf(mod[1], hb);
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     assert_int_equal(tyr_btf_get_stats(hm, &st), 0);
     assert_int_equal(st.btf_types, 3);
     tyr_registry *reg = new_reg();
-    assert_int_equal(tyr_btf_import_all(hm, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(hm, reg, NULL, NULL), 0);
     tyr_type s, ms, t;
     s = find(reg, "base_s", TYR_KIND_STRUCT);
     ms = find(reg, "mod_s", TYR_KIND_STRUCT);
@@ -593,7 +593,7 @@ static void test_split(void **state)
     assert_int_equal(f.type.id, s.id);
     uint32_t before = tyr_registry_type_count(reg);
     /* the base imported whole: base_s and its pointer are not made twice */
-    assert_int_equal(tyr_btf_import_all(hb, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(hb, reg, NULL, NULL), 0);
     assert_int_equal(tyr_find_next(reg, "base_s", TYR_KIND_STRUCT, s, &t), TYR_ENOENT);
     assert_int_equal(tyr_registry_type_count(reg), before);
     /* a second module through the same base shares base_s and `struct base_s *` */
@@ -649,7 +649,7 @@ static void test_shared_with_registry(void **state)
     btf__add_field(btf, "a", bi, 0, 0);
     tyr_btf *b = open_btf(btf, NULL);
     uint32_t before = tyr_registry_type_count(reg);
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     tyr_type t, t2;
     assert_int_equal(tyr_btf_import_type(b, reg, "pair", TYR_KIND_STRUCT, &t, NULL), 0);
     assert_int_equal(t.id, pair.id);
@@ -664,7 +664,7 @@ static void test_shared_with_registry(void **state)
     assert_int_equal(t2.id, clash.id);
     /* only the new clash was added: int is shared too */
     assert_int_equal(tyr_registry_type_count(reg), before + 1);
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(b, &st);
     assert_int_equal(st.shared, 2);
     tyr_btf_free(b);
@@ -683,13 +683,13 @@ static void test_dwarf_and_btf(void **state)
         skip();
     }
     tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
     tyr_registry *reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     uint32_t dwarf_types = tyr_registry_type_count(reg);
     tyr_btf *b;
-    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b), 0);
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     const struct btf *btf = tyr_btf_libbpf(b);
     uint32_t named = 0, shared = 0;
     for (uint32_t id = 1; id < btf__type_cnt(btf); id++) {
@@ -705,7 +705,7 @@ static void test_dwarf_and_btf(void **state)
         if (rt.id >= dwarf_types)
             print_message("  not shared: %s\n", name);
     }
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(b, &st);
     print_message("fixture: %u of %u named records of the BTF are the DWARF import's; "
                   "%u types added for %u BTF ids\n",
@@ -740,12 +740,12 @@ static void test_dwarf_reuses_btf(void **state)
     btf__add_field(btf, "n", bi, 0, 0);
     tyr_btf *b = open_btf(btf, NULL);
     tyr_registry *reg = new_reg();
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     tyr_type bnode = find(reg, "Node", TYR_KIND_STRUCT), bpong = find(reg, "Pong", TYR_KIND_STRUCT);
     uint32_t before = tyr_registry_type_count(reg);
 
     tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
     tyr_type t, t2;
     assert_int_equal(tyr_dwarf_import_type(dw, reg, "Node", TYR_KIND_STRUCT, &t, NULL), 0);
     assert_int_equal(t.id, bnode.id);
@@ -786,13 +786,13 @@ static void test_btf_then_dwarf(void **state)
         skip();
     }
     tyr_btf *b;
-    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b), 0);
+    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b, NULL), 0);
     tyr_registry *reg = new_reg();
-    assert_int_equal(tyr_btf_import_all(b, reg, NULL), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     uint32_t btf_types = tyr_registry_type_count(reg);
     tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw), 0);
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     uint32_t records = 0, copies = 0;
     for (uint32_t id = btf_types; id < tyr_registry_type_count(reg); id++) {
         tyr_type_info ti;
@@ -914,7 +914,7 @@ static void test_reserve_same_blob(void **state)
         assert_memory_equal(buf[k], buf[0], len[0]);
     }
     tyr_registry *m;
-    assert_int_equal(tyr_registry_open_mem(buf[0], len[0], NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(buf[0], len[0], NULL, &m, NULL), 0);
     assert_int_equal(tyr_registry_reserve(m, TYR_OPTS(tyr_registry_room, .types = 1)),
                      TYR_EREADONLY);
     tyr_registry_free(m);
@@ -936,11 +936,11 @@ static void test_reserve_same_blob(void **state)
 static int import_raw(const void *raw, size_t len, tyr_diag *diag)
 {
     tyr_btf *b;
-    int err = tyr_btf_open_mem(raw, len, TYR_OPTS(tyr_btf_opts, .diag = diag), &b);
+    int err = tyr_btf_open_mem(raw, len, NULL, &b, diag);
     if (err)
         return err;
     tyr_registry *reg = new_reg();
-    err = tyr_btf_import_all(b, reg, diag);
+    err = tyr_btf_import_all(b, reg, NULL, diag);
     if (!err) {
         void *buf;
         size_t blen;
@@ -995,13 +995,13 @@ static int import_built(struct btf *btf, const char *name, tyr_diag *diag)
     __u32 size;
     const void *raw = btf__raw_data(btf, &size);
     tyr_btf *b;
-    int err = tyr_btf_open_mem(raw, size, TYR_OPTS(tyr_btf_opts, .diag = diag), &b);
+    int err = tyr_btf_open_mem(raw, size, NULL, &b, diag);
     if (err)
         return err;
     tyr_registry *reg = new_reg();
     tyr_type t;
     err = name ? tyr_btf_import_type(b, reg, name, TYR_KIND_ANY, &t, diag)
-               : tyr_btf_import_all(b, reg, diag);
+               : tyr_btf_import_all(b, reg, NULL, diag);
     tyr_registry_free(reg);
     tyr_btf_free(b);
     return err;
@@ -1146,9 +1146,9 @@ static void test_vmlinux(void **state)
     }
     tyr_btf *b;
     tyr_diag diag = {0};
-    assert_int_equal(tyr_btf_open(TYR_BTF_VMLINUX, TYR_OPTS(tyr_btf_opts, .diag = &diag), &b), 0);
+    assert_int_equal(tyr_btf_open(TYR_BTF_VMLINUX, NULL, &b, &diag), 0);
     tyr_registry *reg = new_reg();
-    int err = tyr_btf_import_all(b, reg, &diag);
+    int err = tyr_btf_import_all(b, reg, NULL, &diag);
     if (err)
         print_message("vmlinux: %s: %s\n", tyr_strerror(err), diag.what);
     assert_int_equal(err, 0);
@@ -1176,7 +1176,7 @@ static void test_vmlinux(void **state)
     }
     uint32_t agree, total, fagree, ftotal;
     compare_all(b, reg, 1, &agree, &total, &fagree, &ftotal);
-    tyr_btf_stats st;
+    tyr_btf_stats st = {.sz = sizeof st};
     tyr_btf_get_stats(b, &st);
     print_message("vmlinux: %u BTF types -> %u registry types; %u of %u structs/unions and "
                   "%u of %u functions agree with libbpf (named samples: %u structs, %u "

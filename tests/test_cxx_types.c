@@ -111,7 +111,7 @@ static void test_build_and_map(void **state)
     size_t len = 0;
     tyr_registry *m = NULL;
     FX_OK(tyr_blob_write_mem(c.reg, NULL, &buf, &len));
-    FX_OK(tyr_registry_open_mem(buf, len, NULL, &m));
+    FX_OK(tyr_registry_open_mem(buf, len, NULL, &m, NULL));
     cx_check(m, &c);
     tyr_registry_free(m);
     tyr_blob_buf_free(buf);

@@ -151,14 +151,14 @@ static void check_details(const tyr_registry *reg, const char *v)
     /* Recursion: Node.next points to Node itself; Ping/Pong point to each other. */
     assert_int_equal(tyr_find(reg, "Node", TYR_KIND_STRUCT, &t), 0);
     assert_int_equal(tyr_field_at(reg, t, 0, &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, t.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, t.id);
     tyr_type ping, pong;
     assert_int_equal(tyr_find(reg, "Ping", TYR_KIND_STRUCT, &ping), 0);
     assert_int_equal(tyr_find(reg, "Pong", TYR_KIND_STRUCT, &pong), 0);
     assert_int_equal(tyr_field_at(reg, ping, 0, &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, pong.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, pong.id);
     assert_int_equal(tyr_field_at(reg, pong, 0, &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, ping.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, ping.id);
     /* Function pointers: a typedef'd one and a varargs one. */
     assert_int_equal(tyr_find(reg, "Ops", TYR_KIND_STRUCT, &t), 0);
     assert_int_equal(tyr_field_by_name(reg, t, "vsum", &f), 0);
@@ -313,7 +313,7 @@ static void check_import_all(tyr_dwarf *dw, const char *what)
 {
     tyr_registry *reg = new_reg();
     tyr_diag diag = {0};
-    int err = tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+    int err = tyr_dwarf_import_all(dw, reg, NULL, &diag);
     if (err)
         fail_msg("%s: import_all: %s (%s)", what, tyr_strerror(err), diag.what);
     assert_int_equal(count_named(reg, "Node", TYR_KIND_STRUCT), 1);
@@ -353,10 +353,12 @@ static void test_import_all_dedup(void **state)
         tyr_dwarf *dw = open_fx(variants[i]);
         tyr_registry *reg = new_reg();
         set_variant(variants[i]);
-        tyr_dwarf_stats st = {0};
+        tyr_dwarf_stats st = {.sz = sizeof st};
         uint32_t calls = 0;
         tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all(dw, reg, count_progress, &calls, &st, &diag);
+        int err = tyr_dwarf_import_all(
+            dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .progress = count_progress, .ctx = &calls, .stats = &st),
+            &diag);
         if (err)
             fail_msg("%s: import_all: %s (%s)", variants[i], tyr_strerror(err), diag.what);
         assert_int_equal(calls, 2);
@@ -386,7 +388,7 @@ static void test_import_all_dedup(void **state)
         }
         /* A second import into the same registry adds nothing. */
         uint32_t before = tyr_registry_type_count(reg);
-        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
         assert_int_equal(tyr_registry_type_count(reg), before);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
@@ -406,11 +408,11 @@ static void test_import_all_threads_same(void **state)
         for (int pass = 0; pass < 3; pass++) {
             tyr_dwarf *dw = open_fx(variants[i]);
             r[pass] = new_reg();
-            assert_int_equal(tyr_dwarf_import_all_opts(
+            assert_int_equal(tyr_dwarf_import_all(
                                  dw, r[pass],
                                  TYR_OPTS(tyr_dwarf_all_opts,
                                           .flags = pass == 0 ? TYR_DWARF_ALL_ONE_THREAD : 0,
-                                          .pieces = pass == 2 ? 2 : 0)),
+                                          .pieces = pass == 2 ? 2 : 0), NULL),
                              0);
             tyr_dwarf_free(dw);
         }
@@ -484,7 +486,7 @@ static void test_build_id_dirs(void **state)
     const char *dirs[] = {"/nonexistent-tyr", dir, NULL};
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = dirs, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = dirs), &dw, &diag);
     if (err)
         fail_msg("%s: %s", tyr_strerror(err), diag.what);
     assert_non_null(strstr(tyr_dwarf_debug_path(dw), "/.build-id/"));
@@ -496,7 +498,7 @@ static void test_build_id_dirs(void **state)
     const char *none[] = {"/nonexistent-tyr", NULL};
     memset(&diag, 0, sizeof diag);
     dw = NULL;
-    err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = none, .diag = &diag), &dw);
+    err = tyr_dwarf_open(path, TYR_OPTS(tyr_dwarf_opts, .debug_dirs = none), &dw, &diag);
     assert_int_equal(err, TYR_ENODEBUG);
     assert_null(dw);
     assert_int_equal(diag.err, TYR_ENODEBUG);
@@ -629,7 +631,7 @@ static void test_open_mem(void **state)
     size_t len;
     void *buf = read_all(path, &len);
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open_mem(buf, len, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open_mem(buf, len, NULL, &dw, NULL), 0);
     free(buf);
     tyr_registry *reg = new_reg();
     check_functions(dw, reg, "mem");
@@ -643,22 +645,22 @@ static void test_errors(void **state)
     (void)state;
     tyr_dwarf *dw = (tyr_dwarf *)(uintptr_t)1;
     tyr_diag diag = {0};
-    assert_int_equal(tyr_dwarf_open("/nonexistent/tyr-fx", TYR_OPTS(tyr_dwarf_opts, .diag = &diag),
-                                    &dw),
+    assert_int_equal(tyr_dwarf_open("/nonexistent/tyr-fx", NULL,
+                                    &dw, &diag),
                      TYR_ENOENT);
     assert_ptr_equal(dw, (tyr_dwarf *)(uintptr_t)1);
     assert_int_equal(diag.err, TYR_ENOENT);
-    assert_int_equal(tyr_dwarf_open(TYR_FX_DIR "/../CTestTestfile.cmake", NULL, &dw), TYR_ENOTELF);
-    assert_int_equal(tyr_dwarf_open(NULL, NULL, &dw), TYR_EINVAL);
+    assert_int_equal(tyr_dwarf_open(TYR_FX_DIR "/../CTestTestfile.cmake", NULL, &dw, NULL), TYR_ENOTELF);
+    assert_int_equal(tyr_dwarf_open(NULL, NULL, &dw, NULL), TYR_EINVAL);
     static const char junk[] = "\x7f" "ELF but not really";
-    assert_int_not_equal(tyr_dwarf_open_mem(junk, sizeof junk, NULL, &dw), 0);
+    assert_int_not_equal(tyr_dwarf_open_mem(junk, sizeof junk, NULL, &dw, NULL), 0);
     assert_ptr_equal(dw, (tyr_dwarf *)(uintptr_t)1);
     /* An opts struct with unknown non-zero trailing bytes is refused. */
     struct {
         struct tyr_dwarf_opts o;
         uint64_t extra;
     } big = {{.sz = sizeof big}, 1};
-    assert_int_equal(tyr_dwarf_open("/bin/true", (const struct tyr_dwarf_opts *)&big, &dw),
+    assert_int_equal(tyr_dwarf_open("/bin/true", (const struct tyr_dwarf_opts *)&big, &dw, NULL),
                      TYR_EINVAL);
 
     dw = open_fx("fx-gcc-d4-O0");
@@ -796,14 +798,14 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         assert_true(ns.n > 0);
         tyr_registry *all = new_reg(), *one = new_reg();
         tyr_diag diag = {0};
-        tyr_dwarf_stats st = {0};
+        tyr_dwarf_stats st = {.sz = sizeof st};
         uint64_t nf = 0;
-        int err = tyr_dwarf_import_all_opts(
+        int err = tyr_dwarf_import_all(
             dw, all,
             TYR_OPTS(tyr_dwarf_all_opts,
                      .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES |
                               (pass ? TYR_DWARF_ALL_ONE_THREAD : 0),
-                     .stats = &st, .funcs = &nf, .diag = &diag));
+                     .stats = &st, .funcs = &nf), &diag);
         if (err)
             fail_msg("%s: import_all funcs: %s (%s)", bin, tyr_strerror(err), diag.what);
         assert_true(nf >= ns.n);
@@ -813,7 +815,7 @@ static void check_all_funcs(const char *bin, uint32_t sample_every)
         size_t len = 0;
         tyr_registry *mapped = NULL;
         assert_int_equal(tyr_blob_write_mem(all, NULL, &buf, &len), 0);
-        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped), 0);
+        assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped, NULL), 0);
         for (size_t i = 0; i < ns.n; i += sample_every) {
             tyr_type fa, fb, fm, dup;
             char what[512];
@@ -912,9 +914,9 @@ static void test_import_all_funcs(void **state)
     /* The ELF alias: fx_alias has no DIE of its own, only walk's address. */
     tyr_dwarf *dw = open_fx("fx-gcc-d5-O2");
     tyr_registry *reg = new_reg(), *one = new_reg();
-    assert_int_equal(tyr_dwarf_import_all_opts(
+    assert_int_equal(tyr_dwarf_import_all(
                          dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS |
-                                                                        TYR_DWARF_ALL_ALIASES)),
+                                                                        TYR_DWARF_ALL_ALIASES), NULL),
                      0);
     tyr_type fa, fb;
     assert_int_equal(tyr_find(reg, "fx_alias", TYR_KIND_FUNC, &fa), 0);
@@ -923,36 +925,36 @@ static void test_import_all_funcs(void **state)
     tyr_registry_free(reg);
     /* Without ALIASES: no alias; without FUNCS: no function at all. */
     reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all_opts(
-                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS)), 0);
+    assert_int_equal(tyr_dwarf_import_all(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS), NULL), 0);
     assert_int_equal(tyr_find(reg, "fx_alias", TYR_KIND_FUNC, &fa), TYR_ENOENT);
     assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &fa), 0);
     tyr_registry_free(reg);
     reg = new_reg();
-    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, NULL), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     assert_int_equal(count_funcs(reg), 0);
     /* Again into the same registry with functions: the types are shared, nothing twice. */
     uint32_t types = tyr_registry_type_count(reg);
     uint64_t nf = 0;
-    assert_int_equal(tyr_dwarf_import_all_opts(
+    assert_int_equal(tyr_dwarf_import_all(
                          dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS,
-                                           .funcs = &nf)), 0);
+                                           .funcs = &nf), NULL), 0);
     assert_true(nf > 0);
     assert_true(tyr_registry_type_count(reg) > types);
     uint32_t after = tyr_registry_type_count(reg);
-    assert_int_equal(tyr_dwarf_import_all_opts(
-                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS)), 0);
+    assert_int_equal(tyr_dwarf_import_all(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS), NULL), 0);
     assert_int_equal(tyr_registry_type_count(reg), after);
     /* Unknown flags and unknown non-zero option bytes are refused. */
-    assert_int_equal(tyr_dwarf_import_all_opts(
-                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = 1u << 30)), TYR_EINVAL);
+    assert_int_equal(tyr_dwarf_import_all(
+                         dw, reg, TYR_OPTS(tyr_dwarf_all_opts, .flags = 1u << 30), NULL), TYR_EINVAL);
     struct {
         struct tyr_dwarf_all_opts o;
         uint64_t future;
     } big = {{.sz = sizeof big}, 1};
-    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, &big.o), TYR_EINVAL);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, &big.o, NULL), TYR_EINVAL);
     big.future = 0;
-    assert_int_equal(tyr_dwarf_import_all_opts(dw, reg, &big.o), 0);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, &big.o, NULL), 0);
     tyr_registry_free(reg);
     tyr_registry_free(one);
     tyr_dwarf_free(dw);
@@ -966,16 +968,16 @@ static void test_import_all_funcs_python(void **state)
     const char *py = PYTHON_DBG;
     skip_unless_present(py, "python3.11-dbg");
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(py, NULL, &dw, NULL), 0);
     struct names ns = {0};
     assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, collect_names, &ns, NULL), 0);
     assert_true(ns.n > 5000);
     tyr_registry *all = new_reg(), *one = new_reg();
     tyr_diag diag = {0};
     uint64_t nf = 0;
-    int err = tyr_dwarf_import_all_opts(
+    int err = tyr_dwarf_import_all(
         dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                          .funcs = &nf, .diag = &diag));
+                          .funcs = &nf), &diag);
     if (err)
         fail_msg("python: import_all funcs: %s (%s)", tyr_strerror(err), diag.what);
     assert_true(nf >= ns.n);
@@ -984,7 +986,7 @@ static void test_import_all_funcs_python(void **state)
     size_t len = 0;
     tyr_registry *mapped = NULL;
     assert_int_equal(tyr_blob_write_mem(all, NULL, &buf, &len), 0);
-    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &mapped, NULL), 0);
     uint32_t checked = 0;
     for (size_t i = 0; i < ns.n; i += (getenv("TYR_TEST_ALL") ? 1 : 97)) {
         tyr_type fa, fb;
@@ -1023,14 +1025,14 @@ static void test_import_all_pieces_python(void **state)
     size_t len[2] = {0, 0};
     for (int pass = 0; pass < 2; pass++) {
         tyr_dwarf *dw = NULL;
-        assert_int_equal(tyr_dwarf_open(py, NULL, &dw), 0);
+        assert_int_equal(tyr_dwarf_open(py, NULL, &dw, NULL), 0);
         tyr_registry *reg = new_reg();
-        tyr_dwarf_stats st = {0};
-        assert_int_equal(tyr_dwarf_import_all_opts(
+        tyr_dwarf_stats st = {.sz = sizeof st};
+        assert_int_equal(tyr_dwarf_import_all(
                              dw, reg,
                              TYR_OPTS(tyr_dwarf_all_opts,
                                       .flags = pass ? TYR_DWARF_ALL_ONE_THREAD : 0,
-                                      .pieces = pass ? 0 : 3, .stats = &st)),
+                                      .pieces = pass ? 0 : 3, .stats = &st), NULL),
                          0);
         assert_true(st.types > 5000);
         assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf[pass], &len[pass]), 0);
@@ -1052,14 +1054,13 @@ static void test_import_all_funcs_libc(void **state)
     static const char libc[] = "/lib/x86_64-linux-gnu/libc.so.6";
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    if (tyr_dwarf_open(libc, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw) != 0) {
+    if (tyr_dwarf_open(libc, NULL, &dw, &diag) != 0) {
         print_message("SKIPPED: no debug info for %s (Debian libc6-dbg): %s\n", libc, diag.what);
         skip();
     }
     tyr_registry *all = new_reg(), *one = new_reg();
-    int err = tyr_dwarf_import_all_opts(
-        dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                          .diag = &diag));
+    int err = tyr_dwarf_import_all(
+        dw, all, TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES), &diag);
     if (err)
         fail_msg("libc: import_all funcs: %s (%s)", tyr_strerror(err), diag.what);
     /* memcpy has two definitions (the GLIBC_2.2.5 compatibility memcpy and the IFUNC
@@ -1114,12 +1115,12 @@ static void test_corrupted_images(void **state)
             buf[pos] = vals[(seed >> 20) % sizeof vals];
         }
         tyr_dwarf *dw = NULL;
-        if (tyr_dwarf_open_mem(buf, len, NULL, &dw) != 0)
+        if (tyr_dwarf_open_mem(buf, len, NULL, &dw, NULL) != 0)
             continue;
         tyr_registry *reg = new_reg();
         tyr_diag diag;
         (void)tyr_dwarf_import_func(dw, reg, "kitchen", NULL, &diag);
-        (void)tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag);
+        (void)tyr_dwarf_import_all(dw, reg, NULL, &diag);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
     }

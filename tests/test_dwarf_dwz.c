@@ -48,7 +48,7 @@ static tyr_dwarf *open_dz(const char *name)
 {
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(dz(name), TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(dz(name), NULL, &dw, &diag);
     if (err)
         print_message("%s: %s\n", name, diag.what);
     assert_int_equal(err, 0);
@@ -144,7 +144,7 @@ static void check_alt_types_found(const char *bin, const char *alt)
     tyr_dwarf *adw = open_dz(alt);
     tyr_registry *areg = new_reg();
     tyr_diag diag = {0};
-    assert_int_equal(tyr_dwarf_import_all(adw, areg, NULL, NULL, NULL, &diag), 0);
+    assert_int_equal(tyr_dwarf_import_all(adw, areg, NULL, &diag), 0);
     tyr_dwarf *dw = open_dz(bin);
     tyr_registry *reg = new_reg();
     uint32_t n = tyr_registry_type_count(areg), checked = 0;
@@ -202,7 +202,7 @@ static void test_strings_outside_dwz_str(void **state)
     assert_int_equal(in_alt, 0);
 
     memset(&diag, 0, sizeof diag);
-    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, &diag), TYR_EDWARF);
+    assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, &diag), TYR_EDWARF);
     assert_non_null(strstr(diag.what, "unreadable"));
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
@@ -222,8 +222,8 @@ static void test_missing_or_cut_dwz(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         tyr_dwarf *dw = NULL;
         tyr_diag diag = {0};
-        assert_int_equal(tyr_dwarf_open(dz(cases[i].bin), TYR_OPTS(tyr_dwarf_opts, .diag = &diag),
-                                        &dw),
+        assert_int_equal(tyr_dwarf_open(dz(cases[i].bin), NULL,
+                                        &dw, &diag),
                          TYR_ENODEBUG);
         assert_null(dw);
         if (!strstr(diag.what, cases[i].what))

@@ -30,7 +30,7 @@ static int open_clones(void **state)
     }
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    if (tyr_dwarf_open(TYR_LOCS_CLONES, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw)) {
+    if (tyr_dwarf_open(TYR_LOCS_CLONES, NULL, &dw, &diag)) {
         print_message("%s: %s\n", TYR_LOCS_CLONES, diag.what);
         return -1;
     }

@@ -260,9 +260,9 @@ static void test_pahole_fixtures(void **state)
         char path[1200];
         fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
-        assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
+        assert_int_equal(tyr_dwarf_open(path, NULL, &dw, NULL), 0);
         tyr_registry *reg = new_reg();
-        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL, NULL, NULL), 0);
+        assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
         checked += compare_with_pahole(path, reg, fx_structs, &skipped);
         tyr_registry_free(reg);
         tyr_dwarf_free(dw);
@@ -291,7 +291,7 @@ static void test_pahole_python(void **state)
     };
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(PYTHON_DBG, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(PYTHON_DBG, NULL, &dw, &diag);
     if (err)
         fail_msg("%s: %s", tyr_strerror(err), diag.what);
     tyr_registry *reg = new_reg();
@@ -389,7 +389,7 @@ static void test_bpftrace_fixtures(void **state)
     for (int v = 0; v < nvariants; v++) {
         fx_path(path, sizeof path, variants[v]);
         tyr_dwarf *dw = NULL;
-        assert_int_equal(tyr_dwarf_open(path, NULL, &dw), 0);
+        assert_int_equal(tyr_dwarf_open(path, NULL, &dw, NULL), 0);
         tyr_registry *reg = new_reg();
         for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
             int n = run_bpftrace(path, fns[i], lines, 32);
@@ -428,7 +428,7 @@ static void test_libc_aliases(void **state)
     static const char libc[] = "/lib/x86_64-linux-gnu/libc.so.6";
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    int err = tyr_dwarf_open(libc, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw);
+    int err = tyr_dwarf_open(libc, NULL, &dw, &diag);
     if (err == TYR_ENODEBUG || err == TYR_ENOENT) {
         print_message("skip: no debug info for %s (Debian libc6-dbg): %s\n", libc, diag.what);
         skip();
@@ -497,7 +497,7 @@ static void test_python_glob(void **state)
     if (access(PYTHON_DBG, R_OK) != 0)
         skip();
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw, NULL), 0);
     struct names nm = {0, false, false};
     assert_int_equal(tyr_dwarf_list_funcs(dw, "PyDict_*", note_name, &nm, NULL), 0);
     print_message("python3.11d: %d functions match PyDict_*\n", nm.n);
@@ -526,7 +526,7 @@ static void test_bpftrace_python(void **state)
     static const char *const fns[] = {"PyObject_Call", "PyDict_GetItem", "PyDict_SetItem",
                                       "PyList_Append", "PyLong_FromLong", "_PyEval_EvalFrameDefault"};
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw), 0);
+    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw, NULL), 0);
     tyr_registry *reg = new_reg();
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
         int n = run_bpftrace(PYTHON_DBG, fns[i], lines, 32);

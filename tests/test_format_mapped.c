@@ -26,7 +26,7 @@ static int setup(void **state)
     size_t len;
     if (!c || tyr_registry_new(NULL, &c->reg) || zoo_build(c->reg, &c->z) ||
         tyr_blob_write_mem(c->reg, NULL, &c->blob, &len) ||
-        tyr_registry_open_mem(c->blob, len, NULL, &c->mapped)) {
+        tyr_registry_open_mem(c->blob, len, NULL, &c->mapped, NULL)) {
         if (c) {
             tyr_registry_free(c->reg);
             tyr_blob_buf_free(c->blob);

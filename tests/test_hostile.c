@@ -5,7 +5,7 @@
  * it. The raw inputs the fuzzers found are also replayed from fuzz/regressions/.
  */
 #include "blob_fixture.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 /* The blob of fx_build's registry with every type record and its layout record (the none
  * record for kinds without one) given to edit(), checksum fixed. */
@@ -44,7 +44,7 @@ static void test_dump_c_huge_ranks(void **state)
     size_t len;
     unsigned char *blob = edited_blob(rank_to_max, &len);
     tyr_registry *reg;
-    FX_OK(tyr_registry_open_mem(blob, len, NULL, &reg));
+    FX_OK(tyr_registry_open_mem(blob, len, NULL, &reg, NULL));
     tyr_sink null = tyr_sink_null();
     assert_int_equal(tyr_dump_c(reg, NULL, &null), 0);
     assert_int_equal(tyr_dump_json(reg, NULL, &null), 0);
@@ -98,7 +98,7 @@ static void test_dwarf_rnglists_bad_header(void **state)
     void *img = read_file(TYR_REGRESSIONS "/dwarf_fuzzer/rnglists-bad-header-double-free", &len);
     tyr_diag diag = {0};
     tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open_mem(img, len, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw),
+    assert_int_equal(tyr_dwarf_open_mem(img, len, NULL, &dw, &diag),
                      TYR_EDWARF);
     assert_null(dw);
     assert_non_null(strstr(diag.what, ".debug_rnglists header at offset 0x0"));

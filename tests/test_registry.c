@@ -95,7 +95,7 @@ static void test_self_referencing_node(void **state)
     assert_int_equal(st.size, 8);
     tyr_sized_type pointee = tyr_sized_pointee(reg, st);
     assert_int_equal(pointee.kind, TYR_KIND_STRUCT);
-    assert_int_equal(pointee.ref, node.id);
+    assert_int_equal(pointee.id, node.id);
     assert_int_equal(pointee.size, 16);
     /* ->next->next->val: walking the cycle through handles. */
     assert_int_equal(tyr_field_by_name(reg, tyr_sized_type_id(pointee), "val", &f), 0);
@@ -122,7 +122,7 @@ static void test_mutually_recursive_pair(void **state)
     assert_int_equal(tyr_field_path(reg, tyr_struct_type(a), "b", NULL), 0);
     tyr_field_info f;
     assert_int_equal(tyr_field_by_name(reg, tyr_struct_type(b), "a", &f), 0);
-    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).ref, a.id);
+    assert_int_equal(tyr_sized_pointee(reg, tyr_sized(reg, f.type)).id, a.id);
     tyr_type found;
     assert_int_equal(tyr_find(reg, "B", TYR_KIND_STRUCT, &found), 0);
     assert_int_equal(found.id, b.id);
@@ -561,6 +561,31 @@ static void test_options(void **state)
     tyr_registry_free(NULL);
 }
 
+/* A stats struct carries sz as an opts struct does: refused without it, filled as far as an
+ * older caller's struct reaches, refused with unknown non-zero bytes. */
+static void test_stats_sized(void **state)
+{
+    tyr_registry *reg = *state;
+    tyr_registry_stats st = {.sz = sizeof st};
+    assert_int_equal(tyr_registry_get_stats(reg, &st), 0);
+    assert_true(st.types >= 1);
+    assert_int_equal(st.sz, sizeof st);
+    tyr_registry_stats none = {0};
+    assert_int_equal(tyr_registry_get_stats(reg, &none), TYR_EINVAL);
+    tyr_registry_stats older = {.sz = offsetof(tyr_registry_stats, types)};
+    assert_int_equal(tyr_registry_get_stats(reg, &older), 0);
+    assert_int_equal(older.per_kind[TYR_KIND_VOID], 1);
+    assert_int_equal(older.types, 0); /* past the caller's sz: not written */
+    struct {
+        tyr_registry_stats s;
+        uint32_t future;
+    } newer = {{.sz = sizeof newer}, 1};
+    assert_int_equal(tyr_registry_get_stats(reg, &newer.s), TYR_EINVAL);
+    newer.future = 0;
+    assert_int_equal(tyr_registry_get_stats(reg, &newer.s), 0);
+    assert_int_equal(newer.s.types, st.types);
+}
+
 /* Completing a struct and adding members change layout records that existed at the
  * snapshot: a rollback restores them and drops the ones appended since, so a blob written
  * after the rollback is byte for byte the one written before. */
@@ -661,6 +686,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_million_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_types_bounded, setup, teardown),
         cmocka_unit_test(test_options),
+        cmocka_unit_test_setup_teardown(test_stats_sized, setup, teardown),
         cmocka_unit_test_setup_teardown(test_layouts_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_offset_40_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_count_16_bits, setup, teardown),

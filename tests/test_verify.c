@@ -121,9 +121,9 @@ static void expect(struct blob *x, int err, uint64_t off)
         assert_true(d.what[0] != '\0');
         if (off != ANY)
             assert_int_equal(d.offset, off);
-        assert_int_equal(tyr_registry_open_mem(x->b, x->len, NULL, &m), err);
+        assert_int_equal(tyr_registry_open_mem(x->b, x->len, NULL, &m, NULL), err);
         assert_null(m);
-        assert_int_equal(tyr_registry_open_mem(x->b, x->len, &audit, &m), err);
+        assert_int_equal(tyr_registry_open_mem(x->b, x->len, &audit, &m, NULL), err);
         assert_null(m);
         assert_int_equal(check(x, TYR_CHECK_AUDIT, &d), err);
         if (off != ANY)
@@ -142,14 +142,14 @@ static void expect_audit_only(struct blob *x, uint64_t off)
     struct tyr_load_opts audit = {.sz = sizeof audit, .flags = TYR_LOAD_AUDIT};
     assert_int_equal(check(x, TYR_CHECK_SAFE, &d), 0);
     assert_int_equal(tyr_blob_verify(x->b, x->len, NULL), 0);
-    assert_int_equal(tyr_registry_open_mem(x->b, x->len, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(x->b, x->len, NULL, &m, NULL), 0);
     (void)fx_sweep(m);
     tyr_registry_free(m);
     m = NULL;
     assert_int_equal(check(x, TYR_CHECK_AUDIT, &d), TYR_ECORRUPT);
     assert_true(d.what[0] != '\0');
     assert_int_equal(d.offset, off);
-    assert_int_equal(tyr_registry_open_mem(x->b, x->len, &audit, &m), TYR_ECORRUPT);
+    assert_int_equal(tyr_registry_open_mem(x->b, x->len, &audit, &m, NULL), TYR_ECORRUPT);
     assert_null(m);
 }
 
@@ -164,7 +164,7 @@ static void test_valid(void **state)
     assert_int_equal(check(x, TYR_CHECK_SAFE, &d), 0);
     assert_int_equal(check(x, TYR_CHECK_AUDIT, &d), 0);
     assert_int_equal(H(x)->major, 2);
-    assert_int_equal(tyr_registry_open_mem(x->b, x->len, &o, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(x->b, x->len, &o, &m, NULL), 0);
     fx_compare(x->f.reg, m, NULL);
     tyr_registry_free(m);
 }
@@ -259,7 +259,7 @@ static void test_file_open_reads_copies(void **state)
         assert_int_equal(tyr_registry_open_fd(fd,
                                               TYR_OPTS(tyr_load_opts, .offset = 4096 + 40,
                                                        .flags = levels[l]),
-                                              &m),
+                                              &m, NULL),
                          0);
         tyr_registry_source(m, &path, &id);
         assert_string_equal(path, "/bin/walk");
@@ -274,7 +274,7 @@ static void test_file_open_reads_copies(void **state)
         assert_int_equal(tyr_registry_open_fd(fd,
                                               TYR_OPTS(tyr_load_opts, .offset = 4096 + 40,
                                                        .flags = levels[l]),
-                                              &m),
+                                              &m, NULL),
                          TYR_ETRUNC);
     assert_null(m);
     close(fd);
@@ -301,7 +301,7 @@ static void test_file_open_reads_copies(void **state)
     fd = temp_file_with(n, nlen, 0);
     for (size_t l = 0; l < sizeof levels / sizeof levels[0]; l++) {
         assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .flags = levels[l]),
-                                              &m),
+                                              &m, NULL),
                          0);
         fx_compare(x->f.reg, m, NULL);
         tyr_registry_free(m);
@@ -314,7 +314,7 @@ static void test_file_open_reads_copies(void **state)
     s[nsect - 2].len = 16;
     assert_int_equal(pwrite(fd, n, old_hdr + grow, 0), (ssize_t)(old_hdr + grow));
     assert_int_equal(tyr_registry_open_fd(fd, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_TRUSTED),
-                                          &m),
+                                          &m, NULL),
                      TYR_ECORRUPT);
     assert_null(m);
     close(fd);
@@ -353,7 +353,7 @@ static void test_newer_minor_appends(void **state)
     memset(n + x->len + grow, 0xCD, 16);
     h->total_len = nlen;
     fx_fix_checksum(n, nlen);
-    assert_int_equal(tyr_registry_open_mem(n, nlen, NULL, &m), 0);
+    assert_int_equal(tyr_registry_open_mem(n, nlen, NULL, &m, NULL), 0);
     fx_compare(x->f.reg, m, NULL);
     tyr_registry_free(m);
     assert_int_equal(tyr__blob_check(n, nlen, TYR_CHECK_AUDIT, &d), 0);
@@ -971,7 +971,7 @@ static void flip_sweep(struct blob *x, int repair, uint32_t flags)
         c[bit / 8] ^= (unsigned char)(1u << (bit % 8));
         if (repair && bit / 8 >= hdr_len)
             fx_fix_checksum(c, x->len);
-        err = tyr_registry_open_mem(c, x->len, &o, &m);
+        err = tyr_registry_open_mem(c, x->len, &o, &m, NULL);
         if (err) {
             assert_true(err < 0);
             assert_null(m);
@@ -1026,14 +1026,14 @@ static void test_every_truncation(void **state)
     unsigned char *c = fx_aligned_copy(x->b, x->len);
     for (size_t n = 0; n < x->len; n++) {
         tyr_registry *m = NULL;
-        int err = tyr_registry_open_mem(c, n, NULL, &m);
+        int err = tyr_registry_open_mem(c, n, NULL, &m, NULL);
         assert_true(err == TYR_ETRUNC || (n >= 4 && err == TYR_ECORRUPT));
         assert_null(m);
         if (n >= 64 && n % 8 == 0) {
             memcpy(c, x->b, x->len);
             fx_hdr(c)->total_len = n;
             fx_fix_checksum(c, x->len);
-            assert_int_equal(tyr_registry_open_mem(c, n, NULL, &m), TYR_ECORRUPT);
+            assert_int_equal(tyr_registry_open_mem(c, n, NULL, &m, NULL), TYR_ECORRUPT);
             memcpy(c, x->b, x->len);
         }
     }

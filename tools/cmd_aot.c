@@ -253,21 +253,21 @@ static int aot_build(int argc, char **argv)
             goto free_all;
         }
     memset(&diag, 0, sizeof(diag));
-    err = tyr_aot_write_path(reg, specs, nprobes, out, TYR_OPTS(tyr_aot_write_opts, .diag = &diag));
+    err = tyr_aot_write_path(reg, specs, nprobes, out, NULL, &diag);
     if (err) {
         rc = tool_fail("%s: %s", out, diag.what[0] ? diag.what : tyr_strerror(err));
         goto free_all;
     }
     tyr_aot *aot;
     memset(&diag, 0, sizeof(diag));
-    err = tyr_aot_open_path(out, TYR_OPTS(tyr_aot_open_opts, .diag = &diag), &aot);
+    err = tyr_aot_open_path(out, NULL, &aot, &diag);
     if (err) {
         rc = tool_fail_err(out, err, &diag);
         goto free_all;
     }
     tyr_aot_file_info info;
     tyr_aot_get_info(aot, &info);
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(tyr_aot_registry(aot), &st);
     printf("%s: %u probes, %u values, %u capture items; blob %" PRIu64 " bytes (%u types) at "
            "offset %" PRIu64 ", pruned from %u types (%" PRIu64 " bytes)\n",
@@ -304,7 +304,7 @@ done:
 static int open_aot(const char *path, tyr_aot **out)
 {
     tyr_diag diag = {0};
-    int err = tyr_aot_open_path(path, TYR_OPTS(tyr_aot_open_opts, .diag = &diag), out);
+    int err = tyr_aot_open_path(path, NULL, out, &diag);
     if (!err)
         return EXIT_OK;
     if (diag.what[0])
@@ -333,7 +333,7 @@ static int aot_stats(const char *path)
     const tyr_registry *reg = tyr_aot_registry(aot);
     tyr_aot_file_info info;
     tyr_aot_get_info(aot, &info);
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(reg, &st);
     printf("%s: .aot version %u, %" PRIu64 " bytes\n", path, info.version, info.file_bytes);
     printf("blob: %" PRIu64 " bytes at offset %" PRIu64 ", %u types; the full registry: %u "
@@ -597,10 +597,10 @@ static int aot_run(int argc, char **argv)
     }
     tyr_diag diag = {0};
     int err = tyr_aot_attach(aot,
-                             TYR_OPTS(tyr_aot_attach_opts, .pid = (int32_t)pid, .diag = &diag,
+                             TYR_OPTS(tyr_aot_attach_opts, .pid = (int32_t)pid,
                                       .ringbuf_kb = (uint32_t)buffer_kb,
                                       .paths = paths, .npaths = info.targets),
-                             &s);
+                             &s, &diag);
     if (err) {
         rc = tool_fail("%s: %s", path, diag.what[0] ? diag.what : tyr_strerror(err));
         goto out;
@@ -622,9 +622,9 @@ static int aot_run(int argc, char **argv)
     int status = 0;
     bool exited = false;
     while (!stop_signal) {
-        int stopped;
-        int r = tyr_aot_poll(s, 100, print_event, &ctx, &stopped);
+        int r = tyr_aot_poll(s, 100, print_event, &ctx, NULL);
         fflush(stdout);
+        bool stopped = r > 0; /* print_event's 1 */
         if (stopped && ctx.err) {
             rc = tool_fail_err(path, ctx.err, NULL);
             break;
@@ -638,8 +638,8 @@ static int aot_run(int argc, char **argv)
         if (child > 0 && !exited && waitpid(child, &status, WNOHANG) == child) {
             exited = true;
             /* What the command's last hits produced is already in the ring buffer. */
-            stopped = 0;
-            while (!stopped && tyr_aot_poll(s, 0, print_event, &ctx, &stopped) > 0)
+            uint32_t handled = 0;
+            while (tyr_aot_poll(s, 0, print_event, &ctx, &handled) == 0 && handled > 0)
                 ;
             fflush(stdout);
             break;

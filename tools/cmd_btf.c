@@ -109,10 +109,10 @@ static int btf_input_open(struct btf_input *in, const char *file, const char *ba
         base = TYR_BTF_VMLINUX;
     tyr_diag diag = {0};
     int err;
-    if (base && (err = tyr_btf_open(base, TYR_OPTS(tyr_btf_opts, .diag = &diag), &in->base)))
+    if (base && (err = tyr_btf_open(base, NULL, &in->base, &diag)))
         return tool_fail_err(base, err, &diag);
-    if ((err = tyr_btf_open(file, TYR_OPTS(tyr_btf_opts, .base = in->base, .diag = &diag),
-                            &in->btf))) {
+    if ((err = tyr_btf_open(file, TYR_OPTS(tyr_btf_opts, .base = in->base),
+                            &in->btf, &diag))) {
         tyr_btf_free(in->base);
         return tool_fail_err(file, err, &diag);
     }
@@ -167,7 +167,7 @@ static int expand_funcs(const struct btf_input *in, const char *const *pats, siz
 /* The BTF counters, and what the registry cannot express, on one line. */
 static void print_btf_stats(const struct btf_input *in)
 {
-    tyr_btf_stats s;
+    tyr_btf_stats s = {.sz = sizeof s};
     if (tyr_btf_get_stats(in->btf, &s))
         return;
     printf("%s: %u BTF types, %u imported (%u shared), %u functions; not kept: %u vars, "
@@ -238,16 +238,16 @@ int cmd_btf_import(int argc, char **argv)
     struct btf_input in;
     if ((rc = btf_input_open(&in, file, base)))
         goto done;
-    tyr_sized_type *roots = calloc(1, sizeof *roots);
+    tyr_type *roots = calloc(1, sizeof *roots);
     size_t nroots = 0;
     struct names ns = {0};
     tyr_diag diag = {0};
     int err = roots ? 0 : TYR_ENOMEM;
     if (!err && all)
-        err = tyr_btf_import_all(in.btf, in.reg, &diag);
+        err = tyr_btf_import_all(in.btf, in.reg, NULL, &diag);
     if (!err)
         err = expand_funcs(&in, funcs, nf, &ns);
-    tyr_sized_type *nr = err ? NULL : realloc(roots, (ns.n + nt + 1) * sizeof *roots);
+    tyr_type *nr = err ? NULL : realloc(roots, (ns.n + nt + 1) * sizeof *roots);
     if (nr)
         roots = nr;
     else if (!err)
@@ -260,7 +260,7 @@ int cmd_btf_import(int argc, char **argv)
             goto close;
         }
         if (!err)
-            roots[nroots++] = tyr_sized(in.reg, fn);
+            roots[nroots++] = fn;
     }
     for (size_t i = 0; i < nt && !err; i++) {
         int kind;
@@ -272,7 +272,7 @@ int cmd_btf_import(int argc, char **argv)
             goto close;
         }
         if (!err)
-            roots[nroots++] = tyr_sized(in.reg, t);
+            roots[nroots++] = t;
     }
     if (err) {
         rc = err == TYR_EBTF && diag.err == err

@@ -2,7 +2,7 @@
 /*
  * tyr dump FILE|BINARY [TYPE...] [--format c|json|layout] [--asserts]
  * tyr decode FILE TYPE (--hex BYTES | --raw PATH)
- * Printing types and values: the formats themselves live in the library (tyr/format.h).
+ * Printing types and values: the formats themselves live in the library (tyr/output.h).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,7 +10,7 @@
 
 #include "opts.h"
 #include "tool.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 static const char dump_help[] =
     "usage: tyr dump FILE|BINARY [TYPE...] [--format c|json|layout] [--asserts]\n"
@@ -139,7 +139,7 @@ int cmd_dump(int argc, char **argv)
     int err = 0;
     tyr_diag diag = {0};
     if (!rc && in.dw && !nroots)
-        err = tyr_dwarf_import_all(in.dw, in.reg, NULL, NULL, NULL, &diag);
+        err = tyr_dwarf_import_all(in.dw, in.reg, NULL, &diag);
     if (!rc && !err) {
         tyr_sink out = tyr_sink_file(stdout);
         err = dump(in.reg, TYR_OPTS(tyr_dump_opts, .flags = flags, .nroots = nroots,

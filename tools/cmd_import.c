@@ -51,16 +51,16 @@ static int list_add(struct list *l, const char *s)
 }
 
 struct roots {
-    tyr_sized_type *v;
+    tyr_type *v;
     size_t n;
 };
 
-static int roots_add(struct roots *r, tyr_sized_type st)
+static int roots_add(struct roots *r, tyr_type t)
 {
-    tyr_sized_type *v = realloc(r->v, (r->n + 1) * sizeof(*v));
+    tyr_type *v = realloc(r->v, (r->n + 1) * sizeof(*v));
     if (!v)
         return TYR_ENOMEM;
-    v[r->n++] = st;
+    v[r->n++] = t;
     r->v = v;
     return 0;
 }
@@ -124,7 +124,7 @@ static int all_roots(struct tool_input *in, struct roots *roots, tyr_diag *diag)
     for (uint32_t id = 1; id < n && !err; id++) {
         int kind = tyr_type_kind(in->reg, (tyr_type){id});
         if (kind != TYR_KIND_FUNC && kind != TYR_KIND_FUNC_PROTO)
-            err = roots_add(roots, tyr_sized(in->reg, (tyr_type){id}));
+            err = roots_add(roots, (tyr_type){id});
     }
     struct names ns = {0};
     if (!err)
@@ -134,7 +134,7 @@ static int all_roots(struct tool_input *in, struct roots *roots, tyr_diag *diag)
         if (tyr_find(in->reg, ns.v[i], TYR_KIND_FUNC, &fn) != 0)
             err = tyr_dwarf_import_func(in->dw, in->reg, ns.v[i], &fn, diag);
         if (!err)
-            err = roots_add(roots, tyr_sized(in->reg, fn));
+            err = roots_add(roots, fn);
     }
     names_free(&ns);
     return err;
@@ -161,10 +161,10 @@ static int import_everything(struct tool_input *in, struct roots *roots, tyr_dia
     struct progress prog = {.shown = false};
     clock_gettime(CLOCK_MONOTONIC, &prog.start);
     bool tty = isatty(STDERR_FILENO);
-    int err = tyr_dwarf_import_all_opts(
+    int err = tyr_dwarf_import_all(
         in->dw, in->reg,
         TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES,
-                 .progress = tty ? show_progress : NULL, .ctx = &prog, .diag = diag));
+                 .progress = tty ? show_progress : NULL, .ctx = &prog), diag);
     if (prog.shown)
         fprintf(stderr, "\r\033[K");
     return err ? err : all_roots(in, roots, diag);
@@ -190,12 +190,12 @@ static int import_asked(struct tool_input *in, const struct import_args *a,
         if (err == TYR_ENOENT)
             rc = tool_fail("no function '%s' in %s", ns.v[i], in->path);
         else if (!err)
-            err = roots_add(roots, tyr_sized(in->reg, fn));
+            err = roots_add(roots, fn);
     }
     for (size_t i = 0; i < a->types.n && !err && !rc; i++) {
         tyr_type t;
         if (!(rc = tool_find_type(in, a->types.v[i], &t)))
-            err = roots_add(roots, tyr_sized(in->reg, t));
+            err = roots_add(roots, t);
     }
     names_free(&ns);
     if (rc)

@@ -109,11 +109,11 @@ static int audit_open(const char *path, uint64_t offset)
         close(fd);
     if (n == 4 && !memcmp(magic, "tyr", 4))
         err = tyr_registry_open_path(
-            path, TYR_OPTS(tyr_load_opts, .offset = offset, .flags = TYR_LOAD_AUDIT, .diag = &diag),
-            &reg);
+            path, TYR_OPTS(tyr_load_opts, .offset = offset, .flags = TYR_LOAD_AUDIT),
+            &reg, &diag);
     else
         err = tyr_registry_open_elf(
-            path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT, .diag = &diag), &reg);
+            path, TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &reg, &diag);
     tyr_registry_free(reg);
     return err ? tool_fail_err(path, err, &diag) : EXIT_OK;
 }
@@ -132,7 +132,7 @@ int cmd_verify(int argc, char **argv)
         tool_input_close(&in);
         return rc;
     }
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(in.reg, &st);
     if (a.fmt == TOOL_FMT_JSON) {
         printf("{\"command\": \"verify\", \"file\": ");
@@ -241,16 +241,16 @@ int cmd_stats(int argc, char **argv)
         return rc;
     if (in.dw) {
         tyr_diag diag = {0};
-        int err = tyr_dwarf_import_all_opts(
+        int err = tyr_dwarf_import_all(
             in.dw, in.reg,
-            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS, .diag = &diag));
+            TYR_OPTS(tyr_dwarf_all_opts, .flags = TYR_DWARF_ALL_FUNCS), &diag);
         if (err) {
             rc = tool_fail_err(path, err, &diag);
             tool_input_close(&in);
             return rc;
         }
     }
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(in.reg, &st);
     struct stat sb;
     long long file_bytes = !in.dw && stat(path, &sb) == 0 ? (long long)sb.st_size : -1;

@@ -69,8 +69,8 @@ int cmd_list(int argc, char **argv)
         }
         names_sort_unique(&ns);
     } else {
-        err = tyr_probe_names(in.path, TYR_OPTS(tyr_dwarf_opts, .diag = &diag), pattern,
-                              names_add, &ns);
+        err = tyr_probe_names(in.path, NULL, pattern,
+                              names_add, &ns, &diag);
     }
     if (err)
         rc = tool_fail_err(in.path, err, &diag);

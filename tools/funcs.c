@@ -118,11 +118,11 @@ int tool_write_summary(const char *path, uint64_t off, uint64_t len, uint32_t im
 {
     tyr_registry *reg;
     tyr_diag diag = {0};
-    int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off, .diag = &diag),
-                                     &reg);
+    int err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = off),
+                                     &reg, &diag);
     if (err)
         return tool_fail_err(path, err, &diag);
-    tyr_registry_stats st;
+    tyr_registry_stats st = {.sz = sizeof st};
     tyr_registry_get_stats(reg, &st);
     printf("%s: %u types (%u structs, %u unions, %u enums, %u typedefs, %u functions), "
            "%u fields, %llu bytes",

@@ -90,11 +90,11 @@ int tool_dwarf_open(const char *path, tyr_diag *diag, tyr_dwarf **out)
     struct download d = {path, false};
     bool tty = isatty(STDERR_FILENO);
     int err = tyr_dwarf_open(path,
-                             TYR_OPTS(tyr_dwarf_opts, .diag = diag,
+                             TYR_OPTS(tyr_dwarf_opts,
                                       .debuginfod_urls = tool_no_debuginfod ? "" : NULL,
                                       .debuginfod_progress = tty ? show_download : NULL,
                                       .debuginfod_progress_arg = &d),
-                             out);
+                             out, diag);
     if (d.shown)
         fputs("\r\033[K", stderr);
     return err;
@@ -165,8 +165,8 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, in
     tyr_diag diag = {0};
     int err;
     if (n == 4 && !memcmp(magic, "tyr", 4)) {
-        err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = offset, .diag = &diag),
-                                     &in->reg);
+        err = tyr_registry_open_path(path, TYR_OPTS(tyr_load_opts, .offset = offset),
+                                     &in->reg, &diag);
         return err ? tool_fail_err(path, err, &diag) : EXIT_OK;
     }
     /* Only a blob can start elsewhere than at byte 0 (--offset: the .aot case). */
@@ -177,7 +177,7 @@ int tool_input_open(struct tool_input *in, const char *path, uint64_t offset, in
         return tool_fail("%s: no tyr blob at offset %" PRIu64, path, offset);
     if (n != 4 || memcmp(magic, "\177ELF", 4))
         return tool_fail("%s: not a tyr blob or an ELF file", path);
-    err = tyr_registry_open_elf(path, TYR_OPTS(tyr_load_opts, .diag = &diag), &in->reg);
+    err = tyr_registry_open_elf(path, NULL, &in->reg, &diag);
     if (!err)
         return EXIT_OK;
     if (err == TYR_ENOENT && mode == TOOL_IN_BLOB)

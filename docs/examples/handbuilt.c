@@ -233,9 +233,9 @@ static int report(struct demo *d)
         tyr_sized_type pointee = tyr_sized_pointee(reg, st);
         printf("      sized type {kind %s, size %" PRIu64 ", ref %u} -> pointee {kind %s, "
                "size %" PRIu64 ", ref %u}: plain values, no pointer to expire\n",
-               tyr_kind_name(st.kind), st.size, st.ref, tyr_kind_name(pointee.kind),
-               pointee.size, pointee.ref);
-        expect(pointee.ref == d->t_node.id && pointee.size == sizeof(struct Node), "pointee");
+               tyr_kind_name(st.kind), st.size, st.id, tyr_kind_name(pointee.kind),
+               pointee.size, pointee.id);
+        expect(pointee.id == d->t_node.id && pointee.size == sizeof(struct Node), "pointee");
     }
     return 0;
 }

@@ -16,7 +16,9 @@
  * plan map, and attaches a uprobe per probe by file offset; polling calls back per event;
  * tyr_aot_event_print() decodes an event through the mapped registry.
  *
- * Errors: 0 or a negative TYR_E* code, with the byte offset and what failed in the diag.
+ * Errors: 0 or a negative TYR_E* code, with the byte offset (from the file's start) and what
+ * failed in the diag, the last argument of every call that fills one (attach: which probe
+ * failed, and libbpf's errno).
  * Ownership: written next to each function.
  */
 #ifndef TYR_AOT_H
@@ -28,7 +30,7 @@
 
 #include "tyr/common.h"
 #include "tyr/error.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 #include "tyr/registry.h"
 #include "tyr/types.h"
 
@@ -65,7 +67,6 @@ struct tyr_aot_probe_spec {
 struct tyr_aot_write_opts {
     size_t sz;       /* set by TYR_OPTS */
     uint32_t flags;  /* none yet: 0 */
-    tyr_diag *diag;  /* optional: which probe, value or path was refused, and why */
 };
 
 /**
@@ -80,7 +81,7 @@ struct tyr_aot_write_opts {
  */
 TYR_API int tyr_aot_write_path(const tyr_registry *reg, const struct tyr_aot_probe_spec *probes,
                                size_t nprobes, const char *path,
-                               const struct tyr_aot_write_opts *opts);
+                               const struct tyr_aot_write_opts *opts, tyr_diag *diag);
 
 /* ---- Reading -------------------------------------------------------------------------- */
 
@@ -89,7 +90,6 @@ typedef struct tyr_aot tyr_aot;
 struct tyr_aot_open_opts {
     size_t sz;      /* set by TYR_OPTS */
     uint32_t flags; /* none yet: 0 (the blob is always verified) */
-    tyr_diag *diag; /* optional: filled on failure; offset is from the file's start */
 };
 
 /**
@@ -101,13 +101,13 @@ struct tyr_aot_open_opts {
  *         TYR_EALIGN; TYR_ENOMEM; the blob's errors.
  */
 TYR_API int tyr_aot_open_path(const char *path, const struct tyr_aot_open_opts *opts,
-                              tyr_aot **out);
+                              tyr_aot **out, tyr_diag *diag);
 /**
  * @brief As tyr_aot_open_path() over bytes the caller owns (8-aligned; alive and unchanged
  *        until tyr_aot_free()). Nothing is copied.
  */
 TYR_API int tyr_aot_open_mem(const void *buf, size_t len, const struct tyr_aot_open_opts *opts,
-                             tyr_aot **out);
+                             tyr_aot **out, tyr_diag *diag);
 /** @brief Free (and unmap) an opened file. NULL is accepted. */
 TYR_API void tyr_aot_free(tyr_aot *aot);
 
@@ -208,7 +208,6 @@ struct tyr_aot_attach_opts {
     int32_t pid;          /* only this process's hits (> 0); 0: every process */
     uint32_t ringbuf_kb;  /* ring buffer size in KiB: a power of two, 16 .. 1 GiB; 0: 512.
                              Its pages are mapped into the runtime and count in its RSS. */
-    tyr_diag *diag;       /* optional: which probe failed to attach, libbpf's errno */
     /* Optional: paths[i] replaces target i's recorded path (a copy of the binary elsewhere,
      * say one stripped of its debug info); NULL entries keep it. Its build-id is checked as
      * the recorded path's would be. npaths entries, read during the call only. */
@@ -227,20 +226,21 @@ struct tyr_aot_attach_opts {
  *         TYR_ENOMEM.
  */
 TYR_API int tyr_aot_attach(const tyr_aot *aot, const struct tyr_aot_attach_opts *opts,
-                           tyr_aot_session **out);
+                           tyr_aot_session **out, tyr_diag *diag);
 
-/** Called per event; return non-zero to stop polling (the value goes to tyr_aot_poll's *stop). */
+/** Called per event. The callback rule of tyr/common.h: 0 goes on; a non-zero value stops
+ *  the poll, which returns that value. */
 typedef int (*tyr_aot_event_fn)(void *ctx, const tyr_aot_event *ev);
 
 /**
  * @brief Wait up to timeout_ms (-1: forever; 0: only what is there) for events and call fn for
  *        each one, until none is left or fn returns non-zero.
- * @param[out] stop Optional: fn's non-zero return value when it stopped the poll, else 0.
- * @return The number of events handled (>= 0) or TYR_EIO (errno set; EINTR when a signal
- *         arrived).
+ * @param[out] handled Optional: the number of events handed to fn.
+ * @return 0; fn's non-zero value when it stopped the poll; TYR_EINVAL; TYR_EIO (errno set;
+ *         EINTR when a signal arrived).
  */
 TYR_API int tyr_aot_poll(tyr_aot_session *s, int timeout_ms, tyr_aot_event_fn fn, void *ctx,
-                         int *stop);
+                         uint32_t *handled);
 
 /** @brief Events handed to callbacks and events the BPF side could not send, per probe. */
 TYR_API int tyr_aot_counts(const tyr_aot_session *s, uint32_t probe, uint64_t *seen,

@@ -5,7 +5,7 @@
  * Writing copies the registry's tables (types, layouts, fields, enumerators, params, strings)
  * into sections after a fixed header, with the name index, a relocation table listing every
  * slot that holds a handle, and an XXH3-64 checksum (docs/format.md, byte by byte). A *full*
- * write keeps every handle as it is; a *pruned* write keeps only what the caller's root sized
+ * write keeps every handle as it is; a *pruned* write keeps only what the caller's root
  * types reach (through pointers, members, array elements, typedefs, qualifiers, prototypes),
  * stores identical function prototypes once, renumbers the kept types in their old relative
  * order, rewrites the roots in place and can hand back the old-to-new map.
@@ -21,13 +21,14 @@
  *
  * Errors: 0 or a negative TYR_E* code; on failure no output is touched. Bad input gives
  * TYR_ECORRUPT (or TYR_ETRUNC, TYR_EVERSION, TYR_EBYTEORDER, TYR_EALIGN) and, when the
- * caller passes a tyr_diag, the blob byte offset and what failed.
+ * caller passes a tyr_diag (the last argument of every call that fills one), the blob byte
+ * offset (from the blob's start) and what failed.
  *
  * Example (the AOT runtime):
  *   tyr_registry *reg;
  *   tyr_diag d;
  *   int err = tyr_registry_open_path("x.aot",
- *       TYR_OPTS(tyr_load_opts, .offset = blob_off, .diag = &d), &reg);
+ *       TYR_OPTS(tyr_load_opts, .offset = blob_off), &reg, &d);
  *   if (err) fprintf(stderr, "x.aot+%llu: %s\n", (unsigned long long)d.offset, d.what);
  *   ... queries ...
  *   tyr_registry_free(reg);
@@ -58,11 +59,11 @@ struct tyr_write_opts {
     size_t sz;             /* set by TYR_OPTS */
     uint32_t flags;        /* TYR_WRITE_* */
     /*
-     * Pruned write when roots is not NULL: keep only what roots[0 .. nroots) reach. On
-     * success each root's `ref` is rewritten to its new handle (kind, flags, size stay).
-     * The caller owns the array; it is not retained.
+     * Pruned write when roots is not NULL: keep only what roots[0 .. nroots) reach (the
+     * roots of tyr_dump_opts, typed and counted the same). On success each root is
+     * rewritten in place to its new handle. The caller owns the array; it is not retained.
      */
-    tyr_sized_type *roots;
+    tyr_type *roots;
     size_t nroots;
     /*
      * Optional, pruned writes only: map[old id] = new id (0 = dropped; void stays 0; a
@@ -132,7 +133,6 @@ struct tyr_load_opts {
     uint64_t length;     /* path/fd: bytes available from offset; 0 = to the end of file */
     uint32_t flags;      /* TYR_LOAD_* */
     const char *section; /* ELF: section name; NULL = ".tyr". Not retained */
-    tyr_diag *diag;      /* optional: filled on failure (offset is from the blob's start) */
 };
 
 /**
@@ -146,13 +146,14 @@ struct tyr_load_opts {
  * @note Free with tyr_registry_free(), which unmaps: names returned by queries die with it.
  */
 TYR_API int tyr_registry_open_path(const char *path, const struct tyr_load_opts *opts,
-                                   tyr_registry **out);
+                                   tyr_registry **out, tyr_diag *diag);
 
 /**
  * @brief As tyr_registry_open_path(), from an open file descriptor (offsets that are not
  * page-aligned are mapped from the page below). The fd is not retained or closed.
  */
-TYR_API int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_registry **out);
+TYR_API int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_registry **out,
+                                 tyr_diag *diag);
 
 /**
  * @brief Load the blob stored in an ELF file's section (opts->section, default ".tyr"),
@@ -162,7 +163,7 @@ TYR_API int tyr_registry_open_fd(int fd, const struct tyr_load_opts *opts, tyr_r
  *         headers) and TYR_ENOENT (no such section).
  */
 TYR_API int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *opts,
-                                  tyr_registry **out);
+                                  tyr_registry **out, tyr_diag *diag);
 
 /**
  * @brief Use a blob in memory the caller owns. Nothing is copied.
@@ -172,7 +173,7 @@ TYR_API int tyr_registry_open_elf(const char *path, const struct tyr_load_opts *
  * opts->offset and ->length are ignored (pass buf + offset yourself).
  */
 TYR_API int tyr_registry_open_mem(const void *buf, size_t len, const struct tyr_load_opts *opts,
-                                  tyr_registry **out);
+                                  tyr_registry **out, tyr_diag *diag);
 
 /**
  * @brief Verify a blob without loading it (the `tyr verify` tool).

@@ -40,8 +40,8 @@
  * Messages: libbpf prints its own warnings through the function set with libbpf_set_print(),
  * which belongs to the application; this library never calls it (the tyr tool silences it).
  *
- * Errors: 0 or a negative TYR_E* code; outputs untouched on failure. The diag (optional) says
- * where: diag->offset is the BTF type id, diag->what names it and what is wrong.
+ * Errors: 0 or a negative TYR_E* code; outputs untouched on failure. The diag (the last
+ * argument of every call that fills one; optional) says where: diag->offset is the BTF type id, diag->what names it and what is wrong.
  */
 #ifndef TYR_BTF_H
 #define TYR_BTF_H
@@ -67,7 +67,6 @@ struct btf; /* libbpf's */
 struct tyr_btf_opts {
     size_t sz;      /* set by TYR_OPTS */
     tyr_btf *base;  /* split BTF: the handle of the BTF it is layered on; not owned */
-    tyr_diag *diag; /* optional: filled on failure */
 };
 
 /**
@@ -80,7 +79,8 @@ struct tyr_btf_opts {
  * @return 0; TYR_EINVAL; TYR_EIO (cannot read path); TYR_EBTF (libbpf refused the BTF, or
  *         it is of the other byte order); TYR_ENOMEM.
  */
-TYR_API int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out);
+TYR_API int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out,
+                         tyr_diag *diag);
 
 /**
  * @brief Open raw BTF held in memory (tests, fuzzers). The bytes are copied by libbpf: the
@@ -88,7 +88,7 @@ TYR_API int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_
  * @return As tyr_btf_open().
  */
 TYR_API int tyr_btf_open_mem(const void *data, size_t len, const struct tyr_btf_opts *opts,
-                             tyr_btf **out);
+                             tyr_btf **out, tyr_diag *diag);
 
 /** @brief Free a handle and its libbpf BTF (never its base). NULL is accepted. */
 TYR_API void tyr_btf_free(tyr_btf *b);
@@ -126,13 +126,23 @@ TYR_API int tyr_btf_import_type(tyr_btf *b, tyr_registry *reg, const char *name,
 TYR_API int tyr_btf_import_id(tyr_btf *b, tyr_registry *reg, uint32_t id, tyr_type *out,
                               tyr_diag *diag);
 
+struct tyr_btf_all_opts {
+    size_t sz;      /* set by TYR_OPTS */
+    uint32_t flags; /* none yet: 0 */
+};
+
 /**
  * @brief Import every type of this BTF (a split BTF: its own ids; its base's types only where
  *        they are reached) and every FUNC as a probe signature.
+ * @param opts  NULL for defaults (the one shape of tyr_dwarf_import_all()).
+ * @return As tyr_btf_import_func(); TYR_EINVAL for unknown flags or non-zero bytes past the
+ *         known fields of opts.
  */
-TYR_API int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, tyr_diag *diag);
+TYR_API int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg,
+                               const struct tyr_btf_all_opts *opts, tyr_diag *diag);
 
-/** Called once per FUNC name; `name` is valid during the call only. Non-zero stops. */
+/** Called once per FUNC name; `name` is valid during the call only. The callback rule of
+ *  tyr/common.h: non-zero stops the listing, which returns that value. */
 typedef int (*tyr_btf_func_fn)(void *ctx, const char *name);
 /**
  * @brief List this BTF's FUNC names (its own ids) matching an fnmatch(3) glob (NULL: all),
@@ -147,6 +157,7 @@ TYR_API int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_
  * cannot express (docs/btf.md says what the import does with each). Each BTF id counts once.
  */
 typedef struct tyr_btf_stats {
+    size_t sz;              /* set by the caller to sizeof (TYR_OPTS) */
     uint32_t btf_types;     /* ids of this BTF, void and its base's excluded */
     uint32_t imported;      /* ids (of this BTF and its base) given a registry type */
     uint32_t shared;        /* of those, an equal type the registry already held */
@@ -165,7 +176,8 @@ typedef struct tyr_btf_stats {
     uint32_t enum_fwd;      /* ENUM/ENUM64 with no enumerators (an enum declaration) */
 } tyr_btf_stats;
 
-/** @brief The handle's counters (a split handle: its own; its base keeps its own). */
+/** @brief The handle's counters (a split handle: its own; its base keeps its own). out->sz
+ *         is set by the caller, as for tyr_registry_get_stats(); TYR_EINVAL otherwise. */
 TYR_API int tyr_btf_get_stats(const tyr_btf *b, tyr_btf_stats *out);
 
 #ifdef __cplusplus

@@ -37,7 +37,18 @@ TYR_API const char *tyr_version_string(void);
  * callers and libraries mix: the library reads only the fields it knows and the caller
  * passed, and refuses a struct that sets bytes it does not know. Nothing to set? Pass NULL.
  *   tyr_registry_new(TYR_OPTS(tyr_registry_opts, .pointer_size = 4), &reg);
+ * Stats structs (tyr_registry_stats, tyr_dwarf_stats, tyr_btf_stats) start with `size_t sz`
+ * too, set the same way and checked by the same rule; the library fills the fields sz covers:
+ *   tyr_registry_stats st = {.sz = sizeof st};
  */
 #define TYR_OPTS(type, ...) (&(struct type){.sz = sizeof(struct type), __VA_ARGS__})
+
+/*
+ * Callbacks, one rule for all (sinks, progress callbacks, iterators, event handlers): a
+ * callback returns 0 to go on; any other value stops the call that invoked it, which returns
+ * that value to its caller unchanged (an import first rolls the registry back). A callback
+ * may return a positive value of its own, told apart from the library's negative TYR_E*
+ * codes, or a TYR_E* code to keep tyr_strerror() meaningful.
+ */
 
 #endif /* TYR_COMMON_H */

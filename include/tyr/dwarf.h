@@ -8,7 +8,7 @@
  *     TYR_KIND_FUNC named after the function, found later with tyr_find(reg, name, FUNC);
  *   - a named struct/union/enum/typedef with everything it reaches;
  *   - every type of every unit, optionally with every function's probe signature
- *     (tyr_dwarf_import_all_opts with TYR_DWARF_ALL_FUNCS).
+ *     (tyr_dwarf_import_all with TYR_DWARF_ALL_FUNCS).
  * Only what is asked for is imported; what is reached is imported once per registry.
  *
  * Ownership: tyr_dwarf_open*() returns a handle the caller frees with tyr_dwarf_free().
@@ -24,13 +24,13 @@
  * Threads: a handle is used by one thread at a time. tyr_dwarf_open*() sets libdwarf's
  * process-wide allocation-tracking flag off (dwarf_set_de_alloc_flag(0)) the first time
  * it runs; open the first handle before starting threads that use libdwarf themselves.
- * tyr_dwarf_import_all() and tyr_dwarf_import_all_opts() run a worker thread of their own
- * during the call (joined before they return) when the machine has 2 cores or more;
+ * tyr_dwarf_import_all() runs a worker thread of its own during the call (joined before it
+ * returns) when the machine has 2 cores or more;
  * TYR_DWARF_ALL_ONE_THREAD turns it off. The library reads no environment variable of its
  * own (libdebuginfod reads DEBUGINFOD_URLS).
  *
  * Errors: 0 or a negative TYR_E* code; outputs are untouched on failure, and the diag
- * (opts->diag when opening, the diag argument of the imports; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
+ * (the last argument of every call that fills one; optional) says where: the DIE offset for TYR_EDWARF and TYR_ENOENT of a referenced
  * DIE, and for TYR_ENODEBUG the list of places searched for separate debug files.
  */
 #ifndef TYR_DWARF_H
@@ -58,7 +58,6 @@ struct tyr_dwarf_opts {
      * .debug subdirectory are always tried for the debuglink name. NULL-terminated; read
      * during the open call only, not retained. */
     const char *const *debug_dirs;
-    tyr_diag *diag;                /* optional: filled on failure */
     /* debuginfod servers asked for the debug file (and the dwz file) by build-id when no
      * local place has it, through libdebuginfod and its cache (DEBUGINFOD_CACHE_PATH).
      * NULL: the DEBUGINFOD_URLS environment variable; "": never; otherwise a
@@ -68,7 +67,8 @@ struct tyr_dwarf_opts {
      * read the environment from another thread meanwhile. Read during the call only. */
     const char *debuginfod_urls;
     /* Called during a download with the bytes received and the total (0 or less: not
-     * known yet); returning non-zero cancels it. NULL: none. The library prints nothing. */
+     * known yet). The callback rule of tyr/common.h: non-zero cancels the download and the
+     * open returns that value. NULL: none. The library prints nothing. */
     int (*debuginfod_progress)(void *arg, long done, long total);
     void *debuginfod_progress_arg;
 };
@@ -76,18 +76,19 @@ struct tyr_dwarf_opts {
 /**
  * @brief Open an ELF executable, shared object or separate debug file by path.
  * @param path  Not retained.
- * @param opts  NULL for defaults; opts->diag is used for this call only.
+ * @param opts  NULL for defaults.
  * @param[out] out  The handle, freed with tyr_dwarf_free(); untouched on failure.
+ * @param diag  Optional; filled on failure.
  * @return 0; TYR_EINVAL; TYR_EIO (cannot open or read the file); TYR_ENOTELF;
  *         TYR_ENODEBUG (no .debug_info here nor in any separate debug file nor on a
  *         debuginfod server: diag->what lists the places searched); TYR_EIO also for a
  *         debuginfod server that could not be reached, timed out (DEBUGINFOD_TIMEOUT) or
  *         broke off; TYR_ENODEBUG too for a server's file whose build-id is not the one
  *         asked for (refused and removed from the cache); TYR_EDWARF (libdwarf refused the debug info);
- *         TYR_ENOMEM.
+ *         TYR_ENOMEM; the debuginfod_progress callback's non-zero value when it cancelled.
  */
 TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,
-                           tyr_dwarf **out);
+                           tyr_dwarf **out, tyr_diag *diag);
 
 /**
  * @brief Open an ELF image held in memory (a fuzzer's input). No separate debug files are
@@ -96,7 +97,7 @@ TYR_API int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts,
  * @return As tyr_dwarf_open().
  */
 TYR_API int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts *opts,
-                               tyr_dwarf **out);
+                               tyr_dwarf **out, tyr_diag *diag);
 
 /** @brief Free a handle, its libdwarf/libelf state and descriptors. NULL is accepted. */
 TYR_API void tyr_dwarf_free(tyr_dwarf *dw);
@@ -160,23 +161,17 @@ TYR_API int tyr_dwarf_import_func(tyr_dwarf *dw, tyr_registry *reg, const char *
 TYR_API int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name,
                                   int kind, tyr_type *out, tyr_diag *diag);
 
-/** Progress: units done of total. Return non-zero to stop (the import returns TYR_EINVAL). */
+/** Progress: units done of total. The callback rule of tyr/common.h: 0 goes on; a non-zero
+ *  value stops the import, which rolls the registry back and returns that value. */
 typedef int (*tyr_dwarf_progress_fn)(void *ctx, uint32_t done, uint32_t total);
 
-/** Counters of the last import_all (for benchmarks). */
+/** Counters of the last import_all (for benchmarks). Set sz (TYR_OPTS) before passing it. */
 typedef struct tyr_dwarf_stats {
+    size_t sz;          /* set by the caller to sizeof (TYR_OPTS) */
     uint64_t units;     /* units walked (compile and partial units, both files) */
     uint64_t dies;      /* DIEs visited */
     uint64_t types;     /* type ids in the registry afterwards */
 } tyr_dwarf_stats;
-
-/**
- * @brief Import every type DIE of every unit (function bodies are skipped) once each,
- *        deduplicated by name and layout.
- * @param progress  Optional; called after each unit.   @param stats  Optional [out].
- */
-TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                                 void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag);
 
 /* Flags of tyr_dwarf_all_opts. */
 enum {
@@ -199,9 +194,8 @@ struct tyr_dwarf_all_opts {
     uint32_t flags;                 /* TYR_DWARF_ALL_* */
     tyr_dwarf_progress_fn progress; /* optional: called after each unit */
     void *ctx;                      /* for progress */
-    tyr_dwarf_stats *stats;         /* optional [out] */
+    tyr_dwarf_stats *stats;         /* optional [out]; its sz set by the caller */
     uint64_t *funcs;                /* optional [out]: FUNC records stored or found, aliases included */
-    tyr_diag *diag;                 /* optional: filled on failure */
     /* 0: the worker splits only large units. 2 or more: it splits every unit that has that
      * many kept top-level DIEs into that many pieces (at most 16), to test the pieces'
      * hand-over on small files. Same result either way. */
@@ -209,21 +203,24 @@ struct tyr_dwarf_all_opts {
 };
 
 /**
- * @brief tyr_dwarf_import_all() with options (NULL = the same as tyr_dwarf_import_all with
- *        no callbacks). With TYR_DWARF_ALL_FUNCS, each function name gets one FUNC, from
- *        the definition tyr_dwarf_import_func() would pick: for a name with ELF symbols,
- *        the DIE whose DW_AT_low_pc is the first of the name's symbol addresses that has
- *        one; otherwise (no symbol, or no DIE at any of them) the first definition with a
- *        body in unit order (the dwz file's units first, as tyr_dwarf_list_funcs() lists
- *        them). Other definitions of the name (static functions of several units) are
+ * @brief Import every type DIE of every unit (function bodies are skipped) once each,
+ *        deduplicated by name and layout. With TYR_DWARF_ALL_FUNCS, each function name gets
+ *        one FUNC, from the definition tyr_dwarf_import_func() would pick: for a name with
+ *        ELF symbols, the DIE whose DW_AT_low_pc is the first of the name's symbol addresses
+ *        that has one; otherwise (no symbol, or no DIE at any of them) the first definition
+ *        with a body in unit order (the dwz file's units first, as tyr_dwarf_list_funcs()
+ *        lists them). Other definitions of the name (static functions of several units) are
  *        skipped. A name the registry already holds as a FUNC of the same signature is not
  *        stored twice. Aliases (TYR_DWARF_ALL_ALIASES) are resolved after the walk, from
  *        the FUNCs of DIEs only.
- * @return As tyr_dwarf_import_all(); TYR_EINVAL for unknown flags or non-zero bytes past the
- *         known fields of opts.
+ * @param opts  NULL for defaults: types only, no callback, the worker thread when useful.
+ * @param diag  Optional; filled on failure (the DIE offset on TYR_EDWARF).
+ * @return 0; TYR_EINVAL for unknown flags, non-zero bytes past the known fields of opts, or
+ *         a stats struct with a bad sz; the progress callback's non-zero value; TYR_EDWARF;
+ *         TYR_ENOMEM; a registry error. On any failure the registry is as it was.
  */
-TYR_API int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
-                                      const struct tyr_dwarf_all_opts *opts);
+TYR_API int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg,
+                                 const struct tyr_dwarf_all_opts *opts, tyr_diag *diag);
 
 /* Where a parameter is when its function is entered (tyr_dwarf_param_locations). */
 enum tyr_dwarf_loc_kind {
@@ -284,8 +281,8 @@ TYR_API int tyr_dwarf_param_locations(tyr_dwarf *dw, const char *name, tyr_dwarf
                                       uint32_t max, uint32_t *count, uint64_t *entry_pc,
                                       tyr_diag *diag);
 
-/** Called once per distinct function name; `name` is valid during the call only. Return
- *  non-zero to stop the walk (tyr_dwarf_list_funcs then returns that value). */
+/** Called once per distinct function name; `name` is valid during the call only. The
+ *  callback rule of tyr/common.h: non-zero stops the walk, which returns that value. */
 typedef int (*tyr_dwarf_func_fn)(void *ctx, const char *name);
 
 /**
@@ -319,12 +316,12 @@ TYR_API int tyr_dwarf_func_overloads(tyr_dwarf *dw, const char *name, tyr_dwarf_
  *        (fopen@@GLIBC_2.2.5 is fopen); a compiler's split-off function tail (name.part.N) is
  *        left out, as `bpftrace -l` leaves it out. Names matching glob (fnmatch(3); NULL
  *        matches all) go to fn sorted by strcmp, each once.
- * @param opts  debug_dirs and diag are used; NULL for defaults.
+ * @param opts  debug_dirs is used; NULL for defaults.
  * @return 0, fn's non-zero value, TYR_EINVAL, TYR_EIO (cannot open path), TYR_ENOTELF,
  *         TYR_ENOMEM.
  */
 TYR_API int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts,
-                            const char *glob, tyr_dwarf_func_fn fn, void *ctx);
+                            const char *glob, tyr_dwarf_func_fn fn, void *ctx, tyr_diag *diag);
 
 /**
  * @brief The one matcher of function patterns over a binary: the names of

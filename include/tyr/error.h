@@ -54,8 +54,9 @@ enum tyr_error {
 TYR_API const char *tyr_strerror(int err);
 
 /*
- * Where bad input was found. Filled only on failure by calls that take one; never
- * allocated by the library (the caller owns it, usually on its stack).
+ * Where bad input was found. Filled only on failure by calls that take one, always as their
+ * last argument (NULL: not wanted); never allocated by the library (the caller owns it,
+ * usually on its stack).
  */
 typedef struct tyr_diag {
     int err;          /* the code that was returned */

@@ -352,6 +352,7 @@ TYR_API void tyr_registry_release(tyr_registry *reg, const tyr_snapshot *snap);
 
 /** Counts and arena bytes of a registry (either mode), for `tyr stats` and benchmarks. */
 typedef struct tyr_registry_stats {
+    size_t sz;                          /* set by the caller to sizeof (TYR_OPTS) */
     uint32_t per_kind[TYR_KIND_COUNT_]; /* type ids per enum tyr_kind (void is 1) */
     uint32_t types;                     /* type ids, void included */
     uint32_t named;                     /* types with a name (entries of the name index) */
@@ -362,6 +363,11 @@ typedef struct tyr_registry_stats {
     uint64_t bytes_index;   /* the name index as a blob holds it: STARTS + NAMED */
     uint64_t bytes_arena;                /* the sum of the above */
 } tyr_registry_stats;
+/**
+ * @param out  Its sz set by the caller (`tyr_registry_stats st = {.sz = sizeof st};`): the
+ *             fields that sz covers are filled, as the opts rule of tyr/common.h reads them.
+ * @return 0; TYR_EINVAL (NULL, or an sz the opts rule refuses).
+ */
 TYR_API int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out);
 
 #ifdef __cplusplus

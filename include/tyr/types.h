@@ -86,19 +86,20 @@ enum {
  * The sized type: a plain 16-byte value, no padding, no pointers. Copy it into your own
  * resources and serialize it in your own format; it stays meaningful as long as the registry
  * (building or mapped) it came from, and across a full write and load of that registry.
- * `ref` is the type's own handle (for a record, its struct handle): every query that takes
- * a tyr_type takes tyr_sized_type_id(st). A pruned write rewrites the caller's roots in place.
+ * `id` is the type's own handle (for a record, its struct handle): every query that takes
+ * a tyr_type takes tyr_sized_type_id(st). ("ref" in this API means a C++ reference only:
+ * TYR_PTR_REF, tyr_add_ref.)
  */
 typedef struct tyr_sized_type {
     uint16_t kind;  /* enum tyr_kind of the type itself (a typedef stays TYPEDEF) */
     uint16_t flags; /* the type's TYR_* flags */
-    uint32_t ref;   /* the type's handle */
+    uint32_t id;    /* the type's handle (the id of tyr_type) */
     uint64_t size;  /* bytes, typedefs and qualifiers resolved; 0 for void, functions, [] */
 } tyr_sized_type;
 
 static inline tyr_type tyr_sized_type_id(tyr_sized_type st)
 {
-    tyr_type t = {st.ref};
+    tyr_type t = {st.id};
     return t;
 }
 

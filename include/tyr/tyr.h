@@ -9,6 +9,6 @@
 #include "tyr/registry.h"
 #include "tyr/blob.h"
 #include "tyr/dwarf.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 #endif /* TYR_TYR_H */

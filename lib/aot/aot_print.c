@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "aot_internal.h"
-#include "tyr/format.h"
+#include "tyr/output.h"
 
 /*
  * The line is built in one buffer and reaches the sink in one write (more only past its

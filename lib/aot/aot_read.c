@@ -186,16 +186,14 @@ static int open_bytes(struct tyr_aot *a, tyr_diag *diag)
     a->blob_off = blob->offset;
     a->blob_len = blob->size;
     tyr_diag bd = {0};
-    int err = tyr_registry_open_mem(b + blob->offset, (size_t)blob->size,
-                                    TYR_OPTS(tyr_load_opts, .diag = &bd), &a->reg);
+    int err = tyr_registry_open_mem(b + blob->offset, (size_t)blob->size, NULL, &a->reg, &bd);
     if (err)
         return aot_diag(diag, err, blob->offset + bd.offset, "blob: %s", bd.what[0] ? bd.what : tyr_strerror(err));
     return check_tables(a, diag);
 }
 
-static int open_common(struct tyr_aot *a, const struct tyr_aot_open_opts *opts, tyr_aot **out)
+static int open_common(struct tyr_aot *a, tyr_aot **out, tyr_diag *diag)
 {
-    tyr_diag *diag = opts ? opts->diag : NULL;
     int err = open_bytes(a, diag);
     if (err) {
         tyr_aot_free(a);
@@ -213,7 +211,7 @@ static int check_opts(const struct tyr_aot_open_opts *opts)
 }
 
 int tyr_aot_open_mem(const void *buf, size_t len, const struct tyr_aot_open_opts *opts,
-                     tyr_aot **out)
+                     tyr_aot **out, tyr_diag *diag)
 {
     if (!buf || !out || check_opts(opts))
         return TYR_EINVAL;
@@ -222,14 +220,14 @@ int tyr_aot_open_mem(const void *buf, size_t len, const struct tyr_aot_open_opts
         return TYR_ENOMEM;
     a->base = buf;
     a->len = len;
-    return open_common(a, opts, out);
+    return open_common(a, out, diag);
 }
 
-int tyr_aot_open_path(const char *path, const struct tyr_aot_open_opts *opts, tyr_aot **out)
+int tyr_aot_open_path(const char *path, const struct tyr_aot_open_opts *opts, tyr_aot **out,
+                      tyr_diag *diag)
 {
     if (!path || !out || check_opts(opts))
         return TYR_EINVAL;
-    tyr_diag *diag = opts ? opts->diag : NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return aot_diag(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s", strerror(errno));
@@ -256,7 +254,7 @@ int tyr_aot_open_path(const char *path, const struct tyr_aot_open_opts *opts, ty
     a->len = (size_t)st.st_size;
     a->map = map;
     a->map_len = (size_t)st.st_size;
-    return open_common(a, opts, out);
+    return open_common(a, out, diag);
 }
 
 void tyr_aot_free(tyr_aot *a)

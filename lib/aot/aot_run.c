@@ -188,11 +188,11 @@ static int attach_all(struct tyr_aot_session *s, const struct tyr_aot_attach_opt
     return 0;
 }
 
-int tyr_aot_attach(const tyr_aot *a, const struct tyr_aot_attach_opts *o, tyr_aot_session **out)
+int tyr_aot_attach(const tyr_aot *a, const struct tyr_aot_attach_opts *o, tyr_aot_session **out,
+                   tyr_diag *diag)
 {
     if (!a || !out || (o && o->sz != sizeof(*o)))
         return TYR_EINVAL;
-    tyr_diag *diag = o ? o->diag : NULL;
     int err = check_targets(a, o, diag);
     if (err)
         return err;
@@ -220,10 +220,11 @@ int tyr_aot_attach(const tyr_aot *a, const struct tyr_aot_attach_opts *o, tyr_ao
     return 0;
 }
 
-int tyr_aot_poll(tyr_aot_session *s, int timeout_ms, tyr_aot_event_fn fn, void *ctx, int *stop)
+int tyr_aot_poll(tyr_aot_session *s, int timeout_ms, tyr_aot_event_fn fn, void *ctx,
+                 uint32_t *handled)
 {
-    if (stop)
-        *stop = 0;
+    if (handled)
+        *handled = 0;
     if (!s)
         return TYR_EINVAL;
     s->fn = fn;
@@ -232,16 +233,15 @@ int tyr_aot_poll(tyr_aot_session *s, int timeout_ms, tyr_aot_event_fn fn, void *
     s->handled = 0;
     int r = ring_buffer__poll(s->rb, timeout_ms);
     s->fn = NULL;
-    if (s->stop) {
-        if (stop)
-            *stop = s->stop;
-        return s->handled;
-    }
+    if (handled)
+        *handled = (uint32_t)s->handled;
+    if (s->stop) /* the callback rule of tyr/common.h: its value, unchanged */
+        return s->stop;
     if (r < 0) {
         errno = -r;
         return TYR_EIO;
     }
-    return s->handled;
+    return 0;
 }
 
 int tyr_aot_counts(const tyr_aot_session *s, uint32_t probe, uint64_t *seen, uint64_t *lost)

@@ -209,7 +209,7 @@ static int write_file(int fd, const tyr_registry *reg, struct tables *t, uint32_
      * a value's type must survive the prune whatever the function reaches). */
     uint32_t ntypes = tyr_registry_type_count(reg);
     size_t nroots = nprobes + t->nvalues;
-    tyr_sized_type *roots = calloc(nroots ? nroots : 1, sizeof(*roots));
+    tyr_type *roots = calloc(nroots ? nroots : 1, sizeof(*roots));
     uint32_t *map = calloc(ntypes, sizeof(*map));
     if (!roots || !map) {
         free(roots);
@@ -217,9 +217,9 @@ static int write_file(int fd, const tyr_registry *reg, struct tables *t, uint32_
         return TYR_ENOMEM;
     }
     for (uint32_t i = 0; i < nprobes; i++)
-        roots[i] = tyr_sized(reg, (tyr_type){t->probes[i].func});
+        roots[i] = (tyr_type){t->probes[i].func};
     for (uint32_t i = 0; i < t->nvalues; i++)
-        roots[nprobes + i] = tyr_sized(reg, (tyr_type){t->values[i].type});
+        roots[nprobes + i] = (tyr_type){t->values[i].type};
     uint64_t blob_off = 0, blob_len = 0;
     err = tyr_blob_write_fd(reg, fd,
                             TYR_OPTS(tyr_write_opts, .flags = TYR_WRITE_PAGE_ALIGN, .roots = roots,
@@ -267,13 +267,13 @@ static int write_file(int fd, const tyr_registry *reg, struct tables *t, uint32_
 }
 
 int tyr_aot_write_path(const tyr_registry *reg, const struct tyr_aot_probe_spec *probes,
-                       size_t nprobes, const char *path, const struct tyr_aot_write_opts *opts)
+                       size_t nprobes, const char *path, const struct tyr_aot_write_opts *opts,
+                       tyr_diag *diag)
 {
     if (opts && (opts->sz < sizeof(size_t) || opts->sz > sizeof(*opts)))
         return TYR_EINVAL;
     if (opts && opts->sz > offsetof(struct tyr_aot_write_opts, flags) && opts->flags)
         return TYR_EINVAL;
-    tyr_diag *diag = opts && opts->sz > offsetof(struct tyr_aot_write_opts, diag) ? opts->diag : NULL;
     if (!reg || !path || !nprobes || (nprobes && !probes) || nprobes > AOT_MAX_PROBES)
         return aot_diag(diag, TYR_EINVAL, 0, "between 1 and %u probes are needed", AOT_MAX_PROBES);
     for (size_t i = 0; i < nprobes; i++) {

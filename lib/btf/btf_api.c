@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "btf_internal.h"
+#include "../opts.h"
 
 static int start(tyr_btf *b, tyr_registry *reg)
 {
@@ -89,8 +90,11 @@ int tyr_btf_import_type(tyr_btf *b, tyr_registry *reg, const char *name, int kin
                      kind == TYR_KIND_ANY ? "any" : tyr_kind_name(kind));
 }
 
-int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, tyr_diag *diag)
+int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, const struct tyr_btf_all_opts *opts,
+                       tyr_diag *diag)
 {
+    if (!tyr__opts_valid(opts, sizeof *opts) || TYR__OPT(opts, tyr_btf_all_opts, flags, 0u))
+        return TYR_EINVAL;
     int err = start(b, reg);
     if (err || (err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0))))
         return err;
@@ -117,8 +121,8 @@ int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_fn fn, v
 
 int tyr_btf_get_stats(const tyr_btf *b, tyr_btf_stats *out)
 {
-    if (!b || !out)
+    if (!b || !tyr__stats_valid(out, sizeof *out))
         return TYR_EINVAL;
-    *out = b->stats;
+    tyr__stats_fill(out, &b->stats, sizeof b->stats);
     return 0;
 }

@@ -99,23 +99,19 @@ static int wrap(struct btf *btf, tyr_btf *base, const char *what, tyr_diag *diag
     return 0;
 }
 
-/* Field reads past opts->sz are not done: opts with a smaller sz have no base/diag. */
+/* Field reads past opts->sz are not done: opts with a smaller sz have no base. */
 static tyr_btf *opt_base(const struct tyr_btf_opts *o)
 {
     return TYR__OPT(o, tyr_btf_opts, base, NULL);
 }
-static tyr_diag *opt_diag(const struct tyr_btf_opts *o)
-{
-    return TYR__OPT(o, tyr_btf_opts, diag, NULL);
-}
 
 /* Owner: the caller, through tyr_btf_free(). */
-int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out)
+int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **out,
+                 tyr_diag *diag)
 {
     if (!out || check_opts(opts))
         return TYR_EINVAL;
     tyr_btf *base = opt_base(opts);
-    tyr_diag *diag = opt_diag(opts);
     if (!path && base)
         return TYR_EINVAL;
     errno = 0;
@@ -133,12 +129,11 @@ int tyr_btf_open(const char *path, const struct tyr_btf_opts *opts, tyr_btf **ou
 
 /* Owner: the caller, through tyr_btf_free(). */
 int tyr_btf_open_mem(const void *data, size_t len, const struct tyr_btf_opts *opts,
-                     tyr_btf **out)
+                     tyr_btf **out, tyr_diag *diag)
 {
     if (!out || !data || check_opts(opts))
         return TYR_EINVAL;
     tyr_btf *base = opt_base(opts);
-    tyr_diag *diag = opt_diag(opts);
     if (len > UINT32_MAX)
         return tbtf_fail(diag, TYR_EBTF, 0, "BTF of %zu bytes: more than 4 GiB", len);
     errno = 0;

@@ -107,11 +107,8 @@ static void plan_build(Dwarf_Debug dbg, Dwarf_Off goff, struct tdw_plan *plan)
     bool ok = true, sibling = false;
     Dwarf_Unsigned i = 0;
     for (; i < count; i++) {
-        Dwarf_Unsigned at = 0, form = 0;
-        Dwarf_Signed ic = 0;
-        Dwarf_Off aoff = 0;
-        if (dwarf_get_abbrev_entry_b(ab, i, 1, &at, &form, &ic, &aoff, &e) != DW_DLV_OK) {
-            tdw_err_free(dbg, &e);
+        Dwarf_Unsigned at, form;
+        if (!tdw_abbrev_attr(dbg, ab, i, &at, &form)) {
             ok = false;
             break;
         }

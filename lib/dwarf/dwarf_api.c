@@ -33,9 +33,8 @@ static tyr_dwarf *dw_alloc(void)
 
 /* Open from an fd we own (closed on failure). */
 static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf_opts *opts,
-                   tyr_dwarf **out)
+                   tyr_dwarf **out, tyr_diag *diag)
 {
-    tyr_diag *diag = TYR__OPT(opts, tyr_dwarf_opts, diag, NULL);
     tyr_dwarf *dw = dw_alloc();
     if (!dw) {
         close(fd);
@@ -53,24 +52,23 @@ static int open_fd(int fd, const char *path, bool search, const struct tyr_dwarf
     return 0;
 }
 
-int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts, tyr_dwarf **out)
+int tyr_dwarf_open(const char *path, const struct tyr_dwarf_opts *opts, tyr_dwarf **out,
+                   tyr_diag *diag)
 {
     if (!path || !out || !tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
-    tyr_diag *diag = TYR__OPT(opts, tyr_dwarf_opts, diag, NULL);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, errno == ENOENT ? TYR_ENOENT : TYR_EIO, 0, "%s: %s", path,
                         strerror(errno));
-    return open_fd(fd, path, true, opts, out);
+    return open_fd(fd, path, true, opts, out, diag);
 }
 
 int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts *opts,
-                       tyr_dwarf **out)
+                       tyr_dwarf **out, tyr_diag *diag)
 {
     if ((!data && len) || !out || !tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
-    tyr_diag *diag = TYR__OPT(opts, tyr_dwarf_opts, diag, NULL);
     int fd = memfd_create("tyr-dwarf", MFD_CLOEXEC);
     if (fd < 0)
         return tyr_diag_set(diag, TYR_EIO, 0, "memfd_create: %s", strerror(errno));
@@ -86,7 +84,7 @@ int tyr_dwarf_open_mem(const void *data, size_t len, const struct tyr_dwarf_opts
         }
         done += (size_t)n;
     }
-    return open_fd(fd, "<memory>", false, opts, out);
+    return open_fd(fd, "<memory>", false, opts, out, diag);
 }
 
 void tyr_dwarf_free(tyr_dwarf *dw)
@@ -159,14 +157,8 @@ int tyr_dwarf_import_type(tyr_dwarf *dw, tyr_registry *reg, const char *name, in
     return tdw_named_type_import(dw, reg, name, kind, out, diag);
 }
 
-int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg, tyr_dwarf_progress_fn progress,
-                         void *ctx, tyr_dwarf_stats *stats, tyr_diag *diag)
-{
-    return tdw_import_all(dw, reg, 0, 0, progress, ctx, stats, NULL, diag);
-}
-
-int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
-                              const struct tyr_dwarf_all_opts *opts)
+int tyr_dwarf_import_all(tyr_dwarf *dw, tyr_registry *reg,
+                         const struct tyr_dwarf_all_opts *opts, tyr_diag *diag)
 {
     if (!tyr__opts_valid(opts, sizeof *opts))
         return TYR_EINVAL;
@@ -174,10 +166,13 @@ int tyr_dwarf_import_all_opts(tyr_dwarf *dw, tyr_registry *reg,
     if (flags & ~(uint32_t)(TYR_DWARF_ALL_FUNCS | TYR_DWARF_ALL_ALIASES |
                             TYR_DWARF_ALL_ONE_THREAD))
         return TYR_EINVAL;
+    tyr_dwarf_stats *stats = TYR__OPT(opts, tyr_dwarf_all_opts, stats, NULL);
+    if (stats && !tyr__stats_valid(stats, sizeof *stats))
+        return TYR_EINVAL;
     return tdw_import_all(dw, reg, flags, TYR__OPT(opts, tyr_dwarf_all_opts, pieces, 0u),
-                          TYR__OPT(opts, tyr_dwarf_all_opts, progress, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, ctx, NULL),
-                      TYR__OPT(opts, tyr_dwarf_all_opts, stats, NULL), TYR__OPT(opts, tyr_dwarf_all_opts, funcs, NULL),
-                      TYR__OPT(opts, tyr_dwarf_all_opts, diag, NULL));
+                          TYR__OPT(opts, tyr_dwarf_all_opts, progress, NULL),
+                          TYR__OPT(opts, tyr_dwarf_all_opts, ctx, NULL), stats,
+                          TYR__OPT(opts, tyr_dwarf_all_opts, funcs, NULL), diag);
 }
 
 int tyr_dwarf_list_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn, void *ctx,

@@ -24,6 +24,7 @@ struct progress_ctx {
     int (*fn)(void *arg, long done, long total);
     void *arg;
     long done, total; /* the last sizes seen: a transfer that had begun */
+    int stop;         /* the callback's non-zero value, which cancelled the download */
 };
 
 /* Always installed: libdebuginfod reports a download that broke off (a truncated body) as
@@ -37,7 +38,10 @@ static int on_progress(debuginfod_client *c, long done, long total)
         p->done = done;
         p->total = total;
     }
-    return p->fn ? p->fn(p->arg, done, total) : 0;
+    int stop = p->fn ? p->fn(p->arg, done, total) : 0;
+    if (stop)
+        p->stop = stop;
+    return stop;
 }
 
 /* libdebuginfod reads its servers from DEBUGINFOD_URLS only: a list given in the options is
@@ -91,8 +95,9 @@ static bool is_the_file(int fd, const unsigned char *id, size_t id_len, char *go
 
 int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what,
                         const struct tyr_dwarf_opts *opts, char *found, size_t found_len,
-                        char *tried, size_t tried_len, tyr_diag *diag)
+                        char *tried, size_t tried_len, bool *fetched, tyr_diag *diag)
 {
+    *fetched = false;
     const char *urls = NULL;
     int (*fn)(void *, long, long) = NULL;
     void *fn_arg = NULL;
@@ -118,7 +123,7 @@ int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what
     debuginfod_client *c = debuginfod_begin();
     if (!c)
         return tyr_diag_set(diag, TYR_ENOMEM, 0, "debuginfod: cannot start a client");
-    struct progress_ctx prog = {fn, fn_arg, 0, 0};
+    struct progress_ctx prog = {fn, fn_arg, 0, 0, 0};
     debuginfod_set_user_data(c, &prog);
     /* Always ours: DEBUGINFOD_PROGRESS would otherwise make the library print. */
     debuginfod_set_progressfn(c, on_progress);
@@ -148,6 +153,13 @@ int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what
     }
     debuginfod_end(c);
 
+    if (prog.stop) { /* the callback rule of tyr/common.h: its value, unchanged */
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        return tyr_diag_set(diag, prog.stop, 0, "debuginfod %s: download of %s %s stopped by "
+                            "the progress callback", urls, what, hex);
+    }
     if (fd == -ENOENT && prog.total > 0) {
         free(path);
         return tyr_diag_set(diag, TYR_EIO, 0,
@@ -180,5 +192,6 @@ int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what
     }
     memcpy(found, path, strlen(path) + 1);
     free(path);
-    return 1;
+    *fetched = true;
+    return 0;
 }

@@ -527,24 +527,19 @@ int tdw_decode_named(const tyr_dwarf *dw, Dwarf_Debug dbg, struct tdw_plans *pla
 
 int tdw_cache_push(struct tdw_cache *c, const struct tdw_die *d, uint32_t *idx)
 {
-    if (c->n == c->cap) {
-        uint32_t cap = c->cap ? c->cap * 2 : 1024;
-        struct tdw_cdie *v = realloc(c->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return TYR_ENOMEM;
-        c->v = v;
-        c->cap = cap;
-    }
+    struct tdw_cdie *v = tdw_grow(c->v, &c->cap, (uint64_t)c->n + 1, sizeof *v, 1024);
+    if (!v)
+        return TYR_ENOMEM;
+    c->v = v;
     uint32_t nv = 0;
     for (uint32_t m = d->has & CACHE_VAL_BITS; m; m &= m - 1)
         nv++;
-    if (c->nvals + nv > c->cap_vals) {
-        uint32_t cap = c->cap_vals ? c->cap_vals * 2 : 1024;
-        uint64_t *vals = realloc(c->vals, (size_t)cap * sizeof *vals);
+    if (nv) {
+        uint64_t *vals = tdw_grow(c->vals, &c->cap_vals, (uint64_t)c->nvals + nv, sizeof *vals,
+                                  1024);
         if (!vals)
             return TYR_ENOMEM;
         c->vals = vals;
-        c->cap_vals = cap;
     }
     struct tdw_cdie *e = &c->v[c->n];
     e->ref = d->ref;

@@ -32,16 +32,21 @@ static char *dup_str(const char *s)
 
 /* ---- ELF inspection ---- */
 
+void tdw_reader_close(Dwarf_Debug *dbg, Elf **elf)
+{
+    if (*dbg) {
+        Dwarf_Error e = NULL;
+        dwarf_finish(*dbg, &e);
+        *dbg = NULL;
+    }
+    if (*elf)
+        elf_end(*elf);
+    *elf = NULL;
+}
+
 static void close_file(struct tdw_file *f)
 {
-    if (f->dbg) {
-        Dwarf_Error e = NULL;
-        dwarf_finish(f->dbg, &e);
-        f->dbg = NULL;
-    }
-    if (f->elf)
-        elf_end(f->elf);
-    f->elf = NULL;
+    tdw_reader_close(&f->dbg, &f->elf);
     if (f->str_elf)
         elf_end(f->str_elf);
     f->str_elf = NULL;
@@ -207,11 +212,12 @@ static int open_alt(tyr_dwarf *dw, const char *const *dirs, bool fetch,
         }
     }
     if (!ok && id_len >= 2 && fetch) {
-        int got = tdw_debuginfod_find(id, id_len, "dwz file", opts, found, sizeof found, tried,
-                                      sizeof tried, diag); /* lib/dwarf/dwarf_debuginfod.c */
-        if (got < 0)
-            return got;
-        ok = got == 1;
+        bool fetched;
+        int err = tdw_debuginfod_find(id, id_len, "dwz file", opts, found, sizeof found, tried,
+                                      sizeof tried, &fetched, diag); /* dwarf_debuginfod.c */
+        if (err)
+            return err;
+        ok = fetched;
     }
     if (!ok && named_exists)
         return tyr_diag_set(diag, TYR_ENODEBUG, 0,
@@ -274,15 +280,14 @@ int tdw_files_open(tyr_dwarf *dw, int fd, const char *path, bool search,
              * so that a long list of local places cannot cut them off. */
             unsigned char id[64];
             size_t id_len = search ? tdw_build_id(dw->elf, id, sizeof id) : 0;
-            int got = id_len ? tdw_debuginfod_find(id, id_len, "debug file", opts, found,
-                                                   sizeof found, servers, sizeof servers,
-                                                   diag)
-                             : 0;
-            if (got < 0) {
-                err = got;
+            bool fetched = false;
+            err = id_len ? tdw_debuginfod_find(id, id_len, "debug file", opts, found,
+                                               sizeof found, servers, sizeof servers, &fetched,
+                                               diag)
+                         : 0;
+            if (err)
                 goto fail;
-            }
-            if (got == 0) {
+            if (!fetched) {
                 err = tyr_diag_set(diag, TYR_ENODEBUG, 0, "not in the file%s%s; looked in %s",
                                    servers[0] ? " nor on " : "", servers,
                                    tried[0] ? tried

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dwarf_internal.h"
+#include "opts.h"
 
 /* Scan one unit's top level for a subprogram whose DW_AT_low_pc is addr. */
 static int scan_unit_for_pc(tyr_dwarf *dw, tdw_ref cu, uint64_t addr, tdw_ref *found,
@@ -645,14 +646,10 @@ static int dup_offer(struct all_state *st, struct dupname *dn, const struct tdw_
                                                    (d->has & TDW_HAS_LOW_PC) != 0};
         return 0;
     }
-    if (st->ncands == st->cap_cands) {
-        uint32_t cap = st->cap_cands ? st->cap_cands * 2 : 64;
-        struct dupcand *c = realloc(st->cands, (size_t)cap * sizeof *c);
-        if (!c)
-            return TYR_ENOMEM;
-        st->cands = c;
-        st->cap_cands = cap;
-    }
+    struct dupcand *c = tdw_grow(st->cands, &st->cap_cands, (uint64_t)st->ncands + 1, sizeof *c, 64);
+    if (!c)
+        return TYR_ENOMEM;
+    st->cands = c;
     st->cands[st->ncands++] = (struct dupcand){d->ref, d->low_pc, rank,
                                                (d->has & TDW_HAS_LOW_PC) != 0};
     dn->best = st->ncands;
@@ -663,7 +660,7 @@ static int store_func(tyr_dwarf *dw, struct all_state *st, tdw_ref ref, bool has
                       uint64_t low_pc, const char *name, tyr_diag *diag);
 
 /* A top-level subprogram met by the walk: its signature if it has a body and its name
- * has none yet, now if it is the definition at the name's first ELF symbol (or the name has
+ * has none yet, at once if it is the definition at the name's first ELF symbol (or the name has
  * no symbol), else at the end of the walk if no better definition came. */
 static int all_func(tyr_dwarf *dw, struct all_state *st, const struct tdw_die *d, tyr_diag *diag)
 {
@@ -988,8 +985,9 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
                 err = all_cxx_unit(dw, &st, cxx, ncxx, diag);
             st.skip_funcs = false;
             done++;
-            if (!err && progress && progress(ctx, done, total))
-                err = tyr_diag_set(diag, TYR_EINVAL, 0, "stopped by the progress callback");
+            int stop = !err && progress ? progress(ctx, done, total) : 0;
+            if (stop) /* the callback rule of tyr/common.h: its value, unchanged */
+                err = tyr_diag_set(diag, stop, 0, "stopped by the progress callback");
         }
         dw->prefetch = NULL;
         worker_dies += tdw_prefetch_stop(pf);
@@ -1010,9 +1008,11 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
     if (err)
         return err;
     if (stats) {
-        stats->units = total;
-        stats->dies = dw->imp.stat_dies;
-        stats->types = tyr_registry_type_count(reg);
+        tyr_dwarf_stats all = {.sz = sizeof all,
+                               .units = total,
+                               .dies = dw->imp.stat_dies,
+                               .types = tyr_registry_type_count(reg)};
+        tyr__stats_fill(stats, &all, sizeof all);
     }
     if (funcs_out)
         *funcs_out = st.funcs;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <dwarf.h>
 #include <libdwarf.h>
@@ -243,6 +244,40 @@ static inline void tdw_err_free(Dwarf_Debug dbg, Dwarf_Error *e)
     }
 }
 
+/* Attribute i of abbreviation ab (dwarf_get_abbrev_entry_b): true with *at and *form set;
+ * false when libdwarf cannot read it (its error freed). */
+static inline bool tdw_abbrev_attr(Dwarf_Debug dbg, Dwarf_Abbrev ab, Dwarf_Unsigned i,
+                                   Dwarf_Unsigned *at, Dwarf_Unsigned *form)
+{
+    Dwarf_Signed ic = 0;
+    Dwarf_Off aoff = 0;
+    Dwarf_Error e = NULL;
+    *at = *form = 0;
+    if (dwarf_get_abbrev_entry_b(ab, i, 1, at, form, &ic, &aoff, &e) == DW_DLV_OK)
+        return true;
+    tdw_err_free(dbg, &e);
+    return false;
+}
+
+/* The array v of elem-byte elements, with room for need (at least 1) of them: v itself when
+ * *cap holds them, else v reallocated to a doubled capacity (at least first), *cap updated.
+ * NULL when out of memory (v is then unchanged and still the caller's). need 0 would give
+ * NULL for an array never allocated, which is no failure: callers ask for 1 or more. */
+static inline void *tdw_grow(void *v, uint32_t *cap, uint64_t need, size_t elem, uint32_t first)
+{
+    if (need <= *cap)
+        return v;
+    uint64_t n = *cap ? (uint64_t)*cap * 2 : first;
+    while (n < need)
+        n *= 2;
+    if (n > UINT32_MAX)
+        return NULL;
+    void *nv = realloc(v, (size_t)n * elem);
+    if (nv)
+        *cap = (uint32_t)n;
+    return nv;
+}
+
 /* The tdw_ref of a DIE of file 0 or 1, or TDW_REF_NONE when libdwarf cannot say. */
 static inline tdw_ref tdw_die_ref(unsigned file, Dwarf_Die die)
 {
@@ -279,6 +314,17 @@ TYR_HIDDEN int tdw_siblingof(tyr_dwarf *dw, unsigned file, Dwarf_Debug dbg,
 
 
 /* ---- dwarf_units.c: units and .debug_aranges ---- */
+/* What the readers of a unit header use of it. */
+struct tdw_unit_header {
+    Dwarf_Unsigned next;     /* the next unit header's offset */
+    Dwarf_Unsigned type_off; /* a type unit's type DIE, from the unit's start */
+    Dwarf_Half unit_type;    /* DW_UT_* */
+    Dwarf_Sig8 sig;          /* a type unit's signature */
+};
+/* The next unit header of dbg, which libdwarf makes its current unit (dwarf_next_cu_header_d):
+ * DW_DLV_OK; DW_DLV_NO_ENTRY past the last (the next call starts over at the first);
+ * DW_DLV_ERROR with *e set. For every walk over units, the importer's and the workers'. */
+TYR_HIDDEN int tdw_next_unit_header(Dwarf_Debug dbg, struct tdw_unit_header *h, Dwarf_Error *e);
 TYR_HIDDEN int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag);
 /* The type DIE of the DWARF 5 type unit with this signature (DW_FORM_ref_sig8). */
 TYR_HIDDEN tdw_ref tdw_type_unit(const tyr_dwarf *dw, unsigned file, uint64_t sig);
@@ -444,14 +490,15 @@ TYR_HIDDEN const char *tdw_origin_name(tyr_dwarf *dw, const struct tdw_die *d, t
 TYR_HIDDEN void tdw_index_free(tyr_dwarf *dw);
 
 /* ---- dwarf_debuginfod.c: the file of a build-id from debuginfod servers ---- */
-/* what names the file in messages ("debug file", "dwz file"). Returns 1 with the cached
- * file's path in found (its build-id checked to be id, and with .debug_info); 0 when no
- * server is configured or the servers do not have it (each server noted in tried, diag
- * untouched); with diag set, TYR_EIO when a server failed, TYR_ENODEBUG when it served a
- * file that is not the one asked for (that file removed from the cache). */
+/* what names the file in messages ("debug file", "dwz file"). Returns 0, *fetched true with
+ * the cached file's path in found (its build-id checked to be id, and with .debug_info), or
+ * false when no server is configured or the servers do not have it (each server noted in
+ * tried, diag untouched); with diag set, TYR_EIO when a server failed, TYR_ENODEBUG when it
+ * served a file that is not the one asked for (that file removed from the cache), or the
+ * progress callback's non-zero value when it cancelled the download. */
 TYR_HIDDEN int tdw_debuginfod_find(const unsigned char *id, size_t id_len, const char *what,
                                    const struct tyr_dwarf_opts *opts, char *found,
-                                   size_t found_len, char *tried, size_t tried_len,
+                                   size_t found_len, char *tried, size_t tried_len, bool *fetched,
                                    tyr_diag *diag);
 
 
@@ -553,6 +600,9 @@ TYR_HIDDEN void tdw_import_free(tyr_dwarf *dw);
 TYR_HIDDEN int tdw_files_open(tyr_dwarf *dw, int fd, const char *path, bool search,
                               const struct tyr_dwarf_opts *opts, tyr_diag *diag);
 TYR_HIDDEN void tdw_files_close(tyr_dwarf *dw);
+/* Finish a Dwarf_Debug and end the libelf handle it reads (either may be NULL), both set to
+ * NULL: the one way a file's or a worker's reader is closed. */
+TYR_HIDDEN void tdw_reader_close(Dwarf_Debug *dbg, Elf **elf);
 
 /* ---- dwarf_func.c: function signatures, named types, import-all, function lists ---- */
 /* The DIE tyr_dwarf_import_func() would take for name (by symbol address, then by name,

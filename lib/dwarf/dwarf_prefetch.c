@@ -23,16 +23,16 @@
 #include "dwarf_internal.h"
 
 /* Up to TDW_WORKERS decoders (one per core beyond the importer's, at least one), at most
- * TDW_AHEAD average units ahead of the importer. Measured on python3.11d, 2 cores: one worker
- * keeps the importer busy with the least memory (two add a Dwarf_Debug and a malloc arena);
- * 16 units ahead instead of 8 idle the worker 4-9 ms a run instead of 7-11 (while the
- * importer scans names or imports a large unit) for +0.2 MB of peak RSS. */
+ * TDW_AHEAD average units ahead of the importer. On 2 cores one worker keeps the importer
+ * busy with the least memory (two add a Dwarf_Debug and a malloc arena); 16 units ahead
+ * rather than 8 idle the worker less while the importer scans names or imports a large unit,
+ * for a little more peak RSS (docs/performance.md, "DWARF import-all", has the figures). */
 #define TDW_WORKERS 2
 #define TDW_AHEAD 16
 /* A unit of at least TDW_SPLIT_MIN average units is decoded in pieces, each about
- * TDW_PIECE average units of its bytes, at most TDW_PIECES_MAX: python3.11d's unit 177 (9%
- * of .debug_info, 49,000 DIEs, ~26 ms to decode) was decoded by one thread while the other,
- * done with every other unit, waited ~10 ms for it. */
+ * TDW_PIECE average units of its bytes, at most TDW_PIECES_MAX: decoded whole by one thread,
+ * a large unit (python3.11d's unit 177: 9% of .debug_info, 49,000 DIEs) keeps the other
+ * thread, done with every other unit, waiting for it. */
 #define TDW_SPLIT_MIN 4
 #define TDW_PIECE 2
 #define TDW_PIECES_MAX 16
@@ -80,7 +80,7 @@ struct prefetch {
     /* Units are claimed in the order of their due time: their index, less their size in
      * units of the average size (in 1/256ths), so that a large unit is started earlier,
      * not when the importer is about to need it (python3.11d's unit 177 of 180 is 9% of
-     * .debug_info: decoded in order, the importer waited ~30 ms for it at the end). */
+     * .debug_info: decoded in order, it would keep the importer waiting at the end). */
     uint32_t *order;     /* units by due time; owned */
     int64_t *due;        /* per unit; owned */
     uint32_t next;       /* next position in order to hand out */
@@ -134,13 +134,9 @@ static int worker_seek(struct worker *w, uint32_t u)
     for (uint32_t guard = 0; guard <= 2 * w->pf->nunits + 2; guard++) {
         if (*w->cursor == (int64_t)u)
             return 0;
-        Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
-        Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-        Dwarf_Off abbr = 0;
-        Dwarf_Sig8 sig;
+        struct tdw_unit_header h;
         Dwarf_Error e = NULL;
-        int res = dwarf_next_cu_header_d(w->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
-                                         &toff, &next, &utype, &e);
+        int res = tdw_next_unit_header(w->dbg, &h, &e);
         if (res == DW_DLV_NO_ENTRY) {
             *w->cursor = -1;
             continue;
@@ -194,128 +190,190 @@ static int top_die(struct worker *w, Dwarf_Off base, const uint32_t *top, uint32
     return 0;
 }
 
-/* Decode unit u of the worker's file into c. With top (the offsets of the top-level DIEs to
+/* One unit's decode: the worker, where the unit is, and the stack of DIEs whose children
+ * are being walked (the unit's root at the bottom). */
+struct unit_walk {
+    struct worker *w;
+    struct prefetch *pf;
+    unsigned file;
+    const struct names *tl; /* the names scan's top-level DIEs, or NULL: walk them all */
+    const uint32_t *top;    /* tl->top, or NULL */
+    uint32_t ntop, k;       /* top[k0 .. ntop): this piece's; k: the next one */
+    Dwarf_Off base;         /* the unit's offset */
+    struct tdw_cache *c;
+    struct frame *st;       /* owned; each frame owns its DIEs */
+    uint32_t n, cap;
+};
+
+/* Seek to unit u, set the cache's range and push the unit's own DIE: *cu (owned by the
+ * caller on success) at cache index *idx. */
+static int open_unit(struct unit_walk *uw, uint32_t u, Dwarf_Die *cu, uint32_t *idx)
+{
+    tyr_dwarf *dw = uw->pf->dw;
+    const struct tdw_file *f = &dw->f[uw->file];
+    int err = worker_seek(uw->w, u);
+    if (err)
+        return err;
+    uw->c->lo = f->units[u];
+    uw->c->hi = u + 1 < f->nunits ? f->units[u + 1] : (tdw_ref)UINT64_MAX >> 1;
+    Dwarf_Error e = NULL;
+    if (dwarf_offdie_b(uw->w->dbg, uw->base, 1, cu, &e) != DW_DLV_OK) {
+        tdw_err_free(uw->w->dbg, &e);
+        return TYR_EDWARF;
+    }
+    struct tdw_die d;
+    if ((err = tdw_decode_in(dw, uw->w->dbg, uw->w->plans, uw->file, *cu, &d, NULL)) ||
+        (err = tdw_cache_push(uw->c, &d, idx)))
+        dwarf_dealloc_die(*cu);
+    return err;
+}
+
+/* The stack's first frame: the unit's DIE and its first child (or first kept top-level DIE
+ * of the piece). Takes cu, freed on failure too. */
+static int walk_start(struct unit_walk *uw, Dwarf_Die cu, uint32_t idx, uint32_t k0)
+{
+    Dwarf_Die first = NULL;
+    uw->k = uw->top ? k0 : 0;
+    int err = uw->top ? top_die(uw->w, uw->base, uw->top, uw->ntop, uw->k++, &first)
+                      : get_child(uw->w->dbg, cu, &first);
+    if (err) {
+        dwarf_dealloc_die(cu);
+        return err;
+    }
+    uw->cap = 16;
+    uw->st = malloc(uw->cap * sizeof *uw->st);
+    if (!uw->st) {
+        tdw_die_free(first);
+        dwarf_dealloc_die(cu);
+        return TYR_ENOMEM;
+    }
+    uw->st[uw->n++] = (struct frame){cu, first, idx, 0, false};
+    return 0;
+}
+
+/* Decode a kept DIE into *d, push it at *ci and link it under the top frame's parent. */
+static int keep_die(struct unit_walk *uw, Dwarf_Die ch, struct tdw_die *d, uint32_t *ci,
+                    uint64_t *dies)
+{
+    struct prefetch *pf = uw->pf;
+    /* a top-level DIE's name, when the names scan read it, is not read again */
+    uint32_t tn = uw->top && uw->n == 1 ? uw->tl->topname[uw->k - 1] : NAME_UNKNOWN;
+    const char *name = tn == NAME_NONE ? NULL : pf->img + (tn == NAME_UNKNOWN ? 0 : tn);
+    int err;
+    if ((err = tdw_decode_named(pf->dw, uw->w->dbg, uw->w->plans, uw->file, ch,
+                                tn != NAME_UNKNOWN, name, d, NULL)) ||
+        (err = tdw_cache_push(uw->c, d, ci)))
+        return err;
+    (*dies)++;
+    struct frame *fr = &uw->st[uw->n - 1];
+    if (fr->last)
+        uw->c->v[fr->last - 1].sib = *ci;
+    else
+        uw->c->v[fr->pidx - 1].child = *ci;
+    fr->last = *ci;
+    return 0;
+}
+
+/* The DIE after ch: its sibling, or at the top level of a piece the next kept DIE (ascending
+ * offsets: a subsequence of the names scan's checked walk). */
+static int next_die(struct unit_walk *uw, Dwarf_Die ch, Dwarf_Die *next)
+{
+    if (uw->top && uw->n == 1)
+        return top_die(uw->w, uw->base, uw->top, uw->ntop, uw->k++, next);
+    Dwarf_Error e = NULL;
+    if (tdw_siblingof(uw->pf->dw, uw->file, uw->w->dbg, uw->w->plans, ch, next, &e) ==
+        DW_DLV_ERROR) {
+        tdw_err_free(uw->w->dbg, &e);
+        return TYR_EDWARF;
+    }
+    return 0;
+}
+
+/* Walk into a kept DIE's children (a new frame whose parent is ch), or free ch when it has
+ * none to keep. Takes ch. */
+static int descend(struct unit_walk *uw, Dwarf_Die ch, uint32_t ci, const struct tdw_die *d,
+                   bool params)
+{
+    Dwarf_Die gc = NULL;
+    int err = 0;
+    if (params || !(d->has & TDW_HAS_CHILDREN) || (err = get_child(uw->w->dbg, ch, &gc)) || !gc) {
+        dwarf_dealloc_die(ch);
+        return err;
+    }
+    if (uw->n == uw->cap) {
+        struct frame *ns = realloc(uw->st, 2 * uw->cap * sizeof *uw->st);
+        if (!ns) {
+            dwarf_dealloc_die(gc);
+            dwarf_dealloc_die(ch);
+            return TYR_ENOMEM;
+        }
+        uw->st = ns;
+        uw->cap *= 2;
+    }
+    uw->st[uw->n++] = (struct frame){ch, gc, ci, 0, d->tag == DW_TAG_subprogram};
+    return 0;
+}
+
+/* One step of the walk: the top frame's current DIE is kept (or not), the frame moves to the
+ * next DIE, and the walk goes into the kept DIE's children; a frame at its end is popped. On
+ * error the DIEs left are the frames', freed by walk_free. */
+static int walk_step(struct unit_walk *uw, uint64_t *dies)
+{
+    struct frame *fr = &uw->st[uw->n - 1];
+    if (!fr->cur) {
+        dwarf_dealloc_die(fr->die);
+        uw->n--;
+        return 0;
+    }
+    Dwarf_Die ch = fr->cur;
+    Dwarf_Half tag = 0;
+    Dwarf_Error e = NULL;
+    if (dwarf_tag(ch, &tag, &e) != DW_DLV_OK) {
+        tdw_err_free(uw->w->dbg, &e);
+        return TYR_EDWARF;
+    }
+    bool params = fr->params;
+    bool keep = params ? is_param_tag(tag) : uw->n > 1 || keep_top(tag, uw->pf->funcs);
+    struct tdw_die d;
+    uint32_t ci = 0;
+    Dwarf_Die next = NULL;
+    int err;
+    if ((keep && (err = keep_die(uw, ch, &d, &ci, dies))) || (err = next_die(uw, ch, &next)))
+        return err; /* ch is still the frame's */
+    uw->st[uw->n - 1].cur = next;
+    if (!keep) {
+        dwarf_dealloc_die(ch);
+        return 0;
+    }
+    return descend(uw, ch, ci, &d, params);
+}
+
+static void walk_free(struct unit_walk *uw)
+{
+    for (uint32_t i = 0; i < uw->n; i++) {
+        tdw_die_free(uw->st[i].cur);
+        dwarf_dealloc_die(uw->st[i].die);
+    }
+    free(uw->st);
+}
+
+/* Decode unit u of the worker's file into c. With tl (the offsets of the top-level DIEs to
  * keep, from the names scan's walk of the same unit), go from one to the next directly, and
  * only those in [k0, k1) (a piece of the unit). *dies counts the DIEs under the unit's. */
 static int decode_unit(struct worker *w, uint32_t u, const struct names *tl, uint32_t k0,
                        uint32_t k1, struct tdw_cache *c, uint64_t *dies)
 {
-    const uint32_t *top = tl ? tl->top : NULL;
-    uint32_t ntop = tl ? k1 : 0;
-    struct prefetch *pf = w->pf;
-    tyr_dwarf *dw = pf->dw;
-    unsigned file = pf->file;
-    const struct tdw_file *f = &dw->f[file];
-    int err = worker_seek(w, u);
-    if (err)
-        return err;
-    c->lo = f->units[u];
-    c->hi = u + 1 < f->nunits ? f->units[u + 1] : (tdw_ref)UINT64_MAX >> 1;
+    struct unit_walk uw = {.w = w, .pf = w->pf, .file = w->pf->file, .tl = tl,
+                           .top = tl ? tl->top : NULL, .ntop = tl ? k1 : 0, .c = c,
+                           .base = tdw_ref_off(w->pf->dw->f[w->pf->file].units[u])};
     Dwarf_Die cu = NULL;
-    Dwarf_Error e = NULL;
-    if (dwarf_offdie_b(w->dbg, tdw_ref_off(f->units[u]), 1, &cu, &e) != DW_DLV_OK) {
-        tdw_err_free(w->dbg, &e);
-        return TYR_EDWARF;
-    }
-    struct tdw_die d;
     uint32_t idx;
-    if ((err = tdw_decode_in(dw, w->dbg, w->plans, file, cu, &d, NULL)) ||
-        (err = tdw_cache_push(c, &d, &idx))) {
-        dwarf_dealloc_die(cu);
-        return err;
-    }
-    struct frame *st = NULL;
-    uint32_t n = 0, cap = 0;
-    Dwarf_Die first = NULL;
-    uint32_t k = top ? k0 : 0; /* next index in top */
-    Dwarf_Off base = tdw_ref_off(f->units[u]);
-    err = top ? top_die(w, base, top, ntop, k++, &first) : get_child(w->dbg, cu, &first);
-    if (err) {
-        dwarf_dealloc_die(cu);
-        return err;
-    }
-    cap = 16;
-    st = malloc(cap * sizeof *st);
-    if (!st) {
-        tdw_die_free(first);
-        dwarf_dealloc_die(cu);
-        return TYR_ENOMEM;
-    }
-    st[n++] = (struct frame){cu, first, idx, 0, false};
-    while (n > 0 && !err) {
-        struct frame *fr = &st[n - 1];
-        if (!fr->cur) {
-            dwarf_dealloc_die(fr->die);
-            n--;
-            continue;
-        }
-        Dwarf_Die ch = fr->cur;
-        Dwarf_Half tag = 0;
-        if (dwarf_tag(ch, &tag, &e) != DW_DLV_OK) {
-            tdw_err_free(w->dbg, &e);
-            err = TYR_EDWARF;
-            break;
-        }
-        bool params = fr->params;
-        bool keep = params ? is_param_tag(tag) : n > 1 || keep_top(tag, pf->funcs);
-        uint32_t ci = 0;
-        if (keep) {
-            /* a top-level DIE's name, when the names scan read it, is not read again */
-            uint32_t tn = top && n == 1 ? tl->topname[k - 1] : NAME_UNKNOWN;
-            const char *name = tn == NAME_NONE ? NULL : pf->img + (tn == NAME_UNKNOWN ? 0 : tn);
-            if ((err = tdw_decode_named(dw, w->dbg, w->plans, file, ch, tn != NAME_UNKNOWN,
-                                        name, &d, NULL)) ||
-                (err = tdw_cache_push(c, &d, &ci)))
-                break;
-            (*dies)++;
-            fr = &st[n - 1];
-            if (fr->last)
-                c->v[fr->last - 1].sib = ci;
-            else
-                c->v[fr->pidx - 1].child = ci;
-            fr->last = ci;
-        }
-        Dwarf_Die next = NULL;
-        /* (on error, ch is still fr->cur: freed below) */
-        int res = DW_DLV_NO_ENTRY;
-        if (top && n == 1) {
-            /* ascending offsets: a subsequence of the names scan's checked walk */
-            if ((err = top_die(w, base, top, ntop, k++, &next)))
-                break;
-        } else {
-            res = tdw_siblingof(dw, file, w->dbg, w->plans, ch, &next, &e);
-        }
-        if (res == DW_DLV_ERROR) {
-            tdw_err_free(w->dbg, &e);
-            err = TYR_EDWARF;
-            break;
-        }
-        fr->cur = next;
-        Dwarf_Die gc = NULL;
-        if (keep && !params && (d.has & TDW_HAS_CHILDREN) && !(err = get_child(w->dbg, ch, &gc)) &&
-            gc) {
-            if (n == cap) {
-                struct frame *ns = realloc(st, 2 * cap * sizeof *st);
-                if (!ns) {
-                    dwarf_dealloc_die(gc);
-                    dwarf_dealloc_die(ch);
-                    err = TYR_ENOMEM;
-                    break;
-                }
-                st = ns;
-                cap *= 2;
-            }
-            /* ch is now this frame's parent */
-            st[n++] = (struct frame){ch, gc, ci, 0, d.tag == DW_TAG_subprogram};
-        } else {
-            dwarf_dealloc_die(ch);
-        }
-    }
-    for (uint32_t i = 0; i < n; i++) {
-        tdw_die_free(st[i].cur);
-        dwarf_dealloc_die(st[i].die);
-    }
-    free(st);
+    int err = open_unit(&uw, u, &cu, &idx);
+    if (!err)
+        err = walk_start(&uw, cu, idx, k0);
+    while (!err && uw.n > 0)
+        err = walk_step(&uw, dies);
+    walk_free(&uw);
     return err;
 }
 
@@ -512,11 +570,20 @@ static void names_claimed(struct worker *w)
         names_scan(w, u);
 }
 
-int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
+/* The entry of every call about unit u: false for no prefetch or a unit it does not hold,
+ * else true with pf's lock taken (the caller unlocks). */
+static bool lock_unit(struct prefetch *pf, uint32_t u)
 {
     if (!pf || u >= pf->nunits)
-        return 0;
+        return false;
     pthread_mutex_lock(&pf->mu);
+    return true;
+}
+
+int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry **v, uint32_t *n)
+{
+    if (!lock_unit(pf, u))
+        return 0;
     if (!pf->names_wanted) {
         pf->names_wanted = true;
         pthread_cond_broadcast(&pf->cv);
@@ -544,9 +611,8 @@ int tdw_prefetch_names(struct prefetch *pf, uint32_t u, const struct tdw_entry *
 
 void tdw_prefetch_names_done(struct prefetch *pf, uint32_t u)
 {
-    if (!pf || u >= pf->nunits)
+    if (!lock_unit(pf, u))
         return;
-    pthread_mutex_lock(&pf->mu);
     free(pf->names[u].v); /* the top-level offsets stay for the unit's decode */
     pf->names[u].v = NULL;
     pf->names[u].n = pf->names[u].cap = 0;
@@ -757,14 +823,20 @@ static void *worker_main(void *arg)
 static void worker_close(struct worker *w)
 {
     tdw_plans_free(&w->own_plans);
-    if (w->dbg) {
-        Dwarf_Error e = NULL;
-        dwarf_finish(w->dbg, &e);
-        w->dbg = NULL;
-    }
-    if (w->elf)
-        elf_end(w->elf);
-    w->elf = NULL;
+    tdw_reader_close(&w->dbg, &w->elf);
+}
+
+/* Free pf itself: its lock, its tables and the struct (what the units hold is the caller's
+ * to free first). */
+static void prefetch_free(struct prefetch *pf)
+{
+    pthread_mutex_destroy(&pf->mu);
+    pthread_cond_destroy(&pf->cv);
+    free(pf->slots);
+    free(pf->names);
+    free(pf->order);
+    free(pf->due);
+    free(pf);
 }
 
 struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, uint32_t pieces)
@@ -832,13 +904,7 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, ui
         started++;
     }
     if (!started) {
-        pthread_mutex_destroy(&pf->mu);
-        pthread_cond_destroy(&pf->cv);
-        free(pf->slots);
-        free(pf->names);
-        free(pf->order);
-        free(pf->due);
-        free(pf);
+        prefetch_free(pf);
         return NULL;
     }
     return pf;
@@ -846,9 +912,8 @@ struct prefetch *tdw_prefetch_start(tyr_dwarf *dw, unsigned file, bool funcs, ui
 
 const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
 {
-    if (!pf || u >= pf->nunits)
+    if (!lock_unit(pf, u))
         return NULL;
-    pthread_mutex_lock(&pf->mu);
     pf->consumer = u;
     pthread_cond_broadcast(&pf->cv);
     /* Every unit is claimed by some worker or by this thread, which always store a result.
@@ -870,9 +935,8 @@ const struct tdw_cache *tdw_prefetch_take(struct prefetch *pf, uint32_t u)
 
 void tdw_prefetch_done(struct prefetch *pf, uint32_t u)
 {
-    if (!pf || u >= pf->nunits)
+    if (!lock_unit(pf, u))
         return;
-    pthread_mutex_lock(&pf->mu);
     tdw_cache_free(&pf->slots[u].cache);
     pf->consumer = u + 1;
     pthread_cond_broadcast(&pf->cv);
@@ -905,12 +969,6 @@ uint64_t tdw_prefetch_stop(struct prefetch *pf)
         free(pf->names[u].topname);
     }
     uint64_t dies = pf->dies;
-    pthread_mutex_destroy(&pf->mu);
-    pthread_cond_destroy(&pf->cv);
-    free(pf->slots);
-    free(pf->names);
-    free(pf->order);
-    free(pf->due);
-    free(pf);
+    prefetch_free(pf);
     return dies;
 }

@@ -62,14 +62,10 @@ static int namelist_add(void *ctx, const char *name, uint64_t addr)
         l->pool = p;
         l->cap = cap;
     }
-    if (l->n == l->cap_off) {
-        uint32_t cap = l->cap_off ? l->cap_off * 2 : 256;
-        uint32_t *o = realloc(l->off, (size_t)cap * sizeof *o);
-        if (!o)
-            return TYR_ENOMEM;
-        l->off = o;
-        l->cap_off = cap;
-    }
+    uint32_t *o = tdw_grow(l->off, &l->cap_off, (uint64_t)l->n + 1, sizeof *o, 256);
+    if (!o)
+        return TYR_ENOMEM;
+    l->off = o;
     memcpy(l->pool + l->len, name, n);
     l->off[l->n++] = (uint32_t)l->len;
     l->len += n;
@@ -105,6 +101,20 @@ static const char **namelist_views(const struct namelist *l)
     return v;
 }
 
+/* The list's names to fn, sorted, each once, unless err (a failure collecting them) is set;
+ * frees the list. Returns err, fn's non-zero value, TYR_ENOMEM or 0. */
+static int emit_list(struct namelist *l, int err, tyr_dwarf_func_fn fn, void *ctx)
+{
+    const char **v = err ? NULL : namelist_views(l);
+    if (!err && !v)
+        err = TYR_ENOMEM;
+    if (!err)
+        err = emit_sorted(v, l->n, fn, ctx);
+    free(v);
+    namelist_free(l);
+    return err;
+}
+
 static int read_syms_of(const char *path, struct namelist *l, Elf **keep, int *keep_fd)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -129,15 +139,12 @@ static int read_syms_of(const char *path, struct namelist *l, Elf **keep, int *k
 }
 
 int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts, const char *glob,
-                    tyr_dwarf_func_fn fn, void *ctx)
+                    tyr_dwarf_func_fn fn, void *ctx, tyr_diag *diag)
 {
     if (!path || !fn)
         return TYR_EINVAL;
     if (opts && opts->sz < sizeof(size_t))
         return TYR_EINVAL;
-    tyr_diag *diag = opts && opts->sz >= offsetof(struct tyr_dwarf_opts, diag) + sizeof(opts->diag)
-                         ? opts->diag
-                         : NULL;
     const char *const *dirs =
         opts && opts->sz >= offsetof(struct tyr_dwarf_opts, debug_dirs) + sizeof(opts->debug_dirs)
             ? opts->debug_dirs
@@ -165,13 +172,7 @@ int tyr_probe_names(const char *path, const struct tyr_dwarf_opts *opts, const c
         close(fd);
     if (err == TYR_EIO || err == TYR_ENOTELF)
         err = 0; /* the debug file went away or is not ELF: the binary's names still stand */
-    const char **v = err ? NULL : namelist_views(&l);
-    if (!err && !v)
-        err = TYR_ENOMEM;
-    if (!err)
-        err = emit_sorted(v, l.n, fn, ctx);
-    free(v);
-    namelist_free(&l);
+    err = emit_list(&l, err, fn, ctx);
     if (err == TYR_ENOMEM || err == TYR_EOVERFLOW)
         return tyr_diag_set(diag, err, 0, "out of memory listing the symbols of %s", path);
     return err;
@@ -247,14 +248,7 @@ int tyr_dwarf_match_funcs(tyr_dwarf *dw, const char *glob, tyr_dwarf_func_fn fn,
     if (dw->sym.nsyms == 0) {
         /* No symbols at all: the DWARF names are the only names there are. */
         err = tdw_list_funcs(dw, glob, add_dwarf_name, &l, diag);
-        const char **v = err ? NULL : namelist_views(&l);
-        if (!err && !v)
-            err = TYR_ENOMEM;
-        if (!err)
-            err = emit_sorted(v, l.n, fn, ctx);
-        free(v);
-        namelist_free(&l);
-        return err;
+        return emit_list(&l, err, fn, ctx);
     }
     struct symref *v = malloc((size_t)dw->sym.nsyms * sizeof *v);
     uint64_t *pcs = NULL;

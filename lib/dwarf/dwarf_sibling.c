@@ -37,15 +37,9 @@ static bool abbrevs_use_sibling(Dwarf_Debug dbg)
         }
         bool found = false;
         for (Dwarf_Unsigned i = 0; i < count && !found; i++) {
-            Dwarf_Unsigned at = 0, form = 0;
-            Dwarf_Signed ic = 0;
-            Dwarf_Off aoff = 0;
-            if (dwarf_get_abbrev_entry_b(ab, i, 1, &at, &form, &ic, &aoff, &e) != DW_DLV_OK) {
-                tdw_err_free(dbg, &e);
-                found = true;
-            } else {
-                found = at == DW_AT_sibling;
-            }
+            Dwarf_Unsigned at, form;
+            /* an entry libdwarf cannot read: in doubt, yes */
+            found = !tdw_abbrev_attr(dbg, ab, i, &at, &form) || at == DW_AT_sibling;
         }
         dwarf_dealloc(dbg, ab, DW_DLA_ABBREV);
         if (found)

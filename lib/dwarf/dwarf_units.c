@@ -9,15 +9,22 @@
 
 #include "dwarf_internal.h"
 
+int tdw_next_unit_header(Dwarf_Debug dbg, struct tdw_unit_header *h, Dwarf_Error *e)
+{
+    Dwarf_Unsigned hlen = 0;
+    Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0;
+    Dwarf_Off abbr = 0;
+    h->next = h->type_off = 0;
+    h->unit_type = 0;
+    return dwarf_next_cu_header_d(dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &h->sig,
+                                  &h->type_off, &h->next, &h->unit_type, e);
+}
+
 static int next_header(struct tdw_file *f, tyr_diag *diag)
 {
-    Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
-    Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-    Dwarf_Off abbr = 0;
-    Dwarf_Sig8 sig;
+    struct tdw_unit_header h;
     Dwarf_Error e = NULL;
-    int res = dwarf_next_cu_header_d(f->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig, &toff,
-                                     &next, &utype, &e);
+    int res = tdw_next_unit_header(f->dbg, &h, &e);
     if (res == DW_DLV_NO_ENTRY) {
         f->cursor = -1;
         return 0;
@@ -44,13 +51,9 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
     Dwarf_Unsigned hdr_off = 0;
     f->cursor = -1;
     for (uint32_t guard = 0; guard < (1u << 24); guard++) {
-        Dwarf_Unsigned hlen = 0, toff = 0, next = 0;
-        Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, utype = 0;
-        Dwarf_Off abbr = 0;
-        Dwarf_Sig8 sig;
+        struct tdw_unit_header h;
         Dwarf_Error e = NULL;
-        int res = dwarf_next_cu_header_d(f->dbg, 1, &hlen, &ver, &abbr, &asz, &lsz, &esz, &sig,
-                                         &toff, &next, &utype, &e);
+        int res = tdw_next_unit_header(f->dbg, &h, &e);
         if (res == DW_DLV_NO_ENTRY)
             return 0;
         if (res != DW_DLV_OK) {
@@ -83,7 +86,7 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
         f->units[f->nunits] = ref;
         f->unit_tags[f->nunits] = tag;
         f->nunits++;
-        if ((utype == DW_UT_type || utype == DW_UT_split_type) && toff) {
+        if ((h.unit_type == DW_UT_type || h.unit_type == DW_UT_split_type) && h.type_off) {
             if (f->ntsigs == cap_sigs) {
                 cap_sigs = cap_sigs ? cap_sigs * 2 : 16;
                 struct tdw_tsig *t = realloc(f->tsigs, cap_sigs * sizeof *t);
@@ -92,12 +95,12 @@ int tdw_units_load(tyr_dwarf *dw, unsigned file, tyr_diag *diag)
                 f->tsigs = t;
             }
             uint64_t sv;
-            memcpy(&sv, sig.signature, sizeof sv);
+            memcpy(&sv, h.sig.signature, sizeof sv);
             f->tsigs[f->ntsigs].sig = sv;
-            f->tsigs[f->ntsigs].die = (tdw_ref)(hdr_off + toff) | (file ? TDW_ALT_BIT : 0);
+            f->tsigs[f->ntsigs].die = (tdw_ref)(hdr_off + h.type_off) | (file ? TDW_ALT_BIT : 0);
             f->ntsigs++;
         }
-        hdr_off = next;
+        hdr_off = h.next;
     }
     return tyr_diag_set(diag, TYR_EDWARF, 0, "%s: too many units", dw->f[file].path);
 }

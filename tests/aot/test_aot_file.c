@@ -90,7 +90,7 @@ static int setup(void **state)
     };
     snprintf(good_path, sizeof(good_path), "%s/good.aot", workdir);
     tyr_diag d = {0};
-    int err = tyr_aot_write_path(reg, specs, 3, good_path, TYR_OPTS(tyr_aot_write_opts, .diag = &d));
+    int err = tyr_aot_write_path(reg, specs, 3, good_path, NULL, &d);
     if (err)
         fprintf(stderr, "write: %s: %s\n", tyr_strerror(err), d.what);
     assert_int_equal(err, 0);
@@ -118,7 +118,7 @@ static void test_read_back(void **state)
 {
     (void)state;
     tyr_aot *aot;
-    assert_int_equal(tyr_aot_open_path(good_path, NULL, &aot), 0);
+    assert_int_equal(tyr_aot_open_path(good_path, NULL, &aot, NULL), 0);
     tyr_aot_file_info info;
     tyr_aot_get_info(aot, &info);
     assert_int_equal(info.probes, 3);
@@ -202,7 +202,7 @@ static void test_read_back(void **state)
     tyr_aot_free(aot);
 
     /* From memory: the same. */
-    assert_int_equal(tyr_aot_open_mem(good, good_len, NULL, &aot), 0);
+    assert_int_equal(tyr_aot_open_mem(good, good_len, NULL, &aot, NULL), 0);
     tyr_aot_free(aot);
 }
 
@@ -369,7 +369,7 @@ static void test_hostile(void **state)
         cases[i].damage(b, &len);
         tyr_aot *aot = NULL;
         tyr_diag d = {0};
-        int err = tyr_aot_open_mem(b, len, TYR_OPTS(tyr_aot_open_opts, .diag = &d), &aot);
+        int err = tyr_aot_open_mem(b, len, NULL, &aot, &d);
         if (err != cases[i].err)
             fail_msg("%s: %s (%s), expected %s", cases[i].name, tyr_strerror(err), d.what,
                      tyr_strerror(cases[i].err));
@@ -410,7 +410,7 @@ static void test_random_damage(void **state)
             ((struct aot_header *)b)->checksum =
                 XXH3_64bits(b + AOT_HEADER_SIZE, (size_t)(blob - AOT_HEADER_SIZE));
         tyr_aot *aot = NULL;
-        int err = tyr_aot_open_mem(b, good_len, NULL, &aot);
+        int err = tyr_aot_open_mem(b, good_len, NULL, &aot, NULL);
         if (err) {
             refused++;
             continue;

@@ -177,7 +177,7 @@ static void test_plans(void **state)
     char path[4096];
     snprintf(path, sizeof(path), "%s/t.aot", run_workdir);
     tyr_aot *aot;
-    assert_int_equal(tyr_aot_open_path(path, NULL, &aot), 0);
+    assert_int_equal(tyr_aot_open_path(path, NULL, &aot, NULL), 0);
     tyr_aot_file_info info;
     tyr_aot_get_info(aot, &info);
     assert_int_equal(info.probes, NPROBES);

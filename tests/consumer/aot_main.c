@@ -58,11 +58,11 @@ int main(int argc, char **argv)
         rc = fail("tyr_aot_find_symbol", err, &d);
         goto out;
     }
-    if ((err = tyr_aot_write_path(reg, &spec, 1, argv[2], TYR_OPTS(tyr_aot_write_opts, .diag = &d)))) {
+    if ((err = tyr_aot_write_path(reg, &spec, 1, argv[2], NULL, &d))) {
         rc = fail("tyr_aot_write_path", err, &d);
         goto out;
     }
-    if ((err = tyr_aot_open_path(argv[2], TYR_OPTS(tyr_aot_open_opts, .diag = &d), &aot))) {
+    if ((err = tyr_aot_open_path(argv[2], NULL, &aot, &d))) {
         rc = fail("tyr_aot_open_path", err, &d);
         goto out;
     }

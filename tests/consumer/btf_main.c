@@ -67,7 +67,7 @@ int main(void)
     bytes = btf__raw_data(raw, &len);
     err = bytes ? tyr_registry_new(NULL, &reg) : TYR_ENOMEM;
     if (!err)
-        err = tyr_btf_open_mem(bytes, len, NULL, &b);
+        err = tyr_btf_open_mem(bytes, len, NULL, &b, NULL);
     if (!err)
         err = tyr_btf_import_func(b, reg, "consumer_probe", &fn, NULL);
     if (!err)

@@ -33,7 +33,7 @@ int main(int argc, char **argv)
     }
     err = tyr_registry_new(NULL, &reg);
     if (!err)
-        err = tyr_dwarf_open(argv[1], NULL, &dw);
+        err = tyr_dwarf_open(argv[1], NULL, &dw, NULL);
     if (!err)
         err = tyr_dwarf_import_func(dw, reg, "consumer_probe", &fn, NULL);
     if (!err)

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <tyr/output.h> /* also through tyr.h; named here so the install must ship it */
 #include <tyr/tyr.h>
 
 #define CHECK(call)                                                                     \
@@ -37,6 +38,16 @@ int main(void)
     if (found.id != node.id || tyr_type_size(reg, found) != 16 ||
         strcmp(tyr_type_name(reg, found), "Node") != 0) {
         fprintf(stderr, "consumer: struct Node did not come back as built\n");
+        tyr_registry_free(reg);
+        return 1;
+    }
+    struct tyr_buf buf = {0};
+    tyr_sink sink = tyr_sink_buf(&buf);
+    int dumped = tyr_dump_c(reg, NULL, &sink);
+    int has_node = dumped == 0 && buf.data && strstr(buf.data, "struct Node {") != NULL;
+    tyr_buf_free(&buf);
+    if (!has_node) {
+        fprintf(stderr, "consumer: tyr_dump_c did not declare struct Node\n");
         tyr_registry_free(reg);
         return 1;
     }

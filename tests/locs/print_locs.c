@@ -19,7 +19,7 @@ int main(int argc, char **argv)
     }
     tyr_dwarf *dw = NULL;
     tyr_diag diag = {0};
-    if (tyr_dwarf_open(argv[1], TYR_OPTS(tyr_dwarf_opts, .diag = &diag), &dw)) {
+    if (tyr_dwarf_open(argv[1], NULL, &dw, &diag)) {
         fprintf(stderr, "print_locs: %s: %s\n", argv[1], diag.what);
         return 1;
     }

@@ -4,10 +4,9 @@
  * values decoded from raw bytes (bpftrace-like). Everything writes to a caller-supplied sink.
  *
  * A sink is a write callback and its context. The library calls write() with chunks of
- * output (never NUL-terminated, never empty) and stops at the first non-zero return, which it
- * passes back to its caller unchanged (so a sink may return its own negative code; use a
- * TYR_E* code to keep tyr_strerror() meaningful). Output is deterministic: the same registry
- * and options give the same bytes.
+ * output (never NUL-terminated, never empty); its return value follows the callback rule of
+ * tyr/common.h (0 goes on; anything else stops the producer, which returns it unchanged).
+ * Output is deterministic: the same registry and options give the same bytes.
  *
  *   struct tyr_buf buf = {0};
  *   tyr_sink sink = tyr_sink_buf(&buf);
@@ -19,8 +18,8 @@
  * into a buffer sink and discards it. tyr_decode() checks the length before writing anything,
  * so TYR_ETRUNC never leaves partial output.
  */
-#ifndef TYR_FORMAT_H
-#define TYR_FORMAT_H
+#ifndef TYR_OUTPUT_H
+#define TYR_OUTPUT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +38,8 @@ extern "C" {
 
 /**
  * @brief Receive len > 0 bytes of output.
- * @return 0 to continue; anything else stops the producer, which returns that value.
+ * @return 0 to go on; anything else stops the producer, which returns that value unchanged
+ *         (the callback rule of tyr/common.h).
  */
 typedef int (*tyr_write_fn)(void *ctx, const char *data, size_t len);
 
@@ -84,8 +84,8 @@ enum {
 struct tyr_dump_opts {
     size_t sz;             /* set by TYR_OPTS */
     uint32_t flags;        /* TYR_DUMP_* */
-    uint32_t nroots;
-    const tyr_type *roots; /* nroots handles; NULL when nroots is 0 */
+    const tyr_type *roots; /* nroots handles; NULL when nroots is 0 (as tyr_write_opts) */
+    size_t nroots;
 };
 
 /**
@@ -182,4 +182,4 @@ TYR_API int tyr_decode(const tyr_registry *reg, tyr_type t, const void *data, si
 }
 #endif
 
-#endif /* TYR_FORMAT_H */
+#endif /* TYR_OUTPUT_H */
