@@ -156,6 +156,22 @@ tyr_type tyr_type_strip(const tyr_registry *reg, tyr_type t, uint32_t what)
     return t;
 }
 
+uint64_t tyr_array_flat(const tyr_registry *reg, tyr_type t, tyr_type *elem)
+{
+    uint64_t total = 1;
+    tyr_type_info ti;
+    /* an element type is older than its array, so the walk ends; the guard bounds it anyway */
+    for (uint32_t guard = 0; reg && guard < reg->ntypes; guard++) {
+        if (tyr_type_get(reg, t, &ti) || ti.kind != TYR_KIND_ARRAY)
+            break;
+        total = ti.count && total > UINT64_MAX / ti.count ? UINT64_MAX : total * ti.count;
+        t = ti.target;
+    }
+    if (elem)
+        *elem = t;
+    return total;
+}
+
 /* ---- Members -------------------------------------------------------------------------- */
 
 /* The resolved record behind rec, or NULL with *err set. */

@@ -126,19 +126,12 @@ void tyr_registry_free(tyr_registry *reg)
     if (!reg)
         return;
     if (reg->mode == TYR_MODE_BUILDING) {
-        free(reg->types);
-        free(reg->layouts);
-        free(reg->chain);
-        free(reg->fields);
-        free(reg->enums);
-        free(reg->params);
-        free(reg->strs);
-        free(reg->buckets);
-        free(reg->intern);
-        free(reg->intern_tag);
-        free(reg->name_hash);
-        free(reg->undo);
-        free(reg->src);
+        /* a building registry owns each of its tables (mapped ones point into the map) */
+        void *tables[] = {reg->types,  reg->layouts, reg->chain,      reg->fields,
+                          reg->enums,  reg->params,  reg->strs,       reg->buckets,
+                          reg->intern, reg->intern_tag, reg->name_hash, reg->undo, reg->src};
+        for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
+            free(tables[i]);
     } else if (reg->map) {
         munmap(reg->map, reg->map_len);
     }
@@ -907,21 +900,28 @@ static int record_of(const tyr_registry *reg, tyr_struct s, struct tyr_rec_type 
     return 0;
 }
 
-int tyr_struct_declare(tyr_registry *reg, int kind, const char *name, tyr_struct *out)
+/* A struct or union record (flags, alignment, size) appended under name; its handle in *out. */
+static int push_record(tyr_registry *reg, int kind, const char *name, uint8_t flags,
+                       uint16_t align, uint64_t size, tyr_struct *out)
 {
     int err = check_building(reg);
     if (err)
         return err;
     if (!tyr__is_record_kind(kind))
         return TYR_EINVAL;
-    struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = TYR_STRUCT_DECL};
-    struct tyr_rec_layout l = {0};
+    struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = flags, .aux = align};
+    struct tyr_rec_layout l = {.size = size};
     tyr_type t;
     if ((err = push_type(reg, r, &l, name, &t)))
         return err;
     if (out)
         out->id = t.id;
     return 0;
+}
+
+int tyr_struct_declare(tyr_registry *reg, int kind, const char *name, tyr_struct *out)
+{
+    return push_record(reg, kind, name, TYR_STRUCT_DECL, 0, 0, out);
 }
 
 static int check_layout(uint64_t size, uint32_t align, uint32_t flags)
@@ -936,21 +936,11 @@ int tyr_struct_new(tyr_registry *reg, int kind, const char *name, uint64_t size,
                    uint32_t flags, tyr_struct *out)
 {
     int err = check_building(reg);
+    if (!err)
+        err = check_layout(size, align, flags);
     if (err)
         return err;
-    if (!tyr__is_record_kind(kind))
-        return TYR_EINVAL;
-    if ((err = check_layout(size, align, flags)))
-        return err;
-    struct tyr_rec_type r = {.kind = (uint8_t)kind, .flags = (uint8_t)flags,
-                             .aux = (uint16_t)align};
-    struct tyr_rec_layout l = {.size = size};
-    tyr_type t;
-    if ((err = push_type(reg, r, &l, name, &t)))
-        return err;
-    if (out)
-        out->id = t.id;
-    return 0;
+    return push_record(reg, kind, name, (uint8_t)flags, (uint16_t)align, size, out);
 }
 
 int tyr_struct_complete(tyr_registry *reg, tyr_struct s, uint64_t size, uint32_t align,

@@ -669,6 +669,37 @@ static void test_param_count_16_bits(void **state)
     assert_int_equal(reg->nparams, 1u + UINT16_MAX);
 }
 
+/* An array's elements over its nested dimensions, as BTF writes them flat: char m[2][3][5]
+ * is 30 chars; a typedef'd array is not looked through; a non-array counts 1; huge counts
+ * saturate instead of wrapping. */
+static void test_array_flat(void **state)
+{
+    tyr_registry *reg = *state;
+    tyr_type c, a5, a35, a235, td, huge, huger, hugest, inner;
+
+    assert_int_equal(tyr_add_int(reg, "char", 1, TYR_INT_CHAR, &c), 0);
+    assert_int_equal(tyr_add_array(reg, c, 5, 0, &a5), 0);
+    assert_int_equal(tyr_add_array(reg, a5, 3, 0, &a35), 0);
+    assert_int_equal(tyr_add_array(reg, a35, 2, 0, &a235), 0);
+    assert_int_equal(tyr_array_flat(reg, a235, &inner), 30);
+    assert_int_equal(inner.id, c.id);
+    assert_int_equal(tyr_array_flat(reg, a5, NULL), 5);
+    assert_int_equal(tyr_array_flat(reg, c, &inner), 1);
+    assert_int_equal(inner.id, c.id);
+    assert_int_equal(tyr_add_typedef(reg, "row", a5, &td), 0);
+    assert_int_equal(tyr_array_flat(reg, td, &inner), 1);
+    assert_int_equal(inner.id, td.id);
+    /* struct {} holes[N][N][N], N = 2^32 - 1: zero bytes, a count past 64 bits */
+    tyr_struct e;
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "empty", 0, 1, 0, &e), 0);
+    assert_int_equal(tyr_add_array(reg, tyr_struct_type(e), UINT32_MAX, 0, &huge), 0);
+    assert_int_equal(tyr_add_array(reg, huge, UINT32_MAX, 0, &huger), 0);
+    assert_true(tyr_array_flat(reg, huger, NULL) == (uint64_t)UINT32_MAX * UINT32_MAX);
+    assert_int_equal(tyr_add_array(reg, huger, UINT32_MAX, 0, &hugest), 0);
+    assert_true(tyr_array_flat(reg, hugest, NULL) == UINT64_MAX);
+    assert_int_equal(tyr_array_flat(NULL, a5, &inner), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -690,6 +721,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_layouts_rollback, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_offset_40_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_count_16_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_array_flat, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

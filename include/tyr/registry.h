@@ -255,6 +255,12 @@ enum {
 };
 /** @return t with leading typedefs and/or qualifiers removed (O(1) for STRIP_ALL). */
 TYR_API tyr_type tyr_type_strip(const tyr_registry *reg, tyr_type t, uint32_t what);
+/**
+ * @return The elements of array t over all its nested dimensions (`int m[2][3]`: 6, as BTF
+ * writes it flat), saturating at UINT64_MAX; 1 when t is no array. *elem (if not NULL): the
+ * innermost element type (t itself when t is no array).
+ */
+TYR_API uint64_t tyr_array_flat(const tyr_registry *reg, tyr_type t, tyr_type *elem);
 
 /** A struct or union member, or the result of a field path. */
 typedef struct tyr_field_info {

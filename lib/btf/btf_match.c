@@ -69,20 +69,6 @@ static uint64_t btf_flat_array(const tyr_btf *b, uint32_t *bid)
     return total;
 }
 
-static uint64_t reg_flat_array(const tyr_registry *reg, uint32_t *rid)
-{
-    uint64_t total = 1;
-    for (int step = 0; step < SHAPE_STEPS; step++) {
-        tyr_type_info ri;
-        if (tyr_type_get(reg, (tyr_type){*rid}, &ri) || ri.kind != TYR_KIND_ARRAY ||
-            total > (UINT64_C(1) << 40))
-            break;
-        total *= ri.count;
-        *rid = ri.target.id;
-    }
-    return total;
-}
-
 static bool is_base_kind(int kind)
 {
     return kind == TYR_KIND_INT || kind == TYR_KIND_FLOAT;
@@ -130,10 +116,13 @@ static bool same_shape(const tyr_btf *b, uint32_t bid, const tyr_registry *reg, 
                 n--;
             return n == ri.count;
         }
-        case TYR_KIND_ARRAY:
-            if (btf_flat_array(b, &bid) != reg_flat_array(reg, &rid))
+        case TYR_KIND_ARRAY: {
+            tyr_type inner;
+            if (btf_flat_array(b, &bid) != tyr_array_flat(reg, (tyr_type){rid}, &inner))
                 return false;
+            rid = inner.id;
             continue;
+        }
         default: /* pointers and qualifiers */
             bid = t->type;
             break;

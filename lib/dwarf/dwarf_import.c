@@ -353,14 +353,10 @@ struct ctx {
 
 static int push_job(struct ctx *c, int kind, tdw_ref ref, uint32_t id)
 {
-    if (c->njobs == c->cap_jobs) {
-        uint32_t cap = c->cap_jobs ? c->cap_jobs * 2 : 64;
-        struct job *j = realloc(c->jobs, (size_t)cap * sizeof *j);
-        if (!j)
-            return TYR_ENOMEM;
-        c->jobs = j;
-        c->cap_jobs = cap;
-    }
+    struct job *jobs = tdw_grow(c->jobs, &c->cap_jobs, (uint64_t)c->njobs + 1, sizeof *jobs, 64);
+    if (!jobs)
+        return TYR_ENOMEM;
+    c->jobs = jobs;
     struct job *j = &c->jobs[c->njobs++];
     memset(j, 0, sizeof *j);
     j->kind = (uint8_t)kind;
@@ -373,14 +369,11 @@ static int push_job(struct ctx *c, int kind, tdw_ref ref, uint32_t id)
 
 static struct item *push_item(struct ctx *c)
 {
-    if (c->nitems == c->cap_items) {
-        uint32_t cap = c->cap_items ? c->cap_items * 2 : 256;
-        struct item *i = realloc(c->items, (size_t)cap * sizeof *i);
-        if (!i)
-            return NULL;
-        c->items = i;
-        c->cap_items = cap;
-    }
+    struct item *items = tdw_grow(c->items, &c->cap_items, (uint64_t)c->nitems + 1,
+                                  sizeof *items, 256);
+    if (!items)
+        return NULL;
+    c->items = items;
     struct item *it = &c->items[c->nitems++];
     memset(it, 0, sizeof *it);
     it->type = TDW_REF_NONE;
@@ -804,22 +797,6 @@ static bool same_name(const char *dwarf, const char *reg)
     return !strcmp(dwarf ? dwarf : "", reg);
 }
 
-/* Elements of registry array *rid over all its nested dimensions; *rid: the innermost
- * element. */
-static uint64_t reg_flat_array(const tyr_registry *reg, uint32_t *rid)
-{
-    uint64_t total = 1;
-    for (int step = 0; step < SHAPE_STEPS; step++) {
-        tyr_type_info ri;
-        if (tyr_type_get(reg, (tyr_type){*rid}, &ri) || ri.kind != TYR_KIND_ARRAY ||
-            total > (UINT64_C(1) << 40))
-            break;
-        total *= ri.count;
-        *rid = ri.target.id;
-    }
-    return total;
-}
-
 /* Elements of DWARF array DIE a over its subranges (1 for a flexible or variable one, which
  * then only agrees with a registry array of 1: an approximation on the safe side, as a
  * mismatch only keeps two types), or an error. */
@@ -913,12 +890,14 @@ static int same_shape_of(tyr_dwarf *dw, tdw_ref d, const tyr_registry *reg, uint
         }
         case DW_TAG_array_type: {
             uint64_t n;
+            tyr_type inner;
             if (ri.kind != TYR_KIND_ARRAY)
                 return 0;
             if ((err = dwarf_array_count(dw, d, &n, diag)))
                 return err;
-            if (n != reg_flat_array(reg, &rid))
+            if (n != tyr_array_flat(reg, (tyr_type){rid}, &inner))
                 return 0;
+            rid = inner.id;
             d = next;
             continue;
         }
@@ -1067,14 +1046,10 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
         map_set(dw, d->ref, st.id))
         return oom(c);
     dw->imp.fill_ref[st.id] = d->ref;
-    if (c->npending == c->cap_pending) {
-        uint32_t cap = c->cap_pending ? c->cap_pending * 2 : 64;
-        uint32_t *p = realloc(c->pending, (size_t)cap * sizeof *p);
-        if (!p)
-            return oom(c);
-        c->pending = p;
-        c->cap_pending = cap;
-    }
+    uint32_t *p = tdw_grow(c->pending, &c->cap_pending, (uint64_t)c->npending + 1, sizeof *p, 64);
+    if (!p)
+        return oom(c);
+    c->pending = p;
     c->pending[c->npending++] = st.id;
     return 0;
 }

@@ -422,14 +422,10 @@ static uint32_t name_ref(const struct prefetch *pf, const char *name)
 
 static int names_push(struct names *nm, const struct tdw_entry *e)
 {
-    if (nm->n == nm->cap) {
-        uint32_t cap = nm->cap ? nm->cap * 2 : 256;
-        struct tdw_entry *v = realloc(nm->v, (size_t)cap * sizeof *v);
-        if (!v)
-            return TYR_ENOMEM;
-        nm->v = v;
-        nm->cap = cap;
-    }
+    struct tdw_entry *v = tdw_grow(nm->v, &nm->cap, (uint64_t)nm->n + 1, sizeof *v, 256);
+    if (!v)
+        return TYR_ENOMEM;
+    nm->v = v;
     nm->v[nm->n++] = *e;
     return 0;
 }
