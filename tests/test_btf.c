@@ -245,6 +245,38 @@ static tyr_registry *new_reg(void)
     return reg;
 }
 
+/* reg written to a blob that the verifier accepts. */
+static void expect_blob_verifies(tyr_registry *reg)
+{
+    void *buf;
+    size_t len;
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_blob_verify(buf, len, NULL), 0);
+    tyr_blob_buf_free(buf);
+}
+
+/* The fixture program's DWARF. Owner: the caller (tyr_dwarf_free). */
+static tyr_dwarf *open_fixture_dwarf(void)
+{
+    tyr_dwarf *dw = NULL;
+    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
+    return dw;
+}
+
+/* pahole's BTF of the fixture program, or the test skipped when pahole could not write it.
+ * Owner: the caller (tyr_btf_free). */
+static tyr_btf *open_fixture_btf(void)
+{
+    tyr_btf *b = NULL;
+    if (access(TYR_FX_BTF, R_OK)) {
+        print_message("skip: %s missing (pahole --btf_encode_detached not available)\n",
+                      TYR_FX_BTF);
+        skip();
+    }
+    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b, NULL), 0);
+    return b;
+}
+
 static tyr_btf *open_btf(const struct btf *btf, tyr_btf *base)
 {
     __u32 size;
@@ -677,18 +709,11 @@ static void test_shared_with_registry(void **state)
 static void test_dwarf_and_btf(void **state)
 {
     (void)state;
-    if (access(TYR_FX_BTF, R_OK)) {
-        print_message("skip: %s missing (pahole --btf_encode_detached not available)\n",
-                      TYR_FX_BTF);
-        skip();
-    }
-    tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
+    tyr_btf *b = open_fixture_btf();
+    tyr_dwarf *dw = open_fixture_dwarf();
     tyr_registry *reg = new_reg();
     assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     uint32_t dwarf_types = tyr_registry_type_count(reg);
-    tyr_btf *b;
-    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b, NULL), 0);
     assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     const struct btf *btf = tyr_btf_libbpf(b);
     uint32_t named = 0, shared = 0;
@@ -712,12 +737,7 @@ static void test_dwarf_and_btf(void **state)
                   shared, named, tyr_registry_type_count(reg) - dwarf_types, st.btf_types);
     assert_true(named >= 5);
     assert_int_equal(shared, named);
-    /* and the blob of both verifies */
-    void *buf;
-    size_t len;
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
-    assert_int_equal(tyr_blob_verify(buf, len, NULL), 0);
-    tyr_blob_buf_free(buf);
+    expect_blob_verifies(reg); /* of both */
     tyr_btf_free(b);
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
@@ -744,8 +764,7 @@ static void test_dwarf_reuses_btf(void **state)
     tyr_type bnode = find(reg, "Node", TYR_KIND_STRUCT), bpong = find(reg, "Pong", TYR_KIND_STRUCT);
     uint32_t before = tyr_registry_type_count(reg);
 
-    tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
+    tyr_dwarf *dw = open_fixture_dwarf();
     tyr_type t, t2;
     assert_int_equal(tyr_dwarf_import_type(dw, reg, "Node", TYR_KIND_STRUCT, &t, NULL), 0);
     assert_int_equal(t.id, bnode.id);
@@ -780,18 +799,11 @@ static void test_dwarf_reuses_btf(void **state)
 static void test_btf_then_dwarf(void **state)
 {
     (void)state;
-    if (access(TYR_FX_BTF, R_OK)) {
-        print_message("skip: %s missing (pahole --btf_encode_detached not available)\n",
-                      TYR_FX_BTF);
-        skip();
-    }
-    tyr_btf *b;
-    assert_int_equal(tyr_btf_open(TYR_FX_BTF, NULL, &b, NULL), 0);
+    tyr_btf *b = open_fixture_btf();
     tyr_registry *reg = new_reg();
     assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), 0);
     uint32_t btf_types = tyr_registry_type_count(reg);
-    tyr_dwarf *dw;
-    assert_int_equal(tyr_dwarf_open(TYR_FX_ELF, NULL, &dw, NULL), 0);
+    tyr_dwarf *dw = open_fixture_dwarf();
     assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     uint32_t records = 0, copies = 0;
     for (uint32_t id = btf_types; id < tyr_registry_type_count(reg); id++) {
@@ -820,11 +832,7 @@ static void test_btf_then_dwarf(void **state)
     assert_int_equal(tyr_find(reg, "Node", TYR_KIND_STRUCT, &t), 0);
     assert_true(t.id < btf_types);
     assert_int_equal(tyr_find_next(reg, "Node", TYR_KIND_STRUCT, t, &t2), TYR_ENOENT);
-    void *buf;
-    size_t len;
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
-    assert_int_equal(tyr_blob_verify(buf, len, NULL), 0);
-    tyr_blob_buf_free(buf);
+    expect_blob_verifies(reg);
     tyr_dwarf_free(dw);
     tyr_btf_free(b);
     tyr_registry_free(reg);
