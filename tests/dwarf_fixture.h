@@ -80,6 +80,16 @@ static inline void skip_unless_present(const char *path, const char *package)
     fclose(f);
 }
 
+/* python3.11d's DWARF, or the test skipped when python3.11-dbg is not installed. Owner: the
+ * caller (tyr_dwarf_free). */
+static inline tyr_dwarf *open_python_dbg(void)
+{
+    tyr_dwarf *dw = NULL;
+    skip_unless_present(PYTHON_DBG, "python3.11-dbg");
+    assert_int_equal(tyr_dwarf_open(PYTHON_DBG, NULL, &dw, NULL), 0);
+    return dw;
+}
+
 /* A fixture that only some compilers build (C++ with g++ or clang++): opened, or the test
  * skipped saying which compiler is missing. Owner: the caller (tyr_dwarf_free). */
 static inline tyr_dwarf *open_optional_fx(const char *name, const char *compiler)

@@ -520,14 +520,23 @@ static void test_dwz(void **state)
     }
 }
 
+/* One fixture program (built with the DWARF version that variant names) checked whole, and
+ * imported whole too when asked. */
+static void check_named_fixture(const char *name, const char *variant, bool and_import_all)
+{
+    tyr_dwarf *dw = open_fx(name);
+    set_variant(variant);
+    check_fixture(dw, name);
+    if (and_import_all)
+        check_import_all(dw, name);
+    tyr_dwarf_free(dw);
+}
+
 /* SHF_COMPRESSED (zlib) debug sections read like plain ones. */
 static void test_compressed_sections(void **state)
 {
     (void)state;
-    tyr_dwarf *dw = open_fx("fx-gcc-d5-gz");
-    set_variant("-d5");
-    check_fixture(dw, "gz");
-    tyr_dwarf_free(dw);
+    check_named_fixture("fx-gcc-d5-gz", "-d5", false);
 }
 
 /* DWARF 5 type units are followed through DW_FORM_ref_sig8; DWARF 4 .debug_types are not
@@ -535,13 +544,9 @@ static void test_compressed_sections(void **state)
 static void test_type_units(void **state)
 {
     (void)state;
-    tyr_dwarf *dw = open_fx("fx-gcc-d5-tu");
-    set_variant("-d5");
-    check_fixture(dw, "d5 type units");
-    check_import_all(dw, "d5 type units");
-    tyr_dwarf_free(dw);
+    check_named_fixture("fx-gcc-d5-tu", "-d5", true);
 
-    dw = open_fx("fx-gcc-d4-tu");
+    tyr_dwarf *dw = open_fx("fx-gcc-d4-tu");
     tyr_registry *reg = new_reg();
     tyr_diag diag = {0};
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", NULL, &diag), TYR_EDWARF);
@@ -965,10 +970,7 @@ static void test_import_all_funcs(void **state)
 static void test_import_all_funcs_python(void **state)
 {
     (void)state;
-    const char *py = PYTHON_DBG;
-    skip_unless_present(py, "python3.11-dbg");
-    tyr_dwarf *dw = NULL;
-    assert_int_equal(tyr_dwarf_open(py, NULL, &dw, NULL), 0);
+    tyr_dwarf *dw = open_python_dbg();
     struct names ns = {0};
     assert_int_equal(tyr_dwarf_list_funcs(dw, NULL, collect_names, &ns, NULL), 0);
     assert_true(ns.n > 5000);
@@ -1019,13 +1021,10 @@ static void test_import_all_funcs_python(void **state)
 static void test_import_all_pieces_python(void **state)
 {
     (void)state;
-    const char *py = PYTHON_DBG;
-    skip_unless_present(py, "python3.11-dbg");
     void *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     for (int pass = 0; pass < 2; pass++) {
-        tyr_dwarf *dw = NULL;
-        assert_int_equal(tyr_dwarf_open(py, NULL, &dw, NULL), 0);
+        tyr_dwarf *dw = open_python_dbg();
         tyr_registry *reg = new_reg();
         tyr_dwarf_stats st = {.sz = sizeof st};
         assert_int_equal(tyr_dwarf_import_all(
