@@ -137,10 +137,10 @@ int cmd_verify(int argc, char **argv)
     if (a.fmt == TOOL_FMT_JSON) {
         printf("{\"command\": \"verify\", \"file\": ");
         tool_json_str(stdout, path);
-        printf(", \"offset\": %llu, \"ok\": true, \"types\": %u, \"fields\": %u, \"named\": %u, "
-               "\"arena_bytes\": %llu",
-               (unsigned long long)a.offset, st.types - 1, st.fields, st.named,
-               (unsigned long long)st.bytes_arena);
+        printf(", \"offset\": %llu, \"ok\": true, \"level\": \"%s\", \"types\": %u, "
+               "\"fields\": %u, \"named\": %u, \"arena_bytes\": %llu",
+               (unsigned long long)a.offset, a.audit ? "audit" : "safe", st.types - 1, st.fields,
+               st.named, (unsigned long long)st.bytes_arena);
         source_json(in.reg);
         printf("}\n");
     } else {

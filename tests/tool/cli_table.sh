@@ -156,8 +156,13 @@ if command -v python3 >/dev/null; then
         "$tyr" $c --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["command"] and d["file"]' ||
             { fail "tyr $c --format json is not the documented JSON"; bad=1; }
     done
+    for lv in "safe:" "audit:--audit"; do
+        "$tyr" verify walk.tyr --format json ${lv#*:} |
+            python3 -c 'import json,sys; assert json.load(sys.stdin)["level"] == sys.argv[1]' "${lv%%:*}" ||
+            { fail "tyr verify ${lv#*:} --format json does not say level ${lv%%:*}"; bad=1; }
+    done
     set +f
-    ((bad)) || echo "ok    --format json parses (list, stats, verify)"
+    ((bad)) || echo "ok    --format json parses (list, stats, verify) and verify names its level"
 fi
 
 # decode: more bytes than the type decodes, and says how many are left over.
