@@ -405,19 +405,28 @@ static void test_import_all_threads_same(void **state)
     for (int i = 0; i < nvariants; i++) {
         /* 0: one thread; 1: the worker; 2: the worker, every unit in 2 pieces */
         tyr_registry *r[3];
+        tyr_dwarf_stats st[3];
         for (int pass = 0; pass < 3; pass++) {
             tyr_dwarf *dw = open_fx(variants[i]);
             r[pass] = new_reg();
+            st[pass] = (tyr_dwarf_stats){.sz = sizeof st[pass]};
             assert_int_equal(tyr_dwarf_import_all(
                                  dw, r[pass],
                                  TYR_OPTS(tyr_dwarf_all_opts,
                                           .flags = pass == 0 ? TYR_DWARF_ALL_ONE_THREAD : 0,
-                                          .pieces = pass == 2 ? 2 : 0), NULL),
+                                          .pieces = pass == 2 ? 2 : 0, .stats = &st[pass]),
+                                 NULL),
                              0);
             tyr_dwarf_free(dw);
         }
         uint32_t n = tyr_registry_type_count(r[0]);
         for (int pass = 1; pass < 3; pass++) {
+            /* the worker decodes each DIE once, whole or in pieces: a unit it failed on and
+             * the importer decoded again would count twice, while giving the same types (one
+             * thread counts the DIEs it reads, a different measure) */
+            assert_int_equal(st[pass].units, st[0].units);
+            if (pass == 2)
+                assert_int_equal(st[2].dies, st[1].dies);
             assert_int_equal(n, tyr_registry_type_count(r[pass]));
             for (uint32_t id = 0; id < n; id++) {
                 char a[256], b[256];
