@@ -115,14 +115,7 @@ static struct tdw_cxx *cxx_of(tyr_dwarf *dw, unsigned file)
 static uint32_t unit_of(const tyr_dwarf *dw, tdw_ref ref)
 {
     const struct tdw_file *f = &dw->f[tdw_ref_file(ref)];
-    uint32_t lo = 0, hi = f->nunits;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (f->units[mid] <= ref)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(f->units, f->nunits, sizeof *f->units, 0, ref, true);
     return lo ? lo - 1 : UINT32_MAX;
 }
 
@@ -169,14 +162,8 @@ static int push_entry(struct unit_scopes *us, uint32_t *cap, const struct tdw_en
 /* The prefix of the innermost scope holding ref ("" at the unit's top level). */
 static const char *prefix_of(const struct unit_scopes *us, tdw_ref ref)
 {
-    uint32_t lo = 0, hi = us->n;
-    while (lo < hi) { /* the last scope starting before ref */
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (us->v[mid].lo < ref)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    /* past the last scope starting before ref */
+    uint32_t lo = tdw_bound(us->v, us->n, sizeof *us->v, offsetof(struct scope, lo), ref, false);
     for (uint32_t i = lo, guard = 0; i && guard <= us->n; guard++) {
         const struct scope *s = &us->v[i - 1];
         if (ref < s->hi)

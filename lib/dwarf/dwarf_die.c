@@ -676,14 +676,7 @@ static uint32_t cache_find(const tyr_dwarf *dw, tdw_ref ref)
                 return i;
         }
     }
-    uint32_t lo = 0, hi = c->n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (c->v[mid].ref < ref)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(c->v, c->n, sizeof *c->v, offsetof(struct tdw_cdie, ref), ref, false);
     return lo < c->n && c->v[lo].ref == ref ? lo + 1 : 0;
 }
 

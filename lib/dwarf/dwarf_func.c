@@ -766,14 +766,8 @@ static int cmp_sym_addr(const void *a, const void *b)
 /* The FUNC stored for the DIE whose DW_AT_low_pc is addr (first in unit order), or 0. */
 static uint32_t func_at(const struct all_state *st, uint64_t addr)
 {
-    uint32_t lo = 0, hi = st->naddrs;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (st->addrs[mid].addr < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(st->addrs, st->naddrs, sizeof *st->addrs,
+                            offsetof(struct fnaddr, addr), addr, false);
     return lo < st->naddrs && st->addrs[lo].addr == addr ? st->addrs[lo].id : 0;
 }
 
@@ -782,14 +776,8 @@ static uint32_t func_at(const struct all_state *st, uint64_t addr)
 static uint32_t func_of_other_name(const tyr_dwarf *dw, const struct all_state *st,
                                    const struct tdw_sym *syms, uint64_t addr, const char *name)
 {
-    uint32_t lo = 0, hi = dw->sym.nsyms;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (syms[mid].addr < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(syms, dw->sym.nsyms, sizeof *syms, offsetof(struct tdw_sym, addr),
+                            addr, false);
     for (uint32_t k = lo; k < dw->sym.nsyms && syms[k].addr == addr; k++) {
         const char *other = dw->sym.symstr + syms[k].name;
         uint32_t id = strcmp(other, name) ? fnset_get(st, other) : 0;

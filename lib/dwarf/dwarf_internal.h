@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <dwarf.h>
 #include <libdwarf.h>
@@ -257,6 +258,25 @@ static inline bool tdw_abbrev_attr(Dwarf_Debug dbg, Dwarf_Abbrev ab, Dwarf_Unsig
         return true;
     tdw_err_free(dbg, &e);
     return false;
+}
+
+/* A binary search over n elements sorted by a uint64_t key, stride bytes apart from base, the
+ * key key_off bytes into each: the index of the first element whose key is not below key
+ * (past_equal: not below or equal, so the first above it); n when there is none. */
+static inline uint32_t tdw_bound(const void *base, uint32_t n, size_t stride, size_t key_off,
+                                 uint64_t key, bool past_equal)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint64_t k;
+        memcpy(&k, (const unsigned char *)base + (size_t)mid * stride + key_off, sizeof k);
+        if (k < key || (past_equal && k == key))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 /* The array v of elem-byte elements, with room for need (at least 1) of them: v itself when

@@ -219,14 +219,7 @@ static int function_pcs(tyr_dwarf *dw, uint64_t **out, uint32_t *n, tyr_diag *di
 
 static bool has_pc(const uint64_t *pcs, uint32_t n, uint64_t addr)
 {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (pcs[mid] < addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(pcs, n, sizeof *pcs, 0, addr, false);
     return lo < n && pcs[lo] == addr;
 }
 

@@ -140,14 +140,7 @@ int tdw_seek_unit(tyr_dwarf *dw, unsigned file, uint32_t k, tyr_diag *diag)
 uint32_t tdw_unit_index(const tyr_dwarf *dw, tdw_ref cu)
 {
     const struct tdw_file *f = &dw->f[tdw_ref_file(cu)];
-    uint32_t lo = 0, hi = f->nunits;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (f->units[mid] < cu)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(f->units, f->nunits, sizeof *f->units, 0, cu, false);
     return lo < f->nunits && f->units[lo] == cu ? lo : UINT32_MAX;
 }
 
@@ -191,14 +184,8 @@ int tdw_aranges_load(tyr_dwarf *dw, tyr_diag *diag)
 
 tdw_ref tdw_aranges_find(const tyr_dwarf *dw, uint64_t addr)
 {
-    uint32_t lo = 0, hi = dw->naranges;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (dw->aranges[mid].lo <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    uint32_t lo = tdw_bound(dw->aranges, dw->naranges, sizeof *dw->aranges,
+                            offsetof(struct tdw_arange, lo), addr, true);
     /* Ranges may overlap (rare): look back a few. */
     for (uint32_t i = lo, k = 0; i > 0 && k < 8; i--, k++)
         if (dw->aranges[i - 1].lo <= addr && addr < dw->aranges[i - 1].hi)
