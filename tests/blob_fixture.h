@@ -209,6 +209,17 @@ static inline void fx_reopen(tyr_registry *reg, const struct tyr_write_opts *wo,
     assert_int_equal(tyr_registry_open_mem(b->buf, b->len, lo, &b->m, NULL), 0);
 }
 
+/* reg's pruned write from nroots roots (rewritten in place to the blob's ids), reopened; map
+ * (reg->ntypes entries) receives the old-to-new ids. Owner: the caller (fx_blob_free). */
+static inline void fx_prune(tyr_registry *reg, tyr_type *roots, size_t nroots, uint32_t *map,
+                            struct fx_blob *b)
+{
+    fx_reopen(reg,
+              TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = nroots, .map = map,
+                       .map_len = reg->ntypes),
+              NULL, b);
+}
+
 /* The mapped registry first: it reads the bytes until it is freed. */
 static inline void fx_blob_free(struct fx_blob *b)
 {

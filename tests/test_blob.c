@@ -564,10 +564,7 @@ static void test_prune_exact_set(void **state)
 
     assert_non_null(map);
     roots[0] = f->node_ptr;
-    fx_reopen(f->reg,
-              TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 1, .map = map,
-                       .map_len = f->reg->ntypes),
-              NULL, &b);
+    fx_prune(f->reg, roots, 1, map, &b);
     m = b.m;
     assert_int_equal(fx_hdr(b.buf)->flags, TYR_BLOB_F_PRUNED);
     /* void + Node, Node*, int, unsigned, char, char[16], double */
@@ -626,10 +623,7 @@ static void test_prune_func_and_typedefs(void **state)
     assert_non_null(map);
     roots[0] = f->walk;
     roots[1] = f->cnode_t;
-    fx_reopen(f->reg,
-              TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 2, .map = map,
-                       .map_len = f->reg->ntypes),
-              NULL, &b);
+    fx_prune(f->reg, roots, 2, map, &b);
     m = b.m;
     fx_compare(f->reg, m, map);
     assert_int_not_equal(map[f->proto.id], 0);
