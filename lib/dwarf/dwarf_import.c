@@ -975,7 +975,8 @@ static bool held_member(void *ctx, uint32_t i, struct member_shape *out)
 static uint32_t held_record(struct ctx *c, const struct tdw_die *d, int kind, uint32_t first,
                            uint32_t n, int *err)
 {
-    struct held_items h = {&c->items[first]};
+    /* no pointer arithmetic on the item array before its first item exists (n is then 0) */
+    struct held_items h = {n ? &c->items[first] : NULL};
     return match_record(c->dw, c->reg, kind, d->name, d->byte_size, n, held_member, &h, c->diag,
                         err);
 }
