@@ -281,7 +281,9 @@ static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, 
             return 0;
         }
         uint32_t off = reg->intern[i];
-        if (t == tag && !memcmp(reg->strs + off, s, len) && reg->strs[off + len] == '\0')
+        /* a shorter string near the table's end must not make the compare read past it */
+        if (t == tag && (uint64_t)off + len < reg->strs_len && !memcmp(reg->strs + off, s, len) &&
+            reg->strs[off + len] == '\0')
             return off;
     }
 }
