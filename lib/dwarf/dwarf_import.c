@@ -317,7 +317,7 @@ void tdw_unbind(tyr_dwarf *dw)
 
 enum { J_HANDLE, J_FULL, J_FILL };
 
-struct job {
+struct tdw_job {
     tdw_ref ref;
     tdw_ref target;     /* HANDLE of ptr/typedef/qual/array/proto: the target DIE */
     const char *name;
@@ -330,7 +330,7 @@ struct job {
 };
 
 /* Members of a struct being filled, dimensions of an array, parameters of a prototype. */
-struct item {
+struct tdw_item {
     const char *name;
     tdw_ref type;
     uint64_t off;       /* member: byte offset; dimension: count */
@@ -343,21 +343,17 @@ struct ctx {
     tyr_dwarf *dw;
     tyr_registry *reg;
     tyr_diag *diag;
-    struct job *jobs;
-    uint32_t njobs, cap_jobs;
-    struct item *items;
-    uint32_t nitems, cap_items;
-    uint32_t *pending;  /* structs declared and not yet filled */
-    uint32_t npending, cap_pending;
+    struct tdw_scratch s; /* the handle's buffers, lent for one import and handed back */
+    uint32_t njobs, nitems, npending;
 };
 
 static int push_job(struct ctx *c, int kind, tdw_ref ref, uint32_t id)
 {
-    struct job *jobs = tdw_grow(c->jobs, &c->cap_jobs, (uint64_t)c->njobs + 1, sizeof *jobs, 64);
+    struct tdw_job *jobs = tdw_grow(c->s.jobs, &c->s.cap_jobs, (uint64_t)c->njobs + 1, sizeof *jobs, 64);
     if (!jobs)
         return TYR_ENOMEM;
-    c->jobs = jobs;
-    struct job *j = &c->jobs[c->njobs++];
+    c->s.jobs = jobs;
+    struct tdw_job *j = &c->s.jobs[c->njobs++];
     memset(j, 0, sizeof *j);
     j->kind = (uint8_t)kind;
     j->ref = ref;
@@ -367,14 +363,14 @@ static int push_job(struct ctx *c, int kind, tdw_ref ref, uint32_t id)
     return 0;
 }
 
-static struct item *push_item(struct ctx *c)
+static struct tdw_item *push_item(struct ctx *c)
 {
-    struct item *items = tdw_grow(c->items, &c->cap_items, (uint64_t)c->nitems + 1,
+    struct tdw_item *items = tdw_grow(c->s.items, &c->s.cap_items, (uint64_t)c->nitems + 1,
                                   sizeof *items, 256);
     if (!items)
         return NULL;
-    c->items = items;
-    struct item *it = &c->items[c->nitems++];
+    c->s.items = items;
+    struct tdw_item *it = &c->s.items[c->nitems++];
     memset(it, 0, sizeof *it);
     it->type = TDW_REF_NONE;
     return it;
@@ -382,7 +378,7 @@ static struct item *push_item(struct ctx *c)
 
 static void pop_job(struct ctx *c)
 {
-    c->nitems = c->jobs[c->njobs - 1].ifirst;
+    c->nitems = c->s.jobs[c->njobs - 1].ifirst;
     c->njobs--;
 }
 
@@ -495,7 +491,7 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
     for (; got == 1; got = tdw_kids_next(dw, &k, &e, c->diag)) {
         if (e.tag != DW_TAG_enumerator || !(e.has & TDW_HAS_CONST))
             continue;
-        struct item *it = push_item(c);
+        struct tdw_item *it = push_item(c);
         if (!it) {
             tdw_kids_end(&k);
             return oom(c);
@@ -515,7 +511,7 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
     h_str(&s, d->name);
     h_u64(&s, size | (is_signed ? 0x100u : 0));
     for (uint32_t i = first; i < c->nitems; i++) {
-        struct item *it = &c->items[i];
+        struct tdw_item *it = &c->s.items[i];
         uint64_t v = it->off;
         if (bits < 64) {
             v &= (UINT64_C(1) << bits) - 1;
@@ -534,7 +530,7 @@ static int do_enum(struct ctx *c, const struct tdw_die *d, Dwarf_Die die)
         if (err)
             return reg_fail(c, err, d->ref, "enum");
         for (uint32_t i = first; i < c->nitems && !err; i++) {
-            err = tyr_enum_add(c->reg, t, c->items[i].name, c->items[i].off);
+            err = tyr_enum_add(c->reg, t, c->s.items[i].name, c->s.items[i].off);
             if (err == TYR_EEXIST || err == TYR_EINVAL)
                 err = 0; /* duplicate or unnamed enumerator: C forbids it, keep the first */
         }
@@ -668,7 +664,7 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
         /* C++ static members are DW_TAG_member with DW_AT_declaration (or DW_TAG_variable):
          * not part of the layout. */
         if (m.tag == DW_TAG_member && !(m.has & TDW_DECL)) {
-            struct item *it = push_item(c);
+            struct tdw_item *it = push_item(c);
             if (!it) {
                 tdw_kids_end(&k);
                 return oom(c);
@@ -722,7 +718,7 @@ static int read_members(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, h
                 if (r == 0 || virt == DW_VIRTUALITY_none)
                     *unsupported = true; /* a non-constant location, not virtual */
             }
-            struct item *it = push_item(c);
+            struct tdw_item *it = push_item(c);
             if (!it) {
                 tdw_kids_end(&k);
                 return oom(c);
@@ -955,12 +951,12 @@ static uint32_t match_record(tyr_dwarf *dw, const tyr_registry *reg, int kind,
 
 /* The items of a record read by read_members, as match_record compares them. */
 struct held_items {
-    const struct item *it;
+    const struct tdw_item *it;
 };
 
 static bool held_member(void *ctx, uint32_t i, struct member_shape *out)
 {
-    const struct item *it = &((const struct held_items *)ctx)->it[i];
+    const struct tdw_item *it = &((const struct held_items *)ctx)->it[i];
     bool bits = it->flags & ITEM_BITFIELD;
     if (it->flags & (ITEM_BASE | ITEM_VBASE))
         return false;
@@ -976,12 +972,12 @@ static uint32_t held_record(struct ctx *c, const struct tdw_die *d, int kind, ui
                            uint32_t n, int *err)
 {
     /* no pointer arithmetic on the item array before its first item exists (n is then 0) */
-    struct held_items h = {n ? &c->items[first] : NULL};
+    struct held_items h = {n ? &c->s.items[first] : NULL};
     return match_record(c->dw, c->reg, kind, d->name, d->byte_size, n, held_member, &h, c->diag,
                         err);
 }
 
-static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwarf_Die die)
+static int do_record(struct ctx *c, struct tdw_job *j, const struct tdw_die *d, Dwarf_Die die)
 {
     tyr_dwarf *dw = c->dw;
     int kind = d->tag == DW_TAG_union_type ? TYR_KIND_UNION : TYR_KIND_STRUCT;
@@ -1047,11 +1043,11 @@ static int do_record(struct ctx *c, struct job *j, const struct tdw_die *d, Dwar
         map_set(dw, d->ref, st.id))
         return oom(c);
     dw->imp.fill_ref[st.id] = d->ref;
-    uint32_t *p = tdw_grow(c->pending, &c->cap_pending, (uint64_t)c->npending + 1, sizeof *p, 64);
+    uint32_t *p = tdw_grow(c->s.pending, &c->s.cap_pending, (uint64_t)c->npending + 1, sizeof *p, 64);
     if (!p)
         return oom(c);
-    c->pending = p;
-    c->pending[c->npending++] = st.id;
+    c->s.pending = p;
+    c->s.pending[c->npending++] = st.id;
     return 0;
 }
 
@@ -1121,7 +1117,7 @@ static int read_dims(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bool
     for (; got == 1; got = tdw_kids_next(c->dw, &k, &s, c->diag)) {
         if (s.tag != DW_TAG_subrange_type && s.tag != DW_TAG_enumeration_type)
             continue;
-        struct item *it = push_item(c);
+        struct tdw_item *it = push_item(c);
         if (!it) {
             tdw_kids_end(&k);
             return oom(c);
@@ -1149,13 +1145,13 @@ static int read_dims(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bool
     return got < 0 ? got : 0;
 }
 
-static int create_array(struct ctx *c, struct job *j, const struct tdw_die *d, uint32_t elem)
+static int create_array(struct ctx *c, struct tdw_job *j, const struct tdw_die *d, uint32_t elem)
 {
     tyr_dwarf *dw = c->dw;
     uint32_t t = elem;
     /* Items are outermost first: build from the innermost. */
     for (uint32_t i = j->ifirst + j->icount; i > j->ifirst; i--) {
-        const struct item *it = &c->items[i - 1];
+        const struct tdw_item *it = &c->s.items[i - 1];
         uint32_t flags = it->flags ? TYR_ARRAY_FLEX : 0;
         hstate s;
         h_reset(&s);
@@ -1194,7 +1190,7 @@ static int read_params(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bo
     int got = tdw_kids_first(c->dw, d->ref, die, &k, &p, c->diag);
     for (; got == 1; got = tdw_kids_next(c->dw, &k, &p, c->diag)) {
         if (p.tag == DW_TAG_formal_parameter) {
-            struct item *it = push_item(c);
+            struct tdw_item *it = push_item(c);
             if (!it) {
                 tdw_kids_end(&k);
                 return oom(c);
@@ -1209,7 +1205,7 @@ static int read_params(struct ctx *c, const struct tdw_die *d, Dwarf_Die die, bo
     return got < 0 ? got : 0;
 }
 
-static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret)
+static int create_proto(struct ctx *c, struct tdw_job *j, tdw_ref self, uint32_t ret)
 {
     tyr_dwarf *dw = c->dw;
     hstate s;
@@ -1219,14 +1215,14 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
     uint32_t ids[64];
     for (uint32_t i = 0; i < j->icount; i++) {
         uint32_t id = 0;
-        if (!mapped(dw, c->items[j->ifirst + i].type, &id))
+        if (!mapped(dw, c->s.items[j->ifirst + i].type, &id))
             return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(self),
                             "DIE 0x%llx: parameter type unresolved (reference cycle)",
                             (unsigned long long)tdw_ref_off(self));
         if (i < 64)
             ids[i] = id;
         h_u64(&s, id);
-        h_str(&s, c->items[j->ifirst + i].name);
+        h_str(&s, c->s.items[j->ifirst + i].name);
     }
     uint64_t h = h_digest(&s);
     uint32_t id = dedup_get(dw, TYR_KIND_FUNC_PROTO, h);
@@ -1242,8 +1238,8 @@ static int create_proto(struct ctx *c, struct job *j, tdw_ref self, uint32_t ret
         for (uint32_t i = 0; i < j->icount && !err; i++) {
             uint32_t pid = i < 64 ? ids[i] : 0;
             if (i >= 64)
-                mapped(dw, c->items[j->ifirst + i].type, &pid);
-            err = tyr_func_proto_add_param(c->reg, p, c->items[j->ifirst + i].name,
+                mapped(dw, c->s.items[j->ifirst + i].type, &pid);
+            err = tyr_func_proto_add_param(c->reg, p, c->s.items[j->ifirst + i].name,
                                            (tyr_type){pid});
         }
         if (err)
@@ -1268,12 +1264,34 @@ static bool elem_filling(struct ctx *c, const struct tdw_die *d)
     return r && r < c->dw->imp.cap_ids && c->dw->imp.filling[r];
 }
 
+/* Frame ji's type waits for jobs about to be pushed above it: its DIE is marked in progress
+ * (a HANDLE meeting it again before it is made is a loop that no struct breaks) and the frame
+ * comes back at stage 1, when what it waited for is made. */
+static int await_jobs(struct ctx *c, uint32_t ji, bool *done)
+{
+    uint64_t *m = map_slot(&c->dw->imp.die2type, c->s.jobs[ji].ref, true);
+    if (!m)
+        return oom(c);
+    *m = IN_PROGRESS;
+    c->s.jobs[ji].stage = 1;
+    *done = false;
+    return 0;
+}
+
+/* At stage 1 the type a frame waited for is still not made: the DIE's `what` is broken. */
+static int unresolved(struct ctx *c, tdw_ref ref, const char *what)
+{
+    return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: %s unresolved",
+                        (unsigned long long)tdw_ref_off(ref), what);
+}
+
 /* A declaration standing for a type unit's type (DW_AT_signature): the DIE is mapped to that
  * type, made first when it is not yet. */
 static int handle_signature(struct ctx *c, uint32_t ji, const struct tdw_die *d, uint8_t stage)
 {
+    bool done;
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     tdw_ref ref = j->ref;
     uint32_t id;
     if (!(d->has & TDW_HAS_SIG) || d->sig == ref)
@@ -1287,14 +1305,9 @@ static int handle_signature(struct ctx *c, uint32_t ji, const struct tdw_die *d,
         return 0;
     }
     if (stage != 0)
-        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref), "DIE 0x%llx: type unit "
-                        "type unresolved", (unsigned long long)tdw_ref_off(ref));
-    uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
-    if (!m)
-        return oom(c);
-    *m = IN_PROGRESS;
-    j->stage = 1;
-    return push_job(c, J_HANDLE, d->sig, 0) ? oom(c) : 0;
+        return unresolved(c, ref, "type unit type");
+    int err = await_jobs(c, ji, &done);
+    return err ? err : push_job(c, J_HANDLE, d->sig, 0) ? oom(c) : 0;
 }
 
 /* An enum; a declaration of one is first completed from its definition elsewhere. */
@@ -1302,7 +1315,7 @@ static int handle_enum(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwar
                        uint8_t stage, bool *done)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     tdw_ref ref = j->ref;
     uint32_t id;
     if ((d->has & TDW_DECL) && stage == 0) {
@@ -1325,22 +1338,16 @@ static int handle_derived(struct ctx *c, uint32_t ji, const struct tdw_die *d, u
                           bool *done)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     tdw_ref ref = j->ref;
     uint32_t id;
     tdw_ref t = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
     if (mapped(dw, t, &id))
         return create_derived(c, d, id);
     if (stage != 0)
-        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                       "DIE 0x%llx: target type unresolved", (unsigned long long)tdw_ref_off(ref));
-    uint64_t *m = map_slot(&dw->imp.die2type, ref, true);
-    if (!m)
-        return oom(c);
-    *m = IN_PROGRESS;
-    j->stage = 1;
-    *done = false;
-    return push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
+        return unresolved(c, ref, "target type");
+    int err = await_jobs(c, ji, done);
+    return err ? err : push_job(c, J_HANDLE, t, 0) ? oom(c) : 0;
 }
 
 /* An array: its dimensions read first, then made once its element type is complete. */
@@ -1348,7 +1355,7 @@ static int handle_array(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwa
                         uint8_t stage, bool *done)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     tdw_ref ref = j->ref;
     uint32_t id;
     tdw_ref t = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
@@ -1357,32 +1364,26 @@ static int handle_array(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwa
     if (stage != 0) {
         if (mapped(dw, t, &id))
             return create_array(c, j, d, id);
-        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                       "DIE 0x%llx: element type unresolved", (unsigned long long)tdw_ref_off(ref));
+        return unresolved(c, ref, "element type");
     }
     bool bad = false;
     j->ifirst = c->nitems;
     int err = read_dims(c, d, die, &bad);
-    j = &c->jobs[ji];
+    j = &c->s.jobs[ji];
     j->icount = c->nitems - j->ifirst;
     if (!err && (bad || j->icount == 0 || t == TDW_REF_NONE)) {
         c->nitems = j->ifirst;
         j->icount = 0;
         return add_unknown(c, d, (d->has & TDW_HAS_BYTE_SIZE) ? d->byte_size : 0);
     }
-    uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
-    if (!err && !m)
-        err = oom(c);
     if (err)
         return err;
     /* An array of the struct being filled (`struct S (*p)[4]` in S) is only ever
      * behind a pointer: the registry makes it incomplete; FULL would be a cycle. */
     if (elem_filling(c, d) && mapped(dw, t, &id))
         return create_array(c, j, d, id);
-    *m = IN_PROGRESS;
-    j->stage = 1;
-    *done = false;
-    return push_job(c, J_FULL, t, 0) ? oom(c) : 0;
+    err = await_jobs(c, ji, done);
+    return err ? err : push_job(c, J_FULL, t, 0) ? oom(c) : 0;
 }
 
 /* A function type: its parameters read first, then made once they and its return type are. */
@@ -1390,36 +1391,31 @@ static int handle_subroutine(struct ctx *c, uint32_t ji, const struct tdw_die *d
                              uint8_t stage, bool *done)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     tdw_ref ref = j->ref;
     uint32_t id;
     tdw_ref rt = (d->has & TDW_HAS_TYPE) ? d->type : TDW_REF_NONE;
     if (stage != 0) {
         if (mapped(dw, rt, &id))
             return create_proto(c, j, ref, id);
-        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(ref),
-                       "DIE 0x%llx: return type unresolved", (unsigned long long)tdw_ref_off(ref));
+        return unresolved(c, ref, "return type");
     }
     bool varargs = false;
     j->ifirst = c->nitems;
     int err = read_params(c, d, die, &varargs);
-    j = &c->jobs[ji];
+    j = &c->s.jobs[ji];
     j->icount = c->nitems - j->ifirst;
     j->flags = varargs ? TYR_FUNC_VARARGS : 0;
-    uint64_t *m = err ? NULL : map_slot(&dw->imp.die2type, ref, true);
-    if (!err && !m)
-        err = oom(c);
+    if (!err)
+        err = await_jobs(c, ji, done);
     if (err)
         return err;
-    *m = IN_PROGRESS;
-    j->stage = 1;
-    *done = false;
     /* Push every unresolved target; they run before this frame again. */
     uint32_t n = j->icount, f0 = j->ifirst;
     if (!mapped(dw, rt, &id) && push_job(c, J_HANDLE, rt, 0))
         return oom(c);
     for (uint32_t i = 0; i < n; i++) {
-        tdw_ref pt = c->items[f0 + i].type;
+        tdw_ref pt = c->s.items[f0 + i].type;
         if (!mapped(dw, pt, &id) && push_job(c, J_HANDLE, pt, 0))
             return oom(c);
     }
@@ -1438,8 +1434,8 @@ static int handle_tag(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwarf
     case DW_TAG_enumeration_type:
         return handle_enum(c, ji, d, die, stage, done);
     case DW_TAG_structure_type: case DW_TAG_union_type: case DW_TAG_class_type:
-        err = do_record(c, &c->jobs[ji], d, die);
-        *done = mapped(c->dw, c->jobs[ji].ref, &id);
+        err = do_record(c, &c->s.jobs[ji], d, die);
+        *done = mapped(c->dw, c->s.jobs[ji].ref, &id);
         return err;
     case DW_TAG_pointer_type: case DW_TAG_reference_type: case DW_TAG_rvalue_reference_type:
     case DW_TAG_typedef: case DW_TAG_const_type: case DW_TAG_volatile_type:
@@ -1455,16 +1451,16 @@ static int handle_tag(struct ctx *c, uint32_t ji, const struct tdw_die *d, Dwarf
     case DW_TAG_dynamic_type: case DW_TAG_immutable_type:
         return add_unknown(c, d, (d->has & TDW_HAS_BYTE_SIZE) ? d->byte_size : 0);
     default:
-        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(c->jobs[ji].ref),
+        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(c->s.jobs[ji].ref),
                        "DIE 0x%llx: tag 0x%x used as a type",
-                       (unsigned long long)tdw_ref_off(c->jobs[ji].ref), d->tag);
+                       (unsigned long long)tdw_ref_off(c->s.jobs[ji].ref), d->tag);
     }
 }
 
 static int step_handle(struct ctx *c, uint32_t ji)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     tdw_ref ref = j->ref;
     uint32_t id;
     if (mapped(dw, ref, &id)) {
@@ -1485,7 +1481,7 @@ static int step_handle(struct ctx *c, uint32_t ji)
                         (unsigned long long)tdw_ref_off(ref));
     }
     /* (an array met again while its element struct fills: made incomplete below) */
-    uint8_t stage = c->jobs[ji].stage;
+    uint8_t stage = c->s.jobs[ji].stage;
     if (d.has & (TDW_HAS_SIG | TDW_BAD_SIG)) {
         tdw_die_free(die);
         return handle_signature(c, ji, &d, stage);
@@ -1512,12 +1508,11 @@ static int step_handle(struct ctx *c, uint32_t ji)
 static int step_full(struct ctx *c, uint32_t ji)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     uint32_t id;
     if (!mapped(dw, j->ref, &id)) {
         if (j->stage != 0)
-            return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(j->ref),
-                            "DIE 0x%llx: unresolved type", (unsigned long long)tdw_ref_off(j->ref));
+            return unresolved(c, j->ref, "type");
         j->stage = 1;
         return push_job(c, J_HANDLE, j->ref, 0) ? oom(c) : 0;
     }
@@ -1562,7 +1557,7 @@ static int incomplete_member(struct ctx *c, uint32_t *id)
     return 0;
 }
 
-static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
+static int finish_fill(struct ctx *c, struct tdw_job *j, const struct tdw_die *d)
 {
     tyr_dwarf *dw = c->dw;
     tyr_struct st = {j->id};
@@ -1572,7 +1567,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
     uint32_t align = 1;
     bool packed = false;
     for (uint32_t i = 0; i < j->icount; i++) {
-        const struct item *it = &c->items[j->ifirst + i];
+        const struct tdw_item *it = &c->s.items[j->ifirst + i];
         uint32_t id = 0;
         mapped(dw, it->type, &id);
         uint32_t a = struct_align_of(c, id);
@@ -1591,7 +1586,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
     if (err)
         return reg_fail(c, err, d->ref, "struct size");
     for (uint32_t i = 0; i < j->icount && !err; i++) {
-        const struct item *it = &c->items[j->ifirst + i];
+        const struct tdw_item *it = &c->s.items[j->ifirst + i];
         uint32_t id = 0;
         if (!mapped(dw, it->type, &id))
             return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
@@ -1652,7 +1647,7 @@ static int finish_fill(struct ctx *c, struct job *j, const struct tdw_die *d)
 static int step_fill(struct ctx *c, uint32_t ji)
 {
     tyr_dwarf *dw = c->dw;
-    struct job *j = &c->jobs[ji];
+    struct tdw_job *j = &c->s.jobs[ji];
     uint32_t sid = j->id;
     if (dw->imp.fill_ref[sid] == TDW_REF_NONE) { /* filled meanwhile */
         pop_job(c);
@@ -1663,7 +1658,7 @@ static int step_fill(struct ctx *c, uint32_t ji)
     int err = tdw_read_cached(dw, j->ref, &d, &die, c->diag);
     if (err)
         return err;
-    j = &c->jobs[ji];
+    j = &c->s.jobs[ji];
     if (j->stage == 0) {
         hstate s;
         h_reset(&s);
@@ -1673,13 +1668,13 @@ static int step_fill(struct ctx *c, uint32_t ji)
         tdw_die_free(die);
         if (err)
             return err;
-        j = &c->jobs[ji];
+        j = &c->s.jobs[ji];
         j->icount = c->nitems - j->ifirst;
         j->stage = 1;
         dw->imp.filling[sid] = 1;
         uint32_t n = j->icount, f0 = j->ifirst;
         for (uint32_t i = 0; i < n; i++)
-            if (push_job(c, J_FULL, c->items[f0 + i].type, 0))
+            if (push_job(c, J_FULL, c->s.items[f0 + i].type, 0))
                 return oom(c);
         return 0;
     }
@@ -1698,7 +1693,7 @@ static int run(struct ctx *c)
     /* Each frame is visited a bounded number of times (stage 0, 1, 2): the loop ends. */
     while (c->njobs > 0 || c->npending > 0) {
         if (c->njobs == 0) {
-            uint32_t sid = c->pending[--c->npending];
+            uint32_t sid = c->s.pending[--c->npending];
             if (c->dw->imp.fill_ref[sid] != TDW_REF_NONE &&
                 push_job(c, J_FILL, c->dw->imp.fill_ref[sid], sid))
                 return oom(c);
@@ -1706,7 +1701,7 @@ static int run(struct ctx *c)
         }
         uint32_t ji = c->njobs - 1;
         int err;
-        switch (c->jobs[ji].kind) {
+        switch (c->s.jobs[ji].kind) {
         case J_HANDLE: err = step_handle(c, ji); break;
         case J_FULL: err = step_full(c, ji); break;
         default: err = step_fill(c, ji); break;
@@ -1715,18 +1710,6 @@ static int run(struct ctx *c)
             return err;
     }
     return 0;
-}
-
-/* Hand the buffers back to the handle for the next import. */
-static void ctx_free(struct ctx *c)
-{
-    struct tdw_scratch *s = &c->dw->imp.scratch;
-    s->jobs = c->jobs;
-    s->cap_jobs = c->cap_jobs;
-    s->items = c->items;
-    s->cap_items = c->cap_items;
-    s->pending = c->pending;
-    s->cap_pending = c->cap_pending;
 }
 
 void tdw_scratch_free(tyr_dwarf *dw)
@@ -1779,15 +1762,8 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
             return 0;
         }
     }
-    struct ctx c = {.dw = dw, .reg = dw->imp.reg, .diag = diag};
-    struct tdw_scratch *s = &dw->imp.scratch;
-    c.jobs = s->jobs;
-    c.cap_jobs = s->cap_jobs;
-    c.items = s->items;
-    c.cap_items = s->cap_items;
-    c.pending = s->pending;
-    c.cap_pending = s->cap_pending;
-    memset(s, 0, sizeof *s); /* the ctx owns them until ctx_free */
+    struct ctx c = {.dw = dw, .reg = dw->imp.reg, .diag = diag, .s = dw->imp.scratch};
+    memset(&dw->imp.scratch, 0, sizeof dw->imp.scratch); /* the ctx owns them until the end */
     int err = ids_reserve(dw, tyr_registry_type_count(dw->imp.reg));
     if (!err)
         err = push_job(&c, J_FULL, ref, 0) ? oom(&c) : 0;
@@ -1797,7 +1773,7 @@ int tdw_import_type(tyr_dwarf *dw, tdw_ref ref, tyr_type *out, tyr_diag *diag)
         if (!err)
             err = run(&c);
     }
-    ctx_free(&c);
+    dw->imp.scratch = c.s; /* handed back for the next import */
     if (err) {
         clear_marks(dw);
         return err;

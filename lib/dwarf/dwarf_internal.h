@@ -159,8 +159,9 @@ struct tdw_types {
     /* The import work stack's buffers, kept between imports (import-all runs one import
      * per top-level DIE); owned. */
     struct tdw_scratch {
-        void *jobs, *items;
-        uint32_t *pending;
+        struct tdw_job *jobs;   /* the import's job stack (the types are dwarf_import.c's) */
+        struct tdw_item *items; /* members, dimensions, parameters of the frames */
+        uint32_t *pending;      /* structs declared and not yet filled */
         uint32_t cap_jobs, cap_items, cap_pending;
     } scratch;
 };
