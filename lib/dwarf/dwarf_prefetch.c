@@ -432,6 +432,74 @@ static int names_push(struct names *nm, const struct tdw_entry *e)
 
 /* Unit u's top-level type names, exactly as index_scan_next (dwarf_index.c) adds them. Any
  * error: the importer scans the unit itself and reports it. */
+/* One top-level DIE of a type tag: its name and declaration flag pushed to the unit's names
+ * (what index_scan_next would index), *known set to the name the decode would read. A DIE
+ * whose name fails to read is left out of the index and counted, as the index does. */
+static int scan_entry(struct worker *w, Dwarf_Die die, Dwarf_Half tag, struct names *out,
+                      uint32_t *known)
+{
+    struct prefetch *pf = w->pf;
+    unsigned file = pf->file;
+    Dwarf_Error e = NULL;
+    bool bad = false;
+    char *nm = NULL;
+    Dwarf_Bool decl = 0;
+    struct tdw_entry en = {.ref = tdw_die_ref(file, die), .tag = tag};
+    int res = tdw_name_decl(w->plans, w->dbg, die, &nm, &decl, &e);
+    if (res == DW_DLV_OK) {
+        en.name = nm;
+        en.decl = decl != 0;
+    } else if (res != DW_DLV_NO_ENTRY) {
+        tdw_err_free(w->dbg, &e);
+        struct tdw_die d;
+        int err = tdw_decode_in(pf->dw, w->dbg, w->plans, file, die, &d, NULL);
+        if (tdw_is_bad_name(err, &d)) {
+            /* its decode fails again for the importer, which then reports it */
+            tdw_note_bad_name(pf->dw, d.ref);
+            err = 0;
+            bad = true;
+        }
+        if (err)
+            return err;
+        en.name = d.name;
+        en.low_pc = d.low_pc;
+        en.decl = (d.has & TDW_DECL) != 0;
+        en.has_pc = (d.has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
+    }
+    if (en.name && !name_lasts(pf, en.name))
+        return TYR_EDWARF;
+    int err = en.name ? names_push(out, &en) : 0;
+    /* what the decode would read: the same attribute through the same libdwarf calls (or,
+     * on the fallback, the decode itself) */
+    *known = bad ? NAME_UNKNOWN : name_ref(pf, en.name);
+    return err;
+}
+
+/* The unit's top-level DIE list: dropped when it could not be read whole (decode_unit then
+ * walks the unit itself), else trimmed to its length, since it is kept until the unit is
+ * decoded, maybe long after. */
+static void top_finish(struct names *out, bool top_ok)
+{
+    if (!top_ok) {
+        free(out->top);
+        free(out->topname);
+        out->top = out->topname = NULL;
+        out->ntop = out->cap_top = 0;
+        return;
+    }
+    if (!out->top || out->ntop == out->cap_top)
+        return;
+    size_t n = out->ntop ? out->ntop : 1;
+    uint32_t *v = realloc(out->top, n * sizeof *v);
+    if (v)
+        out->top = v;
+    uint32_t *tn = realloc(out->topname, n * sizeof *tn);
+    if (tn)
+        out->topname = tn;
+    if (v && tn)
+        out->cap_top = (uint32_t)n;
+}
+
 static int scan_names(struct worker *w, uint32_t u, struct names *out)
 {
     struct prefetch *pf = w->pf;
@@ -459,43 +527,8 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
             top_ok = false; /* but decode_unit's walk fails on it */
         }
         uint32_t known = NAME_UNKNOWN; /* the DIE's name if read below, for its decode */
-        if (tdw_index_tag(TDW_IX_TYPES, tag)) {
-            bool bad = false;
-            char *nm = NULL;
-            Dwarf_Bool decl = 0;
-            struct tdw_entry en = {.ref = tdw_die_ref(file, die), .tag = tag};
-            int res = tdw_name_decl(w->plans, w->dbg, die, &nm, &decl, &e);
-            if (res == DW_DLV_OK) {
-                en.name = nm;
-                en.decl = decl != 0;
-            } else if (res != DW_DLV_NO_ENTRY) {
-                tdw_err_free(w->dbg, &e);
-                struct tdw_die d;
-                err = tdw_decode_in(dw, w->dbg, w->plans, file, die, &d, NULL);
-                if (tdw_is_bad_name(err, &d)) {
-                    /* left out of the index, counted; its decode fails again for the
-                     * importer, which then reports it */
-                    tdw_note_bad_name(dw, d.ref);
-                    err = 0;
-                    bad = true;
-                }
-                if (err)
-                    break;
-                en.name = d.name;
-                en.low_pc = d.low_pc;
-                en.decl = (d.has & TDW_DECL) != 0;
-                en.has_pc = (d.has & (TDW_HAS_LOW_PC | TDW_HAS_RANGES)) != 0;
-            }
-            if (en.name && !name_lasts(pf, en.name)) {
-                err = TYR_EDWARF;
-                break;
-            }
-            if (en.name && (err = names_push(out, &en)))
-                break;
-            /* what the decode would read: the same attribute through the same libdwarf
-             * calls (or, on the fallback, the decode itself) */
-            known = bad ? NAME_UNKNOWN : name_ref(pf, en.name);
-        }
+        if (tdw_index_tag(TDW_IX_TYPES, tag) && (err = scan_entry(w, die, tag, out, &known)))
+            break;
         if (top_ok && keep_top(tag, pf->funcs)) {
             Dwarf_Off off = 0;
             if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK ||
@@ -516,23 +549,7 @@ static int scan_names(struct worker *w, uint32_t u, struct names *out)
     }
     if (die)
         dwarf_dealloc_die(die);
-    if (!top_ok) {
-        free(out->top);
-        free(out->topname);
-        out->top = out->topname = NULL;
-        out->ntop = out->cap_top = 0;
-    } else if (out->top && out->ntop < out->cap_top) {
-        /* kept until the unit is decoded, maybe long: no slack */
-        size_t n = out->ntop ? out->ntop : 1;
-        uint32_t *v = realloc(out->top, n * sizeof *v);
-        if (v)
-            out->top = v;
-        uint32_t *tn = realloc(out->topname, n * sizeof *tn);
-        if (tn)
-            out->topname = tn;
-        if (v && tn)
-            out->cap_top = (uint32_t)n;
-    }
+    top_finish(out, top_ok);
     return err;
 }
 
