@@ -420,11 +420,15 @@ static void test_import_all_threads_same(void **state)
             tyr_dwarf_free(dw);
         }
         uint32_t n = tyr_registry_type_count(r[0]);
+        assert_int_equal(st[0].units_ahead, 0);
         for (int pass = 1; pass < 3; pass++) {
             /* the worker decodes each DIE once, whole or in pieces: a unit it failed on and
              * the importer decoded again would count twice, while giving the same types (one
              * thread counts the DIEs it reads, a different measure) */
             assert_int_equal(st[pass].units, st[0].units);
+            /* every unit came from the decode ahead: a worker that failed would leave its
+             * units to the importer, silently slower */
+            assert_int_equal(st[pass].units_ahead, st[pass].units);
             if (pass == 2)
                 assert_int_equal(st[2].dies, st[1].dies);
             assert_int_equal(n, tyr_registry_type_count(r[pass]));

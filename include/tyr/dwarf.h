@@ -171,6 +171,10 @@ typedef struct tyr_dwarf_stats {
     uint64_t units;     /* units walked (compile and partial units, both files) */
     uint64_t dies;      /* DIEs visited */
     uint64_t types;     /* type ids in the registry afterwards */
+    /* units imported from a decode made ahead on two threads (0 with
+     * TYR_DWARF_ALL_ONE_THREAD); a unit whose decode ahead failed is read again through
+     * libdwarf by the importing thread, with the same result, only slower */
+    uint64_t units_ahead;
 } tyr_dwarf_stats;
 
 /* Flags of tyr_dwarf_all_opts. */

@@ -917,7 +917,7 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
         return err;
     }
     struct all_state st = {.reg = reg, .flags = flags};
-    uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0;
+    uint32_t total = dw->f[0].nunits + dw->f[1].nunits, done = 0, ahead = 0;
     err = funcs ? dups_build(dw, &st, diag) : 0;
     /* The supplementary file first: its partial units hold the shared types. */
     uint64_t worker_dies = 0;
@@ -947,6 +947,7 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
             }
             st.skip_funcs = is_cxx > 0;
             if (cache) {
+                ahead++;
                 dw->cache = cache;
                 struct tdw_kids k;
                 struct tdw_die d;
@@ -999,7 +1000,8 @@ int tdw_import_all(tyr_dwarf *dw, tyr_registry *reg, uint32_t flags, uint32_t pi
         tyr_dwarf_stats all = {.sz = sizeof all,
                                .units = total,
                                .dies = dw->imp.stat_dies,
-                               .types = tyr_registry_type_count(reg)};
+                               .types = tyr_registry_type_count(reg),
+                               .units_ahead = ahead};
         tyr__stats_fill(stats, &all, sizeof all);
     }
     if (funcs_out)
