@@ -29,15 +29,17 @@ struct aot_header {
     uint64_t full_blob_bytes;   /* its unpruned blob's size (stats only) */
 };
 
+/* On disk: the values count up from 1 in this order (docs/aot.md), the last is the count. */
 enum aot_section_kind {
     AOT_SEC_STRINGS = 1,
-    AOT_SEC_TARGETS = 2,
-    AOT_SEC_PROBES = 3,
-    AOT_SEC_VALUES = 4,
-    AOT_SEC_ITEMS = 5,
-    AOT_SEC_BLOB = 6,
-    AOT_SEC_COUNT_ = 6
+    AOT_SEC_TARGETS,
+    AOT_SEC_PROBES,
+    AOT_SEC_VALUES,
+    AOT_SEC_ITEMS,
+    AOT_SEC_BLOB,
+    AOT_SEC_COUNT_ = AOT_SEC_BLOB
 };
+_Static_assert(AOT_SEC_COUNT_ == 6, "docs/aot.md: six sections");
 
 struct aot_section {
     uint32_t kind;    /* enum aot_section_kind, each exactly once */

@@ -19,16 +19,17 @@
 
 /* Registers an item starts from: the x86-64 SysV argument registers, then rax/rdx (return
  * values) and rsp (stack arguments at entry: the first one is at rsp + 8). */
+/* On disk: the values count up from 0 in this order, and index the event's register copy. */
 enum aot_reg {
-    AOT_REG_RDI = 0,
-    AOT_REG_RSI = 1,
-    AOT_REG_RDX = 2,
-    AOT_REG_RCX = 3,
-    AOT_REG_R8 = 4,
-    AOT_REG_R9 = 5,
-    AOT_REG_RAX = 6,
-    AOT_REG_RSP = 7,
-    AOT_REG_COUNT_ = 8
+    AOT_REG_RDI,
+    AOT_REG_RSI,
+    AOT_REG_RDX,
+    AOT_REG_RCX,
+    AOT_REG_R8,
+    AOT_REG_R9,
+    AOT_REG_RAX,
+    AOT_REG_RSP,
+    AOT_REG_COUNT_
 };
 
 enum aot_item_mode {
