@@ -19,6 +19,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "../tests/btf_split_fixture.h"
 #include "fuzz.h"
 #include "tyr/tyr.h"
 #include "tyr/btf.h"
@@ -65,14 +66,9 @@ static tyr_btf *base_handle(void)
     static tyr_btf *base;
     if (base)
         return base;
-    struct btf *btf = btf__new_empty();
+    struct btf *btf = fx_btf_base();
     if (!btf)
         abort();
-    int i = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
-    int s = btf__add_struct(btf, "base_s", 8);
-    btf__add_field(btf, "x", i, 0, 0);
-    btf__add_field(btf, "y", i, 32, 0);
-    btf__add_ptr(btf, s);
     __u32 size;
     const void *raw = btf__raw_data(btf, &size);
     if (!raw || tyr_btf_open_mem(raw, size, NULL, &base, NULL))

@@ -12,6 +12,8 @@
 
 #include <bpf/btf.h>
 
+#include "../tests/btf_split_fixture.h"
+
 static int write_raw(const char *dir, const char *name, const struct btf *btf, size_t mod4)
 {
     char path[4096];
@@ -99,21 +101,14 @@ int main(int argc, char **argv)
     rc |= !e || write_raw(argv[1], "every-kind.btf", e, 4);
     btf__free(e);
 
-    /* The same base as fuzz/btf_fuzzer.c's. */
-    struct btf *base = btf__new_empty();
-    int i = btf__add_int(base, "int", 4, BTF_INT_SIGNED);
-    int s = btf__add_struct(base, "base_s", 8);
-    btf__add_field(base, "x", i, 0, 0);
-    btf__add_field(base, "y", i, 32, 0);
-    int p = btf__add_ptr(base, s);
-    struct btf *mod = btf__new_empty_split(base);
-    int ms = btf__add_struct(mod, "mod_s", 12);
-    btf__add_field(mod, "b", s, 0, 0);
-    btf__add_field(mod, "z", i, 64, 0);
-    int proto = btf__add_func_proto(mod, i);
-    btf__add_func_param(mod, "s", p);
-    btf__add_func(mod, "mod_fn", BTF_FUNC_GLOBAL, proto);
-    btf__add_ptr(mod, ms);
+    /* The same base as fuzz/btf_fuzzer.c's, and a pointer to the module's struct. */
+    struct btf *base = fx_btf_base();
+    int ms = 0;
+    struct btf *mod = base ? fx_btf_module(base, "mod_s", "mod_fn", &ms) : NULL;
+    if (mod && btf__add_ptr(mod, ms) < 0) {
+        btf__free(mod);
+        mod = NULL;
+    }
     rc |= !mod || write_raw(argv[1], "split.btf", mod, 3);
     btf__free(mod);
     btf__free(base);

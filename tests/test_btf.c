@@ -20,6 +20,7 @@
 
 #include "tyr/tyr.h"
 #include "tyr/btf.h"
+#include "btf_split_fixture.h"
 
 /* ---- the oracle: libbpf's reading of a record or a function, compared with the registry's */
 
@@ -592,23 +593,14 @@ static void test_rebind(void **state)
 static void test_split(void **state)
 {
     (void)state;
-    struct btf *base = btf__new_empty();
-    int bi = btf__add_int(base, "int", 4, BTF_INT_SIGNED);
-    int bs = btf__add_struct(base, "base_s", 8);
-    btf__add_field(base, "x", bi, 0, 0);
-    btf__add_field(base, "y", bi, 32, 0);
-    int bp = btf__add_ptr(base, bs);
+    struct btf *base = fx_btf_base();
+    assert_non_null(base);
     struct btf *mod[2];
     for (int k = 0; k < 2; k++) {
-        mod[k] = btf__new_empty_split(base);
+        int ms = 0;
+        mod[k] = fx_btf_module(base, k ? "mod2_s" : "mod_s", k ? "mod2_fn" : "mod_fn", &ms);
         assert_non_null(mod[k]);
-        int ms = btf__add_struct(mod[k], k ? "mod2_s" : "mod_s", 12);
         assert_int_equal(ms, (int)btf__type_cnt(base));
-        btf__add_field(mod[k], "b", bs, 0, 0);
-        btf__add_field(mod[k], "z", bi, 64, 0);
-        int proto = btf__add_func_proto(mod[k], bi);
-        btf__add_func_param(mod[k], "s", bp);
-        btf__add_func(mod[k], k ? "mod2_fn" : "mod_fn", BTF_FUNC_GLOBAL, proto);
     }
     tyr_btf *hb = open_btf(base, NULL);
     tyr_btf *hm = open_btf(mod[0], hb), *hm2 = open_btf(mod[1], hb);
