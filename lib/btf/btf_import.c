@@ -53,6 +53,15 @@ struct ctx {
     struct tbtf_scratch s; /* b's scratch, lent for the import and handed back after it */
 };
 
+/* The BTF name at a string offset, as tbtf_name gives it; in bulk, read from the section
+ * without a call into libbpf (the same bytes). */
+static const char *cname(const struct ctx *c, uint32_t off)
+{
+    if (c->strs)
+        return off < c->strs_len ? c->strs + off : "";
+    return tbtf_name(c->b, off);
+}
+
 static const char *btf_kind_str(const struct btf_type *t)
 {
     static const char *const names[] = {
@@ -65,14 +74,14 @@ static const char *btf_kind_str(const struct btf_type *t)
 
 static const struct btf_type *type_of(const struct ctx *c, uint32_t id)
 {
-    return id < c->b->n ? btf__type_by_id(c->b->btf, id) : NULL;
+    return tbtf_type(c->b, id);
 }
 
 static int fail(const struct ctx *c, int err, uint32_t id, const char *what)
 {
     const struct btf_type *t = type_of(c, id);
     return tbtf_fail(c->diag, err, id, "BTF type %u (%s '%s'): %s", id, btf_kind_str(t),
-                     t ? tbtf_name(c->b, t->name_off) : "", what);
+                     t ? cname(c, t->name_off) : "", what);
 }
 
 static int reg_fail(const struct ctx *c, int err, uint32_t id, const char *what)
@@ -264,7 +273,7 @@ made:
 static int make_int(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
                     bool *shared)
 {
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     uint8_t enc = btf_int_encoding(t);
     if (enc & ~(BTF_INT_SIGNED | BTF_INT_CHAR | BTF_INT_BOOL))
         return fail(c, TYR_EBTF, id, "unknown int encoding bits");
@@ -292,7 +301,7 @@ static int make_int(struct ctx *c, uint32_t id, const struct btf_type *t, uint32
 static int make_float(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
                       bool *shared)
 {
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     uint32_t bits = 0;
     if (t->size == 4 || t->size == 8)
         bits = t->size * 8;
@@ -366,7 +375,7 @@ static int make_enum(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     if (c->bulk)
         return bulk_enum(c, id, t, flags, rid);
     tyr_type e;
-    int err = tyr_enum_new(c->reg, tbtf_name(c->b, t->name_off), t->size, flags, &e);
+    int err = tyr_enum_new(c->reg, cname(c, t->name_off), t->size, flags, &e);
     if (err)
         return reg_fail(c, err, id, "enum size");
     for (uint32_t i = 0; i < btf_vlen(t); i++) {
@@ -405,7 +414,7 @@ static int make_proto(struct ctx *c, uint32_t id, const struct btf_type *t, uint
             continue;
         }
         c->s.ptypes[i] = mapped(c, p[i].type);
-        c->s.pnames[i] = tbtf_name(c->b, p[i].name_off);
+        c->s.pnames[i] = cname(c, p[i].name_off);
     }
     struct tbtf_anon a = {.kind = TYR_KIND_FUNC_PROTO, .flags = flags,
                           .target = mapped(c, t->type), .count = n, .ptypes = c->s.ptypes,
@@ -416,7 +425,7 @@ static int make_proto(struct ctx *c, uint32_t id, const struct btf_type *t, uint
 static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
                      bool *shared)
 {
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     const struct btf_type *pt = type_of(c, t->type);
     if (!*name)
         return fail(c, TYR_EBTF, id, "a function without a name");
@@ -459,7 +468,7 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
     bool shared = false;
     uint8_t st = TBTF_HANDLED;
     int err = 0;
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     struct tbtf_anon a = {0};
     switch (btf_kind(t)) {
     case BTF_KIND_INT:
@@ -677,7 +686,7 @@ static int place_member(struct ctx *c, uint32_t id, const struct btf_type *t, ui
     char what[96];
     member_bits(c, t, i, &pos, &out->width);
     out->type = mapped(c, btf_members(t)[i].type);
-    out->name = tbtf_name(c->b, btf_members(t)[i].name_off);
+    out->name = cname(c, btf_members(t)[i].name_off);
     out->name_off = c->bulk ? bname(c, btf_members(t)[i].name_off) : 0;
     out->bit_offset = 0;
     struct tyr_bulk_held ri;
@@ -736,7 +745,7 @@ static uint32_t first_twice(struct ctx *c, const char **names, uint32_t n, int *
     if (n <= 16) {
         for (uint32_t i = 1; i < n; i++)
             for (uint32_t j = 0; j < i; j++)
-                if (!strcmp(names[i], names[j]))
+                if (names[i][0] == names[j][0] && !strcmp(names[i], names[j]))
                     return i;
         return n;
     }
@@ -964,7 +973,7 @@ int tbtf_import_own(tyr_btf *b, const char *strs, uint32_t strs_len, tyr_diag *d
     /* every own id in one run of jobs; the structs reached only through pointers are
      * filled once at the end */
     for (uint32_t id = b->start; id < b->n && !err; id++) {
-        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        const struct btf_type *t = tbtf_type(b, id);
         if (!t)
             err = tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
         else if (!skipped(&c, id, t) && *tbtf_state(b, id) != TBTF_FILLED)

@@ -54,6 +54,11 @@ struct tyr_btf {
     tyr_btf *base;    /* split BTF: the handle of its base; not owned */
     uint32_t start;   /* first id of this BTF: 1, or the base's type count */
     uint32_t n;       /* btf__type_cnt: ids are < n */
+    /* Where each own id's type sits in libbpf's type data, by id - start (owned; built by
+     * tbtf_room, so by the first import_all; NULL before, or if libbpf's types are not one
+     * block): tbtf_type reads a type without a call into libbpf. */
+    uint32_t *toff;
+    const char *tdata;
 
     /* Bound to one registry (tbtf_bind): state and registry type of each own id, indexed
      * by id - start (owned, calloc'ed). The binding is keyed by the registry's generation
@@ -96,6 +101,13 @@ struct tyr_btf {
 };
 
 /* ---- btf_open.c ---- */
+/* BTF type id of b or its bases, or NULL past the last id (btf__type_by_id). */
+static inline const struct btf_type *tbtf_type(const tyr_btf *b, uint32_t id)
+{
+    if (b->toff && id >= b->start && id < b->n)
+        return (const struct btf_type *)(const void *)(b->tdata + b->toff[id - b->start]);
+    return id < b->n ? btf__type_by_id(b->btf, id) : NULL;
+}
 /* The handle owning id (this one or a base down the chain). */
 static inline tyr_btf *tbtf_owner(tyr_btf *b, uint32_t id)
 {

@@ -202,6 +202,7 @@ void tyr_btf_free(tyr_btf *b)
     free(b->scratch.ptypes);
     free(b->scratch.pnames);
     free(b->scratch.bulk);
+    free(b->toff);
     btf__free(b->btf);
     free(b);
 }
@@ -277,11 +278,35 @@ static uint32_t count_strings(const tyr_btf *h, uint64_t *bytes)
     return n;
 }
 
+/* Fill b->toff, or leave it NULL when libbpf's types are not one block after id start. */
+static void index_types(tyr_btf *b)
+{
+    if (b->toff || b->n == b->start)
+        return;
+    const char *first = (const char *)btf__type_by_id(b->btf, b->start);
+    uint32_t *toff = malloc((size_t)(b->n - b->start) * sizeof *toff); /* owned by b */
+    if (!toff || !first) {
+        free(toff);
+        return; /* tbtf_type asks libbpf */
+    }
+    for (uint32_t id = b->start; id < b->n; id++) {
+        const char *t = (const char *)btf__type_by_id(b->btf, id);
+        if (!t || t < first || (uint64_t)(t - first) > UINT32_MAX) {
+            free(toff);
+            return;
+        }
+        toff[id - b->start] = (uint32_t)(t - first);
+    }
+    b->toff = toff;
+    b->tdata = first;
+}
+
 int tbtf_room(tyr_btf *b, struct tyr_registry_room *room, bool strings)
 {
     uint64_t names = 0;
+    index_types(b);
     for (uint32_t id = b->start; id < b->n; id++) {
-        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        const struct btf_type *t = tbtf_type(b, id);
         if (!t || *tbtf_state(b, id) != TBTF_NONE)
             continue;
         switch (btf_kind(t)) {
