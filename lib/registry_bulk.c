@@ -294,9 +294,15 @@ int tyr__bulk_held(const tyr_registry *reg, uint32_t type, struct tyr_bulk_held 
         return TYR_EHANDLE;
     uint32_t res = tyr__resolve(reg, type);
     const struct tyr_rec_type *r = &reg->types[res];
-    *out = (struct tyr_bulk_held){.kind = r->kind, .flags = r->flags & ~TYR_TF_SEALED,
-                                  .size = tyr_type_size(reg, (tyr_type){res}),
-                                  .align = tyr_type_align(reg, (tyr_type){res})};
+    *out = (struct tyr_bulk_held){.kind = r->kind, .flags = r->flags & ~TYR_TF_SEALED};
+    if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
+        out->size = tyr__incomplete_array_size(reg, res, &out->align);
+    } else if (r->kind != TYR_KIND_FUNC && r->kind != TYR_KIND_FUNC_PROTO) {
+        out->size = tyr__t_size(reg, r); /* as tyr_type_size and tyr_type_align give them */
+        out->align = tyr__t_align(r);
+    } else {
+        out->align = tyr__t_align(r);
+    }
     return 0;
 }
 

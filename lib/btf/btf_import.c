@@ -139,8 +139,18 @@ static tyr_btf_stats *stats_of(struct ctx *c, uint32_t id)
 
 /* The first type down id's chain that is not a typedef, qualifier or type tag; 0 for void.
  * Only called on handled ids (their chains are loop-free), bounded all the same. */
+static bool chain_kind(const struct btf_type *t)
+{
+    unsigned k = btf_kind(t);
+    return k == BTF_KIND_TYPEDEF || k == BTF_KIND_CONST || k == BTF_KIND_VOLATILE ||
+           k == BTF_KIND_RESTRICT || k == BTF_KIND_TYPE_TAG;
+}
+
 static uint32_t resolve(const struct ctx *c, uint32_t id)
 {
+    const struct btf_type *first = id ? type_of(c, id) : NULL;
+    if (!first || !chain_kind(first))
+        return id; /* most ids: no chain */
     for (uint32_t steps = 0; id && steps <= c->b->n; steps++) {
         const struct btf_type *t = type_of(c, id);
         if (!t || !(btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t)))
@@ -597,6 +607,9 @@ static int step_handle(struct ctx *c)
             j->i++;
             continue;
         }
+        /* once that job is done, d is ready (a job ends done or the import fails): the
+         * next dependency is checked then, not this one again */
+        j->i++;
         return push(c, (uint8_t)want, d);
     }
     int err = create(c, id, t);
@@ -869,7 +882,8 @@ static int step_fill(struct ctx *c)
             j->i++;
             continue;
         }
-        return push(c, OP_FULL, m[j->i].type);
+        /* done once that job is: as in step_handle */
+        return push(c, OP_FULL, m[j->i++].type);
     }
     int err = fill(c, id, t);
     if (err)
@@ -976,7 +990,11 @@ int tbtf_import_own(tyr_btf *b, const char *strs, uint32_t strs_len, tyr_diag *d
         const struct btf_type *t = tbtf_type(b, id);
         if (!t)
             err = tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
-        else if (!skipped(&c, id, t) && *tbtf_state(b, id) != TBTF_FILLED)
+        else if (skipped(&c, id, t) || *tbtf_state(b, id) == TBTF_FILLED)
+            continue;
+        else if (*tbtf_state(b, id) == TBTF_HANDLED && ready(&c, id, id, OP_FULL) == 1)
+            continue; /* what a FULL job would find: nothing to do */
+        else
             err = run(&c, id, OP_FULL);
     }
     if (!err)
