@@ -994,8 +994,8 @@ int tbtf_import_own(tyr_btf *b, const char *strs, uint32_t strs_len, tyr_diag *d
             continue;
         else if (*tbtf_state(b, id) == TBTF_HANDLED && ready(&c, id, id, OP_FULL) == 1)
             continue; /* what a FULL job would find: nothing to do */
-        else
-            err = run(&c, id, OP_FULL);
+        else /* a FULL job on a type that is no struct and heads no chain is its HANDLE */
+            err = run(&c, id, btf_is_composite(t) || chain_kind(t) ? OP_FULL : OP_HANDLE);
     }
     if (!err)
         err = drain_pending(&c);
