@@ -137,8 +137,7 @@ static tyr_btf_stats *stats_of(struct ctx *c, uint32_t id)
     return &tbtf_owner(c->b, id)->stats;
 }
 
-/* The first type down id's chain that is not a typedef, qualifier or type tag; 0 for void.
- * Only called on handled ids (their chains are loop-free), bounded all the same. */
+/* A typedef, qualifier or type tag: a link of a chain that resolve() follows. */
 static bool chain_kind(const struct btf_type *t)
 {
     unsigned k = btf_kind(t);
@@ -146,6 +145,8 @@ static bool chain_kind(const struct btf_type *t)
            k == BTF_KIND_RESTRICT || k == BTF_KIND_TYPE_TAG;
 }
 
+/* The first type down id's chain that is not a typedef, qualifier or type tag; 0 for void.
+ * Only called on handled ids (their chains are loop-free), bounded all the same. */
 static uint32_t resolve(const struct ctx *c, uint32_t id)
 {
     const struct btf_type *first = id ? type_of(c, id) : NULL;
@@ -158,6 +159,14 @@ static uint32_t resolve(const struct ctx *c, uint32_t id)
         id = t->type;
     }
     return id;
+}
+
+/* The job that imports id as far as a FULL job does: FULL, or HANDLE for a type that is no
+ * struct or union and heads no typedef/qualifier chain (its FULL job is its HANDLE). */
+static uint8_t full_op(const struct ctx *c, uint32_t id)
+{
+    const struct btf_type *t = type_of(c, id);
+    return !t || btf_is_composite(t) || chain_kind(t) ? OP_FULL : OP_HANDLE;
 }
 
 /* 1 if dep is imported as far as `want` asks, 0 if not yet, or an error. */
@@ -610,7 +619,7 @@ static int step_handle(struct ctx *c)
         /* once that job is done, d is ready (a job ends done or the import fails): the
          * next dependency is checked then, not this one again */
         j->i++;
-        return push(c, (uint8_t)want, d);
+        return push(c, want == OP_FULL ? full_op(c, d) : OP_HANDLE, d);
     }
     int err = create(c, id, t);
     if (err) {
@@ -883,7 +892,8 @@ static int step_fill(struct ctx *c)
             continue;
         }
         /* done once that job is: as in step_handle */
-        return push(c, OP_FULL, m[j->i++].type);
+        uint32_t d = m[j->i++].type;
+        return push(c, full_op(c, d), d);
     }
     int err = fill(c, id, t);
     if (err)
