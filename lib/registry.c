@@ -344,7 +344,7 @@ static int intern_build(tyr_registry *reg, uint64_t more)
     uint64_t cap = ((n + more) * 5 / 4 + 64) & ~UINT64_C(63);
     if (cap > UINT32_MAX)
         return TYR_EOVERFLOW;
-    uint32_t *offs = calloc(cap, sizeof(*offs));
+    uint32_t *offs = calloc(cap, sizeof(*offs)); /* both owned by reg: tyr_registry_free */
     uint8_t *tags = calloc(cap, sizeof(*tags));
     if (!offs || !tags) {
         free(offs);
