@@ -402,4 +402,65 @@ static inline uint32_t tyr__index_buckets(const tyr_registry *reg)
 }
 TYR_HIDDEN uint32_t tyr__name_below(const tyr_registry *reg, const char *name, uint32_t below);
 
+/* ==== Bulk appends (lib/registry_bulk.c) =================================================
+ * For an importer that fills an EMPTY building registry from a source bringing its own
+ * string table (the BTF importer): the table is adopted whole, so a name is an offset into
+ * it (0 for none) and nothing is interned; the string set is built at the first later
+ * intern (lib/registry.c, intern_build). Each call makes the checks of the public builder it
+ * stands for, with the same error codes, all before it appends anything, and appends its
+ * record and its tail in one go. The caller reserves room first (tyr_registry_reserve);
+ * a call past the reservation grows the table. Only valid until anything but these calls
+ * changes the registry (no snapshot is taken in between: nothing is logged for undo).
+ * Exported from libtyr for libtyr-btf only (TYR_API): not part of the public API. */
+TYR_API int tyr__bulk_adopt_strings(tyr_registry *reg, const char *strs, uint32_t len);
+/* Every name argument: 0, or an offset of a non-empty string of the adopted table. */
+TYR_API int tyr__bulk_int(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t flags,
+                          uint32_t *id);
+TYR_API int tyr__bulk_float(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t bits,
+                            uint32_t *id);
+TYR_API int tyr__bulk_unknown(tyr_registry *reg, uint32_t name, uint64_t size, uint32_t *id);
+TYR_API int tyr__bulk_ptr(tyr_registry *reg, uint32_t target, uint32_t *id);
+TYR_API int tyr__bulk_qual(tyr_registry *reg, int kind, uint32_t target, uint32_t *id);
+TYR_API int tyr__bulk_typedef(tyr_registry *reg, uint32_t name, uint32_t target, uint32_t *id);
+TYR_API int tyr__bulk_array(tyr_registry *reg, uint32_t elem, uint32_t count, uint32_t *id);
+TYR_API int tyr__bulk_func(tyr_registry *reg, uint32_t name, uint32_t proto, uint32_t *id);
+TYR_API int tyr__bulk_declare(tyr_registry *reg, int kind, uint32_t name, uint32_t *id);
+struct tyr_bulk_param {
+    uint32_t name, type;
+};
+/* A prototype and its n params; *bad: the param a check failed on (n: the prototype). */
+TYR_API int tyr__bulk_proto(tyr_registry *reg, uint32_t ret, uint32_t flags,
+                            const struct tyr_bulk_param *p, uint32_t n, uint32_t *bad,
+                            uint32_t *id);
+struct tyr_bulk_enumerator {
+    uint64_t value;
+    uint32_t name;
+};
+/* An enum and its n enumerators; dup: the first one whose name an earlier one has (n if
+ * none: the caller compares the names, tyr_enum_add's TYR_EEXIST); *bad as above. */
+TYR_API int tyr__bulk_enum(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t flags,
+                           const struct tyr_bulk_enumerator *e, uint32_t n, uint32_t dup,
+                           uint32_t *bad, uint32_t *id);
+struct tyr_bulk_member {
+    uint64_t offset; /* bytes */
+    uint32_t name, type, bit_offset, bit_size;
+};
+/* Complete declared struct/union id (tyr_struct_complete) and add its n members
+ * (tyr_struct_add_field; names are not compared: the caller does that). *bad: the member a
+ * check failed on, n for the completion. */
+TYR_API int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align,
+                           uint32_t flags, const struct tyr_bulk_member *m, uint32_t n,
+                           uint32_t *bad);
+/* What a member of type `type` holds by value: the resolved type's kind, flags (no
+ * internal ones), size and alignment, as tyr_type_get on tyr_type_strip(type, ALL) gives
+ * them. TYR_EHANDLE for a type out of range. */
+struct tyr_bulk_held {
+    uint64_t size;
+    uint32_t kind, flags, align;
+};
+TYR_API int tyr__bulk_held(const tyr_registry *reg, uint32_t type, struct tyr_bulk_held *out);
+/* Name index and string set helpers of lib/registry.c for the above. */
+TYR_HIDDEN void tyr__index_add(tyr_registry *reg, uint32_t id, uint32_t hash);
+/* ==== End of the bulk appends ============================================================ */
+
 #endif /* TYR_INTERNAL_H */

@@ -319,6 +319,8 @@ static int intern_resize(tyr_registry *reg, uint32_t ncap)
  * string does not fit, and is sized at once for a reservation. */
 static int intern_reserve(tyr_registry *reg, uint64_t more)
 {
+    if (!reg->intern_cap)
+        return 0; /* not built: intern_build sizes it when it is */
     uint64_t need = reg->intern_used + more;
     if (need * 5 <= (uint64_t)reg->intern_cap * 4)
         return 0;
@@ -328,6 +330,34 @@ static int intern_reserve(tyr_registry *reg, uint64_t more)
     if (ncap > UINT32_MAX)
         return TYR_EOVERFLOW;
     return intern_resize(reg, (uint32_t)ncap);
+}
+
+/* The string set of a registry whose string table was adopted whole (lib/registry_bulk.c:
+ * intern_cap 0, no slots) is built at the first intern or lookup that needs it, in one pass
+ * sized to the table's strings and `more`; a bulk import that never interns pays nothing. */
+static void intern_refill(tyr_registry *reg);
+static int intern_build(tyr_registry *reg, uint64_t more)
+{
+    uint64_t n = 0;
+    for (uint32_t off = 1; off < reg->strs_len; off += (uint32_t)strlen(reg->strs + off) + 1)
+        n++;
+    uint64_t cap = ((n + more) * 5 / 4 + 64) & ~UINT64_C(63);
+    if (cap > UINT32_MAX)
+        return TYR_EOVERFLOW;
+    uint32_t *offs = calloc(cap, sizeof(*offs)); /* both owned by reg: tyr_registry_free */
+    uint8_t *tags = calloc(cap, sizeof(*tags));
+    if (!offs || !tags) {
+        free(offs);
+        free(tags);
+        return TYR_ENOMEM;
+    }
+    free(reg->intern);
+    free(reg->intern_tag);
+    reg->intern = offs;
+    reg->intern_tag = tags;
+    reg->intern_cap = (uint32_t)cap;
+    intern_refill(reg);
+    return 0;
 }
 
 /* A name on its way in: its length and hash are computed once per builder call. */
@@ -349,11 +379,14 @@ static struct name name_of(const char *s)
     return n;
 }
 
-/* The offset of an already interned name, or 0. */
-static uint32_t interned(const tyr_registry *reg, struct name n)
+/* The offset of an already interned name, or 0 (also when the set cannot be built: the
+ * intern that follows reports that). */
+static uint32_t interned(tyr_registry *reg, struct name n)
 {
     uint32_t slot;
-    return n.s ? intern_find(reg, n.s, n.len, n.hash, &slot) : 0;
+    if (!n.s || (!reg->intern_cap && intern_build(reg, 1)))
+        return 0;
+    return intern_find(reg, n.s, n.len, n.hash, &slot);
 }
 
 /* Intern n (NULL is offset 0). All-or-nothing: on error nothing changed. */
@@ -365,14 +398,16 @@ static int intern(tyr_registry *reg, struct name n, uint32_t *off)
     }
     if (n.len >= UINT32_MAX - reg->strs_len)
         return TYR_EOVERFLOW;
+    int err;
+    if (!reg->intern_cap && (err = intern_build(reg, 1)))
+        return err;
     uint32_t slot;
     uint32_t found = intern_find(reg, n.s, n.len, n.hash, &slot);
     if (found) {
         *off = found;
         return 0;
     }
-    int err = grow((void **)&reg->strs, &reg->cap_strs, (uint64_t)reg->strs_len + n.len + 1, 1);
-    if (err)
+    if ((err = grow((void **)&reg->strs, &reg->cap_strs, (uint64_t)reg->strs_len + n.len + 1, 1)))
         return err;
     if ((uint64_t)(reg->intern_used + 1) * 5 > (uint64_t)reg->intern_cap * 4) {
         if ((err = intern_reserve(reg, 1)))
@@ -399,6 +434,12 @@ static void index_insert(tyr_registry *reg, uint32_t id, uint32_t hash)
     uint32_t b = hash & (reg->nbuckets - 1);
     reg->chain[id] = reg->buckets[b];
     reg->buckets[b] = id;
+}
+
+void tyr__index_add(tyr_registry *reg, uint32_t id, uint32_t hash)
+{
+    index_insert(reg, id, hash);
+    reg->nnamed++;
 }
 
 /* Fills the name index for nbuckets buckets in place (the array holds at least that many):
@@ -579,7 +620,8 @@ void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap)
     reg->nparams = snap->nparams;
     if (reg->strs_len != snap->strs_len) {
         reg->strs_len = snap->strs_len;
-        intern_refill(reg);
+        if (reg->intern_cap) /* else built from the table when first needed */
+            intern_refill(reg);
     }
     if (reg->nbuckets != snap->nbuckets || reg->nnamed != snap->nnamed)
         index_refill(reg, snap->nbuckets);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "btf_internal.h"
+#include "../internal.h"
 #include "../opts.h"
 
 static int start(tyr_btf *b, tyr_registry *reg)
@@ -96,9 +97,24 @@ int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, const struct tyr_btf_all_o
     if (!tyr__opts_valid(opts, sizeof *opts) || TYR__OPT(opts, tyr_btf_all_opts, flags, 0u))
         return TYR_EINVAL;
     int err = start(b, reg);
-    if (err || (err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0))))
+    if (err)
         return err;
-    return tbtf_import_own(b, diag);
+    /* The bulk path: a registry this BTF alone fills (solo: void and nothing else, no base
+     * BTF, so every name is in b's own string section) takes that section whole as its
+     * string table, and the records are appended without the public builders. A registry
+     * that is not empty after all (strings, an open snapshot) refuses: the general path. */
+    const char *strs = NULL;
+    uint32_t len = 0;
+    if (b->solo && !b->base && tyr_registry_type_count(reg) == 1 && !tbtf_strings(b, &strs, &len)) {
+        err = tyr__bulk_adopt_strings(reg, strs, len);
+        if (err == TYR_EINVAL)
+            strs = NULL;
+        else if (err)
+            return err;
+    }
+    if ((err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0), strs == NULL)))
+        return err;
+    return tbtf_import_own(b, strs, len, diag);
 }
 
 int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_fn fn, void *ctx)

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "btf_internal.h"
+#include "../internal.h"
 
 enum { OP_HANDLE = 0, OP_FULL = 1, OP_FILL = 2 };
 
@@ -34,6 +35,8 @@ struct tbtf_job {
 struct tbtf_member {
     uint64_t offset;
     uint32_t bit_offset, width, type;
+    uint32_t name_off; /* bulk: the registry's string offset of name */
+    uint32_t align;    /* of its type */
     const char *name;
 };
 
@@ -42,8 +45,22 @@ struct ctx {
     tyr_registry *reg;
     tyr_diag *diag;
     bool solo;  /* b->solo: nothing to look for in the registry */
+    /* Bulk (tbtf_import_own on an empty registry that adopted the BTF's string section):
+     * records are appended by lib/registry_bulk.c, names as offsets of that section. */
+    bool bulk;
+    const char *strs; /* the section (libbpf's) */
+    uint32_t strs_len;
     struct tbtf_scratch s; /* b's scratch, lent for the import and handed back after it */
 };
+
+/* The BTF name at a string offset, as tbtf_name gives it; in bulk, read from the section
+ * without a call into libbpf (the same bytes). */
+static const char *cname(const struct ctx *c, uint32_t off)
+{
+    if (c->strs)
+        return off < c->strs_len ? c->strs + off : "";
+    return tbtf_name(c->b, off);
+}
 
 static const char *btf_kind_str(const struct btf_type *t)
 {
@@ -57,14 +74,14 @@ static const char *btf_kind_str(const struct btf_type *t)
 
 static const struct btf_type *type_of(const struct ctx *c, uint32_t id)
 {
-    return id < c->b->n ? btf__type_by_id(c->b->btf, id) : NULL;
+    return tbtf_type(c->b, id);
 }
 
 static int fail(const struct ctx *c, int err, uint32_t id, const char *what)
 {
     const struct btf_type *t = type_of(c, id);
     return tbtf_fail(c->diag, err, id, "BTF type %u (%s '%s'): %s", id, btf_kind_str(t),
-                     t ? tbtf_name(c->b, t->name_off) : "", what);
+                     t ? cname(c, t->name_off) : "", what);
 }
 
 static int reg_fail(const struct ctx *c, int err, uint32_t id, const char *what)
@@ -99,15 +116,42 @@ static int push(struct ctx *c, uint8_t op, uint32_t id)
     return 0;
 }
 
+/* Bulk: the registry's string offset of BTF name offset off: 0 where tbtf_name gives "" (no
+ * name, an empty one, an offset past the section). */
+static uint32_t bname(const struct ctx *c, uint32_t off)
+{
+    return off < c->strs_len && c->strs[off] ? off : 0;
+}
+
+/* Bulk: scratch for n records of elem bytes each (the lent scratch's bulk buffer). */
+static void *bulk_scratch(struct ctx *c, uint32_t n, size_t elem)
+{
+    uint64_t bytes = (uint64_t)n * elem;
+    if (bytes > UINT32_MAX || room_for(&c->s.bulk, &c->s.bulk_cap, bytes ? bytes : 1, 1))
+        return NULL;
+    return c->s.bulk;
+}
+
 static tyr_btf_stats *stats_of(struct ctx *c, uint32_t id)
 {
     return &tbtf_owner(c->b, id)->stats;
+}
+
+/* A typedef, qualifier or type tag: a link of a chain that resolve() follows. */
+static bool chain_kind(const struct btf_type *t)
+{
+    unsigned k = btf_kind(t);
+    return k == BTF_KIND_TYPEDEF || k == BTF_KIND_CONST || k == BTF_KIND_VOLATILE ||
+           k == BTF_KIND_RESTRICT || k == BTF_KIND_TYPE_TAG;
 }
 
 /* The first type down id's chain that is not a typedef, qualifier or type tag; 0 for void.
  * Only called on handled ids (their chains are loop-free), bounded all the same. */
 static uint32_t resolve(const struct ctx *c, uint32_t id)
 {
+    const struct btf_type *first = id ? type_of(c, id) : NULL;
+    if (!first || !chain_kind(first))
+        return id; /* most ids: no chain */
     for (uint32_t steps = 0; id && steps <= c->b->n; steps++) {
         const struct btf_type *t = type_of(c, id);
         if (!t || !(btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t)))
@@ -115,6 +159,14 @@ static uint32_t resolve(const struct ctx *c, uint32_t id)
         id = t->type;
     }
     return id;
+}
+
+/* The job that imports id as far as a FULL job does: FULL, or HANDLE for a type that is no
+ * struct or union and heads no typedef/qualifier chain (its FULL job is its HANDLE). */
+static uint8_t full_op(const struct ctx *c, uint32_t id)
+{
+    const struct btf_type *t = type_of(c, id);
+    return !t || btf_is_composite(t) || chain_kind(t) ? OP_FULL : OP_HANDLE;
 }
 
 /* 1 if dep is imported as far as `want` asks, 0 if not yet, or an error. */
@@ -200,6 +252,18 @@ static int anon(struct ctx *c, uint32_t id, struct tbtf_anon *a, uint32_t *rid, 
     }
     tyr_type t;
     int err;
+    if (c->bulk) {
+        uint32_t bad;
+        switch (a->kind) {
+        case TYR_KIND_PTR: err = tyr__bulk_ptr(c->reg, a->target, &t.id); break;
+        case TYR_KIND_ARRAY: err = tyr__bulk_array(c->reg, a->target, a->count, &t.id); break;
+        case TYR_KIND_FUNC_PROTO:
+            err = tyr__bulk_proto(c->reg, a->target, a->flags, a->bparams, a->count, &bad, &t.id);
+            break;
+        default: err = tyr__bulk_qual(c->reg, a->kind, a->target, &t.id); break;
+        }
+        goto made;
+    }
     switch (a->kind) {
     case TYR_KIND_PTR:
         err = tyr_add_ptr(c->reg, (tyr_type){a->target}, &t);
@@ -216,6 +280,7 @@ static int anon(struct ctx *c, uint32_t id, struct tbtf_anon *a, uint32_t *rid, 
         err = tyr_add_qual(c->reg, a->kind, (tyr_type){a->target}, &t);
         break;
     }
+made:
     if (err)
         return err == TYR_EKIND && a->kind == TYR_KIND_RESTRICT ? err
                                                                  : reg_fail(c, err, id, "rejected");
@@ -227,7 +292,7 @@ static int anon(struct ctx *c, uint32_t id, struct tbtf_anon *a, uint32_t *rid, 
 static int make_int(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
                     bool *shared)
 {
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     uint8_t enc = btf_int_encoding(t);
     if (enc & ~(BTF_INT_SIGNED | BTF_INT_CHAR | BTF_INT_BOOL))
         return fail(c, TYR_EBTF, id, "unknown int encoding bits");
@@ -244,7 +309,8 @@ static int make_int(struct ctx *c, uint32_t id, const struct btf_type *t, uint32
     if ((*shared = *rid != 0))
         return 0;
     tyr_type r;
-    int err = tyr_add_int(c->reg, name, t->size, flags, &r);
+    int err = c->bulk ? tyr__bulk_int(c->reg, bname(c, t->name_off), t->size, flags, &r.id)
+                      : tyr_add_int(c->reg, name, t->size, flags, &r);
     if (err)
         return reg_fail(c, err, id, "int size");
     *rid = r.id;
@@ -254,7 +320,7 @@ static int make_int(struct ctx *c, uint32_t id, const struct btf_type *t, uint32
 static int make_float(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
                       bool *shared)
 {
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     uint32_t bits = 0;
     if (t->size == 4 || t->size == 8)
         bits = t->size * 8;
@@ -270,16 +336,49 @@ static int make_float(struct ctx *c, uint32_t id, const struct btf_type *t, uint
         /* _Float16 (2) or i386's long double (12): no registry float of that size */
         stats_of(c, id)->float_unknown++;
         *shared = false;
-        err = tyr_add_unknown(c->reg, name, t->size, &r);
+        err = c->bulk ? tyr__bulk_unknown(c->reg, bname(c, t->name_off), t->size, &r.id)
+                      : tyr_add_unknown(c->reg, name, t->size, &r);
     } else {
         *rid = tbtf_match_named(c->reg, TYR_KIND_FLOAT, name, t->size, 0, bits, 0);
         if ((*shared = *rid != 0))
             return 0;
-        err = tyr_add_float(c->reg, name, t->size, bits, &r);
+        err = c->bulk ? tyr__bulk_float(c->reg, bname(c, t->name_off), t->size, bits, &r.id)
+                      : tyr_add_float(c->reg, name, t->size, bits, &r);
     }
     if (err)
         return reg_fail(c, err, id, "float size");
     *rid = r.id;
+    return 0;
+}
+
+static uint32_t first_twice(struct ctx *c, const char **names, uint32_t n, int *err);
+
+/* Bulk: the enum and its enumerators in one call (tyr_enum_new, tyr_enum_add). */
+static int bulk_enum(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t flags,
+                     uint32_t *rid)
+{
+    uint32_t n = btf_vlen(t), bad;
+    struct tyr_bulk_enumerator *e = bulk_scratch(c, n, sizeof *e);
+    if (!e || room_for((void **)&c->s.names, &c->s.names_cap, n, sizeof *c->s.names))
+        return TYR_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *en = tbtf_enumerator(c->b, t, i, &e[i].value);
+        e[i].name = bname(c, btf_is_enum64(t) ? btf_enum64(t)[i].name_off
+                                              : btf_enum(t)[i].name_off);
+        c->s.names[i] = en;
+    }
+    int err;
+    uint32_t dup = first_twice(c, c->s.names, n, &err);
+    if (err)
+        return err;
+    err = tyr__bulk_enum(c->reg, bname(c, t->name_off), t->size, flags, e, n, dup, &bad, rid);
+    if (err && bad == n)
+        return reg_fail(c, err, id, "enum size");
+    if (err) {
+        char what[64];
+        snprintf(what, sizeof what, "enumerator %u", bad);
+        return reg_fail(c, err, id, what);
+    }
     return 0;
 }
 
@@ -292,8 +391,10 @@ static int make_enum(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     *rid = c->solo ? 0 : tbtf_match_enum(c->b, id, t->size, flags);
     if ((*shared = *rid != 0))
         return 0;
+    if (c->bulk)
+        return bulk_enum(c, id, t, flags, rid);
     tyr_type e;
-    int err = tyr_enum_new(c->reg, tbtf_name(c->b, t->name_off), t->size, flags, &e);
+    int err = tyr_enum_new(c->reg, cname(c, t->name_off), t->size, flags, &e);
     if (err)
         return reg_fail(c, err, id, "enum size");
     for (uint32_t i = 0; i < btf_vlen(t); i++) {
@@ -321,22 +422,29 @@ static int make_proto(struct ctx *c, uint32_t id, const struct btf_type *t, uint
     if (room_for((void **)&c->s.ptypes, &c->s.ptypes_cap, n, sizeof *c->s.ptypes) ||
         room_for((void **)&c->s.pnames, &c->s.pnames_cap, n, sizeof *c->s.pnames))
         return TYR_ENOMEM;
+    struct tyr_bulk_param *bp = c->bulk ? bulk_scratch(c, n, sizeof *bp) : NULL;
+    if (c->bulk && !bp)
+        return TYR_ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
         if (!p[i].type)
             return fail(c, TYR_EBTF, id, "a void parameter before the last");
+        if (bp) {
+            bp[i] = (struct tyr_bulk_param){bname(c, p[i].name_off), mapped(c, p[i].type)};
+            continue;
+        }
         c->s.ptypes[i] = mapped(c, p[i].type);
-        c->s.pnames[i] = tbtf_name(c->b, p[i].name_off);
+        c->s.pnames[i] = cname(c, p[i].name_off);
     }
     struct tbtf_anon a = {.kind = TYR_KIND_FUNC_PROTO, .flags = flags,
                           .target = mapped(c, t->type), .count = n, .ptypes = c->s.ptypes,
-                          .pnames = c->s.pnames};
+                          .pnames = c->s.pnames, .bparams = bp};
     return anon(c, id, &a, rid, shared);
 }
 
 static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t *rid,
                      bool *shared)
 {
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     const struct btf_type *pt = type_of(c, t->type);
     if (!*name)
         return fail(c, TYR_EBTF, id, "a function without a name");
@@ -353,7 +461,8 @@ static int make_func(struct ctx *c, uint32_t id, const struct btf_type *t, uint3
     if ((*shared = *rid != 0))
         return 0;
     tyr_type f;
-    int err = tyr_func_new(c->reg, name, (tyr_type){proto}, &f);
+    int err = c->bulk ? tyr__bulk_func(c->reg, bname(c, t->name_off), proto, &f.id)
+                      : tyr_func_new(c->reg, name, (tyr_type){proto}, &f);
     if (err)
         return reg_fail(c, err, id, "function");
     *rid = f.id;
@@ -378,7 +487,7 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
     bool shared = false;
     uint8_t st = TBTF_HANDLED;
     int err = 0;
-    const char *name = tbtf_name(c->b, t->name_off);
+    const char *name = cname(c, t->name_off);
     struct tbtf_anon a = {0};
     switch (btf_kind(t)) {
     case BTF_KIND_INT:
@@ -408,7 +517,8 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
         /* declared now; a struct or union is filled by a FILL job, at the latest once the
          * import's jobs are done (one reached only through pointers) */
         tyr_struct s;
-        if ((err = tyr_struct_declare(c->reg, kind, name, &s)))
+        if ((err = c->bulk ? tyr__bulk_declare(c->reg, kind, bname(c, t->name_off), &s.id)
+                           : tyr_struct_declare(c->reg, kind, name, &s)))
             return reg_fail(c, err, id, "declaration");
         rid = s.id;
         if (!btf_is_fwd(t) && (err = add_pending(c, id)))
@@ -425,7 +535,8 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
             break;
         }
         tyr_type r;
-        if ((err = tyr_add_typedef(c->reg, name, (tyr_type){target}, &r)))
+        if ((err = c->bulk ? tyr__bulk_typedef(c->reg, bname(c, t->name_off), target, &r.id)
+                           : tyr_add_typedef(c->reg, name, (tyr_type){target}, &r)))
             return reg_fail(c, err, id, "typedef");
         rid = r.id;
         break;
@@ -505,7 +616,10 @@ static int step_handle(struct ctx *c)
             j->i++;
             continue;
         }
-        return push(c, (uint8_t)want, d);
+        /* once that job is done, d is ready (a job ends done or the import fails): the
+         * next dependency is checked then, not this one again */
+        j->i++;
+        return push(c, want == OP_FULL ? full_op(c, d) : OP_HANDLE, d);
     }
     int err = create(c, id, t);
     if (err) {
@@ -594,11 +708,14 @@ static int place_member(struct ctx *c, uint32_t id, const struct btf_type *t, ui
     char what[96];
     member_bits(c, t, i, &pos, &out->width);
     out->type = mapped(c, btf_members(t)[i].type);
-    out->name = tbtf_name(c->b, btf_members(t)[i].name_off);
+    out->name = cname(c, btf_members(t)[i].name_off);
+    out->name_off = c->bulk ? bname(c, btf_members(t)[i].name_off) : 0;
     out->bit_offset = 0;
-    tyr_type res = tyr_type_strip(c->reg, (tyr_type){out->type}, TYR_STRIP_ALL);
-    tyr_type_info ri;
-    int err = tyr_type_get(c->reg, res, &ri);
+    struct tyr_bulk_held ri;
+    int err = tyr__bulk_held(c->reg, out->type, &ri);
+    if (err == TYR_EHANDLE) /* as tyr_type_strip gives: void */
+        err = tyr__bulk_held(c->reg, 0, &ri);
+    out->align = ri.align;
     if (!err && (ri.kind == TYR_KIND_VOID || ri.kind == TYR_KIND_FUNC ||
                  ri.kind == TYR_KIND_FUNC_PROTO))
         err = TYR_EKIND;
@@ -641,33 +758,60 @@ static uint32_t name_hash(const char *s)
     return h;
 }
 
-/* A name given twice among names[0..n), or NULL (TYR_ENOMEM: *err). Most structs have a few
- * members: those are compared pair by pair, the others through a set of hashes. */
-static const char *twice(struct ctx *c, const char **names, uint32_t n, int *err)
+/* The first i whose names[i] an earlier name equals, or n (TYR_ENOMEM: *err). Most
+ * structs have a few members: those are compared pair by pair, the others through a set of
+ * hashes. */
+static uint32_t first_twice(struct ctx *c, const char **names, uint32_t n, int *err)
 {
     *err = 0;
     if (n <= 16) {
         for (uint32_t i = 1; i < n; i++)
             for (uint32_t j = 0; j < i; j++)
-                if (!strcmp(names[i], names[j]))
-                    return names[i];
-        return NULL;
+                if (names[i][0] == names[j][0] && !strcmp(names[i], names[j]))
+                    return i;
+        return n;
     }
     uint32_t cap = 64;
     while (cap < 2 * (uint64_t)n)
         cap *= 2;
     if ((*err = room_for((void **)&c->s.seen, &c->s.seen_cap, cap, sizeof *c->s.seen)))
-        return NULL;
+        return n;
     uint32_t *seen = c->s.seen;
     memset(seen, 0, cap * sizeof *seen);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t j = name_hash(names[i]) & (cap - 1);
         for (; seen[j]; j = (j + 1) & (cap - 1))
             if (!strcmp(names[seen[j] - 1], names[i]))
-                return names[i];
+                return i;
         seen[j] = i + 1;
     }
-    return NULL;
+    return n;
+}
+
+/* Bulk: complete struct sid and add its members in one call (tyr_struct_complete,
+ * tyr_struct_add_field), with the same messages. */
+static int bulk_fill(struct ctx *c, uint32_t id, const struct btf_type *t, uint32_t sid,
+                     uint32_t align, uint32_t flags)
+{
+    uint32_t n = btf_vlen(t), bad;
+    struct tyr_bulk_member *m = bulk_scratch(c, n, sizeof *m);
+    if (!m)
+        return TYR_ENOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct tbtf_member *mb = &c->s.members[i];
+        m[i] = (struct tyr_bulk_member){.offset = mb->offset, .name = mb->name_off,
+                                        .type = mb->type, .bit_offset = mb->bit_offset,
+                                        .bit_size = mb->width};
+    }
+    int err = tyr__bulk_fill(c->reg, sid, t->size, align, flags, m, n, &bad);
+    if (err && bad == n)
+        return reg_fail(c, err, id, "size");
+    if (err) {
+        char what[96];
+        snprintf(what, sizeof what, "member %u ('%s')", bad, c->s.members[bad].name);
+        return reg_fail(c, err, id, what);
+    }
+    return 0;
 }
 
 static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
@@ -688,26 +832,27 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
             return err;
         if (*mb->name)
             c->s.names[named++] = mb->name;
-        uint32_t a = tyr_type_align(c->reg, (tyr_type){mb->type});
-        a = a ? a : 1;
+        uint32_t a = mb->align ? mb->align : 1;
         if (a > align)
             align = a;
         if (!mb->width && mb->offset % a)
             packed = true;
     }
     int err;
-    const char *dup = twice(c, c->s.names, named, &err);
+    uint32_t dup = first_twice(c, c->s.names, named, &err);
     if (err)
         return err;
-    if (dup) {
+    if (dup < named) {
         char what[96];
-        snprintf(what, sizeof what, "two members named '%s'", dup);
+        snprintf(what, sizeof what, "two members named '%s'", c->s.names[dup]);
         return reg_fail(c, TYR_EEXIST, id, what);
     }
     if (t->size % align)
         packed = true;
     if (packed)
         align = 1;
+    if (c->bulk)
+        return bulk_fill(c, id, t, s.id, align, packed ? TYR_STRUCT_PACKED : 0);
     err = tyr_struct_complete(c->reg, s, t->size, align, packed ? TYR_STRUCT_PACKED : 0);
     if (err)
         return reg_fail(c, err, id, "size");
@@ -746,7 +891,9 @@ static int step_fill(struct ctx *c)
             j->i++;
             continue;
         }
-        return push(c, OP_FULL, m[j->i].type);
+        /* done once that job is: as in step_handle */
+        uint32_t d = m[j->i++].type;
+        return push(c, full_op(c, d), d);
     }
     int err = fill(c, id, t);
     if (err)
@@ -842,18 +989,23 @@ static bool skipped(struct ctx *c, uint32_t id, const struct btf_type *t)
     return true;
 }
 
-int tbtf_import_own(tyr_btf *b, tyr_diag *diag)
+int tbtf_import_own(tyr_btf *b, const char *strs, uint32_t strs_len, tyr_diag *diag)
 {
-    struct ctx c = {.b = b, .reg = b->reg, .diag = diag, .solo = b->solo, .s = b->scratch};
+    struct ctx c = {.b = b, .reg = b->reg, .diag = diag, .solo = b->solo, .s = b->scratch,
+                    .bulk = strs != NULL, .strs = strs, .strs_len = strs_len};
     int err = 0;
     /* every own id in one run of jobs; the structs reached only through pointers are
      * filled once at the end */
     for (uint32_t id = b->start; id < b->n && !err; id++) {
-        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        const struct btf_type *t = tbtf_type(b, id);
         if (!t)
             err = tbtf_fail(diag, TYR_EBTF, id, "BTF type %u: no such type", id);
-        else if (!skipped(&c, id, t) && *tbtf_state(b, id) != TBTF_FILLED)
-            err = run(&c, id, OP_FULL);
+        else if (skipped(&c, id, t) || *tbtf_state(b, id) == TBTF_FILLED)
+            continue;
+        else if (*tbtf_state(b, id) == TBTF_HANDLED && ready(&c, id, id, OP_FULL) == 1)
+            continue; /* what a FULL job would find: nothing to do */
+        else /* a FULL job on a type that is no struct and heads no chain is its HANDLE */
+            err = run(&c, id, btf_is_composite(t) || chain_kind(t) ? OP_FULL : OP_HANDLE);
     }
     if (!err)
         err = drain_pending(&c);

@@ -6,7 +6,8 @@
  *   btf_match.c   is this BTF type one the registry already holds? (names, layouts, keys)
  *   btf_import.c  the import itself: an explicit job stack over BTF ids
  *   btf_api.c     the public import calls, stats and the FUNC listing
- * Only the public registry API is used (tyr/registry.h): no registry internals.
+ * Only the public registry API is used (tyr/registry.h), and the bulk appends lib/internal.h
+ * declares for this importer (lib/registry_bulk.c): no other registry internals.
  */
 #ifndef TYR_BTF_INTERNAL_H
 #define TYR_BTF_INTERNAL_H
@@ -18,6 +19,8 @@
 #include <bpf/btf.h>
 
 #include "tyr/btf.h"
+
+struct tyr_bulk_param;
 
 #if defined(__GNUC__)
 #define TBTF_HIDDEN __attribute__((visibility("hidden")))
@@ -51,6 +54,11 @@ struct tyr_btf {
     tyr_btf *base;    /* split BTF: the handle of its base; not owned */
     uint32_t start;   /* first id of this BTF: 1, or the base's type count */
     uint32_t n;       /* btf__type_cnt: ids are < n */
+    /* Where each own id's type sits in libbpf's type data, by id - start (owned; built by
+     * tbtf_room, so by the first import_all; NULL before, or if libbpf's types are not one
+     * block): tbtf_type reads a type without a call into libbpf. */
+    uint32_t *toff;
+    const char *tdata;
 
     /* Bound to one registry (tbtf_bind): state and registry type of each own id, indexed
      * by id - start (owned, calloc'ed). The binding is keyed by the registry's generation
@@ -85,12 +93,21 @@ struct tyr_btf {
         uint32_t *ptypes; /* a prototype's parameters */
         const char **pnames;
         uint32_t ptypes_cap, pnames_cap;
+        void *bulk; /* bulk: a record's tail as lib/registry_bulk.c takes it */
+        uint32_t bulk_cap;
     } scratch;
 
     tyr_btf_stats stats;
 };
 
 /* ---- btf_open.c ---- */
+/* BTF type id of b or its bases, or NULL past the last id (btf__type_by_id). */
+static inline const struct btf_type *tbtf_type(const tyr_btf *b, uint32_t id)
+{
+    if (b->toff && id >= b->start && id < b->n)
+        return (const struct btf_type *)(const void *)(b->tdata + b->toff[id - b->start]);
+    return id < b->n ? btf__type_by_id(b->btf, id) : NULL;
+}
 /* The handle owning id (this one or a base down the chain). */
 static inline tyr_btf *tbtf_owner(tyr_btf *b, uint32_t id)
 {
@@ -113,8 +130,11 @@ static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
  * TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
 /* Size reg's tables once for every own id of b not imported yet (room: all zero, sz set;
- * filled with the counts). 0 or what tyr_registry_reserve returns. */
-TBTF_HIDDEN int tbtf_room(tyr_btf *b, struct tyr_registry_room *room);
+ * filled with the counts), and its strings too unless the registry adopted b's string
+ * section. 0 or what tyr_registry_reserve returns. */
+TBTF_HIDDEN int tbtf_room(tyr_btf *b, struct tyr_registry_room *room, bool strings);
+/* b's own string section as libbpf holds it (a view, valid while b lives): 0 or TYR_EBTF. */
+TBTF_HIDDEN int tbtf_strings(const tyr_btf *b, const char **strs, uint32_t *len);
 /* Fill diag (if any) with err, the BTF id and a message; returns err. */
 TBTF_HIDDEN int tbtf_fail(tyr_diag *diag, int err, uint32_t id, const char *fmt, ...)
     TBTF_PRINTF(4, 5);
@@ -146,6 +166,7 @@ struct tbtf_anon {
     uint32_t flags, target, count;
     const uint32_t *ptypes;
     const char *const *pnames;
+    const struct tyr_bulk_param *bparams; /* bulk: the params as lib/registry_bulk.c takes them */
 };
 TBTF_HIDDEN uint64_t tbtf_anon_key(const struct tbtf_anon *a);
 /* The registry type equal to a, or 0. */
@@ -167,7 +188,9 @@ enum tbtf_want {
 TBTF_HIDDEN int tbtf_import(tyr_btf *b, uint32_t id, enum tbtf_want want, uint32_t *out,
                             tyr_diag *diag);
 /* Import every own id of b (bound) with its layout, but VARs, DATASECs and DECL_TAGs, which
- * are counted. */
-TBTF_HIDDEN int tbtf_import_own(tyr_btf *b, tyr_diag *diag);
+ * are counted. strs: NULL, or b's string section when the registry adopted it (bulk: the
+ * records are appended through lib/registry_bulk.c, names as offsets of strs). */
+TBTF_HIDDEN int tbtf_import_own(tyr_btf *b, const char *strs, uint32_t strs_len,
+                                tyr_diag *diag);
 
 #endif /* TYR_BTF_INTERNAL_H */

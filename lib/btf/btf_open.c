@@ -201,6 +201,8 @@ void tyr_btf_free(tyr_btf *b)
     free(b->scratch.seen);
     free(b->scratch.ptypes);
     free(b->scratch.pnames);
+    free(b->scratch.bulk);
+    free(b->toff);
     btf__free(b->btf);
     free(b);
 }
@@ -240,37 +242,71 @@ static uint32_t count_anon(const tyr_btf *h)
     return n;
 }
 
+int tbtf_strings(const tyr_btf *h, const char **strs, uint32_t *len)
+{
+    uint32_t size = 0;
+    const char *raw = btf__raw_data(h->btf, &size);
+    const struct btf_header *hdr = (const void *)raw;
+    if (!raw || size < sizeof *hdr || hdr->hdr_len > size || hdr->str_off > size - hdr->hdr_len ||
+        hdr->str_len > size - hdr->hdr_len - hdr->str_off)
+        return TYR_EBTF;
+    *strs = raw + hdr->hdr_len + hdr->str_off;
+    *len = hdr->str_len;
+    return 0;
+}
+
 /* Strings of h's own string section (its NULs): the most distinct names it holds. */
 static uint32_t count_strings(const tyr_btf *h, uint64_t *bytes)
 {
-    uint32_t size = 0, n = 0;
-    const char *raw = btf__raw_data(h->btf, &size);
-    const struct btf_header *hdr = (const void *)raw;
+    uint32_t n = 0, len;
+    const char *s;
     *bytes = 0;
-    if (!raw || size < sizeof *hdr || hdr->hdr_len > size || hdr->str_off > size - hdr->hdr_len ||
-        hdr->str_len > size - hdr->hdr_len - hdr->str_off)
+    if (tbtf_strings(h, &s, &len))
         return 0;
-    const char *s = raw + hdr->hdr_len + hdr->str_off;
     uint32_t i = 0;
     /* eight bytes at a time: the top bit of each byte of z is set where that byte is 0 */
     const uint64_t low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-    for (; i + 8 <= hdr->str_len; i += 8) {
+    for (; i + 8 <= len; i += 8) {
         uint64_t w, z;
         memcpy(&w, s + i, 8);
         z = ~(((w & low7) + low7) | w | low7);
         n += (uint32_t)(((z >> 7) * UINT64_C(0x0101010101010101)) >> 56);
     }
-    for (; i < hdr->str_len; i++)
+    for (; i < len; i++)
         n += s[i] == '\0';
-    *bytes = hdr->str_len;
+    *bytes = len;
     return n;
 }
 
-int tbtf_room(tyr_btf *b, struct tyr_registry_room *room)
+/* Fill b->toff, or leave it NULL when libbpf's types are not one block after id start. */
+static void index_types(tyr_btf *b)
+{
+    if (b->toff || b->n == b->start)
+        return;
+    const char *first = (const char *)btf__type_by_id(b->btf, b->start);
+    uint32_t *toff = malloc((size_t)(b->n - b->start) * sizeof *toff); /* owned by b */
+    if (!toff || !first) {
+        free(toff);
+        return; /* tbtf_type asks libbpf */
+    }
+    for (uint32_t id = b->start; id < b->n; id++) {
+        const char *t = (const char *)btf__type_by_id(b->btf, id);
+        if (!t || t < first || (uint64_t)(t - first) > UINT32_MAX) {
+            free(toff);
+            return;
+        }
+        toff[id - b->start] = (uint32_t)(t - first);
+    }
+    b->toff = toff;
+    b->tdata = first;
+}
+
+int tbtf_room(tyr_btf *b, struct tyr_registry_room *room, bool strings)
 {
     uint64_t names = 0;
+    index_types(b);
     for (uint32_t id = b->start; id < b->n; id++) {
-        const struct btf_type *t = btf__type_by_id(b->btf, id);
+        const struct btf_type *t = tbtf_type(b, id);
         if (!t || *tbtf_state(b, id) != TBTF_NONE)
             continue;
         switch (btf_kind(t)) {
@@ -308,10 +344,12 @@ int tbtf_room(tyr_btf *b, struct tyr_registry_room *room)
             names++;
         }
     }
-    uint64_t bytes;
-    uint32_t strings = count_strings(b, &bytes);
-    room->strings = names < strings ? (uint32_t)names : strings;
-    room->string_bytes = bytes;
+    if (strings) {
+        uint64_t bytes;
+        uint32_t n = count_strings(b, &bytes);
+        room->strings = names < n ? (uint32_t)names : n;
+        room->string_bytes = bytes;
+    }
     return tyr_registry_reserve(b->reg, room);
 }
 
