@@ -160,4 +160,8 @@ if(TYR_PERL)
   # A shell and perl script reading sources: no tyr code runs, and valgrind would judge sh's
   # and perl's own memory (it reports their reachable blocks and fd warnings as defects).
   set_tests_properties(dwarf_layers PROPERTIES LABELS nomemcheck)
+  # And no two files of lib/, lib/btf/ or lib/aot/ call each other, directly or around a
+  # loop (scripts/check-cycles; tsort finds the loop). Same reason for nomemcheck.
+  add_test(NAME lib_call_cycles COMMAND sh ${PROJECT_SOURCE_DIR}/scripts/check-cycles ${PROJECT_SOURCE_DIR})
+  set_tests_properties(lib_call_cycles PROPERTIES LABELS nomemcheck)
 endif()

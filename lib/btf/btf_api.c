@@ -13,7 +13,8 @@ static int start(tyr_btf *b, tyr_registry *reg)
         return TYR_EINVAL;
     if (tyr_registry_is_mapped(reg))
         return TYR_EREADONLY;
-    return tbtf_bind(b, reg);
+    int err = tbtf_bind(b, reg);
+    return err ? err : tbtf_anon_update(b);
 }
 
 int tyr_btf_import_id(tyr_btf *b, tyr_registry *reg, uint32_t id, tyr_type *out, tyr_diag *diag)

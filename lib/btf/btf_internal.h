@@ -125,9 +125,8 @@ static inline uint32_t *tbtf_map(tyr_btf *b, uint32_t id)
     tyr_btf *o = tbtf_owner(b, id);
     return &o->map[id - o->start];
 }
-/* Bind b and its bases to reg (another generation, or one that shrank: state reset), and
- * bring the key set up to date with what other importers added. 0, TYR_ENOMEM or
- * TYR_EHANDLE. */
+/* Bind b and its bases to reg (another generation, or one that shrank: state reset).
+ * 0 or TYR_ENOMEM. The key set is brought up to date after it (tbtf_anon_update). */
 TBTF_HIDDEN int tbtf_bind(tyr_btf *b, tyr_registry *reg);
 /* Size reg's tables once for every own id of b not imported yet (room: all zero, sz set;
  * filled with the counts), and its strings too unless the registry adopted b's string
@@ -178,6 +177,10 @@ TBTF_HIDDEN int tbtf_anon_put(tyr_btf *b, uint64_t key, uint32_t id);
 TBTF_HIDDEN int tbtf_anon_reserve(tyr_btf *b, uint64_t more);
 /* Add registry types [b->scanned, count) to the key set. 0, TYR_ENOMEM or TYR_EHANDLE. */
 TBTF_HIDDEN int tbtf_anon_scan(tyr_btf *b);
+/* After tbtf_bind: nothing to do while b alone fills its registry (b->solo); once another
+ * importer added types, b looks for equal ones from then on: the key set sized once and
+ * every registry type not scanned yet added. 0, TYR_ENOMEM or TYR_EHANDLE. */
+TBTF_HIDDEN int tbtf_anon_update(tyr_btf *b);
 
 /* ---- btf_import.c ---- */
 enum tbtf_want {

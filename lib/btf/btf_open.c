@@ -222,26 +222,6 @@ const struct btf *tyr_btf_libbpf(const tyr_btf *b)
     return b ? b->btf : NULL;
 }
 
-/* How many own ids of h become anonymous registry types (pointers, qualifiers, arrays,
- * prototypes): what the key set may have to hold for them. */
-static uint32_t count_anon(const tyr_btf *h)
-{
-    uint32_t n = 0;
-    for (uint32_t id = h->start; id < h->n; id++) {
-        const struct btf_type *t = btf__type_by_id(h->btf, id);
-        switch (t ? btf_kind(t) : BTF_KIND_UNKN) {
-        case BTF_KIND_PTR:
-        case BTF_KIND_ARRAY:
-        case BTF_KIND_CONST:
-        case BTF_KIND_VOLATILE:
-        case BTF_KIND_RESTRICT:
-        case BTF_KIND_FUNC_PROTO: n++; break;
-        default: break;
-        }
-    }
-    return n;
-}
-
 int tbtf_strings(const tyr_btf *h, const char **strs, uint32_t *len)
 {
     uint32_t size = 0;
@@ -375,22 +355,5 @@ int tbtf_bind(tyr_btf *b, tyr_registry *reg)
             h->solo = h == b && tyr_registry_type_count(reg) == 1;
         }
     }
-    if (b->solo) {
-        if (tyr_registry_type_count(reg) == b->scanned || b->scanned == 0)
-            return 0;
-        /* another importer added types: from now on, look for equal types, all of them */
-        b->solo = false;
-        b->scanned = 0;
-    }
-    /* A fresh key set is sized once, for the registry's types still to scan and every
-     * anonymous type of the chain (the most the import can add), not grown step by step. */
-    if (!b->keys_cap) {
-        uint64_t more = tyr_registry_type_count(reg) - b->scanned;
-        for (tyr_btf *h = b; h; h = h->base)
-            more += count_anon(h);
-        int err = tbtf_anon_reserve(b, more);
-        if (err)
-            return err;
-    }
-    return tbtf_anon_scan(b);
+    return 0;
 }
