@@ -401,7 +401,7 @@ static int intern(tyr_registry *reg, struct name n, uint32_t *off)
     int err;
     if (!reg->intern_cap && (err = intern_build(reg, 1)))
         return err;
-    uint32_t slot;
+    uint32_t slot = 0; /* set by intern_find whenever it finds nothing (n is never "") */
     uint32_t found = intern_find(reg, n.s, n.len, n.hash, &slot);
     if (found) {
         *off = found;
