@@ -631,11 +631,13 @@ static int check_tail_tables(struct vctx *v)
         const struct tyr_rec_field *f = &v->fields[i];
         const uint32_t pos = f->pos, form = (pos >> TYR_FPOS_FORM_SHIFT) & 3u,
                        fl = pos & TYR_FPOS_FLAGS;
-        nwide += form == TYR_FPOS_WIDE;
+        /* a WIDE word holds its flags and nothing else; the forms past it are refused */
+        const uint32_t wide =
+            (pos | TYR_FPOS_FLAGS) == (TYR_FPOS_WIDE << TYR_FPOS_FORM_SHIFT | TYR_FPOS_FLAGS);
+        nwide += wide;
         /* flags are rare (C++ bases): their rules are looked at only when some are set; a
          * WIDE field's place is checked with its entry, below */
-        if ((f->name >= ns) | (f->type >= nt) | (form == 3u) |
-            ((form == TYR_FPOS_WIDE) & (pos >> 4 != 0)) |
+        if ((f->name >= ns) | (f->type >= nt) | ((form >= TYR_FPOS_WIDE) & !wide) |
             (fl != 0 && (((fl & TYR_FIELD_VIRTUAL) && !(fl & TYR_FIELD_BASE)) |
                          ((fl & TYR_FIELD_BASE) && (f->name || form == TYR_FPOS_BITFIELD)) |
                          ((fl & TYR_FIELD_VIRTUAL) && form == TYR_FPOS_PLAIN && pos >> 4)))) {
