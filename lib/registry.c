@@ -460,7 +460,12 @@ static uint32_t run_below(const tyr_registry *reg, const char *name, uint32_t be
     uint32_t lo = reg->starts[b], j = reg->starts[b + 1];
     while (j > lo) {
         uint32_t id = reg->named[--j];
-        if (id < below && id < reg->ntypes && !strcmp(tyr__str(reg, reg->types[id].name), name))
+        if (id >= below || id >= reg->ntypes)
+            continue;
+        /* most names of a bucket differ from the one asked in their first byte: tell them
+         * apart without a call */
+        const char *s = tyr__str(reg, reg->types[id].name);
+        if (s[0] == name[0] && !strcmp(s + 1, name + 1))
             return id;
     }
     return 0;
