@@ -577,12 +577,12 @@ TYR_HIDDEN uint64_t tyr__next_generation(void);
  * decreasing id order (tyr_find, tyr_find_next). Results strictly decrease whatever a
  * SAFE-checked index holds, so a caller's loop ends. The kind filter is the caller's. */
 /* Buckets of the name index a blob holds for nnamed named types: 0 without names, else
- * the smallest power of two >= nnamed / 8 (four to eight ids per bucket: 4 bytes of STARTS
- * per four to eight names; a lookup compares the names of half a bucket on a hit, and reads
- * the ids of a whole bucket on a miss, most of them rejected on a name's first byte). */
+ * the smallest power of two >= nnamed / 16 (8 to 16 ids per bucket: 4 bytes of STARTS per
+ * 8 to 16 names; a lookup reads the names of half a bucket on a hit and of the whole bucket
+ * on a miss, most of them told apart by their first byte without a call). */
 static inline uint32_t tyr__blob_buckets(uint32_t nnamed)
 {
-    uint32_t want = nnamed / 8 + (nnamed % 8 != 0), n = 1;
+    uint32_t want = nnamed / 16 + (nnamed % 16 != 0), n = 1;
     if (!nnamed)
         return 0;
     while (n < want)
