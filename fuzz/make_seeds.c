@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Writes the blob_fuzzer seed corpus: blobs of the registries the tests build, so that the
- * fuzzer starts from inputs that verify and mutates every kind of record, the relocation
- * table, the name index and the checksum from there.
+ * fuzzer starts from inputs that verify and mutates every kind of record, the escape tables,
+ * the relocation table, the name index and the checksum from there.
  *
  *   make_seeds DIR            writes DIR/<name>.blob for each registry below (DIR must exist)
  *   make_seeds --verify DIR   checks that every file in DIR verifies (the committed copies
@@ -21,6 +21,7 @@
 
 #include <xxhash.h>
 
+#include "../tests/escape_fixture.h"
 #include "../tests/format_fixture.h"
 #include "blob_format.h"
 #include "tyr/tyr.h"
@@ -270,6 +271,13 @@ int main(int argc, char **argv)
     FRESH(NULL);
     STEP(deep(r, &t));
     STEP(emit(r, "deep", NULL, 0));
+
+    /* wide field places and enumerator values: the escape tables */
+    struct escapes x;
+    FRESH(NULL);
+    STEP(escapes_build(r, &x));
+    STEP(emit(r, "escapes", NULL, 0));
+    STEP(emit(r, "escapes-take", &x.take, 1));
 
     tyr_registry_free(r);
     if (err) {

@@ -46,7 +46,9 @@ enum tyr_sect_id {
     TYR_SECT_NAMED = 7,   /* uint32_t[nnamed]: named type ids, by bucket, increasing in one */
     TYR_SECT_RELOCS = 8,  /* the relocation table: struct tyr_blob_reloc[nrelocs] */
     TYR_SECT_SOURCE = 9,  /* "path\0build-id-hex\0" (tyr_registry_set_source), or empty */
-    TYR_SECT_COUNT = 10
+    TYR_SECT_WFIELDS = 10, /* struct tyr_rec_wide_field[len / 16]: the WIDE fields' places */
+    TYR_SECT_WENUMS = 11,  /* struct tyr_rec_wide_enum[len / 8]: wide enumerator values */
+    TYR_SECT_COUNT = 12
 };
 
 struct tyr_blob_header { /* off */
@@ -104,6 +106,10 @@ _Static_assert(offsetof(struct tyr_rec_type, name) == 4, "docs/format.md: type r
 _Static_assert(offsetof(struct tyr_rec_type, a) == 8, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_type, b) == 12, "docs/format.md: type record");
 _Static_assert(offsetof(struct tyr_rec_field, type) == 4, "docs/format.md: field record");
+_Static_assert(offsetof(struct tyr_rec_field, pos) == 8, "docs/format.md: field record");
+_Static_assert(offsetof(struct tyr_rec_wide_field, offset) == 8, "docs/format.md: wide field");
+_Static_assert(offsetof(struct tyr_rec_enumerator, value) == 4, "docs/format.md: enumerator");
+_Static_assert(offsetof(struct tyr_rec_wide_enum, hi) == 4, "docs/format.md: wide enumerator");
 _Static_assert(offsetof(struct tyr_rec_param, type) == 4, "docs/format.md: param record");
 
 static inline uint64_t tyr__align_up(uint64_t v, uint64_t a)
@@ -122,13 +128,16 @@ static inline int tyr__host_is_le(void)
  * constant, so that laying out or checking a section table derives nothing; the verifier
  * compares the derived table with the blob's, so a derivation of another length fails every
  * blob at once. */
-#define TYR_RELOC_COUNT 45u
+#define TYR_RELOC_COUNT 47u
 _Static_assert(TYR_RELOC_COUNT <= TYR_RELOC_MAX, "the relocation table fits its buffer");
 
 /* The bytes each section holds for the header's counts: the writer lays the sections out
  * with it, the verifier compares the section table with it. SOURCE is src_len, whatever it
- * is (its content is checked on its own). */
+ * is (its content is checked on its own); the escape tables have no count in the header:
+ * nwfields and nwenums are what the writer holds, or what the section table says (the
+ * verifier checks the lengths are whole entries). */
 static inline void tyr__sect_lens(const struct tyr_blob_header *h, uint64_t src_len,
+                                  uint64_t nwfields, uint64_t nwenums,
                                   uint64_t len[TYR_SECT_COUNT])
 {
     len[TYR_SECT_STRINGS] = h->strs_len;
@@ -141,6 +150,8 @@ static inline void tyr__sect_lens(const struct tyr_blob_header *h, uint64_t src_
     len[TYR_SECT_NAMED] = (uint64_t)h->nnamed * sizeof(uint32_t);
     len[TYR_SECT_RELOCS] = (uint64_t)TYR_RELOC_COUNT * sizeof(struct tyr_blob_reloc);
     len[TYR_SECT_SOURCE] = src_len;
+    len[TYR_SECT_WFIELDS] = nwfields * sizeof(struct tyr_rec_wide_field);
+    len[TYR_SECT_WENUMS] = nwenums * sizeof(struct tyr_rec_wide_enum);
 }
 
 /* ---- Shared between writer, pruner and loader (lib/blob_write.c, lib/verify.c) ---- */

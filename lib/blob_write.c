@@ -85,7 +85,7 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
                                       .nfields = reg->nfields, .nenums = reg->nenums,
                                       .nparams = reg->nparams, .strs_len = reg->strs_len,
                                       .nbuckets = nbuckets, .nnamed = nnamed};
-    tyr__sect_lens(&counts, reg->src_len, len);
+    tyr__sect_lens(&counts, reg->src_len, reg->nwfields, reg->nwenums, len);
     src[TYR_SECT_STRINGS] = reg->strs;
     src[TYR_SECT_TYPES] = reg->types;
     src[TYR_SECT_LAYOUTS] = reg->layouts;
@@ -96,6 +96,8 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
     src[TYR_SECT_NAMED] = NULL;
     src[TYR_SECT_RELOCS] = relocs;
     src[TYR_SECT_SOURCE] = reg->src;
+    src[TYR_SECT_WFIELDS] = reg->wfields;
+    src[TYR_SECT_WENUMS] = reg->wenums;
 
     pos = hdr_len;
     for (s = 0; s < TYR_SECT_COUNT; s++) {

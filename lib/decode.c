@@ -64,7 +64,7 @@ static void print_enum(struct dec *d, const struct tyr_rec_type *e, uint64_t raw
         uint64_t idx = (uint64_t)first + i;
         if (idx >= reg->nenums)
             break;
-        if (tyr__e_value(&reg->enums[idx]) == v) {
+        if (tyr__e_value(reg, &reg->enums[idx]) == v) {
             tyr__out_puts(d->o, tyr__str(reg, reg->enums[idx].name));
             return;
         }
@@ -382,7 +382,7 @@ int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_
             if (!fl->name && (!ft || !tyr__is_record_kind(ft->kind)))
                 continue;
             /* A virtual base lies where the object's vtable says: not in these bytes. */
-            if (fl->flags & TYR_FIELD_VIRTUAL)
+            if (tyr__f_flags(fl) & TYR_FIELD_VIRTUAL)
                 continue;
             if (f->printed++)
                 tyr__out_puts(o, ", ");
@@ -391,12 +391,12 @@ int tyr__decode_out(const tyr_registry *reg, tyr_type t, const void *data, size_
                 tyr__out_puts(o, tyr__str(reg, fl->name));
                 tyr__out_write(o, " = ", 3);
             }
-            uint64_t foff = tyr__f_offset(fl);
+            uint64_t foff = tyr__f_offset(reg, fl);
             if (foff > UINT64_MAX - f->base) {
                 err = TYR_ETRUNC;
                 break;
             }
-            err = print_value(&d, fl->type, f->base + foff, fl->bit_offset, fl->bit_size,
+            err = print_value(&d, fl->type, f->base + foff, tyr__f_bit_offset(reg, fl), tyr__f_bit_size(reg, fl),
                               stack, &depth, max_depth);
         } else {
             if (f->printed++)

@@ -310,7 +310,7 @@ static void assign_names(struct dc *dc, const tyr_type *roots, size_t nroots)
                 } else if (f->type < dc->n) {
                     dc->used[f->type] = 1;
                     count_use(dc, f->type);
-                    if (f->name && !f->bit_size)
+                    if (f->name && !tyr__f_bit_size(dc->reg, f))
                         dc->field_use[f->type] = 1;
                 }
             }
@@ -566,9 +566,9 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 }
 
 /* A member is "padding" if it is an unnamed bitfield; it contributes no alignment. */
-static bool is_unnamed_bitfield(const struct tyr_rec_field *f)
+static bool is_unnamed_bitfield(const struct dc *dc, const struct tyr_rec_field *f)
 {
-    return !f->name && f->bit_size;
+    return !f->name && tyr__f_bit_size(dc->reg, f);
 }
 
 /* Can record id be written in this mode? 0 yes, 1 no (try the next mode). */
@@ -593,10 +593,10 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
         uint32_t falign = dc->opaque[g] ? 1 : emit_align(dc, f->type);
         if (packed)
             falign = 1;
-        uint64_t off = tyr__f_offset(f);
+        uint64_t off = tyr__f_offset(dc->reg, f);
         if (off > rsize)
             return 1;
-        uint64_t t = off * 8 + f->bit_offset;
+        uint64_t t = off * 8 + tyr__f_bit_offset(dc->reg, f);
         if (is_union) {
             if (t != 0)
                 return 1;
@@ -604,12 +604,12 @@ static int simulate(const struct dc *dc, uint32_t id, bool packed, uint32_t attr
         }
         if (t < c)
             return 1;
-        if (f->bit_size) {
+        if (tyr__f_bit_size(dc->reg, f)) {
             uint64_t unit = fsize * 8;
-            if (!packed && unit && (t % unit) + f->bit_size > unit)
+            if (!packed && unit && (t % unit) + tyr__f_bit_size(dc->reg, f) > unit)
                 return 1;
-            c = t + f->bit_size;
-            if (!is_unnamed_bitfield(f) && !packed && falign > natural)
+            c = t + tyr__f_bit_size(dc->reg, f);
+            if (!is_unnamed_bitfield(dc, f) && !packed && falign > natural)
                 natural = falign;
         } else {
             if (t % ((uint64_t)falign * 8))
@@ -650,7 +650,7 @@ static void make_plan(struct dc *dc, uint32_t id)
      * class is its bytes, with its size and alignment */
     bool bases = false;
     for (uint32_t i = 0; i < count && !bases; i++)
-        bases = (dc->reg->fields[first + i].flags & TYR_FIELD_BASE) != 0;
+        bases = (tyr__f_flags(&dc->reg->fields[first + i]) & TYR_FIELD_BASE) != 0;
     if (bases) {
         bool keep = a > 1 && size % a == 0;
         *p = (struct plan){MODE_OPAQUE, keep ? a : 0, keep ? a : 1};
@@ -662,7 +662,7 @@ static void make_plan(struct dc *dc, uint32_t id)
         for (uint32_t i = 0; i < count; i++) {
             const struct tyr_rec_field *f = &dc->reg->fields[first + i];
             uint32_t fa = dc->opaque[first + i] ? 1 : emit_align(dc, f->type);
-            if (!is_unnamed_bitfield(f) && fa > natural)
+            if (!is_unnamed_bitfield(dc, f) && fa > natural)
                 natural = fa;
         }
         *p = (struct plan){MODE_NATURAL, a > natural ? a : 0, a > natural ? a : natural};
@@ -925,7 +925,7 @@ static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigne
     if (size < 8 || !(r->flags & TYR_ENUM_SIGNED)) {
         unsigned bits = size == 8 ? 32 : (unsigned)size * 8;
         for (uint32_t i = 0; i < count && fits; i++) {
-            uint64_t v = tyr__e_value(&dc->reg->enums[first + i]);
+            uint64_t v = tyr__e_value(dc->reg, &dc->reg->enums[first + i]);
             int64_t sv = (int64_t)v;
             if (!(r->flags & TYR_ENUM_SIGNED))
                 fits = v < ((uint64_t)1 << (bits - 1));
@@ -943,7 +943,7 @@ static void emit_enum_body(struct dc *dc, uint32_t id, const char *name, unsigne
     bool sgn = r->flags & TYR_ENUM_SIGNED;
     for (uint32_t i = 0; i < count; i++) {
         uint32_t g = first + i;
-        uint64_t v = tyr__e_value(&dc->reg->enums[g]);
+        uint64_t v = tyr__e_value(dc->reg, &dc->reg->enums[g]);
         tabs(dc, ind + 1);
         tyr__out_printf(dc->o, "%s = ", nm(dc, dc->enum_name[g]));
         if (sgn && (int64_t)v == INT64_MIN)
@@ -972,8 +972,8 @@ static uint64_t natural_pos(const struct dc *dc, const struct plan *p,
         return c; /* packed: members follow each other */
     const struct tyr_rec_type *ft = R(dc, f->type);
     uint64_t unit = ft ? tyr__t_size(dc->reg, ft) * 8 : 0;
-    if (f->bit_size)
-        return unit && c % unit + f->bit_size > unit ? align_up(c, unit) : c;
+    if (tyr__f_bit_size(dc->reg, f))
+        return unit && c % unit + tyr__f_bit_size(dc->reg, f) > unit ? align_up(c, unit) : c;
     return align_up(c, (uint64_t)(opaque ? 1 : emit_align(dc, f->type)) * 8);
 }
 
@@ -1023,7 +1023,7 @@ static void emit_member(struct dc *dc, uint32_t rec, uint32_t g, unsigned ind, i
         return;
     }
     const char *name = fixed;
-    if (!*name && !f->bit_size) {
+    if (!*name && !tyr__f_bit_size(dc->reg, f)) {
         snprintf(tmp, sizeof(tmp), "__tyr_unnamed_%" PRIu32 "_%" PRIu32, rec,
                  g - tyr__t_first(T(dc, rec)));
         name = tmp;
@@ -1048,7 +1048,7 @@ static unsigned enum_bits(const struct dc *dc, const struct tyr_rec_type *e)
     int64_t lo = 0;
     uint64_t hi = 0;
     for (uint32_t i = 0, n = tyr__t_count(dc->reg, e); i < n; i++) {
-        uint64_t v = tyr__e_value(&dc->reg->enums[tyr__t_first(e) + i]);
+        uint64_t v = tyr__e_value(dc->reg, &dc->reg->enums[tyr__t_first(e) + i]);
         if ((e->flags & TYR_ENUM_SIGNED) && (int64_t)v < 0) {
             neg = true;
             if ((int64_t)v < lo)
@@ -1074,11 +1074,11 @@ static unsigned enum_bits(const struct dc *dc, const struct tyr_rec_type *e)
 static const char *bitfield_override(const struct dc *dc, const struct tyr_rec_field *f)
 {
     const struct tyr_rec_type *t = R(dc, f->type);
-    if (!f->bit_size || !t)
+    if (!tyr__f_bit_size(dc->reg, f) || !t)
         return NULL;
-    if (t->kind == TYR_KIND_INT && (t->flags & TYR_INT_BOOL) && f->bit_size > 1)
+    if (t->kind == TYR_KIND_INT && (t->flags & TYR_INT_BOOL) && tyr__f_bit_size(dc->reg, f) > 1)
         return tyr__t_size(dc->reg, t) == 1 ? "unsigned char" : "unsigned short";
-    if (t->kind == TYR_KIND_ENUM && f->bit_size < enum_bits(dc, t))
+    if (t->kind == TYR_KIND_ENUM && tyr__f_bit_size(dc->reg, f) < enum_bits(dc, t))
         return enum_int_name(dc->reg, t);
     return NULL;
 }
@@ -1113,8 +1113,8 @@ static void emit_named_member(struct dc *dc, const struct tyr_rec_field *f, uint
         }
     }
     put_str(dc, &s);
-    if (f->bit_size)
-        tyr__out_printf(dc->o, " : %" PRIu32, (uint32_t)f->bit_size);
+    if (tyr__f_bit_size(dc->reg, f))
+        tyr__out_printf(dc->o, " : %" PRIu32, tyr__f_bit_size(dc->reg, f));
     tyr__out_puts(dc->o, ";");
     const struct tyr_rec_type *ft = R(dc, f->type);
     if (ft && ft->kind == TYR_KIND_UNKNOWN) {
@@ -1151,12 +1151,12 @@ static void emit_body(struct dc *dc, uint32_t rec, unsigned ind, int depth)
     for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n && !dc->err; i++) {
         uint32_t g = tyr__t_first(r) + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
-        uint64_t t = tyr__f_offset(f) * 8 + f->bit_offset;
+        uint64_t t = tyr__f_offset(dc->reg, f) * 8 + tyr__f_bit_offset(dc->reg, f);
         if (!is_union && t > c && natural_pos(dc, p, f, dc->opaque[g], c) != t)
             emit_pad(dc, rec, c, t, ind);
         emit_member(dc, rec, g, ind, depth);
         uint64_t sz = tyr_type_size(dc->reg, (tyr_type){f->type});
-        c = f->bit_size ? t + f->bit_size : t + sz * 8;
+        c = tyr__f_bit_size(dc->reg, f) ? t + tyr__f_bit_size(dc->reg, f) : t + sz * 8;
         if (c > maxend)
             maxend = c;
     }
@@ -1185,13 +1185,13 @@ static void emit_asserts_fields(struct dc *dc, const char *spelled, const char *
     for (uint32_t i = 0, n = tyr__t_count(dc->reg, r); i < n && !dc->err; i++) {
         uint32_t g = tyr__t_first(r) + i;
         const struct tyr_rec_field *f = &dc->reg->fields[g];
-        uint64_t off = base + tyr__f_offset(f);
+        uint64_t off = base + tyr__f_offset(dc->reg, f);
         uint32_t in = inline_member(dc, f);
         if (in && !dc->opaque[g]) {
             emit_asserts_fields(dc, spelled, prefix, in, off, depth + 1);
             continue;
         }
-        if (f->bit_size || !f->name)
+        if (tyr__f_bit_size(dc->reg, f) || !f->name)
             continue;
         char *fname = ident(tyr__str(dc->reg, f->name));
         if (!fname) {

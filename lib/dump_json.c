@@ -137,10 +137,10 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
             json_item_name(o, i, tyr__str(reg, f->name));
             tyr__out_printf(o, ", \"type\": %" PRIu32 ", \"offset\": %" PRIu64
                             ", \"bit_offset\": %" PRIu32 ", \"bit_size\": %" PRIu32,
-                            f->type, tyr__f_offset(f), (uint32_t)f->bit_offset,
-                            (uint32_t)f->bit_size);
-            if (f->flags & TYR_FIELD_BASE) /* only on C++ base classes */
-                tyr__out_puts(o, (f->flags & TYR_FIELD_VIRTUAL) ? ", \"base\": \"virtual\""
+                            f->type, tyr__f_offset(reg, f), tyr__f_bit_offset(reg, f),
+                            tyr__f_bit_size(reg, f));
+            if (tyr__f_flags(f) & TYR_FIELD_BASE) /* only on C++ base classes */
+                tyr__out_puts(o, (tyr__f_flags(f) & TYR_FIELD_VIRTUAL) ? ", \"base\": \"virtual\""
                                                                 : ", \"base\": \"direct\"");
             tyr__out_puts(o, "}");
         }
@@ -153,9 +153,9 @@ static void json_type(struct tyr_out *o, const tyr_registry *reg, uint32_t id)
             const struct tyr_rec_enumerator *e = &reg->enums[tyr__t_first(r) + i];
             json_item_name(o, i, tyr__str(reg, e->name));
             if (r->flags & TYR_ENUM_SIGNED)
-                tyr__out_printf(o, ", \"value\": %" PRId64 "}", (int64_t)tyr__e_value(e));
+                tyr__out_printf(o, ", \"value\": %" PRId64 "}", (int64_t)tyr__e_value(reg, e));
             else
-                tyr__out_printf(o, ", \"value\": %" PRIu64 "}", tyr__e_value(e));
+                tyr__out_printf(o, ", \"value\": %" PRIu64 "}", tyr__e_value(reg, e));
         }
         tyr__out_puts(o, "]");
         break;

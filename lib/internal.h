@@ -8,8 +8,11 @@
  *   layouts     struct tyr_rec_layout, 16 bytes: size, count and rank of the kinds that
  *               need more than a type record holds (struct, union, enum, array, unknown),
  *               one per such type, in type-id order
- *   fields      struct tyr_rec_field, 16 bytes; a record owns a (first, count) range
- *   enumerators struct tyr_rec_enumerator, 12 bytes; an enum owns a range
+ *   fields      struct tyr_rec_field, 12 bytes; a record owns a (first, count) range
+ *   enumerators struct tyr_rec_enumerator, 8 bytes; an enum owns a range
+ *   wide fields struct tyr_rec_wide_field, 16 bytes, and wide enumerators, struct
+ *               tyr_rec_wide_enum, 8 bytes: the rare places and values a packed field or
+ *               enumerator record cannot hold, keyed by the record's handle, sorted
  *   params      struct tyr_rec_param, 8 bytes; a function prototype owns a range
  * and the name index: in building mode a chained hash (buckets, chain, name_hash on the heap,
  * never written); in a blob and a mapped registry a bucketed array (starts[nbuckets + 1]
@@ -94,22 +97,61 @@ struct tyr_rec_layout {
                      * it holds by value (0 if none); 0 for ENUM and UNKNOWN */
 };
 
-/* Byte offsets are 40-bit (a member at most 1 TiB into its record); sizes are 64-bit. */
-#define TYR_FIELD_OFFSET_MAX ((UINT64_C(1) << 40) - 1)
+/*
+ * A field record: 12 bytes. `pos` packs the member's place in its record into one word, in
+ * one of three forms; the rare members a packed form cannot hold (a byte offset past its
+ * limit, a wide bitfield, a bitfield far into its record) are WIDE: their place is in the
+ * wide-field table, keyed by the field's handle.
+ *
+ *   bits 0-1   flags: TYR_FIELD_BASE 1, TYR_FIELD_VIRTUAL 2 (every form)
+ *   bits 2-3   form:
+ *     0 PLAIN     not a bitfield; the byte offset is pos >> 4 (below 2^28: 256 MiB)
+ *     1 BITFIELD  bits 4-9: bit_size - 1 (a width of 1..64); bits 10-16: bit_offset
+ *                 (0..127); bits 17-31: the byte offset (below 2^15: 32 KiB)
+ *     2 WIDE      bits 4-31 are 0; the wide-field table has this field's entry
+ *     3           invalid
+ * Read a field through tyr__f_pos() (or tyr__f_offset ...), write one with
+ * tyr__field_encode(); never by bit.
+ */
+#define TYR_FIELD_OFFSET_MAX ((UINT64_C(1) << 40) - 1) /* the builders' limit (1 TiB - 1) */
+#define TYR_FPOS_FLAGS 0x3u
+#define TYR_FPOS_FORM_SHIFT 2
+#define TYR_FPOS_PLAIN 0u
+#define TYR_FPOS_BITFIELD 1u
+#define TYR_FPOS_WIDE 2u
+#define TYR_FPOS_PLAIN_MAX ((UINT64_C(1) << 28) - 1)
+#define TYR_FPOS_BF_OFFSET_MAX ((UINT64_C(1) << 15) - 1)
+#define TYR_FPOS_BF_SIZE_MAX 64u
+#define TYR_FPOS_BF_BITOFF_MAX 127u
 struct tyr_rec_field {
     uint32_t name;
     uint32_t type;
-    uint32_t offset;    /* bytes from the record's start, low 32 bits */
-    uint8_t offset_hi;  /* bits 32..39 of the byte offset */
-    uint8_t bit_offset; /* bitfields only (below 128: a unit is at most 16 bytes) */
-    uint8_t bit_size;   /* 0 = not a bitfield */
-    uint8_t flags;      /* TYR_FIELD_* */
+    uint32_t pos; /* flags, form and place, above */
 };
 
+/* The place of a WIDE field (16 bytes), in the wide-field table, which holds one entry per
+ * WIDE field record (stale copies included), in increasing field order, and nothing else. */
+struct tyr_rec_wide_field {
+    uint32_t field;      /* the field record's handle (a FIELD-space slot) */
+    uint8_t bit_offset;  /* bitfields only, from offset */
+    uint8_t bit_size;    /* 0 = not a bitfield */
+    uint16_t zero;       /* 0 */
+    uint64_t offset;     /* bytes from the record's start */
+};
+
+/* An enumerator record: 8 bytes. `value` is the low 32 bits of the value, two's complement;
+ * the high 32 bits are value's sign extension, unless the wide-enumerator table has an entry
+ * for this enumerator, which holds them (and then they are not the sign extension). */
 struct tyr_rec_enumerator {
     uint32_t name;
-    uint32_t lo; /* the value, two's complement, low 32 bits */
-    uint32_t hi; /* high 32 bits */
+    uint32_t value;
+};
+
+/* The high half of a value that is not the sign extension of its low half (8 bytes), in the
+ * wide-enumerator table: one entry per such enumerator, in increasing enumerator order. */
+struct tyr_rec_wide_enum {
+    uint32_t enumerator; /* the enumerator's handle (an ENUMERATOR-space slot) */
+    uint32_t hi;         /* bits 32-63 of the value */
 };
 
 struct tyr_rec_param {
@@ -119,8 +161,10 @@ struct tyr_rec_param {
 
 _Static_assert(sizeof(struct tyr_rec_type) == 16, "docs/format.md: type record is 16 bytes");
 _Static_assert(sizeof(struct tyr_rec_layout) == 16, "docs/format.md: layout record is 16 bytes");
-_Static_assert(sizeof(struct tyr_rec_field) == 16, "docs/format.md: field record is 16 bytes");
-_Static_assert(sizeof(struct tyr_rec_enumerator) == 12, "enumerator record is 12 bytes");
+_Static_assert(sizeof(struct tyr_rec_field) == 12, "docs/format.md: field record is 12 bytes");
+_Static_assert(sizeof(struct tyr_rec_wide_field) == 16, "docs/format.md: wide field is 16 bytes");
+_Static_assert(sizeof(struct tyr_rec_enumerator) == 8, "enumerator record is 8 bytes");
+_Static_assert(sizeof(struct tyr_rec_wide_enum) == 8, "wide enumerator is 8 bytes");
 _Static_assert(sizeof(struct tyr_rec_param) == 8, "param record is 8 bytes");
 
 enum tyr_mode { TYR_MODE_BUILDING = 0, TYR_MODE_MAPPED = 1 };
@@ -145,6 +189,12 @@ struct tyr_registry {
     uint32_t nfields, cap_fields;
     struct tyr_rec_enumerator *enums;
     uint32_t nenums, cap_enums;
+    /* The escapes of the fields and enumerators a packed record cannot hold, sorted by the
+     * handle they belong to. */
+    struct tyr_rec_wide_field *wfields;
+    uint32_t nwfields, cap_wfields;
+    struct tyr_rec_wide_enum *wenums;
+    uint32_t nwenums, cap_wenums;
     struct tyr_rec_param *params;
     uint32_t nparams, cap_params;
     char *strs;
@@ -310,13 +360,147 @@ static inline uint32_t tyr__t_rank(const tyr_registry *reg, const struct tyr_rec
 {
     return tyr__layout(reg, r)->rank;
 }
-static inline uint64_t tyr__f_offset(const struct tyr_rec_field *f)
+/* A field's place, decoded. */
+struct tyr_field_pos {
+    uint64_t offset; /* bytes from the record's start */
+    uint32_t bit_offset, bit_size, flags;
+};
+/* The wide entry of field fi in a sorted table of n, or NULL (binary search). */
+static inline const struct tyr_rec_wide_field *tyr__wide_field_find(
+    const struct tyr_rec_wide_field *w, uint32_t n, uint32_t fi)
 {
-    return (uint64_t)f->offset | (uint64_t)f->offset_hi << 32;
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (w[mid].field < fi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && w[lo].field == fi ? &w[lo] : NULL;
 }
-static inline uint64_t tyr__e_value(const struct tyr_rec_enumerator *e)
+/* Decode pos of field fi, whose WIDE entry (if any) is in w[0..n). A WIDE field without an
+ * entry (a verifier rejects it; a builder never makes one) reads as offset 0. */
+static inline struct tyr_field_pos tyr__field_pos_decode(uint32_t pos,
+                                                         const struct tyr_rec_wide_field *w,
+                                                         uint32_t n, uint32_t fi)
 {
-    return (uint64_t)e->lo | (uint64_t)e->hi << 32;
+    struct tyr_field_pos p = {0, 0, 0, pos & TYR_FPOS_FLAGS};
+    switch ((pos >> TYR_FPOS_FORM_SHIFT) & 3u) {
+    case TYR_FPOS_PLAIN:
+        p.offset = pos >> 4;
+        break;
+    case TYR_FPOS_BITFIELD:
+        p.bit_size = ((pos >> 4) & 0x3fu) + 1;
+        p.bit_offset = (pos >> 10) & 0x7fu;
+        p.offset = pos >> 17;
+        break;
+    default: {
+        const struct tyr_rec_wide_field *e = tyr__wide_field_find(w, n, fi);
+        if (e) {
+            p.offset = e->offset;
+            p.bit_offset = e->bit_offset;
+            p.bit_size = e->bit_size;
+        }
+        break;
+    }
+    }
+    return p;
+}
+/* The place of f, a record of reg->fields. */
+static inline struct tyr_field_pos tyr__f_pos(const tyr_registry *reg,
+                                              const struct tyr_rec_field *f)
+{
+    return tyr__field_pos_decode(f->pos, reg->wfields, reg->nwfields,
+                                 (uint32_t)(f - reg->fields));
+}
+static inline uint64_t tyr__f_offset(const tyr_registry *reg, const struct tyr_rec_field *f)
+{
+    return tyr__f_pos(reg, f).offset;
+}
+static inline uint32_t tyr__f_bit_offset(const tyr_registry *reg, const struct tyr_rec_field *f)
+{
+    return tyr__f_pos(reg, f).bit_offset;
+}
+/* 0: not a bitfield. */
+static inline uint32_t tyr__f_bit_size(const tyr_registry *reg, const struct tyr_rec_field *f)
+{
+    return tyr__f_pos(reg, f).bit_size;
+}
+/* TYR_FIELD_*: in the record itself, whatever its form. */
+static inline uint32_t tyr__f_flags(const struct tyr_rec_field *f)
+{
+    return f->pos & TYR_FPOS_FLAGS;
+}
+/*
+ * Encode a member into a field record: *f gets name, type and pos. Returns true when the
+ * place needs a WIDE entry: then *w is filled but for w->field, which the caller sets to the
+ * record's handle, appending w to the wide-field table in handle order. offset must be at
+ * most TYR_FIELD_OFFSET_MAX, bit_offset + bit_size at most 255, flags TYR_FIELD_* (the
+ * builders check all three).
+ */
+static inline bool tyr__field_encode(struct tyr_rec_field *f, uint32_t name, uint32_t type,
+                                     uint64_t offset, uint32_t bit_offset, uint32_t bit_size,
+                                     uint32_t flags, struct tyr_rec_wide_field *w)
+{
+    f->name = name;
+    f->type = type;
+    flags &= TYR_FPOS_FLAGS;
+    if (bit_size == 0 && bit_offset == 0 && offset <= TYR_FPOS_PLAIN_MAX) {
+        f->pos = (uint32_t)offset << 4 | TYR_FPOS_PLAIN << TYR_FPOS_FORM_SHIFT | flags;
+        return false;
+    }
+    if (bit_size >= 1 && bit_size <= TYR_FPOS_BF_SIZE_MAX && bit_offset <= TYR_FPOS_BF_BITOFF_MAX &&
+        offset <= TYR_FPOS_BF_OFFSET_MAX) {
+        f->pos = (uint32_t)offset << 17 | bit_offset << 10 | (bit_size - 1) << 4 |
+                 TYR_FPOS_BITFIELD << TYR_FPOS_FORM_SHIFT | flags;
+        return false;
+    }
+    f->pos = TYR_FPOS_WIDE << TYR_FPOS_FORM_SHIFT | flags;
+    *w = (struct tyr_rec_wide_field){.field = 0, .bit_offset = (uint8_t)bit_offset,
+                                     .bit_size = (uint8_t)bit_size, .zero = 0,
+                                     .offset = offset};
+    return true;
+}
+
+/* The high half of enumerator ei's value, given its low half: from its entry in the sorted
+ * wide table w[0..n), else the sign extension. */
+static inline uint64_t tyr__enum_value_decode(uint32_t lo, const struct tyr_rec_wide_enum *w,
+                                              uint32_t n, uint32_t ei)
+{
+    uint64_t v = (uint64_t)(int64_t)(int32_t)lo;
+    if (n && ei >= w[0].enumerator && ei <= w[n - 1].enumerator) {
+        uint32_t a = 0, b = n;
+        while (a < b) {
+            uint32_t mid = a + (b - a) / 2;
+            if (w[mid].enumerator < ei)
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        if (a < n && w[a].enumerator == ei)
+            v = (uint64_t)lo | (uint64_t)w[a].hi << 32;
+    }
+    return v;
+}
+/* The value of e, a record of reg->enums, two's complement. */
+static inline uint64_t tyr__e_value(const tyr_registry *reg, const struct tyr_rec_enumerator *e)
+{
+    return tyr__enum_value_decode(e->value, reg->wenums, reg->nwenums,
+                                  (uint32_t)(e - reg->enums));
+}
+/* Encode an enumerator: *e gets name and the low half. Returns true when the value needs a
+ * wide entry: then *w is filled but for w->enumerator, which the caller sets to the record's
+ * handle, appending w to the wide-enumerator table in handle order. */
+static inline bool tyr__enum_encode(struct tyr_rec_enumerator *e, uint32_t name, uint64_t value,
+                                    struct tyr_rec_wide_enum *w)
+{
+    e->name = name;
+    e->value = (uint32_t)value;
+    if ((uint64_t)(int64_t)(int32_t)(uint32_t)value == value)
+        return false;
+    *w = (struct tyr_rec_wide_enum){.enumerator = 0, .hi = (uint32_t)(value >> 32)};
+    return true;
 }
 
 /* The first type down t's chain that is neither a typedef nor a qualifier (O(1)). */
@@ -363,10 +547,19 @@ TYR_HIDDEN int tyr__append_type(tyr_registry *reg, struct tyr_rec_type rec,
                                 uint32_t *id);
 /* Intern s ("" and NULL are offset 0) into *off. */
 TYR_HIDDEN int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off);
-/* Append n records of a tail space (TYR_SPACE_FIELD, _ENUMERATOR, _PARAM) as they are;
- * *first: the first one's handle (0 when n is 0). */
-TYR_HIDDEN int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
-                                uint32_t *first);
+/* Append a copy of records [from_first, from_first + n) of a tail space (TYR_SPACE_FIELD,
+ * _ENUMERATOR, _PARAM) of `from` (another registry, or reg itself), with their escapes;
+ * *first: the first copy's handle (0 when n is 0). */
+TYR_HIDDEN int tyr__append_tail(tyr_registry *reg, unsigned space, const tyr_registry *from,
+                                uint32_t from_first, uint32_t n, uint32_t *first);
+/* Append one field or enumerator record at the end of its table, with its escape when it
+ * needs one (tyr__field_encode, tyr__enum_encode): a bulk importer's one way to write a
+ * member, after it checked the member. The range owning it must end at the table's end.
+ * All-or-nothing: 0, TYR_ENOMEM, TYR_EOVERFLOW. */
+TYR_HIDDEN int tyr__field_append(tyr_registry *reg, uint32_t name, uint32_t type,
+                                 uint64_t offset, uint32_t bit_offset, uint32_t bit_size,
+                                 uint32_t flags);
+TYR_HIDDEN int tyr__enum_append(tyr_registry *reg, uint32_t name, uint64_t value);
 static inline size_t tyr__tail_stride(unsigned space)
 {
     return space == TYR_SPACE_FIELD        ? sizeof(struct tyr_rec_field)
@@ -384,11 +577,12 @@ TYR_HIDDEN uint64_t tyr__next_generation(void);
  * decreasing id order (tyr_find, tyr_find_next). Results strictly decrease whatever a
  * SAFE-checked index holds, so a caller's loop ends. The kind filter is the caller's. */
 /* Buckets of the name index a blob holds for nnamed named types: 0 without names, else
- * the smallest power of two >= nnamed / 4 (about four ids per bucket: 4 bytes of STARTS
- * per four names, and a lookup compares about two names). */
+ * the smallest power of two >= nnamed / 16 (8 to 16 ids per bucket: 4 bytes of STARTS per
+ * 8 to 16 names; a lookup reads the names of half a bucket on a hit and of the whole bucket
+ * on a miss, most of them told apart by their first byte without a call). */
 static inline uint32_t tyr__blob_buckets(uint32_t nnamed)
 {
-    uint32_t want = nnamed / 4 + (nnamed % 4 != 0), n = 1;
+    uint32_t want = nnamed / 16 + (nnamed % 16 != 0), n = 1;
     if (!nnamed)
         return 0;
     while (n < want)

@@ -103,5 +103,12 @@ uint32_t tyr__reloc_table(struct tyr_blob_reloc *out)
                                                TYR_SPACE_TYPE};
     }
     out[n++] = (struct tyr_blob_reloc){TYR_SECT_NAMED, TYR_RELOC_ANY_KIND, 0, TYR_SPACE_TYPE};
+    /* the escapes name the record they belong to */
+    out[n++] = (struct tyr_blob_reloc){TYR_SECT_WFIELDS, TYR_RELOC_ANY_KIND,
+                                       offsetof(struct tyr_rec_wide_field, field),
+                                       TYR_SPACE_FIELD};
+    out[n++] = (struct tyr_blob_reloc){TYR_SECT_WENUMS, TYR_RELOC_ANY_KIND,
+                                       offsetof(struct tyr_rec_wide_enum, enumerator),
+                                       TYR_SPACE_ENUMERATOR};
     return n;
 }

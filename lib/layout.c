@@ -79,9 +79,9 @@ static bool covered_later(const tyr_registry *reg, const struct level *lv, uint6
     uint32_t count = tyr__t_count(reg, lv->rec), first = tyr__t_first(lv->rec);
     for (uint32_t k = lv->next, n = 0; k < count && n < 64; k++, n++) {
         const struct tyr_rec_field *g = &reg->fields[first + k];
-        if (!(g->flags & TYR_FIELD_BASE) || (g->flags & TYR_FIELD_VIRTUAL))
+        if (!(tyr__f_flags(g) & TYR_FIELD_BASE) || (tyr__f_flags(g) & TYR_FIELD_VIRTUAL))
             continue;
-        uint64_t lo = tyr__f_offset(g) * 8, sz = tyr_type_size(reg, (tyr_type){g->type});
+        uint64_t lo = tyr__f_offset(reg, g) * 8, sz = tyr_type_size(reg, (tyr_type){g->type});
         if (lo < to && lo + sz * 8 > from)
             return true;
     }
@@ -216,8 +216,8 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             continue;
         }
         const struct tyr_rec_field *f = &reg->fields[tyr__t_first(lv->rec) + lv->next++];
-        uint64_t t = tyr__f_offset(f) * 8 + f->bit_offset;
-        if (f->flags & TYR_FIELD_VIRTUAL) {
+        uint64_t t = tyr__f_offset(reg, f) * 8 + tyr__f_bit_offset(reg, f);
+        if (tyr__f_flags(f) & TYR_FIELD_VIRTUAL) {
             /* no static place: where it lies is read from the vtable at run time */
             int err = member_decl(o, reg, f->type, "<virtual base>", 0, ind);
             if (err)
@@ -232,7 +232,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             lv->hole_bytes += gap / 8;
             lv->hole_bits += gap % 8;
         }
-        uint64_t abs = lv->base + tyr__f_offset(f);
+        uint64_t abs = lv->base + tyr__f_offset(reg, f);
         /* pahole's cacheline markers, before the first member at or past a boundary */
         if (abs >= boundary) {
             /* the first boundary past abs, in O(1): members of a verified blob may sit at
@@ -246,7 +246,7 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
                             " bytes) --- */\n", (boundary - CACHELINE) / CACHELINE,
                             boundary - CACHELINE);
         }
-        uint32_t in = (f->flags & TYR_FIELD_BASE) ? 0 : expandable(reg, f);
+        uint32_t in = (tyr__f_flags(f) & TYR_FIELD_BASE) ? 0 : expandable(reg, f);
         if (in && depth < EXPAND_MAX) {
             const struct tyr_rec_type *ir = tyr__type(reg, in);
             for (unsigned i = 0; i < ind; i++)
@@ -256,15 +256,15 @@ static int layout_one(struct tyr_out *o, const tyr_registry *reg, uint32_t root)
             continue;
         }
         uint64_t size = tyr_type_size(reg, (tyr_type){f->type});
-        const char *name = (f->flags & TYR_FIELD_BASE) ? "<base>" : tyr__str(reg, f->name);
-        int err = member_decl(o, reg, f->type, name, f->bit_size, ind);
+        const char *name = (tyr__f_flags(f) & TYR_FIELD_BASE) ? "<base>" : tyr__str(reg, f->name);
+        int err = member_decl(o, reg, f->type, name, tyr__f_bit_size(reg, f), ind);
         if (err)
             return err;
         uint64_t end;
-        if (f->bit_size) {
+        if (tyr__f_bit_size(reg, f)) {
             tyr__out_printf(o, "/* %5" PRIu64 ":%2" PRIu32 " %4" PRIu64 " */\n", abs,
-                            (uint32_t)f->bit_offset, size);
-            end = t + f->bit_size;
+                            tyr__f_bit_offset(reg, f), size);
+            end = t + tyr__f_bit_size(reg, f);
         } else {
             tyr__out_printf(o, "/* %5" PRIu64 " %5" PRIu64 " */\n", abs, size);
             end = t + size * 8;

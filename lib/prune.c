@@ -193,11 +193,10 @@ static int copy_one(const tyr_registry *reg, tyr_registry *p, uint32_t id, uint3
     int err;
     if (space) {
         uint32_t ntab, first = tyr__t_first(t), count = tyr__t_count(reg, t), nf;
-        const unsigned char *table = tyr__tail_table(reg, space, &ntab);
+        (void)tyr__tail_table(reg, space, &ntab);
         if ((uint64_t)first + count > ntab)
             return TYR_ECORRUPT;
-        err = tyr__append_tail(p, space, table + (size_t)first * tyr__tail_stride(space), count,
-                               &nf);
+        err = tyr__append_tail(p, space, reg, first, count, &nf);
         if (err)
             return err;
         if (t->kind == TYR_KIND_FUNC_PROTO)

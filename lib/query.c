@@ -195,10 +195,10 @@ static void field_info(const tyr_registry *reg, const struct tyr_rec_field *f, u
 {
     out->name = tyr__str(reg, f->name);
     out->type.id = f->type;
-    out->offset = base + tyr__f_offset(f);
-    out->bit_offset = f->bit_offset;
-    out->bit_size = f->bit_size;
-    out->flags = f->flags;
+    out->offset = base + tyr__f_offset(reg, f);
+    out->bit_offset = tyr__f_bit_offset(reg, f);
+    out->bit_size = tyr__f_bit_size(reg, f);
+    out->flags = tyr__f_flags(f);
 }
 
 int tyr_field_at(const tyr_registry *reg, tyr_type rec, uint32_t i, tyr_field_info *out)
@@ -264,7 +264,7 @@ int tyr_field_by_name(const tyr_registry *reg, tyr_type rec, const char *name,
             too_deep = true;
             continue;
         }
-        uint64_t base = fr->base + tyr__f_offset(f);
+        uint64_t base = fr->base + tyr__f_offset(reg, f);
         uint32_t inner_first = tyr__t_first(inner);
         stack[++depth] =
             (struct frame){inner_first, inner_first + tyr__t_count(reg, inner), base};
@@ -360,7 +360,7 @@ int tyr_enumerator_at(const tyr_registry *reg, tyr_type e, uint32_t i, tyr_enume
         return TYR_ENOENT;
     const struct tyr_rec_enumerator *en = &reg->enums[tyr__t_first(r) + i];
     out->name = tyr__str(reg, en->name);
-    out->value = tyr__e_value(en);
+    out->value = tyr__e_value(reg, en);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "internal.h"
+#include "kinds.h"
 #include "opts.h"
 
 /* ---- Lifecycle ------------------------------------------------------------------------ */
@@ -127,9 +128,10 @@ void tyr_registry_free(tyr_registry *reg)
         return;
     if (reg->mode == TYR_MODE_BUILDING) {
         /* a building registry owns each of its tables (mapped ones point into the map) */
-        void *tables[] = {reg->types,  reg->layouts, reg->chain,      reg->fields,
-                          reg->enums,  reg->params,  reg->strs,       reg->buckets,
-                          reg->intern, reg->intern_tag, reg->name_hash, reg->undo, reg->src};
+        void *tables[] = {reg->types,   reg->layouts,    reg->chain,     reg->fields,
+                          reg->enums,   reg->wfields,    reg->wenums,    reg->params,
+                          reg->strs,    reg->buckets,    reg->intern,    reg->intern_tag,
+                          reg->name_hash, reg->undo,     reg->src};
         for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++)
             free(tables[i]);
     } else if (reg->map) {
@@ -499,7 +501,12 @@ static uint32_t run_below(const tyr_registry *reg, const char *name, uint32_t be
     uint32_t lo = reg->starts[b], j = reg->starts[b + 1];
     while (j > lo) {
         uint32_t id = reg->named[--j];
-        if (id < below && id < reg->ntypes && !strcmp(tyr__str(reg, reg->types[id].name), name))
+        if (id >= below || id >= reg->ntypes)
+            continue;
+        /* most names of a bucket differ from the one asked in their first byte: tell them
+         * apart without a call */
+        const char *s = tyr__str(reg, reg->types[id].name);
+        if (s[0] == name[0] && !strcmp(s + 1, name + 1))
             return id;
     }
     return 0;
@@ -617,6 +624,11 @@ void tyr_registry_rollback(tyr_registry *reg, const tyr_snapshot *snap)
     reg->nlayouts = snap->nlayouts;
     reg->nfields = snap->nfields;
     reg->nenums = snap->nenums;
+    /* the escapes of the records dropped: the tables are sorted by record */
+    while (reg->nwfields && reg->wfields[reg->nwfields - 1].field >= reg->nfields)
+        reg->nwfields--;
+    while (reg->nwenums && reg->wenums[reg->nwenums - 1].enumerator >= reg->nenums)
+        reg->nwenums--;
     reg->nparams = snap->nparams;
     if (reg->strs_len != snap->strs_len) {
         reg->strs_len = snap->strs_len;
@@ -736,19 +748,144 @@ static struct members members_of(tyr_registry *reg, unsigned space, uint32_t fir
     return m;
 }
 
-int tyr__append_tail(tyr_registry *reg, unsigned space, const void *recs, uint32_t n,
-                     uint32_t *first)
+/*
+ * The escape table of a tail space (wide fields, wide enumerators; params have none): its
+ * entries start with the 32-bit handle of the record they belong to, sorted by it.
+ */
+struct wide {
+    void **table;
+    uint32_t *n, *cap;
+    size_t elem; /* 0: the space has no escapes */
+};
+
+static struct wide wide_of(const tyr_registry *reg, unsigned space)
+{
+    tyr_registry *r = (tyr_registry *)(uintptr_t)reg; /* callers that only read take const */
+    struct wide w = {0};
+    if (space == TYR_SPACE_FIELD)
+        w = (struct wide){(void **)&r->wfields, &r->nwfields, &r->cap_wfields,
+                          sizeof(*r->wfields)};
+    else if (space == TYR_SPACE_ENUMERATOR)
+        w = (struct wide){(void **)&r->wenums, &r->nwenums, &r->cap_wenums, sizeof(*r->wenums)};
+    return w;
+}
+_Static_assert(offsetof(struct tyr_rec_wide_field, field) == 0 &&
+                   offsetof(struct tyr_rec_wide_enum, enumerator) == 0,
+               "an escape starts with its record's handle");
+
+static uint32_t wide_key(const struct wide *w, uint32_t i)
+{
+    uint32_t key;
+    memcpy(&key, (const char *)*w->table + (size_t)i * w->elem, sizeof key);
+    return key;
+}
+
+/* The first entry whose record is >= key. */
+static uint32_t wide_lower(const struct wide *w, uint32_t key)
+{
+    uint32_t lo = 0, hi = w->elem ? *w->n : 0;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (wide_key(w, mid) < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Room for more entries at the end of w. */
+static int wide_reserve(const struct wide *w, uint64_t more)
+{
+    return w->elem && more ? grow(w->table, w->cap, (uint64_t)*w->n + more, w->elem) : 0;
+}
+
+/* Append the escapes of records [first, first + count) of `from` (another table's, or this
+ * one's) as those of the records from `to` on, which lie past every record escaped so far.
+ * Room was reserved. */
+static void wide_copy(const struct wide *dst, const struct wide *src, uint32_t first,
+                      uint32_t count, uint32_t to)
+{
+    if (!dst->elem || !count)
+        return;
+    uint32_t a = wide_lower(src, first), b = wide_lower(src, first + count);
+    for (uint32_t i = a; i < b; i++) {
+        char *e = (char *)*dst->table + (size_t)*dst->n * dst->elem;
+        uint32_t key = wide_key(src, i) - first + to;
+        memcpy(e, (const char *)*src->table + (size_t)i * src->elem, dst->elem);
+        memcpy(e, &key, sizeof key);
+        (*dst->n)++;
+    }
+}
+
+/* Escapes of records [first, first + count). */
+static uint32_t wide_count(const struct wide *w, uint32_t first, uint32_t count)
+{
+    return w->elem && count ? wide_lower(w, first + count) - wide_lower(w, first) : 0;
+}
+
+int tyr__append_tail(tyr_registry *reg, unsigned space, const tyr_registry *from,
+                     uint32_t from_first, uint32_t n, uint32_t *first)
 {
     struct members m = members_of(reg, space, 0, 0);
-    if (!m.elem)
+    struct wide w = wide_of(reg, space), fw = wide_of(from, space);
+    uint32_t nfrom;
+    const unsigned char *recs = tyr__tail_table(from, space, &nfrom);
+    if (!m.elem || (uint64_t)from_first + n > nfrom)
         return TYR_EINVAL;
     int err = grow(m.table, m.cap, (uint64_t)*m.n + n, m.elem);
+    if (!err)
+        err = wide_reserve(&w, wide_count(&fw, from_first, n));
     if (err)
         return err;
-    if (n)
-        memcpy((char *)*m.table + (size_t)*m.n * m.elem, recs, (size_t)n * m.elem);
+    if (n) {
+        memcpy((char *)*m.table + (size_t)*m.n * m.elem, recs + (size_t)from_first * m.elem,
+               (size_t)n * m.elem);
+        wide_copy(&w, &fw, from_first, n, *m.n);
+    }
     *first = n ? *m.n : 0;
     *m.n += n;
+    return 0;
+}
+
+int tyr__field_append(tyr_registry *reg, uint32_t name, uint32_t type, uint64_t offset,
+                      uint32_t bit_offset, uint32_t bit_size, uint32_t flags)
+{
+    struct tyr_rec_field f;
+    struct tyr_rec_wide_field wf;
+    bool wide = tyr__field_encode(&f, name, type, offset, bit_offset, bit_size, flags, &wf);
+    int err = grow((void **)&reg->fields, &reg->cap_fields, (uint64_t)reg->nfields + 1,
+                   sizeof(*reg->fields));
+    if (!err && wide)
+        err = grow((void **)&reg->wfields, &reg->cap_wfields, (uint64_t)reg->nwfields + 1,
+                   sizeof(*reg->wfields));
+    if (err)
+        return err;
+    if (wide) {
+        wf.field = reg->nfields;
+        reg->wfields[reg->nwfields++] = wf;
+    }
+    reg->fields[reg->nfields++] = f;
+    return 0;
+}
+
+int tyr__enum_append(tyr_registry *reg, uint32_t name, uint64_t value)
+{
+    struct tyr_rec_enumerator e;
+    struct tyr_rec_wide_enum we;
+    bool wide = tyr__enum_encode(&e, name, value, &we);
+    int err = grow((void **)&reg->enums, &reg->cap_enums, (uint64_t)reg->nenums + 1,
+                   sizeof(*reg->enums));
+    if (!err && wide)
+        err = grow((void **)&reg->wenums, &reg->cap_wenums, (uint64_t)reg->nwenums + 1,
+                   sizeof(*reg->wenums));
+    if (err)
+        return err;
+    if (wide) {
+        we.enumerator = reg->nenums;
+        reg->wenums[reg->nwenums++] = we;
+    }
+    reg->enums[reg->nenums++] = e;
     return 0;
 }
 
@@ -1051,28 +1188,41 @@ _Static_assert(offsetof(struct tyr_rec_field, name) == 0 &&
 /* What adding one member needs before it commits: its name interned (a name the range
  * holds already is TYR_EEXIST when `unique`), `undo` undo records, and room at the table's
  * tail for the range plus one (*first: where the range starts then). */
-static int member_prepare(tyr_registry *reg, const struct members *m, struct name n, bool unique,
-                          uint32_t undo, uint32_t *name_off, uint32_t *first)
+static int member_prepare(tyr_registry *reg, const struct members *m, const struct wide *w,
+                          bool wide, struct name n, bool unique, uint32_t undo,
+                          uint32_t *name_off, uint32_t *first)
 {
     uint32_t off = unique ? interned(reg, n) : 0;
     if (off && member_name_taken(m, off))
         return TYR_EEXIST;
     if (m->count == UINT32_MAX)
         return TYR_EOVERFLOW;
-    int err = undo_reserve(reg, undo);
+    /* room for the range's escapes, should it move, and the new member's (wide: it has one) */
+    int err = wide_reserve(w, (uint64_t)wide_count(w, m->first, m->count) + wide);
+    err = err ? err : undo_reserve(reg, undo);
     if (!err && !off)
         err = intern(reg, n, &off);
-    if (!err)
+    if (!err) {
+        uint32_t n_before = *m->n;
         err = member_slot(m->table, m->n, m->cap, m->elem, m->first, m->count, first);
+        if (!err && *first == n_before && m->count) /* moved to the tail: escapes too */
+            wide_copy(w, w, m->first, m->count, *first);
+    }
     *name_off = off;
     return err;
 }
 
-/* Append rec, a member member_prepare made room for, after logging its owner's record. */
-static void member_commit(tyr_registry *reg, const struct members *m, uint32_t owner,
-                          const void *rec)
+/* Append rec, a member member_prepare made room for, after logging its owner's record;
+ * and its escape wrec (its first 4 bytes set here to rec's handle) if not NULL. */
+static void member_commit(tyr_registry *reg, const struct members *m, const struct wide *w,
+                          uint32_t owner, const void *rec, void *wrec)
 {
     undo_save(reg, owner);
+    if (wrec) {
+        memcpy(wrec, m->n, sizeof(uint32_t));
+        memcpy((char *)*w->table + (size_t)*w->n * w->elem, wrec, w->elem);
+        (*w->n)++;
+    }
     memcpy((char *)*m->table + (size_t)*m->n * m->elem, rec, m->elem);
     (*m->n)++;
 }
@@ -1127,15 +1277,16 @@ static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_typ
     if (offset > TYR_FIELD_OFFSET_MAX)
         return TYR_EOVERFLOW; /* a field record holds 40 bits of byte offset */
     struct members m = members_of(reg, TYR_SPACE_FIELD, r->a, l->count);
+    struct wide w = wide_of(reg, TYR_SPACE_FIELD);
     uint32_t name_off, first;
     /* undo room for the record and the member's type sealed */
-    if ((err = member_prepare(reg, &m, name_of(name), true, 2, &name_off, &first)))
+    struct tyr_rec_field f;
+    struct tyr_rec_wide_field wf;
+    bool wide = tyr__field_encode(&f, 0, type.id, offset, bit_offset, bit_size, flags, &wf);
+    if ((err = member_prepare(reg, &m, &w, wide, name_of(name), true, 2, &name_off, &first)))
         return err;
-    struct tyr_rec_field f = {.name = name_off, .type = type.id, .offset = (uint32_t)offset,
-                              .offset_hi = (uint8_t)(offset >> 32),
-                              .bit_offset = (uint8_t)bit_offset, .flags = (uint8_t)flags,
-                              .bit_size = (uint8_t)bit_size};
-    member_commit(reg, &m, s.id, &f);
+    f.name = name_off;
+    member_commit(reg, &m, &w, s.id, &f, wide ? &wf : NULL);
     r->a = first;
     l->count++;
     uint32_t rank = held_rank(reg, ft);
@@ -1205,12 +1356,15 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
     if (!enum_value_fits(value, l->size, r->flags & TYR_ENUM_SIGNED))
         return TYR_ERANGE;
     struct members m = members_of(reg, TYR_SPACE_ENUMERATOR, r->a, l->count);
+    struct wide w = wide_of(reg, TYR_SPACE_ENUMERATOR);
     uint32_t off, first;
-    if ((err = member_prepare(reg, &m, name_of(name), true, 1, &off, &first)))
+    struct tyr_rec_enumerator e;
+    struct tyr_rec_wide_enum we;
+    bool wide = tyr__enum_encode(&e, 0, value, &we);
+    if ((err = member_prepare(reg, &m, &w, wide, name_of(name), true, 1, &off, &first)))
         return err;
-    struct tyr_rec_enumerator e = {.name = off, .lo = (uint32_t)value,
-                                   .hi = (uint32_t)(value >> 32)};
-    member_commit(reg, &m, enum_type.id, &e);
+    e.name = off;
+    member_commit(reg, &m, &w, enum_type.id, &e, wide ? &we : NULL);
     r->a = first;
     l->count++;
     return 0;
@@ -1251,10 +1405,11 @@ int tyr_func_proto_add_param(tyr_registry *reg, tyr_type proto, const char *name
         return TYR_EOVERFLOW; /* the record holds 16 bits of parameter count */
     struct members m = members_of(reg, TYR_SPACE_PARAM, r->b, r->aux);
     uint32_t first, off;
-    if ((err = member_prepare(reg, &m, name_of(name), false, 1, &off, &first)))
+    struct wide w = wide_of(reg, TYR_SPACE_PARAM); /* none: params have no escapes */
+    if ((err = member_prepare(reg, &m, &w, false, name_of(name), false, 1, &off, &first)))
         return err;
     struct tyr_rec_param p = {.name = off, .type = type.id};
-    member_commit(reg, &m, proto.id, &p);
+    member_commit(reg, &m, &w, proto.id, &p, NULL);
     r->b = first;
     r->aux++;
     return 0;

@@ -24,8 +24,11 @@ int tyr_registry_get_stats(const tyr_registry *reg, tyr_registry_stats *out)
     st.layouts = reg->nlayouts;
     st.bytes_types = (uint64_t)reg->ntypes * sizeof(*reg->types);
     st.bytes_layouts = (uint64_t)reg->nlayouts * sizeof(*reg->layouts);
-    st.bytes_fields = (uint64_t)reg->nfields * sizeof(*reg->fields);
-    st.bytes_enumerators = (uint64_t)reg->nenums * sizeof(*reg->enums);
+    /* the escapes count with the records they belong to */
+    st.bytes_fields = (uint64_t)reg->nfields * sizeof(*reg->fields) +
+                      (uint64_t)reg->nwfields * sizeof(*reg->wfields);
+    st.bytes_enumerators = (uint64_t)reg->nenums * sizeof(*reg->enums) +
+                           (uint64_t)reg->nwenums * sizeof(*reg->wenums);
     st.bytes_params = (uint64_t)reg->nparams * sizeof(*reg->params);
     st.bytes_strings = reg->strs_len;
     /* a mapped registry's STARTS and NAMED; a building one's as the writer would emit them */

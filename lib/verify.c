@@ -66,6 +66,9 @@ struct vctx {
     const struct tyr_rec_layout *layouts;
     const struct tyr_rec_field *fields;
     const struct tyr_rec_enumerator *enums;
+    const struct tyr_rec_wide_field *wfields;
+    const struct tyr_rec_wide_enum *wenums;
+    uint32_t nwfields, nwenums;
     const struct tyr_rec_param *params;
     const uint32_t *starts, *named;
     uint32_t named_types; /* types with a name, counted by pass 2 */
@@ -79,6 +82,10 @@ static uint64_t pos_of(const struct vctx *v, unsigned sect, uint64_t index, size
 #define TPOS(v, i, byte) pos_of((v), TYR_SECT_TYPES, (i), sizeof(struct tyr_rec_type), (byte))
 #define LPOS(v, i, byte) pos_of((v), TYR_SECT_LAYOUTS, (i), sizeof(struct tyr_rec_layout), (byte))
 #define FPOS(v, i, byte) pos_of((v), TYR_SECT_FIELDS, (i), sizeof(struct tyr_rec_field), (byte))
+#define WFPOS(v, i, byte)                                                                    \
+    pos_of((v), TYR_SECT_WFIELDS, (i), sizeof(struct tyr_rec_wide_field), (byte))
+#define EPOS(v, i, byte) pos_of((v), TYR_SECT_ENUMS, (i), sizeof(struct tyr_rec_enumerator), (byte))
+#define WEPOS(v, i, byte) pos_of((v), TYR_SECT_WENUMS, (i), sizeof(struct tyr_rec_wide_enum), (byte))
 #define PPOS(v, i, byte) pos_of((v), TYR_SECT_PARAMS, (i), sizeof(struct tyr_rec_param), (byte))
 
 #define FAIL(v, off, ...) tyr_diag_set((v)->diag, TYR_ECORRUPT, (off), __VA_ARGS__)
@@ -147,7 +154,13 @@ static int check_header(struct vctx *v, const void *base, size_t len, const void
     if (h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_)
         return FAIL(v, 8, "unknown header flags 0x%" PRIx32,
                     h->flags & ~(uint32_t)TYR_BLOB_F_KNOWN_);
-    /* 2.0 has 64 header bytes and 10 sections exactly; a newer minor at least that much. */
+    /* 2.0 has 64 header bytes and 12 sections exactly; a newer minor at least that much.
+     * Ten sections at 2.0 is the layout before fields and enumerators were packed (16- and
+     * 12-byte records): refused as such, never read. */
+    if (h->nsect == 10 && h->minor == 0 && h->fixed_len == sizeof *h)
+        return tyr_diag_set(v->diag, TYR_EVERSION, 14,
+                            "format 2 blob with 16-byte fields (10 sections, an earlier layout):"
+                            " import it again with this tyr");
     if (h->fixed_len < sizeof *h || h->fixed_len % 8 != 0 || h->nsect < TYR_SECT_COUNT ||
         (h->minor <= TYR_FORMAT_MINOR &&
          (h->fixed_len != sizeof *h || h->nsect != TYR_SECT_COUNT)))
@@ -191,7 +204,19 @@ static int check_header(struct vctx *v, const void *base, size_t len, const void
                     h->ntypes, h->nlayouts, h->nfields, h->nenums, h->nparams, h->strs_len);
     if (h->nbuckets && !is_pow2(h->nbuckets))
         return FAIL(v, 56, "%" PRIu32 " buckets: not a power of two", h->nbuckets);
-    tyr__sect_lens(h, sect[TYR_SECT_SOURCE].len, want);
+    if (sect[TYR_SECT_WFIELDS].len / sizeof(struct tyr_rec_wide_field) >= h->nfields ||
+        sect[TYR_SECT_WENUMS].len / sizeof(struct tyr_rec_wide_enum) >= h->nenums)
+        return FAIL(v, h->fixed_len + (uint64_t)(sect[TYR_SECT_WENUMS].len /
+                                                      sizeof(struct tyr_rec_wide_enum) >=
+                                                  h->nenums
+                                              ? TYR_SECT_WENUMS
+                                              : TYR_SECT_WFIELDS) *
+                                     sizeof(struct tyr_blob_sect) + 8,
+                    "more escapes than fields (%" PRIu32 ") or enumerators (%" PRIu32 ")",
+                    h->nfields - 1, h->nenums - 1);
+    tyr__sect_lens(h, sect[TYR_SECT_SOURCE].len,
+                   sect[TYR_SECT_WFIELDS].len / sizeof(struct tyr_rec_wide_field),
+                   sect[TYR_SECT_WENUMS].len / sizeof(struct tyr_rec_wide_enum), want);
     for (i = 0; i < TYR_SECT_COUNT; i++)
         if (sect[i].len != want[i])
             return FAIL(v, h->fixed_len + (uint64_t)i * sizeof(struct tyr_blob_sect) + 8,
@@ -217,6 +242,10 @@ static void vctx_bind(struct vctx *v, const void *base, const struct tyr_blob_ge
     v->fields = SECT_PTR_(TYR_SECT_FIELDS);
     v->enums = SECT_PTR_(TYR_SECT_ENUMS);
     v->params = SECT_PTR_(TYR_SECT_PARAMS);
+    v->wfields = SECT_PTR_(TYR_SECT_WFIELDS);
+    v->wenums = SECT_PTR_(TYR_SECT_WENUMS);
+    v->nwfields = (uint32_t)(v->sect[TYR_SECT_WFIELDS].len / sizeof(struct tyr_rec_wide_field));
+    v->nwenums = (uint32_t)(v->sect[TYR_SECT_WENUMS].len / sizeof(struct tyr_rec_wide_enum));
     v->starts = SECT_PTR_(TYR_SECT_STARTS);
     v->named = SECT_PTR_(TYR_SECT_NAMED);
 #undef SECT_PTR_
@@ -597,37 +626,78 @@ static int check_tail_tables(struct vctx *v)
     if (!is_zero(&v->fields[0], sizeof v->fields[0]))
         return FAIL(v, FPOS(v, 0, 0), "field record 0 is not all zero");
     const uint32_t nfields = v->h->nfields;
+    uint32_t nwide = 0;
     for (i = 1; i < nfields; i++) {
         const struct tyr_rec_field *f = &v->fields[i];
-        unsigned fl = f->flags;
-        /* flags are rare (C++ bases): their rules are looked at only when some are set */
-        if ((f->name >= ns) | (f->type >= nt) | ((f->bit_size == 0) & (f->bit_offset != 0)) |
-            (fl != 0 && (((fl & ~(unsigned)(TYR_FIELD_BASE | TYR_FIELD_VIRTUAL)) != 0) |
-                         ((fl & TYR_FIELD_VIRTUAL) && !(fl & TYR_FIELD_BASE)) |
-                         ((fl & TYR_FIELD_BASE) && (f->bit_size || f->name)) |
-                         ((fl & TYR_FIELD_VIRTUAL) && tyr__f_offset(f))))) {
+        const uint32_t pos = f->pos, form = (pos >> TYR_FPOS_FORM_SHIFT) & 3u,
+                       fl = pos & TYR_FPOS_FLAGS;
+        /* a WIDE word holds its flags and nothing else; the forms past it are refused */
+        const uint32_t wide =
+            (pos | TYR_FPOS_FLAGS) == (TYR_FPOS_WIDE << TYR_FPOS_FORM_SHIFT | TYR_FPOS_FLAGS);
+        nwide += wide;
+        /* flags are rare (C++ bases): their rules are looked at only when some are set; a
+         * WIDE field's place is checked with its entry, below */
+        if ((f->name >= ns) | (f->type >= nt) | ((form >= TYR_FPOS_WIDE) & !wide) |
+            (fl != 0 && (((fl & TYR_FIELD_VIRTUAL) && !(fl & TYR_FIELD_BASE)) |
+                         ((fl & TYR_FIELD_BASE) && (f->name || form == TYR_FPOS_BITFIELD)) |
+                         ((fl & TYR_FIELD_VIRTUAL) && form == TYR_FPOS_PLAIN && pos >> 4)))) {
             if (f->name >= ns || f->type >= nt)
                 return FAIL(v, FPOS(v, i, f->name >= ns ? 0 : 4),
                             "field record %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
                             " out of range",
                             i, f->name, f->type);
-            if (f->bit_size == 0 && f->bit_offset)
-                return FAIL(v, FPOS(v, i, 13),
-                            "field record %" PRIu32 ": a bit offset without a bit width", i);
-            return FAIL(v, FPOS(v, i, 15),
+            if (form == 3u || form == TYR_FPOS_WIDE)
+                return FAIL(v, FPOS(v, i, 8),
+                            "field record %" PRIu32 ": place 0x%08" PRIx32
+                            " is of no form (a wide one holds only its flags)",
+                            i, pos);
+            return FAIL(v, FPOS(v, i, 8),
                         "field record %" PRIu32 ": flags 0x%x invalid (a base is an unnamed"
                         " non-bitfield; a virtual one at 0)",
                         i, fl);
         }
     }
+    /* the escapes: one per WIDE field, in increasing field order, so each has exactly one */
+    if (v->nwfields != nwide)
+        return FAIL(v, v->h->fixed_len + TYR_SECT_WFIELDS * sizeof(struct tyr_blob_sect) + 8,
+                    "%" PRIu32 " wide-field entries for %" PRIu32 " wide field records",
+                    v->nwfields, nwide);
+    for (uint32_t k = 0, prev = 0; k < v->nwfields; k++) {
+        const struct tyr_rec_wide_field *w = &v->wfields[k];
+        const uint32_t fi = w->field;
+        const uint32_t fpos = fi < nfields ? v->fields[fi].pos : 0;
+        const uint32_t fl = fpos & TYR_FPOS_FLAGS;
+        if (fi <= prev || fi >= nfields ||
+            ((fpos >> TYR_FPOS_FORM_SHIFT) & 3u) != TYR_FPOS_WIDE)
+            return FAIL(v, WFPOS(v, k, 0),
+                        "wide-field entry %" PRIu32 " names field %" PRIu32
+                        ": out of range, out of order or not a wide field",
+                        k, fi);
+        if (w->zero || (w->bit_size == 0 && w->bit_offset) ||
+            ((fl & TYR_FIELD_BASE) && w->bit_size) || ((fl & TYR_FIELD_VIRTUAL) && w->offset))
+            return FAIL(v, WFPOS(v, k, 4),
+                        "wide-field entry %" PRIu32 " (field %" PRIu32 "): bit offset %u,"
+                        " width %u, offset %" PRIu64 " invalid for its flags 0x%x",
+                        k, fi, w->bit_offset, w->bit_size, w->offset, fl);
+        prev = fi;
+    }
     if (!is_zero(&v->enums[0], sizeof v->enums[0]))
-        return FAIL(v, pos_of(v, TYR_SECT_ENUMS, 0, sizeof(struct tyr_rec_enumerator), 0),
-                    "enumerator record 0 is not all zero");
+        return FAIL(v, EPOS(v, 0, 0), "enumerator record 0 is not all zero");
     for (i = 1; i < v->h->nenums; i++)
         if (v->enums[i].name >= ns)
-            return FAIL(v, pos_of(v, TYR_SECT_ENUMS, i, sizeof(struct tyr_rec_enumerator), 0),
-                        "enumerator %" PRIu32 ": name %" PRIu32 " out of range", i,
-                        v->enums[i].name);
+            return FAIL(v, EPOS(v, i, 0), "enumerator %" PRIu32 ": name %" PRIu32
+                        " out of range", i, v->enums[i].name);
+    for (uint32_t k = 0, prev = 0; k < v->nwenums; k++) {
+        const struct tyr_rec_wide_enum *w = &v->wenums[k];
+        const uint32_t ei = w->enumerator;
+        if (ei <= prev || ei >= v->h->nenums ||
+            w->hi == (uint32_t)((int32_t)v->enums[ei].value < 0 ? UINT32_MAX : 0))
+            return FAIL(v, WEPOS(v, k, 0),
+                        "wide-enumerator entry %" PRIu32 " names enumerator %" PRIu32
+                        ": out of range, out of order, or its high half is the sign extension",
+                        k, ei);
+        prev = ei;
+    }
     if (!is_zero(&v->params[0], sizeof v->params[0]))
         return FAIL(v, PPOS(v, 0, 0), "param record 0 is not all zero");
     const uint32_t nparams = v->h->nparams;
@@ -651,25 +721,26 @@ V_NOINLINE static int member_check(struct vctx *v, uint32_t i, const struct tyr_
     const struct tyr_rec_field *f = &v->fields[fi];
     uint32_t rt = vresolve(v, f->type);
     const struct tyr_rec_type *r = &v->types[rt];
-    uint64_t off = tyr__f_offset(f), rsize;
+    const struct tyr_field_pos p = tyr__field_pos_decode(f->pos, v->wfields, v->nwfields, fi);
+    uint64_t off = p.offset, rsize;
     if (tyr__holdable(r) != 0)
         return FAIL(v, FPOS(v, fi, 4),
                     "member %" PRIu32 " of %s %" PRIu32 ": type %" PRIu32
                     " (%s) cannot be held by value",
                     j, tyr_kind_name(t->kind), i, rt, tyr_kind_name(r->kind));
-    if ((f->flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
+    if ((p.flags & TYR_FIELD_BASE) && r->kind != TYR_KIND_STRUCT)
         return FAIL(v, FPOS(v, fi, 4),
                     "base member %" PRIu32 " of %" PRIu32 " is not a struct", j, i);
     rsize = vsize(v, r);
-    if (f->bit_size) {
+    if (p.bit_size) {
         uint64_t room;
         if (r->kind != TYR_KIND_INT && r->kind != TYR_KIND_ENUM)
             return FAIL(v, FPOS(v, fi, 4),
                         "bitfield member %" PRIu32 " of %" PRIu32
                         " is not an integer or enum",
                         j, i);
-        if ((uint64_t)f->bit_offset + f->bit_size > 8 * rsize)
-            return FAIL(v, FPOS(v, fi, 13),
+        if ((uint64_t)p.bit_offset + p.bit_size > 8 * rsize)
+            return FAIL(v, FPOS(v, fi, 8),
                         "bitfield member %" PRIu32 " of %" PRIu32
                         " overruns its %" PRIu64 "-byte unit",
                         j, i, rsize);
@@ -680,7 +751,7 @@ V_NOINLINE static int member_check(struct vctx *v, uint32_t i, const struct tyr_
                         j, i, S);
         room = S - off;
         if (room < (UINT64_C(1) << 60) &&
-            (uint64_t)f->bit_offset + f->bit_size > 8 * room)
+            (uint64_t)p.bit_offset + p.bit_size > 8 * room)
             return FAIL(v, FPOS(v, fi, 8),
                         "bitfield member %" PRIu32 " of %" PRIu32
                         " ends past the record's %" PRIu64 " bytes",
@@ -760,8 +831,11 @@ static int check_members(struct vctx *v)
             const struct tyr_rec_type *r = &types[vresolve(v, f[j].type)];
             const struct member_props *m = &mps[r->kind & (TYR_KIND_COUNT_ - 1)];
             const struct tyr_rec_layout *Lr = &layouts[r->b & m->layout_mask];
-            const uint64_t rsize = m->size_in_b ? r->b : Lr->size, off = tyr__f_offset(&f[j]);
-            if ((m->never | (r->flags & m->incomplete) | f[j].bit_size | f[j].flags) ||
+            /* a PLAIN field without flags has pos = offset << 4; anything else goes to
+             * member_check */
+            const uint32_t pos = f[j].pos;
+            const uint64_t rsize = m->size_in_b ? r->b : Lr->size, off = pos >> 4;
+            if ((m->never | (r->flags & m->incomplete) | (pos & 15u)) ||
                 rsize > S || off > S - rsize || (m->ranked && Lr->rank >= rank)) {
                 int err = member_check(v, i, t, L, j);
                 if (err)
@@ -917,6 +991,10 @@ void tyr__blob_attach(tyr_registry *reg, const void *base, const struct tyr_blob
     reg->nfields = h->nfields;
     reg->enums = (struct tyr_rec_enumerator *)(uintptr_t)(b + s[TYR_SECT_ENUMS].off);
     reg->nenums = h->nenums;
+    reg->wfields = (struct tyr_rec_wide_field *)(uintptr_t)(b + s[TYR_SECT_WFIELDS].off);
+    reg->nwfields = (uint32_t)(s[TYR_SECT_WFIELDS].len / sizeof(struct tyr_rec_wide_field));
+    reg->wenums = (struct tyr_rec_wide_enum *)(uintptr_t)(b + s[TYR_SECT_WENUMS].off);
+    reg->nwenums = (uint32_t)(s[TYR_SECT_WENUMS].len / sizeof(struct tyr_rec_wide_enum));
     reg->params = (struct tyr_rec_param *)(uintptr_t)(b + s[TYR_SECT_PARAMS].off);
     reg->nparams = h->nparams;
     reg->starts = (const uint32_t *)(const void *)(b + s[TYR_SECT_STARTS].off);
@@ -925,7 +1003,7 @@ void tyr__blob_attach(tyr_registry *reg, const void *base, const struct tyr_blob
     reg->nnamed = h->nnamed;
     reg->buckets = reg->chain = reg->name_hash = NULL;
     reg->cap_types = reg->cap_layouts = reg->cap_fields = reg->cap_enums = reg->cap_params =
-        reg->cap_strs = 0;
+        reg->cap_strs = reg->cap_wfields = reg->cap_wenums = 0;
     if (s[TYR_SECT_SOURCE].len) {
         reg->src = (char *)(uintptr_t)src;
         reg->src_len = (uint32_t)s[TYR_SECT_SOURCE].len;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "blob_fixture.h"
+#include "escape_fixture.h"
 
 static char tmpdir[256];
 
@@ -134,7 +135,7 @@ static void test_full_write_keeps_arena_bytes(void **state)
     assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_TYPES].off, f->reg->types,
                         s[TYR_SECT_TYPES].len);
     assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_FIELDS].off, f->reg->fields,
-                        (size_t)f->reg->nfields * 16);
+                        (size_t)f->reg->nfields * sizeof(struct tyr_rec_field));
     assert_int_equal(s[TYR_SECT_LAYOUTS].len, (uint64_t)f->reg->nlayouts * 16);
     assert_memory_equal((unsigned char *)b.buf + s[TYR_SECT_LAYOUTS].off, f->reg->layouts,
                         s[TYR_SECT_LAYOUTS].len);
@@ -276,7 +277,7 @@ static void test_source_recorded(void **state)
 
     assert_int_equal(tyr_blob_write_mem(f->reg, NULL, &buf, &len), 0);
     assert_int_equal(fx_hdr(buf)->minor, 0);
-    assert_int_equal(fx_hdr(buf)->nsect, 10);
+    assert_int_equal(fx_hdr(buf)->nsect, 12);
     assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, 0);
     assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
     tyr_registry_source(m, &path, &id);
@@ -300,7 +301,7 @@ static void test_source_recorded(void **state)
                                             &buf, &len),
                          0);
         assert_int_equal(fx_hdr(buf)->minor, 0);
-        assert_int_equal(fx_hdr(buf)->nsect, 10);
+        assert_int_equal(fx_hdr(buf)->nsect, 12);
         assert_int_equal(fx_sect(buf)[TYR_SECT_SOURCE].len, sizeof "/usr/lib/libfoo.so.1" +
                                                                  sizeof "93ac61ec");
         assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
@@ -968,6 +969,153 @@ static void test_write_path_replaces(void **state)
     unlink(p);
 }
 
+/* ---- The escapes: wide field places and enumerator values ------------------------------ */
+
+/* reg's Big, E64 and U32 read back exactly what escapes_build added. */
+static uint32_t count_of(const tyr_registry *reg, tyr_type t)
+{
+    tyr_type_info ti;
+    assert_int_equal(tyr_type_get(reg, t, &ti), 0);
+    return ti.count;
+}
+
+static void check_escapes(const tyr_registry *reg, tyr_type big, tyr_type e64, tyr_type u32)
+{
+    tyr_field_info fi;
+    tyr_enumerator_info ei;
+    assert_int_equal(tyr_type_size(reg, big), ESC_BIG_SIZE);
+    assert_int_equal(count_of(reg, big), ESC_NBIG);
+    for (uint32_t i = 0; i < ESC_NBIG; i++) {
+        const struct esc_field *f = &esc_big_fields[i];
+        assert_int_equal(tyr_field_at(reg, big, i, &fi), 0);
+        assert_string_equal(fi.name, f->name);
+        assert_int_equal(fi.offset, f->offset);
+        assert_int_equal(fi.bit_offset, f->bit_offset);
+        assert_int_equal(fi.bit_size, f->bit_size);
+        assert_int_equal(fi.flags, 0);
+        assert_int_equal(tyr_field_by_name(reg, big, f->name, &fi), 0);
+        assert_int_equal(fi.offset, f->offset);
+    }
+    for (uint32_t i = 0; i < ESC_NE64; i++) {
+        assert_int_equal(tyr_enumerator_at(reg, e64, i, &ei), 0);
+        assert_string_equal(ei.name, esc_e64[i].name);
+        assert_int_equal(ei.value, esc_e64[i].value);
+    }
+    for (uint32_t i = 0; i < ESC_NU32; i++) {
+        assert_int_equal(tyr_enumerator_at(reg, u32, i, &ei), 0);
+        assert_string_equal(ei.name, esc_u32[i].name);
+        assert_int_equal(ei.value, esc_u32[i].value);
+    }
+}
+
+static tyr_type find_kind(const tyr_registry *reg, const char *name, int kind)
+{
+    tyr_type t = {0};
+    assert_int_equal(tyr_find(reg, name, kind, &t), 0);
+    return t;
+}
+
+/* Escapes round-trip: building, written and opened (safe and audit), pruned (which drops
+ * a struct and an enum holding escapes of their own, so the rest are renumbered). */
+static void test_escapes_round_trip(void **state)
+{
+    tyr_registry *reg = NULL, *m = NULL, *p = NULL;
+    struct escapes x;
+    void *buf = NULL;
+    size_t len = 0;
+    (void)state;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(escapes_build(reg, &x), 0);
+    /* pad_far, far, farbits, huge, past4g, end; PAD_HI, E_MIN, E_MAX, E_2P31, E_2P40,
+     * U_MAX, U_2P31 */
+    assert_int_equal(reg->nwfields, 6);
+    assert_int_equal(reg->nwenums, 7);
+    check_escapes(reg, x.big, x.e64, x.u32);
+
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len, NULL, &m, NULL), 0);
+    assert_int_equal(m->nwfields, 6);
+    assert_int_equal(m->nwenums, 7);
+    check_escapes(m, x.big, x.e64, x.u32);
+    tyr_registry_free(m);
+    m = NULL;
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &m,
+                                           NULL),
+                     0);
+    check_escapes(m, x.big, x.e64, x.u32);
+    tyr_registry_free(m);
+    m = NULL;
+    tyr_blob_buf_free(buf);
+
+    tyr_type roots[] = {x.take};
+    assert_int_equal(tyr_blob_write_mem(reg,
+                                        TYR_OPTS(tyr_write_opts, .roots = roots, .nroots = 1),
+                                        &buf, &len),
+                     0);
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &p,
+                                           NULL),
+                     0);
+    assert_int_equal(p->nwfields, 5);
+    assert_int_equal(p->nwenums, 6);
+    tyr_type none;
+    assert_int_equal(tyr_find(p, "Pad", TYR_KIND_STRUCT, &none), TYR_ENOENT);
+    check_escapes(p, find_kind(p, "Big", TYR_KIND_STRUCT), find_kind(p, "E64", TYR_KIND_ENUM),
+                  find_kind(p, "U32", TYR_KIND_ENUM));
+    tyr_registry_free(p);
+    tyr_blob_buf_free(buf);
+    tyr_registry_free(reg);
+}
+
+/* A member added to a record whose range is not the table's tail moves the range, escapes
+ * and all; a rollback drops the escapes of the records it drops. */
+static void test_escapes_move_and_rollback(void **state)
+{
+    tyr_registry *reg = NULL, *m = NULL;
+    tyr_type i32, e;
+    tyr_struct a, b;
+    tyr_snapshot snap;
+    tyr_field_info fi;
+    tyr_enumerator_info ei;
+    void *buf = NULL;
+    size_t len = 0;
+    (void)state;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_add_int(reg, "int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "A", UINT64_C(1) << 33, 4, 0, &a), 0);
+    assert_int_equal(tyr_struct_add_field(reg, a, "w", i32, UINT64_C(1) << 32, 0, 0), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "B", 8, 4, 0, &b), 0);
+    assert_int_equal(tyr_struct_add_field(reg, b, "x", i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_struct_add_field(reg, a, "v", i32, UINT64_C(1) << 31, 0, 0), 0);
+    assert_int_equal(reg->nwfields, 3); /* w's stale copy, w, v */
+    assert_int_equal(tyr_enum_new(reg, "E", 8, 0, &e), 0);
+    assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+    assert_int_equal(tyr_struct_add_field(reg, b, "y", i32, 4, 0, 0), 0);
+    assert_int_equal(tyr_enum_add(reg, e, "BIG", UINT64_C(1) << 63), 0);
+    assert_int_equal(reg->nwenums, 1);
+    tyr_registry_rollback(reg, &snap);
+    assert_int_equal(reg->nwfields, 3);
+    assert_int_equal(reg->nwenums, 0);
+    assert_int_equal(tyr_enum_add(reg, e, "BIG", UINT64_C(1) << 32), 0);
+
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_registry_open_mem(buf, len,
+                                           TYR_OPTS(tyr_load_opts, .flags = TYR_LOAD_AUDIT), &m,
+                                           NULL),
+                     0);
+    assert_int_equal(tyr_field_at(m, tyr_struct_type(a), 0, &fi), 0);
+    assert_int_equal(fi.offset, UINT64_C(1) << 32);
+    assert_int_equal(tyr_field_at(m, tyr_struct_type(a), 1, &fi), 0);
+    assert_int_equal(fi.offset, UINT64_C(1) << 31);
+    assert_int_equal(count_of(m, tyr_struct_type(b)), 1);
+    assert_int_equal(tyr_enumerator_at(m, e, 0, &ei), 0);
+    assert_int_equal(ei.value, UINT64_C(1) << 32);
+    tyr_registry_free(m);
+    tyr_blob_buf_free(buf);
+    tyr_registry_free(reg);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -977,6 +1125,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_trusted_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_argument_errors, setup, teardown),
         cmocka_unit_test(test_pointer_size_4),
+        cmocka_unit_test(test_escapes_round_trip),
+        cmocka_unit_test(test_escapes_move_and_rollback),
         cmocka_unit_test_setup_teardown(test_round_trip_path, setup, teardown),
         cmocka_unit_test_setup_teardown(test_source_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_fd, setup, teardown),

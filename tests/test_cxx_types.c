@@ -219,18 +219,19 @@ static void test_verifier_rules(void **state)
     expect(x, 0);
 
     struct tyr_rec_field *vb = F(x, x->c.left, 0), *d = F(x, x->c.derived, 2);
-    vb->offset = 8; /* a virtual base has no offset of its own */
+    const uint32_t vbpos = vb->pos, dpos = d->pos; /* PLAIN: offset << 4 | form 0 | flags */
+    assert_int_equal(vbpos, TYR_FIELD_BASE | TYR_FIELD_VIRTUAL);
+    vb->pos = vbpos | 8u << 4; /* a virtual base has no offset of its own */
     expect(x, TYR_ECORRUPT);
-    vb->offset = 0;
-    vb->flags = TYR_FIELD_VIRTUAL; /* virtual without base */
+    vb->pos = TYR_FIELD_VIRTUAL; /* virtual without base */
     expect(x, TYR_ECORRUPT);
-    vb->flags = 0x80;
+    vb->pos = vbpos | 3u << TYR_FPOS_FORM_SHIFT; /* a form that does not exist */
     expect(x, TYR_ECORRUPT);
-    vb->flags = TYR_FIELD_BASE | TYR_FIELD_VIRTUAL;
+    vb->pos = vbpos;
     expect(x, 0);
-    d->flags = TYR_FIELD_BASE; /* a named int member as a base */
+    d->pos = dpos | TYR_FIELD_BASE; /* a named int member as a base */
     expect(x, TYR_ECORRUPT);
-    d->flags = 0;
+    d->pos = dpos;
     expect(x, 0);
 
     struct tyr_rec_type *a = T(x, x->c.s_arr);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "blob_fixture.h"
+#include "escape_fixture.h"
 
 struct blob {
     unsigned char *b;
@@ -570,8 +571,8 @@ static void test_tail_type_out_of_range(void **state)
 static void test_none_records(void **state)
 {
     struct blob *x = *state;
-    const uint64_t at[] = {type_off(x, 0) + 4, layout_off(x, 0) + 8, field_off(x, 0) + 12,
-                           enum_off(x, 0) + 8, param_off(x, 0) + 4};
+    const uint64_t at[] = {type_off(x, 0) + 4, layout_off(x, 0) + 8, field_off(x, 0) + 8,
+                           enum_off(x, 0) + 4, param_off(x, 0) + 4};
     const uint64_t want[] = {type_off(x, 0), layout_off(x, 0), field_off(x, 0), enum_off(x, 0),
                              param_off(x, 0)};
     for (unsigned i = 0; i < 5; i++) {
@@ -761,19 +762,33 @@ static void test_tail_ranges(void **state)
     expect(x, TYR_ECORRUPT, type_off(x, x->f.proto.id) + 12);
 }
 
-/* Field records on their own: a bit offset without a width; flags invalid. */
+/* A field's packed place (lib/internal.h): PLAIN, or a BITFIELD of bit_size bits. */
+static uint32_t plain(uint64_t off, uint32_t flags)
+{
+    return (uint32_t)off << 4 | flags;
+}
+static uint32_t bitfield(uint64_t off, uint32_t bit_offset, uint32_t bit_size)
+{
+    return (uint32_t)off << 17 | bit_offset << 10 | (bit_size - 1) << 4 |
+           TYR_FPOS_BITFIELD << TYR_FPOS_FORM_SHIFT;
+}
+
+/* Field records on their own: a form that does not exist; a WIDE one with a place of its
+ * own; flags invalid. */
 static void test_field_records(void **state)
 {
     struct blob *x = *state;
-    F(x, 1)->bit_offset = 3;
-    expect(x, TYR_ECORRUPT, field_off(x, 1) + 13);
-    F(x, 1)->bit_offset = 0;
-    F(x, 1)->flags = 0x10;
-    expect(x, TYR_ECORRUPT, field_off(x, 1) + 15);
-    F(x, 1)->flags = TYR_FIELD_VIRTUAL; /* virtual without base */
-    expect(x, TYR_ECORRUPT, field_off(x, 1) + 15);
-    F(x, 1)->flags = TYR_FIELD_BASE; /* a base with a name */
-    expect(x, TYR_ECORRUPT, field_off(x, 1) + 15);
+    const uint32_t keep = F(x, 1)->pos;
+    F(x, 1)->pos = keep | 3u << TYR_FPOS_FORM_SHIFT;
+    expect(x, TYR_ECORRUPT, field_off(x, 1) + 8);
+    F(x, 1)->pos = 5u << 4 | TYR_FPOS_WIDE << TYR_FPOS_FORM_SHIFT;
+    expect(x, TYR_ECORRUPT, field_off(x, 1) + 8);
+    F(x, 1)->pos = plain(0, TYR_FIELD_VIRTUAL); /* virtual without base */
+    expect(x, TYR_ECORRUPT, field_off(x, 1) + 8);
+    F(x, 1)->pos = keep | TYR_FIELD_BASE; /* a base with a name */
+    expect(x, TYR_ECORRUPT, field_off(x, 1) + 8);
+    F(x, 1)->pos = keep;
+    expect(x, 0, 0);
 }
 
 /* Members: inside the record, bitfields inside their unit, of holdable types. */
@@ -783,24 +798,24 @@ static void test_members(void **state)
     uint32_t first = T(x, x->f.node)->a;
     struct tyr_rec_field *d = F(x, first + 5); /* "d", a double at 32 of 40 */
     struct tyr_rec_field *a = F(x, first + 2); /* "a", unsigned :3 at 12 */
-    d->offset = 33;
+    assert_int_equal(d->pos, plain(32, 0));
+    assert_int_equal(a->pos, bitfield(12, 0, 3));
+    d->pos = plain(33, 0);
     expect(x, TYR_ECORRUPT, field_off(x, first + 5) + 8);
-    d->offset = 32;
-    d->offset_hi = 1; /* 4 GiB + 32 */
+    d->pos = plain(TYR_FPOS_PLAIN_MAX, 0); /* the farthest PLAIN place */
     expect(x, TYR_ECORRUPT, field_off(x, first + 5) + 8);
-    d->offset_hi = 0;
-    a->bit_offset = 30;
-    expect(x, TYR_ECORRUPT, field_off(x, first + 2) + 13);
-    a->bit_offset = 0;
-    a->offset = 39; /* 3 bits in the last byte: fits; 41: starts past */
+    d->pos = plain(32, 0);
+    a->pos = bitfield(12, 30, 3);
+    expect(x, TYR_ECORRUPT, field_off(x, first + 2) + 8);
+    a->pos = bitfield(12, 0, 64); /* wider than its unsigned */
+    expect(x, TYR_ECORRUPT, field_off(x, first + 2) + 8);
+    a->pos = bitfield(39, 0, 3); /* 3 bits in the last byte: fits; 41: starts past */
     expect(x, 0, 0);
-    a->offset = 41;
+    a->pos = bitfield(41, 0, 3);
     expect(x, TYR_ECORRUPT, field_off(x, first + 2) + 8);
-    a->offset = 39;
-    a->bit_offset = 6; /* ends 1 bit past the struct */
+    a->pos = bitfield(39, 6, 3); /* ends 1 bit past the struct */
     expect(x, TYR_ECORRUPT, field_off(x, first + 2) + 8);
-    a->offset = 12;
-    a->bit_offset = 0;
+    a->pos = bitfield(12, 0, 3);
     a->type = x->f.t_float.id; /* a float bitfield */
     expect(x, TYR_ECORRUPT, field_off(x, first + 2) + 4);
     a->type = x->f.t_uint.id;
@@ -809,12 +824,12 @@ static void test_members(void **state)
     d->type = 0; /* void */
     expect(x, TYR_ECORRUPT, field_off(x, first + 5) + 4);
     d->type = x->f.t_double.id;
-    d->flags = TYR_FIELD_BASE; /* named: caught on its own */
-    expect(x, TYR_ECORRUPT, field_off(x, first + 5) + 15);
-    d->flags = 0;
+    d->pos = plain(32, TYR_FIELD_BASE); /* named: caught on its own */
+    expect(x, TYR_ECORRUPT, field_off(x, first + 5) + 8);
+    d->pos = plain(32, 0);
     a = F(x, T(x, x->f.outer)->a + 2); /* "p", struct Pair at 8 */
     a->name = 0;
-    a->flags = TYR_FIELD_BASE;
+    a->pos |= TYR_FIELD_BASE;
     expect(x, 0, 0);
     a->type = x->f.u.id; /* a base that is a union */
     expect(x, TYR_ECORRUPT, field_off(x, T(x, x->f.outer)->a + 2) + 4);
@@ -1071,7 +1086,7 @@ static void test_large_blob(void **state)
     assert_int_equal(tyr__blob_check(b, len, TYR_CHECK_AUDIT, &d), 0);
     /* a field past its struct, the checksum not repaired */
     at = fx_sect(b)[TYR_SECT_FIELDS].off + 3 * sizeof(struct tyr_rec_field) + 8;
-    b[at] = 0x40;
+    b[at + 1] = 0x40; /* PLAIN at 1024 + 8 */
     memset(&d, 0, sizeof d);
     assert_int_equal(tyr_blob_verify(b, len, &d), TYR_ECORRUPT);
     assert_int_equal(d.offset, at);
@@ -1087,6 +1102,108 @@ static void test_large_blob(void **state)
     assert_int_equal(tyr__blob_check(b, len, TYR_CHECK_HEADER, &d), 0);
     free(b);
     tyr_registry_free(r);
+}
+
+/* The escape tables against hostile edits: an entry naming a record out of range, out of
+ * order, or one that is not escaped; an escaped record without its entry; an entry whose
+ * content its record's rules refuse; a wide place past its record; a wide value whose high
+ * half is the sign extension; lengths that are not whole entries. */
+static void test_escapes_hostile(void **state)
+{
+    struct blob x = {0};
+    struct escapes e;
+    (void)state;
+    FX_OK(tyr_registry_new(NULL, &x.f.reg));
+    FX_OK(escapes_build(x.f.reg, &e));
+    x.b = fx_blob_copy(x.f.reg, &x.len);
+    assert_non_null(x.b);
+    expect(&x, 0, 0);
+    const uint64_t wf = S(&x)[TYR_SECT_WFIELDS].off, we = S(&x)[TYR_SECT_WENUMS].off;
+    struct tyr_rec_wide_field *w = (struct tyr_rec_wide_field *)(void *)(x.b + wf);
+    struct tyr_rec_wide_enum *v = (struct tyr_rec_wide_enum *)(void *)(x.b + we);
+    const uint32_t nf = H(&x)->nfields, ne = H(&x)->nenums;
+    assert_int_equal(S(&x)[TYR_SECT_WFIELDS].len, 6 * sizeof *w);
+    assert_int_equal(S(&x)[TYR_SECT_WENUMS].len, 7 * sizeof *v);
+    const struct tyr_rec_wide_field w0 = w[0], w1 = w[1];
+    const uint32_t plain_id = w0.field + 1; /* pad_far, then Big's "head": PLAIN */
+    assert_int_equal((F(&x, plain_id)->pos >> TYR_FPOS_FORM_SHIFT) & 3u, TYR_FPOS_PLAIN);
+
+    const uint32_t bad_field[] = {nf, UINT32_MAX, 0, plain_id};
+    for (size_t i = 0; i < sizeof bad_field / sizeof bad_field[0]; i++) {
+        w[0].field = bad_field[i];
+        expect(&x, TYR_ECORRUPT, wf);
+    }
+    w[0] = w0;
+    w[1].field = w0.field; /* twice */
+    expect(&x, TYR_ECORRUPT, wf + sizeof *w);
+    w[1] = w1;
+    F(&x, w0.field)->pos = plain(0, 0); /* escaped no more: one entry too many */
+    expect(&x, TYR_ECORRUPT, sect_at(TYR_SECT_WFIELDS) + 8);
+    F(&x, w0.field)->pos = TYR_FPOS_WIDE << TYR_FPOS_FORM_SHIFT;
+    F(&x, plain_id)->pos = TYR_FPOS_WIDE << TYR_FPOS_FORM_SHIFT; /* escaped without an entry */
+    expect(&x, TYR_ECORRUPT, sect_at(TYR_SECT_WFIELDS) + 8);
+    F(&x, plain_id)->pos = plain(0, 0);
+    expect(&x, 0, 0);
+    w[0].bit_offset = 3; /* a bit offset without a width */
+    expect(&x, TYR_ECORRUPT, wf + 4);
+    w[0].bit_offset = 0;
+    w[0].zero = 1;
+    expect(&x, TYR_ECORRUPT, wf + 4);
+    w[0].zero = 0;
+    w[1].offset = UINT64_MAX; /* Big's "far", past its record, at every width */
+    expect(&x, TYR_ECORRUPT, field_off(&x, w1.field) + 8);
+    w[1].offset = ESC_BIG_SIZE - 3;
+    expect(&x, TYR_ECORRUPT, field_off(&x, w1.field) + 8);
+    w[1].offset = ESC_BIG_SIZE - 4; /* an int in the last four bytes: fits */
+    expect(&x, 0, 0);
+    w[1].bit_size = 33; /* a bitfield wider than its int */
+    expect(&x, TYR_ECORRUPT, field_off(&x, w1.field) + 8);
+    w[1] = w1;
+    expect(&x, 0, 0);
+
+    const struct tyr_rec_wide_enum v0 = v[0], v1 = v[1];
+    const uint32_t bad_enum[] = {ne, UINT32_MAX, 0};
+    for (size_t i = 0; i < sizeof bad_enum / sizeof bad_enum[0]; i++) {
+        v[0].enumerator = bad_enum[i];
+        expect(&x, TYR_ECORRUPT, we);
+    }
+    v[0] = v0;
+    v[1].enumerator = v0.enumerator; /* twice */
+    expect(&x, TYR_ECORRUPT, we + sizeof *v);
+    v[1] = v1;
+    expect(&x, 0, 0);
+    /* a high half made the sign extension of its low half (an entry that says nothing) */
+    const uint32_t keep_hi = v[2].hi;
+    v[2].hi = (int32_t)((const struct tyr_rec_enumerator *)(void *)(
+                  x.b + S(&x)[TYR_SECT_ENUMS].off))[v[2].enumerator].value < 0
+                  ? UINT32_MAX
+                  : 0;
+    expect(&x, TYR_ECORRUPT, we + 2 * sizeof *v);
+    v[2].hi = keep_hi;
+    expect(&x, 0, 0);
+
+    S(&x)[TYR_SECT_WFIELDS].len -= 8; /* half an entry */
+    expect(&x, TYR_ECORRUPT, sect_at(TYR_SECT_WFIELDS) + 8);
+    S(&x)[TYR_SECT_WFIELDS].len += 8;
+    S(&x)[TYR_SECT_WENUMS].len = (uint64_t)ne * sizeof *v; /* more entries than enumerators */
+    expect(&x, TYR_ECORRUPT, ANY);
+    free(x.b);
+    tyr_registry_free(x.f.reg);
+}
+
+/* A blob of the 16-byte-field layout (ten sections) is refused as a version to import again,
+ * at every level, never read. */
+static void test_ten_sections_refused(void **state)
+{
+    struct blob *x = *state;
+    tyr_diag d;
+    H(x)->nsect = 10;
+    fx_fix_checksum(x->b, x->len);
+    for (int level = TYR_CHECK_HEADER; level <= TYR_CHECK_AUDIT; level++) {
+        assert_int_equal(check(x, (enum tyr_check_level)level, &d), TYR_EVERSION);
+        assert_int_equal(d.offset, 14);
+        assert_non_null(strstr(d.what, "import it again"));
+    }
 }
 
 int main(void)
@@ -1136,6 +1253,8 @@ int main(void)
         T_(test_every_bit_flip_safe),
         T_(test_every_truncation),
         cmocka_unit_test(test_large_blob),
+        cmocka_unit_test(test_escapes_hostile),
+        T_(test_ten_sections_refused),
     };
 #undef T_
     return cmocka_run_group_tests(tests, NULL, NULL);
