@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tyr/registry.h"
 
@@ -365,19 +366,29 @@ struct tyr_field_pos {
     uint64_t offset; /* bytes from the record's start */
     uint32_t bit_offset, bit_size, flags;
 };
-/* The wide entry of field fi in a sorted table of n, or NULL (binary search). */
-static inline const struct tyr_rec_wide_field *tyr__wide_field_find(
-    const struct tyr_rec_wide_field *w, uint32_t n, uint32_t fi)
+/* In an escape table of n entries of `stride` bytes, sorted by their leading 32-bit record
+ * handle: the first entry whose handle is >= rec, n if none (binary search). */
+static inline uint32_t tyr__escape_bound(const void *table, size_t stride, uint32_t n,
+                                         uint32_t rec)
 {
+    const unsigned char *p = table;
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (w[mid].field < fi)
+        uint32_t mid = lo + (hi - lo) / 2, h;
+        memcpy(&h, p + (size_t)mid * stride, sizeof h);
+        if (h < rec)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < n && w[lo].field == fi ? &w[lo] : NULL;
+    return lo;
+}
+/* The wide entry of field fi in a sorted table of n, or NULL. */
+static inline const struct tyr_rec_wide_field *tyr__wide_field_find(
+    const struct tyr_rec_wide_field *w, uint32_t n, uint32_t fi)
+{
+    uint32_t i = n ? tyr__escape_bound(w, sizeof *w, n, fi) : 0;
+    return i < n && w[i].field == fi ? &w[i] : NULL;
 }
 /* Decode pos of field fi, whose WIDE entry (if any) is in w[0..n). A WIDE field without an
  * entry (a verifier rejects it; a builder never makes one) reads as offset 0. */
@@ -470,14 +481,7 @@ static inline uint64_t tyr__enum_value_decode(uint32_t lo, const struct tyr_rec_
 {
     uint64_t v = (uint64_t)(int64_t)(int32_t)lo;
     if (n && ei >= w[0].enumerator && ei <= w[n - 1].enumerator) {
-        uint32_t a = 0, b = n;
-        while (a < b) {
-            uint32_t mid = a + (b - a) / 2;
-            if (w[mid].enumerator < ei)
-                a = mid + 1;
-            else
-                b = mid;
-        }
+        uint32_t a = tyr__escape_bound(w, sizeof *w, n, ei);
         if (a < n && w[a].enumerator == ei)
             v = (uint64_t)lo | (uint64_t)w[a].hi << 32;
     }
@@ -556,6 +560,12 @@ TYR_HIDDEN int tyr__append_tail(tyr_registry *reg, unsigned space, const tyr_reg
  * needs one (tyr__field_encode, tyr__enum_encode): a bulk importer's one way to write a
  * member, after it checked the member. The range owning it must end at the table's end.
  * All-or-nothing: 0, TYR_ENOMEM, TYR_EOVERFLOW. */
+/* Does a member of type size tsize at offset (and bit_offset/bit_size, a bitfield when
+ * bit_size != 0) fit its storage unit and a struct of struct_size bytes? 0, TYR_EINVAL (a
+ * bit offset without a width) or TYR_ERANGE: tyr_struct_add_field's check, shared with the
+ * bulk appends. */
+TYR_HIDDEN int tyr__member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offset,
+                                uint32_t bit_offset, uint32_t bit_size);
 TYR_HIDDEN int tyr__field_append(tyr_registry *reg, uint32_t name, uint32_t type,
                                  uint64_t offset, uint32_t bit_offset, uint32_t bit_size,
                                  uint32_t flags);

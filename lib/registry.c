@@ -1227,8 +1227,7 @@ static void member_commit(tyr_registry *reg, const struct members *m, const stru
     (*m->n)++;
 }
 
-/* Does the bitfield or member fit its storage unit and its struct? */
-static int check_member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offset,
+int tyr__member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offset,
                              uint32_t bit_offset, uint32_t bit_size)
 {
     if (bit_size == 0) {
@@ -1272,7 +1271,7 @@ static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_typ
     if ((flags & TYR_FIELD_BASE) && ft->kind != TYR_KIND_STRUCT)
         return TYR_EKIND;
     struct tyr_rec_layout *l = layout_of(reg, r);
-    if ((err = check_member_fits(l->size, tyr__t_size(reg, ft), offset, bit_offset, bit_size)))
+    if ((err = tyr__member_fits(l->size, tyr__t_size(reg, ft), offset, bit_offset, bit_size)))
         return err;
     if (offset > TYR_FIELD_OFFSET_MAX)
         return TYR_EOVERFLOW; /* a field record holds 40 bits of byte offset */

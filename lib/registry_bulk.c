@@ -38,21 +38,18 @@ static int tail_room(tyr_registry *reg, unsigned space, uint32_t n)
     return tyr_registry_reserve(reg, &room);
 }
 
-/* The only writer of field records here (room made by tail_room). */
-static void put_field(tyr_registry *reg, uint32_t name, uint32_t type, uint64_t byte_offset,
-                      uint32_t bit_offset, uint32_t bit_size, uint32_t flags)
+/* The only writer of field records here (room made by tail_room; a place too wide for the
+ * record gets its escape entry, which may have to grow its table: 0 or TYR_ENOMEM). */
+static int put_field(tyr_registry *reg, uint32_t name, uint32_t type, uint64_t byte_offset,
+                     uint32_t bit_offset, uint32_t bit_size, uint32_t flags)
 {
-    reg->fields[reg->nfields++] = (struct tyr_rec_field){
-        .name = name, .type = type, .offset = (uint32_t)byte_offset,
-        .offset_hi = (uint8_t)(byte_offset >> 32), .bit_offset = (uint8_t)bit_offset,
-        .bit_size = (uint8_t)bit_size, .flags = (uint8_t)flags};
+    return tyr__field_append(reg, name, type, byte_offset, bit_offset, bit_size, flags);
 }
 
-/* The only writer of enumerator records here (room made by tail_room). */
-static void put_enumerator(tyr_registry *reg, uint32_t name, uint64_t value)
+/* The only writer of enumerator records here (as put_field, for a 64-bit value). */
+static int put_enumerator(tyr_registry *reg, uint32_t name, uint64_t value)
 {
-    reg->enums[reg->nenums++] = (struct tyr_rec_enumerator){
-        .name = name, .lo = (uint32_t)value, .hi = (uint32_t)(value >> 32)};
+    return tyr__enum_append(reg, name, value);
 }
 
 /* The only writer of param records here (room made by tail_room). */
@@ -306,26 +303,6 @@ int tyr__bulk_held(const tyr_registry *reg, uint32_t type, struct tyr_bulk_held 
     return 0;
 }
 
-/* Does the bitfield or member fit its storage unit and its struct? (tyr_struct_add_field) */
-static int member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offset,
-                       uint32_t bit_offset, uint32_t bit_size)
-{
-    if (bit_size == 0) {
-        if (bit_offset)
-            return TYR_EINVAL;
-        return tsize <= struct_size && offset <= struct_size - tsize ? 0 : TYR_ERANGE;
-    }
-    if (bit_size > tsize * 8 || bit_offset > tsize * 8 - bit_size)
-        return TYR_ERANGE;
-    if (offset > struct_size)
-        return TYR_ERANGE;
-    uint64_t room = struct_size - offset;
-    uint64_t need_bits = (uint64_t)bit_offset + bit_size;
-    if (room < UINT64_MAX / 8 && room * 8 < need_bits)
-        return TYR_ERANGE;
-    return 0;
-}
-
 int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align,
                    uint32_t flags, const struct tyr_bulk_member *m, uint32_t n, uint32_t *bad)
 {
@@ -352,7 +329,7 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
         if (!err && m[i].bit_size && ft->kind != TYR_KIND_INT && ft->kind != TYR_KIND_ENUM)
             err = TYR_EKIND;
         if (!err)
-            err = member_fits(size, tyr__t_size(reg, ft), m[i].offset, m[i].bit_offset,
+            err = tyr__member_fits(size, tyr__t_size(reg, ft), m[i].offset, m[i].bit_offset,
                               m[i].bit_size);
         if (!err && m[i].offset > TYR_FIELD_OFFSET_MAX)
             err = TYR_EOVERFLOW;
@@ -368,17 +345,23 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
     int err = tail_room(reg, TYR_SPACE_FIELD, n);
     if (err)
         return err;
+    /* The members first: a put that fails leaves records nothing owns (as a range move
+     * does) and the struct still only declared, never a struct owning missing members. */
+    uint32_t first = reg->nfields;
+    for (uint32_t i = 0; i < n; i++) {
+        if ((err = put_field(reg, m[i].name, m[i].type, m[i].offset, m[i].bit_offset,
+                             m[i].bit_size, 0)))
+            return err;
+    }
     r->flags = (uint8_t)flags;
     r->aux = (uint16_t)align;
     struct tyr_rec_layout *l = &reg->layouts[r->b];
     l->size = size;
-    r->a = n ? reg->nfields : 0;
+    r->a = n ? first : 0;
     l->count = n;
     l->rank = rank;
-    for (uint32_t i = 0; i < n; i++) {
-        put_field(reg, m[i].name, m[i].type, m[i].offset, m[i].bit_offset, m[i].bit_size, 0);
+    for (uint32_t i = 0; i < n; i++)
         seal(reg, tyr__resolve(reg, m[i].type));
-    }
     return 0;
 }
 
@@ -411,14 +394,15 @@ int tyr__bulk_enum(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t fla
     }
     if ((err = tail_room(reg, TYR_SPACE_ENUMERATOR, n)))
         return err;
+    /* The enumerators before the enum, as a struct's members before it is filled. */
     struct tyr_rec_type r = {.kind = TYR_KIND_ENUM, .flags = (uint8_t)flags,
                              .aux = (uint16_t)size, .name = name, .a = n ? reg->nenums : 0};
     struct tyr_rec_layout l = {.size = size, .count = n};
-    if ((err = push(reg, r, &l, id)))
-        return err;
-    for (uint32_t i = 0; i < n; i++)
-        put_enumerator(reg, e[i].name, e[i].value);
-    return 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if ((err = put_enumerator(reg, e[i].name, e[i].value)))
+            return err;
+    }
+    return push(reg, r, &l, id);
 }
 
 int tyr__bulk_proto(tyr_registry *reg, uint32_t ret, uint32_t flags,
