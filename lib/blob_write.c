@@ -65,7 +65,6 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
 {
     struct tyr_blob_sect sect[TYR_SECT_COUNT];
     uint64_t len[TYR_SECT_COUNT];
-    const void *src[TYR_SECT_COUNT];
     struct tyr_blob_reloc relocs[TYR_RELOC_MAX];
     struct tyr_blob_header *h, counts;
     unsigned char *buf;
@@ -86,18 +85,13 @@ int tyr__blob_build(const tyr_registry *reg, uint32_t flags, void **out, size_t 
                                       .nparams = reg->nparams, .strs_len = reg->strs_len,
                                       .nbuckets = nbuckets, .nnamed = nnamed};
     tyr__sect_lens(&counts, reg->src_len, reg->nwfields, reg->nwenums, len);
-    src[TYR_SECT_STRINGS] = reg->strs;
-    src[TYR_SECT_TYPES] = reg->types;
-    src[TYR_SECT_LAYOUTS] = reg->layouts;
-    src[TYR_SECT_FIELDS] = reg->fields;
-    src[TYR_SECT_ENUMS] = reg->enums;
-    src[TYR_SECT_PARAMS] = reg->params;
-    src[TYR_SECT_STARTS] = NULL; /* filled below */
-    src[TYR_SECT_NAMED] = NULL;
-    src[TYR_SECT_RELOCS] = relocs;
-    src[TYR_SECT_SOURCE] = reg->src;
-    src[TYR_SECT_WFIELDS] = reg->wfields;
-    src[TYR_SECT_WENUMS] = reg->wenums;
+    /* What each section is a copy of; the name index's two (NULL) are filled below. */
+    const void *const src[TYR_SECT_COUNT] = {
+        [TYR_SECT_STRINGS] = reg->strs,     [TYR_SECT_TYPES] = reg->types,
+        [TYR_SECT_LAYOUTS] = reg->layouts,  [TYR_SECT_FIELDS] = reg->fields,
+        [TYR_SECT_ENUMS] = reg->enums,      [TYR_SECT_PARAMS] = reg->params,
+        [TYR_SECT_RELOCS] = relocs,         [TYR_SECT_SOURCE] = reg->src,
+        [TYR_SECT_WFIELDS] = reg->wfields,  [TYR_SECT_WENUMS] = reg->wenums};
 
     pos = hdr_len;
     for (s = 0; s < TYR_SECT_COUNT; s++) {
