@@ -585,16 +585,52 @@ static int create(struct ctx *c, uint32_t id, const struct btf_type *t)
     return 0;
 }
 
-static int step_handle(struct ctx *c)
+/* The frame on top of the job stack, with its id's state and BTF type (NULL: no such id). */
+static struct tbtf_job *top(struct ctx *c, uint8_t **st, const struct btf_type **t)
 {
     struct tbtf_job *j = &c->s.jobs[c->s.njobs - 1];
+    *st = tbtf_state(c->b, j->id);
+    *t = type_of(c, j->id);
+    return j;
+}
+
+/* The frame on top is done. */
+static int pop(struct ctx *c)
+{
+    c->s.njobs--;
+    return 0;
+}
+
+/* Frame j's dependencies from j->i on, in order: its type's (ndeps/dep_of), or a struct's
+ * members (each wanted complete). 1 when every one is ready; 0 after pushing the job of the
+ * first that is not, past which j->i has moved: once that job is done the dependency is
+ * ready (a job ends done or the import fails), so the frame goes on with the next one
+ * without checking it again; or a negative error. j is not valid after a push. */
+static int await_deps(struct ctx *c, struct tbtf_job *j, const struct btf_type *t, bool members)
+{
+    uint32_t n = members ? btf_vlen(t) : ndeps(t);
+    while (j->i < n) {
+        int want = OP_FULL;
+        uint32_t d = members ? btf_members(t)[j->i].type : dep_of(t, j->i, &want);
+        int r = ready(c, j->id, d, want);
+        if (r < 0)
+            return r;
+        j->i++;
+        if (!r)
+            return push(c, want == OP_FULL ? full_op(c, d) : OP_HANDLE, d);
+    }
+    return 1;
+}
+
+static int step_handle(struct ctx *c)
+{
+    uint8_t *st;
+    const struct btf_type *t;
+    struct tbtf_job *j = top(c, &st, &t);
     uint32_t id = j->id;
-    uint8_t *st = tbtf_state(c->b, id);
-    const struct btf_type *t = type_of(c, id);
     if (!j->started) {
         if (*st >= TBTF_HANDLED && *st != TBTF_SKIPPED) {
-            c->s.njobs--;
-            return 0;
+            return pop(c);
         }
         if (!t)
             return tbtf_fail(c->diag, TYR_EBTF, id, "BTF type %u: no such type", id);
@@ -605,29 +641,15 @@ static int step_handle(struct ctx *c)
         *st = TBTF_HANDLING;
         j->started = 1;
     }
-    uint32_t n = ndeps(t);
-    while (j->i < n) {
-        int want;
-        uint32_t d = dep_of(t, j->i, &want);
-        int r = ready(c, id, d, want);
-        if (r < 0)
-            return r;
-        if (r) {
-            j->i++;
-            continue;
-        }
-        /* once that job is done, d is ready (a job ends done or the import fails): the
-         * next dependency is checked then, not this one again */
-        j->i++;
-        return push(c, want == OP_FULL ? full_op(c, d) : OP_HANDLE, d);
-    }
+    int r = await_deps(c, j, t, false);
+    if (r <= 0)
+        return r;
     int err = create(c, id, t);
     if (err) {
         *st = TBTF_NONE;
         return err;
     }
-    c->s.njobs--;
-    return 0;
+    return pop(c);
 }
 
 /* ---- FULL and FILL ---- */
@@ -644,13 +666,11 @@ static int step_full(struct ctx *c)
     uint32_t s = resolve(c, id);
     const struct btf_type *t = type_of(c, s);
     if (!t || !btf_is_composite(t)) {
-        c->s.njobs--;
-        return 0;
+        return pop(c);
     }
     uint8_t st = *tbtf_state(c->b, s);
     if (st == TBTF_FILLED) {
-        c->s.njobs--;
-        return 0;
+        return pop(c);
     }
     if (st == TBTF_FILLING)
         return fail(c, TYR_EBTF, s, "holds itself by value");
@@ -870,37 +890,25 @@ static int fill(struct ctx *c, uint32_t id, const struct btf_type *t)
 
 static int step_fill(struct ctx *c)
 {
-    struct tbtf_job *j = &c->s.jobs[c->s.njobs - 1];
+    uint8_t *st;
+    const struct btf_type *t;
+    struct tbtf_job *j = top(c, &st, &t);
     uint32_t id = j->id;
-    uint8_t *st = tbtf_state(c->b, id);
-    const struct btf_type *t = type_of(c, id);
     if (!j->started) {
         if (*st == TBTF_FILLED) {
-            c->s.njobs--;
-            return 0;
+            return pop(c);
         }
         *st = TBTF_FILLING;
         j->started = 1;
     }
-    const struct btf_member *m = btf_members(t);
-    while (j->i < btf_vlen(t)) {
-        int r = ready(c, id, m[j->i].type, OP_FULL);
-        if (r < 0)
-            return r;
-        if (r) {
-            j->i++;
-            continue;
-        }
-        /* done once that job is: as in step_handle */
-        uint32_t d = m[j->i++].type;
-        return push(c, full_op(c, d), d);
-    }
+    int r = await_deps(c, j, t, true);
+    if (r <= 0)
+        return r;
     int err = fill(c, id, t);
     if (err)
         return err;
     *st = TBTF_FILLED;
-    c->s.njobs--;
-    return 0;
+    return pop(c);
 }
 
 /* ---- Driver ---- */
