@@ -783,15 +783,7 @@ static uint32_t wide_key(const struct wide *w, uint32_t i)
 /* The first entry whose record is >= key. */
 static uint32_t wide_lower(const struct wide *w, uint32_t key)
 {
-    uint32_t lo = 0, hi = w->elem ? *w->n : 0;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (wide_key(w, mid) < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return w->elem && *w->n ? tyr__escape_bound(*w->table, w->elem, *w->n, key) : 0;
 }
 
 /* Room for more entries at the end of w. */
