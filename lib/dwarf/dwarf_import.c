@@ -1636,8 +1636,8 @@ static int finish_fill(struct ctx *c, struct tdw_job *j, const struct tdw_die *d
         if (err == TYR_EEXIST) /* duplicate member names (C++ oddities): keep it unnamed */
             err = tyr_struct_add_field(c->reg, st, NULL, (tyr_type){id}, off, bo, bs);
     }
-    if (err)
-        return tyr_diag_set(c->diag, TYR_EDWARF, tdw_ref_off(d->ref),
+    if (err) /* the input's fault, unless memory ran out (a wide member's escape entry) */
+        return tyr_diag_set(c->diag, err == TYR_ENOMEM ? err : TYR_EDWARF, tdw_ref_off(d->ref),
                         "DIE 0x%llx: struct %s member rejected: %s",
                         (unsigned long long)tdw_ref_off(d->ref), d->name ? d->name : "(anon)",
                         tyr_strerror(err));
