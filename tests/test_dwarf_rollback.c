@@ -268,6 +268,80 @@ static void test_alloc_failure_every_n(void **state)
     tyr_dwarf_free(dw);
 }
 
+/* Members whose place or value needs an escape entry (a byte offset past 4 GiB, a 64-bit
+ * enumerator), each added to a record whose range must move to the table's end, while the
+ * Nth allocation fails, for every N: each failure is TYR_ENOMEM and a rollback restores the
+ * registry byte for byte; the member added at last reads back as it was given; a rollback
+ * past more such members restores it too. */
+static void test_wide_member_alloc_failure(void **state)
+{
+    (void)state;
+    const uint64_t far = (UINT64_C(1) << 32) + 8;
+    tyr_registry *reg = NULL;
+    tyr_struct huge, other;
+    tyr_type i32, big, small;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_add_int(reg, "int", 4, TYR_INT_SIGNED, &i32), 0);
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "huge", far + 16, 8, 0, &huge), 0);
+    assert_int_equal(tyr_struct_add_field(reg, huge, "w0", i32, far, 0, 0), 0);
+    assert_int_equal(tyr_enum_new(reg, "big", 8, 0, &big), 0);
+    assert_int_equal(tyr_enum_add(reg, big, "B0", UINT64_C(1) << 40), 0);
+    /* records after them, so that adding to huge or big moves its range to the end */
+    assert_int_equal(tyr_struct_new(reg, TYR_KIND_STRUCT, "other", 4, 4, 0, &other), 0);
+    assert_int_equal(tyr_struct_add_field(reg, other, "x", i32, 0, 0, 0), 0);
+    assert_int_equal(tyr_enum_new(reg, "small", 4, 0, &small), 0);
+    assert_int_equal(tyr_enum_add(reg, small, "S0", 1), 0);
+    struct state before = state_of(reg);
+    long failures = 0;
+    for (int step = 0; step < 2; step++) {
+        for (long n = 0;; n++) {
+            tyr_snapshot snap;
+            assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+            alloc_countdown = n;
+            int err = step == 0 ? tyr_struct_add_field(reg, huge, "w1", i32, far + 8, 3, 5)
+                                : tyr_enum_add(reg, big, "B1", UINT64_C(0xfedcba9876543210));
+            alloc_countdown = -1;
+            if (err == 0) {
+                tyr_registry_release(reg, &snap);
+                break;
+            }
+            assert_int_equal(err, TYR_ENOMEM);
+            tyr_registry_rollback(reg, &snap);
+            assert_state(reg, &before);
+            failures++;
+            assert_true(n < 1000);
+        }
+        state_free(&before);
+        before = state_of(reg);
+    }
+    assert_true(failures > 0); /* the escapes and the moved ranges allocate */
+    /* a rollback drops the escapes of the members it drops */
+    tyr_snapshot snap;
+    assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+    assert_int_equal(tyr_struct_add_field(reg, huge, "w2", i32, far + 12, 0, 0), 0);
+    assert_int_equal(tyr_enum_add(reg, big, "B2", UINT64_C(1) << 50), 0);
+    tyr_registry_rollback(reg, &snap);
+    assert_state(reg, &before);
+    tyr_field_info f;
+    assert_int_equal(tyr_field_at(reg, tyr_struct_type(huge), 0, &f), 0);
+    assert_true(f.offset == far && f.bit_size == 0);
+    assert_int_equal(tyr_field_at(reg, tyr_struct_type(huge), 1, &f), 0);
+    assert_true(f.offset == far + 8 && f.bit_offset == 3 && f.bit_size == 5);
+    assert_string_equal(f.name, "w1");
+    tyr_enumerator_info en;
+    assert_int_equal(tyr_enumerator_at(reg, big, 1, &en), 0);
+    assert_true(en.value == UINT64_C(0xfedcba9876543210));
+    assert_int_equal(tyr_enumerator_at(reg, big, 0, &en), 0);
+    assert_true(en.value == UINT64_C(1) << 40);
+    void *buf;
+    size_t len;
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
+    assert_int_equal(tyr_blob_verify(buf, len, NULL), 0);
+    tyr_blob_buf_free(buf);
+    state_free(&before);
+    tyr_registry_free(reg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_nested_and_release),
         cmocka_unit_test(test_cancelled_import_all),
         cmocka_unit_test(test_alloc_failure_every_n),
+        cmocka_unit_test(test_wide_member_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
