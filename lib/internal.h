@@ -536,6 +536,25 @@ static inline int tyr__holdable(const struct tyr_rec_type *r)
         return 0;
     }
 }
+/* Type id held by value (a member, an array element): its resolved id in *res, and 0,
+ * TYR_EHANDLE (no such id) or tyr__holdable's refusal. */
+static inline int tyr__by_value(const tyr_registry *reg, uint32_t id, uint32_t *res)
+{
+    if (id >= reg->ntypes)
+        return TYR_EHANDLE;
+    *res = tyr__resolve(reg, id);
+    return tyr__holdable(&reg->types[*res]);
+}
+/* Rank contributed by holding r by value (see struct tyr_rec_type). */
+static inline uint32_t tyr__held_rank(const tyr_registry *reg, const struct tyr_rec_type *r)
+{
+    bool bearing = tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY;
+    return bearing ? tyr__t_rank(reg, r) + 1 : 0;
+}
+static inline bool tyr__is_pow2(uint64_t v)
+{
+    return v && !(v & (v - 1));
+}
 /* Size and alignment of a TYR_ARRAY_INCOMPLETE array, asked of its innermost element now:
  * count x count x ... x the element's size, 0 (and align 0) while the element is still only
  * declared or the product overflows. Bounded by the ref < id invariant. */

@@ -881,17 +881,13 @@ int tyr__enum_append(tyr_registry *reg, uint32_t name, uint64_t value)
     return 0;
 }
 
-static bool is_pow2(uint64_t v)
-{
-    return v && !(v & (v - 1));
-}
-
 int tyr_add_int(tyr_registry *reg, const char *name, uint32_t size, uint32_t flags, tyr_type *out)
 {
     int err = check_building(reg);
     if (err)
         return err;
-    if (!is_pow2(size) || size > 16 || (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
+    if (!tyr__is_pow2(size) || size > 16 ||
+        (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .aux = (uint16_t)size,
                              .a = size * 8, .b = size};
@@ -943,23 +939,10 @@ int tyr_add_ref(tyr_registry *reg, tyr_type target, uint32_t flags, tyr_type *ou
 static int by_value(const tyr_registry *reg, uint32_t id, const struct tyr_rec_type **res,
                     uint32_t *res_id)
 {
-    if (!valid_id(reg, id))
-        return TYR_EHANDLE;
-    uint32_t r = tyr__resolve(reg, id);
-    const struct tyr_rec_type *rec = &reg->types[r];
-    int err = tyr__holdable(rec);
-    if (err)
-        return err;
-    *res = rec;
-    *res_id = r;
-    return 0;
-}
-
-/* Rank contributed by holding type r by value (see struct tyr_rec_type). */
-static uint32_t held_rank(const tyr_registry *reg, const struct tyr_rec_type *r)
-{
-    bool bearing = tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY;
-    return bearing ? tyr__t_rank(reg, r) + 1 : 0;
+    int err = tyr__by_value(reg, id, res_id);
+    if (!err)
+        *res = &reg->types[*res_id];
+    return err;
 }
 
 /* The layout record of a layout-holding type of a building registry. */
@@ -1005,7 +988,8 @@ int tyr_add_array(tyr_registry *reg, tyr_type elem, uint32_t count, uint32_t fla
         return TYR_EOVERFLOW;
     struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .flags = (uint8_t)flags,
                              .aux = (uint16_t)tyr__t_align(e), .a = elem.id};
-    struct tyr_rec_layout l = {.size = esize * count, .count = count, .rank = held_rank(reg, e)};
+    struct tyr_rec_layout l = {.size = esize * count, .count = count,
+                               .rank = tyr__held_rank(reg, e)};
     if ((err = undo_reserve(reg, 1)) || (err = push_type(reg, r, &l, NULL, out)))
         return err;
     seal(reg, eid);
@@ -1099,7 +1083,7 @@ int tyr_struct_declare(tyr_registry *reg, int kind, const char *name, tyr_struct
 
 static int check_layout(uint64_t size, uint32_t align, uint32_t flags)
 {
-    if (!is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
+    if (!tyr__is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
         return TYR_EINVAL;
     (void)size;
     return 0;
@@ -1280,7 +1264,7 @@ static int add_member(tyr_registry *reg, tyr_struct s, const char *name, tyr_typ
     member_commit(reg, &m, &w, s.id, &f, wide ? &wf : NULL);
     r->a = first;
     l->count++;
-    uint32_t rank = held_rank(reg, ft);
+    uint32_t rank = tyr__held_rank(reg, ft);
     if (rank > l->rank)
         l->rank = rank;
     seal(reg, fid);
@@ -1310,7 +1294,7 @@ int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t fl
     int err = check_building(reg);
     if (err)
         return err;
-    if (!is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
+    if (!tyr__is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_ENUM, .flags = (uint8_t)flags,
                              .aux = (uint16_t)size};

@@ -60,11 +60,6 @@ static void put_param(tyr_registry *reg, uint32_t name, uint32_t type)
 
 /* ---- Types ---------------------------------------------------------------------------- */
 
-static bool is_pow2(uint64_t v)
-{
-    return v && !(v & (v - 1));
-}
-
 static int check_name(const tyr_registry *reg, uint32_t name)
 {
     if (reg->mode != TYR_MODE_BUILDING)
@@ -130,7 +125,7 @@ int tyr__bulk_int(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t flag
     int err = check_name(reg, name);
     if (err)
         return err;
-    if (!is_pow2(size) || size > 16 ||
+    if (!tyr__is_pow2(size) || size > 16 ||
         (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .aux = (uint16_t)size,
@@ -232,13 +227,6 @@ int tyr__bulk_declare(tyr_registry *reg, int kind, uint32_t name, uint32_t *id)
 
 /* ---- Held by value: arrays and members ------------------------------------------------ */
 
-/* Rank contributed by holding r by value (see struct tyr_rec_type). */
-static uint32_t held_rank(const tyr_registry *reg, const struct tyr_rec_type *r)
-{
-    bool bearing = tyr__is_record_kind(r->kind) || r->kind == TYR_KIND_ARRAY;
-    return bearing ? tyr__t_rank(reg, r) + 1 : 0;
-}
-
 /* Marks a record or array as held by value (new records only: nothing to log). */
 static void seal(tyr_registry *reg, uint32_t id)
 {
@@ -247,22 +235,13 @@ static void seal(tyr_registry *reg, uint32_t id)
         r->flags |= TYR_TF_SEALED;
 }
 
-/* The resolved record of a type held by value, or why it cannot be (the builders' by_value). */
-static int by_value(const tyr_registry *reg, uint32_t id, uint32_t *res)
-{
-    if (id >= reg->ntypes)
-        return TYR_EHANDLE;
-    *res = tyr__resolve(reg, id);
-    return tyr__holdable(&reg->types[*res]);
-}
-
 int tyr__bulk_array(tyr_registry *reg, uint32_t elem, uint32_t count, uint32_t *id)
 {
     int err = check_name(reg, 0);
     if (err)
         return err;
     uint32_t eid;
-    if ((err = by_value(reg, elem, &eid))) {
+    if ((err = tyr__by_value(reg, elem, &eid))) {
         /* an element only declared: an incomplete array, nothing sealed (tyr_add_array) */
         if (err != TYR_EINCOMPLETE)
             return err;
@@ -278,7 +257,8 @@ int tyr__bulk_array(tyr_registry *reg, uint32_t elem, uint32_t count, uint32_t *
     if (esize && count > UINT64_MAX / esize)
         return TYR_EOVERFLOW;
     struct tyr_rec_type r = {.kind = TYR_KIND_ARRAY, .aux = (uint16_t)tyr__t_align(e), .a = elem};
-    struct tyr_rec_layout l = {.size = esize * count, .count = count, .rank = held_rank(reg, e)};
+    struct tyr_rec_layout l = {.size = esize * count, .count = count,
+                               .rank = tyr__held_rank(reg, e)};
     if ((err = push(reg, r, &l, id)))
         return err;
     seal(reg, eid);
@@ -316,7 +296,7 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
         return TYR_EKIND;
     if (!(r->flags & TYR_STRUCT_DECL))
         return TYR_EEXIST;
-    if (!is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
+    if (!tyr__is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
         return TYR_EINVAL;
     /* every member checked as tyr_struct_add_field would, against the completed size */
     uint32_t rank = 0;
@@ -324,7 +304,7 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
         uint32_t fid;
         int err = m[i].type >= reg->ntypes                ? TYR_EHANDLE
                   : tyr__resolve(reg, m[i].type) == id   ? TYR_ECYCLE
-                                                         : by_value(reg, m[i].type, &fid);
+                                                         : tyr__by_value(reg, m[i].type, &fid);
         const struct tyr_rec_type *ft = err ? NULL : &reg->types[fid];
         if (!err && m[i].bit_size && ft->kind != TYR_KIND_INT && ft->kind != TYR_KIND_ENUM)
             err = TYR_EKIND;
@@ -339,7 +319,7 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
             *bad = i;
             return err;
         }
-        uint32_t hr = held_rank(reg, ft);
+        uint32_t hr = tyr__held_rank(reg, ft);
         rank = hr > rank ? hr : rank;
     }
     int err = tail_room(reg, TYR_SPACE_FIELD, n);
@@ -373,7 +353,7 @@ int tyr__bulk_enum(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t fla
     int err = check_name(reg, name);
     if (err)
         return err;
-    if (!is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
+    if (!tyr__is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
         return TYR_EINVAL;
     for (uint32_t i = 0; i < n; i++) {
         /* tyr_enum_add's checks in its order: a name, a value that fits, a new name */

@@ -49,11 +49,6 @@ static int is_zero(const void *p, size_t n)
     return acc == 0;
 }
 
-static int is_pow2(uint64_t v)
-{
-    return v && !(v & (v - 1));
-}
-
 /* The state of one verification: where the tables are and how many records each holds. */
 struct vctx {
     const unsigned char *base;
@@ -202,7 +197,7 @@ static int check_header(struct vctx *v, const void *base, size_t len, const void
                     ", fields %" PRIu32 ", enumerators %" PRIu32 ", params %" PRIu32
                     ", strings %" PRIu32 ")",
                     h->ntypes, h->nlayouts, h->nfields, h->nenums, h->nparams, h->strs_len);
-    if (h->nbuckets && !is_pow2(h->nbuckets))
+    if (h->nbuckets && !tyr__is_pow2(h->nbuckets))
         return FAIL(v, 56, "%" PRIu32 " buckets: not a power of two", h->nbuckets);
     if (sect[TYR_SECT_WFIELDS].len / sizeof(struct tyr_rec_wide_field) >= h->nfields ||
         sect[TYR_SECT_WENUMS].len / sizeof(struct tyr_rec_wide_enum) >= h->nenums)
