@@ -555,6 +555,38 @@ static inline bool tyr__is_pow2(uint64_t v)
 {
     return v && !(v & (v - 1));
 }
+/* The shapes the builders accept (tyr_add_int, tyr_add_float, tyr_struct_new and
+ * tyr_struct_complete, tyr_enum_new, tyr_enum_add), checked alike by the bulk appends. */
+static inline bool tyr__int_ok(uint32_t size, uint32_t flags)
+{
+    return tyr__is_pow2(size) && size <= 16 &&
+           !(flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL));
+}
+static inline bool tyr__float_ok(uint32_t size, uint32_t bits)
+{
+    return (size == 4 && bits == 32) || (size == 8 && bits == 64) ||
+           (size == 16 && (bits == 80 || bits == 128));
+}
+static inline bool tyr__struct_ok(uint32_t align, uint32_t flags)
+{
+    return tyr__is_pow2(align) && align <= UINT16_MAX && !(flags & ~(uint32_t)TYR_STRUCT_PACKED);
+}
+static inline bool tyr__enum_ok(uint32_t size, uint32_t flags)
+{
+    return tyr__is_pow2(size) && size <= 8 && !(flags & ~(uint32_t)TYR_ENUM_SIGNED);
+}
+/* Does value (two's complement) fit an enum of size bytes and that signedness? */
+static inline bool tyr__enum_value_fits(uint64_t value, uint64_t size, bool is_signed)
+{
+    if (size >= 8)
+        return true;
+    unsigned bits = (unsigned)size * 8;
+    if (!is_signed)
+        return value >> bits == 0;
+    int64_t v = (int64_t)value;
+    int64_t lim = (int64_t)1 << (bits - 1);
+    return v >= -lim && v < lim;
+}
 /* Size and alignment of a TYR_ARRAY_INCOMPLETE array, asked of its innermost element now:
  * count x count x ... x the element's size, 0 (and align 0) while the element is still only
  * declared or the product overflows. Bounded by the ref < id invariant. */

@@ -886,8 +886,7 @@ int tyr_add_int(tyr_registry *reg, const char *name, uint32_t size, uint32_t fla
     int err = check_building(reg);
     if (err)
         return err;
-    if (!tyr__is_pow2(size) || size > 16 ||
-        (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
+    if (!tyr__int_ok(size, flags))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .aux = (uint16_t)size,
                              .a = size * 8, .b = size};
@@ -899,9 +898,7 @@ int tyr_add_float(tyr_registry *reg, const char *name, uint32_t size, uint32_t b
     int err = check_building(reg);
     if (err)
         return err;
-    bool ok = (size == 4 && bits == 32) || (size == 8 && bits == 64) ||
-              (size == 16 && (bits == 80 || bits == 128));
-    if (!ok)
+    if (!tyr__float_ok(size, bits))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_FLOAT, .aux = (uint16_t)size, .a = bits, .b = size};
     return push_type(reg, r, NULL, name, out);
@@ -1083,7 +1080,7 @@ int tyr_struct_declare(tyr_registry *reg, int kind, const char *name, tyr_struct
 
 static int check_layout(uint64_t size, uint32_t align, uint32_t flags)
 {
-    if (!tyr__is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
+    if (!tyr__struct_ok(align, flags))
         return TYR_EINVAL;
     (void)size;
     return 0;
@@ -1294,7 +1291,7 @@ int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t fl
     int err = check_building(reg);
     if (err)
         return err;
-    if (!tyr__is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
+    if (!tyr__enum_ok(size, flags))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_ENUM, .flags = (uint8_t)flags,
                              .aux = (uint16_t)size};
@@ -1303,18 +1300,6 @@ int tyr_enum_new(tyr_registry *reg, const char *name, uint32_t size, uint32_t fl
 }
 
 /* Does value, a two's-complement bit pattern, fit an enum of size bytes? */
-static bool enum_value_fits(uint64_t value, uint64_t size, bool is_signed)
-{
-    if (size >= 8)
-        return true;
-    unsigned bits = (unsigned)size * 8;
-    if (!is_signed)
-        return value >> bits == 0;
-    int64_t v = (int64_t)value;
-    int64_t lim = (int64_t)1 << (bits - 1);
-    return v >= -lim && v < lim;
-}
-
 int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64_t value)
 {
     int err = check_building(reg);
@@ -1328,7 +1313,7 @@ int tyr_enum_add(tyr_registry *reg, tyr_type enum_type, const char *name, uint64
     if (!name || !*name)
         return TYR_EINVAL;
     struct tyr_rec_layout *l = layout_of(reg, r);
-    if (!enum_value_fits(value, l->size, r->flags & TYR_ENUM_SIGNED))
+    if (!tyr__enum_value_fits(value, l->size, r->flags & TYR_ENUM_SIGNED))
         return TYR_ERANGE;
     struct members m = members_of(reg, TYR_SPACE_ENUMERATOR, r->a, l->count);
     struct wide w = wide_of(reg, TYR_SPACE_ENUMERATOR);

@@ -125,8 +125,7 @@ int tyr__bulk_int(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t flag
     int err = check_name(reg, name);
     if (err)
         return err;
-    if (!tyr__is_pow2(size) || size > 16 ||
-        (flags & ~(uint32_t)(TYR_INT_SIGNED | TYR_INT_CHAR | TYR_INT_BOOL)))
+    if (!tyr__int_ok(size, flags))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_INT, .flags = (uint8_t)flags, .aux = (uint16_t)size,
                              .name = name, .a = size * 8, .b = size};
@@ -138,8 +137,7 @@ int tyr__bulk_float(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t bi
     int err = check_name(reg, name);
     if (err)
         return err;
-    if (!((size == 4 && bits == 32) || (size == 8 && bits == 64) ||
-          (size == 16 && (bits == 80 || bits == 128))))
+    if (!tyr__float_ok(size, bits))
         return TYR_EINVAL;
     struct tyr_rec_type r = {.kind = TYR_KIND_FLOAT, .aux = (uint16_t)size, .name = name,
                              .a = bits, .b = size};
@@ -296,7 +294,7 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
         return TYR_EKIND;
     if (!(r->flags & TYR_STRUCT_DECL))
         return TYR_EEXIST;
-    if (!tyr__is_pow2(align) || align > UINT16_MAX || (flags & ~(uint32_t)TYR_STRUCT_PACKED))
+    if (!tyr__struct_ok(align, flags))
         return TYR_EINVAL;
     /* every member checked as tyr_struct_add_field would, against the completed size */
     uint32_t rank = 0;
@@ -353,16 +351,11 @@ int tyr__bulk_enum(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t fla
     int err = check_name(reg, name);
     if (err)
         return err;
-    if (!tyr__is_pow2(size) || size > 8 || (flags & ~(uint32_t)TYR_ENUM_SIGNED))
+    if (!tyr__enum_ok(size, flags))
         return TYR_EINVAL;
     for (uint32_t i = 0; i < n; i++) {
         /* tyr_enum_add's checks in its order: a name, a value that fits, a new name */
-        bool fits = true;
-        if (size < 8) {
-            unsigned bits = size * 8;
-            int64_t v = (int64_t)e[i].value, lim = (int64_t)1 << (bits - 1);
-            fits = (flags & TYR_ENUM_SIGNED) ? v >= -lim && v < lim : e[i].value >> bits == 0;
-        }
+        bool fits = tyr__enum_value_fits(e[i].value, size, flags & TYR_ENUM_SIGNED);
         err = !e[i].name || e[i].name >= reg->strs_len || !reg->strs[e[i].name] ? TYR_EINVAL
               : !fits                                                           ? TYR_ERANGE
               : i == dup                                                        ? TYR_EEXIST
