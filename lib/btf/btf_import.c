@@ -149,13 +149,10 @@ static bool chain_kind(const struct btf_type *t)
  * Only called on handled ids (their chains are loop-free), bounded all the same. */
 static uint32_t resolve(const struct ctx *c, uint32_t id)
 {
-    const struct btf_type *first = id ? type_of(c, id) : NULL;
-    if (!first || !chain_kind(first))
-        return id; /* most ids: no chain */
     for (uint32_t steps = 0; id && steps <= c->b->n; steps++) {
         const struct btf_type *t = type_of(c, id);
-        if (!t || !(btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t)))
-            return id;
+        if (!t || !chain_kind(t))
+            return id; /* most ids, at the first step: no chain */
         id = t->type;
     }
     return id;
