@@ -290,11 +290,17 @@ static uint32_t intern_find(const tyr_registry *reg, const char *s, size_t len, 
     }
 }
 
+/* Slots for a set of n strings: at most 80% full, a multiple of 64. */
+static uint64_t intern_cap_for(uint64_t n)
+{
+    return (n * 5 / 4 + 64) & ~UINT64_C(63);
+}
+
 /* Rebuild the intern set with ncap slots (more than it holds): the strings are hashed
  * again, which a reservation sized once makes rare. */
 static int intern_resize(tyr_registry *reg, uint32_t ncap)
 {
-    uint32_t *offs = calloc(ncap, sizeof(*offs));
+    uint32_t *offs = calloc(ncap, sizeof(*offs)); /* both owned by reg: tyr_registry_free */
     uint8_t *tags = calloc(ncap, sizeof(*tags));
     if (!offs || !tags) {
         free(offs);
@@ -328,7 +334,7 @@ static int intern_reserve(tyr_registry *reg, uint64_t more)
         return 0;
     uint64_t ncap = (uint64_t)reg->intern_cap * 2;
     if (need * 5 > ncap * 4)
-        ncap = (need * 5 / 4 + 64) & ~UINT64_C(63);
+        ncap = intern_cap_for(need);
     if (ncap > UINT32_MAX)
         return TYR_EOVERFLOW;
     return intern_resize(reg, (uint32_t)ncap);
@@ -343,23 +349,13 @@ static int intern_build(tyr_registry *reg, uint64_t more)
     uint64_t n = 0;
     for (uint32_t off = 1; off < reg->strs_len; off += (uint32_t)strlen(reg->strs + off) + 1)
         n++;
-    uint64_t cap = ((n + more) * 5 / 4 + 64) & ~UINT64_C(63);
+    uint64_t cap = intern_cap_for(n + more);
     if (cap > UINT32_MAX)
         return TYR_EOVERFLOW;
-    uint32_t *offs = calloc(cap, sizeof(*offs)); /* both owned by reg: tyr_registry_free */
-    uint8_t *tags = calloc(cap, sizeof(*tags));
-    if (!offs || !tags) {
-        free(offs);
-        free(tags);
-        return TYR_ENOMEM;
-    }
-    free(reg->intern);
-    free(reg->intern_tag);
-    reg->intern = offs;
-    reg->intern_tag = tags;
-    reg->intern_cap = (uint32_t)cap;
-    intern_refill(reg);
-    return 0;
+    int err = intern_resize(reg, (uint32_t)cap); /* empty: no slot to carry over */
+    if (!err)
+        intern_refill(reg);
+    return err;
 }
 
 /* A name on its way in: its length and hash are computed once per builder call. */
