@@ -12,9 +12,10 @@
  *             2. types in id order: kind, flags, slots in range for their space, targets
  *                lower than the own id, resolved ids, layouts in type order, tails in range,
  *                sizes, array elements and ranks (all of which look only at lower ids);
- *             3. fields, enumerators, params on their own (names and types in range);
- *             4. members and parameters of every record and prototype (a member may name a
- *                higher id, verified by pass 2 by now);
+ *             3. fields, enumerators, params on their own (names and types in range, a
+ *                parameter not void);
+ *             4. members of every record (a member may name a higher id, verified by
+ *                pass 2 by now);
  *             5. the name index: STARTS monotonic from 0 to nnamed, NAMED ids named;
  *   AUDIT   + integrity: the checksum (first, so that a blob whose bytes are not the ones
  *           written is reported as such), every NAMED id in the bucket its name hashes to,
@@ -696,12 +697,24 @@ static int check_tail_tables(struct vctx *v)
     if (!is_zero(&v->params[0], sizeof v->params[0]))
         return FAIL(v, PPOS(v, 0, 0), "param record 0 is not all zero");
     const uint32_t nparams = v->h->nparams;
+    const struct tyr_rec_type *const types = v->types;
     for (i = 1; i < nparams; i++) {
         const struct tyr_rec_param *p = &v->params[i];
-        if ((p->name >= ns) | (p->type >= nt))
-            return FAIL(v, PPOS(v, i, p->name >= ns ? 0 : 4),
-                        "param %" PRIu32 ": name %" PRIu32 " or type %" PRIu32 " out of range",
-                        i, p->name, p->type);
+        /* not void, through its chain: pass 2 proved that a typedef's or qualifier's `b` is
+         * what its chain resolves to, so one record tells. Every record, owned or stale:
+         * the builders never take a void parameter, so no writer leaves one behind. An
+         * out-of-range type reads type 0 here and is reported as out of range. */
+        const struct tyr_rec_type *r = &types[p->type < nt ? p->type : 0];
+        const int chain = r->kind == TYR_KIND_TYPEDEF || tyr__is_qual_kind(r->kind);
+        if ((p->name >= ns) | (p->type >= nt) | (r->kind == TYR_KIND_VOID) | (chain & !r->b)) {
+            if ((p->name >= ns) | (p->type >= nt))
+                return FAIL(v, PPOS(v, i, p->name >= ns ? 0 : 4),
+                            "param %" PRIu32 ": name %" PRIu32 " or type %" PRIu32
+                            " out of range",
+                            i, p->name, p->type);
+            return FAIL(v, PPOS(v, i, 4), "param %" PRIu32 ": type %" PRIu32 " is void", i,
+                        p->type);
+        }
     }
     return 0;
 }
@@ -787,8 +800,7 @@ static void member_props_fill(struct member_props mp[TYR_KIND_COUNT_])
     }
 }
 
-/* Pass 4: members inside their record, held types complete and of lower rank; every
- * parameter of a prototype non-void. */
+/* Pass 4: members inside their record, held types complete and of lower rank. */
 static int check_members(struct vctx *v)
 {
     const struct tyr_rec_type *const types = v->types;
@@ -799,22 +811,6 @@ static int check_members(struct vctx *v)
     member_props_fill(mps);
     for (uint32_t i = 1; i < ntypes; i++) {
         const struct tyr_rec_type *t = &types[i];
-        if (t->kind == TYR_KIND_FUNC_PROTO) {
-            const struct tyr_rec_param *p = &v->params[t->b];
-            uint32_t nvoid = 0;
-            for (uint32_t j = 0; j < t->aux; j++) {
-                const struct tyr_rec_type *r = &types[p[j].type];
-                nvoid += r->kind == TYR_KIND_VOID ||
-                         ((r->kind == TYR_KIND_TYPEDEF || tyr__is_qual_kind(r->kind)) && !r->b);
-            }
-            if (nvoid)
-                for (uint32_t j = 0; j < t->aux; j++)
-                    if (vresolve(v, p[j].type) == 0)
-                        return FAIL(v, PPOS(v, t->b + j, 4),
-                                    "parameter %" PRIu32 " of prototype %" PRIu32 " is void", j,
-                                    i);
-            continue;
-        }
         if (!tyr__is_record_kind(t->kind))
             continue;
         const struct tyr_rec_layout *L = &v->layouts[t->b];

@@ -878,6 +878,11 @@ static void test_func_and_params(void **state)
     T(x, x->f.walk)->name = T(x, x->f.node)->name;
     P(x, p0)->type = 0;
     expect(x, TYR_ECORRUPT, param_off(x, p0) + 4);
+    /* void through a chain: `const void`, consistent in itself, as a parameter */
+    T(x, x->f.cnode_t)->a = 0;
+    T(x, x->f.cnode_t)->b = 0;
+    P(x, p0)->type = x->f.cnode_t.id;
+    expect(x, TYR_ECORRUPT, param_off(x, p0) + 4);
 }
 
 /* The name index, safe level: STARTS rises from 0 to nnamed; NAMED holds named ids. */
