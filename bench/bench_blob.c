@@ -13,15 +13,26 @@
  *      read()               open + read() of the same file into a buffer: the floor
  *    then the "both strategies" numbers: bytes of the full blob against a blob pruned to one
  *    function's arguments and to one struct pointer.
- * 2. Against BTF: /usr/bin/python3.11d's every type and function signature as a blob (`tyr
- *    import --all`, TYR_BENCH_BLOB, which bench/run writes; else written here with the tyr
- *    binary next to this program's directory) and as pahole's detached BTF of the same binary
- *    (TYR_BENCH_BTF; else written here with `pahole --btf_encode_detached`): bytes, and
- *    btf__parse against the open at each level, RUNS interleaved rounds (each round runs
- *    every operation once, in a rotating order), medians and ratios. Skipped, saying so, when
- *    the binary, pahole or tyr is missing. Then the same operations each in a fresh process
- *    (this program run again as `bench_blob --once OP BLOB BTF`), as a runtime opens a file
- *    once: medians, minor page faults, ratios.
+ * 2. Against BTF, two pairs of the same types, each skipped with the reason printed when a
+ *    file is missing or cannot be written:
+ *    - /usr/bin/python3.11d's every type and function signature as a blob (`tyr import
+ *      --all`; TYR_BENCH_BLOB, which bench/run writes, else written here with the tyr binary
+ *      beside this program's directory) and as pahole's detached BTF of the same binary
+ *      (TYR_BENCH_BTF, else written here with `pahole --btf_encode_detached`); RUNS rounds.
+ *    - the running kernel's BTF, /sys/kernel/btf/vmlinux (TYR_BENCH_VMLINUX_BTF names another
+ *      file), and its every type as a blob (`tyr import --btf FILE --all --full`;
+ *      TYR_BENCH_VMLINUX_BLOB, else written here with the same tyr binary); min(RUNS, 21)
+ *      rounds in this process and min(RUNS, 11) in fresh processes, the counts printed.
+ *    For each: bytes and type counts of both files; then interleaved rounds (each round runs
+ *    every operation once, in a rotating order; one uncounted warm-up round) of btf__parse
+ *    against the blob's open from the file at each level (safe, audit, trusted), btf__new
+ *    against tyr_registry_open_mem on the bytes already in memory, and the mapping alone
+ *    (mmap with MAP_POPULATE and a read of every page, no check): min / median / max and
+ *    each median's ratio to its libbpf counterpart; the targets (bytes <= 1.2 x BTF, trusted
+ *    open <= 20 us, default open <= 0.7 x libbpf in memory and from the file) met or not.
+ *    Then the four operations from the file each in a fresh process (this program run again
+ *    as `bench_blob --once OP BLOB BTF`), as a runtime opens a file once: medians, minor page
+ *    faults, ratios to btf__parse. Temporary files written here are removed afterwards.
  *
  * Usage: bench_blob [runs] [ntypes]   (bench/run passes its argument, a repetition count, to
  * every benchmark program).
@@ -455,55 +466,21 @@ static void versus_btf_fresh(const char *blob, const char *btf, int runs)
 }
 
 /*
- * python3.11d as a blob and as pahole's BTF: bytes, and btf__parse against the blob's open
- * at each level, interleaved (each round runs every operation once, starting one later each
- * round, so that none always follows the same one); medians and ratios.
+ * One pair: the blob at blob and the BTF at btf, the same types (label names them in the
+ * targets lines). Bytes, then btf__parse against the blob's open at each level, runs
+ * interleaved rounds in this process (each round runs every operation once, starting one
+ * later each round, so that none always follows the same one), medians and ratios; then the
+ * file operations each in a fresh process, fresh_runs rounds.
  */
-static void versus_btf(const char *argv0, int runs)
+static void versus_btf(const char *label, const char *blob, const char *btf, int runs,
+                       int fresh_runs)
 {
-    char blob[4096], btf[4096], cmd[8192], self[4096];
-    const char *eb = getenv("TYR_BENCH_BLOB"), *et = getenv("TYR_BENCH_BTF");
-    int made_blob = 0, made_btf = 0;
-
-    printf("\nagainst BTF: every type and function signature of %s\n", PY_BINARY);
-    if ((!eb || !et) && access(PY_BINARY, R_OK) != 0) {
-        printf("  skipped: %s is not installed (apt-get install python3.11-dbg)\n", PY_BINARY);
-        return;
-    }
-    if (eb) {
-        snprintf(blob, sizeof blob, "%s", eb);
-    } else {
-        snprintf(self, sizeof self, "%s", argv0);
-        snprintf(blob, sizeof blob, "/tmp/tyr_bench_py_%ld.tyr", (long)getpid());
-        int n = snprintf(cmd, sizeof cmd, "'%s/../tyr' import --all %s -o '%s'", dirname(self),
-                         PY_BINARY, blob);
-        if (n < 0 || (size_t)n >= sizeof cmd || run_quiet(cmd) != 0) {
-            printf("  skipped: could not run: %s (set TYR_BENCH_BLOB)\n", cmd);
-            return;
-        }
-        made_blob = 1;
-    }
-    if (et) {
-        snprintf(btf, sizeof btf, "%s", et);
-    } else {
-        snprintf(btf, sizeof btf, "/tmp/tyr_bench_py_%ld.btf", (long)getpid());
-        int n = snprintf(cmd, sizeof cmd, "pahole --btf_encode_detached '%s' %s", btf,
-                         PY_BINARY);
-        if (n < 0 || (size_t)n >= sizeof cmd || run_quiet(cmd) != 0) {
-            printf("  skipped: could not run: %s (set TYR_BENCH_BTF)\n", cmd);
-            if (made_blob)
-                unlink(blob);
-            return;
-        }
-        made_btf = 1;
-    }
-
     long long nb = file_size(blob), nt = file_size(btf);
     tyr_registry *m;
     struct btf *t = btf__parse(btf, NULL);
     CHECK(tyr_registry_open_path(blob, NULL, &m, NULL));
     if (!t || libbpf_get_error(t) || nb <= 0 || nt <= 0) {
-        fprintf(stderr, "bench_blob: cannot read %s or %s\n", blob, btf);
+        fprintf(stderr, "bench_blob: %s: cannot read %s or %s\n", label, blob, btf);
         exit(3);
     }
     printf("  blob %s: %lld bytes, %u types\n", blob, nb, tyr_registry_type_count(m));
@@ -544,21 +521,115 @@ static void versus_btf(const char *argv0, int runs)
     printf("  the mapping alone is %.0f%% of the default open from the file; the verification in"
            " memory, %.0f%%\n",
            100.0 * s[OP_MAP].med / s[OP_OPEN].med, 100.0 * s[OP_OPEN_MEM].med / s[OP_OPEN].med);
-    printf("  targets: bytes <= 1.2 x BTF: %s (%.3f); trusted open <= 20 us: %s (%.1f)\n",
-           (double)nb / (double)nt <= 1.2 ? "met" : "NOT met", (double)nb / (double)nt,
+    printf("  targets (%s): bytes <= 1.2 x BTF: %s (%.3f); trusted open <= 20 us: %s (%.1f)\n",
+           label, (double)nb / (double)nt <= 1.2 ? "met" : "NOT met", (double)nb / (double)nt,
            s[OP_TRUSTED].med <= 20 ? "met" : "NOT met", s[OP_TRUSTED].med);
-    printf("  default open <= 0.7 x libbpf: in memory %s (%.3f x btf__new); from the file, "
-           "repeated in this process, %s (%.3f x btf__parse)\n",
-           r_mem <= 0.7 ? "met" : "NOT met", r_mem, r_file <= 0.7 ? "met" : "NOT met", r_file);
+    printf("  targets (%s): default open <= 0.7 x libbpf: in memory %s (%.3f x btf__new); from "
+           "the file, repeated in this process, %s (%.3f x btf__parse)\n",
+           label, r_mem <= 0.7 ? "met" : "NOT met", r_mem, r_file <= 0.7 ? "met" : "NOT met",
+           r_file);
     free(mem.blob);
     free(mem.btf);
     for (int op = 0; op < NOPS; op++)
         free(v[op]);
-    versus_btf_fresh(blob, btf, runs);
-    if (made_blob)
+    versus_btf_fresh(blob, btf, fresh_runs);
+}
+
+/*
+ * Fill path (size bytes) with a file a pair compares: the one environment variable env
+ * names, else tmp, written by the shell command cmd (a line that cmd_len, snprintf's return,
+ * says fitted). Returns 1 when it wrote tmp (the caller removes it), 0 when env named the
+ * file, -1 when cmd failed, after printing the skip.
+ */
+static int file_from(const char *env, const char *tmp, const char *cmd, int cmd_len,
+                     size_t cmd_size, char *path, size_t size)
+{
+    const char *given = getenv(env);
+    if (given) {
+        snprintf(path, size, "%s", given);
+        return 0;
+    }
+    if (cmd_len < 0 || (size_t)cmd_len >= cmd_size || run_quiet(cmd) != 0) {
+        printf("  skipped: could not run: %s (set %s)\n", cmd, env);
+        return -1;
+    }
+    snprintf(path, size, "%s", tmp);
+    return 1;
+}
+
+/* The tyr tool beside this program's directory (the build tree's bench/../tyr) into out. */
+static void tyr_tool_path(const char *argv0, char *out, size_t size)
+{
+    char self[4096];
+    snprintf(self, sizeof self, "%s", argv0);
+    snprintf(out, size, "%s/../tyr", dirname(self));
+}
+
+/* python3.11d's every type and function signature as a blob and as pahole's BTF. */
+static void versus_python(const char *argv0, int runs)
+{
+    char tyr[4200], blob[4096], btf[4096], tmp_blob[64], tmp_btf[64], cmd[8192];
+    int n, made_blob, made_btf;
+
+    printf("\nagainst BTF: every type and function signature of %s\n", PY_BINARY);
+    if ((!getenv("TYR_BENCH_BLOB") || !getenv("TYR_BENCH_BTF")) && access(PY_BINARY, R_OK) != 0) {
+        printf("  skipped: %s is not installed (apt-get install python3.11-dbg)\n", PY_BINARY);
+        return;
+    }
+    tyr_tool_path(argv0, tyr, sizeof tyr);
+    snprintf(tmp_blob, sizeof tmp_blob, "/tmp/tyr_bench_py_%ld.tyr", (long)getpid());
+    n = snprintf(cmd, sizeof cmd, "'%s' import --all %s -o '%s'", tyr, PY_BINARY, tmp_blob);
+    made_blob = file_from("TYR_BENCH_BLOB", tmp_blob, cmd, n, sizeof cmd, blob, sizeof blob);
+    if (made_blob < 0)
+        return;
+    snprintf(tmp_btf, sizeof tmp_btf, "/tmp/tyr_bench_py_%ld.btf", (long)getpid());
+    n = snprintf(cmd, sizeof cmd, "pahole --btf_encode_detached '%s' %s", tmp_btf, PY_BINARY);
+    made_btf = file_from("TYR_BENCH_BTF", tmp_btf, cmd, n, sizeof cmd, btf, sizeof btf);
+    if (made_btf >= 0)
+        versus_btf("python3.11d", blob, btf, runs, runs);
+    if (made_blob > 0)
         unlink(blob);
-    if (made_btf)
+    if (made_btf > 0)
         unlink(btf);
+}
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+/* Round caps for the kernel's BTF: each btf__parse of its ~5.5 MB takes tens of ms in this
+ * process and more in a fresh one, where first touches of pages dominate. */
+#define VMLINUX_RUNS 21
+#define VMLINUX_FRESH_RUNS 11
+
+/* The running kernel's BTF (TYR_BENCH_VMLINUX_BTF, else sysfs) and its every type as a blob
+ * (`tyr import --btf FILE --all --full`, or TYR_BENCH_VMLINUX_BLOB). */
+static void versus_vmlinux(const char *argv0, int runs)
+{
+    const char *given = getenv("TYR_BENCH_VMLINUX_BTF");
+    const char *btf = given ? given : VMLINUX_BTF;
+    char tyr[4200], blob[4096], tmp_blob[64], cmd[12288];
+    int n, made_blob;
+    int in_runs = runs < VMLINUX_RUNS ? runs : VMLINUX_RUNS;
+    int fresh_runs = runs < VMLINUX_FRESH_RUNS ? runs : VMLINUX_FRESH_RUNS;
+
+    printf("\nagainst BTF: every type of the running kernel, %s\n", btf);
+    if (access(btf, R_OK) != 0) {
+        printf("  skipped: %s is absent (a kernel built with CONFIG_DEBUG_INFO_BTF has it; or "
+               "set TYR_BENCH_VMLINUX_BTF)\n",
+               btf);
+        return;
+    }
+    tyr_tool_path(argv0, tyr, sizeof tyr);
+    snprintf(tmp_blob, sizeof tmp_blob, "/tmp/tyr_bench_vm_%ld.tyr", (long)getpid());
+    n = snprintf(cmd, sizeof cmd, "'%s' import --btf '%s' --all --full -o '%s'", tyr, btf,
+                 tmp_blob);
+    made_blob =
+        file_from("TYR_BENCH_VMLINUX_BLOB", tmp_blob, cmd, n, sizeof cmd, blob, sizeof blob);
+    if (made_blob < 0)
+        return;
+    printf("  rounds: %d in this process (at most %d), %d in fresh processes (at most %d)\n",
+           in_runs, VMLINUX_RUNS, fresh_runs, VMLINUX_FRESH_RUNS);
+    versus_btf("vmlinux", blob, btf, in_runs, fresh_runs);
+    if (made_blob > 0)
+        unlink(blob);
 }
 
 int main(int argc, char **argv)
@@ -611,6 +682,7 @@ int main(int argc, char **argv)
     unlink(path);
     tyr_blob_buf_free(blob);
     tyr_registry_free(r);
-    versus_btf(argv[0], runs);
+    versus_python(argv[0], runs);
+    versus_vmlinux(argv[0], runs);
     return 0;
 }
