@@ -422,7 +422,7 @@ static int run_once(int op, const char *blob, const char *btf)
  * first touch of every page it allocates, as the blob's mapping does. Medians of runs
  * interleaved rounds; prints the ratios.
  */
-static void versus_btf_fresh(const char *blob, const char *btf, int runs)
+static void versus_btf_fresh(const char *label, const char *blob, const char *btf, int runs)
 {
     char self[4096], cmd[12288];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -463,6 +463,10 @@ static void versus_btf_fresh(const char *blob, const char *btf, int runs)
                (double)faults[op] / runs, med[op] / med[OP_BTF]);
         free(v[op]);
     }
+    printf("  targets (%s): default open <= 0.7 x libbpf: in a fresh process %s (%.3f x "
+           "btf__parse)\n",
+           label, med[OP_OPEN] <= 0.7 * med[OP_BTF] ? "met" : "NOT met",
+           med[OP_OPEN] / med[OP_BTF]);
 }
 
 /*
@@ -532,7 +536,7 @@ static void versus_btf(const char *label, const char *blob, const char *btf, int
     free(mem.btf);
     for (int op = 0; op < NOPS; op++)
         free(v[op]);
-    versus_btf_fresh(blob, btf, fresh_runs);
+    versus_btf_fresh(label, blob, btf, fresh_runs);
 }
 
 /*
