@@ -24,7 +24,10 @@
  *      TYR_BENCH_VMLINUX_BLOB, else written here with the same tyr binary); min(RUNS, 21)
  *      rounds in this process and min(RUNS, 11) in fresh processes, the counts printed.
  *    For each: bytes and type counts of both files; then interleaved rounds (each round runs
- *    every operation once, in a rotating order; one uncounted warm-up round) of btf__parse
+ *    every operation twice in a row, in a rotating order, and counts the second: what an
+ *    operation costs after itself, not after another's teardown, such as the TLB flush of
+ *    libbpf freeing 10 MB, which alone made a trusted open of the vmlinux blob 40 us where
+ *    it costs 8; one uncounted warm-up round) of btf__parse
  *    against the blob's open from the file at each level (safe, audit, trusted), btf__new
  *    against tyr_registry_open_mem on the bytes already in memory, and the mapping alone
  *    (mmap with MAP_POPULATE and a read of every page, no check): min / median / max and
@@ -505,6 +508,7 @@ static void versus_btf(const char *label, const char *blob, const char *btf, int
     for (int r = -1; r < runs; r++) /* round -1 warms the caches and is not counted */
         for (int j = 0; j < NOPS; j++) {
             int op = (r + 1 + j) % NOPS;
+            (void)time_op(op, blob, btf, &mem); /* the state this operation leaves */
             double us = time_op(op, blob, btf, &mem);
             if (r >= 0)
                 v[op][r] = us;
@@ -512,7 +516,9 @@ static void versus_btf(const char *label, const char *blob, const char *btf, int
     struct stat3 s[NOPS];
     for (int op = 0; op < NOPS; op++)
         s[op] = stats(v[op], runs);
-    printf("  %d interleaved rounds (min / median / max, microseconds):\n", runs);
+    printf("  %d interleaved rounds, each operation timed after itself (min / median / max,"
+           " microseconds):\n",
+           runs);
     for (int op = 0; op < NOPS; op++) {
         int base = op == OP_OPEN_MEM || op == OP_BTF_MEM ? OP_BTF_MEM : OP_BTF;
         if (op == NFILE_OPS)
