@@ -35,7 +35,8 @@
  *    open <= 20 us, default open <= 0.7 x libbpf in memory and from the file) met or not.
  *    Then the four operations from the file each in a fresh process (this program run again
  *    as `bench_blob --once OP BLOB BTF`), as a runtime opens a file once: medians, minor page
- *    faults, ratios to btf__parse. Temporary files written here are removed afterwards.
+ *    faults, ratios to btf__parse, and the default-open target met or not there. Temporary
+ *    files written here are removed afterwards.
  *
  * Usage: bench_blob [runs] [ntypes]   (bench/run passes its argument, a repetition count, to
  * every benchmark program).
@@ -475,9 +476,10 @@ static void versus_btf_fresh(const char *label, const char *blob, const char *bt
 /*
  * One pair: the blob at blob and the BTF at btf, the same types (label names them in the
  * targets lines). Bytes, then btf__parse against the blob's open at each level, runs
- * interleaved rounds in this process (each round runs every operation once, starting one
- * later each round, so that none always follows the same one), medians and ratios; then the
- * file operations each in a fresh process, fresh_runs rounds.
+ * interleaved rounds in this process (each round runs every operation twice in a row and
+ * counts the second, starting one later each round, so that none always follows the same
+ * one), medians and ratios; then the file operations each in a fresh process, fresh_runs
+ * rounds.
  */
 static void versus_btf(const char *label, const char *blob, const char *btf, int runs,
                        int fresh_runs)
