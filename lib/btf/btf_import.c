@@ -920,18 +920,10 @@ static int run(struct ctx *c, uint32_t id, int want)
         default: err = step_fill(c); break;
         }
     }
-    /* On failure the ids in progress go back to where a later import can take them up: a
-     * reference in progress to not met, a struct being filled to declared. The structs
-     * waiting to be filled stay declared (a later import fills them if it holds them by
-     * value), so that one bad type does not fail every later import. */
+    /* On failure the public call undoes the whole import (btf_api.c): the registry is rolled
+     * back or emptied, with a new generation, so the next call binds afresh and the state
+     * of the ids in progress is never read again. Only the pending lists are emptied. */
     if (err) {
-        for (uint32_t k = 0; k < c->s.njobs; k++) {
-            uint8_t *st = tbtf_state(c->b, c->s.jobs[k].id);
-            if (c->s.jobs[k].op == OP_HANDLE && *st == TBTF_HANDLING)
-                *st = TBTF_NONE;
-            else if (c->s.jobs[k].op == OP_FILL && *st == TBTF_FILLING)
-                *st = TBTF_HANDLED;
-        }
         for (tyr_btf *h = c->b; h; h = h->base)
             h->npending = 0;
     }
