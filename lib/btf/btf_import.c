@@ -920,10 +920,18 @@ static int run(struct ctx *c, uint32_t id, int want)
         default: err = step_fill(c); break;
         }
     }
-    /* On failure the public call undoes the whole import (btf_api.c): the registry is rolled
-     * back or emptied, with a new generation, so the next call binds afresh and the state
-     * of the ids in progress is never read again. Only the pending lists are emptied. */
+    /* On failure the ids in progress go back to not met (a reference) or declared (a struct
+     * being filled) and nothing waits to be filled: the handle's state holds only what is
+     * done. The public call then undoes the import (btf_api.c) with a new generation, so the
+     * next call binds afresh anyway. */
     if (err) {
+        for (uint32_t k = 0; k < c->s.njobs; k++) {
+            uint8_t *st = tbtf_state(c->b, c->s.jobs[k].id);
+            if (c->s.jobs[k].op == OP_HANDLE && *st == TBTF_HANDLING)
+                *st = TBTF_NONE;
+            else if (c->s.jobs[k].op == OP_FILL && *st == TBTF_FILLING)
+                *st = TBTF_HANDLED;
+        }
         for (tyr_btf *h = c->b; h; h = h->base)
             h->npending = 0;
     }
