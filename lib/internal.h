@@ -668,6 +668,10 @@ TYR_HIDDEN uint32_t tyr__name_below(const tyr_registry *reg, const char *name, u
  * changes the registry (no snapshot is taken in between: nothing is logged for undo).
  * Exported from libtyr for libtyr-btf only (TYR_API): not part of the public API. */
 TYR_API int tyr__bulk_adopt_strings(tyr_registry *reg, const char *strs, uint32_t len);
+/* Undoes a bulk fill that failed: back to the empty registry tyr__bulk_adopt_strings accepted
+ * (void alone, the one empty string, an empty name index), with a new generation, since the
+ * ids issued since may be issued again. Only after that adoption and the bulk appends. */
+TYR_API void tyr__bulk_abandon(tyr_registry *reg);
 /* Every name argument: 0, or an offset of a non-empty string of the adopted table. */
 TYR_API int tyr__bulk_int(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t flags,
                           uint32_t *id);

@@ -120,6 +120,26 @@ int tyr__bulk_adopt_strings(tyr_registry *reg, const char *strs, uint32_t len)
     return 0;
 }
 
+void tyr__bulk_abandon(tyr_registry *reg)
+{
+    if (!reg || reg->mode != TYR_MODE_BUILDING)
+        return;
+    /* Entry 0 of every table, the "none" record, is left as tyr_registry_new wrote it: no
+     * bulk append writes it (a seal reaches records and arrays only). */
+    reg->ntypes = reg->nlayouts = reg->nfields = reg->nenums = reg->nparams = 1;
+    reg->nwfields = reg->nwenums = 0; /* escapes of members and enumerators now gone */
+    reg->strs_len = 1;                /* the adopted table goes; offset 0 is still "" */
+    /* The string set: absent since the adoption unless an intern built it since; either way
+     * it holds no string now. */
+    if (reg->intern_cap)
+        memset(reg->intern_tag, 0, (size_t)reg->intern_cap * sizeof(*reg->intern_tag));
+    reg->intern_used = 0;
+    /* The name index: as many buckets as it grew to, all empty (a blob sizes its own). */
+    memset(reg->buckets, 0, (size_t)reg->nbuckets * sizeof(*reg->buckets));
+    reg->nnamed = 0;
+    reg->generation = tyr__next_generation();
+}
+
 int tyr__bulk_int(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t flags, uint32_t *id)
 {
     int err = check_name(reg, name);

@@ -1115,16 +1115,202 @@ static void test_error_then_more(void **state)
     assert_int_equal(tyr_type_get(reg, find(reg, "good", TYR_KIND_STRUCT), &gi), 0);
     assert_false(gi.flags & TYR_STRUCT_DECL);
     assert_int_equal(gi.count, 1);
+    uint32_t count = tyr_registry_type_count(reg);
     for (int round = 0; round < 2; round++) {
         memset(&diag, 0, sizeof diag);
         assert_int_equal(tyr_btf_import_type(b, reg, "bad", TYR_KIND_STRUCT, &t, &diag),
                          TYR_ERANGE);
         assert_int_equal(diag.offset, (uint64_t)bad);
-        assert_int_equal(tyr_type_get(reg, find(reg, "bad", TYR_KIND_STRUCT), &gi), 0);
-        assert_true(gi.flags & TYR_STRUCT_DECL);
+        assert_int_equal(tyr_find(reg, "bad", TYR_KIND_ANY, &t), TYR_ENOENT);
+        assert_int_equal(tyr_registry_type_count(reg), count);
     }
     tyr_registry_free(reg);
     tyr_btf_free(b);
+    btf__free(btf);
+}
+
+/* ---- all or nothing: a failed import leaves the registry byte for byte as it was ---- */
+
+/* A registry's observable state: the bytes of a blob of it (every record, string and the
+ * name index) and its type count. */
+struct reg_state {
+    void *blob;
+    size_t len;
+    uint32_t types;
+};
+
+static struct reg_state state_of(const tyr_registry *reg)
+{
+    struct reg_state s = {.types = tyr_registry_type_count(reg)};
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &s.blob, &s.len), 0);
+    return s;
+}
+
+static void expect_state(const tyr_registry *reg, const struct reg_state *s)
+{
+    struct reg_state now = state_of(reg);
+    assert_int_equal(now.types, s->types);
+    assert_int_equal(now.len, s->len);
+    assert_memory_equal(now.blob, s->blob, s->len);
+    tyr_blob_buf_free(now.blob);
+}
+
+static void state_free(struct reg_state *s)
+{
+    tyr_blob_buf_free(s->blob);
+    s->blob = NULL;
+}
+
+/* BTF whose struct "bad" fails (its last member is past its end) only once what it holds was
+ * imported: an int, enum "colour", struct "good"; typedef "bad_t" names it, FUNC "takes_bad"
+ * takes a pointer to that, FUNC "takes_good" a pointer to good. */
+struct late_ids {
+    int i, colour, good, bad, bad_t;
+};
+
+static struct btf *build_fails_late(struct late_ids *ids)
+{
+    struct btf *btf = btf__new_empty();
+    ids->i = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    ids->colour = btf__add_enum(btf, "colour", 4);
+    btf__add_enum_value(btf, "RED", 1);
+    ids->good = btf__add_struct(btf, "good", 4);
+    btf__add_field(btf, "y", ids->i, 0, 0);
+    ids->bad = btf__add_struct(btf, "bad", 12);
+    btf__add_field(btf, "g", ids->good, 0, 0);
+    btf__add_field(btf, "c", ids->colour, 32, 0);
+    btf__add_field(btf, "x", ids->i, 96, 0); /* bytes 12..15 of a 12-byte struct */
+    ids->bad_t = btf__add_typedef(btf, "bad_t", ids->bad);
+    int pbad = btf__add_ptr(btf, ids->bad_t);
+    int p1 = btf__add_func_proto(btf, ids->i);
+    btf__add_func_param(btf, "b", pbad);
+    btf__add_func(btf, "takes_bad", BTF_FUNC_GLOBAL, p1);
+    int pgood = btf__add_ptr(btf, ids->good);
+    int p2 = btf__add_func_proto(btf, ids->i);
+    btf__add_func_param(btf, "g", pgood);
+    assert_true(btf__add_func(btf, "takes_good", BTF_FUNC_GLOBAL, p2) > 0);
+    return btf;
+}
+
+enum entry { BY_FUNC, BY_TYPE, BY_ID, ALL, NENTRIES };
+static const char *const entry_name[NENTRIES] = {"import_func", "import_type", "import_id",
+                                                 "import_all"};
+
+/* The import of "bad" through one entry point: TYR_ERANGE, the diag naming bad's id. */
+static void expect_bad_fails(tyr_btf *b, tyr_registry *reg, enum entry e,
+                             const struct late_ids *ids)
+{
+    tyr_diag diag = {0};
+    tyr_type t;
+    int err = e == BY_FUNC   ? tyr_btf_import_func(b, reg, "takes_bad", &t, &diag)
+              : e == BY_TYPE ? tyr_btf_import_type(b, reg, "bad", TYR_KIND_STRUCT, &t, &diag)
+              : e == BY_ID   ? tyr_btf_import_id(b, reg, (uint32_t)ids->bad_t, &t, &diag)
+                             : tyr_btf_import_all(b, reg, NULL, &diag);
+    if (err != TYR_ERANGE)
+        print_message("%s: %s (%s)\n", entry_name[e], tyr_strerror(err), diag.what);
+    assert_int_equal(err, TYR_ERANGE);
+    assert_int_equal(diag.offset, (uint64_t)ids->bad);
+}
+
+/* After a failure: the types the failed import had made are imported again, whole and
+ * valid (no id of the handle's from before the rollback is reused), and what the registry
+ * held before is shared, not made twice. */
+static void expect_usable_after(tyr_btf *b, tyr_registry *reg, tyr_type old_int)
+{
+    tyr_type c, f, good;
+    tyr_type_info ci, fi, pi, gi;
+    assert_int_equal(tyr_btf_import_type(b, reg, "colour", TYR_KIND_ENUM, &c, NULL), 0);
+    assert_true(c.id < tyr_registry_type_count(reg));
+    assert_int_equal(tyr_type_get(reg, c, &ci), 0);
+    assert_int_equal(ci.kind, TYR_KIND_ENUM);
+    assert_string_equal(ci.name, "colour");
+    assert_int_equal(ci.count, 1);
+    assert_int_equal(tyr_btf_import_func(b, reg, "takes_good", &f, NULL), 0);
+    assert_int_equal(tyr_type_get(reg, f, &fi), 0);
+    assert_int_equal(tyr_type_get(reg, fi.target, &pi), 0);
+    assert_int_equal(pi.target.id, old_int.id); /* the int held before: shared */
+    good = find(reg, "good", TYR_KIND_STRUCT);
+    assert_int_equal(tyr_type_get(reg, good, &gi), 0);
+    assert_false(gi.flags & TYR_STRUCT_DECL);
+    assert_int_equal(gi.count, 1);
+    expect_blob_verifies(reg);
+}
+
+/* Each entry point, failing part-way into a registry that already holds types (one the same
+ * handle imported, one made by the builders): twice in a row, the registry byte for byte as
+ * it was and the handle's counters unchanged; then the handle imports on. */
+static void test_failure_leaves_registry(void **state)
+{
+    (void)state;
+    struct late_ids ids;
+    struct btf *btf = build_fails_late(&ids);
+    for (int e = 0; e < NENTRIES; e++) {
+        tyr_btf *b = open_btf(btf, NULL);
+        tyr_registry *reg = new_reg();
+        tyr_type own, t;
+        assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
+        tyr_type old_int;
+        assert_int_equal(tyr_btf_import_type(b, reg, "int", TYR_KIND_INT, &old_int, NULL), 0);
+        tyr_btf_stats st0 = {.sz = sizeof st0}, st1 = {.sz = sizeof st1};
+        assert_int_equal(tyr_btf_get_stats(b, &st0), 0);
+        struct reg_state before = state_of(reg);
+        for (int round = 0; round < 2; round++) {
+            expect_bad_fails(b, reg, (enum entry)e, &ids);
+            expect_state(reg, &before);
+            assert_int_equal(tyr_find(reg, "colour", TYR_KIND_ANY, &t), TYR_ENOENT);
+            assert_int_equal(tyr_find(reg, "good", TYR_KIND_ANY, &t), TYR_ENOENT);
+            assert_int_equal(tyr_btf_get_stats(b, &st1), 0);
+            assert_memory_equal(&st1, &st0, sizeof st0);
+        }
+        expect_usable_after(b, reg, old_int);
+        state_free(&before);
+        tyr_registry_free(reg);
+        tyr_btf_free(b);
+    }
+    btf__free(btf);
+}
+
+/* A failing import under the caller's open snapshot nests its own in it: the registry is as
+ * the import found it, and the caller's rollback and release still close the caller's. */
+static void test_failure_under_snapshot(void **state)
+{
+    (void)state;
+    struct late_ids ids;
+    struct btf *btf = build_fails_late(&ids);
+    for (int e = 0; e < NENTRIES; e++) {
+        tyr_btf *b = open_btf(btf, NULL);
+        tyr_registry *reg = new_reg();
+        tyr_type own, t, old_int;
+        assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
+        struct reg_state s0 = state_of(reg);
+        /* the caller's rollback: back to s0 */
+        tyr_snapshot snap;
+        assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+        assert_int_equal(tyr_btf_import_type(b, reg, "int", TYR_KIND_INT, &t, NULL), 0);
+        struct reg_state s1 = state_of(reg);
+        expect_bad_fails(b, reg, (enum entry)e, &ids);
+        expect_state(reg, &s1);
+        tyr_registry_rollback(reg, &snap);
+        expect_state(reg, &s0);
+        /* the caller's release: keeps what succeeded before the failure */
+        assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+        assert_int_equal(tyr_btf_import_type(b, reg, "int", TYR_KIND_INT, &old_int, NULL), 0);
+        struct reg_state s2 = state_of(reg);
+        expect_bad_fails(b, reg, (enum entry)e, &ids);
+        tyr_registry_release(reg, &snap);
+        expect_state(reg, &s2);
+        /* no snapshot is left open: one taken now is the outermost, and rolls back to s2 */
+        assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
+        assert_int_equal(tyr_add_int(reg, "short", 2, TYR_INT_SIGNED, &t), 0);
+        tyr_registry_rollback(reg, &snap);
+        expect_state(reg, &s2);
+        expect_usable_after(b, reg, old_int);
+        state_free(&s0);
+        state_free(&s1);
+        state_free(&s2);
+        tyr_registry_free(reg);
+        tyr_btf_free(b);
+    }
     btf__free(btf);
 }
 
@@ -1214,6 +1400,8 @@ int main(void)
         cmocka_unit_test(test_hostile_bytes),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_error_then_more),
+        cmocka_unit_test(test_failure_leaves_registry),
+        cmocka_unit_test(test_failure_under_snapshot),
         cmocka_unit_test(test_vmlinux),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

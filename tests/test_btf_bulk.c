@@ -370,6 +370,119 @@ static void test_snapshot(void **state)
     btf__free(btf);
 }
 
+/* The bytes of a blob of reg (every record, string and the name index); caller frees. */
+static void *blob_of(const tyr_registry *reg, size_t *len)
+{
+    void *buf = NULL;
+    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, len), 0);
+    return buf;
+}
+
+static void expect_same_blob(const tyr_registry *a, const tyr_registry *b)
+{
+    size_t alen, blen;
+    void *abuf = blob_of(a, &alen), *bbuf = blob_of(b, &blen);
+    assert_int_equal(alen, blen);
+    assert_memory_equal(abuf, bbuf, alen);
+    tyr_blob_buf_free(abuf);
+    tyr_blob_buf_free(bbuf);
+}
+
+/* BTF whose struct "bad" (id *bad) fails, a member past its end, after the int and the
+ * struct "good" it holds were appended. */
+static struct btf *build_fails(int *bad)
+{
+    struct btf *btf = btf__new_empty();
+    int i = btf__add_int(btf, "int", 4, BTF_INT_SIGNED);
+    int good = btf__add_struct(btf, "good", 4);
+    btf__add_field(btf, "y", i, 0, 0);
+    *bad = btf__add_struct(btf, "bad", 8);
+    btf__add_field(btf, "g", good, 0, 0);
+    btf__add_field(btf, "x", i, 64, 0); /* bytes 8..11 of an 8-byte struct */
+    assert_true(btf__add_typedef(btf, "bad_t", *bad) > 0);
+    return btf;
+}
+
+/* A bulk import that fails empties the registry again: byte for byte a new registry, no name
+ * of the BTF found, its counters unchanged; twice in a row (the handle binds afresh and takes
+ * the bulk path again). Then the same handle imports a type, another handle imports a whole
+ * BTF by the bulk path, and the builders intern: each as into a new registry. */
+static void test_failure_empties(void **state)
+{
+    (void)state;
+    int bad;
+    struct btf *fails = build_fails(&bad), *every = build_every();
+    tyr_btf *b = open_raw(fails), *b_fresh = open_raw(fails);
+    tyr_btf *e = open_raw(every), *e_fresh = open_raw(every);
+    tyr_registry *reg, *fresh;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_registry_new(NULL, &fresh), 0);
+    for (int round = 0; round < 2; round++) {
+        tyr_diag diag = {0};
+        assert_int_equal(tyr_btf_import_all(b, reg, NULL, &diag), TYR_ERANGE);
+        assert_int_equal(diag.offset, (uint64_t)bad);
+        assert_int_equal(tyr_registry_type_count(reg), 1);
+        assert_int_equal(reg->strs_len, 1);
+        expect_same_blob(reg, fresh);
+        tyr_type t;
+        assert_int_equal(tyr_find(reg, "good", TYR_KIND_ANY, &t), TYR_ENOENT);
+        assert_int_equal(tyr_find(reg, "int", TYR_KIND_ANY, &t), TYR_ENOENT);
+        tyr_btf_stats st = {.sz = sizeof st};
+        assert_int_equal(tyr_btf_get_stats(b, &st), 0);
+        assert_int_equal(st.imported, 0);
+    }
+    /* the same handle, the general path */
+    tyr_type g, g_fresh;
+    assert_int_equal(tyr_btf_import_type(b, reg, "good", TYR_KIND_STRUCT, &g, NULL), 0);
+    assert_int_equal(tyr_btf_import_type(b_fresh, fresh, "good", TYR_KIND_STRUCT, &g_fresh,
+                                         NULL), 0);
+    assert_int_equal(g.id, g_fresh.id);
+    expect_same_blob(reg, fresh);
+    tyr_registry_free(reg);
+    tyr_registry_free(fresh);
+    /* another BTF whole, by the bulk path, into a registry a failed bulk import emptied */
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_registry_new(NULL, &fresh), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), TYR_ERANGE);
+    assert_int_equal(tyr_btf_import_all(e, reg, NULL, NULL), 0);
+    assert_null(reg->intern); /* adopted: the set waits for its first use */
+    assert_int_equal(tyr_btf_import_all(e_fresh, fresh, NULL, NULL), 0);
+    expect_same_blob(reg, fresh);
+    expect_interning_works(reg, "node");
+    tyr_registry_free(reg);
+    tyr_registry_free(fresh);
+    /* the builders on an emptied registry */
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    assert_int_equal(tyr_registry_new(NULL, &fresh), 0);
+    assert_int_equal(tyr_btf_import_all(b, reg, NULL, NULL), TYR_ERANGE);
+    tyr_type x, y;
+    assert_int_equal(tyr_add_int(reg, "good", 4, 0, &x), 0);
+    assert_int_equal(tyr_add_int(fresh, "good", 4, 0, &y), 0);
+    assert_int_equal(tyr_add_typedef(reg, "int", x, &x), 0);
+    assert_int_equal(tyr_add_typedef(fresh, "int", y, &y), 0);
+    expect_same_blob(reg, fresh);
+    assert_int_equal(tyr_find(reg, "int", TYR_KIND_TYPEDEF, &y), 0);
+    assert_int_equal(y.id, x.id);
+    /* ids the failed import had issued are issued again, to other types: the handle asked
+     * for "good" again makes it anew, it does not answer with its old id */
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(tyr_add_ptr(reg, x, &y), 0);
+    tyr_type_info gi;
+    assert_int_equal(tyr_btf_import_type(b, reg, "good", TYR_KIND_STRUCT, &g, NULL), 0);
+    assert_int_equal(tyr_type_get(reg, g, &gi), 0);
+    assert_int_equal(gi.kind, TYR_KIND_STRUCT);
+    assert_string_equal(gi.name, "good");
+    assert_int_equal(gi.count, 1);
+    tyr_registry_free(reg);
+    tyr_registry_free(fresh);
+    tyr_btf_free(b);
+    tyr_btf_free(b_fresh);
+    tyr_btf_free(e);
+    tyr_btf_free(e_fresh);
+    btf__free(fails);
+    btf__free(every);
+}
+
 static int silence(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
     (void)level;
@@ -386,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_fixture),
         cmocka_unit_test(test_vmlinux),
         cmocka_unit_test(test_snapshot),
+        cmocka_unit_test(test_failure_empties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,6 +42,11 @@
  *
  * Errors: 0 or a negative TYR_E* code; outputs untouched on failure. The diag (the last
  * argument of every call that fills one; optional) says where: diag->offset is the BTF type id, diag->what names it and what is wrong.
+ * An import call is all or nothing: on failure the registry is byte for byte what it was
+ * before the call (types, strings, name index) and so are the handle's counters. It runs
+ * under a snapshot of its own, nested in any the caller holds (tyr_registry_snapshot), or,
+ * for tyr_btf_import_all's bulk path into an empty registry, returns the registry to empty;
+ * either way the undo gives the registry a new generation, so the next call starts afresh.
  */
 #ifndef TYR_BTF_H
 #define TYR_BTF_H

@@ -17,6 +17,41 @@ static int start(tyr_btf *b, tyr_registry *reg)
     return err ? err : tbtf_anon_update(b);
 }
 
+/* Every import call is all or nothing. The general path runs under a snapshot of its own
+ * (nested in any the caller holds) and rolls back on failure; the rollback renews the
+ * registry's generation, so the next call on any handle binds afresh and reuses no id that
+ * was rolled back. The bulk path cannot run under a snapshot: its failure empties the
+ * registry again (tyr__bulk_abandon), which renews the generation too. Either way the
+ * counters of b and its bases are put back. */
+static void stats_save(tyr_btf *b)
+{
+    for (tyr_btf *h = b; h; h = h->base)
+        h->stats_before = h->stats;
+}
+
+static void stats_restore(tyr_btf *b)
+{
+    for (tyr_btf *h = b; h; h = h->base)
+        h->stats = h->stats_before;
+}
+
+static int atomic_begin(tyr_btf *b, tyr_registry *reg, tyr_snapshot *snap)
+{
+    stats_save(b);
+    return tyr_registry_snapshot(reg, snap);
+}
+
+static int atomic_end(tyr_btf *b, tyr_registry *reg, const tyr_snapshot *snap, int err)
+{
+    if (err) {
+        tyr_registry_rollback(reg, snap);
+        stats_restore(b);
+    } else {
+        tyr_registry_release(reg, snap);
+    }
+    return err;
+}
+
 int tyr_btf_import_id(tyr_btf *b, tyr_registry *reg, uint32_t id, tyr_type *out, tyr_diag *diag)
 {
     int err = start(b, reg);
@@ -30,8 +65,13 @@ int tyr_btf_import_id(tyr_btf *b, tyr_registry *reg, uint32_t id, tyr_type *out,
         return tbtf_fail(diag, TYR_ENOTSUP, id,
                          "BTF type %u: a var, datasec or decl_tag has no registry kind", id);
     uint32_t rid = 0;
-    if (id && (err = tbtf_import(b, id, TBTF_WANT_FULL, &rid, diag)))
-        return err;
+    if (id) {
+        tyr_snapshot snap;
+        if ((err = atomic_begin(b, reg, &snap)))
+            return err;
+        if ((err = atomic_end(b, reg, &snap, tbtf_import(b, id, TBTF_WANT_FULL, &rid, diag))))
+            return err;
+    }
     if (out)
         *out = (tyr_type){rid};
     return 0;
@@ -113,9 +153,24 @@ int tyr_btf_import_all(tyr_btf *b, tyr_registry *reg, const struct tyr_btf_all_o
         else if (err)
             return err;
     }
-    if ((err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0), strs == NULL)))
+    if (strs) {
+        stats_save(b);
+        err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0), false);
+        if (!err)
+            err = tbtf_import_own(b, strs, len, diag);
+        if (err) {
+            tyr__bulk_abandon(reg);
+            stats_restore(b);
+        }
         return err;
-    return tbtf_import_own(b, strs, len, diag);
+    }
+    tyr_snapshot snap;
+    if ((err = atomic_begin(b, reg, &snap)))
+        return err;
+    err = tbtf_room(b, TYR_OPTS(tyr_registry_room, .types = 0), true);
+    if (!err)
+        err = tbtf_import_own(b, NULL, 0, diag);
+    return atomic_end(b, reg, &snap, err);
 }
 
 int tyr_btf_list_funcs(const tyr_btf *b, const char *glob, tyr_btf_func_fn fn, void *ctx)

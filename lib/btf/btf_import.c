@@ -920,10 +920,10 @@ static int run(struct ctx *c, uint32_t id, int want)
         default: err = step_fill(c); break;
         }
     }
-    /* On failure the ids in progress go back to where a later import can take them up: a
-     * reference in progress to not met, a struct being filled to declared. The structs
-     * waiting to be filled stay declared (a later import fills them if it holds them by
-     * value), so that one bad type does not fail every later import. */
+    /* On failure the ids in progress go back to not met (a reference) or declared (a struct
+     * being filled) and nothing waits to be filled: the handle's state holds only what is
+     * done. The public call then undoes the import (btf_api.c) with a new generation, so the
+     * next call binds afresh anyway. */
     if (err) {
         for (uint32_t k = 0; k < c->s.njobs; k++) {
             uint8_t *st = tbtf_state(c->b, c->s.jobs[k].id);

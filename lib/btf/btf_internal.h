@@ -98,6 +98,9 @@ struct tyr_btf {
     } scratch;
 
     tyr_btf_stats stats;
+    /* The counters when the import call running on this handle's chain began: put back when
+     * it fails, as the registry is (btf_api.c). */
+    tyr_btf_stats stats_before;
 };
 
 /* ---- btf_open.c ---- */
