@@ -38,3 +38,9 @@ if(TYR_PAHOLE)
   # The script runs the tool through bash: valgrind would watch bash, not tyr.
   set_tests_properties(tool_btf PROPERTIES LABELS "tool;nomemcheck" TIMEOUT 300)
 endif()
+
+# test_btf_rollback fails the Nth allocation of tyr's static libraries through these wraps.
+if(TARGET test_btf_rollback)
+  target_link_options(test_btf_rollback PRIVATE
+    -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)
+endif()
