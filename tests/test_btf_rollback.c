@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * BTF imports are all or nothing under memory pressure too: the Nth allocation tyr makes
- * fails, for every N of an import, and each failure is TYR_ENOMEM with the registry byte for
- * byte as it was (the general path's snapshot rolled back, or the bulk path's registry
- * emptied again); then the import succeeds on the same handle. This program is linked with
+ * BTF imports are all or nothing under memory pressure too: each allocation an import makes
+ * fails in an attempt of its own, and each attempt either fails with TYR_ENOMEM, the
+ * registry byte for byte as it was (the general path's snapshot rolled back, or the bulk
+ * path's registry emptied again), or absorbs the failure and imports whole. This program is linked with
  * --wrap=malloc,calloc,realloc (tests/btf.cmake), so the allocations of tyr's static
  * libraries go through the wrappers below (libbpf's, in its shared library, do not).
  */
@@ -31,9 +31,11 @@ void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_realloc(void *p, size_t n);
 
 static long alloc_countdown = -1; /* the allocation that fails when this reaches 0; -1 = none */
+static long alloc_count;          /* allocations asked for since it was last set to 0 */
 
 static int alloc_fails(void)
 {
+    alloc_count++;
     return alloc_countdown >= 0 && alloc_countdown-- == 0;
 }
 void *__wrap_malloc(size_t n)
@@ -127,103 +129,93 @@ static void assert_state(const tyr_registry *reg, const struct state *want)
 
 enum how { FUNC, ALL };
 
-static int import(tyr_btf *b, tyr_registry *reg, enum how how)
-{
-    tyr_type fn;
-    return how == FUNC ? tyr_btf_import_func(b, reg, "walk", &fn, NULL)
-                       : tyr_btf_import_all(b, reg, NULL, NULL);
-}
-
 /*
- * Fail the Nth allocation of one import, for every N until it succeeds: each failure is
- * TYR_ENOMEM and leaves reg as `before`; returns how many failed. The handle is the same
- * throughout, so each retry also starts from the state a failure left it in.
+ * One import of btf on a new handle into a new registry (holding one builder type first
+ * unless empty, where import_all takes the bulk path), with allocation n of the import
+ * failing (-1: none). Either it fails with TYR_ENOMEM and the registry is byte for byte as
+ * before, or it succeeds, the failure absorbed (an allocation the import can do without: a
+ * cache of type offsets), and what it imported is whole. Returns 1 when it failed; the
+ * import's allocations go to *allocs.
  */
-static long fail_every_n(tyr_btf *b, tyr_registry *reg, enum how how,
-                         const struct state *before)
+static int attempt(const struct btf *btf, enum how how, int empty, long n, long *allocs)
 {
-    long n, failures = 0;
-    for (n = 0;; n++) {
-        alloc_countdown = n;
-        int err = import(b, reg, how);
-        alloc_countdown = -1;
-        if (err == 0)
-            break;
+    tyr_btf *b = open_btf(btf);
+    tyr_registry *reg = NULL;
+    tyr_type own, t;
+    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
+    if (!empty)
+        assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
+    struct state before = state_of(reg);
+    alloc_count = 0;
+    alloc_countdown = n;
+    int err = how == FUNC ? tyr_btf_import_func(b, reg, "walk", &t, NULL)
+                          : tyr_btf_import_all(b, reg, NULL, NULL);
+    alloc_countdown = -1;
+    *allocs = alloc_count;
+    if (err) {
         if (err != TYR_ENOMEM)
             print_message("allocation %ld failing: %s\n", n, tyr_strerror(err));
         assert_int_equal(err, TYR_ENOMEM);
-        assert_state(reg, before);
-        failures++;
-        assert_true(n < 100000);
-    }
-    return failures;
-}
-
-/* The general path, a function's signature, into a registry that holds a type already. */
-static void test_func_alloc_failure_every_n(void **state)
-{
-    (void)state;
-    struct btf *btf = build_btf();
-    tyr_btf *b = open_btf(btf);
-    tyr_registry *reg = NULL;
-    tyr_type own;
-    assert_int_equal(tyr_registry_new(NULL, &reg), 0);
-    assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
-    struct state before = state_of(reg);
-    assert_true(fail_every_n(b, reg, FUNC, &before) > 0);
-    assert_true(tyr_registry_type_count(reg) > before.types);
-    tyr_type fn, node;
-    assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &fn), 0);
-    assert_int_equal(tyr_find(reg, "node", TYR_KIND_STRUCT, &node), 0);
-    void *blob = NULL;
-    size_t len = 0;
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &blob, &len), 0);
-    assert_int_equal(tyr_blob_verify(blob, len, NULL), 0);
-    tyr_blob_buf_free(blob);
-    tyr_blob_buf_free(before.blob);
-    tyr_registry_free(reg);
-    tyr_btf_free(b);
-    btf__free(btf);
-}
-
-/* import_all through both paths: into a registry that holds a type (the general path, its
- * snapshot rolled back) and into an empty one (the bulk path: it makes all its room before
- * it adopts the strings, so an allocation that fails leaves the registry as new; its undo of
- * a failure after that, a bad type, is test_btf_bulk's test_failure_empties). */
-static void test_all_alloc_failure_every_n(void **state)
-{
-    (void)state;
-    struct btf *btf = build_btf();
-    for (int bulk = 0; bulk < 2; bulk++) {
-        tyr_btf *b = open_btf(btf);
-        tyr_registry *reg = NULL;
-        tyr_type own;
-        assert_int_equal(tyr_registry_new(NULL, &reg), 0);
-        if (!bulk)
-            assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
-        struct state before = state_of(reg);
-        assert_true(fail_every_n(b, reg, ALL, &before) > 0);
-        tyr_type t;
-        assert_int_equal(tyr_find(reg, "set_state", TYR_KIND_FUNC, &t), 0);
-        assert_int_equal(tyr_find(reg, "wide", TYR_KIND_ENUM, &t), 0);
-        assert_int_equal(tyr_find(reg, "either", TYR_KIND_UNION, &t), 0);
+        assert_state(reg, &before);
+    } else {
+        assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &t), 0);
+        assert_int_equal(tyr_find(reg, "node", TYR_KIND_STRUCT, &t), 0);
+        if (how == ALL)
+            assert_int_equal(tyr_find(reg, "set_state", TYR_KIND_FUNC, &t), 0);
         void *blob = NULL;
         size_t len = 0;
         assert_int_equal(tyr_blob_write_mem(reg, NULL, &blob, &len), 0);
         assert_int_equal(tyr_blob_verify(blob, len, NULL), 0);
         tyr_blob_buf_free(blob);
-        tyr_blob_buf_free(before.blob);
-        tyr_registry_free(reg);
-        tyr_btf_free(b);
     }
+    tyr_blob_buf_free(before.blob);
+    tyr_registry_free(reg);
+    tyr_btf_free(b);
+    return err != 0;
+}
+
+/* Every allocation of one import, each failing in its own attempt; returns how many of them
+ * failed the import (the others were absorbed). */
+static long fail_each(enum how how, int empty)
+{
+    struct btf *btf = build_btf();
+    long total = 0, allocs, failed = 0;
+    assert_int_equal(attempt(btf, how, empty, -1, &total), 0);
+    assert_true(total > 0);
+    for (long n = 0; n < total; n++)
+        failed += attempt(btf, how, empty, n, &allocs);
     btf__free(btf);
+    return failed;
+}
+
+/* The general path, a function's signature, into a registry that holds a type already. */
+static void test_func_alloc_failure_each(void **state)
+{
+    (void)state;
+    assert_true(fail_each(FUNC, 0) > 0);
+}
+
+/* import_all into a registry that holds a type: the general path, its snapshot rolled back. */
+static void test_all_alloc_failure_each(void **state)
+{
+    (void)state;
+    assert_true(fail_each(ALL, 0) > 0);
+}
+
+/* import_all into an empty registry: the bulk path. An allocation that fails after it
+ * adopted the BTF's strings (the room for the records) must empty the registry again. */
+static void test_bulk_alloc_failure_each(void **state)
+{
+    (void)state;
+    assert_true(fail_each(ALL, 1) > 0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_func_alloc_failure_every_n),
-        cmocka_unit_test(test_all_alloc_failure_every_n),
+        cmocka_unit_test(test_func_alloc_failure_each),
+        cmocka_unit_test(test_all_alloc_failure_each),
+        cmocka_unit_test(test_bulk_alloc_failure_each),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
