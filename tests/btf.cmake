@@ -39,7 +39,7 @@ if(TYR_PAHOLE)
   set_tests_properties(tool_btf PROPERTIES LABELS "tool;nomemcheck" TIMEOUT 300)
 endif()
 
-# test_btf_rollback fails the Nth allocation of tyr's static libraries through these wraps.
+# test_btf_rollback fails allocations of tyr's static libraries through these wraps (tests/alloc_fail.h).
 if(TARGET test_btf_rollback)
   target_link_options(test_btf_rollback PRIVATE
     -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)

@@ -140,7 +140,7 @@ foreach(src ${TYR_DWARF_TESTS})
   endif()
 endforeach()
 
-# test_dwarf_rollback fails the Nth allocation of tyr's static libraries through these wraps.
+# test_dwarf_rollback fails allocations of tyr's static libraries through these wraps (tests/alloc_fail.h).
 if(TARGET test_dwarf_rollback)
   target_link_options(test_dwarf_rollback PRIVATE
     -Wl,--wrap=malloc -Wl,--wrap=calloc -Wl,--wrap=realloc)

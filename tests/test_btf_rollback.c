@@ -3,9 +3,8 @@
  * BTF imports are all or nothing under memory pressure too: each allocation an import makes
  * fails in an attempt of its own, and each attempt either fails with TYR_ENOMEM, the
  * registry byte for byte as it was (the general path's snapshot rolled back, or the bulk
- * path's registry emptied again), or absorbs the failure and imports whole. This program is linked with
- * --wrap=malloc,calloc,realloc (tests/btf.cmake), so the allocations of tyr's static
- * libraries go through the wrappers below (libbpf's, in its shared library, do not).
+ * path's registry emptied again), or absorbs the failure and imports whole. The failing
+ * allocations are tests/alloc_fail.h's (libbpf's, in its shared library, are not failed).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,38 +17,9 @@
 
 #include <bpf/btf.h>
 
+#include "alloc_fail.h"
 #include "tyr/btf.h"
 #include "tyr/tyr.h"
-
-/* ---- Failing allocations on demand ---- */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static long alloc_countdown = -1; /* the allocation that fails when this reaches 0; -1 = none */
-static long alloc_count;          /* allocations asked for since it was last set to 0 */
-
-static int alloc_fails(void)
-{
-    alloc_count++;
-    return alloc_countdown >= 0 && alloc_countdown-- == 0;
-}
-void *__wrap_malloc(size_t n)
-{
-    return alloc_fails() ? NULL : __real_malloc(n);
-}
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return alloc_fails() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n)
-{
-    return alloc_fails() ? NULL : __real_realloc(p, n);
-}
 
 /* ---- The BTF and a registry's observable state ---- */
 

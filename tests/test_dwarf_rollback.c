@@ -4,43 +4,10 @@
  * as it was (tyr_registry_snapshot/rollback, and the DWARF importer's use of them).
  *
  * The allocation-failure test fails the Nth allocation tyr makes, for every N of a small
- * import: this program is linked with --wrap=malloc,calloc,realloc (tests/dwarf.cmake), so the
- * static libraries' allocations go through the wrappers below (libdwarf's, in its shared
- * library, do not).
+ * import (tests/alloc_fail.h; libdwarf's allocations, in its shared library, are not failed).
  */
+#include "alloc_fail.h"
 #include "dwarf_fixture.h"
-
-/* ---- Failing allocations on demand ---- */
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static long alloc_countdown = -1; /* the allocation that fails when this reaches 0; -1 = none */
-static long alloc_count;          /* allocations made while counting */
-
-static int alloc_fails(void)
-{
-    alloc_count++;
-    if (alloc_countdown < 0)
-        return 0;
-    return alloc_countdown-- == 0;
-}
-void *__wrap_malloc(size_t n)
-{
-    return alloc_fails() ? NULL : __real_malloc(n);
-}
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return alloc_fails() ? NULL : __real_calloc(n, size);
-}
-void *__wrap_realloc(void *p, size_t n)
-{
-    return alloc_fails() ? NULL : __real_realloc(p, n);
-}
 
 /* ---- A registry's observable state ---- */
 
