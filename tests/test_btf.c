@@ -21,6 +21,7 @@
 #include "tyr/tyr.h"
 #include "tyr/btf.h"
 #include "btf_split_fixture.h"
+#include "reg_state.h"
 
 /* ---- the oracle: libbpf's reading of a record or a function, compared with the registry's */
 
@@ -1131,36 +1132,6 @@ static void test_error_then_more(void **state)
 
 /* ---- all or nothing: a failed import leaves the registry byte for byte as it was ---- */
 
-/* A registry's observable state: the bytes of a blob of it (every record, string and the
- * name index) and its type count. */
-struct reg_state {
-    void *blob;
-    size_t len;
-    uint32_t types;
-};
-
-static struct reg_state state_of(const tyr_registry *reg)
-{
-    struct reg_state s = {.types = tyr_registry_type_count(reg)};
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &s.blob, &s.len), 0);
-    return s;
-}
-
-static void expect_state(const tyr_registry *reg, const struct reg_state *s)
-{
-    struct reg_state now = state_of(reg);
-    assert_int_equal(now.types, s->types);
-    assert_int_equal(now.len, s->len);
-    assert_memory_equal(now.blob, s->blob, s->len);
-    tyr_blob_buf_free(now.blob);
-}
-
-static void state_free(struct reg_state *s)
-{
-    tyr_blob_buf_free(s->blob);
-    s->blob = NULL;
-}
-
 /* BTF whose struct "bad" fails (its last member is past its end) only once what it holds was
  * imported: an int, enum "colour", struct "good"; typedef "bad_t" names it, FUNC "takes_bad"
  * takes a pointer to that, FUNC "takes_good" a pointer to good. */
@@ -1253,17 +1224,17 @@ static void test_failure_leaves_registry(void **state)
         assert_int_equal(tyr_btf_import_type(b, reg, "int", TYR_KIND_INT, &old_int, NULL), 0);
         tyr_btf_stats st0 = {.sz = sizeof st0}, st1 = {.sz = sizeof st1};
         assert_int_equal(tyr_btf_get_stats(b, &st0), 0);
-        struct reg_state before = state_of(reg);
+        struct reg_state before = reg_state_of(reg);
         for (int round = 0; round < 2; round++) {
             expect_bad_fails(b, reg, (enum entry)e, &ids);
-            expect_state(reg, &before);
+            reg_state_expect(reg, &before);
             assert_int_equal(tyr_find(reg, "colour", TYR_KIND_ANY, &t), TYR_ENOENT);
             assert_int_equal(tyr_find(reg, "good", TYR_KIND_ANY, &t), TYR_ENOENT);
             assert_int_equal(tyr_btf_get_stats(b, &st1), 0);
             assert_memory_equal(&st1, &st0, sizeof st0);
         }
         expect_usable_after(b, reg, old_int);
-        state_free(&before);
+        reg_state_free(&before);
         tyr_registry_free(reg);
         tyr_btf_free(b);
     }
@@ -1282,32 +1253,32 @@ static void test_failure_under_snapshot(void **state)
         tyr_registry *reg = new_reg();
         tyr_type own, t, old_int;
         assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
-        struct reg_state s0 = state_of(reg);
+        struct reg_state s0 = reg_state_of(reg);
         /* the caller's rollback: back to s0 */
         tyr_snapshot snap;
         assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
         assert_int_equal(tyr_btf_import_type(b, reg, "int", TYR_KIND_INT, &t, NULL), 0);
-        struct reg_state s1 = state_of(reg);
+        struct reg_state s1 = reg_state_of(reg);
         expect_bad_fails(b, reg, (enum entry)e, &ids);
-        expect_state(reg, &s1);
+        reg_state_expect(reg, &s1);
         tyr_registry_rollback(reg, &snap);
-        expect_state(reg, &s0);
+        reg_state_expect(reg, &s0);
         /* the caller's release: keeps what succeeded before the failure */
         assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
         assert_int_equal(tyr_btf_import_type(b, reg, "int", TYR_KIND_INT, &old_int, NULL), 0);
-        struct reg_state s2 = state_of(reg);
+        struct reg_state s2 = reg_state_of(reg);
         expect_bad_fails(b, reg, (enum entry)e, &ids);
         tyr_registry_release(reg, &snap);
-        expect_state(reg, &s2);
+        reg_state_expect(reg, &s2);
         /* no snapshot is left open: one taken now is the outermost, and rolls back to s2 */
         assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
         assert_int_equal(tyr_add_int(reg, "short", 2, TYR_INT_SIGNED, &t), 0);
         tyr_registry_rollback(reg, &snap);
-        expect_state(reg, &s2);
+        reg_state_expect(reg, &s2);
         expect_usable_after(b, reg, old_int);
-        state_free(&s0);
-        state_free(&s1);
-        state_free(&s2);
+        reg_state_free(&s0);
+        reg_state_free(&s1);
+        reg_state_free(&s2);
         tyr_registry_free(reg);
         tyr_btf_free(b);
     }

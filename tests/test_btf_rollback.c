@@ -21,6 +21,8 @@
 #include "tyr/btf.h"
 #include "tyr/tyr.h"
 
+#include "reg_state.h"
+
 /* ---- The BTF and a registry's observable state ---- */
 
 /* Enough shapes that an import allocates many times on every path: a struct holding a
@@ -74,29 +76,6 @@ static tyr_btf *open_btf(const struct btf *btf)
     return b;
 }
 
-/* The bytes of a full blob of reg (the whole arena, index included), and its type count. */
-struct state {
-    void *blob;
-    size_t len;
-    uint32_t types;
-};
-
-static struct state state_of(const tyr_registry *reg)
-{
-    struct state s = {.types = tyr_registry_type_count(reg)};
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &s.blob, &s.len), 0);
-    return s;
-}
-
-static void assert_state(const tyr_registry *reg, const struct state *want)
-{
-    struct state now = state_of(reg);
-    assert_int_equal(now.types, want->types);
-    assert_int_equal(now.len, want->len);
-    assert_memory_equal(now.blob, want->blob, want->len);
-    tyr_blob_buf_free(now.blob);
-}
-
 enum how { FUNC, ALL };
 
 /*
@@ -115,7 +94,7 @@ static int attempt(const struct btf *btf, enum how how, int empty, long n, long 
     assert_int_equal(tyr_registry_new(NULL, &reg), 0);
     if (!empty)
         assert_int_equal(tyr_add_int(reg, "long", 8, TYR_INT_SIGNED, &own), 0);
-    struct state before = state_of(reg);
+    struct reg_state before = reg_state_of(reg);
     alloc_count = 0;
     alloc_countdown = n;
     int err = how == FUNC ? tyr_btf_import_func(b, reg, "walk", &t, NULL)
@@ -126,7 +105,7 @@ static int attempt(const struct btf *btf, enum how how, int empty, long n, long 
         if (err != TYR_ENOMEM)
             print_message("allocation %ld failing: %s\n", n, tyr_strerror(err));
         assert_int_equal(err, TYR_ENOMEM);
-        assert_state(reg, &before);
+        reg_state_expect(reg, &before);
     } else {
         assert_int_equal(tyr_find(reg, "walk", TYR_KIND_FUNC, &t), 0);
         assert_int_equal(tyr_find(reg, "node", TYR_KIND_STRUCT, &t), 0);
@@ -138,7 +117,7 @@ static int attempt(const struct btf *btf, enum how how, int empty, long n, long 
         assert_int_equal(tyr_blob_verify(blob, len, NULL), 0);
         tyr_blob_buf_free(blob);
     }
-    tyr_blob_buf_free(before.blob);
+    reg_state_free(&before);
     tyr_registry_free(reg);
     tyr_btf_free(b);
     return err != 0;

@@ -8,46 +8,7 @@
  */
 #include "alloc_fail.h"
 #include "dwarf_fixture.h"
-
-/* ---- A registry's observable state ---- */
-
-/* The bytes of a full blob of reg (the whole arena, index included), caller frees. */
-static void *blob_of(const tyr_registry *reg, size_t *len)
-{
-    void *buf = NULL;
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, len), 0);
-    return buf;
-}
-
-struct state {
-    void *blob;
-    size_t len;
-    uint32_t types;
-};
-
-static struct state state_of(const tyr_registry *reg)
-{
-    struct state s;
-    s.blob = blob_of(reg, &s.len);
-    s.types = tyr_registry_type_count(reg);
-    return s;
-}
-
-/* reg is byte for byte in state s, and every name of a few probes finds what it found. */
-static void assert_state(const tyr_registry *reg, const struct state *s)
-{
-    size_t len;
-    void *now = blob_of(reg, &len);
-    assert_int_equal(tyr_registry_type_count(reg), s->types);
-    assert_int_equal(len, s->len);
-    assert_memory_equal(now, s->blob, len);
-    tyr_blob_buf_free(now);
-}
-
-static void state_free(struct state *s)
-{
-    tyr_blob_buf_free(s->blob);
-}
+#include "reg_state.h"
 
 /* ---- The registry alone ---- */
 
@@ -98,14 +59,14 @@ static void test_rollback_restores_bytes(void **state)
 
     assert_int_equal(tyr_registry_new(NULL, &reg), 0);
     build_base(reg, &decl, &full, &e, &proto, &i32);
-    struct state before = state_of(reg);
+    struct reg_state before = reg_state_of(reg);
 
     assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
     change_everything(reg, decl, full, e, proto, i32);
     assert_int_equal(tyr_find(reg, "td_7", TYR_KIND_TYPEDEF, &found), 0);
     tyr_registry_rollback(reg, &snap);
 
-    assert_state(reg, &before);
+    reg_state_expect(reg, &before);
     assert_int_equal(tyr_find(reg, "td_7", TYR_KIND_TYPEDEF, &found), TYR_ENOENT);
     assert_int_equal(tyr_find(reg, "pair", TYR_KIND_STRUCT, &found), 0);
     assert_int_equal(found.id, tyr_struct_type(full).id);
@@ -114,11 +75,11 @@ static void test_rollback_restores_bytes(void **state)
     assert_int_equal(tyr_struct_add_field(reg, full, "b", i32, 4, 0, 0), 0);
     /* the same changes can be made again after the rollback */
     assert_int_equal(tyr_registry_snapshot(reg, &snap), 0);
-    state_free(&before);
-    before = state_of(reg);
+    reg_state_free(&before);
+    before = reg_state_of(reg);
     tyr_registry_rollback(reg, &snap);
-    assert_state(reg, &before);
-    state_free(&before);
+    reg_state_expect(reg, &before);
+    reg_state_free(&before);
     tyr_registry_free(reg);
 }
 
@@ -132,17 +93,17 @@ static void test_nested_and_release(void **state)
 
     assert_int_equal(tyr_registry_new(NULL, &reg), 0);
     build_base(reg, &decl, &full, &e, &proto, &i32);
-    struct state base = state_of(reg);
+    struct reg_state base = reg_state_of(reg);
 
     uint64_t gen = tyr_registry_generation(reg);
     assert_int_equal(tyr_registry_snapshot(reg, &outer), 0);
     assert_int_equal(tyr_add_typedef(reg, "kept", i32, &t), 0);
     assert_true(tyr_registry_generation(reg) == gen); /* adding keeps every cached id right */
-    struct state mid = state_of(reg);
+    struct reg_state mid = reg_state_of(reg);
     assert_int_equal(tyr_registry_snapshot(reg, &inner), 0);
     change_everything(reg, decl, full, e, proto, i32);
     tyr_registry_rollback(reg, &inner); /* back to mid */
-    assert_state(reg, &mid);
+    reg_state_expect(reg, &mid);
     /* a rollback renews it: ids issued inside the snapshot may come back as other types */
     assert_true(tyr_registry_generation(reg) != gen);
     gen = tyr_registry_generation(reg);
@@ -157,15 +118,15 @@ static void test_nested_and_release(void **state)
     tyr_registry_release(reg, &inner); /* kept until the outer rollback */
     assert_int_equal(tyr_type_size(reg, tyr_struct_type(decl)), 4);
     tyr_registry_rollback(reg, &outer); /* undoes the released inner changes too */
-    assert_state(reg, &base);
+    reg_state_expect(reg, &base);
 
     /* released at the outermost level: kept */
     assert_int_equal(tyr_registry_snapshot(reg, &outer), 0);
     assert_int_equal(tyr_add_typedef(reg, "kept", i32, &t), 0);
     tyr_registry_release(reg, &outer);
-    assert_state(reg, &mid);
-    state_free(&base);
-    state_free(&mid);
+    reg_state_expect(reg, &mid);
+    reg_state_free(&base);
+    reg_state_free(&mid);
     tyr_registry_free(reg);
 }
 
@@ -187,18 +148,18 @@ static void test_cancelled_import_all(void **state)
     uint32_t stop = 1;
     assert_int_equal(tyr_registry_new(NULL, &reg), 0);
     assert_int_equal(tyr_dwarf_import_func(dw, reg, "walk", &fn, NULL), 0);
-    struct state before = state_of(reg);
+    struct reg_state before = reg_state_of(reg);
 
     assert_int_equal(tyr_dwarf_import_all(dw, reg,
                                                TYR_OPTS(tyr_dwarf_all_opts,
                                                         .flags = TYR_DWARF_ALL_FUNCS,
                                                         .progress = stop_after, .ctx = &stop), NULL),
                      42);
-    assert_state(reg, &before);
+    reg_state_expect(reg, &before);
     /* the handle still works, and imports the same again */
     assert_int_equal(tyr_dwarf_import_all(dw, reg, NULL, NULL), 0);
     assert_true(tyr_registry_type_count(reg) > before.types);
-    state_free(&before);
+    reg_state_free(&before);
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
 }
@@ -216,7 +177,7 @@ static void test_alloc_failure_every_n(void **state)
 
     assert_int_equal(tyr_registry_new(NULL, &reg), 0);
     assert_int_equal(tyr_dwarf_import_type(dw, reg, "e1u", TYR_KIND_ENUM, &first, NULL), 0);
-    struct state before = state_of(reg);
+    struct reg_state before = reg_state_of(reg);
     for (n = 0;; n++) {
         alloc_countdown = n;
         err = tyr_dwarf_import_func(dw, reg, "walk", &fn, NULL);
@@ -224,13 +185,13 @@ static void test_alloc_failure_every_n(void **state)
         if (err == 0)
             break;
         assert_int_equal(err, TYR_ENOMEM);
-        assert_state(reg, &before);
+        reg_state_expect(reg, &before);
         failures++;
         assert_true(n < 100000);
     }
     assert_true(failures > 0); /* the import allocates: some N failed */
     assert_true(tyr_registry_type_count(reg) > before.types);
-    state_free(&before);
+    reg_state_free(&before);
     tyr_registry_free(reg);
     tyr_dwarf_free(dw);
 }
@@ -258,7 +219,7 @@ static void test_wide_member_alloc_failure(void **state)
     assert_int_equal(tyr_struct_add_field(reg, other, "x", i32, 0, 0, 0), 0);
     assert_int_equal(tyr_enum_new(reg, "small", 4, 0, &small), 0);
     assert_int_equal(tyr_enum_add(reg, small, "S0", 1), 0);
-    struct state before = state_of(reg);
+    struct reg_state before = reg_state_of(reg);
     long failures = 0;
     for (int step = 0; step < 2; step++) {
         for (long n = 0;; n++) {
@@ -274,12 +235,12 @@ static void test_wide_member_alloc_failure(void **state)
             }
             assert_int_equal(err, TYR_ENOMEM);
             tyr_registry_rollback(reg, &snap);
-            assert_state(reg, &before);
+            reg_state_expect(reg, &before);
             failures++;
             assert_true(n < 1000);
         }
-        state_free(&before);
-        before = state_of(reg);
+        reg_state_free(&before);
+        before = reg_state_of(reg);
     }
     assert_true(failures > 0); /* the escapes and the moved ranges allocate */
     /* a rollback drops the escapes of the members it drops */
@@ -288,7 +249,7 @@ static void test_wide_member_alloc_failure(void **state)
     assert_int_equal(tyr_struct_add_field(reg, huge, "w2", i32, far + 12, 0, 0), 0);
     assert_int_equal(tyr_enum_add(reg, big, "B2", UINT64_C(1) << 50), 0);
     tyr_registry_rollback(reg, &snap);
-    assert_state(reg, &before);
+    reg_state_expect(reg, &before);
     tyr_field_info f;
     assert_int_equal(tyr_field_at(reg, tyr_struct_type(huge), 0, &f), 0);
     assert_true(f.offset == far && f.bit_size == 0);
@@ -305,7 +266,7 @@ static void test_wide_member_alloc_failure(void **state)
     assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, &len), 0);
     assert_int_equal(tyr_blob_verify(buf, len, NULL), 0);
     tyr_blob_buf_free(buf);
-    state_free(&before);
+    reg_state_free(&before);
     tyr_registry_free(reg);
 }
 
