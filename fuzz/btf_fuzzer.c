@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "../tests/btf_split_fixture.h"
+#include "../tests/libbpf_quiet.h"
 #include "fuzz.h"
 #include "tyr/tyr.h"
 #include "tyr/btf.h"
@@ -52,14 +53,6 @@ static void check_blob(const tyr_registry *reg)
     tyr_blob_buf_free(out);
 }
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    (void)fmt;
-    (void)ap;
-    return 0;
-}
-
 /* The base of split inputs: int, struct base_s { int x, y; }, and a pointer to it. */
 static tyr_btf *base_handle(void)
 {
@@ -79,7 +72,7 @@ static tyr_btf *base_handle(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    libbpf_set_print(quiet);
+    libbpf_set_print(fx_libbpf_quiet);
     tyr_btf *base = size % 4 == 3 ? base_handle() : NULL;
     tyr_diag diag;
     tyr_btf *b = NULL;

@@ -13,7 +13,7 @@ struct reg_state {
     uint32_t types;
 };
 
-static struct reg_state reg_state_of(const tyr_registry *reg)
+static inline struct reg_state reg_state_of(const tyr_registry *reg)
 {
     struct reg_state s = {.types = tyr_registry_type_count(reg)};
     assert_int_equal(tyr_blob_write_mem(reg, NULL, &s.blob, &s.len), 0);
@@ -21,7 +21,7 @@ static struct reg_state reg_state_of(const tyr_registry *reg)
 }
 
 /* reg is byte for byte in state s. */
-static void reg_state_expect(const tyr_registry *reg, const struct reg_state *s)
+static inline void reg_state_expect(const tyr_registry *reg, const struct reg_state *s)
 {
     struct reg_state now = reg_state_of(reg);
     assert_int_equal(now.types, s->types);
@@ -30,10 +30,18 @@ static void reg_state_expect(const tyr_registry *reg, const struct reg_state *s)
     tyr_blob_buf_free(now.blob);
 }
 
-static void reg_state_free(struct reg_state *s)
+static inline void reg_state_free(struct reg_state *s)
 {
     tyr_blob_buf_free(s->blob);
     s->blob = NULL;
+}
+
+/* reg is byte for byte what other is. */
+static inline void reg_state_expect_same(const tyr_registry *reg, const tyr_registry *other)
+{
+    struct reg_state s = reg_state_of(other);
+    reg_state_expect(reg, &s);
+    reg_state_free(&s);
 }
 
 #endif

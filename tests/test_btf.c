@@ -21,6 +21,7 @@
 #include "tyr/tyr.h"
 #include "tyr/btf.h"
 #include "btf_split_fixture.h"
+#include "libbpf_quiet.h"
 #include "reg_state.h"
 
 /* ---- the oracle: libbpf's reading of a record or a function, compared with the registry's */
@@ -1346,17 +1347,9 @@ static void test_vmlinux(void **state)
     tyr_btf_free(b);
 }
 
-static int silence(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    (void)fmt;
-    (void)ap;
-    return 0;
-}
-
 int main(void)
 {
-    libbpf_set_print(silence);
+    libbpf_set_print(fx_libbpf_quiet);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kind),
         cmocka_unit_test(test_import_reach),

@@ -26,6 +26,8 @@
 #include "internal.h"
 #include "tyr/tyr.h"
 #include "tyr/btf.h"
+#include "libbpf_quiet.h"
+#include "reg_state.h"
 
 /* The name of the type the general path's registry holds first: in no BTF. */
 #define MARKER "tyr_bulk_test_marker"
@@ -370,24 +372,6 @@ static void test_snapshot(void **state)
     btf__free(btf);
 }
 
-/* The bytes of a blob of reg (every record, string and the name index); caller frees. */
-static void *blob_of(const tyr_registry *reg, size_t *len)
-{
-    void *buf = NULL;
-    assert_int_equal(tyr_blob_write_mem(reg, NULL, &buf, len), 0);
-    return buf;
-}
-
-static void expect_same_blob(const tyr_registry *a, const tyr_registry *b)
-{
-    size_t alen, blen;
-    void *abuf = blob_of(a, &alen), *bbuf = blob_of(b, &blen);
-    assert_int_equal(alen, blen);
-    assert_memory_equal(abuf, bbuf, alen);
-    tyr_blob_buf_free(abuf);
-    tyr_blob_buf_free(bbuf);
-}
-
 /* BTF whose struct "bad" (id *bad) fails, a member past its end, after the int and the
  * struct "good" it holds were appended. */
 static struct btf *build_fails(int *bad)
@@ -423,7 +407,7 @@ static void test_failure_empties(void **state)
         assert_int_equal(diag.offset, (uint64_t)bad);
         assert_int_equal(tyr_registry_type_count(reg), 1);
         assert_int_equal(reg->strs_len, 1);
-        expect_same_blob(reg, fresh);
+        reg_state_expect_same(reg, fresh);
         tyr_type t;
         assert_int_equal(tyr_find(reg, "good", TYR_KIND_ANY, &t), TYR_ENOENT);
         assert_int_equal(tyr_find(reg, "int", TYR_KIND_ANY, &t), TYR_ENOENT);
@@ -437,7 +421,7 @@ static void test_failure_empties(void **state)
     assert_int_equal(tyr_btf_import_type(b_fresh, fresh, "good", TYR_KIND_STRUCT, &g_fresh,
                                          NULL), 0);
     assert_int_equal(g.id, g_fresh.id);
-    expect_same_blob(reg, fresh);
+    reg_state_expect_same(reg, fresh);
     tyr_registry_free(reg);
     tyr_registry_free(fresh);
     /* another BTF whole, by the bulk path, into a registry a failed bulk import emptied */
@@ -447,7 +431,7 @@ static void test_failure_empties(void **state)
     assert_int_equal(tyr_btf_import_all(e, reg, NULL, NULL), 0);
     assert_null(reg->intern); /* adopted: the set waits for its first use */
     assert_int_equal(tyr_btf_import_all(e_fresh, fresh, NULL, NULL), 0);
-    expect_same_blob(reg, fresh);
+    reg_state_expect_same(reg, fresh);
     expect_interning_works(reg, "node");
     tyr_registry_free(reg);
     tyr_registry_free(fresh);
@@ -460,7 +444,7 @@ static void test_failure_empties(void **state)
     assert_int_equal(tyr_add_int(fresh, "good", 4, 0, &y), 0);
     assert_int_equal(tyr_add_typedef(reg, "int", x, &x), 0);
     assert_int_equal(tyr_add_typedef(fresh, "int", y, &y), 0);
-    expect_same_blob(reg, fresh);
+    reg_state_expect_same(reg, fresh);
     assert_int_equal(tyr_find(reg, "int", TYR_KIND_TYPEDEF, &y), 0);
     assert_int_equal(y.id, x.id);
     /* ids the failed import had issued are issued again, to other types: the handle asked
@@ -483,17 +467,9 @@ static void test_failure_empties(void **state)
     btf__free(every);
 }
 
-static int silence(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    (void)fmt;
-    (void)ap;
-    return 0;
-}
-
 int main(void)
 {
-    libbpf_set_print(silence);
+    libbpf_set_print(fx_libbpf_quiet);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_kind),
         cmocka_unit_test(test_fixture),
