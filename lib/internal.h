@@ -607,16 +607,16 @@ TYR_HIDDEN int tyr__intern(tyr_registry *reg, const char *s, uint32_t *off);
  * *first: the first copy's handle (0 when n is 0). */
 TYR_HIDDEN int tyr__append_tail(tyr_registry *reg, unsigned space, const tyr_registry *from,
                                 uint32_t from_first, uint32_t n, uint32_t *first);
-/* Append one field or enumerator record at the end of its table, with its escape when it
- * needs one (tyr__field_encode, tyr__enum_encode): a bulk importer's one way to write a
- * member, after it checked the member. The range owning it must end at the table's end.
- * All-or-nothing: 0, TYR_ENOMEM, TYR_EOVERFLOW. */
 /* Does a member of type size tsize at offset (and bit_offset/bit_size, a bitfield when
  * bit_size != 0) fit its storage unit and a struct of struct_size bytes? 0, TYR_EINVAL (a
  * bit offset without a width) or TYR_ERANGE: tyr_struct_add_field's check, shared with the
  * bulk appends. */
 TYR_HIDDEN int tyr__member_fits(uint64_t struct_size, uint64_t tsize, uint64_t offset,
                                 uint32_t bit_offset, uint32_t bit_size);
+/* Append one field or enumerator record at the end of its table, with its escape when it
+ * needs one (tyr__field_encode, tyr__enum_encode): a bulk importer's one way to write a
+ * member, after it checked the member. The range owning it must end at the table's end.
+ * All-or-nothing: 0, TYR_ENOMEM, TYR_EOVERFLOW. */
 TYR_HIDDEN int tyr__field_append(tyr_registry *reg, uint32_t name, uint32_t type,
                                  uint64_t offset, uint32_t bit_offset, uint32_t bit_size,
                                  uint32_t flags);

@@ -10,8 +10,9 @@
  * hash and its place in the name index, the layout records in type-id order, the sealed
  * flag of what is held by value, the ranks.
  *
- * Every field, enumerator and parameter record is written by put_field, put_enumerator and
- * put_param, and nowhere else in this file.
+ * Field and enumerator records are written by tyr__field_append and tyr__enum_append (which
+ * add an escape entry where a place or value needs one), parameter records by put_param,
+ * and nowhere else in this file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,20 +39,6 @@ static int tail_room(tyr_registry *reg, unsigned space, uint32_t n)
     return tyr_registry_reserve(reg, &room);
 }
 
-/* The only writer of field records here (room made by tail_room; a place too wide for the
- * record gets its escape entry, which may have to grow its table: 0 or TYR_ENOMEM). */
-static int put_field(tyr_registry *reg, uint32_t name, uint32_t type, uint64_t byte_offset,
-                     uint32_t bit_offset, uint32_t bit_size, uint32_t flags)
-{
-    return tyr__field_append(reg, name, type, byte_offset, bit_offset, bit_size, flags);
-}
-
-/* The only writer of enumerator records here (as put_field, for a 64-bit value). */
-static int put_enumerator(tyr_registry *reg, uint32_t name, uint64_t value)
-{
-    return tyr__enum_append(reg, name, value);
-}
-
 /* The only writer of param records here (room made by tail_room). */
 static void put_param(tyr_registry *reg, uint32_t name, uint32_t type)
 {
@@ -60,11 +47,17 @@ static void put_param(tyr_registry *reg, uint32_t name, uint32_t type)
 
 /* ---- Types ---------------------------------------------------------------------------- */
 
+/* A name argument: 0 (none), or the offset of a non-empty string of the adopted table. */
+static bool name_ok(const tyr_registry *reg, uint32_t name)
+{
+    return !name || (name < reg->strs_len && reg->strs[name]);
+}
+
 static int check_name(const tyr_registry *reg, uint32_t name)
 {
     if (reg->mode != TYR_MODE_BUILDING)
         return TYR_EREADONLY;
-    return !name || (name < reg->strs_len && reg->strs[name]) ? 0 : TYR_EINVAL;
+    return name_ok(reg, name) ? 0 : TYR_EINVAL;
 }
 
 /* Append rec (its name an offset of the table) and, when given, its layout; all-or-nothing. */
@@ -292,12 +285,12 @@ int tyr__bulk_held(const tyr_registry *reg, uint32_t type, struct tyr_bulk_held 
     *out = (struct tyr_bulk_held){.kind = r->kind, .flags = r->flags & ~TYR_TF_SEALED};
     if (r->kind == TYR_KIND_ARRAY && (r->flags & TYR_ARRAY_INCOMPLETE)) {
         out->size = tyr__incomplete_array_size(reg, res, &out->align);
-    } else if (r->kind != TYR_KIND_FUNC && r->kind != TYR_KIND_FUNC_PROTO) {
-        out->size = tyr__t_size(reg, r); /* as tyr_type_size and tyr_type_align give them */
-        out->align = tyr__t_align(r);
-    } else {
-        out->align = tyr__t_align(r);
+        return 0;
     }
+    /* as tyr_type_size and tyr_type_align give them; a function has no size */
+    if (r->kind != TYR_KIND_FUNC && r->kind != TYR_KIND_FUNC_PROTO)
+        out->size = tyr__t_size(reg, r);
+    out->align = tyr__t_align(r);
     return 0;
 }
 
@@ -331,7 +324,7 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
                               m[i].bit_size);
         if (!err && m[i].offset > TYR_FIELD_OFFSET_MAX)
             err = TYR_EOVERFLOW;
-        if (!err && m[i].name && (m[i].name >= reg->strs_len || !reg->strs[m[i].name]))
+        if (!err && !name_ok(reg, m[i].name))
             err = TYR_EINVAL;
         if (err) {
             *bad = i;
@@ -347,8 +340,8 @@ int tyr__bulk_fill(tyr_registry *reg, uint32_t id, uint64_t size, uint32_t align
      * does) and the struct still only declared, never a struct owning missing members. */
     uint32_t first = reg->nfields;
     for (uint32_t i = 0; i < n; i++) {
-        if ((err = put_field(reg, m[i].name, m[i].type, m[i].offset, m[i].bit_offset,
-                             m[i].bit_size, 0)))
+        if ((err = tyr__field_append(reg, m[i].name, m[i].type, m[i].offset, m[i].bit_offset,
+                                     m[i].bit_size, 0)))
             return err;
     }
     r->flags = (uint8_t)flags;
@@ -376,10 +369,10 @@ int tyr__bulk_enum(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t fla
     for (uint32_t i = 0; i < n; i++) {
         /* tyr_enum_add's checks in its order: a name, a value that fits, a new name */
         bool fits = tyr__enum_value_fits(e[i].value, size, flags & TYR_ENUM_SIGNED);
-        err = !e[i].name || e[i].name >= reg->strs_len || !reg->strs[e[i].name] ? TYR_EINVAL
-              : !fits                                                           ? TYR_ERANGE
-              : i == dup                                                        ? TYR_EEXIST
-                                                                                : 0;
+        err = !e[i].name || !name_ok(reg, e[i].name) ? TYR_EINVAL
+              : !fits                                  ? TYR_ERANGE
+              : i == dup                               ? TYR_EEXIST
+                                                       : 0;
         if (err) {
             *bad = i;
             return err;
@@ -392,7 +385,7 @@ int tyr__bulk_enum(tyr_registry *reg, uint32_t name, uint32_t size, uint32_t fla
                              .aux = (uint16_t)size, .name = name, .a = n ? reg->nenums : 0};
     struct tyr_rec_layout l = {.size = size, .count = n};
     for (uint32_t i = 0; i < n; i++) {
-        if ((err = put_enumerator(reg, e[i].name, e[i].value)))
+        if ((err = tyr__enum_append(reg, e[i].name, e[i].value)))
             return err;
     }
     return push(reg, r, &l, id);
@@ -416,7 +409,7 @@ int tyr__bulk_proto(tyr_registry *reg, uint32_t ret, uint32_t flags,
         err = p[i].type >= reg->ntypes                                         ? TYR_EHANDLE
               : reg->types[tyr__resolve(reg, p[i].type)].kind == TYR_KIND_VOID ? TYR_EKIND
               : i == UINT16_MAX                                                ? TYR_EOVERFLOW
-              : p[i].name && (p[i].name >= reg->strs_len || !reg->strs[p[i].name]) ? TYR_EINVAL
+              : !name_ok(reg, p[i].name)                                       ? TYR_EINVAL
                                                                                : 0;
         if (err) {
             *bad = i;
